@@ -1,0 +1,31 @@
+/* fvm-guestfs: a libguestfs handle set up the fvm way.
+ *
+ * The accelerator setting reaches the appliance (tcg: force_tcg, kvm: force_kvm), the library's
+ * own error printing is off (errors come back as GErrors), its progress events feed an
+ * FvmProgress, and a cancellable kills the appliance. */
+#pragma once
+
+#include <gio/gio.h>
+#include <guestfs.h>
+
+#include "fvm-config.h"
+#include "fvm-progress.h"
+
+G_BEGIN_DECLS
+
+guestfs_h *fvm_guestfs_new (FvmAccel accel, FvmProgress *progress,
+                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Launches the appliance; watches the cancellable while the handle lives. */
+gboolean fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Syncs and shuts the appliance down, reporting a failure to write back (guestfs_close alone
+ * would swallow it). */
+gboolean fvm_guestfs_shutdown (guestfs_h *g, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Removes every path matching a glob in the guest. */
+gboolean fvm_guestfs_rm_glob (guestfs_h *g, const char *pattern, guint *out_removed,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

@@ -1,0 +1,24 @@
+/* fvm-netns: reaching clones from the network namespace their libvirtd runs in.
+ *
+ * A clone's address is only reachable where its bridge is: in the network namespace of the
+ * libvirtd that runs it. For the host's own daemon that is fvm's namespace too; for a daemon
+ * in a namespace of its own (fvm-sandbox) fvm finds the daemon through the credentials of its
+ * unix socket (SO_PEERCRED) and opens sockets and reads the neighbour table there. Remote
+ * connections are reached from fvm's own namespace. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The pid of the daemon behind a local libvirt URI, or 0 for a remote or unknown one. */
+pid_t fvm_netns_daemon_pid (const char *uri);
+
+/* socket(2) in the daemon's network namespace (fvm's own when pid is 0). */
+int fvm_netns_socket (pid_t daemon_pid, int domain, int type, GError **error);
+
+/* The IPv4 address the daemon's neighbour table holds for MAC on BRIDGE, or NULL. */
+char *fvm_netns_neighbour_ip (pid_t daemon_pid, const char *bridge, const char *mac,
+                              GError **error);
+
+G_END_DECLS

@@ -1,0 +1,183 @@
+/* fvm-osinfo: libosinfo lookups. */
+#include "fvm-osinfo.h"
+
+#include <osinfo/osinfo.h>
+
+#include "fvm-config.h"
+#include "fvm-error.h"
+
+struct _FvmOsinfo
+{
+  OsinfoLoader *loader;
+  OsinfoDb *db; /* owned by the loader */
+};
+
+/* PCI ids of virtio network devices (legacy and 1.0); an OS that lists one has the drivers. */
+static const char *const virtio_net_ids[] = {
+  "http://pcisig.com/pci/1af4/1000",
+  "http://pcisig.com/pci/1af4/1041",
+  NULL,
+};
+
+FvmOsinfo *
+fvm_osinfo_load (GError **error)
+{
+  g_autofree char *extra = g_build_filename (fvm_datadir (), "osinfo", NULL);
+  FvmOsinfo *self = g_new0 (FvmOsinfo, 1);
+  g_autoptr (GError) local_error = NULL;
+
+  self->loader = osinfo_loader_new ();
+  osinfo_loader_process_default_path (self->loader, &local_error);
+  if (local_error != NULL)
+    {
+      fvm_osinfo_free (self);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "loading osinfo-db: ");
+      return NULL;
+    }
+  if (g_file_test (extra, G_FILE_TEST_IS_DIR))
+    {
+      osinfo_loader_process_path (self->loader, extra, &local_error);
+      if (local_error != NULL)
+        {
+          fvm_osinfo_free (self);
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "loading %s: ",
+                                      extra);
+          return NULL;
+        }
+    }
+  self->db = osinfo_loader_get_db (self->loader);
+  return self;
+}
+
+void
+fvm_osinfo_free (FvmOsinfo *self)
+{
+  g_clear_object (&self->loader);
+  g_free (self);
+}
+
+static OsinfoOs *
+find_os (FvmOsinfo *self, const char *short_id)
+{
+  g_autoptr (OsinfoOsList) list = osinfo_db_get_os_list (self->db);
+  g_autoptr (GList) elements = osinfo_list_get_elements (OSINFO_LIST (list));
+
+  for (GList *l = elements; l != NULL; l = l->next)
+    {
+      g_autoptr (GList) ids = osinfo_product_get_short_id_list (OSINFO_PRODUCT (l->data));
+      for (GList *i = ids; i != NULL; i = i->next)
+        if (g_str_equal (i->data, short_id))
+          return g_object_ref (l->data);
+    }
+  return NULL;
+}
+
+/* Recommended resources for x86_64 (or "all"), falling back to the minimum where the
+ * recommendation leaves a value out. */
+static void
+read_resources (OsinfoOs *os, FvmOsFacts *facts)
+{
+  OsinfoResourcesList *lists[2] = { osinfo_os_get_recommended_resources (os),
+                                    osinfo_os_get_minimum_resources (os) };
+  gint64 ram = -1;
+  gint cpus = -1;
+
+  for (guint k = 0; k < G_N_ELEMENTS (lists); k++)
+    {
+      g_autoptr (GList) elements = osinfo_list_get_elements (OSINFO_LIST (lists[k]));
+      for (GList *l = elements; l != NULL; l = l->next)
+        {
+          const char *arch = osinfo_resources_get_architecture (l->data);
+          if (arch != NULL && !g_str_equal (arch, "all") && !g_str_equal (arch, "x86_64"))
+            continue;
+          if (ram <= 0)
+            ram = osinfo_resources_get_ram (l->data);
+          if (cpus <= 0)
+            cpus = osinfo_resources_get_n_cpus (l->data);
+        }
+      g_object_unref (lists[k]);
+    }
+  facts->ram_mib = ram > 0 ? (guint64) ram >> 20 : 1024;
+  facts->vcpus = cpus > 0 ? (guint) cpus : 1;
+}
+
+static gboolean
+has_virtio (OsinfoOs *os)
+{
+  g_autoptr (OsinfoDeviceList) devices = osinfo_os_get_all_devices (os, NULL);
+  g_autoptr (GList) elements = osinfo_list_get_elements (OSINFO_LIST (devices));
+
+  for (GList *l = elements; l != NULL; l = l->next)
+    if (g_strv_contains (virtio_net_ids, osinfo_entity_get_id (l->data)))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+fill_facts (OsinfoOs *os, FvmOsFacts *facts)
+{
+  fvm_os_facts_clear (facts);
+  facts->id = g_strdup (osinfo_product_get_short_id (OSINFO_PRODUCT (os)));
+  facts->name = g_strdup (osinfo_product_get_name (OSINFO_PRODUCT (os)));
+  facts->distro = g_strdup (osinfo_os_get_distro (os));
+  facts->version = g_strdup (osinfo_product_get_version (OSINFO_PRODUCT (os)));
+  facts->codename = g_strdup (osinfo_product_get_codename (OSINFO_PRODUCT (os)));
+  read_resources (os, facts);
+  facts->virtio = has_virtio (os);
+}
+
+gboolean
+fvm_osinfo_lookup (FvmOsinfo *self, const char *short_id, FvmOsFacts *out_facts, GError **error)
+{
+  g_autoptr (OsinfoOs) os = find_os (self, short_id);
+
+  if (os == NULL)
+    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "unknown OS id '%s' (see --list-os)",
+                           short_id);
+  fill_facts (os, out_facts);
+  /* The id the user typed ("debianbookworm") is the one they will recognise. */
+  g_free (out_facts->id);
+  out_facts->id = g_strdup (short_id);
+  return TRUE;
+}
+
+static void
+facts_free (gpointer data)
+{
+  fvm_os_facts_clear (data);
+  g_free (data);
+}
+
+static int
+compare_versions (gconstpointer a, gconstpointer b)
+{
+  const FvmOsFacts *fa = *(const FvmOsFacts *const *) a;
+  const FvmOsFacts *fb = *(const FvmOsFacts *const *) b;
+
+  return g_strcmp0 (fa->version, fb->version) == 0
+             ? 0
+             : (g_ascii_strtod (fa->version ? fa->version : "0", NULL)
+                        < g_ascii_strtod (fb->version ? fb->version : "0", NULL)
+                    ? -1
+                    : 1);
+}
+
+GPtrArray *
+fvm_osinfo_list_distro (FvmOsinfo *self, const char *distro)
+{
+  g_autoptr (OsinfoOsList) list = osinfo_db_get_os_list (self->db);
+  g_autoptr (GList) elements = osinfo_list_get_elements (OSINFO_LIST (list));
+  GPtrArray *result = g_ptr_array_new_with_free_func (facts_free);
+
+  for (GList *l = elements; l != NULL; l = l->next)
+    {
+      FvmOsFacts *facts;
+      if (g_strcmp0 (osinfo_os_get_distro (l->data), distro) != 0)
+        continue;
+      facts = g_new0 (FvmOsFacts, 1);
+      fill_facts (l->data, facts);
+      g_ptr_array_add (result, facts);
+    }
+  g_ptr_array_sort (result, compare_versions);
+  return result;
+}

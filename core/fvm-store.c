@@ -1,0 +1,388 @@
+/* fvm-store: the pool, manifests, and image lookups. */
+#define _GNU_SOURCE
+#include "fvm-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "fvm-cleanup.h"
+#include "fvm-error.h"
+#include "fvm-names.h"
+#include "fvm-xml.h"
+
+struct _FvmStore
+{
+  virConnectPtr conn;
+  virStoragePoolPtr pool;
+  char *pool_name;
+  char *path;
+};
+
+FvmStore *
+fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
+{
+  const char *name = fvm_config_get (config, "storage.pool");
+  g_autoptr (FvmStore) self = g_new0 (FvmStore, 1);
+  g_autofree char *xml = NULL;
+  g_autofree char *type = NULL;
+
+  self->conn = conn;
+  virConnectRef (conn);
+  self->pool_name = g_strdup (name);
+  self->pool = virStoragePoolLookupByName (conn, name);
+  if (self->pool == NULL)
+    {
+      virResetLastError ();
+      return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND,
+                                  "storage pool '%s' not found (run 'fvm-spawn setup')", name);
+    }
+  if (virStoragePoolIsActive (self->pool) != 1)
+    return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND,
+                                "storage pool '%s' is not active (run 'fvm-spawn setup')", name);
+  xml = virStoragePoolGetXMLDesc (self->pool, 0);
+  if (xml == NULL)
+    return fvm_null_throw_virt (error, "storage pool '%s'", name);
+  type = fvm_xml_find (xml, "pool", "type", error);
+  self->path = fvm_xml_find (xml, "pool/target/path", NULL, error);
+  if (type == NULL || self->path == NULL)
+    return fvm_null_prefix_error (error, "storage pool '%s': cannot read its XML", name);
+  if (!g_str_equal (type, "dir"))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "storage pool '%s' is of type '%s'; fvm needs a 'dir' pool", name,
+                                type);
+  return g_steal_pointer (&self);
+}
+
+void
+fvm_store_free (FvmStore *self)
+{
+  if (self->pool != NULL)
+    virStoragePoolFree (self->pool);
+  virConnectClose (self->conn);
+  g_free (self->pool_name);
+  g_free (self->path);
+  g_free (self);
+}
+
+virConnectPtr
+fvm_store_get_connection (FvmStore *self)
+{
+  return self->conn;
+}
+
+virStoragePoolPtr
+fvm_store_get_pool (FvmStore *self)
+{
+  return self->pool;
+}
+
+const char *
+fvm_store_get_path (FvmStore *self)
+{
+  return self->path;
+}
+
+char *
+fvm_store_file_path (FvmStore *self, const char *file_name)
+{
+  return g_build_filename (self->path, file_name, NULL);
+}
+
+gboolean
+fvm_store_refresh (FvmStore *self, GError **error)
+{
+  if (virStoragePoolRefresh (self->pool, 0) < 0)
+    return fvm_throw_virt (error, "refreshing storage pool '%s'", self->pool_name);
+  return TRUE;
+}
+
+char *
+fvm_store_image_stem (FvmImageKind kind, const char *name, guint version)
+{
+  if (kind == FVM_IMAGE_GOLDEN)
+    return fvm_golden_ref_format (name, version);
+  return g_strconcat (name, ".original", NULL);
+}
+
+static FvmManifest *
+load_manifest_file (FvmStore *self, const char *file_name, GError **error)
+{
+  g_autofree char *path = fvm_store_file_path (self, file_name);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) local_error = NULL;
+  FvmManifest *manifest;
+
+  if (!g_file_get_contents (path, &data, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "%s not found", file_name);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  manifest = fvm_manifest_from_data (data, (gssize) len, error);
+  if (manifest == NULL)
+    return fvm_null_prefix_error (error, "%s", path);
+  return manifest;
+}
+
+FvmManifest *
+fvm_store_load_original (FvmStore *self, const char *name, GError **error)
+{
+  g_autofree char *stem = NULL;
+  g_autofree char *file = NULL;
+  g_autoptr (GError) local_error = NULL;
+  FvmManifest *manifest;
+
+  if (!fvm_name_check_image (name, error))
+    return NULL;
+  stem = fvm_store_image_stem (FVM_IMAGE_ORIGINAL, name, 0);
+  file = g_strconcat (stem, ".json", NULL);
+  manifest = load_manifest_file (self, file, &local_error);
+  if (manifest == NULL && g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+    return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "original '%s' not found", name);
+  if (manifest == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return manifest;
+}
+
+static int
+compare_manifests (gconstpointer a, gconstpointer b)
+{
+  const FvmManifest *ma = *(const FvmManifest *const *) a;
+  const FvmManifest *mb = *(const FvmManifest *const *) b;
+  int c = strcmp (ma->name, mb->name);
+
+  if (c != 0)
+    return c;
+  return ma->version < mb->version ? -1 : ma->version > mb->version;
+}
+
+/* Parses "NAME@N.json" / "NAME@N.qcow2" file names. */
+static gboolean
+parse_golden_file (const char *file, const char *suffix, char **out_name, guint *out_version)
+{
+  g_autofree char *stem = NULL;
+
+  if (!g_str_has_suffix (file, suffix))
+    return FALSE;
+  stem = g_strndup (file, strlen (file) - strlen (suffix));
+  if (strchr (stem, '@') == NULL)
+    return FALSE;
+  return fvm_golden_ref_parse (stem, out_name, out_version, NULL) && *out_version > 0;
+}
+
+GPtrArray *
+fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (self->path, 0, error);
+  g_autoptr (GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_manifest_free);
+  const char *file;
+
+  if (dir == NULL)
+    return NULL;
+  while ((file = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *name = NULL;
+      guint version = 0;
+      g_autoptr (GError) local_error = NULL;
+      FvmManifest *manifest;
+
+      if (kind == FVM_IMAGE_GOLDEN && !parse_golden_file (file, ".json", &name, &version))
+        continue;
+      if (kind == FVM_IMAGE_ORIGINAL && !g_str_has_suffix (file, ".original.json"))
+        continue;
+      manifest = load_manifest_file (self, file, &local_error);
+      if (manifest == NULL)
+        {
+          /* One damaged manifest must not hide the others. */
+          g_warning ("ignoring %s: %s", file, local_error->message);
+          continue;
+        }
+      if (manifest->kind != kind)
+        {
+          fvm_manifest_free (manifest);
+          continue;
+        }
+      g_ptr_array_add (result, manifest);
+    }
+  g_ptr_array_sort (result, compare_manifests);
+  return g_steal_pointer (&result);
+}
+
+FvmManifest *
+fvm_store_load_golden (FvmStore *self, const char *ref, GError **error)
+{
+  g_autofree char *name = NULL;
+  guint version = 0;
+  g_autofree char *stem = NULL;
+  g_autofree char *file = NULL;
+  g_autoptr (GError) local_error = NULL;
+  FvmManifest *manifest;
+
+  if (!fvm_golden_ref_parse (ref, &name, &version, error))
+    return NULL;
+  if (version == 0)
+    {
+      g_autoptr (GPtrArray) all = fvm_store_list (self, FVM_IMAGE_GOLDEN, error);
+      if (all == NULL)
+        return NULL;
+      for (guint i = 0; i < all->len; i++)
+        {
+          FvmManifest *m = all->pdata[i];
+          if (g_str_equal (m->name, name) && m->version > version)
+            version = m->version;
+        }
+      if (version == 0)
+        return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "golden '%s' not found", ref);
+    }
+  stem = fvm_store_image_stem (FVM_IMAGE_GOLDEN, name, version);
+  file = g_strconcat (stem, ".json", NULL);
+  manifest = load_manifest_file (self, file, &local_error);
+  if (manifest == NULL && g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+    return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "golden '%s' not found", stem);
+  if (manifest == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return manifest;
+}
+
+guint
+fvm_store_next_version (FvmStore *self, const char *name, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (self->path, 0, error);
+  const char *file;
+  guint highest = 0;
+
+  if (dir == NULL)
+    return 0;
+  while ((file = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *fname = NULL;
+      guint version = 0;
+      if ((parse_golden_file (file, ".json", &fname, &version)
+           || parse_golden_file (file, ".qcow2", &fname, &version))
+          && g_str_equal (fname, name))
+        highest = MAX (highest, version);
+    }
+  return highest + 1;
+}
+
+gboolean
+fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
+{
+  g_autofree char *stem = fvm_store_image_stem (manifest->kind, manifest->name, manifest->version);
+  g_autofree char *file = g_strconcat (stem, ".json", NULL);
+  g_autofree char *path = fvm_store_file_path (self, file);
+  g_autofree char *data = fvm_manifest_to_data (manifest);
+
+  if (!g_file_set_contents_full (path, data, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0644, error))
+    return fvm_prefix_error (error, "writing manifest");
+  return fvm_store_refresh (self, error);
+}
+
+gboolean
+fvm_store_delete_volume (FvmStore *self, const char *name, GError **error)
+{
+  g_autoptr (FvmVirStorageVol) vol = virStorageVolLookupByName (self->pool, name);
+
+  if (vol == NULL)
+    {
+      g_autofree char *path = fvm_store_file_path (self, name);
+      virResetLastError ();
+      /* Not known to libvirt (yet): a file made outside of a refresh. */
+      if (unlink (path) < 0 && errno != ENOENT)
+        return fvm_throw_errno_prefix (error, "removing %s", path);
+      return TRUE;
+    }
+  if (virStorageVolDelete (vol, 0) < 0)
+    return fvm_throw_virt (error, "deleting volume %s", name);
+  return TRUE;
+}
+
+gboolean
+fvm_store_delete (FvmStore *self, FvmManifest *manifest, GError **error)
+{
+  g_autofree char *stem = fvm_store_image_stem (manifest->kind, manifest->name, manifest->version);
+  g_autofree char *json = g_strconcat (stem, ".json", NULL);
+  g_autofree char *json_path = fvm_store_file_path (self, json);
+  g_autofree char *log = g_strconcat (stem, ".log", NULL);
+
+  /* The manifest goes first: from here on the image is invisible, and a failure below leaves
+   * only files that gc can find. */
+  if (unlink (json_path) < 0 && errno != ENOENT)
+    return fvm_throw_errno_prefix (error, "removing %s", json_path);
+  if (!fvm_store_delete_volume (self, manifest->volume, error)
+      || !fvm_store_delete_volume (self, log, error))
+    return FALSE;
+  return fvm_store_refresh (self, error);
+}
+
+virStorageVolPtr
+fvm_store_lookup_volume (FvmStore *self, const char *name, GError **error)
+{
+  virStorageVolPtr vol = virStorageVolLookupByName (self->pool, name);
+
+  if (vol != NULL)
+    return vol;
+  virResetLastError ();
+  if (!fvm_store_refresh (self, error))
+    return NULL;
+  vol = virStorageVolLookupByName (self->pool, name);
+  if (vol == NULL)
+    return fvm_null_throw_virt (error, "volume %s", name);
+  return vol;
+}
+
+char *
+fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error)
+{
+  g_auto (FvmFd) fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  const gsize bufsize = 1 << 20;
+  g_autofree guint8 *buf = g_malloc (bufsize);
+  g_autofree guint8 *zeros = g_malloc0 (bufsize);
+  off_t pos = 0;
+  off_t end;
+
+  if (fd < 0)
+    return fvm_throw_errno_prefix (error, "opening %s", path), NULL;
+  end = lseek (fd, 0, SEEK_END);
+  if (end < 0)
+    return fvm_throw_errno_prefix (error, "seeking %s", path), NULL;
+  while (pos < end)
+    {
+      off_t data = lseek (fd, pos, SEEK_DATA);
+      off_t hole;
+
+      if (!fvm_check_cancelled (cancellable, error))
+        return NULL;
+      if (data < 0)
+        data = errno == ENXIO ? end : pos;
+      /* A hole reads as zeros: hash zeros without reading them. */
+      for (; pos < data; pos += MIN ((off_t) bufsize, data - pos))
+        g_checksum_update (sum, zeros, MIN ((off_t) bufsize, data - pos));
+      if (pos >= end)
+        break;
+      hole = lseek (fd, pos, SEEK_HOLE);
+      if (hole < 0)
+        hole = end;
+      while (pos < hole)
+        {
+          ssize_t n = pread (fd, buf, MIN ((off_t) bufsize, hole - pos), pos);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            return fvm_throw_errno_prefix (error, "reading %s", path), NULL;
+          if (n == 0)
+            return fvm_null_throw (error, "%s: unexpected end of file", path);
+          g_checksum_update (sum, buf, n);
+          pos += n;
+        }
+    }
+  return g_strdup (g_checksum_get_string (sum));
+}

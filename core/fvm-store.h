@@ -1,0 +1,58 @@
+/* fvm-store: originals and goldens in a libvirt dir pool, each a volume plus a JSON manifest.
+ *
+ * File names in the pool directory:
+ *   NAME.original.qcow2  NAME.original.json  NAME.original.log   an original and its build record
+ *   NAME@N.qcow2         NAME@N.json                             golden NAME, version N (0444)
+ *   NAME.clone.qcow2                                             a clone's overlay (fvm-clone)
+ * An image exists once its manifest does: the manifest is written last (atomically) on create
+ * and removed first on delete, so list and spawn never see half of one. */
+#pragma once
+
+#include <gio/gio.h>
+#include <libvirt/libvirt.h>
+
+#include "fvm-config.h"
+#include "fvm-manifest.h"
+
+G_BEGIN_DECLS
+
+typedef struct _FvmStore FvmStore;
+
+FvmStore *fvm_store_open (virConnectPtr conn, FvmConfig *config,
+                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void fvm_store_free (FvmStore *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmStore, fvm_store_free)
+
+virConnectPtr fvm_store_get_connection (FvmStore *self);
+virStoragePoolPtr fvm_store_get_pool (FvmStore *self);
+const char *fvm_store_get_path (FvmStore *self);
+char *fvm_store_file_path (FvmStore *self, const char *file_name);
+gboolean fvm_store_refresh (FvmStore *self, GError **error);
+
+/* "NAME.original" or "NAME@N": the stem of the image's files. */
+char *fvm_store_image_stem (FvmImageKind kind, const char *name, guint version);
+
+FvmManifest *fvm_store_load_original (FvmStore *self, const char *name,
+                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* REF is NAME@N, or NAME for its newest version. */
+FvmManifest *fvm_store_load_golden (FvmStore *self, const char *ref,
+                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Every committed image of a kind, as FvmManifest*, by name then version. */
+GPtrArray *fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error);
+/* One more than the highest version of NAME that has a manifest or a volume. */
+guint fvm_store_next_version (FvmStore *self, const char *name, GError **error);
+
+gboolean fvm_store_commit (FvmStore *self, FvmManifest *manifest,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_store_delete (FvmStore *self, FvmManifest *manifest,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The volume NAME, refreshing the pool once if libvirt does not know it yet. */
+virStorageVolPtr fvm_store_lookup_volume (FvmStore *self, const char *name, GError **error);
+/* Deletes a volume if it exists; a missing one is not an error. */
+gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **error);
+
+/* sha256 of a file as stored, reading only its allocated extents (holes hash as zeros). */
+char *fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,65 @@
+/* fvm-units: parsing and formatting sizes. */
+#include "fvm-units.h"
+
+#include <errno.h>
+
+#include "fvm-error.h"
+
+gboolean
+fvm_parse_size (const char *text, guint64 unit, guint64 *out_bytes, GError **error)
+{
+  static const struct
+  {
+    const char *suffix;
+    guint64 multiplier;
+  } suffixes[] = {
+    { "", 0 },           { "K", 1ULL << 10 }, { "KiB", 1ULL << 10 }, { "KB", 1ULL << 10 },
+    { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "MB", 1ULL << 20 }, { "G", 1ULL << 30 },
+    { "GiB", 1ULL << 30 }, { "GB", 1ULL << 30 }, { "T", 1ULL << 40 }, { "TiB", 1ULL << 40 },
+    { "TB", 1ULL << 40 },
+  };
+  char *end = NULL;
+  guint64 value;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid size '%s'", text ? text : "");
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid size '%s'", text);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      guint64 mult = suffixes[i].multiplier != 0 ? suffixes[i].multiplier : unit;
+      if (g_ascii_strcasecmp (end, suffixes[i].suffix) != 0)
+        continue;
+      if (value == 0)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "size '%s' must not be zero", text);
+      if (value > G_MAXUINT64 / mult)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "size '%s' is too large", text);
+      *out_bytes = value * mult;
+      return TRUE;
+    }
+  return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                         "invalid size '%s' (use a number with K, M, G or T)", text);
+}
+
+gboolean
+fvm_parse_uint (const char *text, guint64 min, guint64 max, guint64 *out, GError **error)
+{
+  guint64 value = 0;
+
+  if (text == NULL
+      || !g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "invalid number '%s' (expected %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT
+                           ")",
+                           text ? text : "", min, max);
+  *out = value;
+  return TRUE;
+}
+
+char *
+fvm_format_size (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
