@@ -1,0 +1,48 @@
+/* fvm-clone-backend: where a clone's disk lives. One small interface, two implementations
+ * (qcow2 overlays on the golden's file now; thin-LV snapshots later); callers never test which
+ * one they hold. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-manifest.h"
+#include "fvm-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _FvmCloneBackend FvmCloneBackend;
+
+typedef struct
+{
+  const char *name;
+  /* Makes the clone's disk on top of the golden; EXISTS when one is already there. */
+  gboolean (*create) (FvmCloneBackend *self, const FvmManifest *golden, const char *clone,
+                      GCancellable *cancellable, GError **error);
+  /* Removes the clone's disk; a missing disk is not an error. */
+  gboolean (*remove) (FvmCloneBackend *self, const char *clone, GError **error);
+  gboolean (*exists) (FvmCloneBackend *self, const char *clone);
+  /* The <disk> element for the domain. */
+  char *(*disk_xml) (FvmCloneBackend *self, const char *clone);
+  /* Copies everything the clone reads from the golden into its own disk (offline). */
+  gboolean (*flatten) (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
+                       GError **error);
+  /* What the clone's disk depends on (the golden's file), or NULL when nothing. */
+  char *(*backing) (FvmCloneBackend *self, const char *clone, GError **error);
+  /* The disk as a local path (for qemu-img compare in tests and checks). */
+  char *(*disk_path) (FvmCloneBackend *self, const char *clone);
+} FvmCloneBackendOps;
+
+struct _FvmCloneBackend
+{
+  const FvmCloneBackendOps *ops;
+  FvmStore *store; /* not owned */
+};
+
+/* KIND is "qcow2". */
+FvmCloneBackend *fvm_clone_backend_new (FvmStore *store, const char *kind, GError **error);
+void fvm_clone_backend_free (FvmCloneBackend *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmCloneBackend, fvm_clone_backend_free)
+
+extern const FvmCloneBackendOps fvm_clone_qcow2_ops;
+
+G_END_DECLS

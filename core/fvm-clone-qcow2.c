@@ -1,0 +1,150 @@
+/* fvm-clone-qcow2: clones as qcow2 overlays whose backing file is the golden, made through the
+ * libvirt storage API (a volume with a <backingStore>), so remote pools work the same. */
+#include <errno.h>
+#include <libvirt/virterror.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fvm-cleanup.h"
+#include "fvm-clone-backend.h"
+#include "fvm-error.h"
+#include "fvm-subprocess.h"
+#include "fvm-xml.h"
+
+static char *
+volume_name (const char *clone)
+{
+  return g_strconcat (clone, ".clone.qcow2", NULL);
+}
+
+static gboolean
+qcow2_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clone,
+              GCancellable *cancellable, GError **error)
+{
+  g_autofree char *vol_name = volume_name (clone);
+  g_autofree char *backing = fvm_store_file_path (self->store, golden->volume);
+  g_autofree char *xml = g_markup_printf_escaped (
+      "<volume>\n"
+      "  <name>%s</name>\n"
+      "  <capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n"
+      "  <target><format type='qcow2'/><permissions><mode>0600</mode></permissions></target>\n"
+      "  <backingStore><path>%s</path><format type='%s'/></backingStore>\n"
+      "</volume>\n",
+      vol_name, golden->virtual_size, backing, golden->format);
+  g_autoptr (FvmVirStorageVol) vol = NULL;
+
+  if (!fvm_check_cancelled (cancellable, error))
+    return FALSE;
+  vol = virStorageVolCreateXML (fvm_store_get_pool (self->store), xml, 0);
+  if (vol == NULL)
+    {
+      g_autoptr (GError) local_error = NULL;
+      fvm_throw_virt (&local_error, "creating the disk of clone '%s'", clone);
+      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
+        return fvm_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", clone);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+qcow2_remove (FvmCloneBackend *self, const char *clone, GError **error)
+{
+  g_autofree char *vol_name = volume_name (clone);
+
+  return fvm_store_delete_volume (self->store, vol_name, error);
+}
+
+static gboolean
+qcow2_exists (FvmCloneBackend *self, const char *clone)
+{
+  g_autofree char *vol_name = volume_name (clone);
+  g_autofree char *path = fvm_store_file_path (self->store, vol_name);
+  g_autoptr (FvmVirStorageVol) vol
+      = virStorageVolLookupByName (fvm_store_get_pool (self->store), vol_name);
+
+  if (vol == NULL)
+    virResetLastError ();
+  return vol != NULL || g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static char *
+qcow2_disk_xml (FvmCloneBackend *self, const char *clone)
+{
+  g_autofree char *vol_name = volume_name (clone);
+  g_autofree char *vol_path = fvm_store_file_path (self->store, vol_name);
+
+  /* discard='unmap' lets the guest's fstrim give space back to the pool. */
+  return g_markup_printf_escaped ("    <disk type='file' device='disk'>\n"
+                                  "      <driver name='qemu' type='qcow2' discard='unmap'/>\n"
+                                  "      <source file='%s'/>\n"
+                                  "      <target dev='vda' bus='virtio'/>\n"
+                                  "    </disk>\n",
+                                  vol_path);
+}
+
+static char *
+qcow2_disk_path (FvmCloneBackend *self, const char *clone)
+{
+  g_autofree char *vol_name = volume_name (clone);
+
+  return fvm_store_file_path (self->store, vol_name);
+}
+
+static char *
+qcow2_backing (FvmCloneBackend *self, const char *clone, GError **error)
+{
+  g_autofree char *vol_name = volume_name (clone);
+  g_autoptr (FvmVirStorageVol) vol = fvm_store_lookup_volume (self->store, vol_name, error);
+  g_autofree char *xml = NULL;
+
+  if (vol == NULL)
+    return NULL;
+  xml = virStorageVolGetXMLDesc (vol, 0);
+  if (xml == NULL)
+    return fvm_null_throw_virt (error, "volume %s", vol_name);
+  return fvm_xml_find (xml, "volume/backingStore/path", NULL, error);
+}
+
+static gboolean
+qcow2_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
+               GError **error)
+{
+  g_autofree char *vol_name = volume_name (clone);
+  g_autofree char *path = fvm_store_file_path (self->store, vol_name);
+  g_autofree char *tmp_name = g_strconcat (".", vol_name, ".flatten", NULL);
+  g_autofree char *tmp = fvm_store_file_path (self->store, tmp_name);
+  const char *convert[] = { "qemu-img", "convert", "-q", "-f", "qcow2", "-O", "qcow2",
+                            "-o", "compat=1.1", path, tmp, NULL };
+  struct stat st;
+
+  if (stat (path, &st) < 0)
+    return fvm_throw_errno_prefix (error, "clone '%s'", clone);
+  /* Into a new file, then rename over the old one: until the rename the clone is untouched,
+   * so an interruption loses nothing. */
+  if (!fvm_subprocess_run (convert, NULL, cancellable, error))
+    {
+      unlink (tmp);
+      return fvm_prefix_error (error, "flattening clone '%s'", clone);
+    }
+  if (chmod (tmp, st.st_mode & 07777) < 0 || chown (tmp, st.st_uid, st.st_gid) < 0
+      || rename (tmp, path) < 0)
+    {
+      fvm_throw_errno_prefix (error, "replacing the disk of clone '%s'", clone);
+      unlink (tmp);
+      return FALSE;
+    }
+  return fvm_store_refresh (self->store, error);
+}
+
+const FvmCloneBackendOps fvm_clone_qcow2_ops = {
+  .name = "qcow2",
+  .create = qcow2_create,
+  .remove = qcow2_remove,
+  .exists = qcow2_exists,
+  .disk_xml = qcow2_disk_xml,
+  .flatten = qcow2_flatten,
+  .backing = qcow2_backing,
+  .disk_path = qcow2_disk_path,
+};

@@ -1,0 +1,115 @@
+/* fvm-ipaddr: lease → agent → neighbour table. */
+#include "fvm-ipaddr.h"
+
+#include <libvirt/virterror.h>
+
+#include "fvm-error.h"
+#include "fvm-netns.h"
+
+static const char *const source_names[] = { "lease", "agent", "neighbour" };
+
+const char *
+fvm_ip_source_to_string (FvmIpSource source)
+{
+  return source_names[source];
+}
+
+static char *
+from_interfaces (virDomainPtr dom, unsigned int source, const char *mac)
+{
+  virDomainInterfacePtr *ifaces = NULL;
+  int n = virDomainInterfaceAddresses (dom, &ifaces, source, 0);
+  char *found = NULL;
+
+  if (n < 0)
+    {
+      /* No lease yet, or no agent yet: both are "not known", not failures. */
+      g_debug ("interface addresses (source %u): %s", source, virGetLastErrorMessage ());
+      virResetLastError ();
+      return NULL;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      if (found == NULL && ifaces[i]->hwaddr != NULL
+          && g_ascii_strcasecmp (ifaces[i]->hwaddr, mac) == 0)
+        for (unsigned int j = 0; j < ifaces[i]->naddrs && found == NULL; j++)
+          if (ifaces[i]->addrs[j].type == VIR_IP_ADDR_TYPE_IPV4)
+            found = g_strdup (ifaces[i]->addrs[j].addr);
+      virDomainInterfaceFree (ifaces[i]);
+    }
+  free (ifaces);
+  return found;
+}
+
+char *
+fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **error)
+{
+  char *ip = from_interfaces (query->dom, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, query->mac);
+
+  if (ip != NULL)
+    {
+      *out_source = FVM_IP_SOURCE_LEASE;
+      return ip;
+    }
+  ip = from_interfaces (query->dom, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, query->mac);
+  if (ip != NULL)
+    {
+      *out_source = FVM_IP_SOURCE_AGENT;
+      return ip;
+    }
+  if (query->bridge == NULL)
+    return NULL;
+  ip = fvm_netns_neighbour_ip (query->daemon_pid, query->bridge, query->mac, error);
+  if (ip != NULL)
+    *out_source = FVM_IP_SOURCE_NEIGHBOUR;
+  return ip;
+}
+
+gboolean
+fvm_sleep_cancellable (guint ms, GCancellable *cancellable, GError **error)
+{
+  GPollFD pfd;
+
+  if (cancellable == NULL || !g_cancellable_make_pollfd (cancellable, &pfd))
+    {
+      g_usleep (ms * 1000);
+      return TRUE;
+    }
+  g_poll (&pfd, 1, (int) ms);
+  g_cancellable_release_fd (cancellable);
+  return fvm_check_cancelled (cancellable, error);
+}
+
+char *
+fvm_ipaddr_wait (const FvmIpQuery *query, guint timeout_s, FvmIpSource *out_source,
+                 GCancellable *cancellable, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  guint interval_ms = 200;
+
+  /* libvirt has no lease event; a short poll that backs off to one second is cheap (each pass
+   * is a few local RPCs) and answers within 200 ms at the start, when it matters most. */
+  for (;;)
+    {
+      g_autoptr (GError) local_error = NULL;
+      char *ip = fvm_ipaddr_find (query, out_source, &local_error);
+      int state = 0;
+
+      if (ip != NULL)
+        return ip;
+      if (local_error != NULL)
+        g_debug ("neighbour table: %s", local_error->message);
+      if (virDomainGetState (query->dom, &state, NULL, 0) < 0)
+        return fvm_null_throw_virt (error, "domain '%s'", virDomainGetName (query->dom));
+      if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_BLOCKED)
+        return fvm_null_throw (error, "clone '%s' is not running", virDomainGetName (query->dom));
+      if (g_get_monotonic_time () >= deadline)
+        return fvm_null_throw_code (error, FVM_ERROR_TIMEOUT,
+                                    "no IP address for '%s' after %u s (lease, guest agent and "
+                                    "neighbour table all empty)",
+                                    virDomainGetName (query->dom), timeout_s);
+      if (!fvm_sleep_cancellable (interval_ms, cancellable, error))
+        return NULL;
+      interval_ms = MIN (interval_ms + 100, 1000);
+    }
+}

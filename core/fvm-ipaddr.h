@@ -1,0 +1,40 @@
+/* fvm-ipaddr: finding a clone's IPv4 address.
+ *
+ * The chain, first answer wins: the libvirt network's DHCP lease, then the guest agent, then
+ * the neighbour table of the namespace the bridge lives in (read by fvm itself: libvirt's ARP
+ * source fails on some kernels). Each clone has a fresh MAC, so a lease for it is its own. */
+#pragma once
+
+#include <gio/gio.h>
+#include <libvirt/libvirt.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FVM_IP_SOURCE_LEASE,
+  FVM_IP_SOURCE_AGENT,
+  FVM_IP_SOURCE_NEIGHBOUR,
+} FvmIpSource;
+
+const char *fvm_ip_source_to_string (FvmIpSource source);
+
+typedef struct
+{
+  virDomainPtr dom;
+  const char *mac;
+  const char *bridge;  /* may be NULL: skips the neighbour table */
+  pid_t daemon_pid;    /* from fvm_netns_daemon_pid */
+} FvmIpQuery;
+
+/* One pass over the chain: the address, or NULL without an error when none is known yet. */
+char *fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **error);
+
+/* Repeats fvm_ipaddr_find until an address appears, the domain stops, or timeout_s passes. */
+char *fvm_ipaddr_wait (const FvmIpQuery *query, guint timeout_s, FvmIpSource *out_source,
+                       GCancellable *cancellable, GError **error);
+
+/* Sleeps, waking early (with an error) when cancelled. */
+gboolean fvm_sleep_cancellable (guint ms, GCancellable *cancellable, GError **error);
+
+G_END_DECLS
