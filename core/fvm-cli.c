@@ -2,6 +2,7 @@
 #include "fvm-cli.h"
 
 #include <glib-unix.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "fvm-config-build.h"
 #include "fvm-error.h"
+#include "fvm-libvirt.h"
 
 int fvm_opt_verbose;
 gboolean fvm_opt_json;
@@ -122,6 +124,26 @@ fvm_cli_load_config (GError **error)
       && !fvm_config_set (config, "libvirt.uri", opt_connect, FVM_CONFIG_SOURCE_CLI, error))
     return fvm_null_prefix_error (error, "--connect");
   return g_steal_pointer (&config);
+}
+
+FvmStore *
+fvm_cli_open_store (FvmConfig **out_config, GError **error)
+{
+  g_autoptr (FvmConfig) config = fvm_cli_load_config (error);
+  virConnectPtr conn;
+  FvmStore *store;
+
+  if (config == NULL)
+    return NULL;
+  conn = fvm_libvirt_connect (config, error);
+  if (conn == NULL)
+    return NULL;
+  store = fvm_store_open (conn, config, error);
+  virConnectClose (conn); /* the store holds its own reference */
+  if (store == NULL)
+    return NULL;
+  *out_config = g_steal_pointer (&config);
+  return store;
 }
 
 void
@@ -245,6 +267,7 @@ setup (int argc, char **argv)
 {
   g_autofree char *base = g_path_get_basename (argv[0]);
 
+  setlocale (LC_ALL, "");
   g_set_prgname (base);
   g_log_set_writer_func (log_writer, NULL, NULL);
   main_cancellable = g_cancellable_new ();
@@ -272,7 +295,7 @@ finish (gboolean ok, GError *error)
 static void
 print_verbs (const char *summary, const FvmCommand *commands)
 {
-  g_print ("Usage:\n  %s COMMAND [OPTION…]\n\n%s\n\nCommands:\n", g_get_prgname (), summary);
+  g_print ("Usage:\n  %s COMMAND [OPTION...]\n\n%s\n\nCommands:\n", g_get_prgname (), summary);
   for (const FvmCommand *c = commands; c->name != NULL; c++)
     g_print ("  %-12s %s\n", c->name, c->description);
   g_print ("\nOptions:\n  -h, --help   Show help\n  --version    Print the version\n\n"

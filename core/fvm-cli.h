@@ -9,6 +9,7 @@
 
 #include "fvm-config.h"
 #include "fvm-progress.h"
+#include "fvm-store.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,9 @@ gboolean fvm_usage_error (GOptionContext *ctx, const char *message, GError **err
 
 /* The layered configuration with --connect applied on top. */
 FvmConfig *fvm_cli_load_config (GError **error);
+
+/* Configuration, libvirt connection and store in one step. */
+FvmStore *fvm_cli_open_store (FvmConfig **out_config, GError **error);
 
 /* Prints a JSON document on stdout, followed by a newline. */
 void fvm_cli_print_json (JsonNode *node);

@@ -258,7 +258,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   FvmCloneMeta meta = { 0 };
   FvmDomainSpec spec = { 0 };
   const char *domain_type;
-  FvmClone *clone;
+  g_autoptr (FvmClone) clone = NULL;
 
   if (!fvm_name_check_clone (opts->name, error))
     return NULL;
@@ -324,8 +324,18 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   clone = clone_from_domain (txn.dom, error);
   if (clone == NULL)
     return NULL;
+  if (opts->start && opts->wait >= FVM_CLONE_WAIT_IP
+      && fvm_clone_get_ip (conn, config, clone, TRUE, cancellable, error) == NULL)
+    return NULL;
+  if (opts->start && opts->wait >= FVM_CLONE_WAIT_SSH)
+    {
+      g_autofree char *banner = fvm_clone_wait_ssh (conn, config, clone, cancellable, error);
+      if (banner == NULL)
+        return NULL;
+      g_debug ("%s: %s", opts->name, banner);
+    }
   txn.committed = TRUE;
-  return clone;
+  return g_steal_pointer (&clone);
 }
 
 static gboolean

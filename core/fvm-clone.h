@@ -33,6 +33,13 @@ typedef struct
 void fvm_clone_free (FvmClone *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmClone, fvm_clone_free)
 
+typedef enum
+{
+  FVM_CLONE_WAIT_NONE,
+  FVM_CLONE_WAIT_IP,
+  FVM_CLONE_WAIT_SSH,
+} FvmCloneWait;
+
 typedef struct
 {
   const char *golden; /* NAME@N or NAME */
@@ -41,10 +48,11 @@ typedef struct
   guint vcpus;        /* 0: likewise */
   const char *note;
   gboolean start;
+  FvmCloneWait wait; /* part of the transaction: a clone that never answers is removed */
 } FvmCloneCreateOptions;
 
-/* Makes the disk, defines the domain and starts it; on any failure or cancellation removes
- * whatever it made. Two concurrent creates of one name: one wins, the other gets EXISTS. */
+/* Makes the disk, defines the domain, starts it and waits as asked; on any failure or
+ * cancellation removes whatever it made. Two concurrent creates of one name: one wins, the other gets EXISTS. */
 FvmClone *fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
                             GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -92,7 +92,7 @@ validate_subnet (const char *value, GError **error)
   if (g_strv_length (parts) != 2
       || !g_ascii_string_to_unsigned (parts[1], 10, 8, 30, &prefix, NULL))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "invalid subnet '%s' (expected IPv4 ADDRESS/PREFIX, prefix 8–30)",
+                           "invalid subnet '%s' (expected IPv4 ADDRESS/PREFIX, prefix 8-30)",
                            value);
   addr = g_inet_address_new_from_string (parts[0]);
   if (addr == NULL || g_inet_address_get_family (addr) != G_SOCKET_FAMILY_IPV4)

@@ -191,7 +191,7 @@ get_uint (JsonObject *obj, const char *member, guint64 max, guint64 *out, GError
     return fvm_throw (error, "member '%s' is missing", member);
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
       || json_node_get_int (node) < 0 || (guint64) json_node_get_int (node) > max)
-    return fvm_throw (error, "member '%s' must be an integer in 0–%" G_GUINT64_FORMAT, member,
+    return fvm_throw (error, "member '%s' must be an integer in 0-%" G_GUINT64_FORMAT, member,
                       max);
   *out = (guint64) json_node_get_int (node);
   return TRUE;

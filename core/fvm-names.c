@@ -74,7 +74,7 @@ fvm_golden_ref_parse (const char *ref, char **out_name, guint *out_version, GErr
     return FALSE;
   if (!g_ascii_string_to_unsigned (at + 1, 10, 1, G_MAXINT, &version, NULL))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "invalid golden '%s': expected NAME@VERSION with VERSION ≥ 1", ref);
+                           "invalid golden '%s': expected NAME@VERSION with VERSION >= 1", ref);
   *out_name = g_steal_pointer (&name);
   *out_version = (guint) version;
   return TRUE;

@@ -51,7 +51,7 @@ fvm_parse_uint (const char *text, guint64 min, guint64 max, guint64 *out, GError
   if (text == NULL
       || !g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "invalid number '%s' (expected %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT
+                           "invalid number '%s' (expected %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                            ")",
                            text ? text : "", min, max);
   *out = value;

@@ -1,0 +1,186 @@
+/* fvm-golden: golden creation (copy → sysprep → sparsify) and deletion. */
+#include "fvm-golden.h"
+
+#include <errno.h>
+#include <libvirt/virterror.h>
+#include <sys/stat.h>
+
+#include "fvm-cleanup.h"
+#include "fvm-clone.h"
+#include "fvm-error.h"
+#include "fvm-guestfs.h"
+#include "fvm-names.h"
+#include "fvm-sysprep.h"
+
+#define MAX_VERSION_RACES 16
+
+/* Removes the new volume unless committed. */
+typedef struct
+{
+  FvmStore *store;
+  char *volume;
+  gboolean committed;
+} GoldenTxn;
+
+static void
+golden_txn_clear (GoldenTxn *t)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!t->committed && t->volume != NULL
+      && !fvm_store_delete_volume (t->store, t->volume, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_pointer (&t->volume, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GoldenTxn, golden_txn_clear)
+
+/* Copies the original into NAME@N for the first free N; the volume name is the claim, so two
+ * concurrent creates get different versions. */
+static guint
+copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name,
+                     GoldenTxn *txn, GError **error)
+{
+  g_autoptr (FvmVirStorageVol) src = fvm_store_lookup_volume (store, orig->volume, error);
+
+  if (src == NULL)
+    return 0;
+  for (guint attempt = 0; attempt < MAX_VERSION_RACES; attempt++)
+    {
+      guint version = fvm_store_next_version (store, name, error);
+      g_autofree char *stem = fvm_store_image_stem (FVM_IMAGE_GOLDEN, name, version);
+      g_autofree char *vol_name = g_strconcat (stem, ".qcow2", NULL);
+      g_autofree char *xml = NULL;
+      g_autoptr (FvmVirStorageVol) vol = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (version == 0)
+        return 0;
+      xml = g_markup_printf_escaped (
+          "<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
+          "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions></target>"
+          "</volume>",
+          vol_name, orig->virtual_size);
+      vol = virStorageVolCreateXMLFrom (fvm_store_get_pool (store), xml, src, 0);
+      if (vol != NULL)
+        {
+          txn->volume = g_steal_pointer (&vol_name);
+          return version;
+        }
+      fvm_throw_virt (&local_error, "copying original '%s' to %s", orig->name, stem);
+      if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return 0;
+        }
+      g_debug ("%s was taken meanwhile; trying the next version", stem);
+    }
+  fvm_throw_code (error, FVM_ERROR_BUSY, "too many concurrent creations of golden '%s'", name);
+  return 0;
+}
+
+static gboolean
+sysprep_in_appliance (FvmConfig *config, const char *path, GPtrArray *applied,
+                      FvmProgress *progress, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), progress, error);
+  g_autofree char *root = NULL;
+
+  if (g == NULL)
+    return FALSE;
+  /* discard lets fstrim punch the freed clusters out of the qcow2 file. */
+  if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2",
+                              GUESTFS_ADD_DRIVE_OPTS_DISCARD, "besteffort", -1)
+      < 0)
+    return fvm_throw_guestfs (g, error, "adding %s", path);
+  fvm_progress_set_message (progress, "starting the appliance");
+  if (!fvm_guestfs_launch (g, cancellable, error))
+    return FALSE;
+  root = fvm_sysprep_mount_guest (g, error);
+  if (root == NULL)
+    return FALSE;
+  if (!fvm_sysprep_run_defaults (g, applied, NULL, cancellable, error))
+    return FALSE;
+  fvm_progress_set_message (progress, "fstrim");
+  if (!fvm_sysprep_sparsify (g, error))
+    return FALSE;
+  if (guestfs_umount_all (g) < 0)
+    return fvm_throw_guestfs (g, error, "unmounting");
+  return fvm_guestfs_shutdown (g, error);
+}
+
+FvmManifest *
+fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original, const char *name,
+                   FvmProgress *progress, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
+  g_autoptr (FvmManifest) golden = NULL;
+  g_auto (GoldenTxn) txn = { store, NULL, FALSE };
+  g_autofree char *path = NULL;
+  struct stat st;
+  guint version;
+
+  if (orig == NULL)
+    return NULL;
+  if (name == NULL)
+    name = original;
+  if (!fvm_name_check_image (name, error))
+    return NULL;
+  fvm_progress_add_step (progress, "copying", 10);
+  fvm_progress_add_step (progress, "sysprep", 75);
+  fvm_progress_add_step (progress, "checksum", 15);
+
+  version = copy_to_new_version (store, orig, name, &txn, error);
+  if (version == 0)
+    return NULL;
+  fvm_progress_next_step (progress);
+  path = fvm_store_file_path (store, txn.volume);
+  golden = fvm_manifest_new (FVM_IMAGE_GOLDEN, name, version);
+  if (!sysprep_in_appliance (config, path, golden->sysprep, progress, cancellable, error))
+    return NULL;
+  fvm_progress_next_step (progress);
+
+  /* Immutable from here: qemu reads it through every clone's backing chain. */
+  if (chmod (path, 0444) < 0 || stat (path, &st) < 0)
+    return fvm_throw_errno_prefix (error, "%s", path), NULL;
+  golden->sha256 = fvm_file_sha256 (path, cancellable, error);
+  if (golden->sha256 == NULL)
+    return NULL;
+  golden->volume = g_strdup (txn.volume);
+  golden->virtual_size = orig->virtual_size;
+  golden->file_size = (guint64) st.st_size;
+  golden->built_from = g_strdup (orig->name);
+  fvm_os_facts_copy (&golden->os, &orig->os);
+  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
+    return NULL;
+  txn.committed = TRUE;
+  fvm_progress_finish (progress);
+  return g_steal_pointer (&golden);
+}
+
+gboolean
+fvm_golden_delete (FvmStore *store, const char *ref, GError **error)
+{
+  g_autoptr (FvmManifest) golden = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  g_autofree char *full_ref = NULL;
+
+  if (strchr (ref, '@') == NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "say which version to delete: %s@N (see 'fvm-golden list')", ref);
+  golden = fvm_store_load_golden (store, ref, error);
+  if (golden == NULL)
+    return FALSE;
+  full_ref = fvm_manifest_ref (golden);
+  users = fvm_clone_dependents (store, full_ref, error);
+  if (users == NULL)
+    return FALSE;
+  if (users->len > 0)
+    {
+      g_ptr_array_add (users, NULL);
+      g_autofree char *list = g_strjoinv (", ", (char **) users->pdata);
+      return fvm_throw_code (error, FVM_ERROR_BUSY, "golden '%s' is in use by %u clone%s: %s",
+                             full_ref, users->len - 1, users->len - 1 == 1 ? "" : "s", list);
+    }
+  return fvm_store_delete (store, golden, error);
+}

@@ -1,0 +1,221 @@
+/* fvm-setup: pool and network provisioning. */
+#include "fvm-setup.h"
+
+#include <arpa/inet.h>
+#include <libvirt/virterror.h>
+
+#include "fvm-cleanup.h"
+#include "fvm-error.h"
+#include "fvm-xml.h"
+
+static void
+item_free (gpointer data)
+{
+  FvmSetupItem *item = data;
+
+  g_free (item->what);
+  g_free (item->status);
+  g_free (item->detail);
+  g_free (item);
+}
+
+GPtrArray *
+fvm_setup_items_new (void)
+{
+  return g_ptr_array_new_with_free_func (item_free);
+}
+
+static void
+report (GPtrArray *items, const char *what, const char *status, const char *detail)
+{
+  FvmSetupItem *item = g_new0 (FvmSetupItem, 1);
+
+  item->what = g_strdup (what);
+  item->status = g_strdup (status);
+  item->detail = g_strdup (detail);
+  g_ptr_array_add (items, item);
+}
+
+char *
+fvm_setup_default_pool_path (FvmConfig *config)
+{
+  const char *configured = fvm_config_get (config, "storage.pool-path");
+
+  if (*configured != '\0')
+    return g_strdup (configured);
+  if (g_str_has_suffix (fvm_config_get (config, "libvirt.uri"), "/session"))
+    return g_build_filename (g_get_user_data_dir (), "fvm", "images", NULL);
+  return g_strdup ("/var/lib/fvm/images");
+}
+
+static gboolean
+setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *items,
+            gboolean *missing, GError **error)
+{
+  const char *name = fvm_config_get (config, "storage.pool");
+  g_autofree char *what = g_strdup_printf ("storage pool '%s'", name);
+  g_autoptr (FvmVirStoragePool) pool = virStoragePoolLookupByName (conn, name);
+  g_autofree char *path = NULL;
+  g_autofree char *xml = NULL;
+
+  if (pool != NULL)
+    {
+      g_autofree char *type = NULL;
+      int autostart = 0;
+
+      xml = virStoragePoolGetXMLDesc (pool, 0);
+      if (xml == NULL)
+        return fvm_throw_virt (error, "%s", what);
+      type = fvm_xml_find (xml, "pool", "type", NULL);
+      path = fvm_xml_find (xml, "pool/target/path", NULL, NULL);
+      if (g_strcmp0 (type, "dir") != 0)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "%s exists but is of type '%s'; fvm needs a 'dir' pool", what,
+                               type ? type : "?");
+      if (virStoragePoolIsActive (pool) != 1)
+        {
+          if (check_only)
+            {
+              report (items, what, "inactive", path);
+              *missing = TRUE;
+              return TRUE;
+            }
+          if (virStoragePoolCreate (pool, 0) < 0)
+            return fvm_throw_virt (error, "starting %s", what);
+          report (items, what, "started", path);
+        }
+      else
+        report (items, what, "ok", path);
+      if (!check_only && virStoragePoolGetAutostart (pool, &autostart) == 0 && !autostart
+          && virStoragePoolSetAutostart (pool, 1) < 0)
+        return fvm_throw_virt (error, "autostart of %s", what);
+      return TRUE;
+    }
+  virResetLastError ();
+  path = fvm_setup_default_pool_path (config);
+  if (check_only)
+    {
+      report (items, what, "missing", path);
+      *missing = TRUE;
+      return TRUE;
+    }
+  xml = g_markup_printf_escaped ("<pool type='dir'><name>%s</name><target><path>%s</path>"
+                                 "<permissions><mode>0755</mode></permissions></target></pool>",
+                                 name, path);
+  pool = virStoragePoolDefineXML (conn, xml, 0);
+  if (pool == NULL)
+    return fvm_throw_virt (error, "defining %s", what);
+  if (virStoragePoolBuild (pool, 0) < 0 || virStoragePoolCreate (pool, 0) < 0
+      || virStoragePoolSetAutostart (pool, 1) < 0)
+    {
+      fvm_throw_virt (error, "creating %s at %s", what, path);
+      virStoragePoolUndefine (pool);
+      return FALSE;
+    }
+  report (items, what, "created", path);
+  return TRUE;
+}
+
+/* Gateway .1 of the subnet, DHCP from the middle to the end: the low half stays free for
+ * static reservations. */
+static gboolean
+network_xml (const char *name, const char *subnet, char **out_xml, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (subnet, "/", 2);
+  struct in_addr net;
+  guint prefix = (guint) g_ascii_strtoull (parts[1], NULL, 10);
+  guint32 mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+  guint32 base, size;
+  char gw[INET_ADDRSTRLEN], start[INET_ADDRSTRLEN], end[INET_ADDRSTRLEN], nm[INET_ADDRSTRLEN];
+  struct in_addr a;
+
+  if (inet_pton (AF_INET, parts[0], &net) != 1)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid subnet '%s'", subnet);
+  base = ntohl (net.s_addr) & mask;
+  size = ~mask + 1;
+  a.s_addr = htonl (base + 1);
+  inet_ntop (AF_INET, &a, gw, sizeof gw);
+  a.s_addr = htonl (base + size / 2);
+  inet_ntop (AF_INET, &a, start, sizeof start);
+  a.s_addr = htonl (base + size - 2);
+  inet_ntop (AF_INET, &a, end, sizeof end);
+  a.s_addr = htonl (mask);
+  inet_ntop (AF_INET, &a, nm, sizeof nm);
+  *out_xml = g_markup_printf_escaped (
+      "<network><name>%s</name><forward mode='nat'/><bridge stp='on' delay='0'/>"
+      "<ip address='%s' netmask='%s'><dhcp><range start='%s' end='%s'/></dhcp></ip></network>",
+      name, gw, nm, start, end);
+  return TRUE;
+}
+
+static gboolean
+setup_network (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *items,
+               gboolean *missing, GError **error)
+{
+  const char *name = fvm_config_get (config, "network.name");
+  const char *subnet = fvm_config_get (config, "network.subnet");
+  g_autofree char *what = g_strdup_printf ("network '%s'", name);
+  g_autoptr (FvmVirNetwork) net = virNetworkLookupByName (conn, name);
+  g_autofree char *xml = NULL;
+  int autostart = 0;
+
+  if (net != NULL)
+    {
+      g_autofree char *addr = NULL;
+      xml = virNetworkGetXMLDesc (net, 0);
+      addr = xml != NULL ? fvm_xml_find (xml, "network/ip", "address", NULL) : NULL;
+      if (virNetworkIsActive (net) != 1)
+        {
+          if (check_only)
+            {
+              report (items, what, "inactive", addr);
+              *missing = TRUE;
+              return TRUE;
+            }
+          if (virNetworkCreate (net) < 0)
+            return fvm_throw_virt (error, "starting %s", what);
+          report (items, what, "started", addr);
+        }
+      else
+        report (items, what, "ok", addr);
+      if (!check_only && virNetworkGetAutostart (net, &autostart) == 0 && !autostart
+          && virNetworkSetAutostart (net, 1) < 0)
+        return fvm_throw_virt (error, "autostart of %s", what);
+      return TRUE;
+    }
+  virResetLastError ();
+  if (check_only)
+    {
+      report (items, what, "missing", subnet);
+      *missing = TRUE;
+      return TRUE;
+    }
+  if (!network_xml (name, subnet, &xml, error))
+    return FALSE;
+  net = virNetworkDefineXML (conn, xml);
+  if (net == NULL)
+    return fvm_throw_virt (error, "defining %s", what);
+  if (virNetworkCreate (net) < 0 || virNetworkSetAutostart (net, 1) < 0)
+    {
+      fvm_throw_virt (error, "starting %s (%s)", what, subnet);
+      virNetworkUndefine (net);
+      return FALSE;
+    }
+  report (items, what, "created", subnet);
+  return TRUE;
+}
+
+gboolean
+fvm_setup_run (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *out_items,
+               GError **error)
+{
+  gboolean missing = FALSE;
+
+  if (!setup_pool (conn, config, check_only, out_items, &missing, error)
+      || !setup_network (conn, config, check_only, out_items, &missing, error))
+    return FALSE;
+  if (missing)
+    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND,
+                           "setup is incomplete (run 'fvm-spawn setup' without --check)");
+  return TRUE;
+}

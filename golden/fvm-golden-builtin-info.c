@@ -1,0 +1,84 @@
+/* fvm-golden info REF [--original] */
+#include "fvm-clone.h"
+#include "fvm-cli.h"
+#include "fvm-golden-builtins.h"
+#include "fvm-units.h"
+
+static gboolean opt_original;
+
+static const GOptionEntry options[] = {
+  { "original", 0, 0, G_OPTION_ARG_NONE, &opt_original, "NAME is an original", NULL },
+  { NULL },
+};
+
+gboolean
+fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME[@N] - show a golden");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmManifest) m = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *vsize = NULL;
+  g_autofree char *fsize = NULL;
+
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+    return FALSE;
+  if (argc != 2)
+    return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
+  store = fvm_cli_open_store (&config, error);
+  if (store == NULL)
+    return FALSE;
+  m = opt_original ? fvm_store_load_original (store, argv[1], error)
+                   : fvm_store_load_golden (store, argv[1], error);
+  if (m == NULL)
+    return FALSE;
+  ref = fvm_manifest_ref (m);
+  if (m->kind == FVM_IMAGE_GOLDEN)
+    {
+      users = fvm_clone_dependents (store, ref, error);
+      if (users == NULL)
+        return FALSE;
+    }
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonNode) node = fvm_manifest_to_json (m);
+      if (users != NULL)
+        {
+          JsonArray *array = json_array_new ();
+          for (guint i = 0; i < users->len; i++)
+            json_array_add_string_element (array, users->pdata[i]);
+          json_object_set_array_member (json_node_get_object (node), "clones", array);
+        }
+      fvm_cli_print_json (node);
+      return TRUE;
+    }
+  vsize = fvm_format_size (m->virtual_size);
+  fsize = fvm_format_size (m->file_size);
+  g_print ("Name:          %s\n", ref);
+  g_print ("Kind:          %s\n", fvm_image_kind_to_string (m->kind));
+  g_print ("OS:            %s (%s)\n", m->os.name, m->os.id);
+  g_print ("Disk:          %s (%s, virtual %s, file %s)\n", m->volume, m->format, vsize, fsize);
+  g_print ("SHA-256:       %s\n", m->sha256);
+  g_print ("Created:       %s\n", m->created);
+  if (m->built_from != NULL)
+    g_print ("Built from:    %s\n", m->built_from);
+  if (m->build != NULL)
+    g_print ("Build method:  %s\n",
+             json_object_get_string_member_with_default (m->build, "method", "?"));
+  g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s (from libosinfo)\n",
+           m->os.ram_mib, m->os.vcpus, m->os.vcpus == 1 ? "" : "s");
+  if (m->kind == FVM_IMAGE_GOLDEN)
+    {
+      g_print ("Sysprep:      ");
+      for (guint i = 0; i < m->sysprep->len; i++)
+        g_print (" %s", (char *) m->sysprep->pdata[i]);
+      g_print ("\nClones:       ");
+      for (guint i = 0; i < users->len; i++)
+        g_print (" %s", (char *) users->pdata[i]);
+      g_print ("%s\n", users->len == 0 ? " none" : "");
+    }
+  g_print ("fvm version:   %s\n", m->fvm_version);
+  return TRUE;
+}

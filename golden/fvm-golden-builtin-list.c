@@ -1,0 +1,56 @@
+/* fvm-golden list [--originals] */
+#include "fvm-cli.h"
+#include "fvm-golden-builtins.h"
+#include "fvm-units.h"
+
+static gboolean opt_originals;
+
+static const GOptionEntry options[] = {
+  { "originals", 0, 0, G_OPTION_ARG_NONE, &opt_originals, "List originals instead of goldens",
+    NULL },
+  { NULL },
+};
+
+gboolean
+fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- list goldens");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (GPtrArray) images = NULL;
+
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+    return FALSE;
+  if (argc > 1)
+    return fvm_usage_error (ctx, "too many arguments", error);
+  store = fvm_cli_open_store (&config, error);
+  if (store == NULL)
+    return FALSE;
+  images = fvm_store_list (store, opt_originals ? FVM_IMAGE_ORIGINAL : FVM_IMAGE_GOLDEN, error);
+  if (images == NULL)
+    return FALSE;
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonArray) array = json_array_new ();
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+      for (guint i = 0; i < images->len; i++)
+        json_array_add_element (array, fvm_manifest_to_json (images->pdata[i]));
+      json_node_set_array (node, array);
+      fvm_cli_print_json (node);
+      return TRUE;
+    }
+  g_print ("%-24s %-12s %10s %-20s %s\n", "NAME", "OS", "SIZE", "CREATED",
+           opt_originals ? "METHOD" : "FROM");
+  for (guint i = 0; i < images->len; i++)
+    {
+      FvmManifest *m = images->pdata[i];
+      g_autofree char *ref = fvm_manifest_ref (m);
+      g_autofree char *size = fvm_format_size (m->file_size);
+      const char *from = m->built_from;
+      if (opt_originals && m->build != NULL)
+        from = json_object_get_string_member_with_default (m->build, "method", "");
+      g_print ("%-24s %-12s %10s %-20.19s %s\n", ref, m->os.id, size, m->created,
+               from ? from : "");
+    }
+  return TRUE;
+}

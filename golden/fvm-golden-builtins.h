@@ -1,0 +1,15 @@
+/* fvm-golden's verbs, one file each. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+gboolean fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+gboolean fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_golden_builtin_delete (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+
+G_END_DECLS

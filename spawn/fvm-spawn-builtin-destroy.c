@@ -1,0 +1,56 @@
+/* fvm-spawn destroy NAME… [--yes] */
+#include "fvm-cli.h"
+#include "fvm-clone.h"
+#include "fvm-error.h"
+#include "fvm-spawn-builtins.h"
+
+static gboolean opt_yes;
+
+static const GOptionEntry options[] = {
+  { "yes", 'y', 0, G_OPTION_ARG_NONE, &opt_yes, "Do not ask on a terminal", NULL },
+  { NULL },
+};
+
+gboolean
+fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME... - remove clones");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (JsonArray) done = json_array_new ();
+
+  g_option_context_set_description (
+      ctx, "Powers each clone off, releases its DHCP lease, undefines it and deletes its disk.\n"
+           "Asks first when standard input is a terminal, unless --yes.");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+    return FALSE;
+  if (argc < 2)
+    return fvm_usage_error (ctx, "NAME must be given", error);
+  if (!opt_yes && isatty (0))
+    {
+      g_autofree char *names = g_strjoinv (", ", argv + 1);
+      g_autofree char *question = g_strdup_printf ("Destroy %s and %s disk%s?", names,
+                                                   argc > 2 ? "their" : "its",
+                                                   argc > 2 ? "s" : "");
+      if (!fvm_cli_confirm (question))
+        return fvm_throw_code (error, FVM_ERROR_CANCELLED, "nothing destroyed");
+    }
+  store = fvm_cli_open_store (&config, error);
+  if (store == NULL)
+    return FALSE;
+  for (int i = 1; i < argc; i++)
+    {
+      if (!fvm_clone_destroy (store, config, argv[i], error))
+        return FALSE;
+      json_array_add_string_element (done, argv[i]);
+    }
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *obj = json_object_new ();
+      json_object_set_array_member (obj, "destroyed", json_array_ref (done));
+      json_node_take_object (node, obj);
+      fvm_cli_print_json (node);
+    }
+  return TRUE;
+}

@@ -1,0 +1,61 @@
+/* fvm-spawn start NAME…, stop NAME… [--graceful] */
+#include "fvm-cleanup.h"
+#include "fvm-cli.h"
+#include "fvm-clone.h"
+#include "fvm-libvirt.h"
+#include "fvm-spawn-builtins.h"
+
+static gboolean opt_graceful;
+static int opt_timeout = 60;
+
+static const GOptionEntry stop_options[] = {
+  { "graceful", 'g', 0, G_OPTION_ARG_NONE, &opt_graceful,
+    "Ask the guest to shut down (ACPI), power off after --timeout", NULL },
+  { "timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout, "Seconds to wait for --graceful (60)",
+    "S" },
+  { NULL },
+};
+
+static gboolean
+power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx
+      = g_option_context_new (start ? "NAME... - start clones" : "NAME... - stop clones");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmVirConnect) conn = NULL;
+
+  if (!fvm_option_context_parse (ctx, start ? NULL : stop_options, &argc, &argv, FVM_CLI_NO_JSON,
+                                 error))
+    return FALSE;
+  if (argc < 2)
+    return fvm_usage_error (ctx, "NAME must be given", error);
+  if (opt_timeout <= 0)
+    return fvm_usage_error (ctx, "--timeout must be positive", error);
+  config = fvm_cli_load_config (error);
+  if (config == NULL)
+    return FALSE;
+  conn = fvm_libvirt_connect (config, error);
+  if (conn == NULL)
+    return FALSE;
+  for (int i = 1; i < argc; i++)
+    {
+      gboolean ok = start ? fvm_clone_start (conn, argv[i], error)
+                          : fvm_clone_stop (conn, argv[i], opt_graceful, (guint) opt_timeout,
+                                            cancellable, error);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+fvm_spawn_builtin_start (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  return power (argc, argv, TRUE, cancellable, error);
+}
+
+gboolean
+fvm_spawn_builtin_stop (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  return power (argc, argv, FALSE, cancellable, error);
+}

@@ -1,0 +1,67 @@
+/* fvm-spawn setup [--check] */
+#include "fvm-cleanup.h"
+#include "fvm-cli.h"
+#include "fvm-libvirt.h"
+#include "fvm-setup.h"
+#include "fvm-spawn-builtins.h"
+
+static gboolean opt_check;
+
+static const GOptionEntry options[] = {
+  { "check", 0, 0, G_OPTION_ARG_NONE, &opt_check, "Only report; change nothing", NULL },
+  { NULL },
+};
+
+gboolean
+fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx
+      = g_option_context_new ("- create or check the storage pool and the network");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmVirConnect) conn = NULL;
+  g_autoptr (GPtrArray) items = fvm_setup_items_new ();
+  gboolean ok;
+
+  g_option_context_set_description (
+      ctx, "Makes what is missing (a dir pool, a NAT network from network.subnet), starts\n"
+           "what is stopped, and marks both autostart. Safe to run again.");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+    return FALSE;
+  if (argc > 1)
+    return fvm_usage_error (ctx, "too many arguments", error);
+  config = fvm_cli_load_config (error);
+  if (config == NULL)
+    return FALSE;
+  conn = fvm_libvirt_connect (config, error);
+  if (conn == NULL)
+    return FALSE;
+  ok = fvm_setup_run (conn, config, opt_check, items, error);
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) node = NULL;
+      json_builder_begin_array (b);
+      for (guint i = 0; i < items->len; i++)
+        {
+          FvmSetupItem *item = items->pdata[i];
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "what");
+          json_builder_add_string_value (b, item->what);
+          json_builder_set_member_name (b, "status");
+          json_builder_add_string_value (b, item->status);
+          json_builder_set_member_name (b, "detail");
+          json_builder_add_string_value (b, item->detail);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      node = json_builder_get_root (b);
+      fvm_cli_print_json (node);
+    }
+  else
+    for (guint i = 0; i < items->len; i++)
+      {
+        FvmSetupItem *item = items->pdata[i];
+        g_print ("%-24s %-9s %s\n", item->what, item->status, item->detail ? item->detail : "");
+      }
+  return ok;
+}
