@@ -63,5 +63,6 @@ FvmManifest *fvm_manifest_from_data (const char *data, gssize len,
 
 void fvm_os_facts_copy (FvmOsFacts *dest, const FvmOsFacts *src);
 void fvm_os_facts_clear (FvmOsFacts *facts);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmOsFacts, fvm_os_facts_clear)
 
 G_END_DECLS

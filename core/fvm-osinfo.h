@@ -1,6 +1,6 @@
 /* fvm-osinfo: OS facts from libosinfo, the one source of them.
  *
- * Loads the system osinfo-db and then fvm's own definitions (data/osinfo) for releases newer
+ * Loads the system osinfo-db and then fvm's own definitions (osinfo/ in the source tree) for releases newer
  * than the host's database, and answers: does this short id exist, what is it called, which
  * distribution and release, what resources it wants, whether it has virtio drivers. */
 #pragma once

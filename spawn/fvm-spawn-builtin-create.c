@@ -29,6 +29,7 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (FvmStore) store = NULL;
   g_autoptr (FvmClone) clone = NULL;
+  g_autoptr (GError) local_error = NULL;
   FvmCloneCreateOptions opts = { 0 };
   guint64 bytes = 0;
 
@@ -40,8 +41,8 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   if (argc != 3)
     return fvm_usage_error (ctx, argc < 3 ? "GOLDEN and NAME must be given" : "too many arguments",
                             error);
-  if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &bytes, error))
-    return fvm_usage_error (ctx, (*error)->message, (g_clear_error (error), error));
+  if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &bytes, &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
   if (opt_vcpus < 0 || opt_vcpus > 512)
     return fvm_usage_error (ctx, "--vcpus must be between 1 and 512", error);
   opts.wait = FVM_CLONE_WAIT_IP;

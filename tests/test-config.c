@@ -1,0 +1,147 @@
+/* Unit: settings layer defaults < system < user < environment < command line. */
+#include <glib/gstdio.h>
+
+#include "fvm-config.h"
+#include "fvm-error.h"
+
+typedef struct
+{
+  char *dir;
+  char *system;
+  char *user;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = g_dir_make_tmp ("fvm-config-XXXXXX", NULL);
+  f->system = g_build_filename (f->dir, "system.conf", NULL);
+  f->user = g_build_filename (f->dir, "user.conf", NULL);
+  g_unsetenv ("FVM_CONNECT");
+  g_unsetenv ("FVM_ACCEL");
+  g_unsetenv ("FVM_POOL");
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_unlink (f->system);
+  g_unlink (f->user);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->system);
+  g_free (f->user);
+}
+
+static void
+write_file (const char *path, const char *text)
+{
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+static void
+test_defaults (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmConfig) c = fvm_config_load (f->system, f->user, &error);
+  FvmConfigSource src;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (fvm_config_get_with_source (c, "libvirt.uri", &src), ==, "qemu:///system");
+  g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_DEFAULT);
+  g_assert_cmpint (fvm_config_get_accel (c), ==, FVM_ACCEL_AUTO);
+  g_assert_cmpstr (fvm_config_get (c, "storage.pool"), ==, "fvm");
+}
+
+static void
+test_layers (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmConfig) c = NULL;
+  FvmConfigSource src;
+
+  write_file (f->system, "[libvirt]\nuri=qemu:///session\n[general]\naccel=kvm\n"
+                         "[storage]\npool=sys\n[network]\nname=sysnet\n");
+  write_file (f->user, "[general]\naccel=tcg\n[storage]\npool=usr\n");
+  g_setenv ("FVM_POOL", "envpool", TRUE);
+  c = fvm_config_load (f->system, f->user, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fvm_config_get_with_source (c, "libvirt.uri", &src), ==, "qemu:///session");
+  g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_SYSTEM);
+  g_assert_cmpint (fvm_config_get_accel (c), ==, FVM_ACCEL_TCG);
+  g_assert_cmpstr (fvm_config_get_with_source (c, "storage.pool", &src), ==, "envpool");
+  g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_ENV);
+  g_assert_cmpstr (fvm_config_get (c, "network.name"), ==, "sysnet");
+  g_assert_true (fvm_config_set (c, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI,
+                                 &error));
+  g_assert_cmpstr (fvm_config_get_with_source (c, "libvirt.uri", &src), ==, "test:///default");
+  g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_CLI);
+  g_unsetenv ("FVM_POOL");
+}
+
+static void
+test_env_accel (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmConfig) c = NULL;
+
+  g_setenv ("FVM_ACCEL", "tcg", TRUE);
+  c = fvm_config_load (f->system, f->user, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fvm_config_get_accel (c), ==, FVM_ACCEL_TCG);
+  g_clear_pointer (&c, fvm_config_free);
+  g_setenv ("FVM_ACCEL", "fast", TRUE);
+  c = fvm_config_load (f->system, f->user, &error);
+  g_assert_null (c);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "FVM_ACCEL"));
+  g_assert_nonnull (strstr (error->message, "auto, kvm or tcg"));
+  g_unsetenv ("FVM_ACCEL");
+}
+
+static void
+test_bad_files (Fixture *f, gconstpointer data)
+{
+  const struct
+  {
+    const char *text;
+    const char *expect;
+  } cases[] = {
+    { "[storage]\npoool=x\n", "unknown setting 'storage.poool'" },
+    { "[nosuch]\nkey=1\n", "unknown setting 'nosuch.key'" },
+    { "[general]\naccel=warp\n", "invalid accelerator" },
+    { "[storage]\npool=../x\n", "storage.pool" },
+    { "[network]\nsubnet=10.0.0.0/33\n", "invalid subnet" },
+    { "[clone]\nmemory=lots\n", "invalid size" },
+    { "[build]\nmirror=ftp://x\n", "invalid mirror" },
+    { "this is not a key file\n", "user.conf" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FvmConfig) c = NULL;
+      write_file (f->user, cases[i].text);
+      c = fvm_config_load (f->system, f->user, &error);
+      g_assert_null (c);
+      g_assert_nonnull (error);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        g_error ("case %u: '%s' does not mention '%s'", i, error->message, cases[i].expect);
+      /* The error names the file it came from. */
+      g_assert_nonnull (strstr (error->message, f->user));
+      g_assert_null (strchr (error->message, '\n'));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add ("/config/defaults", Fixture, NULL, fixture_setup, test_defaults, fixture_teardown);
+  g_test_add ("/config/layers", Fixture, NULL, fixture_setup, test_layers, fixture_teardown);
+  g_test_add ("/config/env-accel", Fixture, NULL, fixture_setup, test_env_accel,
+              fixture_teardown);
+  g_test_add ("/config/bad-files", Fixture, NULL, fixture_setup, test_bad_files,
+              fixture_teardown);
+  return g_test_run ();
+}

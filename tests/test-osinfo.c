@@ -1,0 +1,85 @@
+/* Unit: OS facts from libosinfo, including fvm's own definitions for releases newer than the
+ * host's osinfo-db (FVM_DATADIR points at the source tree). */
+#include "fvm-error.h"
+#include "fvm-osinfo.h"
+
+static FvmOsinfo *
+load (void)
+{
+  g_autoptr (GError) error = NULL;
+  FvmOsinfo *db = fvm_osinfo_load (&error);
+
+  g_assert_no_error (error);
+  return db;
+}
+
+static void
+test_lookup (void)
+{
+  g_autoptr (FvmOsinfo) db = load ();
+  const struct
+  {
+    const char *id, *name, *codename;
+  } cases[] = {
+    { "debian11", "Debian 11", "bullseye" },
+    { "debian12", "Debian 12", "bookworm" },
+    { "debian13", "Debian 13", "trixie" },
+    { "debianbookworm", "Debian 12", "bookworm" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      FvmOsFacts facts = { 0 };
+      g_assert_true (fvm_osinfo_lookup (db, cases[i].id, &facts, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (facts.id, ==, cases[i].id);
+      g_assert_cmpstr (facts.name, ==, cases[i].name);
+      g_assert_cmpstr (facts.distro, ==, "debian");
+      g_assert_cmpstr (facts.codename, ==, cases[i].codename);
+      /* Debian lists virtio devices (inherited through derives-from for the newer ones). */
+      g_assert_true (facts.virtio);
+      g_assert_cmpuint (facts.ram_mib, >=, 256);
+      g_assert_cmpuint (facts.vcpus, >=, 1);
+      fvm_os_facts_clear (&facts);
+    }
+}
+
+static void
+test_unknown (void)
+{
+  g_autoptr (FvmOsinfo) db = load ();
+  g_autoptr (GError) error = NULL;
+  FvmOsFacts facts = { 0 };
+
+  g_assert_false (fvm_osinfo_lookup (db, "plan9", &facts, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "unknown OS id 'plan9'"));
+}
+
+static void
+test_list (void)
+{
+  g_autoptr (FvmOsinfo) db = load ();
+  g_autoptr (GPtrArray) all = fvm_osinfo_list_distro (db, "debian");
+  gboolean seen12 = FALSE;
+
+  g_assert_cmpuint (all->len, >, 10);
+  for (guint i = 0; i < all->len; i++)
+    {
+      const FvmOsFacts *f = all->pdata[i];
+      seen12 |= g_strcmp0 (f->id, "debian12") == 0;
+      g_assert_cmpstr (f->distro, ==, "debian");
+    }
+  g_assert_true (seen12);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/osinfo/lookup", test_lookup);
+  g_test_add_func ("/osinfo/unknown", test_unknown);
+  g_test_add_func ("/osinfo/list", test_list);
+  return g_test_run ();
+}
