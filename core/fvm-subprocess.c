@@ -14,10 +14,19 @@ argv_to_string (const char *const *argv)
 
   for (guint i = 0; argv[i] != NULL; i++)
     {
-      g_autofree char *quoted = g_shell_quote (argv[i]);
+      /* Quoted only where a shell would need it, so logs read like the command typed. */
+      gboolean plain = *argv[i] != '\0';
+      for (const char *p = argv[i]; *p != '\0' && plain; p++)
+        plain = g_ascii_isalnum (*p) || strchr ("_./=:,@+-%", *p) != NULL;
       if (i > 0)
         g_string_append_c (s, ' ');
-      g_string_append (s, quoted);
+      if (plain)
+        g_string_append (s, argv[i]);
+      else
+        {
+          g_autofree char *quoted = g_shell_quote (argv[i]);
+          g_string_append (s, quoted);
+        }
     }
   return g_string_free (g_steal_pointer (&s), FALSE);
 }

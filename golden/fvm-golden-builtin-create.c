@@ -2,6 +2,7 @@
 #include "fvm-cli.h"
 #include "fvm-golden-builtins.h"
 #include "fvm-golden.h"
+#include "fvm-names.h"
 
 gboolean
 fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GError **error)
@@ -12,6 +13,7 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   g_autoptr (FvmProgress) progress = NULL;
   g_autoptr (FvmManifest) golden = NULL;
   g_autofree char *ref = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   g_option_context_set_description (ctx, "Copies ORIGINAL to NAME@N (N: the next free version), "
                                          "runs the sysprep operations\nand fstrim on it in one "
@@ -22,6 +24,9 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
     return fvm_usage_error (ctx, "ORIGINAL must be given", error);
   if (argc > 3)
     return fvm_usage_error (ctx, "too many arguments", error);
+  for (int i = 1; i < argc; i++)
+    if (!fvm_name_check_image (argv[i], &local_error))
+      return fvm_usage_error (ctx, local_error->message, error);
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;

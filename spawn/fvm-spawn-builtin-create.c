@@ -1,6 +1,7 @@
 /* fvm-spawn create GOLDEN NAME */
 #include "fvm-cli.h"
 #include "fvm-clone.h"
+#include "fvm-names.h"
 #include "fvm-spawn-builtins.h"
 #include "fvm-units.h"
 
@@ -30,6 +31,8 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   g_autoptr (FvmStore) store = NULL;
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autofree char *golden_name = NULL;
+  guint version = 0;
   FvmCloneCreateOptions opts = { 0 };
   guint64 bytes = 0;
 
@@ -41,6 +44,13 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   if (argc != 3)
     return fvm_usage_error (ctx, argc < 3 ? "GOLDEN and NAME must be given" : "too many arguments",
                             error);
+  if (!fvm_name_check_clone (argv[2], &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
+  if (strchr (argv[1], '@') != NULL && !fvm_golden_ref_parse (argv[1], &golden_name, &version,
+                                                               &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
+  if (strchr (argv[1], '@') == NULL && !fvm_name_check_image (argv[1], &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
   if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &bytes, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_vcpus < 0 || opt_vcpus > 512)

@@ -86,9 +86,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_test_add_func ("/subprocess/ok", test_ok);
-  g_test_add_func ("/subprocess/failure-has-stderr", test_failure_has_stderr);
-  g_test_add_func ("/subprocess/missing-program", test_missing_program);
-  g_test_add_func ("/subprocess/cancel-logged", test_cancel_logged);
+  g_test_add_func ("/tool/ok", test_ok);
+  g_test_add_func ("/tool/failure-has-stderr", test_failure_has_stderr);
+  g_test_add_func ("/tool/missing-program", test_missing_program);
+  g_test_add_func ("/tool/cancel-logged", test_cancel_logged);
   return g_test_run ();
 }
