@@ -65,6 +65,10 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
         domain = fields[i].value;
     }
   /* Everything goes to stderr: stdout carries only results (and JSON). */
+  /* The domain only where it adds something: "fvm" (the core) under fvm-spawn, not the
+   * program's own name twice. */
+  if (domain != NULL && g_strcmp0 (domain, g_get_prgname ()) == 0)
+    domain = NULL;
   if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
     fprintf (stderr, "%s: %s%s%s\n", g_get_prgname (), domain ? domain : "", domain ? ": " : "",
              message ? message : "");
