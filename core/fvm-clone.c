@@ -348,6 +348,8 @@ make_query (virConnectPtr conn, FvmConfig *config, FvmClone *clone, virDomainPtr
     return fvm_throw (error, "clone '%s' has no network interface", clone->name);
   query->dom = dom;
   query->mac = clone->mac;
+  query->network = clone->network;
+  query->stale_before = clone->lease_watermark;
   query->daemon_pid = fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri"));
   *out_bridge = clone->network != NULL
                     ? fvm_libvirt_network_bridge (conn, clone->network, &local_error)
@@ -418,18 +420,24 @@ lookup_clone_domain (virConnectPtr conn, const char *name, FvmClone **out_clone,
   return dom;
 }
 
-gboolean
+FvmClone *
 fvm_clone_start (virConnectPtr conn, const char *name, GError **error)
 {
-  g_autoptr (FvmVirDomain) dom = lookup_clone_domain (conn, name, NULL, error);
+  g_autoptr (FvmClone) clone = NULL;
+  g_autoptr (FvmVirDomain) dom = lookup_clone_domain (conn, name, &clone, error);
 
   if (dom == NULL)
-    return FALSE;
+    return NULL;
   if (virDomainIsActive (dom) == 1)
-    return TRUE;
+    return g_steal_pointer (&clone);
+  if (clone->network != NULL && clone->mac != NULL)
+    clone->lease_watermark = fvm_ipaddr_lease_watermark (conn, clone->network, clone->mac);
   if (virDomainCreate (dom) < 0)
-    return fvm_throw_virt (error, "starting clone '%s'", name);
-  return TRUE;
+    return fvm_null_throw_virt (error, "starting clone '%s'", name);
+  g_free (clone->state);
+  clone->state = g_strdup ("running");
+  clone->running = TRUE;
+  return g_steal_pointer (&clone);
 }
 
 gboolean
@@ -554,7 +562,7 @@ fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name,
     return FALSE;
   g_free (clone->meta.consolidated);
   clone->meta.consolidated = g_date_time_format_iso8601 (now);
-  meta_xml = fvm_clone_meta_xml (&clone->meta);
+  meta_xml = fvm_clone_meta_xml (&clone->meta, FALSE);
   if (virDomainSetMetadata (dom, VIR_DOMAIN_METADATA_ELEMENT, meta_xml, FVM_METADATA_PREFIX,
                             FVM_METADATA_URI, VIR_DOMAIN_AFFECT_CONFIG)
       < 0)

@@ -28,6 +28,7 @@ typedef struct
   FvmCloneMeta meta;
   char *ip; /* when known */
   FvmIpSource ip_source;
+  long long lease_watermark; /* leases up to this expiry predate the last start */
 } FvmClone;
 
 void fvm_clone_free (FvmClone *self);
@@ -70,7 +71,9 @@ const char *fvm_clone_get_ip (virConnectPtr conn, FvmConfig *config, FvmClone *c
 char *fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
                           GCancellable *cancellable, GError **error);
 
-gboolean fvm_clone_start (virConnectPtr conn, const char *name, GError **error);
+/* Starts a clone (if it is not running); the result knows which leases predate the start. */
+FvmClone *fvm_clone_start (virConnectPtr conn, const char *name,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean fvm_clone_stop (virConnectPtr conn, const char *name, gboolean graceful,
                          guint timeout_s, GCancellable *cancellable, GError **error);
 

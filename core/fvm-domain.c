@@ -42,34 +42,38 @@ fvm_random_mac (void)
                           g_random_int_range (0, 256), g_random_int_range (0, 256));
 }
 
-#define P FVM_METADATA_PREFIX
-
 char *
-fvm_clone_meta_xml (const FvmCloneMeta *meta)
+fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace)
 {
+  /* In a domain definition the element carries fvm's prefix and namespace; for
+   * virDomainSetMetadata it must not: libvirt adds them itself. */
+  const char *p = with_namespace ? FVM_METADATA_PREFIX ":" : "";
   g_autoptr (GString) s = g_string_new (NULL);
-  g_autofree char *body = g_markup_printf_escaped (
-      "<" P ":clone xmlns:" P "='" FVM_METADATA_URI "'>\n"
-      "  <" P ":golden>%s</" P ":golden>\n"
-      "  <" P ":backend>%s</" P ":backend>\n"
-      "  <" P ":owner uid='%u'>%s</" P ":owner>\n"
-      "  <" P ":created>%s</" P ":created>\n"
-      "  <" P ":note>%s</" P ":note>\n",
-      meta->golden, meta->backend, meta->owner_uid, meta->owner ? meta->owner : "",
-      meta->created, meta->note ? meta->note : "");
+  g_autofree char *body = NULL;
 
+  if (with_namespace)
+    g_string_append_printf (s, "<%sclone xmlns:" FVM_METADATA_PREFIX "='" FVM_METADATA_URI "'>\n",
+                            p);
+  else
+    g_string_append (s, "<clone>\n");
+  body = g_markup_printf_escaped ("  <%sgolden>%s</%sgolden>\n"
+                                  "  <%sbackend>%s</%sbackend>\n"
+                                  "  <%sowner uid='%u'>%s</%sowner>\n"
+                                  "  <%screated>%s</%screated>\n"
+                                  "  <%snote>%s</%snote>\n",
+                                  p, meta->golden, p, p, meta->backend, p, p, meta->owner_uid,
+                                  meta->owner ? meta->owner : "", p, p, meta->created, p, p,
+                                  meta->note ? meta->note : "", p);
   g_string_append (s, body);
   if (meta->consolidated != NULL)
     {
-      g_autofree char *c = g_markup_printf_escaped (
-          "  <" P ":consolidated>%s</" P ":consolidated>\n", meta->consolidated);
+      g_autofree char *c = g_markup_printf_escaped ("  <%sconsolidated>%s</%sconsolidated>\n", p,
+                                                    meta->consolidated, p);
       g_string_append (s, c);
     }
-  g_string_append (s, "</" P ":clone>\n");
+  g_string_append_printf (s, "</%sclone>\n", p);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
-
-#undef P
 
 char *
 fvm_domain_xml (const FvmDomainSpec *spec)
@@ -88,7 +92,7 @@ fvm_domain_xml (const FvmDomainSpec *spec)
       spec->name, spec->name, spec->meta->golden, spec->meta->golden,
       spec->os->name ? spec->os->name : spec->os->id);
   g_string_append (s, head);
-  g_autofree char *meta = fvm_clone_meta_xml (spec->meta);
+  g_autofree char *meta = fvm_clone_meta_xml (spec->meta, TRUE);
   g_string_append (s, "  <metadata>\n");
   g_string_append (s, meta);
   g_string_append (s, "  </metadata>\n");

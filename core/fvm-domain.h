@@ -43,8 +43,9 @@ typedef struct
 } FvmDomainSpec;
 
 char *fvm_domain_xml (const FvmDomainSpec *spec);
-/* The <fvm:clone> element alone, for virDomainSetMetadata. */
-char *fvm_clone_meta_xml (const FvmCloneMeta *meta);
+/* The <clone> element: with fvm's prefix and namespace for a domain definition, without for
+ * virDomainSetMetadata. */
+char *fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace);
 
 /* A locally administered MAC in QEMU's 52:54:00 range, random in its last three bytes. */
 char *fvm_random_mac (void);

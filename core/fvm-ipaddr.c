@@ -41,11 +41,60 @@ from_interfaces (virDomainPtr dom, unsigned int source, const char *mac)
   return found;
 }
 
+/* The newest IPv4 lease for MAC that is not stale; its expiry in *out_expiry. */
+static char *
+from_leases (virConnectPtr conn, const char *network, const char *mac, long long stale_before,
+             long long *out_expiry)
+{
+  virNetworkPtr net = virNetworkLookupByName (conn, network);
+  virNetworkDHCPLeasePtr *leases = NULL;
+  char *found = NULL;
+  long long best = stale_before;
+  int n;
+
+  *out_expiry = 0;
+  if (net == NULL)
+    {
+      virResetLastError ();
+      return NULL;
+    }
+  n = virNetworkGetDHCPLeases (net, mac, &leases, 0);
+  for (int i = 0; i < n; i++)
+    {
+      if (leases[i]->type == VIR_IP_ADDR_TYPE_IPV4 && leases[i]->expirytime > best)
+        {
+          best = leases[i]->expirytime;
+          g_free (found);
+          found = g_strdup (leases[i]->ipaddr);
+        }
+      virNetworkDHCPLeaseFree (leases[i]);
+    }
+  free (leases);
+  if (n < 0)
+    virResetLastError ();
+  virNetworkFree (net);
+  *out_expiry = best;
+  return found;
+}
+
+long long
+fvm_ipaddr_lease_watermark (virConnectPtr conn, const char *network, const char *mac)
+{
+  long long expiry = 0;
+  g_autofree char *ip = from_leases (conn, network, mac, 0, &expiry);
+
+  return expiry;
+}
+
 char *
 fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **error)
 {
-  char *ip = from_interfaces (query->dom, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, query->mac);
+  long long expiry = 0;
+  char *ip = NULL;
 
+  if (query->network != NULL)
+    ip = from_leases (virDomainGetConnect (query->dom), query->network, query->mac,
+                      query->stale_before, &expiry);
   if (ip != NULL)
     {
       *out_source = FVM_IP_SOURCE_LEASE;

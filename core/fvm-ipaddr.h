@@ -23,9 +23,18 @@ typedef struct
 {
   virDomainPtr dom;
   const char *mac;
+  const char *network; /* may be NULL: skips the leases */
   const char *bridge;  /* may be NULL: skips the neighbour table */
   pid_t daemon_pid;    /* from fvm_netns_daemon_pid */
+  /* Leases that expire at or before this time (seconds since the epoch) are from an earlier
+   * boot: a restarted guest may come back with a new client id and a new address while
+   * dnsmasq still lists the old one. 0 accepts any lease. */
+  long long stale_before;
 } FvmIpQuery;
+
+/* The latest expiry among the network's leases for MAC (0 when there is none): taken before a
+ * start, it becomes the query's stale_before. */
+long long fvm_ipaddr_lease_watermark (virConnectPtr conn, const char *network, const char *mac);
 
 /* One pass over the chain: the address, or NULL without an error when none is known yet. */
 char *fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **error);

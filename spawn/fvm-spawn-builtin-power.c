@@ -7,6 +7,13 @@
 
 static gboolean opt_graceful;
 static int opt_timeout = 60;
+static char *opt_wait;
+
+static const GOptionEntry start_options[] = {
+  { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait,
+    "Wait for ip or ssh, and print the address", "WHAT" },
+  { NULL },
+};
 
 static const GOptionEntry stop_options[] = {
   { "graceful", 'g', 0, G_OPTION_ARG_NONE, &opt_graceful,
@@ -17,6 +24,28 @@ static const GOptionEntry stop_options[] = {
 };
 
 static gboolean
+start_one (virConnectPtr conn, FvmConfig *config, const char *name, GCancellable *cancellable,
+           GError **error)
+{
+  g_autoptr (FvmClone) clone = fvm_clone_start (conn, name, error);
+
+  if (clone == NULL)
+    return FALSE;
+  if (opt_wait == NULL)
+    return TRUE;
+  if (g_str_equal (opt_wait, "ssh"))
+    {
+      g_autofree char *banner = fvm_clone_wait_ssh (conn, config, clone, cancellable, error);
+      if (banner == NULL)
+        return FALSE;
+    }
+  else if (fvm_clone_get_ip (conn, config, clone, TRUE, cancellable, error) == NULL)
+    return FALSE;
+  g_print ("%s\n", clone->ip);
+  return TRUE;
+}
+
+static gboolean
 power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx
@@ -24,11 +53,13 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (FvmVirConnect) conn = NULL;
 
-  if (!fvm_option_context_parse (ctx, start ? NULL : stop_options, &argc, &argv, FVM_CLI_NO_JSON,
-                                 error))
+  if (!fvm_option_context_parse (ctx, start ? start_options : stop_options, &argc, &argv,
+                                 FVM_CLI_NO_JSON, error))
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
+  if (opt_wait != NULL && !g_str_equal (opt_wait, "ip") && !g_str_equal (opt_wait, "ssh"))
+    return fvm_usage_error (ctx, "--wait takes ip or ssh", error);
   if (opt_timeout <= 0)
     return fvm_usage_error (ctx, "--timeout must be positive", error);
   config = fvm_cli_load_config (error);
@@ -39,7 +70,7 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
     return FALSE;
   for (int i = 1; i < argc; i++)
     {
-      gboolean ok = start ? fvm_clone_start (conn, argv[i], error)
+      gboolean ok = start ? start_one (conn, config, argv[i], cancellable, error)
                           : fvm_clone_stop (conn, argv[i], opt_graceful, (guint) opt_timeout,
                                             cancellable, error);
       if (!ok)
