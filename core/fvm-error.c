@@ -1,10 +1,8 @@
 /* fvm-error: error domain, throw helpers and one adapter per foreign library. */
 #include "fvm-error.h"
 
-#include <archive.h>
 #include <errno.h>
 #include <gio/gio.h>
-#include <guestfs.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -14,12 +12,8 @@ fvm_error_quark (void)
   return g_quark_from_static_string ("fvm-error-quark");
 }
 
-static gboolean
-throw_valist (GError **error, FvmErrorCode code, const char *suffix, const char *fmt, va_list ap)
-    G_GNUC_PRINTF (4, 0);
-
-static gboolean
-throw_valist (GError **error, FvmErrorCode code, const char *suffix, const char *fmt, va_list ap)
+gboolean
+fvm_throw_with_detail (GError **error, FvmErrorCode code, const char *suffix, const char *fmt, va_list ap)
 {
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
 
@@ -36,7 +30,7 @@ fvm_throw (GError **error, const char *fmt, ...)
   va_list ap;
 
   va_start (ap, fmt);
-  throw_valist (error, FVM_ERROR_FAILED, NULL, fmt, ap);
+  fvm_throw_with_detail (error, FVM_ERROR_FAILED, NULL, fmt, ap);
   va_end (ap);
   return FALSE;
 }
@@ -47,7 +41,7 @@ fvm_throw_code (GError **error, FvmErrorCode code, const char *fmt, ...)
   va_list ap;
 
   va_start (ap, fmt);
-  throw_valist (error, code, NULL, fmt, ap);
+  fvm_throw_with_detail (error, code, NULL, fmt, ap);
   va_end (ap);
   return FALSE;
 }
@@ -121,35 +115,9 @@ fvm_throw_virt (GError **error, const char *fmt, ...)
   va_list ap;
 
   va_start (ap, fmt);
-  throw_valist (error, code, detail, fmt, ap);
+  fvm_throw_with_detail (error, code, detail, fmt, ap);
   va_end (ap);
   virResetLastError ();
-  return FALSE;
-}
-
-gboolean
-fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
-{
-  const char *detail = g != NULL ? guestfs_last_error (g) : NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  throw_valist (error, FVM_ERROR_GUESTFS, detail != NULL ? detail : "unknown libguestfs error", fmt,
-                ap);
-  va_end (ap);
-  return FALSE;
-}
-
-gboolean
-fvm_throw_archive (struct archive *a, GError **error, const char *fmt, ...)
-{
-  const char *detail = a != NULL ? archive_error_string (a) : NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  throw_valist (error, FVM_ERROR_ARCHIVE, detail != NULL ? detail : "unknown libarchive error", fmt,
-                ap);
-  va_end (ap);
   return FALSE;
 }
 

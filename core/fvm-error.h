@@ -28,6 +28,10 @@ typedef enum
 
 GQuark fvm_error_quark (void);
 
+/* Builds the message from fmt, then appends ": detail" when detail is not empty. */
+gboolean fvm_throw_with_detail (GError **error, FvmErrorCode code, const char *detail,
+                                const char *fmt, va_list ap) G_GNUC_PRINTF (4, 0);
+
 gboolean fvm_throw (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 gboolean fvm_throw_code (GError **error, FvmErrorCode code, const char *fmt, ...)
     G_GNUC_PRINTF (3, 4);
@@ -39,13 +43,8 @@ gboolean fvm_check_cancelled (GCancellable *cancellable, GError **error);
  * EXISTS so callers can test the code rather than the text. */
 gboolean fvm_throw_virt (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
-typedef struct guestfs_h guestfs_h;
-gboolean fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
-    G_GNUC_PRINTF (3, 4);
-
-struct archive;
-gboolean fvm_throw_archive (struct archive *a, GError **error, const char *fmt, ...)
-    G_GNUC_PRINTF (3, 4);
+/* The adapters for libguestfs and libarchive live in fvm-guestfs.h and fvm-archive.h, so a
+ * binary that uses neither (fvm-spawn) does not load them. */
 
 /* The same, for functions returning a pointer (libglnx's glnx_null_throw). */
 #define fvm_null_throw(error, ...) (fvm_throw (error, __VA_ARGS__), NULL)

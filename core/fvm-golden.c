@@ -19,6 +19,7 @@ typedef struct
 {
   FvmStore *store;
   char *volume;
+  char *template;
   gboolean committed;
 } GoldenTxn;
 
@@ -30,7 +31,12 @@ golden_txn_clear (GoldenTxn *t)
   if (!t->committed && t->volume != NULL
       && !fvm_store_delete_volume (t->store, t->volume, &local_error))
     g_warning ("rollback: %s", local_error->message);
+  g_clear_error (&local_error);
+  if (!t->committed && t->template != NULL
+      && !fvm_store_delete_volume (t->store, t->template, &local_error))
+    g_warning ("rollback: %s", local_error->message);
   g_clear_pointer (&t->volume, g_free);
+  g_clear_pointer (&t->template, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GoldenTxn, golden_txn_clear)
@@ -115,7 +121,7 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original, con
 {
   g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
   g_autoptr (FvmManifest) golden = NULL;
-  g_auto (GoldenTxn) txn = { store, NULL, FALSE };
+  g_auto (GoldenTxn) txn = { store, NULL, NULL, FALSE };
   g_autofree char *path = NULL;
   struct stat st;
   guint version;
@@ -151,6 +157,10 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original, con
   golden->file_size = (guint64) st.st_size;
   golden->built_from = g_strdup (orig->name);
   fvm_os_facts_copy (&golden->os, &orig->os);
+  /* The template every local clone is copied from; made by libvirt (qemu-img) once. */
+  txn.template = fvm_store_template_name (golden);
+  if (!fvm_store_create_overlay (store, golden, txn.template, error))
+    return NULL;
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
     return NULL;
   txn.committed = TRUE;

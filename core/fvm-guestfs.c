@@ -6,6 +6,19 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 
+gboolean
+fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
+{
+  const char *detail = g != NULL ? guestfs_last_error (g) : NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  fvm_throw_with_detail (error, FVM_ERROR_GUESTFS,
+                         detail != NULL ? detail : "unknown libguestfs error", fmt, ap);
+  va_end (ap);
+  return FALSE;
+}
+
 static void
 on_progress (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flags,
              const char *buf, size_t buf_len, const uint64_t *array, size_t array_len)

@@ -13,6 +13,10 @@
 
 G_BEGIN_DECLS
 
+/* Reads guestfs_last_error (g) now, before a later call resets it. */
+gboolean fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF (3, 4);
+
 guestfs_h *fvm_guestfs_new (FvmAccel accel, FvmProgress *progress,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

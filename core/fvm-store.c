@@ -19,7 +19,51 @@ struct _FvmStore
   virStoragePoolPtr pool;
   char *pool_name;
   char *path;
+  gboolean local;
 };
+
+static gboolean
+is_local_uri (const char *uri)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, NULL);
+  const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
+
+  return parsed != NULL && (host == NULL || *host == '\0');
+}
+
+gboolean
+fvm_store_is_local (FvmStore *self)
+{
+  return self->local;
+}
+
+char *
+fvm_store_template_name (const FvmManifest *golden)
+{
+  g_autofree char *stem = fvm_store_image_stem (FVM_IMAGE_GOLDEN, golden->name, golden->version);
+
+  return g_strconcat (stem, ".template.qcow2", NULL);
+}
+
+gboolean
+fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char *vol_name,
+                          GError **error)
+{
+  g_autofree char *backing = fvm_store_file_path (self, golden->volume);
+  g_autofree char *xml = g_markup_printf_escaped (
+      "<volume>\n"
+      "  <name>%s</name>\n"
+      "  <capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n"
+      "  <target><format type='qcow2'/><permissions><mode>0600</mode></permissions></target>\n"
+      "  <backingStore><path>%s</path><format type='%s'/></backingStore>\n"
+      "</volume>\n",
+      vol_name, golden->virtual_size, backing, golden->format);
+  g_autoptr (FvmVirStorageVol) vol = virStorageVolCreateXML (self->pool, xml, 0);
+
+  if (vol == NULL)
+    return fvm_throw_virt (error, "creating volume %s", vol_name);
+  return TRUE;
+}
 
 FvmStore *
 fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
@@ -53,6 +97,8 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "storage pool '%s' is of type '%s'; fvm needs a 'dir' pool", name,
                                 type);
+  self->local = is_local_uri (fvm_config_get (config, "libvirt.uri"))
+                && g_file_test (self->path, G_FILE_TEST_IS_DIR);
   return g_steal_pointer (&self);
 }
 
@@ -319,6 +365,12 @@ fvm_store_delete (FvmStore *self, FvmManifest *manifest, GError **error)
   if (!fvm_store_delete_volume (self, manifest->volume, error)
       || !fvm_store_delete_volume (self, log, error))
     return FALSE;
+  if (manifest->kind == FVM_IMAGE_GOLDEN)
+    {
+      g_autofree char *tmpl = fvm_store_template_name (manifest);
+      if (!fvm_store_delete_volume (self, tmpl, error))
+        return FALSE;
+    }
   return fvm_store_refresh (self, error);
 }
 

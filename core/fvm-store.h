@@ -3,6 +3,7 @@
  * File names in the pool directory:
  *   NAME.original.qcow2  NAME.original.json  NAME.original.log   an original and its build record
  *   NAME@N.qcow2         NAME@N.json                             golden NAME, version N (0444)
+ *   NAME@N.template.qcow2                                        empty overlay on it (fvm-clone-qcow2)
  *   NAME.clone.qcow2                                             a clone's overlay (fvm-clone)
  * An image exists once its manifest does: the manifest is written last (atomically) on create
  * and removed first on delete, so list and spawn never see half of one. */
@@ -51,6 +52,19 @@ gboolean fvm_store_delete (FvmStore *self, FvmManifest *manifest,
 virStorageVolPtr fvm_store_lookup_volume (FvmStore *self, const char *name, GError **error);
 /* Deletes a volume if it exists; a missing one is not an error. */
 gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **error);
+
+/* TRUE when the pool's directory is this host's (a local URI and the directory exists here):
+ * then fvm may read and write its files directly. */
+gboolean fvm_store_is_local (FvmStore *self);
+
+/* A qcow2 overlay volume VOL_NAME whose backing file is the golden, through the storage API
+ * (libvirt runs qemu-img); EXISTS when the name is taken. */
+gboolean fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char *vol_name,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* "NAME@N.template.qcow2": an empty overlay on golden NAME@N, made with the golden; a clone of
+ * a local golden is a copy of it, which is much faster than running qemu-img for each. */
+char *fvm_store_template_name (const FvmManifest *golden);
 
 /* sha256 of a file as stored, reading only its allocated extents (holes hash as zeros). */
 char *fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error);

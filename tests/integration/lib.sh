@@ -1,0 +1,84 @@
+# Shared by the integration tests: TAP output, a private sandbox (a libvirtd in a network
+# namespace of the test's own, see tools/fvm-sandbox), SSH into clones from that namespace, and
+# the cache of fvm-built originals.
+set -u
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n - $1"; shift
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+note() { printf '%s\n' "$@" | sed 's/^/# /'; }
+# check DESC CMD...: ok when CMD succeeds; its output goes into the log either way.
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "$desc"; [ -n "$out" ] && note "$out"; else not_ok "$desc" "exit $rc" "$out"; fi
+	return $rc
+}
+bail() { echo "Bail out! $*"; exit 1; }
+finish() { echo "1..$n"; [ "$failed" -eq 0 ]; }
+
+# Guests run under TCG on this kind of host; libguestfs too.
+export FVM_ACCEL=tcg LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
+[ "$(id -u)" -eq 0 ] || bail "integration tests need root (libvirtd, network namespaces)"
+
+SANDBOX_DIR=
+sandbox_up() {
+	local name=$1
+	SANDBOX_DIR=$(mktemp -d /var/tmp/fvm-it-XXXXXX)
+	chmod 0755 "$SANDBOX_DIR"
+	local env
+	env=$(fvm-sandbox up --dir "$SANDBOX_DIR" --name "$name" 2>"$SANDBOX_DIR.err") ||
+		bail "fvm-sandbox up: $(tail -n 1 "$SANDBOX_DIR.err")"
+	rm -f "$SANDBOX_DIR.err"
+	eval "$env"
+	POOL_DIR=$SANDBOX_DIR/images
+	trap sandbox_down EXIT
+}
+sandbox_down() {
+	[ -n "$SANDBOX_DIR" ] && fvm-sandbox down --dir "$SANDBOX_DIR" --purge >/dev/null 2>&1
+	SANDBOX_DIR=
+}
+virsh_() { virsh -q -c "$FVM_CONNECT" "$@"; }
+
+# The cache of originals lives outside the repo, keyed by what makes the image.
+CACHE=${FVM_TEST_CACHE:-/var/cache/fvm-tests}
+KEY=$CACHE/id_ed25519
+mkdir -p "$CACHE"
+[ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C fvm-tests -f "$KEY"
+
+ssh_() {
+	local ip=$1
+	shift
+	fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh -i "$KEY" -o BatchMode=yes -o ConnectTimeout=20 \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+		"root@$ip" "$@"
+}
+
+# original_from_cache_or_build OS NAME: puts original NAME of OS into the sandbox's pool, built
+# by fvm-build (or restored from a cache entry an earlier fvm-build made with the same inputs).
+original_from_cache_or_build() {
+	local os=$1 name=$2 src=${FVM_SOURCE_ROOT:?} key entry
+	key=$( (cat "$src/builder/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
+		echo "$os $name 4G") | sha256sum | cut -c1-16)
+	entry=$CACHE/original-$os-$key
+	if [ -f "$entry/$name.original.json" ]; then
+		cp --sparse=always "$entry/$name.original.qcow2" "$entry/$name.original.json" \
+			"$entry/$name.original.log" "$POOL_DIR/" || return 1
+		virsh_ pool-refresh fvm >/dev/null || return 1
+		BUILT_BY="cache $entry (made by fvm-build)"
+		return 0
+	fi
+	local start=$SECONDS
+	fvm-build --ssh-key "$KEY.pub" "$os" "$name" >/dev/null || return 1
+	BUILT_BY="fvm-build in $((SECONDS - start)) s"
+	mkdir -p "$entry.tmp"
+	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$entry.tmp/" &&
+		rm -rf "$entry" && mv "$entry.tmp" "$entry"
+}

@@ -1,0 +1,153 @@
+#!/bin/bash
+# Integration: the whole pipeline on real components. A private libvirtd in a network namespace
+# of this test's own, real qemu guests under TCG, the real libguestfs appliance, and a Debian 12
+# original built by fvm-build itself (cached outside the repo by the inputs that made it).
+#   build → golden → two clones at once → IPs → SSH → consolidate one and boot it again →
+#   destroy both → nothing left; plus the failures users hit on the way.
+here=$(dirname "$(readlink -f "$0")")
+. "$here/lib.sh"
+
+sandbox_up "fvmit-$$"
+note "sandbox: $FVM_CONNECT"
+
+# --- build ---------------------------------------------------------------------------------
+if original_from_cache_or_build debian12 itdeb; then
+	ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+else
+	bail "could not build the debian12 original"
+fi
+check "fvm-golden list --originals shows it" sh -c 'fvm-golden list --originals | grep -q "^itdeb "'
+
+# --- golden --------------------------------------------------------------------------------
+start=$SECONDS
+golden=$(fvm-golden create itdeb itgold 2>&1)
+if [ "$golden" = "itgold@1" ]; then
+	ok "fvm-golden create makes itgold@1 ($((SECONDS - start)) s)"
+else
+	bail "fvm-golden create: $golden"
+fi
+gfile=$POOL_DIR/itgold@1.qcow2
+check "the golden is read-only (0444)" test "$(stat -c %a "$gfile")" = 444
+ops=$(fvm-golden info itgold@1 --json | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["sysprep"]))')
+want="bash-history dhcp-client-state logfiles machine-id net-hwaddr package-manager-cache ssh-hostkeys tmp-files udev-persistent-net"
+check "info lists every sysprep operation applied" test "$ops" = "$want"
+sha=$(fvm-golden info itgold@1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["sha256"])')
+check "the manifest's sha256 is the golden file's" test "$sha" = "$(sha256sum <"$gfile" | cut -d' ' -f1)"
+
+# What the golden holds, read through a real libguestfs appliance.
+inside=$(guestfish --ro --format=qcow2 -a "$gfile" -i <<'GF' 2>&1
+echo [hostkeys]
+glob ls /etc/ssh/ssh_host_*
+echo [machine-id]
+cat /etc/machine-id
+echo [leases]
+ls /var/lib/dhcp
+echo [logs]
+find /var/log
+echo [dropin]
+cat /etc/systemd/system/ssh.service.d/fvm-hostkeys.conf
+GF
+)
+section() { awk -v s="[$1]" '$0 == s {on = 1; next} /^\[/ {on = 0} on' <<<"$inside"; }
+check "the golden has no SSH host keys" test -z "$(section hostkeys | grep ssh_host)"
+check "the golden's machine-id is empty" test -z "$(section machine-id | tr -d '[:space:]')"
+check "the golden has no DHCP leases" test -z "$(section leases)"
+logs=$(section logs | grep -E '\.log$|/journal/.|/wtmp|/btmp|/lastlog')
+check "the golden has no log files" test -z "$logs"
+check "the golden makes host keys at first boot" grep -q "ssh-keygen -A" <<<"$(section dropin)"
+
+# --- bad input that needs a store ------------------------------------------------------------
+count_state() { echo "$(virsh_ list --all --name | grep -c .) $(ls "$POOL_DIR" | wc -l)"; }
+before=$(count_state)
+out=$(fvm-spawn create nosuch@1 c9 2>&1); rc=$?
+check "an unknown golden is one line, exit 1" test "$rc" = 1 -a "$out" = "fvm-spawn: error: golden 'nosuch@1' not found"
+out=$(fvm-golden create nosuch 2>&1); rc=$?
+check "an unknown original is one line, exit 1" test "$rc" = 1 -a "$out" = "fvm-golden: error: original 'nosuch' not found"
+out=$(fvm-build debian12 itdeb 2>&1); rc=$?
+check "building over an existing original is refused" test "$rc" = 1 -a "$out" = "fvm-build: error: original 'itdeb' already exists"
+check "and nothing was created" test "$(count_state)" = "$before"
+
+# --- two clones at once ----------------------------------------------------------------------
+start=$SECONDS
+fvm-spawn create itgold c1 --wait ssh --note "first" >"$SANDBOX_DIR/c1.out" 2>&1 &
+p1=$!
+fvm-spawn create itgold@1 c2 --wait ssh >"$SANDBOX_DIR/c2.out" 2>&1 &
+p2=$!
+wait $p1; rc1=$?
+wait $p2; rc2=$?
+ip1=$(cat "$SANDBOX_DIR/c1.out") ip2=$(cat "$SANDBOX_DIR/c2.out")
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ]; then
+	ok "two clones spawned concurrently and answered SSH in $((SECONDS - start)) s"
+else
+	bail "concurrent spawn: c1 exit $rc1 ($ip1), c2 exit $rc2 ($ip2)"
+fi
+note "c1 has $ip1" "c2 has $ip2"
+check "the two IPs differ and are in the sandbox's network" sh -c "[ '$ip1' != '$ip2' ] && ! [ -z '$ip1' ]"
+check "fvm-spawn ip agrees" test "$(fvm-spawn ip c1)" = "$ip1"
+uname=$(ssh_ "$ip1" uname -a 2>&1)
+check "a command runs over SSH in c1" grep -q "^Linux " <<<"$uname"
+note "c1: $uname"
+ids=$(ssh_ "$ip1" cat /etc/machine-id; ssh_ "$ip2" cat /etc/machine-id)
+check "each clone made its own machine-id" test "$(sort -u <<<"$ids" | grep -c '^[0-9a-f]\{32\}$')" = 2
+keys=$(for ip in "$ip1" "$ip2"; do fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -t ed25519 "$ip" 2>/dev/null | cut -d' ' -f3; done)
+check "each clone made its own SSH host key" test "$(sort -u <<<"$keys" | grep -c .)" = 2
+list=$(fvm-spawn list --json)
+check "list --json shows both running from itgold@1" python3 -c '
+import json, sys
+clones = {c["name"]: c for c in json.loads(sys.argv[1])}
+assert clones["c1"]["state"] == "running" and clones["c2"]["state"] == "running", clones
+assert clones["c1"]["golden"] == clones["c2"]["golden"] == "itgold@1"
+assert clones["c1"]["note"] == "first"
+assert clones["c1"]["ip"] == sys.argv[2]' "$list" "$ip1"
+
+before=$(count_state)
+out=$(fvm-spawn create itgold c1 2>&1); rc=$?
+check "spawning an existing name is one line, exit 1" test "$rc" = 1 -a "$out" = "fvm-spawn: error: clone 'c1' already exists"
+check "and changed nothing" test "$(count_state)" = "$before"
+check "c1 still runs" test "$(virsh_ domstate c1)" = running
+out=$(fvm-golden delete itgold@1 2>&1); rc=$?
+check "deleting a golden in use is refused" test "$rc" = 1 -a "$out" = "fvm-golden: error: golden 'itgold@1' is in use by 2 clones: c1, c2"
+
+# --- consolidate c2 and boot it again ----------------------------------------------------------
+out=$(fvm-consolidate c2 2>&1); rc=$?
+check "consolidating a running clone is refused" test "$rc" = 1 -a "$out" = "fvm-consolidate: error: clone 'c2' is running: stop it first ('fvm-spawn stop c2')"
+check "fvm-spawn stop --graceful shuts c2 down" fvm-spawn stop --graceful --timeout 120 c2
+disk=$POOL_DIR/c2.clone.qcow2
+cp --sparse=always "$disk" "$SANDBOX_DIR/c2-before.qcow2"
+check "fvm-consolidate c2" fvm-consolidate c2
+check "c2's disk has no backing file any more" sh -c "! qemu-img info -U '$disk' | grep -q '^backing file'"
+check "qemu-img compare finds the content identical" qemu-img compare -U "$SANDBOX_DIR/c2-before.qcow2" "$disk"
+rm -f "$SANDBOX_DIR/c2-before.qcow2"
+ip2b=$(fvm-spawn start c2 --wait ssh 2>&1)
+check "the consolidated c2 boots again and answers SSH" grep -q "^Linux " <<<"$(ssh_ "$ip2b" uname -a 2>&1)"
+note "c2 came back with $ip2b"
+out=$(fvm-golden delete itgold@1 2>&1); rc=$?
+check "the golden is now in use by c1 only" test "$out" = "fvm-golden: error: golden 'itgold@1' is in use by 1 clone: c1"
+
+# --- Ctrl-C and kill -9 in the middle of a spawn ---------------------------------------------------
+fvm-spawn create itgold c3 --wait ssh >/dev/null 2>"$SANDBOX_DIR/c3.err" &
+p3=$!
+for _ in $(seq 100); do [ "$(virsh_ domstate c3 2>/dev/null)" = running ] && break; sleep 0.2; done
+kill -INT $p3
+wait $p3; rc=$?
+check "Ctrl-C during a spawn exits 130" test "$rc" = 130
+check "and removes the half-made clone" sh -c "! virsh -q -c '$FVM_CONNECT' dominfo c3 >/dev/null 2>&1 && ! test -e '$POOL_DIR/c3.clone.qcow2'"
+fvm-spawn create itgold c4 --wait ssh >/dev/null 2>&1 &
+p4=$!
+for _ in $(seq 100); do [ "$(virsh_ domstate c4 2>/dev/null)" = running ] && break; sleep 0.2; done
+kill -KILL $p4
+wait $p4
+check "after kill -9, destroy removes what the spawn left" fvm-spawn destroy --yes c4
+
+# --- destroy both: nothing left -------------------------------------------------------------------
+check "fvm-spawn destroy c1 c2" fvm-spawn destroy --yes c1 c2
+check "no domain is left" test -z "$(virsh_ list --all --name | grep .)"
+check "no clone volume is left" test -z "$(ls "$POOL_DIR" | grep clone)"
+sleep 1
+leases=$(virsh_ net-dhcp-leases fvm)
+check "no DHCP lease is left" test -z "$leases"
+[ -n "$leases" ] && note "$leases"
+check "with no clones the golden can be deleted" fvm-golden delete itgold@1
+check "and its files are gone" test ! -e "$gfile" -a ! -e "$POOL_DIR/itgold@1.json"
+
+finish
