@@ -17,6 +17,7 @@ gboolean fvm_opt_json;
 static char *opt_connect;
 static gboolean opt_version;
 static const char *current_verb; /* for "See 'fvm-spawn create --help'" */
+static gint64 start_us;
 
 static gboolean
 on_verbose (const char *name, const char *value, gpointer data, GError **error)
@@ -69,7 +70,12 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
    * program's own name twice. */
   if (domain != NULL && g_strcmp0 (domain, g_get_prgname ()) == 0)
     domain = NULL;
-  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+  if (level & G_LOG_LEVEL_DEBUG)
+    /* Milliseconds since start: -vv doubles as a profile. */
+    fprintf (stderr, "%s: [%.1f ms] %s%s%s\n", g_get_prgname (),
+             (g_get_monotonic_time () - start_us) / 1000.0, domain ? domain : "",
+             domain ? ": " : "", message ? message : "");
+  else if (level & G_LOG_LEVEL_INFO)
     fprintf (stderr, "%s: %s%s%s\n", g_get_prgname (), domain ? domain : "", domain ? ": " : "",
              message ? message : "");
   else
@@ -271,6 +277,7 @@ setup (int argc, char **argv)
 {
   g_autofree char *base = g_path_get_basename (argv[0]);
 
+  start_us = g_get_monotonic_time ();
   setlocale (LC_ALL, "");
   g_set_prgname (base);
   g_log_set_writer_func (log_writer, NULL, NULL);

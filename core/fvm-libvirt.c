@@ -30,6 +30,7 @@ fvm_libvirt_connect (FvmConfig *config, GError **error)
   conn = virConnectOpen (uri);
   if (conn == NULL)
     return fvm_null_throw_virt (error, "cannot connect to %s", uri);
+  g_debug ("connected");
   return conn;
 }
 

@@ -99,6 +99,7 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
                                 type);
   self->local = is_local_uri (fvm_config_get (config, "libvirt.uri"))
                 && g_file_test (self->path, G_FILE_TEST_IS_DIR);
+  g_debug ("storage pool %s at %s", name, self->path);
   return g_steal_pointer (&self);
 }
 
