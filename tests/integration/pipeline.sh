@@ -50,7 +50,10 @@ cat /etc/systemd/system/ssh.service.d/fvm-hostkeys.conf
 echo [end]
 GF
 )
-section() { awk -v s="[$1]" '$0 == s {on = 1; next} /^\[/ {on = 0} on' <<<"$inside"; }
+# Sections end at the next marker (the drop-in's own "[Service]" is content).
+section() {
+	awk -v s="[$1]" '$0 == s {on = 1; next} /^\[(hostkeys|machine-id|leases|logs|dropin|end)\]$/ {on = 0} on' <<<"$inside"
+}
 if ! grep -qx '\[end\]' <<<"$inside"; then
 	not_ok "guestfish read the golden" "$inside"
 fi
