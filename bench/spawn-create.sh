@@ -17,8 +17,8 @@ export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
 . "$root/tests/integration/lib.sh" >/dev/null
 
 sandbox_up "fvmbench-$$"
-original_from_cache_or_build debian12 benchdeb >/dev/null || bail "no original"
-fvm-golden create benchdeb bench >/dev/null
+original_from_cache_or_build debian12 itdeb >/dev/null || bail "no original"
+fvm-golden create itdeb bench >/dev/null
 golden=$POOL_DIR/bench@1.qcow2
 echo "# golden: bench@1 ($BUILT_BY)"
 
