@@ -16,22 +16,30 @@
  * the first NIC (ifupdown + dhclient; net.ifnames=0 makes it eth0), sshd, the guest agent (IP
  * detection, clean shutdown) and extlinux for the disk's own boot loader. */
 static const char *const base_packages[] = {
-  "linux-image-amd64", "initramfs-tools", "kmod", "systemd-sysv", "udev", "dbus",
-  "libpam-systemd", "ifupdown", "isc-dhcp-client", "netbase", "iproute2", "openssh-server",
-  "qemu-guest-agent", "extlinux", NULL,
+  "linux-image-amd64",
+  "initramfs-tools",
+  "kmod",
+  "systemd-sysv",
+  "udev",
+  "dbus",
+  "libpam-systemd",
+  "ifupdown",
+  "isc-dhcp-client",
+  "netbase",
+  "iproute2",
+  "openssh-server",
+  "qemu-guest-agent",
+  "extlinux",
+  NULL,
 };
 
 /* Documentation and locales are of no use in a golden and a fifth of its size; dpkg keeps the
  * copyright files. */
 static const char *const dpkg_excludes[] = {
-  "path-exclude=/usr/share/man/*",
-  "path-exclude=/usr/share/info/*",
-  "path-exclude=/usr/share/locale/*",
-  "path-include=/usr/share/locale/locale.alias",
-  "path-exclude=/usr/share/doc/*",
-  "path-include=/usr/share/doc/*/copyright",
-  "path-exclude=/usr/share/lintian/*",
-  NULL,
+  "path-exclude=/usr/share/man/*",     "path-exclude=/usr/share/info/*",
+  "path-exclude=/usr/share/locale/*",  "path-include=/usr/share/locale/locale.alias",
+  "path-exclude=/usr/share/doc/*",     "path-include=/usr/share/doc/*/copyright",
+  "path-exclude=/usr/share/lintian/*", NULL,
 };
 
 /* mmdebstrap's phases, in order, mapped to how far along it is. */
@@ -192,9 +200,8 @@ configure (guestfs_h *g, const FvmBootstrapSpec *spec, const char *uuid, GError 
 }
 
 static gboolean
-make_disk (FvmConfig *config, const char *path, const char *tarball,
-           const FvmBootstrapSpec *spec, FvmProgress *progress, GCancellable *cancellable,
-           GError **error)
+make_disk (FvmConfig *config, const char *path, const char *tarball, const FvmBootstrapSpec *spec,
+           FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
   g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), NULL, error);
   g_autofree char *uuid = g_uuid_string_random ();
@@ -219,8 +226,7 @@ make_disk (FvmConfig *config, const char *path, const char *tarball,
       || guestfs_part_add (g, "/dev/sda", "p", 2048, -1) < 0
       || guestfs_part_set_bootable (g, "/dev/sda", 1, 1) < 0
       || guestfs_mkfs (g, "ext4", "/dev/sda1") < 0 || guestfs_set_uuid (g, "/dev/sda1", uuid) < 0
-      || guestfs_set_label (g, "/dev/sda1", "root") < 0
-      || guestfs_mount (g, "/dev/sda1", "/") < 0)
+      || guestfs_set_label (g, "/dev/sda1", "root") < 0 || guestfs_mount (g, "/dev/sda1", "/") < 0)
     return fvm_throw_guestfs (g, error, "making the file system");
   fvm_progress_set_fraction (progress, 0.3);
   fvm_progress_set_message (progress, "unpacking the root file system");
@@ -272,8 +278,8 @@ build_record (const FvmBootstrapSpec *spec, gint64 started_us, const char *log_n
 
 FvmManifest *
 fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
-                     const FvmBootstrapSpec *spec, FvmProgress *progress,
-                     GCancellable *cancellable, GError **error)
+                     const FvmBootstrapSpec *spec, FvmProgress *progress, GCancellable *cancellable,
+                     GError **error)
 {
   g_autofree char *stem = fvm_store_image_stem (FVM_IMAGE_ORIGINAL, name, 0);
   g_autofree char *vol_name = g_strconcat (stem, ".qcow2", NULL);
@@ -314,8 +320,7 @@ fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
       g_autoptr (GError) local_error = NULL;
       fvm_throw_virt (&local_error, "creating the disk of original '%s'", name);
       if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
-        return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "original '%s' already exists",
-                                    name);
+        return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "original '%s' already exists", name);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }

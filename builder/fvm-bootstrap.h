@@ -17,8 +17,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  const FvmOsFacts *os; /* must have a codename */
-  const char *mirror;   /* archive URL */
+  const FvmOsFacts *os;        /* must have a codename */
+  const char *mirror;          /* archive URL */
   const char *security_mirror; /* may be NULL */
   guint64 disk_size;
   const char *hostname;
@@ -27,10 +27,12 @@ typedef struct
 } FvmBootstrapSpec;
 
 /* The OS ids this method can build: Debian releases 11 and newer with a codename. */
-gboolean fvm_bootstrap_supports (const FvmOsFacts *os);
+gboolean
+fvm_bootstrap_supports (const FvmOsFacts *os);
 
-FvmManifest *fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
-                                  const FvmBootstrapSpec *spec, FvmProgress *progress,
-                                  GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+FvmManifest *
+fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
+                     const FvmBootstrapSpec *spec, FvmProgress *progress, GCancellable *cancellable,
+                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -19,8 +19,8 @@ static const GOptionEntry options[] = {
     "METHOD" },
   { "list-os", 0, 0, G_OPTION_ARG_NONE, &opt_list_os, "List the OS ids fvm can build, and how",
     NULL },
-  { "disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size, "Disk size (default build.disk-size, 4G)",
-    "SIZE" },
+  { "disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size,
+    "Disk size (default build.disk-size, 4G)", "SIZE" },
   { "ssh-key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_ssh_keys,
     "Authorize this public key for root (repeatable)", "FILE" },
   { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_set,
@@ -127,8 +127,9 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
   if (!fvm_name_check_image (argv[2], &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_method != NULL && !g_str_equal (opt_method, "bootstrap"))
-    return fvm_usage_error (ctx, "--method must be bootstrap (the installer method is not in this "
-                                 "version)",
+    return fvm_usage_error (ctx,
+                            "--method must be bootstrap (the installer method is not in this "
+                            "version)",
                             error);
   hostname = hostname_from (argv[2]);
   for (guint i = 0; opt_set != NULL && opt_set[i] != NULL; i++)

@@ -84,8 +84,8 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
 }
 
 gboolean
-fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int *argc,
-                          char ***argv, FvmCliFlags flags, GError **error)
+fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int *argc, char ***argv,
+                          FvmCliFlags flags, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
 
@@ -116,8 +116,8 @@ fvm_usage_error (GOptionContext *ctx, const char *message, GError **error)
   /* GOption's messages end with a period sometimes; keep one line either way. */
   g_strdelimit (msg, "\n", ' ');
   if (current_verb != NULL)
-    g_set_error (error, FVM_ERROR, FVM_ERROR_USAGE, "%s. See '%s %s --help'", msg,
-                 g_get_prgname (), current_verb);
+    g_set_error (error, FVM_ERROR, FVM_ERROR_USAGE, "%s. See '%s %s --help'", msg, g_get_prgname (),
+                 current_verb);
   else
     g_set_error (error, FVM_ERROR, FVM_ERROR_USAGE, "%s. See '%s --help'", msg, g_get_prgname ());
   return FALSE;
@@ -295,8 +295,7 @@ finish (gboolean ok, GError *error)
     return 0;
   g_assert (error != NULL);
   fprintf (stderr, "%s: error: %s\n", g_get_prgname (), error->message);
-  if (g_error_matches (error, FVM_ERROR, FVM_ERROR_USAGE)
-      || error->domain == G_OPTION_ERROR)
+  if (g_error_matches (error, FVM_ERROR, FVM_ERROR_USAGE) || error->domain == G_OPTION_ERROR)
     return 2;
   if (g_error_matches (error, FVM_ERROR, FVM_ERROR_CANCELLED))
     return 130;

@@ -143,15 +143,14 @@ qcow2_backing (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 static gboolean
-qcow2_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
-               GError **error)
+qcow2_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellable, GError **error)
 {
   g_autofree char *vol_name = volume_name (clone);
   g_autofree char *path = fvm_store_file_path (self->store, vol_name);
   g_autofree char *tmp_name = g_strconcat (".", vol_name, ".flatten", NULL);
   g_autofree char *tmp = fvm_store_file_path (self->store, tmp_name);
-  const char *convert[] = { "qemu-img", "convert", "-q", "-f", "qcow2", "-O", "qcow2",
-                            "-o", "compat=1.1", path, tmp, NULL };
+  const char *convert[] = { "qemu-img", "convert", "-q",         "-f", "qcow2", "-O",
+                            "qcow2",    "-o",      "compat=1.1", path, tmp,     NULL };
   struct stat st;
 
   if (stat (path, &st) < 0)

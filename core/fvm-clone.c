@@ -57,8 +57,8 @@ static FvmClone *
 clone_from_domain (virDomainPtr dom, GError **error)
 {
   const char *name = virDomainGetName (dom);
-  g_autofree char *meta = virDomainGetMetadata (dom, VIR_DOMAIN_METADATA_ELEMENT,
-                                                FVM_METADATA_URI, 0);
+  g_autofree char *meta
+      = virDomainGetMetadata (dom, VIR_DOMAIN_METADATA_ELEMENT, FVM_METADATA_URI, 0);
   g_autofree char *xml = NULL;
   g_autofree char *memory = NULL;
   g_autofree char *unit = NULL;
@@ -71,8 +71,8 @@ clone_from_domain (virDomainPtr dom, GError **error)
       if (virGetLastErrorCode () == VIR_ERR_NO_DOMAIN_METADATA)
         {
           virResetLastError ();
-          return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND,
-                                      "domain '%s' is not an fvm clone", name);
+          return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "domain '%s' is not an fvm clone",
+                                      name);
         }
       return fvm_null_throw_virt (error, "domain '%s'", name);
     }
@@ -94,7 +94,8 @@ clone_from_domain (virDomainPtr dom, GError **error)
   vcpus = fvm_xml_find (xml, "domain/vcpu", NULL, NULL);
   /* libvirt normalises <memory> to KiB when it stores the definition. */
   if (memory != NULL)
-    clone->memory_mib = g_ascii_strtoull (memory, NULL, 10) / (g_strcmp0 (unit, "MiB") == 0 ? 1 : 1024);
+    clone->memory_mib
+        = g_ascii_strtoull (memory, NULL, 10) / (g_strcmp0 (unit, "MiB") == 0 ? 1 : 1024);
   if (vcpus != NULL)
     clone->vcpus = (guint) g_ascii_strtoull (vcpus, NULL, 10);
   return g_steal_pointer (&clone);
@@ -201,8 +202,9 @@ resolve_resources (FvmConfig *config, const FvmCloneCreateOptions *opts, const F
   if (opts->vcpus > 0)
     *out_vcpus = opts->vcpus;
   if (*out_mib < 64)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "memory %" G_GUINT64_FORMAT
-                           " MiB is too little (at least 64 MiB)", *out_mib);
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "memory %" G_GUINT64_FORMAT " MiB is too little (at least 64 MiB)",
+                           *out_mib);
   return TRUE;
 }
 
@@ -225,8 +227,8 @@ create_txn_clear (CreateTxn *t)
     {
       if (virDomainIsActive (t->dom) == 1)
         virDomainDestroy (t->dom);
-      if (virDomainUndefineFlags (t->dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                                              | VIR_DOMAIN_UNDEFINE_NVRAM)
+      if (virDomainUndefineFlags (t->dom,
+                                  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM)
           < 0)
         g_warning ("rollback: cannot undefine '%s': %s", t->name, virGetLastErrorMessage ());
     }
@@ -393,10 +395,9 @@ fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
 {
   if (clone->ip == NULL && fvm_clone_get_ip (conn, config, clone, TRUE, cancellable, error) == NULL)
     return NULL;
-  return fvm_ssh_wait_banner (fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri")),
-                              clone->ip, 22,
-                              (guint) fvm_config_get_uint (config, "clone.ssh-timeout"),
-                              cancellable, error);
+  return fvm_ssh_wait_banner (
+      fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri")), clone->ip, 22,
+      (guint) fvm_config_get_uint (config, "clone.ssh-timeout"), cancellable, error);
 }
 
 static virDomainPtr

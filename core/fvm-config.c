@@ -138,8 +138,8 @@ struct _FvmConfig
   Value values[G_N_ELEMENTS (settings)];
 };
 
-static const char *const source_names[] = { "default", "system", "user", "environment",
-                                            "command line" };
+static const char *const source_names[]
+    = { "default", "system", "user", "environment", "command line" };
 
 const char *
 fvm_config_source_to_string (FvmConfigSource source)
@@ -227,8 +227,8 @@ fvm_config_load (const char *system_path, const char *user_path, GError **error)
 {
   g_autoptr (FvmConfig) self = g_new0 (FvmConfig, 1);
   g_autofree char *default_system = g_build_filename (FVM_SYSCONFDIR, "fvm.conf", NULL);
-  g_autofree char *default_user = g_build_filename (g_get_user_config_dir (), "fvm", "fvm.conf",
-                                                    NULL);
+  g_autofree char *default_user
+      = g_build_filename (g_get_user_config_dir (), "fvm", "fvm.conf", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
     {

@@ -13,7 +13,8 @@ fvm_error_quark (void)
 }
 
 gboolean
-fvm_throw_with_detail (GError **error, FvmErrorCode code, const char *suffix, const char *fmt, va_list ap)
+fvm_throw_with_detail (GError **error, FvmErrorCode code, const char *suffix, const char *fmt,
+                       va_list ap)
 {
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
 
@@ -56,8 +57,7 @@ fvm_throw_errno_prefix (GError **error, const char *fmt, ...)
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", msg,
-               g_strerror (errsv));
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", msg, g_strerror (errsv));
   errno = errsv;
   return FALSE;
 }

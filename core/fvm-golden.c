@@ -44,8 +44,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GoldenTxn, golden_txn_clear)
 /* Copies the original into NAME@N for the first free N; the volume name is the claim, so two
  * concurrent creates get different versions. */
 static guint
-copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name,
-                     GoldenTxn *txn, GError **error)
+copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name, GoldenTxn *txn,
+                     GError **error)
 {
   g_autoptr (FvmVirStorageVol) src = fvm_store_lookup_volume (store, orig->volume, error);
 

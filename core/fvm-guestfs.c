@@ -67,8 +67,8 @@ on_cancelled (GCancellable *cancellable, gpointer user_data)
 }
 
 static void
-on_close (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flags,
-          const char *buf, size_t buf_len, const uint64_t *array, size_t array_len)
+on_close (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flags, const char *buf,
+          size_t buf_len, const uint64_t *array, size_t array_len)
 {
   CancelWatch *watch = opaque;
 

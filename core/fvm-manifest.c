@@ -191,8 +191,7 @@ get_uint (JsonObject *obj, const char *member, guint64 max, guint64 *out, GError
     return fvm_throw (error, "member '%s' is missing", member);
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
       || json_node_get_int (node) < 0 || (guint64) json_node_get_int (node) > max)
-    return fvm_throw (error, "member '%s' must be an integer in 0-%" G_GUINT64_FORMAT, member,
-                      max);
+    return fvm_throw (error, "member '%s' must be an integer in 0-%" G_GUINT64_FORMAT, member, max);
   *out = (guint64) json_node_get_int (node);
   return TRUE;
 }
@@ -230,8 +229,9 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
   if (!get_uint (obj, "fvm_manifest", G_MAXINT, &n, error))
     return FALSE;
   if (n != FVM_MANIFEST_VERSION)
-    return fvm_throw (error, "unsupported manifest version %" G_GUINT64_FORMAT " (this fvm reads %d)",
-                      n, FVM_MANIFEST_VERSION);
+    return fvm_throw (error,
+                      "unsupported manifest version %" G_GUINT64_FORMAT " (this fvm reads %d)", n,
+                      FVM_MANIFEST_VERSION);
   if (!get_string (obj, "kind", TRUE, &kind, error))
     return FALSE;
   if (g_str_equal (kind, "original"))
@@ -240,7 +240,8 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
     self->kind = FVM_IMAGE_GOLDEN;
   else
     return fvm_throw (error, "unknown image kind '%s'", kind);
-  if (!get_string (obj, "name", TRUE, &self->name, error) || !fvm_name_check_image (self->name, error))
+  if (!get_string (obj, "name", TRUE, &self->name, error)
+      || !fvm_name_check_image (self->name, error))
     return FALSE;
   if (self->kind == FVM_IMAGE_GOLDEN)
     {

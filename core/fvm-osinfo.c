@@ -40,8 +40,7 @@ fvm_osinfo_load (GError **error)
       if (local_error != NULL)
         {
           fvm_osinfo_free (self);
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "loading %s: ",
-                                      extra);
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "loading %s: ", extra);
           return NULL;
         }
     }
@@ -77,8 +76,8 @@ find_os (FvmOsinfo *self, const char *short_id)
 static void
 read_resources (OsinfoOs *os, FvmOsFacts *facts)
 {
-  OsinfoResourcesList *lists[2] = { osinfo_os_get_recommended_resources (os),
-                                    osinfo_os_get_minimum_resources (os) };
+  OsinfoResourcesList *lists[2]
+      = { osinfo_os_get_recommended_resources (os), osinfo_os_get_minimum_resources (os) };
   gint64 ram = -1;
   gint cpus = -1;
 

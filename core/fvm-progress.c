@@ -12,7 +12,7 @@ struct _FvmProgress
   GObject parent;
   GMutex lock;
   GArray *steps; /* of Step */
-  guint current;  /* index of the running step; steps->len when finished */
+  guint current; /* index of the running step; steps->len when finished */
   double fraction;
   char *message;
   gint64 started_us;

@@ -66,8 +66,8 @@ fvm_ssh_wait_banner (pid_t daemon_pid, const char *ip, guint16 port, guint timeo
       if (!fvm_check_cancelled (cancellable, error))
         return NULL;
       if (g_get_monotonic_time () >= deadline)
-        return fvm_null_throw_code (error, FVM_ERROR_TIMEOUT, "no SSH on %s:%u after %u s: %s",
-                                    ip, port, timeout_s, local_error->message);
+        return fvm_null_throw_code (error, FVM_ERROR_TIMEOUT, "no SSH on %s:%u after %u s: %s", ip,
+                                    port, timeout_s, local_error->message);
       g_debug ("ssh %s:%u: %s", ip, port, local_error->message);
       if (!fvm_sleep_cancellable (1000, cancellable, error))
         return NULL;

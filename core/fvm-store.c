@@ -226,7 +226,8 @@ GPtrArray *
 fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error)
 {
   g_autoptr (GDir) dir = g_dir_open (self->path, 0, error);
-  g_autoptr (GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_manifest_free);
+  g_autoptr (GPtrArray) result
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_manifest_free);
   const char *file;
 
   if (dir == NULL)
@@ -326,8 +327,8 @@ fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
   g_autofree char *data = fvm_manifest_to_data (manifest);
 
   if (!g_file_set_contents_full (path, data, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, error))
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
+                                 error))
     return fvm_prefix_error (error, "writing manifest");
   return fvm_store_refresh (self, error);
 }

@@ -64,14 +64,36 @@ static gboolean
 op_logfiles (guestfs_h *g, GError **error)
 {
   static const char *const patterns[] = {
-    "/root/install.log*", "/root/anaconda-ks.cfg", "/root/anaconda-post.log",
-    "/root/original-ks.cfg", "/root/initial-setup-ks.cfg", "/var/log/*.log", "/var/log/*.log.*",
-    "/var/log/audit/*", "/var/log/apt/*", "/var/log/btmp*", "/var/log/wtmp*", "/var/log/lastlog",
-    "/var/log/faillog", "/var/log/messages*", "/var/log/secure*", "/var/log/syslog*",
-    "/var/log/maillog*", "/var/log/cron*", "/var/log/debug*", "/var/log/journal/*",
-    "/var/log/installer", "/var/log/anaconda", "/var/log/dmesg*", "/var/log/boot.log*",
-    "/var/log/cloud-init*", "/var/log/unattended-upgrades/*", "/var/log/sa/*", "/var/log/tuned/*",
-    "/var/log/private/*", NULL,
+    "/root/install.log*",
+    "/root/anaconda-ks.cfg",
+    "/root/anaconda-post.log",
+    "/root/original-ks.cfg",
+    "/root/initial-setup-ks.cfg",
+    "/var/log/*.log",
+    "/var/log/*.log.*",
+    "/var/log/audit/*",
+    "/var/log/apt/*",
+    "/var/log/btmp*",
+    "/var/log/wtmp*",
+    "/var/log/lastlog",
+    "/var/log/faillog",
+    "/var/log/messages*",
+    "/var/log/secure*",
+    "/var/log/syslog*",
+    "/var/log/maillog*",
+    "/var/log/cron*",
+    "/var/log/debug*",
+    "/var/log/journal/*",
+    "/var/log/installer",
+    "/var/log/anaconda",
+    "/var/log/dmesg*",
+    "/var/log/boot.log*",
+    "/var/log/cloud-init*",
+    "/var/log/unattended-upgrades/*",
+    "/var/log/sa/*",
+    "/var/log/tuned/*",
+    "/var/log/private/*",
+    NULL,
   };
 
   return rm_globs (g, patterns, error);
@@ -133,8 +155,8 @@ op_udev_persistent_net (guestfs_h *g, GError **error)
 static gboolean
 op_tmp_files (guestfs_h *g, GError **error)
 {
-  static const char *const patterns[] = { "/tmp/*", "/tmp/.[!.]*", "/var/tmp/*", "/var/tmp/.[!.]*",
-                                          NULL };
+  static const char *const patterns[]
+      = { "/tmp/*", "/tmp/.[!.]*", "/var/tmp/*", "/var/tmp/.[!.]*", NULL };
 
   return rm_globs (g, patterns, error);
 }
@@ -151,8 +173,13 @@ static gboolean
 op_package_manager_cache (guestfs_h *g, GError **error)
 {
   static const char *const patterns[] = {
-    "/var/cache/apt/archives/*.deb", "/var/cache/apt/archives/partial/*", "/var/cache/apt/*.bin",
-    "/var/cache/dnf/*", "/var/cache/yum/*", "/var/cache/zypp*/*", "/var/cache/pacman/pkg/*",
+    "/var/cache/apt/archives/*.deb",
+    "/var/cache/apt/archives/partial/*",
+    "/var/cache/apt/*.bin",
+    "/var/cache/dnf/*",
+    "/var/cache/yum/*",
+    "/var/cache/zypp*/*",
+    "/var/cache/pacman/pkg/*",
     NULL,
   };
 
@@ -165,8 +192,7 @@ static const FvmSysprepOperation operations[] = {
   { "logfiles", "Remove log files", TRUE, op_logfiles },
   { "machine-id", "Empty the machine id (systemd makes a new one at first boot)", TRUE,
     op_machine_id },
-  { "net-hwaddr", "Remove HWADDR (hard-coded MAC address) from ifcfg files", TRUE,
-    op_net_hwaddr },
+  { "net-hwaddr", "Remove HWADDR (hard-coded MAC address) from ifcfg files", TRUE, op_net_hwaddr },
   { "package-manager-cache", "Remove package manager caches", TRUE, op_package_manager_cache },
   { "ssh-hostkeys", "Remove SSH host keys; sshd makes new ones at first boot", TRUE,
     op_ssh_hostkeys },

@@ -13,9 +13,18 @@ fvm_parse_size (const char *text, guint64 unit, guint64 *out_bytes, GError **err
     const char *suffix;
     guint64 multiplier;
   } suffixes[] = {
-    { "", 0 },           { "K", 1ULL << 10 }, { "KiB", 1ULL << 10 }, { "KB", 1ULL << 10 },
-    { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "MB", 1ULL << 20 }, { "G", 1ULL << 30 },
-    { "GiB", 1ULL << 30 }, { "GB", 1ULL << 30 }, { "T", 1ULL << 40 }, { "TiB", 1ULL << 40 },
+    { "", 0 },
+    { "K", 1ULL << 10 },
+    { "KiB", 1ULL << 10 },
+    { "KB", 1ULL << 10 },
+    { "M", 1ULL << 20 },
+    { "MiB", 1ULL << 20 },
+    { "MB", 1ULL << 20 },
+    { "G", 1ULL << 30 },
+    { "GiB", 1ULL << 30 },
+    { "GB", 1ULL << 30 },
+    { "T", 1ULL << 40 },
+    { "TiB", 1ULL << 40 },
     { "TB", 1ULL << 40 },
   };
   char *end = NULL;
@@ -48,8 +57,7 @@ fvm_parse_uint (const char *text, guint64 min, guint64 max, guint64 *out, GError
 {
   guint64 value = 0;
 
-  if (text == NULL
-      || !g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "invalid number '%s' (expected %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                            ")",

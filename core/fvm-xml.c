@@ -3,7 +3,7 @@
 
 typedef struct
 {
-  char **want;     /* path components */
+  char **want; /* path components */
   guint want_len;
   const char *attr;
   GPtrArray *stack; /* element names, prefixes stripped */
@@ -65,8 +65,7 @@ on_end (GMarkupParseContext *ctx, const char *name, gpointer user_data, GError *
 }
 
 static void
-on_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer user_data,
-         GError **error)
+on_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer user_data, GError **error)
 {
   Finder *f = user_data;
 

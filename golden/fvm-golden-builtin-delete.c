@@ -21,8 +21,7 @@ fvm_golden_builtin_delete (int argc, char **argv, GCancellable *cancellable, GEr
   if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
     return FALSE;
   if (argc != 2)
-    return fvm_usage_error (ctx, argc < 2 ? "NAME@N must be given" : "too many arguments",
-                            error);
+    return fvm_usage_error (ctx, argc < 2 ? "NAME@N must be given" : "too many arguments", error);
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;

@@ -67,8 +67,8 @@ fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GErro
   if (m->build != NULL)
     g_print ("Build method:  %s\n",
              json_object_get_string_member_with_default (m->build, "method", "?"));
-  g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s (from libosinfo)\n",
-           m->os.ram_mib, m->os.vcpus, m->os.vcpus == 1 ? "" : "s");
+  g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s (from libosinfo)\n", m->os.ram_mib,
+           m->os.vcpus, m->os.vcpus == 1 ? "" : "s");
   if (m->kind == FVM_IMAGE_GOLDEN)
     {
       g_print ("Sysprep:      ");

@@ -49,8 +49,7 @@ fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GErro
       const char *from = m->built_from;
       if (opt_originals && m->build != NULL)
         from = json_object_get_string_member_with_default (m->build, "method", "");
-      g_print ("%-24s %-12s %10s %-20.19s %s\n", ref, m->os.id, size, m->created,
-               from ? from : "");
+      g_print ("%-24s %-12s %10s %-20.19s %s\n", ref, m->os.id, size, m->created, from ? from : "");
     }
   return TRUE;
 }

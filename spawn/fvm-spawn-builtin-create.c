@@ -18,8 +18,8 @@ static const GOptionEntry options[] = {
   { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, "A note shown by list and info", "TEXT" },
   { "no-start", 0, 0, G_OPTION_ARG_NONE, &opt_no_start, "Define the clone but do not start it",
     NULL },
-  { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait,
-    "What to wait for: none, ip (default) or ssh", "WHAT" },
+  { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait, "What to wait for: none, ip (default) or ssh",
+    "WHAT" },
   { NULL },
 };
 
@@ -46,8 +46,8 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
                             error);
   if (!fvm_name_check_clone (argv[2], &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  if (strchr (argv[1], '@') != NULL && !fvm_golden_ref_parse (argv[1], &golden_name, &version,
-                                                               &local_error))
+  if (strchr (argv[1], '@') != NULL
+      && !fvm_golden_ref_parse (argv[1], &golden_name, &version, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (strchr (argv[1], '@') == NULL && !fvm_name_check_image (argv[1], &local_error))
     return fvm_usage_error (ctx, local_error->message, error);

@@ -30,8 +30,7 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
     {
       g_autofree char *names = g_strjoinv (", ", argv + 1);
       g_autofree char *question = g_strdup_printf ("Destroy %s and %s disk%s?", names,
-                                                   argc > 2 ? "their" : "its",
-                                                   argc > 2 ? "s" : "");
+                                                   argc > 2 ? "their" : "its", argc > 2 ? "s" : "");
       if (!fvm_cli_confirm (question))
         return fvm_throw_code (error, FVM_ERROR_CANCELLED, "nothing destroyed");
     }

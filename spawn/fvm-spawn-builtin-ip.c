@@ -39,8 +39,8 @@ fvm_spawn_builtin_ip (int argc, char **argv, GCancellable *cancellable, GError *
     {
       ip = fvm_clone_get_ip (conn, config, c, opt_wait, cancellable, error);
       if (ip == NULL && error != NULL && *error == NULL)
-        fvm_throw_code (error, FVM_ERROR_NOT_FOUND,
-                        "no address known for '%s' yet (try --wait)", c->name);
+        fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "no address known for '%s' yet (try --wait)",
+                        c->name);
     }
   if (ip == NULL)
     return FALSE;

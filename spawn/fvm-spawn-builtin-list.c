@@ -30,7 +30,8 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
     {
       FvmClone *clone = clones->pdata[i];
       g_autoptr (GError) local_error = NULL;
-      if (clone->running && fvm_clone_get_ip (conn, config, clone, FALSE, NULL, &local_error) == NULL
+      if (clone->running
+          && fvm_clone_get_ip (conn, config, clone, FALSE, NULL, &local_error) == NULL
           && local_error != NULL)
         g_debug ("%s: %s", clone->name, local_error->message);
     }

@@ -10,16 +10,15 @@ static int opt_timeout = 60;
 static char *opt_wait;
 
 static const GOptionEntry start_options[] = {
-  { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait,
-    "Wait for ip or ssh, and print the address", "WHAT" },
+  { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait, "Wait for ip or ssh, and print the address",
+    "WHAT" },
   { NULL },
 };
 
 static const GOptionEntry stop_options[] = {
   { "graceful", 'g', 0, G_OPTION_ARG_NONE, &opt_graceful,
     "Ask the guest to shut down (ACPI), power off after --timeout", NULL },
-  { "timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout, "Seconds to wait for --graceful (60)",
-    "S" },
+  { "timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout, "Seconds to wait for --graceful (60)", "S" },
   { NULL },
 };
 

@@ -72,8 +72,8 @@ test_layers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (fvm_config_get_with_source (c, "storage.pool", &src), ==, "envpool");
   g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_ENV);
   g_assert_cmpstr (fvm_config_get (c, "network.name"), ==, "sysnet");
-  g_assert_true (fvm_config_set (c, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI,
-                                 &error));
+  g_assert_true (
+      fvm_config_set (c, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_cmpstr (fvm_config_get_with_source (c, "libvirt.uri", &src), ==, "test:///default");
   g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_CLI);
   g_unsetenv ("FVM_POOL");
@@ -139,9 +139,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add ("/config/defaults", Fixture, NULL, fixture_setup, test_defaults, fixture_teardown);
   g_test_add ("/config/layers", Fixture, NULL, fixture_setup, test_layers, fixture_teardown);
-  g_test_add ("/config/env-accel", Fixture, NULL, fixture_setup, test_env_accel,
-              fixture_teardown);
-  g_test_add ("/config/bad-files", Fixture, NULL, fixture_setup, test_bad_files,
-              fixture_teardown);
+  g_test_add ("/config/env-accel", Fixture, NULL, fixture_setup, test_env_accel, fixture_teardown);
+  g_test_add ("/config/bad-files", Fixture, NULL, fixture_setup, test_bad_files, fixture_teardown);
   return g_test_run ();
 }

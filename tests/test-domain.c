@@ -11,10 +11,14 @@
 static char *
 sample_xml (const char *name, const char *note, gboolean virtio)
 {
-  FvmOsFacts os = { .id = "debian12", .name = "Debian 12", .ram_mib = 1024, .vcpus = 1,
-                    .virtio = virtio };
-  FvmCloneMeta meta = { .golden = "debian12@1", .backend = "qcow2", .owner_uid = 1000,
-                        .owner = "alice", .created = "2026-11-22T00:00:00Z", .note = (char *) note };
+  FvmOsFacts os
+      = { .id = "debian12", .name = "Debian 12", .ram_mib = 1024, .vcpus = 1, .virtio = virtio };
+  FvmCloneMeta meta = { .golden = "debian12@1",
+                        .backend = "qcow2",
+                        .owner_uid = 1000,
+                        .owner = "alice",
+                        .created = "2026-11-22T00:00:00Z",
+                        .note = (char *) note };
   FvmDomainSpec spec = {
     .name = name,
     .domain_type = "test",

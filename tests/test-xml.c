@@ -16,8 +16,8 @@ test_find (void)
   g_autofree char *type = fvm_xml_find (doc, "domain", "type", &error);
   g_autofree char *golden = fvm_xml_find (doc, "domain/metadata/clone/golden", NULL, &error);
   g_autofree char *missing = fvm_xml_find (doc, "domain/devices/disk", NULL, &error);
-  g_autoptr (GPtrArray) macs = fvm_xml_find_all (doc, "domain/devices/interface/mac", "address",
-                                                 &error);
+  g_autoptr (GPtrArray) macs
+      = fvm_xml_find_all (doc, "domain/devices/interface/mac", "address", &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (type, ==, "qemu");
