@@ -294,6 +294,12 @@ finish (gboolean ok, GError *error)
   if (ok)
     return 0;
   g_assert (error != NULL);
+  /* After Ctrl-C, whatever failed failed because of it (a killed appliance or tool). */
+  if (g_cancellable_is_cancelled (main_cancellable))
+    {
+      fprintf (stderr, "%s: error: cancelled\n", g_get_prgname ());
+      return 130;
+    }
   fprintf (stderr, "%s: error: %s\n", g_get_prgname (), error->message);
   if (g_error_matches (error, FVM_ERROR, FVM_ERROR_USAGE) || error->domain == G_OPTION_ERROR)
     return 2;

@@ -2,6 +2,8 @@
 #include "fvm-guestfs.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
@@ -52,18 +54,38 @@ typedef struct
 {
   GCancellable *cancellable;
   gulong handler;
-  int pid;
 } CancelWatch;
 
+/* Kills the appliance: the qemu that libguestfs's direct backend runs as our child. Asking the
+ * handle for its pid would wait for the call in progress (launch included), so the children
+ * are found in /proc instead. The call in progress then fails at once and the caller unwinds. */
 static void
 on_cancelled (GCancellable *cancellable, gpointer user_data)
 {
-  CancelWatch *watch = user_data;
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  pid_t self = getpid ();
+  const char *entry;
 
-  /* Killing qemu makes the call in progress fail at once; the caller then unwinds. The pid was
-   * read at launch: asking the handle now would wait for the call in progress. */
-  if (watch->pid > 0)
-    kill (watch->pid, SIGKILL);
+  while (proc != NULL && (entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *close_paren;
+      char state;
+      int ppid = 0;
+
+      if (!g_ascii_isdigit (entry[0]))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", entry);
+      /* pid (comm) state ppid …; comm may hold spaces and parentheses, so parse from the last
+       * ')'. */
+      if (!g_file_get_contents (path, &stat, NULL, NULL)
+          || (close_paren = strrchr (stat, ')')) == NULL
+          || sscanf (close_paren + 1, " %c %d", &state, &ppid) != 2 || ppid != self
+          || strstr (stat, "(qemu-system") == NULL)
+        continue;
+      kill ((pid_t) g_ascii_strtoll (entry, NULL, 10), SIGKILL);
+    }
 }
 
 static void
@@ -80,27 +102,31 @@ on_close (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flag
 gboolean
 fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
 {
+  g_autofree char *backend = guestfs_get_backend (g);
   CancelWatch *watch;
 
   if (!fvm_check_cancelled (cancellable, error))
     return FALSE;
-  g_autofree char *backend = guestfs_get_backend (g);
-
+  if (cancellable != NULL)
+    {
+      /* Watched from before the launch: a launch under TCG takes half a minute. */
+      watch = g_new0 (CancelWatch, 1);
+      watch->cancellable = g_object_ref (cancellable);
+      if (guestfs_set_event_callback (g, on_close, GUESTFS_EVENT_CLOSE, 0, watch) < 0)
+        {
+          g_object_unref (watch->cancellable);
+          g_free (watch);
+          return fvm_throw_guestfs (g, error, "close event");
+        }
+      watch->handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), watch, NULL);
+    }
   g_debug ("launching the libguestfs appliance (backend %s)", backend);
   if (guestfs_launch (g) < 0)
-    return fvm_throw_guestfs (g, error, "launching the libguestfs appliance");
-  if (cancellable == NULL)
-    return TRUE;
-  watch = g_new0 (CancelWatch, 1);
-  watch->cancellable = g_object_ref (cancellable);
-  watch->pid = guestfs_get_pid (g);
-  if (guestfs_set_event_callback (g, on_close, GUESTFS_EVENT_CLOSE, 0, watch) < 0)
     {
-      g_object_unref (watch->cancellable);
-      g_free (watch);
-      return fvm_throw_guestfs (g, error, "close event");
+      if (g_cancellable_is_cancelled (cancellable))
+        return fvm_throw_code (error, FVM_ERROR_CANCELLED, "cancelled");
+      return fvm_throw_guestfs (g, error, "launching the libguestfs appliance");
     }
-  watch->handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), watch, NULL);
   return fvm_check_cancelled (cancellable, error);
 }
 

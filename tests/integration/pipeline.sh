@@ -76,6 +76,27 @@ out=$(fvm-build debian12 itdeb 2>&1); rc=$?
 check "building over an existing original is refused" test "$rc" = 1 -a "$out" = "fvm-build: error: original 'itdeb' already exists"
 check "and nothing was created" test "$(count_state)" = "$before"
 
+# Ctrl-C in the middle of a build and of a golden: nothing of either is left.
+tmp_before=$(ls -d /var/tmp/fvm-build-* 2>/dev/null | wc -l)
+fvm-build debian12 itint >/dev/null 2>"$SANDBOX_DIR/int.err" &
+pb=$!
+for _ in $(seq 150); do grep -q "I: " "$POOL_DIR/itint.original.log" 2>/dev/null && break; sleep 0.2; done
+sleep 3
+kill -INT $pb
+wait $pb; rc=$?
+check "Ctrl-C during fvm-build exits 130" test "$rc" = 130
+check "and leaves no volume, log or manifest" test -z "$(ls "$POOL_DIR" | grep '^itint')"
+check "and no temporary directory or mmdebstrap" bash -c \
+	'[ "$(ls -d /var/tmp/fvm-build-* 2>/dev/null | wc -l)" = "$1" ] && ! pgrep -x mmdebstrap >/dev/null' _ "$tmp_before"
+fvm-golden create itdeb itint >/dev/null 2>&1 &
+pg=$!
+sleep 8
+kill -INT $pg
+wait $pg; rc=$?
+check "Ctrl-C during fvm-golden create exits 130" test "$rc" = 130
+check "and leaves no golden volume, template or manifest" test -z "$(ls "$POOL_DIR" | grep '^itint')"
+check "and no appliance" bash -c '! pgrep -f "qemu-system.*guestfs" >/dev/null'
+
 # --- two clones at once ----------------------------------------------------------------------
 start=$SECONDS
 fvm-spawn create itgold c1 --wait ssh --note "first" >"$SANDBOX_DIR/c1.out" 2>&1 &
