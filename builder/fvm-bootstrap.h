@@ -27,12 +27,11 @@ typedef struct
 } FvmBootstrapSpec;
 
 /* The OS ids this method can build: Debian releases 11 and newer with a codename. */
-gboolean
-fvm_bootstrap_supports (const FvmOsFacts *os);
+gboolean fvm_bootstrap_supports (const FvmOsFacts *os);
 
-FvmManifest *
-fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
-                     const FvmBootstrapSpec *spec, FvmProgress *progress, GCancellable *cancellable,
-                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+FvmManifest *fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
+                                  const FvmBootstrapSpec *spec, FvmProgress *progress,
+                                  GCancellable *cancellable,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

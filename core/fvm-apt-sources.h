@@ -11,11 +11,9 @@ G_BEGIN_DECLS
 
 /* The URI of the first `deb` source for a release suite (not -security, -updates or
  * -backports). APT_DIR is /etc/apt normally, a fixture directory in tests. */
-char *
-fvm_apt_sources_find_mirror (const char *apt_dir, GError **error);
+char *fvm_apt_sources_find_mirror (const char *apt_dir, GError **error);
 
 /* The URI of the first `deb` source for a -security suite, or NULL when there is none. */
-char *
-fvm_apt_sources_find_security (const char *apt_dir);
+char *fvm_apt_sources_find_security (const char *apt_dir);
 
 G_END_DECLS

@@ -35,41 +35,31 @@ extern int fvm_opt_verbose;
 extern gboolean fvm_opt_json;
 
 /* main() of a binary with verbs (fvm-golden, fvm-spawn). */
-int
-fvm_cli_run_verbs (int argc, char **argv, const char *summary, const FvmCommand *commands);
+int fvm_cli_run_verbs (int argc, char **argv, const char *summary, const FvmCommand *commands);
 /* main() of a binary without verbs (fvm-build, fvm-consolidate). */
-int
-fvm_cli_run_single (int argc, char **argv, FvmBuiltinFunc fn);
+int fvm_cli_run_single (int argc, char **argv, FvmBuiltinFunc fn);
 
 /* Adds the global options (-v, --json, --connect) to ctx, parses, and sets up logging. */
-gboolean
-fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int *argc, char ***argv,
-                          FvmCliFlags flags, GError **error);
+gboolean fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int *argc,
+                                   char ***argv, FvmCliFlags flags, GError **error);
 /* A usage error ending in "See '… --help'": exit code 2. Returns FALSE. */
-gboolean
-fvm_usage_error (GOptionContext *ctx, const char *message, GError **error);
+gboolean fvm_usage_error (GOptionContext *ctx, const char *message, GError **error);
 
 /* The layered configuration with --connect applied on top. */
-FvmConfig *
-fvm_cli_load_config (GError **error);
+FvmConfig *fvm_cli_load_config (GError **error);
 
 /* Configuration, libvirt connection and store in one step. */
-FvmStore *
-fvm_cli_open_store (FvmConfig **out_config, GError **error);
+FvmStore *fvm_cli_open_store (FvmConfig **out_config, GError **error);
 
 /* Prints a JSON document on stdout, followed by a newline. */
-void
-fvm_cli_print_json (JsonNode *node);
+void fvm_cli_print_json (JsonNode *node);
 
 /* A progress object drawn as a bar on stderr when it is a tty and output is not verbose. */
-FvmProgress *
-fvm_cli_progress_new (void);
+FvmProgress *fvm_cli_progress_new (void);
 /* Ends the bar's line so later output starts clean. */
-void
-fvm_cli_progress_done (FvmProgress *progress);
+void fvm_cli_progress_done (FvmProgress *progress);
 
 /* Asks a yes/no question on the tty; FALSE when stdin is not a tty. */
-gboolean
-fvm_cli_confirm (const char *question);
+gboolean fvm_cli_confirm (const char *question);
 
 G_END_DECLS

@@ -39,10 +39,8 @@ struct _FvmCloneBackend
 };
 
 /* KIND is "qcow2". */
-FvmCloneBackend *
-fvm_clone_backend_new (FvmStore *store, const char *kind, GError **error);
-void
-fvm_clone_backend_free (FvmCloneBackend *self);
+FvmCloneBackend *fvm_clone_backend_new (FvmStore *store, const char *kind, GError **error);
+void fvm_clone_backend_free (FvmCloneBackend *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmCloneBackend, fvm_clone_backend_free)
 
 extern const FvmCloneBackendOps fvm_clone_qcow2_ops;

@@ -29,34 +29,25 @@ typedef enum
 typedef struct _FvmConfig FvmConfig;
 
 /* NULL paths mean the standard locations. */
-FvmConfig *
-fvm_config_load (const char *system_path, const char *user_path, GError **error);
-void
-fvm_config_free (FvmConfig *self);
+FvmConfig *fvm_config_load (const char *system_path, const char *user_path, GError **error);
+void fvm_config_free (FvmConfig *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmConfig, fvm_config_free)
 
 /* KEY is "section.key", e.g. "libvirt.uri". */
-gboolean
-fvm_config_set (FvmConfig *self, const char *key, const char *value, FvmConfigSource source,
-                GError **error);
-const char *
-fvm_config_get (FvmConfig *self, const char *key);
-const char *
-fvm_config_get_with_source (FvmConfig *self, const char *key, FvmConfigSource *out_source);
-guint64
-fvm_config_get_uint (FvmConfig *self, const char *key);
-FvmAccel
-fvm_config_get_accel (FvmConfig *self);
+gboolean fvm_config_set (FvmConfig *self, const char *key, const char *value,
+                         FvmConfigSource source, GError **error);
+const char *fvm_config_get (FvmConfig *self, const char *key);
+const char *fvm_config_get_with_source (FvmConfig *self, const char *key,
+                                        FvmConfigSource *out_source);
+guint64 fvm_config_get_uint (FvmConfig *self, const char *key);
+FvmAccel fvm_config_get_accel (FvmConfig *self);
 
-const char *
-fvm_config_source_to_string (FvmConfigSource source);
+const char *fvm_config_source_to_string (FvmConfigSource source);
 /* NULL-terminated list of every "section.key" fvm knows. */
-const char *const *
-fvm_config_keys (void);
+const char *const *fvm_config_keys (void);
 
 /* Where fvm's data lives (osinfo definitions, hooks, templates): $FVM_DATADIR when set, so
  * tests run against the source tree, else the installed datadir. */
-const char *
-fvm_datadir (void);
+const char *fvm_datadir (void);
 
 G_END_DECLS

@@ -9,8 +9,7 @@
 
 G_BEGIN_DECLS
 
-gboolean
-fvm_dhcp_release (pid_t daemon_pid, const char *bridge, const char *server_ip,
-                  const char *client_ip, const char *client_mac, GError **error);
+gboolean fvm_dhcp_release (pid_t daemon_pid, const char *bridge, const char *server_ip,
+                           const char *client_ip, const char *client_mac, GError **error);
 
 G_END_DECLS

@@ -25,11 +25,9 @@ typedef struct
   char *consolidated; /* when fvm-consolidate detached it from the golden */
 } FvmCloneMeta;
 
-void
-fvm_clone_meta_clear (FvmCloneMeta *meta);
+void fvm_clone_meta_clear (FvmCloneMeta *meta);
 /* Parses the element virDomainGetMetadata returns. */
-gboolean
-fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **error);
+gboolean fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **error);
 
 typedef struct
 {
@@ -44,15 +42,12 @@ typedef struct
   const FvmCloneMeta *meta;
 } FvmDomainSpec;
 
-char *
-fvm_domain_xml (const FvmDomainSpec *spec);
+char *fvm_domain_xml (const FvmDomainSpec *spec);
 /* The <clone> element: with fvm's prefix and namespace for a domain definition, without for
  * virDomainSetMetadata. */
-char *
-fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace);
+char *fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace);
 
 /* A locally administered MAC in QEMU's 52:54:00 range, random in its last three bytes. */
-char *
-fvm_random_mac (void);
+char *fvm_random_mac (void);
 
 G_END_DECLS

@@ -26,29 +26,22 @@ typedef enum
   FVM_ERROR_USAGE,
 } FvmErrorCode;
 
-GQuark
-fvm_error_quark (void);
+GQuark fvm_error_quark (void);
 
 /* Builds the message from fmt, then appends ": detail" when detail is not empty. */
-gboolean
-fvm_throw_with_detail (GError **error, FvmErrorCode code, const char *detail, const char *fmt,
-                       va_list ap) G_GNUC_PRINTF (4, 0);
+gboolean fvm_throw_with_detail (GError **error, FvmErrorCode code, const char *detail,
+                                const char *fmt, va_list ap) G_GNUC_PRINTF (4, 0);
 
-gboolean
-fvm_throw (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-gboolean
-fvm_throw_code (GError **error, FvmErrorCode code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-gboolean
-fvm_throw_errno_prefix (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-gboolean
-fvm_prefix_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-gboolean
-fvm_check_cancelled (GCancellable *cancellable, GError **error);
+gboolean fvm_throw (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+gboolean fvm_throw_code (GError **error, FvmErrorCode code, const char *fmt, ...)
+    G_GNUC_PRINTF (3, 4);
+gboolean fvm_throw_errno_prefix (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+gboolean fvm_prefix_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+gboolean fvm_check_cancelled (GCancellable *cancellable, GError **error);
 
 /* libvirt: reads virGetLastError() now; maps "no such …" to NOT_FOUND and "already exists" to
  * EXISTS so callers can test the code rather than the text. */
-gboolean
-fvm_throw_virt (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+gboolean fvm_throw_virt (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
 /* The adapters for libguestfs and libarchive live in fvm-guestfs.h and fvm-archive.h, so a
  * binary that uses neither (fvm-spawn) does not load them. */
@@ -60,7 +53,6 @@ fvm_throw_virt (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 #define fvm_null_prefix_error(error, ...) (fvm_prefix_error (error, __VA_ARGS__), NULL)
 
 /* Silence the libraries' own printing to stderr: errors reach the user once, through GError. */
-void
-fvm_error_silence_libraries (void);
+void fvm_error_silence_libraries (void);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
+#include "fvm-files.h"
 #include "fvm-guestfs.h"
 #include "fvm-names.h"
 #include "fvm-sysprep.h"

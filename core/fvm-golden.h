@@ -15,13 +15,12 @@
 G_BEGIN_DECLS
 
 /* NAME NULL: the original's name. */
-FvmManifest *
-fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original, const char *name,
-                   FvmProgress *progress, GCancellable *cancellable,
-                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+FvmManifest *fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
+                                const char *name, FvmProgress *progress, GCancellable *cancellable,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Refuses (BUSY) while a clone depends on it. REF must name a version: NAME@N. */
-gboolean
-fvm_golden_delete (FvmStore *store, const char *ref, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_golden_delete (FvmStore *store, const char *ref,
+                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -14,25 +14,22 @@
 G_BEGIN_DECLS
 
 /* Reads guestfs_last_error (g) now, before a later call resets it. */
-gboolean
-fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+gboolean fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF (3, 4);
 
-guestfs_h *
-fvm_guestfs_new (FvmAccel accel, FvmProgress *progress, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+guestfs_h *fvm_guestfs_new (FvmAccel accel, FvmProgress *progress,
+                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Launches the appliance; watches the cancellable while the handle lives. */
-gboolean
-fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable,
-                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Syncs and shuts the appliance down, reporting a failure to write back (guestfs_close alone
  * would swallow it). */
-gboolean
-fvm_guestfs_shutdown (guestfs_h *g, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_guestfs_shutdown (guestfs_h *g, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Removes every path matching a glob in the guest. */
-gboolean
-fvm_guestfs_rm_glob (guestfs_h *g, const char *pattern, guint *out_removed,
-                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_guestfs_rm_glob (guestfs_h *g, const char *pattern, guint *out_removed,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -17,8 +17,7 @@ typedef enum
   FVM_IP_SOURCE_NEIGHBOUR,
 } FvmIpSource;
 
-const char *
-fvm_ip_source_to_string (FvmIpSource source);
+const char *fvm_ip_source_to_string (FvmIpSource source);
 
 typedef struct
 {
@@ -35,20 +34,16 @@ typedef struct
 
 /* The latest expiry among the network's leases for MAC (0 when there is none): taken before a
  * start, it becomes the query's stale_before. */
-long long
-fvm_ipaddr_lease_watermark (virConnectPtr conn, const char *network, const char *mac);
+long long fvm_ipaddr_lease_watermark (virConnectPtr conn, const char *network, const char *mac);
 
 /* One pass over the chain: the address, or NULL without an error when none is known yet. */
-char *
-fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **error);
+char *fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **error);
 
 /* Repeats fvm_ipaddr_find until an address appears, the domain stops, or timeout_s passes. */
-char *
-fvm_ipaddr_wait (const FvmIpQuery *query, guint timeout_s, FvmIpSource *out_source,
-                 GCancellable *cancellable, GError **error);
+char *fvm_ipaddr_wait (const FvmIpQuery *query, guint timeout_s, FvmIpSource *out_source,
+                       GCancellable *cancellable, GError **error);
 
 /* Sleeps, waking early (with an error) when cancelled. */
-gboolean
-fvm_sleep_cancellable (guint ms, GCancellable *cancellable, GError **error);
+gboolean fvm_sleep_cancellable (guint ms, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

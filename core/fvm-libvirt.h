@@ -10,15 +10,12 @@
 
 G_BEGIN_DECLS
 
-virConnectPtr
-fvm_libvirt_connect (FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+virConnectPtr fvm_libvirt_connect (FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* "kvm" or "qemu" for <domain type=…>: auto takes kvm when the host offers it. */
-const char *
-fvm_libvirt_domain_type (virConnectPtr conn, FvmAccel accel, GError **error);
+const char *fvm_libvirt_domain_type (virConnectPtr conn, FvmAccel accel, GError **error);
 
 /* The bridge of a libvirt network, for reading the neighbour table. */
-char *
-fvm_libvirt_network_bridge (virConnectPtr conn, const char *network, GError **error);
+char *fvm_libvirt_network_bridge (virConnectPtr conn, const char *network, GError **error);
 
 G_END_DECLS

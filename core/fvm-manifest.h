@@ -48,29 +48,21 @@ typedef struct
   GPtrArray *sysprep; /* goldens: names of the operations applied */
 } FvmManifest;
 
-FvmManifest *
-fvm_manifest_new (FvmImageKind kind, const char *name, guint version);
-void
-fvm_manifest_free (FvmManifest *self);
+FvmManifest *fvm_manifest_new (FvmImageKind kind, const char *name, guint version);
+void fvm_manifest_free (FvmManifest *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmManifest, fvm_manifest_free)
 
 /* NAME for originals, NAME@N for goldens. */
-char *
-fvm_manifest_ref (const FvmManifest *self);
-const char *
-fvm_image_kind_to_string (FvmImageKind kind);
+char *fvm_manifest_ref (const FvmManifest *self);
+const char *fvm_image_kind_to_string (FvmImageKind kind);
 
-JsonNode *
-fvm_manifest_to_json (const FvmManifest *self);
-char *
-fvm_manifest_to_data (const FvmManifest *self);
-FvmManifest *
-fvm_manifest_from_data (const char *data, gssize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+JsonNode *fvm_manifest_to_json (const FvmManifest *self);
+char *fvm_manifest_to_data (const FvmManifest *self);
+FvmManifest *fvm_manifest_from_data (const char *data, gssize len,
+                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-void
-fvm_os_facts_copy (FvmOsFacts *dest, const FvmOsFacts *src);
-void
-fvm_os_facts_clear (FvmOsFacts *facts);
+void fvm_os_facts_copy (FvmOsFacts *dest, const FvmOsFacts *src);
+void fvm_os_facts_clear (FvmOsFacts *facts);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmOsFacts, fvm_os_facts_clear)
 
 G_END_DECLS

@@ -12,15 +12,12 @@ G_BEGIN_DECLS
 
 #define FVM_NAME_MAX 63
 
-gboolean
-fvm_name_check_clone (const char *name, GError **error);
-gboolean
-fvm_name_check_image (const char *name, GError **error);
+gboolean fvm_name_check_clone (const char *name, GError **error);
+gboolean fvm_name_check_image (const char *name, GError **error);
 
 /* Parses "NAME@N" (version N ≥ 1) or "NAME" (out_version 0: the newest). */
-gboolean
-fvm_golden_ref_parse (const char *ref, char **out_name, guint *out_version, GError **error);
-char *
-fvm_golden_ref_format (const char *name, guint version);
+gboolean fvm_golden_ref_parse (const char *ref, char **out_name, guint *out_version,
+                               GError **error);
+char *fvm_golden_ref_format (const char *name, guint version);
 
 G_END_DECLS

@@ -12,15 +12,13 @@
 G_BEGIN_DECLS
 
 /* The pid of the daemon behind a local libvirt URI, or 0 for a remote or unknown one. */
-pid_t
-fvm_netns_daemon_pid (const char *uri);
+pid_t fvm_netns_daemon_pid (const char *uri);
 
 /* socket(2) in the daemon's network namespace (fvm's own when pid is 0). */
-int
-fvm_netns_socket (pid_t daemon_pid, int domain, int type, GError **error);
+int fvm_netns_socket (pid_t daemon_pid, int domain, int type, GError **error);
 
 /* The IPv4 address the daemon's neighbour table holds for MAC on BRIDGE, or NULL. */
-char *
-fvm_netns_neighbour_ip (pid_t daemon_pid, const char *bridge, const char *mac, GError **error);
+char *fvm_netns_neighbour_ip (pid_t daemon_pid, const char *bridge, const char *mac,
+                              GError **error);
 
 G_END_DECLS

@@ -14,18 +14,14 @@ G_BEGIN_DECLS
 
 typedef struct _FvmOsinfo FvmOsinfo;
 
-FvmOsinfo *
-fvm_osinfo_load (GError **error) G_GNUC_WARN_UNUSED_RESULT;
-void
-fvm_osinfo_free (FvmOsinfo *self);
+FvmOsinfo *fvm_osinfo_load (GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void fvm_osinfo_free (FvmOsinfo *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmOsinfo, fvm_osinfo_free)
 
-gboolean
-fvm_osinfo_lookup (FvmOsinfo *self, const char *short_id, FvmOsFacts *out_facts,
-                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_osinfo_lookup (FvmOsinfo *self, const char *short_id, FvmOsFacts *out_facts,
+                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Every OS of a distribution ("debian"), oldest first, as FvmOsFacts*. */
-GPtrArray *
-fvm_osinfo_list_distro (FvmOsinfo *self, const char *distro);
+GPtrArray *fvm_osinfo_list_distro (FvmOsinfo *self, const char *distro);
 
 G_END_DECLS

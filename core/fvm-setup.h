@@ -18,16 +18,13 @@ typedef struct
 
 /* Fills out_items (FvmSetupItem*). With check_only nothing is changed, and a missing or
  * inactive item is an error after the report is complete. */
-gboolean
-fvm_setup_run (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *out_items,
-               GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_setup_run (virConnectPtr conn, FvmConfig *config, gboolean check_only,
+                        GPtrArray *out_items, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-GPtrArray *
-fvm_setup_items_new (void);
+GPtrArray *fvm_setup_items_new (void);
 
 /* The pool directory for a connection: storage.pool-path, else /var/lib/fvm/images for
  * system connections, $XDG_DATA_HOME/fvm/images for session ones. */
-char *
-fvm_setup_default_pool_path (FvmConfig *config);
+char *fvm_setup_default_pool_path (FvmConfig *config);
 
 G_END_DECLS

@@ -7,8 +7,7 @@
 G_BEGIN_DECLS
 
 /* Returns the banner line ("SSH-2.0-OpenSSH_9.2p1 …") once sshd sends one. */
-char *
-fvm_ssh_wait_banner (pid_t daemon_pid, const char *ip, guint16 port, guint timeout_s,
-                     GCancellable *cancellable, GError **error);
+char *fvm_ssh_wait_banner (pid_t daemon_pid, const char *ip, guint16 port, guint timeout_s,
+                           GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -19,70 +19,51 @@ G_BEGIN_DECLS
 
 typedef struct _FvmStore FvmStore;
 
-FvmStore *
-fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-void
-fvm_store_free (FvmStore *self);
+FvmStore *fvm_store_open (virConnectPtr conn, FvmConfig *config,
+                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void fvm_store_free (FvmStore *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmStore, fvm_store_free)
 
-virConnectPtr
-fvm_store_get_connection (FvmStore *self);
-virStoragePoolPtr
-fvm_store_get_pool (FvmStore *self);
-const char *
-fvm_store_get_path (FvmStore *self);
-char *
-fvm_store_file_path (FvmStore *self, const char *file_name);
-gboolean
-fvm_store_refresh (FvmStore *self, GError **error);
+virConnectPtr fvm_store_get_connection (FvmStore *self);
+virStoragePoolPtr fvm_store_get_pool (FvmStore *self);
+const char *fvm_store_get_path (FvmStore *self);
+char *fvm_store_file_path (FvmStore *self, const char *file_name);
+gboolean fvm_store_refresh (FvmStore *self, GError **error);
 
 /* "NAME.original" or "NAME@N": the stem of the image's files. */
-char *
-fvm_store_image_stem (FvmImageKind kind, const char *name, guint version);
+char *fvm_store_image_stem (FvmImageKind kind, const char *name, guint version);
 
-FvmManifest *
-fvm_store_load_original (FvmStore *self, const char *name,
-                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+FvmManifest *fvm_store_load_original (FvmStore *self, const char *name,
+                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* REF is NAME@N, or NAME for its newest version. */
-FvmManifest *
-fvm_store_load_golden (FvmStore *self, const char *ref, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+FvmManifest *fvm_store_load_golden (FvmStore *self, const char *ref,
+                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Every committed image of a kind, as FvmManifest*, by name then version. */
-GPtrArray *
-fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error);
+GPtrArray *fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error);
 /* One more than the highest version of NAME that has a manifest or a volume. */
-guint
-fvm_store_next_version (FvmStore *self, const char *name, GError **error);
+guint fvm_store_next_version (FvmStore *self, const char *name, GError **error);
 
-gboolean
-fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean
-fvm_store_delete (FvmStore *self, FvmManifest *manifest, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_store_commit (FvmStore *self, FvmManifest *manifest,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_store_delete (FvmStore *self, FvmManifest *manifest,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The volume NAME, refreshing the pool once if libvirt does not know it yet. */
-virStorageVolPtr
-fvm_store_lookup_volume (FvmStore *self, const char *name, GError **error);
+virStorageVolPtr fvm_store_lookup_volume (FvmStore *self, const char *name, GError **error);
 /* Deletes a volume if it exists; a missing one is not an error. */
-gboolean
-fvm_store_delete_volume (FvmStore *self, const char *name, GError **error);
+gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **error);
 
 /* TRUE when the pool's directory is this host's (a local URI and the directory exists here):
  * then fvm may read and write its files directly. */
-gboolean
-fvm_store_is_local (FvmStore *self);
+gboolean fvm_store_is_local (FvmStore *self);
 
 /* A qcow2 overlay volume VOL_NAME whose backing file is the golden, through the storage API
  * (libvirt runs qemu-img); EXISTS when the name is taken. */
-gboolean
-fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char *vol_name,
-                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char *vol_name,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* "NAME@N.template.qcow2": an empty overlay on golden NAME@N, made with the golden; a clone of
  * a local golden is a copy of it, which is much faster than running qemu-img for each. */
-char *
-fvm_store_template_name (const FvmManifest *golden);
-
-/* sha256 of a file as stored, reading only its allocated extents (holes hash as zeros). */
-char *
-fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error);
+char *fvm_store_template_name (const FvmManifest *golden);
 
 G_END_DECLS

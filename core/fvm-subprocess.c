@@ -135,11 +135,13 @@ fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *ca
 }
 
 gboolean
-fvm_subprocess_run_logged (const char *const *argv, const char *log_path, FvmLineFunc line_func,
-                           gpointer user_data, GCancellable *cancellable, GError **error)
+fvm_subprocess_run_logged (const char *const *argv, const char *const *env, const char *log_path,
+                           FvmLineFunc line_func, gpointer user_data, GCancellable *cancellable,
+                           GError **error)
 {
   g_autofree char *cmdline = argv_to_string (argv);
   g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GFileOutputStream) log = NULL;
   g_autoptr (GString) tail = g_string_new (NULL);
@@ -157,8 +159,16 @@ fvm_subprocess_run_logged (const char *const *argv, const char *log_path, FvmLin
                                       cancellable, error))
         return FALSE;
     }
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                            error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_autofree char *key = g_strndup (env[i], strcspn (env[i], "="));
+      g_debug ("  with %s", env[i]);
+      g_subprocess_launcher_setenv (launcher, key,
+                                    env[i] + strlen (key) + (env[i][strlen (key)] == '='), TRUE);
+    }
+  proc = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (proc == NULL)
     return fvm_prefix_error (error, "cannot run %s", argv[0]);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));

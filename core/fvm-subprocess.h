@@ -10,19 +10,19 @@ G_BEGIN_DECLS
 /* Called for each line of the child's combined output (fvm_subprocess_run_logged). */
 typedef void (*FvmLineFunc) (const char *line, gpointer user_data);
 
-gboolean
-fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *cancellable,
-                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *cancellable,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Runs argv with stdout and stderr merged, appended to log_path when it is not NULL, each line
- * also given to line_func. */
-gboolean
-fvm_subprocess_run_logged (const char *const *argv, const char *log_path, FvmLineFunc line_func,
-                           gpointer user_data, GCancellable *cancellable,
-                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+ * also given to line_func. ENV (NULL-terminated "KEY=VALUE", may be NULL) is added to the
+ * child's environment. */
+gboolean fvm_subprocess_run_logged (const char *const *argv, const char *const *env,
+                                    const char *log_path,
+                                    FvmLineFunc line_func, gpointer user_data,
+                                    GCancellable *cancellable,
+                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Checks that a program is on PATH, with an error naming the Debian package that provides it. */
-gboolean
-fvm_subprocess_require (const char *program, const char *package, GError **error);
+gboolean fvm_subprocess_require (const char *program, const char *package, GError **error);
 
 G_END_DECLS

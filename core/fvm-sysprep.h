@@ -24,22 +24,18 @@ typedef struct
 } FvmSysprepOperation;
 
 /* The table, terminated by an entry whose name is NULL. */
-const FvmSysprepOperation *
-fvm_sysprep_operations (void);
-const FvmSysprepOperation *
-fvm_sysprep_lookup (const char *name);
+const FvmSysprepOperation *fvm_sysprep_operations (void);
+const FvmSysprepOperation *fvm_sysprep_lookup (const char *name);
 
 /* Runs the default operations on the guest mounted at /, appending each name to out_applied. */
-gboolean
-fvm_sysprep_run_defaults (guestfs_h *g, GPtrArray *out_applied, FvmProgress *progress,
-                          GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_sysprep_run_defaults (guestfs_h *g, GPtrArray *out_applied, FvmProgress *progress,
+                                   GCancellable *cancellable,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Mounts the inspected guest's file systems under / (deepest last); the guest's root device. */
-char *
-fvm_sysprep_mount_guest (guestfs_h *g, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+char *fvm_sysprep_mount_guest (guestfs_h *g, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* fstrim on every mounted file system, so freed blocks leave the qcow2 (sparsify). */
-gboolean
-fvm_sysprep_sparsify (guestfs_h *g, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_sysprep_sparsify (guestfs_h *g, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -10,12 +10,10 @@ G_BEGIN_DECLS
 
 /* Every match of PATH ("domain/devices/interface/mac"): the attribute ATTR when it is not
  * NULL, else the element's text. */
-GPtrArray *
-fvm_xml_find_all (const char *xml, const char *path, const char *attr,
-                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GPtrArray *fvm_xml_find_all (const char *xml, const char *path, const char *attr,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The first match, or NULL (without an error) when there is none. */
-char *
-fvm_xml_find (const char *xml, const char *path, const char *attr, GError **error);
+char *fvm_xml_find (const char *xml, const char *path, const char *attr, GError **error);
 
 G_END_DECLS

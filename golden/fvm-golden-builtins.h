@@ -5,13 +5,11 @@
 
 G_BEGIN_DECLS
 
-gboolean
-fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_golden_builtin_delete (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+gboolean fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_golden_builtin_delete (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
 
 G_END_DECLS

@@ -5,21 +5,15 @@
 
 G_BEGIN_DECLS
 
-gboolean
-fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_spawn_builtin_ip (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_spawn_builtin_start (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_spawn_builtin_stop (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GError **error);
-gboolean
-fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable,
+                                   GError **error);
+gboolean fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_ip (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_start (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_stop (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+gboolean fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

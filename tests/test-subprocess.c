@@ -61,7 +61,8 @@ cancel_thread (gpointer data)
 static void
 test_cancel_logged (void)
 {
-  const char *argv[] = { "sh", "-c", "echo started; exec sleep 30", NULL };
+  const char *argv[] = { "sh", "-c", "echo started $FVM_TEST_VAR; exec sleep 30", NULL };
+  const char *env[] = { "FVM_TEST_VAR=with-env", NULL };
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("fvm-sub-XXXXXX", NULL);
@@ -70,13 +71,13 @@ test_cancel_logged (void)
   GThread *t = g_thread_new ("cancel", cancel_thread, cancellable);
   gint64 start = g_get_monotonic_time ();
 
-  g_assert_false (fvm_subprocess_run_logged (argv, log, NULL, NULL, cancellable, &error));
+  g_assert_false (fvm_subprocess_run_logged (argv, env, log, NULL, NULL, cancellable, &error));
   g_thread_join (t);
   g_assert_error (error, FVM_ERROR, FVM_ERROR_CANCELLED);
   /* SIGTERM ends sleep at once: nowhere near its 30 s. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
   g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
-  g_assert_nonnull (strstr (text, "started"));
+  g_assert_nonnull (strstr (text, "started with-env"));
   g_assert_nonnull (strstr (text, "$ sh -c"));
   g_unlink (log);
   g_rmdir (dir);

@@ -1,0 +1,17 @@
+/* fvm-files: file-system chores: checksums of sparse files, and removing a tree without ever
+ * crossing into another file system (a tool killed mid-way may leave /proc or /dev mounted in
+ * a chroot under it). */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* sha256 of a file as stored, reading only its allocated extents (holes hash as zeros). */
+char *fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error);
+
+/* rm -rf --one-file-system: what lies on another file system (a mount) is left in place,
+ * and that is an error. A missing path is not. */
+gboolean fvm_rm_rf (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
