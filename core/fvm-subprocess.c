@@ -2,6 +2,7 @@
 #include "fvm-subprocess.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "fvm-error.h"
 
@@ -62,18 +63,45 @@ on_grace_over (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* SIGTERM first, so tools like mmdebstrap remove their temporary directories; SIGKILL after a
- * grace period. Always reaps the child. */
+/* Each child leads a process group of its own, so that a termination reaches what it runs
+ * (mmdebstrap's apt and dpkg): signalling mmdebstrap alone makes it wait for them. It also
+ * keeps a terminal's Ctrl-C, sent to fvm's group, from reaching the tools before fvm decides. */
+static void
+child_setup (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+static GSubprocessLauncher *
+launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  return launcher;
+}
+
+static void
+signal_group (GSubprocess *proc, int sig)
+{
+  const char *id = g_subprocess_get_identifier (proc);
+
+  if (id != NULL)
+    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), sig);
+}
+
+/* SIGTERM to the child's group first, so tools like mmdebstrap unmount and clean up; SIGKILL
+ * after a grace period. Always reaps the child. */
 static void
 terminate (GSubprocess *proc)
 {
   g_autoptr (GMainContext) ctx = g_main_context_new ();
-  g_autoptr (GSource) grace = g_timeout_source_new_seconds (15);
+  g_autoptr (GSource) grace = g_timeout_source_new_seconds (30);
   gboolean done = FALSE;
   gboolean over = FALSE;
 
   g_main_context_push_thread_default (ctx);
-  g_subprocess_send_signal (proc, SIGTERM);
+  signal_group (proc, SIGTERM);
   g_subprocess_wait_async (proc, NULL, on_wait_done, &done);
   g_source_set_callback (grace, on_grace_over, &over, NULL);
   g_source_attach (grace, ctx);
@@ -81,7 +109,7 @@ terminate (GSubprocess *proc)
     g_main_context_iteration (ctx, TRUE);
   if (!done)
     {
-      g_subprocess_force_exit (proc);
+      signal_group (proc, SIGKILL);
       while (!done)
         g_main_context_iteration (ctx, TRUE);
     }
@@ -109,14 +137,15 @@ fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *ca
                     GError **error)
 {
   g_autofree char *cmdline = argv_to_string (argv);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) proc = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr (GError) local_error = NULL;
 
   g_debug ("running: %s", cmdline);
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            error);
+  launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  proc = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (proc == NULL)
     return fvm_prefix_error (error, "cannot run %s", argv[0]);
   if (!g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, &err, &local_error))
@@ -159,8 +188,7 @@ fvm_subprocess_run_logged (const char *const *argv, const char *const *env, cons
                                       cancellable, error))
         return FALSE;
     }
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_autofree char *key = g_strndup (env[i], strcspn (env[i], "="));

@@ -87,7 +87,7 @@ wait $pb; rc=$?
 check "Ctrl-C during fvm-build exits 130" test "$rc" = 130
 check "and leaves no volume, log or manifest" test -z "$(ls "$POOL_DIR" | grep '^itint')"
 check "and no temporary directory or mmdebstrap" bash -c \
-	'[ "$(ls -d /var/tmp/fvm-build-* 2>/dev/null | wc -l)" = "$1" ] && ! pgrep -x mmdebstrap >/dev/null' _ "$tmp_before"
+	'[ "$(ls -d /var/tmp/fvm-build-* 2>/dev/null | wc -l)" = "$1" ] && ! pgrep -x mmdebstrap >/dev/null && ! mount | grep -q /fvm-build-' _ "$tmp_before"
 fvm-golden create itdeb itint >/dev/null 2>&1 &
 pg=$!
 sleep 8
@@ -95,7 +95,8 @@ kill -INT $pg
 wait $pg; rc=$?
 check "Ctrl-C during fvm-golden create exits 130" test "$rc" = 130
 check "and leaves no golden volume, template or manifest" test -z "$(ls "$POOL_DIR" | grep '^itint')"
-check "and no appliance" bash -c '! pgrep -f "qemu-system.*guestfs" >/dev/null'
+# ([q] so that pgrep does not find this very command line)
+check "and no appliance" bash -c '! pgrep -f "[q]emu-system.*guestfs" >/dev/null'
 
 # --- two clones at once ----------------------------------------------------------------------
 start=$SECONDS
