@@ -38,7 +38,8 @@ typedef struct
   guint vcpus;
   const char *mac;
   const char *network;
-  const char *disk_xml; /* from the clone backend */
+  const char *disk_xml;  /* from the clone backend */
+  const char *disk_path; /* for the record */
   const FvmCloneMeta *meta;
 } FvmDomainSpec;
 
