@@ -136,16 +136,28 @@ fvm_cli_load_config (GError **error)
   return g_steal_pointer (&config);
 }
 
-FvmStore *
-fvm_cli_open_store (FvmConfig **out_config, GError **error)
+virConnectPtr
+fvm_cli_connect (FvmConfig **out_config, GError **error)
 {
   g_autoptr (FvmConfig) config = fvm_cli_load_config (error);
   virConnectPtr conn;
-  FvmStore *store;
 
   if (config == NULL)
     return NULL;
   conn = fvm_libvirt_connect (config, error);
+  if (conn == NULL)
+    return NULL;
+  *out_config = g_steal_pointer (&config);
+  return conn;
+}
+
+FvmStore *
+fvm_cli_open_store (FvmConfig **out_config, GError **error)
+{
+  g_autoptr (FvmConfig) config = NULL;
+  virConnectPtr conn = fvm_cli_connect (&config, error);
+  FvmStore *store;
+
   if (conn == NULL)
     return NULL;
   store = fvm_store_open (conn, config, error);

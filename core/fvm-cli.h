@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include <libvirt/libvirt.h>
+
 #include "fvm-config.h"
 #include "fvm-progress.h"
 #include "fvm-store.h"
@@ -47,6 +49,9 @@ gboolean fvm_usage_error (GOptionContext *ctx, const char *message, GError **err
 
 /* The layered configuration with --connect applied on top. */
 FvmConfig *fvm_cli_load_config (GError **error);
+
+/* Configuration and libvirt connection in one step. */
+virConnectPtr fvm_cli_connect (FvmConfig **out_config, GError **error);
 
 /* Configuration, libvirt connection and store in one step. */
 FvmStore *fvm_cli_open_store (FvmConfig **out_config, GError **error);

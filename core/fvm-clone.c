@@ -101,10 +101,12 @@ clone_from_domain (virDomainPtr dom, GError **error)
   return g_steal_pointer (&clone);
 }
 
-FvmClone *
-fvm_clone_lookup (virConnectPtr conn, const char *name, GError **error)
+/* The domain of clone NAME, and (when out_clone is not NULL) what fvm knows of it. */
+static virDomainPtr
+lookup_clone_domain (virConnectPtr conn, const char *name, FvmClone **out_clone, GError **error)
 {
-  g_autoptr (FvmVirDomain) dom = NULL;
+  virDomainPtr dom;
+  FvmClone *clone;
 
   if (!fvm_name_check_clone (name, error))
     return NULL;
@@ -114,7 +116,26 @@ fvm_clone_lookup (virConnectPtr conn, const char *name, GError **error)
       virResetLastError ();
       return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "clone '%s' not found", name);
     }
-  return clone_from_domain (dom, error);
+  clone = clone_from_domain (dom, error);
+  if (clone == NULL)
+    {
+      virDomainFree (dom);
+      return NULL;
+    }
+  if (out_clone != NULL)
+    *out_clone = clone;
+  else
+    fvm_clone_free (clone);
+  return dom;
+}
+
+FvmClone *
+fvm_clone_lookup (virConnectPtr conn, const char *name, GError **error)
+{
+  FvmClone *clone = NULL;
+  g_autoptr (FvmVirDomain) dom = lookup_clone_domain (conn, name, &clone, error);
+
+  return dom != NULL ? clone : NULL;
 }
 
 static int
@@ -429,33 +450,6 @@ fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
   return fvm_ssh_wait_banner (
       fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri")), clone->ip, 22,
       (guint) fvm_config_get_uint (config, "clone.ssh-timeout"), cancellable, error);
-}
-
-static virDomainPtr
-lookup_clone_domain (virConnectPtr conn, const char *name, FvmClone **out_clone, GError **error)
-{
-  virDomainPtr dom;
-  FvmClone *clone;
-
-  if (!fvm_name_check_clone (name, error))
-    return NULL;
-  dom = virDomainLookupByName (conn, name);
-  if (dom == NULL)
-    {
-      virResetLastError ();
-      return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "clone '%s' not found", name);
-    }
-  clone = clone_from_domain (dom, error);
-  if (clone == NULL)
-    {
-      virDomainFree (dom);
-      return NULL;
-    }
-  if (out_clone != NULL)
-    *out_clone = clone;
-  else
-    fvm_clone_free (clone);
-  return dom;
 }
 
 FvmClone *

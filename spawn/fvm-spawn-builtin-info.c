@@ -2,7 +2,6 @@
 #include "fvm-cleanup.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
-#include "fvm-libvirt.h"
 #include "fvm-spawn-builtins.h"
 
 gboolean
@@ -18,10 +17,7 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
-  config = fvm_cli_load_config (error);
-  if (config == NULL)
-    return FALSE;
-  conn = fvm_libvirt_connect (config, error);
+  conn = fvm_cli_connect (&config, error);
   if (conn == NULL)
     return FALSE;
   c = fvm_clone_lookup (conn, argv[1], error);

@@ -3,7 +3,6 @@
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
-#include "fvm-libvirt.h"
 #include "fvm-spawn-builtins.h"
 
 static gboolean opt_wait;
@@ -26,10 +25,7 @@ fvm_spawn_builtin_ip (int argc, char **argv, GCancellable *cancellable, GError *
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
-  config = fvm_cli_load_config (error);
-  if (config == NULL)
-    return FALSE;
-  conn = fvm_libvirt_connect (config, error);
+  conn = fvm_cli_connect (&config, error);
   if (conn == NULL)
     return FALSE;
   c = fvm_clone_lookup (conn, argv[1], error);

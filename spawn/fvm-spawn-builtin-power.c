@@ -2,7 +2,6 @@
 #include "fvm-cleanup.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
-#include "fvm-libvirt.h"
 #include "fvm-spawn-builtins.h"
 
 static gboolean opt_graceful;
@@ -61,10 +60,7 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
     return fvm_usage_error (ctx, "--wait takes ip or ssh", error);
   if (opt_timeout <= 0)
     return fvm_usage_error (ctx, "--timeout must be positive", error);
-  config = fvm_cli_load_config (error);
-  if (config == NULL)
-    return FALSE;
-  conn = fvm_libvirt_connect (config, error);
+  conn = fvm_cli_connect (&config, error);
   if (conn == NULL)
     return FALSE;
   for (int i = 1; i < argc; i++)

@@ -1,7 +1,6 @@
 /* fvm-spawn setup [--check] */
 #include "fvm-cleanup.h"
 #include "fvm-cli.h"
-#include "fvm-libvirt.h"
 #include "fvm-setup.h"
 #include "fvm-spawn-builtins.h"
 
@@ -29,10 +28,7 @@ fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GErro
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
-  config = fvm_cli_load_config (error);
-  if (config == NULL)
-    return FALSE;
-  conn = fvm_libvirt_connect (config, error);
+  conn = fvm_cli_connect (&config, error);
   if (conn == NULL)
     return FALSE;
   ok = fvm_setup_run (conn, config, opt_check, items, error);
