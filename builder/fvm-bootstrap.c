@@ -33,16 +33,41 @@ static const char *const base_packages[] = {
   "openssh-server",
   "qemu-guest-agent",
   "extlinux",
+  "zstd",
   NULL,
 };
 
-/* Documentation and locales are of no use in a golden and a fifth of its size; dpkg keeps the
- * copyright files. */
+/* Documentation, locales and the kernel modules of hardware no VM has are of no use in a golden
+ * and a third of its size (measured: 728 -> 484 MiB). dpkg keeps the copyright files; the
+ * options stay in the guest (/etc/dpkg/dpkg.cfg.d/99mmdebstrap), so kernel upgrades there
+ * follow them. Ethernet, SCSI, USB and the small DRM drivers (virtio, bochs, qxl) stay. */
 static const char *const dpkg_excludes[] = {
-  "path-exclude=/usr/share/man/*",     "path-exclude=/usr/share/info/*",
-  "path-exclude=/usr/share/locale/*",  "path-include=/usr/share/locale/locale.alias",
-  "path-exclude=/usr/share/doc/*",     "path-include=/usr/share/doc/*/copyright",
-  "path-exclude=/usr/share/lintian/*", NULL,
+  "path-exclude=/usr/share/man/*",
+  "path-exclude=/usr/share/info/*",
+  "path-exclude=/usr/share/locale/*",
+  "path-include=/usr/share/locale/locale.alias",
+  "path-exclude=/usr/share/doc/*",
+  "path-include=/usr/share/doc/*/copyright",
+  "path-exclude=/usr/share/lintian/*",
+  "path-exclude=/lib/modules/*/kernel/sound/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/media/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/net/wireless/*",
+  "path-exclude=/lib/modules/*/kernel/net/wireless/*",
+  "path-exclude=/lib/modules/*/kernel/net/mac80211/*",
+  "path-exclude=/lib/modules/*/kernel/net/bluetooth/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/bluetooth/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/infiniband/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/gpu/drm/amd/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/gpu/drm/i915/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/gpu/drm/nouveau/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/gpu/drm/radeon/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/iio/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/staging/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/comedi/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/isdn/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/hwmon/*",
+  "path-exclude=/lib/modules/*/kernel/drivers/mtd/*",
+  NULL,
 };
 
 /* mmdebstrap's phases, in order, mapped to how far along it is. */

@@ -185,6 +185,7 @@ fvm_cli_print_json (JsonNode *node)
 static GMutex draw_lock;
 static gint64 last_draw_us;
 static gboolean bar_shown;
+static FvmProgress *live_progress; /* the bar being drawn, under draw_lock */
 
 static void
 on_progress_changed (FvmProgress *progress, gpointer user_data)
@@ -223,14 +224,36 @@ fvm_cli_progress_new (void)
   FvmProgress *progress = fvm_progress_new ();
 
   if (isatty (STDERR_FILENO) && fvm_opt_verbose == 0)
-    g_signal_connect (progress, "changed", G_CALLBACK (on_progress_changed), NULL);
+    {
+      g_signal_connect (progress, "changed", G_CALLBACK (on_progress_changed), NULL);
+      g_mutex_lock (&draw_lock);
+      g_set_object (&live_progress, progress);
+      g_mutex_unlock (&draw_lock);
+    }
   return progress;
+}
+
+/* Runs in the signal thread every second: the clock keeps moving while a step (an appliance
+ * launch, mmdebstrap's downloads) reports nothing. */
+static gboolean
+on_tick (gpointer user_data)
+{
+  g_autoptr (FvmProgress) progress = NULL;
+
+  g_mutex_lock (&draw_lock);
+  if (live_progress != NULL)
+    progress = g_object_ref (live_progress);
+  g_mutex_unlock (&draw_lock);
+  if (progress != NULL)
+    on_progress_changed (progress, NULL);
+  return G_SOURCE_CONTINUE;
 }
 
 void
 fvm_cli_progress_done (FvmProgress *progress)
 {
   g_mutex_lock (&draw_lock);
+  g_clear_object (&live_progress);
   if (bar_shown)
     fprintf (stderr, "\r\033[K");
   bar_shown = FALSE;
@@ -272,6 +295,8 @@ signal_thread (gpointer data)
   GMainContext *ctx = data;
   const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
+  GSource *tick = g_timeout_source_new_seconds (1);
+
   for (guint i = 0; i < G_N_ELEMENTS (sigs); i++)
     {
       GSource *source = g_unix_signal_source_new (sigs[i]);
@@ -279,6 +304,9 @@ signal_thread (gpointer data)
       g_source_attach (source, ctx);
       g_source_unref (source);
     }
+  g_source_set_callback (tick, on_tick, NULL, NULL);
+  g_source_attach (tick, ctx);
+  g_source_unref (tick);
   for (;;)
     g_main_context_iteration (ctx, TRUE);
   return NULL;

@@ -106,7 +106,7 @@ sysprep_in_appliance (FvmConfig *config, const char *path, GPtrArray *applied,
   root = fvm_sysprep_mount_guest (g, error);
   if (root == NULL)
     return FALSE;
-  if (!fvm_sysprep_run_defaults (g, applied, NULL, cancellable, error))
+  if (!fvm_sysprep_run_defaults (g, applied, progress, cancellable, error))
     return FALSE;
   fvm_progress_set_message (progress, "fstrim");
   if (!fvm_sysprep_sparsify (g, error))

@@ -220,10 +220,6 @@ gboolean
 fvm_sysprep_run_defaults (guestfs_h *g, GPtrArray *out_applied, FvmProgress *progress,
                           GCancellable *cancellable, GError **error)
 {
-  guint n = 0, done = 0;
-
-  for (const FvmSysprepOperation *op = operations; op->name != NULL; op++)
-    n += op->enabled_by_default;
   for (const FvmSysprepOperation *op = operations; op->name != NULL; op++)
     {
       if (!op->enabled_by_default)
@@ -235,7 +231,6 @@ fvm_sysprep_run_defaults (guestfs_h *g, GPtrArray *out_applied, FvmProgress *pro
       if (!op->fn (g, error))
         return fvm_prefix_error (error, "sysprep %s", op->name);
       g_ptr_array_add (out_applied, g_strdup (op->name));
-      fvm_progress_set_fraction (progress, (double) ++done / n);
     }
   return TRUE;
 }

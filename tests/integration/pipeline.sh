@@ -10,6 +10,24 @@ here=$(dirname "$(readlink -f "$0")")
 sandbox_up "fvmit-$$"
 note "sandbox: $FVM_CONNECT"
 
+# --- setup makes what is missing, once --------------------------------------------------------
+conf=$(mktemp -d)
+mkdir -p "$conf/fvm"
+printf '[storage]\npool=itpool\npool-path=%s/itpool\n[network]\nname=itnet\nsubnet=10.250.7.0/24\n' \
+	"$SANDBOX_DIR" >"$conf/fvm/fvm.conf"
+out=$(XDG_CONFIG_HOME=$conf fvm-spawn setup 2>&1)
+check "fvm-spawn setup creates a pool and a network" \
+	bash -c 'grep -Eq "^storage pool .itpool. +created +$2/itpool$" <<<"$1" && grep -Eq "^network .itnet. +created +10.250.7.0/24$" <<<"$1"' _ "$out" "$SANDBOX_DIR"
+out=$(XDG_CONFIG_HOME=$conf fvm-spawn setup 2>&1)
+check "running it again changes nothing" \
+	bash -c '[ "$(grep -c " ok " <<<"$1")" = 2 ] && ! grep -q created <<<"$1"' _ "$out"
+check "setup --check passes" env XDG_CONFIG_HOME="$conf" fvm-spawn setup --check
+check "the network is NAT on 10.250.7.1 with DHCP from .128" \
+	bash -c 'x=$(virsh -q -c "$FVM_CONNECT" net-dumpxml itnet) && grep -q "<forward mode=.nat." <<<"$x" && grep -q "address=.10.250.7.1." <<<"$x" && grep -q "start=.10.250.7.128." <<<"$x"'
+virsh_ net-destroy itnet >/dev/null; virsh_ net-undefine itnet >/dev/null
+virsh_ pool-destroy itpool >/dev/null; virsh_ pool-undefine itpool >/dev/null
+rm -rf "$conf" "$SANDBOX_DIR/itpool"
+
 # --- build ---------------------------------------------------------------------------------
 if original_from_cache_or_build debian12 itdeb; then
 	ok "original itdeb of debian12 is in the store ($BUILT_BY)"
