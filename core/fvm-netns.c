@@ -150,11 +150,34 @@ fvm_netns_socket (pid_t daemon_pid, int domain, int type, GError **error)
 }
 
 char *
+fvm_netns_parse_arp (const char *text, const char *bridge, const char *mac)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  /* IP address  HW type  Flags  HW address  Mask  Device; flags 0x0 is an incomplete entry. */
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
+      g_autoptr (GPtrArray) cols = g_ptr_array_new ();
+      for (guint j = 0; f[j] != NULL; j++)
+        if (*f[j] != '\0')
+          g_ptr_array_add (cols, f[j]);
+      if (i == 0 || cols->len < 6) /* the header, or not an entry */
+        continue;
+      if (g_str_equal (cols->pdata[2], "0x0"))
+        continue;
+      if (g_ascii_strcasecmp (cols->pdata[3], mac) == 0
+          && (bridge == NULL || g_str_equal (cols->pdata[5], bridge)))
+        return g_strdup (cols->pdata[0]);
+    }
+  return NULL;
+}
+
+char *
 fvm_netns_neighbour_ip (pid_t daemon_pid, const char *bridge, const char *mac, GError **error)
 {
   NsJob job = { .pid = daemon_pid, .domain = -1 };
   g_autofree char *arp = NULL;
-  g_auto (GStrv) lines = NULL;
 
   if (daemon_pid <= 0 || same_netns (daemon_pid))
     {
@@ -167,22 +190,5 @@ fvm_netns_neighbour_ip (pid_t daemon_pid, const char *bridge, const char *mac, G
         return NULL;
       arp = g_steal_pointer (&job.arp);
     }
-  /* IP address  HW type  Flags  HW address  Mask  Device; flags 0x0 is an incomplete entry. */
-  lines = g_strsplit (arp, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      g_auto (GStrv) f = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
-      g_autoptr (GPtrArray) cols = g_ptr_array_new ();
-      for (guint j = 0; f[j] != NULL; j++)
-        if (*f[j] != '\0')
-          g_ptr_array_add (cols, f[j]);
-      if (cols->len < 6)
-        continue;
-      if (g_str_equal (cols->pdata[2], "0x0"))
-        continue;
-      if (g_ascii_strcasecmp (cols->pdata[3], mac) == 0
-          && (bridge == NULL || g_str_equal (cols->pdata[5], bridge)))
-        return g_strdup (cols->pdata[0]);
-    }
-  return NULL;
+  return fvm_netns_parse_arp (arp, bridge, mac);
 }

@@ -17,6 +17,10 @@ pid_t fvm_netns_daemon_pid (const char *uri);
 /* socket(2) in the daemon's network namespace (fvm's own when pid is 0). */
 int fvm_netns_socket (pid_t daemon_pid, int domain, int type, GError **error);
 
+/* The address /proc/net/arp's TEXT holds for MAC on BRIDGE (any device when NULL), skipping
+ * incomplete entries; NULL when there is none. */
+char *fvm_netns_parse_arp (const char *text, const char *bridge, const char *mac);
+
 /* The IPv4 address the daemon's neighbour table holds for MAC on BRIDGE, or NULL. */
 char *fvm_netns_neighbour_ip (pid_t daemon_pid, const char *bridge, const char *mac,
                               GError **error);
