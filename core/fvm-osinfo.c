@@ -180,3 +180,9 @@ fvm_osinfo_list_distro (FvmOsinfo *self, const char *distro)
   g_ptr_array_sort (result, compare_versions);
   return result;
 }
+
+OsinfoDb *
+fvm_osinfo_get_db (FvmOsinfo *self)
+{
+  return self->db;
+}

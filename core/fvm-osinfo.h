@@ -21,6 +21,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmOsinfo, fvm_osinfo_free)
 gboolean fvm_osinfo_lookup (FvmOsinfo *self, const char *short_id, FvmOsFacts *out_facts,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The database itself, for media and install-script queries (owned by FvmOsinfo). */
+struct _OsinfoDb;
+struct _OsinfoDb *fvm_osinfo_get_db (FvmOsinfo *self);
+
 /* Every OS of a distribution ("debian"), oldest first, as FvmOsFacts*. */
 GPtrArray *fvm_osinfo_list_distro (FvmOsinfo *self, const char *distro);
 
