@@ -10,6 +10,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
+#include "fvm-original.h"
 #include "fvm-subprocess.h"
 #include "fvm-sysprep.h"
 
@@ -91,39 +92,6 @@ fvm_bootstrap_supports (const FvmOsFacts *os)
   return g_strcmp0 (os->distro, "debian") == 0 && os->codename != NULL && os->version != NULL
          && g_ascii_strtoull (os->version, NULL, 10) >= 11;
 }
-
-typedef struct
-{
-  FvmStore *store;
-  char *volume;
-  char *log;
-  char *tmpdir;
-  gboolean committed;
-} BuildTxn;
-
-static void
-build_txn_clear (BuildTxn *t)
-{
-  g_autoptr (GError) local_error = NULL;
-
-  /* mmdebstrap works in here too (TMPDIR): a killed one leaves its chroot behind. */
-  if (t->tmpdir != NULL && !fvm_rm_rf (t->tmpdir, &local_error))
-    g_warning ("cleanup: %s", local_error->message);
-  g_clear_error (&local_error);
-  if (!t->committed && t->volume != NULL
-      && !fvm_store_delete_volume (t->store, t->volume, &local_error))
-    g_warning ("rollback: %s", local_error->message);
-  if (!t->committed && t->log != NULL)
-    {
-      g_autofree char *path = fvm_store_file_path (t->store, t->log);
-      g_unlink (path);
-    }
-  g_clear_pointer (&t->volume, g_free);
-  g_clear_pointer (&t->log, g_free);
-  g_clear_pointer (&t->tmpdir, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BuildTxn, build_txn_clear)
 
 static void
 on_mmdebstrap_line (const char *line, gpointer user_data)
@@ -286,7 +254,7 @@ make_disk (FvmConfig *config, const char *path, const char *tarball, const FvmBo
 }
 
 static JsonObject *
-build_record (const FvmBootstrapSpec *spec, gint64 started_us, const char *log_name)
+build_record (const FvmBootstrapSpec *spec)
 {
   JsonObject *build = json_object_new ();
   JsonArray *packages = json_array_new ();
@@ -301,9 +269,6 @@ build_record (const FvmBootstrapSpec *spec, gint64 started_us, const char *log_n
   json_object_set_array_member (build, "packages", packages);
   json_object_set_string_member (build, "hostname", spec->hostname);
   json_object_set_boolean_member (build, "ssh_keys", spec->authorized_keys != NULL);
-  json_object_set_int_member (build, "seconds",
-                              (g_get_monotonic_time () - started_us) / G_USEC_PER_SEC);
-  json_object_set_string_member (build, "log", log_name);
   return build;
 }
 
@@ -312,21 +277,9 @@ fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
                      const FvmBootstrapSpec *spec, FvmProgress *progress, GCancellable *cancellable,
                      GError **error)
 {
-  g_autofree char *stem = fvm_store_image_stem (FVM_IMAGE_ORIGINAL, name, 0);
-  g_autofree char *vol_name = g_strconcat (stem, ".qcow2", NULL);
-  g_autofree char *log_name = g_strconcat (stem, ".log", NULL);
-  g_autofree char *xml = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *log_path = NULL;
+  g_auto (FvmOriginalTxn) txn = { 0 };
   g_autofree char *tarball = NULL;
-  /* The root tarball is hundreds of MB: /var/tmp, not a tmpfs /tmp, unless TMPDIR says. */
-  const char *tmp_base = g_getenv ("TMPDIR") != NULL ? g_getenv ("TMPDIR") : "/var/tmp";
-  g_autofree char *tmpl = g_build_filename (tmp_base, "fvm-build-XXXXXX", NULL);
-  g_autoptr (FvmVirStorageVol) vol = NULL;
-  g_autoptr (FvmManifest) manifest = NULL;
-  g_auto (BuildTxn) txn = { store, NULL, NULL, NULL, FALSE };
-  gint64 started = g_get_monotonic_time ();
-  struct stat st;
+  FvmManifest *manifest;
 
   if (!fvm_bootstrap_supports (spec->os))
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
@@ -335,56 +288,17 @@ fvm_bootstrap_build (FvmStore *store, FvmConfig *config, const char *name,
   fvm_progress_add_step (progress, "bootstrapping", 60);
   fvm_progress_add_step (progress, "making the disk", 35);
   fvm_progress_add_step (progress, "checksum", 5);
-
-  /* The volume is the claim on the name. */
-  xml = g_markup_printf_escaped (
-      "<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
-      "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions></target>"
-      "</volume>",
-      vol_name, spec->disk_size);
-  path = fvm_store_file_path (store, vol_name);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "original '%s' already exists", name);
-  vol = virStorageVolCreateXML (fvm_store_get_pool (store), xml, 0);
-  if (vol == NULL)
-    {
-      g_autoptr (GError) local_error = NULL;
-      fvm_throw_virt (&local_error, "creating the disk of original '%s'", name);
-      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
-        return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "original '%s' already exists", name);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  txn.volume = g_strdup (vol_name);
-  txn.log = g_strdup (log_name);
-  log_path = fvm_store_file_path (store, log_name);
-  g_unlink (log_path);
-
-  txn.tmpdir = g_mkdtemp (g_steal_pointer (&tmpl));
-  if (txn.tmpdir == NULL)
-    return fvm_null_throw (error, "cannot make a temporary directory in %s", tmp_base);
+  if (!fvm_original_begin (&txn, store, name, spec->disk_size, error))
+    return NULL;
   tarball = g_build_filename (txn.tmpdir, "root.tar", NULL);
-  if (!run_mmdebstrap (spec, txn.tmpdir, tarball, log_path, progress, cancellable, error))
+  if (!run_mmdebstrap (spec, txn.tmpdir, tarball, txn.log_path, progress, cancellable, error))
     return NULL;
   fvm_progress_next_step (progress);
-  if (!make_disk (config, path, tarball, spec, progress, cancellable, error))
+  if (!make_disk (config, txn.path, tarball, spec, progress, cancellable, error))
     return fvm_null_prefix_error (error, "making the disk of '%s'", name);
   fvm_progress_next_step (progress);
-
-  manifest = fvm_manifest_new (FVM_IMAGE_ORIGINAL, name, 0);
-  manifest->volume = g_strdup (vol_name);
-  manifest->virtual_size = spec->disk_size;
-  if (stat (path, &st) < 0)
-    return fvm_throw_errno_prefix (error, "%s", path), NULL;
-  manifest->file_size = (guint64) st.st_size;
-  manifest->sha256 = fvm_file_sha256 (path, cancellable, error);
-  if (manifest->sha256 == NULL)
-    return NULL;
-  fvm_os_facts_copy (&manifest->os, spec->os);
-  manifest->build = build_record (spec, started, log_name);
-  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
-    return NULL;
-  txn.committed = TRUE;
-  fvm_progress_finish (progress);
-  return g_steal_pointer (&manifest);
+  manifest = fvm_original_commit (&txn, spec->os, build_record (spec), cancellable, error);
+  if (manifest != NULL)
+    fvm_progress_finish (progress);
+  return manifest;
 }

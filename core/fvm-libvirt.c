@@ -17,6 +17,33 @@ init_once (gpointer data)
   return GINT_TO_POINTER (TRUE);
 }
 
+static gpointer
+event_thread (gpointer data)
+{
+  for (;;)
+    if (virEventRunDefaultImpl () < 0)
+      g_warning ("libvirt event loop: %s", virGetLastErrorMessage ());
+  return NULL;
+}
+
+static gpointer
+events_once (gpointer data)
+{
+  if (virEventRegisterDefaultImpl () < 0)
+    g_warning ("cannot start libvirt's event loop: %s", virGetLastErrorMessage ());
+  else
+    g_thread_unref (g_thread_new ("fvm-virt-events", event_thread, NULL));
+  return NULL;
+}
+
+void
+fvm_libvirt_enable_events (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, events_once, NULL);
+}
+
 virConnectPtr
 fvm_libvirt_connect (FvmConfig *config, GError **error)
 {

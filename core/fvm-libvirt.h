@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 
 virConnectPtr fvm_libvirt_connect (FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Runs libvirt's default event loop in a thread of its own, so domain events and console
+ * streams are delivered. Call before connecting; once is enough. */
+void fvm_libvirt_enable_events (void);
+
 /* "kvm" or "qemu" for <domain type=…>: auto takes kvm when the host offers it. */
 const char *fvm_libvirt_domain_type (virConnectPtr conn, FvmAccel accel, GError **error);
 

@@ -186,3 +186,114 @@ fvm_osinfo_get_db (FvmOsinfo *self)
 {
   return self->db;
 }
+
+static int
+compare_distro_version (gconstpointer a, gconstpointer b)
+{
+  const FvmOsFacts *fa = *(const FvmOsFacts *const *) a;
+  const FvmOsFacts *fb = *(const FvmOsFacts *const *) b;
+  int c = g_strcmp0 (fa->distro, fb->distro);
+
+  return c != 0 ? c : compare_versions (a, b);
+}
+
+GPtrArray *
+fvm_osinfo_list_linux (FvmOsinfo *self)
+{
+  g_autoptr (OsinfoOsList) list = osinfo_db_get_os_list (self->db);
+  g_autoptr (GList) elements = osinfo_list_get_elements (OSINFO_LIST (list));
+  GPtrArray *result = g_ptr_array_new_with_free_func (facts_free);
+
+  for (GList *l = elements; l != NULL; l = l->next)
+    {
+      FvmOsFacts *facts;
+      if (g_strcmp0 (osinfo_os_get_family (l->data), "linux") != 0)
+        continue;
+      facts = g_new0 (FvmOsFacts, 1);
+      fill_facts (l->data, facts);
+      g_ptr_array_add (result, facts);
+    }
+  g_ptr_array_sort (result, compare_distro_version);
+  return result;
+}
+
+gboolean
+fvm_osinfo_tree_paths (FvmOsinfo *self, const char *short_id, char **out_kernel,
+                       char **out_initrd)
+{
+  g_autoptr (OsinfoOs) os = find_os (self, short_id);
+  g_autoptr (OsinfoTreeList) trees = NULL;
+  g_autoptr (GList) elements = NULL;
+
+  if (os == NULL)
+    return FALSE;
+  trees = osinfo_os_get_tree_list (os);
+  elements = osinfo_list_get_elements (OSINFO_LIST (trees));
+  for (GList *l = elements; l != NULL; l = l->next)
+    {
+      const char *arch = osinfo_tree_get_architecture (l->data);
+      const char *kernel = osinfo_tree_get_kernel_path (l->data);
+      const char *initrd = osinfo_tree_get_initrd_path (l->data);
+      if (g_strcmp0 (arch, "x86_64") != 0 || kernel == NULL || initrd == NULL)
+        continue;
+      *out_kernel = g_strdup (kernel);
+      *out_initrd = g_strdup (initrd);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The jeos script of OS that can go into the initrd. */
+static OsinfoInstallScript *
+jeos_script (OsinfoOs *os)
+{
+  g_autoptr (OsinfoInstallScriptList) scripts = osinfo_os_get_install_script_list (os);
+  g_autoptr (GList) elements = osinfo_list_get_elements (OSINFO_LIST (scripts));
+
+  for (GList *l = elements; l != NULL; l = l->next)
+    if (g_strcmp0 (osinfo_install_script_get_profile (l->data), "jeos") == 0
+        && (osinfo_install_script_get_injection_methods (l->data)
+            & OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD))
+      return g_object_ref (l->data);
+  return NULL;
+}
+
+char *
+fvm_osinfo_install_script_file (FvmOsinfo *self, const char *short_id)
+{
+  g_autoptr (OsinfoOs) os = find_os (self, short_id);
+  g_autoptr (OsinfoInstallScript) script = os != NULL ? jeos_script (os) : NULL;
+
+  if (script == NULL)
+    return NULL;
+  return g_strdup (osinfo_install_script_get_expected_filename (script));
+}
+
+char *
+fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id, const char *hostname,
+                                    const char *timezone, const char *language,
+                                    const char *keyboard, const char *password, GError **error)
+{
+  g_autoptr (OsinfoOs) os = find_os (self, short_id);
+  g_autoptr (OsinfoInstallScript) script = os != NULL ? jeos_script (os) : NULL;
+  g_autoptr (OsinfoInstallConfig) config = NULL;
+  char *text;
+
+  if (script == NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND,
+                                "libosinfo has no install script for '%s'", short_id);
+  config = osinfo_install_config_new ("http://fvm/install-config");
+  osinfo_install_config_set_hostname (config, hostname);
+  osinfo_install_config_set_l10n_timezone (config, timezone);
+  osinfo_install_config_set_l10n_language (config, language);
+  osinfo_install_config_set_l10n_keyboard (config, keyboard);
+  osinfo_install_config_set_target_disk (config, "/dev/vda");
+  if (password != NULL)
+    osinfo_install_config_set_admin_password (config, password);
+  osinfo_install_script_set_preferred_injection_method (
+      script, OSINFO_INSTALL_SCRIPT_INJECTION_METHOD_INITRD);
+  text = osinfo_install_script_generate (script, os, config, NULL, error);
+  if (text == NULL)
+    return fvm_null_prefix_error (error, "libosinfo's install script for '%s'", short_id);
+  return text;
+}

@@ -28,4 +28,21 @@ struct _OsinfoDb *fvm_osinfo_get_db (FvmOsinfo *self);
 /* Every OS of a distribution ("debian"), oldest first, as FvmOsFacts*. */
 GPtrArray *fvm_osinfo_list_distro (FvmOsinfo *self, const char *distro);
 
+/* Every Linux OS, by distribution then version, as FvmOsFacts*. */
+GPtrArray *fvm_osinfo_list_linux (FvmOsinfo *self);
+
+/* Kernel and initrd paths inside an x86_64 install tree of OS, from libosinfo's tree data. */
+gboolean fvm_osinfo_tree_paths (FvmOsinfo *self, const char *short_id, char **out_kernel,
+                                char **out_initrd);
+
+/* The file name libosinfo's own unattended "jeos" script for OS expects ("preseed.cfg",
+ * "ks.cfg"), when osinfo-db has one fvm can inject into the initrd; NULL otherwise. */
+char *fvm_osinfo_install_script_file (FvmOsinfo *self, const char *short_id);
+
+/* Generates that script. PASSWORD is clear text (libosinfo's scripts take no hash) or NULL. */
+char *fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id,
+                                          const char *hostname, const char *timezone,
+                                          const char *language, const char *keyboard,
+                                          const char *password, GError **error);
+
 G_END_DECLS
