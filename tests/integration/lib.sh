@@ -76,7 +76,7 @@ original_from_cache_or_build() {
 		return 0
 	fi
 	local start=$SECONDS
-	fvm-build --ssh-key "$KEY.pub" "$os" "$name" >/dev/null || return 1
+	fvm-build --method bootstrap --ssh-key "$KEY.pub" "$os" "$name" >/dev/null || return 1
 	BUILT_BY="fvm-build in $((SECONDS - start)) s"
 	mkdir -p "$entry.tmp"
 	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$entry.tmp/" &&

@@ -90,13 +90,13 @@ out=$(fvm-spawn create nosuch@1 c9 2>&1); rc=$?
 check "an unknown golden is one line, exit 1" test "$rc" = 1 -a "$out" = "fvm-spawn: error: golden 'nosuch@1' not found"
 out=$(fvm-golden create nosuch 2>&1); rc=$?
 check "an unknown original is one line, exit 1" test "$rc" = 1 -a "$out" = "fvm-golden: error: original 'nosuch' not found"
-out=$(fvm-build debian12 itdeb 2>&1); rc=$?
+out=$(fvm-build --method bootstrap debian12 itdeb 2>&1); rc=$?
 check "building over an existing original is refused" test "$rc" = 1 -a "$out" = "fvm-build: error: original 'itdeb' already exists"
 check "and nothing was created" test "$(count_state)" = "$before"
 
 # Ctrl-C in the middle of a build and of a golden: nothing of either is left.
 tmp_before=$(ls -d /var/tmp/fvm-build-* 2>/dev/null | wc -l)
-fvm-build debian12 itint >/dev/null 2>"$SANDBOX_DIR/int.err" &
+fvm-build --method bootstrap debian12 itint >/dev/null 2>"$SANDBOX_DIR/int.err" &
 pb=$!
 for _ in $(seq 150); do grep -q "I: " "$POOL_DIR/itint.original.log" 2>/dev/null && break; sleep 0.2; done
 sleep 3
