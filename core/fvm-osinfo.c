@@ -218,8 +218,7 @@ fvm_osinfo_list_linux (FvmOsinfo *self)
 }
 
 gboolean
-fvm_osinfo_tree_paths (FvmOsinfo *self, const char *short_id, char **out_kernel,
-                       char **out_initrd)
+fvm_osinfo_tree_paths (FvmOsinfo *self, const char *short_id, char **out_kernel, char **out_initrd)
 {
   g_autoptr (OsinfoOs) os = find_os (self, short_id);
   g_autoptr (OsinfoTreeList) trees = NULL;
@@ -296,4 +295,31 @@ fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id, const
   if (text == NULL)
     return fvm_null_prefix_error (error, "libosinfo's install script for '%s'", short_id);
   return text;
+}
+
+gboolean
+fvm_osinfo_tree_paths_at (FvmOsinfo *self, const char *short_id, const char *location,
+                          char **out_kernel, char **out_initrd, GError **error)
+{
+  g_autofree char *uri = strstr (location, "://") != NULL
+                             ? g_strdup (location)
+                             : g_filename_to_uri (location, NULL, NULL);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (OsinfoTree) tree
+      = uri != NULL ? osinfo_tree_create_from_location (uri, NULL, &local_error) : NULL;
+
+  if (tree != NULL && osinfo_tree_get_kernel_path (tree) != NULL
+      && osinfo_tree_get_initrd_path (tree) != NULL)
+    {
+      *out_kernel = g_strdup (osinfo_tree_get_kernel_path (tree));
+      *out_initrd = g_strdup (osinfo_tree_get_initrd_path (tree));
+      return TRUE;
+    }
+  if (local_error != NULL)
+    g_debug ("%s: %s", location, local_error->message);
+  if (fvm_osinfo_tree_paths (self, short_id, out_kernel, out_initrd))
+    return TRUE;
+  return fvm_throw_code (error, FVM_ERROR_NOT_FOUND,
+                         "%s: no .treeinfo there, and libosinfo knows no tree layout for %s",
+                         location, short_id);
 }

@@ -35,6 +35,11 @@ GPtrArray *fvm_osinfo_list_linux (FvmOsinfo *self);
 gboolean fvm_osinfo_tree_paths (FvmOsinfo *self, const char *short_id, char **out_kernel,
                                 char **out_initrd);
 
+/* The same for the tree at LOCATION (URL or directory): what its .treeinfo says, read by
+ * libosinfo, else the OS's tree data. */
+gboolean fvm_osinfo_tree_paths_at (FvmOsinfo *self, const char *short_id, const char *location,
+                                   char **out_kernel, char **out_initrd, GError **error);
+
 /* The file name libosinfo's own unattended "jeos" script for OS expects ("preseed.cfg",
  * "ks.cfg"), when osinfo-db has one fvm can inject into the initrd; NULL otherwise. */
 char *fvm_osinfo_install_script_file (FvmOsinfo *self, const char *short_id);

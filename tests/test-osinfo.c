@@ -45,6 +45,47 @@ test_lookup (void)
     }
 }
 
+/* Releases newer than Debian 12's osinfo-db, from fvm's own definitions under osinfo/. */
+static void
+test_newer_releases (void)
+{
+  g_autoptr (FvmOsinfo) db = load ();
+  const struct
+  {
+    const char *id, *distro, *version;
+  } cases[] = {
+    { "ubuntu24.04", "ubuntu", "24.04" },
+    { "fedora39", "fedora", "39" },
+    { "fedora40", "fedora", "40" },
+    { "fedora41", "fedora", "41" },
+    { "centos-stream10", "centos", "10" },
+    { "centos-stream9", "centos", "9" },
+    { "rocky9", "rocky", "9" },
+    { "almalinux9", "almalinux", "9" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_auto (FvmOsFacts) facts = { 0 };
+      g_autofree char *kernel = NULL;
+      g_autofree char *initrd = NULL;
+
+      if (!fvm_osinfo_lookup (db, cases[i].id, &facts, &error))
+        g_error ("%s: %s", cases[i].id, error->message);
+      g_assert_cmpstr (facts.distro, ==, cases[i].distro);
+      g_assert_cmpstr (facts.version, ==, cases[i].version);
+      g_assert_true (facts.virtio);
+      /* fvm's definitions give the tree layout; osinfo-db's own RHEL-family entries leave
+       * it to the tree's .treeinfo, read at install time. */
+      if (g_str_equal (cases[i].distro, "fedora") || g_str_equal (cases[i].id, "centos-stream10"))
+        {
+          g_assert_true (fvm_osinfo_tree_paths (db, cases[i].id, &kernel, &initrd));
+          g_assert_cmpstr (kernel, ==, "images/pxeboot/vmlinuz");
+        }
+    }
+}
+
 static void
 test_unknown (void)
 {
@@ -79,6 +120,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/osinfo/lookup", test_lookup);
+  g_test_add_func ("/osinfo/newer-releases", test_newer_releases);
   g_test_add_func ("/osinfo/unknown", test_unknown);
   g_test_add_func ("/osinfo/list", test_list);
   return g_test_run ();
