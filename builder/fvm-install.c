@@ -223,8 +223,8 @@ copy_file (const char *from, const char *to, GError **error)
 static gboolean
 download (const char *url, const char *dest, GCancellable *cancellable, GError **error)
 {
-  const char *argv[] = { "curl", "--fail", "--silent", "--show-error", "--location",
-                         "--output", dest, url, NULL };
+  const char *argv[]
+      = { "curl", "--fail", "--silent", "--show-error", "--location", "--output", dest, url, NULL };
 
   if (!fvm_subprocess_require ("curl", "curl", error))
     return FALSE;
@@ -235,7 +235,7 @@ typedef struct
 {
   char *kernel;
   char *initrd;
-  char *iso;    /* attached as a cdrom when the media is an ISO */
+  char *iso; /* attached as a cdrom when the media is an ISO */
   char *volume_id;
 } Media;
 
@@ -313,8 +313,8 @@ inject (const FvmInstallSpec *spec, const char *tmpdir, Media *media, char **out
 {
   if (spec->format == FVM_TEMPLATE_AUTOINSTALL)
     {
-      g_autofree char *meta = g_strdup_printf ("instance-id: fvm-build\nlocal-hostname: %s\n",
-                                               "fvm-build");
+      g_autofree char *meta
+          = g_strdup_printf ("instance-id: fvm-build\nlocal-hostname: %s\n", "fvm-build");
       const FvmSeedFile files[] = {
         { "user-data", spec->answer, strlen (spec->answer) },
         { "meta-data", meta, strlen (meta) },
@@ -342,7 +342,7 @@ typedef struct
   GCond cond;
   gboolean stopped;
   gboolean marker_seen;
-  char *failure;   /* an installer error recognised on the console */
+  char *failure; /* an installer error recognised on the console */
   gint64 last_console_us;
   GString *line;   /* the console line being assembled */
   char *last_line; /* the last complete, non-empty line */
@@ -471,7 +471,8 @@ wait_for_install (Watch *w, virDomainPtr dom, GCancellable *cancellable, GError 
         {
           g_mutex_unlock (&w->lock);
           return fvm_throw_code (error, FVM_ERROR_TIMEOUT,
-                                 "install did not finish within --timeout %u s", w->spec->timeout_s);
+                                 "install did not finish within --timeout %u s",
+                                 w->spec->timeout_s);
         }
       g_mutex_unlock (&w->lock);
       w_now = disk_writes (dom, dev);
@@ -517,9 +518,8 @@ build_record (const FvmInstallSpec *spec, const char *cmdline)
 }
 
 FvmManifest *
-fvm_install_build (FvmStore *store, FvmConfig *config, const char *name,
-                   const FvmInstallSpec *spec, FvmProgress *progress, GCancellable *cancellable,
-                   GError **error)
+fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const FvmInstallSpec *spec,
+                   FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
   g_auto (FvmOriginalTxn) txn = { 0 };
@@ -578,9 +578,9 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name,
   stream = virStreamNew (conn, VIR_STREAM_NONBLOCK);
   /* Console and events are attached while the guest is paused: not a byte is missed. */
   if (event_id < 0 || stream == NULL || virDomainOpenConsole (dom, NULL, stream, 0) < 0
-      || virStreamEventAddCallback (stream, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP
-                                                | VIR_STREAM_EVENT_ERROR,
-                                    on_console, &w, NULL)
+      || virStreamEventAddCallback (
+             stream, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR,
+             on_console, &w, NULL)
              < 0
       || virDomainResume (dom) < 0)
     {
@@ -618,8 +618,7 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name,
       return NULL;
     }
   fvm_progress_next_step (progress);
-  manifest = fvm_original_commit (&txn, spec->os, build_record (spec, cmdline), cancellable,
-                                  error);
+  manifest = fvm_original_commit (&txn, spec->os, build_record (spec, cmdline), cancellable, error);
   if (manifest != NULL)
     fvm_progress_finish (progress);
   return manifest;

@@ -80,11 +80,61 @@ expect 2 "200 characters long" "200-character golden name" -- fvm-golden create 
 expect 2 "invalid image name '\.\./x'" "original name ../x" -- fvm-build debian12 ../x
 expect 2 "image name must not be empty" "empty original name" -- fvm-build debian12 ""
 expect 1 "unknown OS id 'plan9'" "unknown OS id" -- fvm-build plan9 x
-expect 1 "no build method for 'debian9'" "OS without a build method" -- fvm-build debian9 x
+expect 1 "no installer support for 'alpinelinux3.16'" "OS without installer support" -- fvm-build alpinelinux3.16 x
+expect 1 "the bootstrap method builds Debian 11 and newer, not 'debian9'" "bootstrap of an older Debian" -- fvm-build --method bootstrap debian9 x
 expect 2 "unknown key 'colour'" "fvm-build --set with an unknown key" -- fvm-build --set colour=red debian12 x
-expect 2 "--method must be bootstrap" "fvm-build unknown method" -- fvm-build --method magic debian12 x
-expect 1 "not an OpenSSH public key" "fvm-build --ssh-key that is not a key" -- fvm-build --ssh-key /etc/hostname debian12 x
+expect 2 "--method takes install or bootstrap" "fvm-build unknown method" -- fvm-build --method magic debian12 x
+expect 1 "not one OpenSSH public key" "fvm-build --ssh-key that is not a key" -- fvm-build --ssh-key /etc/hostname debian12 x
 expect 1 "No such file" "fvm-build --ssh-key missing" -- fvm-build --ssh-key /nonexistent debian12 x
+
+# The installer method, as far as it goes without a daemon.
+tmp=$(mktemp -d)
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/key"
+expect 2 "--dry-run needs --output-dir" "--dry-run without --output-dir" -- fvm-build --dry-run debian12 x
+expect 2 "give --iso or --location, not both" "--iso and --location together" -- fvm-build --iso a.iso --location /x debian12 x
+printf 'd-i debian-installer/locale string {{nosuch}}\n' >"$tmp/bad.cfg"
+expect 1 "bad.cfg:1: unknown variable 'nosuch'" "a template with an unknown variable" -- fvm-build --template "$tmp/bad.cfg" --dry-run --output-dir "$tmp/out" debian12 x
+expect 2 "name it .cfg" "a template of no known kind" -- fvm-build --template "$tmp/bad.txt" debian12 x
+printf 'not a password file\nsecond line\n' >"$tmp/pw"
+expect 1 "root-password|password" "a root password file of two lines" -- fvm-build --root-password-file "$tmp/pw" --dry-run --output-dir "$tmp/out" debian12 x
+list=$(fvm-build --list-os 2>/dev/null)
+for want in "debian11 .* install " "debian12 .* install .*preseed, initrd" "debian12 .* bootstrap " \
+	"debian13 .* install " "ubuntu20.04 .* install .*preseed" "ubuntu22.04 .* install .*autoinstall, cidata ISO" \
+	"ubuntu24.04 .* install .*autoinstall" "centos-stream9 .* install .*kickstart, initrd" \
+	"centos-stream10 .* install .*kickstart" "rocky8 .* install .*kickstart" "rocky9 .* install .*kickstart" \
+	"almalinux8 .* install .*kickstart" "almalinux9 .* install .*kickstart" "rhel8\.[0-9]+ .* install .*kickstart" \
+	"rhel9\.[0-9]+ .* install .*kickstart" "fedora39 .* install .*kickstart" "fedora41 .* install .*kickstart"; do
+	if grep -Eq "^$want" <<<"$list"; then ok "--list-os: $want"; else not_ok "--list-os: $want"; fi
+done
+if fvm-build --list-os --json 2>/dev/null | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+assert all(set(r) == {"id", "name", "method", "injection"} for r in rows)
+assert {"install", "bootstrap"} == {r["method"] for r in rows}'; then
+	ok "--list-os --json lists id, name, method and injection"
+else
+	not_ok "--list-os --json lists id, name, method and injection"
+fi
+for os in debian12 ubuntu24.04 rocky9; do
+	out=$(fvm-build --dry-run --output-dir "$tmp/$os" --ssh-key "$tmp/key.pub" "$os" "dry-$os" 2>&1)
+	ok_files=1
+	for f in cmdline domain.xml; do [ -s "$tmp/$os/$f" ] || ok_files=; done
+	if [ -n "$ok_files" ] && virt-xml-validate "$tmp/$os/domain.xml" domain >/dev/null 2>&1; then
+		ok "--dry-run writes the answer file, cmdline and a valid domain XML for $os"
+	else
+		not_ok "--dry-run writes the answer file, cmdline and a valid domain XML for $os" "$out" "$(ls "$tmp/$os" 2>&1)"
+	fi
+done
+if debconf-set-selections --checkonly <"$tmp/debian12/preseed.cfg" 2>&1 | grep -q . ; then
+	not_ok "the dry run's preseed passes debconf-set-selections --checkonly"
+else
+	ok "the dry run's preseed passes debconf-set-selections --checkonly"
+fi
+check_cmdline() { grep -q -- "$2" "$tmp/$1/cmdline"; }
+check_cmdline debian12 "preseed/file=/preseed.cfg" && ok "debian12 boots d-i with the injected preseed" || not_ok "debian12 boots d-i with the injected preseed" "$(cat "$tmp/debian12/cmdline")"
+check_cmdline rocky9 "inst.ks=file:/ks.cfg" && ok "rocky9 boots anaconda with the injected kickstart" || not_ok "rocky9 boots anaconda with the injected kickstart" "$(cat "$tmp/rocky9/cmdline")"
+check_cmdline ubuntu24.04 "autoinstall" && grep -q "seed.iso" "$tmp/ubuntu24.04/domain.xml" && ok "ubuntu24.04 boots subiquity with a cidata seed" || not_ok "ubuntu24.04 boots subiquity with a cidata seed"
+rm -rf "$tmp"
 
 # Against libvirt's test driver: no fvm pool, no fvm clones.
 succeeds "fvm-spawn list on a connection without clones" "^NAME" -- fvm-spawn list
