@@ -1,0 +1,55 @@
+#!/bin/bash
+# Slow suite (not in CI; about an hour under TCG): a whole Debian 12 install through the real
+# debian-installer with fvm-build --method install, packages from the mirror in this host's apt
+# sources. The installer runs under the host's libvirtd with user-mode networking, its only
+# traffic the mirror's; the original it makes then goes into a private sandbox, where
+# fvm-golden create accepts it and a clone of it boots to SSH.
+#   meson test -C build --suite slow --timeout-multiplier 4
+here=$(dirname "$(readlink -f "$0")")
+. "$here/../integration/lib.sh"
+
+host_uri=qemu:///system
+virsh -q -c "$host_uri" version >/dev/null 2>&1 || bail "the host's libvirtd is not running (virtlogd -d; libvirtd -d)"
+work=$(mktemp -d /var/tmp/fvm-slow-XXXXXX)
+chmod 0755 "$work"
+pool=fvmslow$$
+cleanup() {
+	virsh -q -c "$host_uri" pool-destroy "$pool" >/dev/null 2>&1
+	rm -rf "$work"
+	sandbox_down
+}
+trap cleanup EXIT
+virsh -q -c "$host_uri" pool-create-as "$pool" dir --target "$work" >/dev/null || bail "cannot make a pool"
+
+start=$SECONDS
+FVM_CONNECT=$host_uri FVM_POOL=$pool fvm-build --method install --ssh-key "$KEY.pub" \
+	--console-log "$work/console.log" debian12 slowdeb >"$work/build.out" 2>&1
+rc=$?
+minutes=$(((SECONDS - start) / 60))
+if [ $rc -eq 0 ]; then
+	ok "fvm-build --method install debian12 finished in $minutes min"
+else
+	not_ok "fvm-build --method install debian12 ($minutes min)" "$(cat "$work/build.out")" \
+		"$(tail -c 3000 "$work/console.log" 2>/dev/null | tr -cd '[:print:]\n' | tail -n 20)"
+	bail "no original"
+fi
+size=$(stat -c %s "$work/slowdeb.original.qcow2")
+note "original: $((size / 1048576)) MiB on disk, $(qemu-img info "$work/slowdeb.original.qcow2" | sed -n 's/^virtual size: //p')"
+check "its build record says install, preseed, netboot" python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["build"]
+assert b["method"] == "install" and b["format"] == "preseed" and b["media"] == "netboot", b' \
+	"$work/slowdeb.original.json"
+
+sandbox_up "fvmslow-$$"
+cp --sparse=always "$work"/slowdeb.original.{qcow2,json,log} "$POOL_DIR/"
+virsh_ pool-refresh fvm >/dev/null
+golden=$(fvm-golden create slowdeb 2>&1)
+check "fvm-golden create accepts the installed original" test "$golden" = "slowdeb@1"
+ip=$(fvm-spawn create slowdeb@1 slow1 --wait ssh 2>&1)
+check "a clone of it boots to SSH" grep -Eq '^[0-9.]+$' <<<"$ip"
+uname=$(ssh_ "$ip" uname -a 2>&1)
+check "and runs a command over SSH" grep -q "^Linux slowdeb" <<<"$uname"
+note "$uname"
+check "fvm-spawn destroy" fvm-spawn destroy --yes slow1
+finish
