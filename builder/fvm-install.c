@@ -345,6 +345,7 @@ typedef struct
   char *failure; /* an installer error recognised on the console */
   gint64 last_console_us;
   GString *line;   /* the console line being assembled */
+  int escape;      /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
   char *last_line; /* the last complete, non-empty line */
   GOutputStream *log;
   const FvmInstallSpec *spec;
@@ -394,7 +395,21 @@ on_console (virStreamPtr stream, int events, void *opaque)
       for (int i = 0; i < n; i++)
         {
           char c = buf[i];
-          if (c == '\n' || c == '\r')
+          /* ANSI escape sequences (d-i runs in screen, anaconda in tmux): ESC [ params final */
+          if (w->escape == 1)
+            {
+              w->escape = c == '[' ? 2 : 0;
+              continue;
+            }
+          if (w->escape == 2)
+            {
+              if (c >= '@' && c <= '~')
+                w->escape = 0;
+              continue;
+            }
+          if (c == 0x1b)
+            w->escape = 1;
+          else if (c == '\n' || c == '\r')
             {
               on_console_line (w, w->line->str);
               g_string_truncate (w->line, 0);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <archive.h>
+#include <archive_entry.h>
 #include <glib.h>
 #include <guestfs.h>
 #include <libvirt/libvirt.h>
@@ -22,6 +23,7 @@ typedef virStream FvmVirStream;
 typedef guestfs_h FvmGuestfs;
 typedef struct archive FvmArchiveRead;
 typedef struct archive FvmArchiveWrite;
+typedef struct archive_entry FvmArchiveEntry;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmVirConnect, virConnectClose)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmVirDomain, virDomainFree)
@@ -32,6 +34,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmVirStream, virStreamFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmGuestfs, guestfs_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmArchiveRead, archive_read_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmArchiveWrite, archive_write_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmArchiveEntry, archive_entry_free)
 
 typedef int FvmFd;
 

@@ -18,10 +18,6 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 
-/* fvm-cleanup.h has the reader and writer aliases; entries are used only here so far. */
-typedef struct archive_entry FvmArchiveEntry;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmArchiveEntry, archive_entry_free)
-
 /* ISO 9660: volume descriptors start at sector 16; the primary one has type 1 and "CD001". */
 #define ISO_PVD_OFFSET (16 * 2048)
 #define ISO_PVD_MAGIC "\001CD001"
