@@ -22,6 +22,10 @@ static const struct
   /* debian-installer shows a question at critical or high priority: the preseed did not
    * answer it, and nobody will. */
   { FVM_TEMPLATE_PRESEED, "[!!] ", "debian-installer is asking a question the preseed left open" },
+  /* The text frontend's prompt: a question is waiting for an answer nobody will give. */
+  { FVM_TEMPLATE_PRESEED, "Prompt: '?' for help", "debian-installer is waiting for an answer" },
+  /* The text frontend's error heading ("!! ERROR: Bad archive mirror"). */
+  { FVM_TEMPLATE_PRESEED, "!! ERROR: ", "debian-installer stopped on an error" },
   { FVM_TEMPLATE_PRESEED, "No kernel modules were found",
     "the netboot installer's kernel does not match the mirror" },
   { FVM_TEMPLATE_KICKSTART, "Traceback (most recent call last)", "anaconda crashed" },
@@ -347,27 +351,57 @@ typedef struct
   GString *line;   /* the console line being assembled */
   int escape;      /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
   char *last_line; /* the last complete, non-empty line */
+  char *recent[3]; /* the lines before it, a ring */
+  guint recent_next;
   GOutputStream *log;
   const FvmInstallSpec *spec;
   FvmProgress *progress;
   virStreamPtr stream;
 } Watch;
 
+/* The console lines before LINE, oldest first, joined: the question or error a prompt is
+ * about is printed just above it. */
+static char *
+recent_context (Watch *w)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (w->recent); i++)
+    {
+      const char *l = w->recent[(w->recent_next + i) % G_N_ELEMENTS (w->recent)];
+      if (l == NULL)
+        continue;
+      if (s->len > 0)
+        g_string_append (s, " / ");
+      g_string_append (s, l);
+    }
+  if (s->len > 300)
+    g_string_truncate (s, 300);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
 static void
 on_console_line (Watch *w, const char *line)
 {
+  g_autofree char *stripped = g_strstrip (g_strdup (line));
+
   if (strstr (line, w->spec->marker) != NULL)
     w->marker_seen = TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (installer_errors) && w->failure == NULL; i++)
     if (installer_errors[i].format == w->spec->format
         && strstr (line, installer_errors[i].pattern) != NULL)
-      w->failure = g_strdup_printf ("%s (console: \"%s\")", installer_errors[i].what,
-                                    g_strstrip (g_strdup (line)));
-  if (*line != '\0')
-    {
-      g_free (w->last_line);
-      w->last_line = g_strdup (line);
-    }
+      {
+        g_autofree char *context = recent_context (w);
+        w->failure = g_strdup_printf ("%s (console: \"%s%s%s\")", installer_errors[i].what, context,
+                                      *context ? " / " : "", stripped);
+      }
+  if (*stripped == '\0')
+    return;
+  g_free (w->last_line);
+  w->last_line = g_strdup (stripped);
+  g_free (w->recent[w->recent_next]);
+  w->recent[w->recent_next] = g_strdup (stripped);
+  w->recent_next = (w->recent_next + 1) % G_N_ELEMENTS (w->recent);
 }
 
 /* Console bytes: into the log, and split into lines for the marker and error patterns. Escape
@@ -621,6 +655,8 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const F
     g_warning ("cannot copy the console log to %s", spec->console_log);
   g_string_free (w.line, TRUE);
   g_free (w.last_line);
+  for (guint i = 0; i < G_N_ELEMENTS (w.recent); i++)
+    g_free (w.recent[i]);
   g_free (w.failure);
   g_mutex_clear (&w.lock);
   g_cond_clear (&w.cond);
