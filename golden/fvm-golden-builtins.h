@@ -12,4 +12,12 @@ gboolean fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellab
 gboolean fvm_golden_builtin_delete (int argc, char **argv, GCancellable *cancellable,
                                     GError **error);
 
+gboolean fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+gboolean fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+gboolean fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellable,
+                                          GError **error);
+gboolean fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GError **error);
+
 G_END_DECLS

@@ -78,7 +78,11 @@ original_from_cache_or_build() {
 	local start=$SECONDS
 	fvm-build --method bootstrap --ssh-key "$KEY.pub" "$os" "$name" >/dev/null || return 1
 	BUILT_BY="fvm-build in $((SECONDS - start)) s"
-	mkdir -p "$entry.tmp"
-	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$entry.tmp/" &&
-		rm -rf "$entry" && mv "$entry.tmp" "$entry"
+	# Concurrent runs may build the same entry: each fills a directory of its own and the
+	# last rename wins.
+	local tmp
+	tmp=$(mktemp -d "$entry.tmp.XXXXXX") || return 1
+	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$tmp/" || { rm -rf "$tmp"; return 1; }
+	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
+	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
 }

@@ -1,0 +1,49 @@
+/* fvm-bundle: the .fvm bundle, a golden to share between hosts.
+ *
+ * A tar written with libarchive (pax format): "manifest.json" first, then the disk as one
+ * sparse entry (only the image file's allocated extents are stored), the whole compressed
+ * with zstd. The manifest's sha256 is of the image file with holes read as zeros, the same
+ * digest fvm_file_sha256() gives, so an import can verify the disk before the golden exists.
+ *
+ * The reader knows nothing of stores: it hands the manifest and then the disk's extents to a
+ * sink, and returns the manifest only when the disk's digest and size agree with it. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-manifest.h"
+#include "fvm-progress.h"
+
+G_BEGIN_DECLS
+
+#define FVM_BUNDLE_MANIFEST "manifest.json"
+
+typedef struct
+{
+  /* Once, before any data, with the parsed and checked manifest; the sink may change its
+   * version (the next free one) and volume name. FALSE refuses the bundle. */
+  gboolean (*begin) (FvmManifest *manifest, gpointer user_data, GError **error);
+  /* Data at OFFSET of the image file; ranges never written read as zeros. Offsets grow. */
+  gboolean (*write) (guint64 offset, const void *buf, gsize len, gpointer user_data,
+                     GError **error);
+  /* The image file's final size (it may end in a hole); after the last write. */
+  gboolean (*finish) (guint64 size, gpointer user_data, GError **error);
+} FvmBundleSink;
+
+typedef struct
+{
+  int level;   /* zstd level; 0: the default trade-off */
+  int threads; /* 0: one per online CPU */
+} FvmBundleOptions;
+
+/* Writes the bundle of MANIFEST whose image file is DISK_FD to OUT_FD. */
+gboolean fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
+                           const FvmBundleOptions *options, FvmProgress *progress,
+                           GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Reads a bundle from IN_FD (a file, a pipe or stdin) into SINK. */
+FvmManifest *fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data,
+                              FvmProgress *progress, GCancellable *cancellable,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+/* fvm-virt-builder: goldens as a virt-builder repository (an index and xz-compressed
+ * templates with their sha512), so `virt-builder --source file://DIR/index` lists and builds
+ * them. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-progress.h"
+#include "fvm-store.h"
+
+G_BEGIN_DECLS
+
+/* Writes (or adds to) the repository in DIR: one template per golden in REFS (NAME@N). */
+gboolean fvm_virt_builder_export (FvmStore *store, const char *const *refs, const char *dir,
+                                  FvmProgress *progress, GCancellable *cancellable,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
