@@ -1,0 +1,35 @@
+/* fvm-golden-share: a golden moved between stores: export to a .fvm bundle, import from one
+ * (a file, stdin or a URL), push into another libvirt host's store through storage volume
+ * streams. Each holds the golden's lock (fvm-lock) for its whole length, and an import or a
+ * push registers nothing until the disk is complete and verified. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-bundle.h"
+#include "fvm-progress.h"
+#include "fvm-store.h"
+
+G_BEGIN_DECLS
+
+/* Writes golden REF (NAME@N) of a local store to PATH ("-": stdout), through PATH.partial
+ * renamed at the end; nothing is left at PATH on failure. */
+gboolean fvm_golden_export (FvmStore *store, const char *ref, const char *path,
+                            const FvmBundleOptions *options, FvmProgress *progress,
+                            GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Reads a bundle from SOURCE (a file, "-" for stdin, or an http(s):// or file:// URL) into
+ * STORE as NAME (NULL: the bundle's name), keeping the bundle's version when it is free and
+ * taking the next free one otherwise (OUT_RENUMBERED says so). Returns the committed manifest. */
+FvmManifest *fvm_golden_import (FvmStore *store, const char *source, const char *name,
+                                gboolean *out_renumbered, FvmProgress *progress,
+                                GCancellable *cancellable,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Copies golden REF of SOURCE into DEST under the same NAME@N (EXISTS if DEST has it), with
+ * its manifest and template overlay. Returns DEST's manifest. */
+FvmManifest *fvm_golden_push (FvmStore *source, FvmStore *dest, const char *ref,
+                              FvmProgress *progress, GCancellable *cancellable,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
