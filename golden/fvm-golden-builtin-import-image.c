@@ -1,10 +1,48 @@
-/* fvm-golden import-image (being written) */
+/* fvm-golden import-image NAME DISK */
 #include "fvm-cli.h"
-#include "fvm-error.h"
 #include "fvm-golden-builtins.h"
+#include "fvm-import-image.h"
+#include "fvm-names.h"
 
 gboolean
 fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
-  return fvm_throw (error, "'import-image' is not implemented yet");
+  g_autoptr (GOptionContext) ctx
+      = g_option_context_new ("NAME DISK - bring a disk image in as original NAME");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmProgress) progress = NULL;
+  g_autoptr (FvmManifest) original = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_option_context_set_description (
+      ctx, "DISK is a qcow2 or raw image (a cloud image, another VM's disk) without a backing\n"
+           "file, holding one Linux system. It is inspected read-only with libguestfs (the OS\n"
+           "id comes from the inspection), then copied into the store as NAME.original.qcow2,\n"
+           "ready for 'fvm-golden create NAME'. DISK itself is not changed.");
+  if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_DEFAULT, error))
+    return FALSE;
+  if (argc < 3)
+    return fvm_usage_error (ctx, argc < 2 ? "NAME and DISK must be given" : "DISK must be given",
+                            error);
+  if (argc > 3)
+    return fvm_usage_error (ctx, "too many arguments", error);
+  if (!fvm_name_check_image (argv[1], &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
+  store = fvm_cli_open_store (&config, error);
+  if (store == NULL)
+    return FALSE;
+  progress = fvm_cli_progress_new ();
+  original = fvm_import_image (store, config, argv[1], argv[2], progress, cancellable, error);
+  fvm_cli_progress_done (progress);
+  if (original == NULL)
+    return FALSE;
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonNode) node = fvm_manifest_to_json (original);
+      fvm_cli_print_json (node);
+    }
+  else
+    g_print ("%s\n", original->name);
+  return TRUE;
 }
