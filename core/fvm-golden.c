@@ -87,50 +87,80 @@ copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name,
 }
 
 static gboolean
-sysprep_in_appliance (FvmConfig *config, const char *path, GPtrArray *applied,
-                      FvmProgress *progress, GCancellable *cancellable, GError **error)
+sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOptions *options,
+                      FvmManifest *golden, FvmProgress *progress, GCancellable *cancellable,
+                      GError **error)
 {
   g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), progress, error);
+  g_autoptr (GPtrArray) selected = NULL;
   g_autofree char *root = NULL;
 
   if (g == NULL)
+    return FALSE;
+  selected = options->operations != NULL ? g_ptr_array_ref (options->operations)
+                                         : fvm_sysprep_select (NULL, error);
+  if (selected == NULL)
     return FALSE;
   /* discard lets fstrim punch the freed clusters out of the qcow2 file. */
   if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2",
                               GUESTFS_ADD_DRIVE_OPTS_DISCARD, "besteffort", -1)
       < 0)
     return fvm_throw_guestfs (g, error, "adding %s", path);
+  /* Only a package installation needs it: user-mode networking, to the mirrors the guest's own
+   * package sources name. */
+  if (options->customize != NULL && fvm_customize_needs_network (options->customize)
+      && guestfs_set_network (g, 1) < 0)
+    return fvm_throw_guestfs (g, error, "enabling the appliance's network");
   fvm_progress_set_message (progress, "starting the appliance");
   if (!fvm_guestfs_launch (g, cancellable, error))
     return FALSE;
   root = fvm_sysprep_mount_guest (g, error);
   if (root == NULL)
     return FALSE;
-  if (!fvm_sysprep_run_defaults (g, applied, progress, cancellable, error))
+  if (options->customize != NULL
+      && !fvm_customize_run (options->customize, g, root, golden->customize, progress, cancellable,
+                             error))
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_clear_error (error);
+          return fvm_throw_code (error, FVM_ERROR_CANCELLED, "cancelled");
+        }
+      return FALSE;
+    }
+  if (!fvm_sysprep_run (g, selected, FVM_SYSPREP_ON_FILESYSTEMS, golden->sysprep, progress,
+                        cancellable, error))
     return FALSE;
   fvm_progress_set_message (progress, "fstrim");
   if (!fvm_sysprep_sparsify (g, error))
     return FALSE;
   if (guestfs_umount_all (g) < 0)
     return fvm_throw_guestfs (g, error, "unmounting");
+  if (!fvm_sysprep_run (g, selected, FVM_SYSPREP_ON_DEVICES, golden->sysprep, progress, cancellable,
+                        error))
+    return FALSE;
   return fvm_guestfs_shutdown (g, error);
 }
 
 FvmManifest *
-fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original, const char *name,
-                   FvmProgress *progress, GCancellable *cancellable, GError **error)
+fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
+                   const FvmGoldenOptions *options, FvmProgress *progress,
+                   GCancellable *cancellable, GError **error)
 {
+  static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
   g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
   g_autoptr (FvmManifest) golden = NULL;
   g_auto (GoldenTxn) txn = { store, NULL, NULL, FALSE };
   g_autofree char *path = NULL;
+  const char *name;
   struct stat st;
   guint version;
 
   if (orig == NULL)
     return NULL;
-  if (name == NULL)
-    name = original;
+  if (options == NULL)
+    options = &defaults;
+  name = options->name != NULL ? options->name : original;
   if (!fvm_name_check_image (name, error))
     return NULL;
   fvm_progress_add_step (progress, "copying", 10);
@@ -143,7 +173,7 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original, con
   fvm_progress_next_step (progress);
   path = fvm_store_file_path (store, txn.volume);
   golden = fvm_manifest_new (FVM_IMAGE_GOLDEN, name, version);
-  if (!sysprep_in_appliance (config, path, golden->sysprep, progress, cancellable, error))
+  if (!sysprep_in_appliance (config, path, options, golden, progress, cancellable, error))
     return NULL;
   fvm_progress_next_step (progress);
 

@@ -26,6 +26,7 @@ fvm_manifest_new (FvmImageKind kind, const char *name, guint version)
   self->created = g_date_time_format_iso8601 (now);
   self->fvm_version = g_strdup (FVM_VERSION);
   self->sysprep = g_ptr_array_new_with_free_func (g_free);
+  self->customize = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
@@ -64,6 +65,7 @@ fvm_manifest_free (FvmManifest *self)
   fvm_os_facts_clear (&self->os);
   g_clear_pointer (&self->build, json_object_unref);
   g_clear_pointer (&self->sysprep, g_ptr_array_unref);
+  g_clear_pointer (&self->customize, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -148,6 +150,14 @@ fvm_manifest_to_json (const FvmManifest *self)
         json_builder_add_string_value (b, self->sysprep->pdata[i]);
       json_builder_end_array (b);
     }
+  if (self->kind == FVM_IMAGE_GOLDEN && self->customize->len > 0)
+    {
+      json_builder_set_member_name (b, "customize");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < self->customize->len; i++)
+        json_builder_add_string_value (b, self->customize->pdata[i]);
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -193,6 +203,28 @@ get_uint (JsonObject *obj, const char *member, guint64 max, guint64 *out, GError
       || json_node_get_int (node) < 0 || (guint64) json_node_get_int (node) > max)
     return fvm_throw (error, "member '%s' must be an integer in 0-%" G_GUINT64_FORMAT, member, max);
   *out = (guint64) json_node_get_int (node);
+  return TRUE;
+}
+
+/* An optional array of strings. */
+static gboolean
+get_string_list (JsonObject *obj, const char *member, GPtrArray *out, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fvm_throw (error, "member '%s' must be an array", member);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return fvm_throw (error, "member '%s' must hold strings", member);
+      g_ptr_array_add (out, g_strdup (json_node_get_string (element)));
+    }
   return TRUE;
 }
 
@@ -276,22 +308,8 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
         return fvm_throw (error, "member 'build' must be an object");
       self->build = json_object_ref (json_node_get_object (node));
     }
-  node = json_object_get_member (obj, "sysprep");
-  if (node != NULL)
-    {
-      JsonArray *ops;
-      if (!JSON_NODE_HOLDS_ARRAY (node))
-        return fvm_throw (error, "member 'sysprep' must be an array");
-      ops = json_node_get_array (node);
-      for (guint i = 0; i < json_array_get_length (ops); i++)
-        {
-          JsonNode *op = json_array_get_element (ops, i);
-          if (json_node_get_value_type (op) != G_TYPE_STRING)
-            return fvm_throw (error, "member 'sysprep' must hold strings");
-          g_ptr_array_add (self->sysprep, g_strdup (json_node_get_string (op)));
-        }
-    }
-  return TRUE;
+  return get_string_list (obj, "sysprep", self->sysprep, error)
+         && get_string_list (obj, "customize", self->customize, error);
 }
 
 FvmManifest *

@@ -46,6 +46,9 @@ typedef struct
   FvmOsFacts os;
   JsonObject *build;  /* originals: the build record (method, suite, packages, timings, log) */
   GPtrArray *sysprep; /* goldens: names of the operations applied */
+  /* goldens: the customize steps that ran before sysprep ("hook:NAME", "install:PKG,…",
+   * "root-password", "ssh-inject:USER"); written only when not empty, optional on read. */
+  GPtrArray *customize;
 } FvmManifest;
 
 FvmManifest *fvm_manifest_new (FvmImageKind kind, const char *name, guint version);

@@ -1,17 +1,11 @@
-/* fvm-sysprep: sysprep operations, the guest mount and fstrim. */
+/* fvm-sysprep: the operation table and selection, running them, the guest mount and fstrim.
+ * ssh-hostkeys lives here (fvm-build's bootstrap uses it too); the other operations are in
+ * fvm-sysprep-ops-*.c. */
 #include "fvm-sysprep.h"
 
 #include "fvm-error.h"
 #include "fvm-guestfs.h"
-
-static gboolean
-rm_globs (guestfs_h *g, const char *const *patterns, GError **error)
-{
-  for (guint i = 0; patterns[i] != NULL; i++)
-    if (!fvm_guestfs_rm_glob (g, patterns[i], NULL, error))
-      return FALSE;
-  return TRUE;
-}
+#include "fvm-sysprep-ops.h"
 
 static const char ssh_regen_dropin[]
     = "# Written by fvm-golden (sysprep ssh-hostkeys): goldens carry no SSH host keys, so each\n"
@@ -27,7 +21,7 @@ op_ssh_hostkeys (guestfs_h *g, GError **error)
   static const char *const patterns[] = { "/etc/ssh/*_host_*", NULL };
   static const char *const unit_dirs[] = { "/lib/systemd/system", "/usr/lib/systemd/system", NULL };
 
-  if (!rm_globs (g, patterns, error))
+  if (!fvm_sysprep_rm_globs (g, patterns, error))
     return FALSE;
   /* Debian's unit is ssh.service and nothing in it makes keys; Fedora's sshd.service has
    * sshd-keygen@ units of its own and needs nothing. */
@@ -46,158 +40,63 @@ op_ssh_hostkeys (guestfs_h *g, GError **error)
   return TRUE;
 }
 
-static gboolean
-op_machine_id (guestfs_h *g, GError **error)
-{
-  /* Empty, not absent: systemd then generates a new id at first boot. */
-  if (guestfs_is_file (g, "/etc/machine-id") == 1 && guestfs_truncate (g, "/etc/machine-id") < 0)
-    return fvm_throw_guestfs (g, error, "truncating /etc/machine-id");
-  if (guestfs_is_file_opts (g, "/var/lib/dbus/machine-id", GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0,
-                            -1)
-          == 1
-      && guestfs_rm_f (g, "/var/lib/dbus/machine-id") < 0)
-    return fvm_throw_guestfs (g, error, "removing /var/lib/dbus/machine-id");
-  return TRUE;
-}
-
-static gboolean
-op_logfiles (guestfs_h *g, GError **error)
-{
-  static const char *const patterns[] = {
-    "/root/install.log*",
-    "/root/anaconda-ks.cfg",
-    "/root/anaconda-post.log",
-    "/root/original-ks.cfg",
-    "/root/initial-setup-ks.cfg",
-    "/var/log/*.log",
-    "/var/log/*.log.*",
-    "/var/log/audit/*",
-    "/var/log/apt/*",
-    "/var/log/btmp*",
-    "/var/log/wtmp*",
-    "/var/log/lastlog",
-    "/var/log/faillog",
-    "/var/log/messages*",
-    "/var/log/secure*",
-    "/var/log/syslog*",
-    "/var/log/maillog*",
-    "/var/log/cron*",
-    "/var/log/debug*",
-    "/var/log/journal/*",
-    "/var/log/installer",
-    "/var/log/anaconda",
-    "/var/log/dmesg*",
-    "/var/log/boot.log*",
-    "/var/log/cloud-init*",
-    "/var/log/unattended-upgrades/*",
-    "/var/log/sa/*",
-    "/var/log/tuned/*",
-    "/var/log/private/*",
-    NULL,
-  };
-
-  return rm_globs (g, patterns, error);
-}
-
-static gboolean
-op_dhcp_client_state (guestfs_h *g, GError **error)
-{
-  static const char *const patterns[] = {
-    "/var/lib/dhclient/*",
-    "/var/lib/dhcp/*",
-    "/var/lib/NetworkManager/*.lease",
-    "/var/lib/NetworkManager/dhclient-*",
-    "/var/lib/NetworkManager/internal-*",
-    NULL,
-  };
-
-  return rm_globs (g, patterns, error);
-}
-
-static gboolean
-op_net_hwaddr (guestfs_h *g, GError **error)
-{
-  g_auto (GStrv) files = guestfs_glob_expand (g, "/etc/sysconfig/network-scripts/ifcfg-*");
-
-  if (files == NULL)
-    return fvm_throw_guestfs (g, error, "listing ifcfg files");
-  for (guint i = 0; files[i] != NULL; i++)
-    {
-      g_auto (GStrv) lines = guestfs_read_lines (g, files[i]);
-      g_autoptr (GString) kept = g_string_new (NULL);
-      gboolean changed = FALSE;
-
-      if (lines == NULL)
-        return fvm_throw_guestfs (g, error, "reading %s", files[i]);
-      for (guint j = 0; lines[j] != NULL; j++)
-        {
-          if (g_str_has_prefix (lines[j], "HWADDR="))
-            {
-              changed = TRUE;
-              continue;
-            }
-          g_string_append_printf (kept, "%s\n", lines[j]);
-        }
-      if (changed && guestfs_write (g, files[i], kept->str, kept->len) < 0)
-        return fvm_throw_guestfs (g, error, "writing %s", files[i]);
-    }
-  return TRUE;
-}
-
-static gboolean
-op_udev_persistent_net (guestfs_h *g, GError **error)
-{
-  static const char *const patterns[] = { "/etc/udev/rules.d/70-persistent-net.rules", NULL };
-
-  return rm_globs (g, patterns, error);
-}
-
-static gboolean
-op_tmp_files (guestfs_h *g, GError **error)
-{
-  static const char *const patterns[]
-      = { "/tmp/*", "/tmp/.[!.]*", "/var/tmp/*", "/var/tmp/.[!.]*", NULL };
-
-  return rm_globs (g, patterns, error);
-}
-
-static gboolean
-op_bash_history (guestfs_h *g, GError **error)
-{
-  static const char *const patterns[] = { "/root/.bash_history", "/home/*/.bash_history", NULL };
-
-  return rm_globs (g, patterns, error);
-}
-
-static gboolean
-op_package_manager_cache (guestfs_h *g, GError **error)
-{
-  static const char *const patterns[] = {
-    "/var/cache/apt/archives/*.deb",
-    "/var/cache/apt/archives/partial/*",
-    "/var/cache/apt/*.bin",
-    "/var/cache/dnf/*",
-    "/var/cache/yum/*",
-    "/var/cache/zypp*/*",
-    "/var/cache/pacman/pkg/*",
-    NULL,
-  };
-
-  return rm_globs (g, patterns, error);
-}
+#define FS FVM_SYSPREP_ON_FILESYSTEMS
+#define DEV FVM_SYSPREP_ON_DEVICES
 
 static const FvmSysprepOperation operations[] = {
-  { "bash-history", "Remove the bash history of root and users", TRUE, op_bash_history },
-  { "dhcp-client-state", "Remove DHCP client leases", TRUE, op_dhcp_client_state },
-  { "logfiles", "Remove log files", TRUE, op_logfiles },
-  { "machine-id", "Empty the machine id (systemd makes a new one at first boot)", TRUE,
-    op_machine_id },
-  { "net-hwaddr", "Remove HWADDR (hard-coded MAC address) from ifcfg files", TRUE, op_net_hwaddr },
-  { "package-manager-cache", "Remove package manager caches", TRUE, op_package_manager_cache },
-  { "ssh-hostkeys", "Remove SSH host keys; sshd makes new ones at first boot", TRUE,
-    op_ssh_hostkeys },
-  { "tmp-files", "Remove temporary files", TRUE, op_tmp_files },
-  { "udev-persistent-net", "Remove udev persistent net rules", TRUE, op_udev_persistent_net },
+  { "abrt-data", "Remove the crash data generated by ABRT", TRUE, fvm_sysprep_op_abrt_data, FS },
+  { "backup-files", "Remove editor backup files (*.bak, *~) from /etc, /root, /srv, /tmp, /var",
+    TRUE, fvm_sysprep_op_backup_files, FS },
+  { "bash-history", "Remove the bash history of root and users", TRUE, fvm_sysprep_op_bash_history,
+    FS },
+  { "blkid-tab", "Remove blkid tab in the guest", TRUE, fvm_sysprep_op_blkid_tab, FS },
+  { "crash-data", "Remove the crash data generated by kexec-tools", TRUE, fvm_sysprep_op_crash_data,
+    FS },
+  { "cron-spool", "Remove user at-jobs and cron-jobs", TRUE, fvm_sysprep_op_cron_spool, FS },
+  { "dhcp-client-state", "Remove DHCP client leases", TRUE, fvm_sysprep_op_dhcp_client_state, FS },
+  { "dhcp-server-state", "Remove DHCP server leases", TRUE, fvm_sysprep_op_dhcp_server_state, FS },
+  { "dovecot-data", "Remove Dovecot (mail server) data", TRUE, fvm_sysprep_op_dovecot_data, FS },
+  { "ipa-client", "Remove the IPA files", TRUE, fvm_sysprep_op_ipa_client, FS },
+  { "kerberos-hostkeytab", "Remove the Kerberos host keytab file in the guest", TRUE,
+    fvm_sysprep_op_kerberos_hostkeytab, FS },
+  { "logfiles", "Remove many log files from the guest", TRUE, fvm_sysprep_op_logfiles, FS },
+  { "lvm-uuids", "Change LVM2 PV and VG UUIDs", TRUE, fvm_sysprep_op_lvm_uuids, DEV },
+  { "machine-id", "Remove the local machine ID (systemd makes a new one at first boot)", TRUE,
+    fvm_sysprep_op_machine_id, FS },
+  { "mail-spool", "Remove email from the local mail spool directory", TRUE,
+    fvm_sysprep_op_mail_spool, FS },
+  { "net-hostname", "Remove HOSTNAME and DHCP_HOSTNAME in network interface configuration", TRUE,
+    fvm_sysprep_op_net_hostname, FS },
+  { "net-hwaddr", "Remove HWADDR (hard-coded MAC address) configuration", TRUE,
+    fvm_sysprep_op_net_hwaddr, FS },
+  { "net-nmconn", "Remove system-local NetworkManager connection profiles (keyfiles)", TRUE,
+    fvm_sysprep_op_net_nmconn, FS },
+  { "pacct-log", "Remove the process accounting log files", TRUE, fvm_sysprep_op_pacct_log, FS },
+  { "package-manager-cache", "Remove package manager cache", TRUE,
+    fvm_sysprep_op_package_manager_cache, FS },
+  { "pam-data", "Remove the PAM data in the guest", TRUE, fvm_sysprep_op_pam_data, FS },
+  { "passwd-backups", "Remove /etc/passwd- and similar backup files", TRUE,
+    fvm_sysprep_op_passwd_backups, FS },
+  { "puppet-data-log", "Remove the data and log files of puppet", TRUE,
+    fvm_sysprep_op_puppet_data_log, FS },
+  { "rh-subscription-manager", "Remove the RH subscription manager files", TRUE,
+    fvm_sysprep_op_rh_subscription_manager, FS },
+  { "rhn-systemid", "Remove the RHN system ID", TRUE, fvm_sysprep_op_rhn_systemid, FS },
+  { "rpm-db", "Remove host-specific RPM database files", TRUE, fvm_sysprep_op_rpm_db, FS },
+  { "samba-db-log", "Remove the database and log files of Samba", TRUE, fvm_sysprep_op_samba_db_log,
+    FS },
+  { "smolt-uuid", "Remove the Smolt hardware UUID", TRUE, fvm_sysprep_op_smolt_uuid, FS },
+  { "ssh-hostkeys", "Remove the SSH host keys; sshd makes new ones at first boot", TRUE,
+    op_ssh_hostkeys, FS },
+  { "ssh-userdir", "Remove what is in users' .ssh directories, except authorized_keys", TRUE,
+    fvm_sysprep_op_ssh_userdir, FS },
+  { "sssd-db-log", "Remove the database and log files of sssd", TRUE, fvm_sysprep_op_sssd_db_log,
+    FS },
+  { "tmp-files", "Remove temporary files", TRUE, fvm_sysprep_op_tmp_files, FS },
+  { "udev-persistent-net", "Remove udev persistent net rules", TRUE,
+    fvm_sysprep_op_udev_persistent_net, FS },
+  { "utmp", "Remove the utmp file", TRUE, fvm_sysprep_op_utmp, FS },
+  { "yum-uuid", "Remove the yum UUID", TRUE, fvm_sysprep_op_yum_uuid, FS },
   { NULL },
 };
 
@@ -216,20 +115,92 @@ fvm_sysprep_lookup (const char *name)
   return NULL;
 }
 
-gboolean
-fvm_sysprep_run_defaults (guestfs_h *g, GPtrArray *out_applied, FvmProgress *progress,
-                          GCancellable *cancellable, GError **error)
+/* Applies one --operations argument to SET (one flag per table entry). */
+static gboolean
+apply_spec (gboolean *set, const char *spec, GError **error)
 {
-  for (const FvmSysprepOperation *op = operations; op->name != NULL; op++)
+  g_auto (GStrv) items = g_strsplit (spec, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
     {
-      if (!op->enabled_by_default)
+      const char *item = g_strstrip (items[i]);
+      gboolean add = TRUE;
+      const FvmSysprepOperation *op;
+
+      if (*item == '\0')
+        continue;
+      if (*item == '-')
+        {
+          add = FALSE;
+          item++;
+        }
+      if (g_str_equal (item, "defaults") || g_str_equal (item, "all"))
+        {
+          gboolean all = g_str_equal (item, "all");
+          for (guint k = 0; operations[k].name != NULL; k++)
+            if (all || operations[k].enabled_by_default)
+              set[k] = add;
+          continue;
+        }
+      if (g_str_equal (item, "none") && add)
+        {
+          for (guint k = 0; operations[k].name != NULL; k++)
+            set[k] = FALSE;
+          continue;
+        }
+      op = fvm_sysprep_lookup (item);
+      if (op == NULL)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "--operations: unknown sysprep operation '%s' ('fvm-golden "
+                               "--list-operations' lists them)",
+                               item);
+      set[op - operations] = add;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+fvm_sysprep_select (const char *const *specs, GError **error)
+{
+  g_autofree gboolean *set = g_new0 (gboolean, G_N_ELEMENTS (operations));
+  g_autoptr (GPtrArray) selected = g_ptr_array_new ();
+
+  /* As virt-sysprep: without a list, the defaults; with one, only what it names. */
+  for (guint k = 0; specs == NULL && operations[k].name != NULL; k++)
+    set[k] = operations[k].enabled_by_default;
+  for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
+    if (!apply_spec (set, specs[i], error))
+      return NULL;
+  for (guint k = 0; operations[k].name != NULL; k++)
+    if (set[k])
+      g_ptr_array_add (selected, (gpointer) &operations[k]);
+  return g_steal_pointer (&selected);
+}
+
+gboolean
+fvm_sysprep_run (guestfs_h *g, GPtrArray *selected, FvmSysprepTarget target, GPtrArray *out_applied,
+                 FvmProgress *progress, GCancellable *cancellable, GError **error)
+{
+  for (guint i = 0; i < selected->len; i++)
+    {
+      const FvmSysprepOperation *op = selected->pdata[i];
+
+      if (op->target != target)
         continue;
       if (!fvm_check_cancelled (cancellable, error))
         return FALSE;
       g_debug ("sysprep: %s", op->name);
       fvm_progress_set_message (progress, op->name);
       if (!op->fn (g, error))
-        return fvm_prefix_error (error, "sysprep %s", op->name);
+        {
+          /* A killed appliance makes the operation in progress fail: say why. */
+          if (g_cancellable_is_cancelled (cancellable))
+            {
+              g_clear_error (error);
+              return fvm_throw_code (error, FVM_ERROR_CANCELLED, "cancelled");
+            }
+          return fvm_prefix_error (error, "sysprep %s", op->name);
+        }
       g_ptr_array_add (out_applied, g_strdup (op->name));
     }
   return TRUE;

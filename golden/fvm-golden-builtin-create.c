@@ -1,8 +1,97 @@
-/* fvm-golden create ORIGINAL [NAME] */
+/* fvm-golden create ORIGINAL [NAME] [--operations LIST] [--hook FILE] [--install PKGS]
+ *                   [--root-password-file FILE] [--ssh-inject USER:FILE]
+ * fvm-golden create --list-operations (also: fvm-golden --list-operations) */
 #include "fvm-cli.h"
+#include "fvm-customize.h"
+#include "fvm-error.h"
 #include "fvm-golden-builtins.h"
 #include "fvm-golden.h"
 #include "fvm-names.h"
+#include "fvm-sysprep.h"
+
+static char **opt_operations;
+static gboolean opt_list_operations;
+static char **opt_hooks;
+static char **opt_install;
+static char *opt_root_password_file;
+static char **opt_ssh_inject;
+
+static const GOptionEntry options[] = {
+  { "operations", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_operations,
+    "Sysprep operations to run, as virt-sysprep: a comma list of names, -NAME to leave one out, "
+    "defaults, all, none (repeatable)",
+    "LIST" },
+  { "list-operations", 0, 0, G_OPTION_ARG_NONE, &opt_list_operations,
+    "List the sysprep operations ('*': on by default) and exit", NULL },
+  { "hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_hooks,
+    "Run the script FILE inside the guest before sysprep (repeatable)", "FILE" },
+  { "install", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_install,
+    "Install packages with the guest's package manager (comma list; repeatable)", "PKGS" },
+  { "root-password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_root_password_file,
+    "Set root's password from FILE (clear text or a crypt(3) hash)", "FILE" },
+  { "ssh-inject", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_ssh_inject,
+    "Add the public keys in FILE to USER's authorized_keys (repeatable)", "USER:FILE" },
+  { NULL },
+};
+
+static void
+list_operations (void)
+{
+  const FvmSysprepOperation *ops = fvm_sysprep_operations ();
+
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_array (b);
+      for (const FvmSysprepOperation *op = ops; op->name != NULL; op++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, op->name);
+          json_builder_set_member_name (b, "default");
+          json_builder_add_boolean_value (b, op->enabled_by_default);
+          json_builder_set_member_name (b, "description");
+          json_builder_add_string_value (b, op->description);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      fvm_cli_print_json (root);
+      return;
+    }
+  /* virt-sysprep's layout: NAME, '*' when on by default, description. */
+  for (const FvmSysprepOperation *op = ops; op->name != NULL; op++)
+    g_print ("%s %s %s\n", op->name, op->enabled_by_default ? "*" : " ", op->description);
+}
+
+/* Everything the user gave is read and checked here, before libvirt or an appliance. */
+static FvmCustomize *
+customize_from_options (GOptionContext *ctx, GError **error)
+{
+  g_autoptr (FvmCustomize) c = fvm_customize_new ();
+  g_autoptr (GError) local_error = NULL;
+
+  for (guint i = 0; opt_hooks != NULL && opt_hooks[i] != NULL; i++)
+    if (!fvm_customize_add_hook (c, opt_hooks[i], error))
+      return NULL;
+  for (guint i = 0; opt_install != NULL && opt_install[i] != NULL; i++)
+    if (!fvm_customize_add_packages (c, opt_install[i], &local_error))
+      return fvm_usage_error (ctx, local_error->message, error), NULL;
+  for (guint i = 0; opt_ssh_inject != NULL && opt_ssh_inject[i] != NULL; i++)
+    if (!fvm_customize_add_ssh_inject (c, opt_ssh_inject[i], &local_error))
+      {
+        if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_USAGE))
+          return fvm_usage_error (ctx, local_error->message, error), NULL;
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return NULL;
+      }
+  if (opt_root_password_file != NULL
+      && !fvm_customize_set_root_password_file (c, opt_root_password_file, error))
+    return NULL;
+  return g_steal_pointer (&c);
+}
 
 gboolean
 fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GError **error)
@@ -12,14 +101,25 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   g_autoptr (FvmStore) store = NULL;
   g_autoptr (FvmProgress) progress = NULL;
   g_autoptr (FvmManifest) golden = NULL;
+  g_autoptr (GPtrArray) operations = NULL;
+  g_autoptr (FvmCustomize) customize = NULL;
   g_autofree char *ref = NULL;
   g_autoptr (GError) local_error = NULL;
+  FvmGoldenOptions opts = { NULL, NULL, NULL };
 
-  g_option_context_set_description (ctx, "Copies ORIGINAL to NAME@N (N: the next free version), "
-                                         "runs the sysprep operations\nand fstrim on it in one "
-                                         "libguestfs launch, and makes it read-only.");
-  if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_DEFAULT, error))
+  g_option_context_set_description (
+      ctx, "Copies ORIGINAL to NAME@N (N: the next free version), runs the customize steps\n"
+           "(--hook, --install, --root-password-file, --ssh-inject), the sysprep operations\n"
+           "and fstrim on it in one libguestfs launch, and makes it read-only.");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
     return FALSE;
+  if (opt_list_operations)
+    {
+      if (argc > 1)
+        return fvm_usage_error (ctx, "--list-operations takes no arguments", error);
+      list_operations ();
+      return TRUE;
+    }
   if (argc < 2)
     return fvm_usage_error (ctx, "ORIGINAL must be given", error);
   if (argc > 3)
@@ -27,12 +127,23 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   for (int i = 1; i < argc; i++)
     if (!fvm_name_check_image (argv[i], &local_error))
       return fvm_usage_error (ctx, local_error->message, error);
+  if (opt_operations != NULL)
+    {
+      operations = fvm_sysprep_select ((const char *const *) opt_operations, &local_error);
+      if (operations == NULL)
+        return fvm_usage_error (ctx, local_error->message, error);
+    }
+  customize = customize_from_options (ctx, error);
+  if (customize == NULL)
+    return FALSE;
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;
+  opts.name = argc > 2 ? argv[2] : NULL;
+  opts.operations = operations;
+  opts.customize = fvm_customize_is_empty (customize) ? NULL : customize;
   progress = fvm_cli_progress_new ();
-  golden = fvm_golden_create (store, config, argv[1], argc > 2 ? argv[2] : NULL, progress,
-                              cancellable, error);
+  golden = fvm_golden_create (store, config, argv[1], &opts, progress, cancellable, error);
   fvm_cli_progress_done (progress);
   if (golden == NULL)
     return FALSE;

@@ -15,9 +15,39 @@ static const FvmCommand commands[] = {
   { NULL },
 };
 
+/* fvm-golden --list-operations [--json] is create's listing: the option names no verb. */
+static void
+route_list_operations (int *argc, char ***argv)
+{
+  static char *routed[64];
+  gboolean asked = FALSE;
+
+  for (int i = 1; i < *argc; i++)
+    {
+      if (g_str_equal ((*argv)[i], "--connect") || g_str_equal ((*argv)[i], "-c"))
+        {
+          i++;
+          continue;
+        }
+      if ((*argv)[i][0] != '-')
+        return; /* a verb: it parses its own options */
+      asked = asked || g_str_equal ((*argv)[i], "--list-operations");
+    }
+  if (!asked || *argc + 2 > (int) G_N_ELEMENTS (routed))
+    return;
+  routed[0] = (*argv)[0];
+  routed[1] = (char *) "create";
+  for (int i = 1; i < *argc; i++)
+    routed[i + 1] = (*argv)[i];
+  (*argc)++;
+  routed[*argc] = NULL;
+  *argv = routed;
+}
+
 int
 main (int argc, char **argv)
 {
+  route_list_operations (&argc, &argv);
   return fvm_cli_run_verbs (argc, argv, "Turn originals into read-only, versioned golden images.",
                             commands);
 }
