@@ -17,6 +17,13 @@
 G_BEGIN_DECLS
 
 #define FVM_BUNDLE_MANIFEST "manifest.json"
+/* A larger manifest.json is refused before it is read into memory. */
+#define FVM_BUNDLE_MANIFEST_MAX (1 << 20)
+
+/* zstd levels, measured on a Debian 12 original (see the report in git log): the default beats
+ * qemu-img convert -c on size and time; BEST comes close to xz's size in less time. */
+#define FVM_BUNDLE_LEVEL_DEFAULT 3
+#define FVM_BUNDLE_LEVEL_BEST 19
 
 typedef struct
 {

@@ -1,4 +1,4 @@
-/* fvm-files: checksums and tree removal. */
+/* fvm-files: checksums, reading a sparse file's extents, and tree removal. */
 #define _GNU_SOURCE
 #include "fvm-files.h"
 
@@ -58,6 +58,61 @@ fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error)
         }
     }
   return g_strdup (g_checksum_get_string (sum));
+}
+
+gboolean
+fvm_file_read_extents (int fd, guint64 *out_size, FvmExtentFunc fn, gpointer user_data,
+                       GCancellable *cancellable, GError **error)
+{
+  const gsize bufsize = 1 << 20;
+  g_autofree guint8 *buf = g_malloc (bufsize);
+  struct stat st;
+  off_t pos = 0;
+
+  if (fstat (fd, &st) < 0)
+    return fvm_throw_errno_prefix (error, "reading the image's size");
+  if (out_size != NULL)
+    *out_size = (guint64) st.st_size;
+  while (pos < st.st_size)
+    {
+      off_t data = lseek (fd, pos, SEEK_DATA);
+      off_t hole;
+
+      /* ENXIO: only a hole is left. Other errors (a file system without SEEK_DATA): read
+       * everything as data. */
+      if (data < 0 && errno == ENXIO)
+        break;
+      if (data < 0)
+        data = pos;
+      if (data >= st.st_size)
+        break;
+      hole = lseek (fd, data, SEEK_HOLE);
+      if (hole < 0 || hole > st.st_size)
+        hole = st.st_size;
+      pos = data;
+      while (pos < hole)
+        {
+          ssize_t n;
+
+          if (!fvm_check_cancelled (cancellable, error))
+            return FALSE;
+          n = pread (fd, buf, MIN ((off_t) bufsize, hole - pos), pos);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            return fvm_throw_errno_prefix (error, "reading the image at %" G_GUINT64_FORMAT,
+                                           (guint64) pos);
+          if (n == 0)
+            return fvm_throw (error,
+                              "the image ended at %" G_GUINT64_FORMAT
+                              " while being read (was it truncated?)",
+                              (guint64) pos);
+          if (!fn ((guint64) pos, buf, (gsize) n, user_data, error))
+            return FALSE;
+          pos += n;
+        }
+    }
+  return TRUE;
 }
 
 /* Removes everything under the directory DFD (then closed); entries on another device than DEV

@@ -1,0 +1,630 @@
+/* fvm-bundle: writing and reading .fvm bundles (see fvm-bundle.h for the format).
+ *
+ * The writer maps the image file's extents first (the sparse map goes in the entry's pax
+ * header, before any data), then streams them through libarchive's zstd filter. The reader
+ * streams from any fd: it trusts nothing in the tar, checks every entry before its data reach
+ * the sink, and hashes the disk as it goes so the digest is known when the stream ends. */
+#define _GNU_SOURCE
+#include "fvm-bundle.h"
+
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fvm-archive.h"
+#include "fvm-cleanup.h"
+#include "fvm-error.h"
+#include "fvm-files.h"
+#include "fvm-names.h"
+#include "fvm-units.h"
+
+#define IO_SIZE (1 << 20)
+/* Redraw the progress at most this often. */
+#define PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 5)
+
+/* Bytes through the fd, for the progress message ("1.2 GiB read, 80 MiB/s"). */
+typedef struct
+{
+  FvmProgress *progress;
+  const char *verb; /* "read", "written" */
+  guint64 fd_bytes;
+  guint64 disk_done;
+  guint64 disk_total;
+  gint64 started_us;
+  gint64 drawn_us;
+} Meter;
+
+static void
+meter_update (Meter *m, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  double secs = (now - m->started_us) / (double) G_USEC_PER_SEC;
+  g_autofree char *done = NULL;
+  g_autofree char *rate = NULL;
+  g_autofree char *message = NULL;
+
+  if (m->progress == NULL || (!force && now - m->drawn_us < PROGRESS_INTERVAL_US))
+    return;
+  m->drawn_us = now;
+  done = fvm_format_size (m->fd_bytes);
+  rate = fvm_format_size (secs > 0 ? (guint64) (m->fd_bytes / secs) : 0);
+  message = g_strdup_printf ("%s %s, %s/s", done, m->verb, rate);
+  fvm_progress_set_message (m->progress, message);
+  if (m->disk_total > 0)
+    fvm_progress_set_fraction (m->progress, (double) m->disk_done / (double) m->disk_total);
+}
+
+static void
+meter_init (Meter *m, FvmProgress *progress, const char *verb)
+{
+  *m = (Meter){ .progress = progress, .verb = verb, .started_us = g_get_monotonic_time () };
+}
+
+/* --- writer ---------------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint64 offset;
+  guint64 length;
+} Extent;
+
+typedef struct
+{
+  int fd;
+  Meter meter;
+  GCancellable *cancellable;
+  GError *error; /* the write callback's own failure, kept over libarchive's summary */
+} WriteTarget;
+
+static la_ssize_t
+write_cb (struct archive *a, void *client_data, const void *buf, size_t len)
+{
+  WriteTarget *t = client_data;
+  size_t done = 0;
+
+  if (t->error == NULL && !fvm_check_cancelled (t->cancellable, &t->error))
+    {
+      archive_set_error (a, ECANCELED, "%s", t->error->message);
+      return -1;
+    }
+  while (done < len)
+    {
+      ssize_t n = write (t->fd, (const char *) buf + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          if (t->error == NULL)
+            fvm_throw (&t->error, "writing the bundle: %s", g_strerror (errsv));
+          archive_set_error (a, errsv, "%s", g_strerror (errsv));
+          return -1;
+        }
+      done += n;
+    }
+  t->meter.fd_bytes += len;
+  meter_update (&t->meter, FALSE);
+  return (la_ssize_t) len;
+}
+
+/* The image file's allocated extents, as SEEK_DATA/SEEK_HOLE see them now. */
+static GArray *
+map_extents (int fd, guint64 size, GError **error)
+{
+  g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (Extent));
+  off_t pos = 0;
+
+  while ((guint64) pos < size)
+    {
+      off_t data = lseek (fd, pos, SEEK_DATA);
+      off_t hole;
+      Extent e;
+
+      if (data < 0 && errno == ENXIO)
+        break;
+      if (data < 0)
+        data = pos; /* no SEEK_DATA here: all data, as fvm_file_read_extents reads it */
+      if ((guint64) data >= size)
+        break;
+      hole = lseek (fd, data, SEEK_HOLE);
+      if (hole < 0 || (guint64) hole > size)
+        hole = (off_t) size;
+      e.offset = (guint64) data;
+      e.length = (guint64) (hole - data);
+      g_array_append_val (extents, e);
+      pos = hole;
+    }
+  return g_steal_pointer (&extents);
+}
+
+typedef struct
+{
+  struct archive *a;
+  WriteTarget *target;
+  GArray *extents;
+  guint next;  /* index of the extent being written */
+  guint64 pos; /* how far the entry's data have been written, holes included */
+  GChecksum *sum;
+  guint8 *zeros;
+} DiskWriter;
+
+static gboolean
+archive_write_all (DiskWriter *w, const void *buf, gsize len, GError **error)
+{
+  while (len > 0)
+    {
+      la_ssize_t n = archive_write_data (w->a, buf, len);
+      if (n <= 0)
+        {
+          if (w->target->error != NULL)
+            return g_propagate_error (error, g_steal_pointer (&w->target->error)), FALSE;
+          return fvm_throw_archive (w->a, error, "writing the disk entry");
+        }
+      buf = (const char *) buf + n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+/* The pax writer takes the entry's whole content, holes included, and drops what falls in a
+ * hole of the sparse map without compressing it: feed it zeros there, and the hash too. */
+static gboolean
+skip_to (DiskWriter *w, guint64 offset, GError **error)
+{
+  while (w->pos < offset)
+    {
+      gsize n = (gsize) MIN ((guint64) IO_SIZE, offset - w->pos);
+      g_checksum_update (w->sum, w->zeros, n);
+      if (!archive_write_all (w, w->zeros, n, error))
+        return FALSE;
+      w->pos += n;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_disk_extent (guint64 offset, const void *buf, gsize len, gpointer user_data, GError **error)
+{
+  DiskWriter *w = user_data;
+  const Extent *e;
+
+  /* Data outside the map written in the header would be lost: the image changed. */
+  while (w->next < w->extents->len
+         && offset >= g_array_index (w->extents, Extent, w->next).offset
+                          + g_array_index (w->extents, Extent, w->next).length)
+    w->next++;
+  if (w->next >= w->extents->len)
+    return fvm_throw (error, "the image changed while being exported");
+  e = &g_array_index (w->extents, Extent, w->next);
+  if (offset < e->offset || offset + len > e->offset + e->length || offset < w->pos)
+    return fvm_throw (error, "the image changed while being exported");
+  if (!skip_to (w, offset, error))
+    return FALSE;
+  g_checksum_update (w->sum, buf, len);
+  if (!archive_write_all (w, buf, len, error))
+    return FALSE;
+  w->pos += len;
+  w->target->meter.disk_done += len;
+  meter_update (&w->target->meter, FALSE);
+  return TRUE;
+}
+
+static gboolean
+set_zstd_option (struct archive *a, const char *key, int value, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d", value);
+
+  if (archive_write_set_filter_option (a, "zstd", key, text) != ARCHIVE_OK)
+    return fvm_throw_archive (a, error, "setting zstd's %s to %s", key, text);
+  return TRUE;
+}
+
+static FvmArchiveEntry *
+new_entry (const char *name, guint64 size, mode_t perm)
+{
+  FvmArchiveEntry *entry = archive_entry_new ();
+
+  archive_entry_set_pathname (entry, name);
+  archive_entry_set_filetype (entry, AE_IFREG);
+  archive_entry_set_perm (entry, perm);
+  archive_entry_set_size (entry, (la_int64_t) size);
+  archive_entry_set_uid (entry, 0);
+  archive_entry_set_gid (entry, 0);
+  archive_entry_set_uname (entry, "root");
+  archive_entry_set_gname (entry, "root");
+  archive_entry_set_mtime (entry, (time_t) (g_get_real_time () / G_USEC_PER_SEC), 0);
+  return entry;
+}
+
+gboolean
+fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
+                  const FvmBundleOptions *options, FvmProgress *progress, GCancellable *cancellable,
+                  GError **error)
+{
+  g_autoptr (FvmArchiveWrite) a = archive_write_new ();
+  g_autoptr (FvmArchiveEntry) mentry = NULL;
+  g_autoptr (FvmArchiveEntry) dentry = NULL;
+  g_autoptr (GArray) extents = NULL;
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *zeros = g_malloc0 (IO_SIZE);
+  g_autofree char *data = fvm_manifest_to_data (manifest);
+  g_autofree char *disk_name = g_strdup_printf ("disk.%s", manifest->format);
+  WriteTarget target = { .fd = out_fd, .cancellable = cancellable };
+  DiskWriter w = { 0 };
+  int level = options != NULL && options->level != 0 ? options->level : FVM_BUNDLE_LEVEL_DEFAULT;
+  int threads
+      = options != NULL && options->threads > 0 ? options->threads : (int) g_get_num_processors ();
+  gsize data_len = strlen (data);
+  guint64 size = 0;
+  struct stat st;
+
+  if (fstat (disk_fd, &st) < 0)
+    return fvm_throw_errno_prefix (error, "reading the image's size");
+  if (!S_ISREG (st.st_mode))
+    return fvm_throw (error, "the image is not a regular file");
+  size = (guint64) st.st_size;
+  if (size != manifest->file_size)
+    return fvm_throw (
+        error, "the image is %" G_GUINT64_FORMAT " bytes but its manifest says %" G_GUINT64_FORMAT,
+        size, manifest->file_size);
+  extents = map_extents (disk_fd, size, error);
+  if (extents == NULL)
+    return FALSE;
+
+  meter_init (&target.meter, progress, "written");
+  for (guint i = 0; i < extents->len; i++)
+    target.meter.disk_total += g_array_index (extents, Extent, i).length;
+
+  if (archive_write_set_format_pax_restricted (a) != ARCHIVE_OK
+      || archive_write_add_filter_zstd (a) != ARCHIVE_OK)
+    return fvm_throw_archive (a, error, "setting up the bundle writer");
+  if (!set_zstd_option (a, "compression-level", level, error)
+      || !set_zstd_option (a, "threads", threads, error))
+    return FALSE;
+  /* No padding of the last block to 10 KiB: the stream ends where the archive does. */
+  archive_write_set_bytes_in_last_block (a, 1);
+  if (archive_write_open2 (a, &target, NULL, write_cb, NULL, NULL) != ARCHIVE_OK)
+    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
+                                : fvm_throw_archive (a, error, "starting the bundle");
+
+  mentry = new_entry (FVM_BUNDLE_MANIFEST, data_len, 0644);
+  if (archive_write_header (a, mentry) != ARCHIVE_OK)
+    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
+                                : fvm_throw_archive (a, error, "writing the manifest's header");
+  w = (DiskWriter){ .a = a, .target = &target, .extents = extents, .sum = sum, .zeros = zeros };
+  if (!archive_write_all (&w, data, data_len, error))
+    return FALSE;
+
+  /* A file that is all hole still needs a map, or the entry would be stored as plain zeros;
+   * libarchive writes a broken map for a zero-length extent, so map the last byte. */
+  if (extents->len == 0 && size > 0)
+    {
+      Extent last = { size - 1, 1 };
+      g_array_append_val (extents, last);
+    }
+  dentry = new_entry (disk_name, size, 0444);
+  for (guint i = 0; i < extents->len; i++)
+    {
+      const Extent *e = &g_array_index (extents, Extent, i);
+      archive_entry_sparse_add_entry (dentry, (la_int64_t) e->offset, (la_int64_t) e->length);
+    }
+  if (archive_write_header (a, dentry) != ARCHIVE_OK)
+    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
+                                : fvm_throw_archive (a, error, "writing the disk's header");
+  if (!fvm_file_read_extents (disk_fd, NULL, on_disk_extent, &w, cancellable, error))
+    return FALSE;
+  /* Zeros for what the map holds beyond the extents read (the synthetic one above); then the
+   * hash runs to the end of the file, the archive taking nothing more (the pax writer stores
+   * no trailing hole). */
+  if (extents->len > 0)
+    {
+      const Extent *last = &g_array_index (extents, Extent, extents->len - 1);
+      if (!skip_to (&w, last->offset + last->length, error))
+        return FALSE;
+    }
+  while (w.pos < size)
+    {
+      gsize n = (gsize) MIN ((guint64) IO_SIZE, size - w.pos);
+      g_checksum_update (sum, zeros, n);
+      w.pos += n;
+    }
+  if (manifest->sha256 != NULL && !g_str_equal (g_checksum_get_string (sum), manifest->sha256))
+    return fvm_throw (error,
+                      "the image's sha256 is %s but its manifest says %s (is the image damaged?)",
+                      g_checksum_get_string (sum), manifest->sha256);
+  if (archive_write_finish_entry (a) != ARCHIVE_OK || archive_write_close (a) != ARCHIVE_OK)
+    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
+                                : fvm_throw_archive (a, error, "finishing the bundle");
+  meter_update (&target.meter, TRUE);
+  return TRUE;
+}
+
+/* --- reader ---------------------------------------------------------------------------- */
+
+typedef struct
+{
+  int fd;
+  Meter meter;
+  GCancellable *cancellable;
+  GError *error;
+  guint8 *buf;
+  gboolean eof; /* the fd has no more bytes */
+} ReadSource;
+
+static la_ssize_t
+read_cb (struct archive *a, void *client_data, const void **buf)
+{
+  ReadSource *s = client_data;
+  ssize_t n;
+
+  if (s->error == NULL && !fvm_check_cancelled (s->cancellable, &s->error))
+    {
+      archive_set_error (a, ECANCELED, "%s", s->error->message);
+      return -1;
+    }
+  do
+    n = read (s->fd, s->buf, IO_SIZE);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      int errsv = errno;
+      if (s->error == NULL)
+        fvm_throw (&s->error, "reading the bundle: %s", g_strerror (errsv));
+      archive_set_error (a, errsv, "%s", g_strerror (errsv));
+      return -1;
+    }
+  if (n == 0)
+    s->eof = TRUE;
+  *buf = s->buf;
+  s->meter.fd_bytes += (guint64) n;
+  meter_update (&s->meter, FALSE);
+  return n;
+}
+
+/* A libarchive failure while reading, or the read callback's own (cancelled, I/O error). */
+static gboolean
+throw_read (struct archive *a, ReadSource *s, GError **error, const char *what)
+{
+  if (s->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&s->error));
+      return FALSE;
+    }
+  if (s->eof)
+    return fvm_throw_archive (a, error, "invalid bundle: truncated or damaged stream (%s)", what);
+  return fvm_throw_archive (a, error, "invalid bundle: %s", what);
+}
+
+static gboolean
+check_path (const char *path, GError **error)
+{
+  g_auto (GStrv) parts = NULL;
+
+  if (path == NULL || *path == '\0')
+    return fvm_throw (error, "invalid bundle: an entry has no usable name");
+  if (path[0] == '/')
+    return fvm_throw (error, "invalid bundle: absolute path '%s'", path);
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_equal (parts[i], ".."))
+      return fvm_throw (error, "invalid bundle: path '%s' contains '..'", path);
+  return TRUE;
+}
+
+/* Everything but a plain regular file named EXPECTED is refused, each with its own reason. */
+static gboolean
+check_entry (struct archive_entry *entry, const char *expected, GError **error)
+{
+  const char *path = archive_entry_pathname (entry);
+  mode_t type = archive_entry_filetype (entry);
+
+  if (!check_path (path, error))
+    return FALSE;
+  if (archive_entry_hardlink (entry) != NULL)
+    return fvm_throw (error, "invalid bundle: '%s' is a hard link", path);
+  if (type == AE_IFLNK || archive_entry_symlink (entry) != NULL)
+    return fvm_throw (error, "invalid bundle: '%s' is a symbolic link", path);
+  if (type == AE_IFDIR)
+    return fvm_throw (error, "invalid bundle: '%s' is a directory", path);
+  if (type != AE_IFREG)
+    return fvm_throw (error, "invalid bundle: '%s' is a device or special file", path);
+  if (!g_str_equal (path, expected) && g_str_equal (expected, FVM_BUNDLE_MANIFEST))
+    return fvm_throw (error, "invalid bundle: the first entry is '%s', not %s", path, expected);
+  if (!g_str_equal (path, expected))
+    return fvm_throw (error, "invalid bundle: unexpected entry '%s' (the disk must be %s)", path,
+                      expected);
+  if (!archive_entry_size_is_set (entry) || archive_entry_size (entry) < 0)
+    return fvm_throw (error, "invalid bundle: '%s' has no size", path);
+  return TRUE;
+}
+
+static gboolean
+is_sha256 (const char *text)
+{
+  if (text == NULL || strlen (text) != 64)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p) && !(*p >= 'a' && *p <= 'f'))
+      return FALSE;
+  return TRUE;
+}
+
+static FvmManifest *
+read_manifest (struct archive *a, ReadSource *s, GError **error)
+{
+  struct archive_entry *entry = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr (FvmManifest) manifest = NULL;
+  g_autoptr (GError) local_error = NULL;
+  la_int64_t size;
+  gsize got = 0;
+  int r;
+
+  r = archive_read_next_header (a, &entry);
+  if (r == ARCHIVE_EOF)
+    return fvm_null_throw (error, "invalid bundle: the archive is empty");
+  if (r < ARCHIVE_WARN && s->error == NULL)
+    return fvm_throw_archive (a, error, "invalid bundle: not a zstd-compressed tar"), NULL;
+  if (r < ARCHIVE_WARN)
+    return throw_read (a, s, error, "reading the first entry"), NULL;
+  if (archive_filter_count (a) < 2 || archive_filter_code (a, 0) != ARCHIVE_FILTER_ZSTD)
+    return fvm_null_throw (error, "invalid bundle: not zstd-compressed (compression: %s)",
+                           archive_filter_name (a, 0));
+  if (!check_entry (entry, FVM_BUNDLE_MANIFEST, error))
+    return NULL;
+  size = archive_entry_size (entry);
+  if (size > FVM_BUNDLE_MANIFEST_MAX)
+    return fvm_null_throw (error, "invalid bundle: %s is %" G_GINT64_FORMAT " bytes (at most %d)",
+                           FVM_BUNDLE_MANIFEST, (gint64) size, FVM_BUNDLE_MANIFEST_MAX);
+  data = g_malloc ((gsize) size + 1);
+  while (got < (gsize) size)
+    {
+      la_ssize_t n = archive_read_data (a, data + got, (gsize) size - got);
+      if (n < 0)
+        return throw_read (a, s, error, "reading " FVM_BUNDLE_MANIFEST), NULL;
+      if (n == 0)
+        return fvm_null_throw (error, "invalid bundle: truncated in %s", FVM_BUNDLE_MANIFEST);
+      got += (gsize) n;
+    }
+  data[got] = '\0';
+  if (memchr (data, '\0', got) != NULL)
+    return fvm_null_throw (error, "invalid bundle: %s holds a NUL byte", FVM_BUNDLE_MANIFEST);
+  manifest = fvm_manifest_from_data (data, (gssize) got, &local_error);
+  if (manifest == NULL)
+    return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
+  if (manifest->kind != FVM_IMAGE_GOLDEN)
+    return fvm_null_throw (error, "invalid bundle: the manifest is of an %s, not a golden",
+                           fvm_image_kind_to_string (manifest->kind));
+  if (!fvm_name_check_image (manifest->name, &local_error))
+    return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
+  if (!is_sha256 (manifest->sha256))
+    return fvm_null_throw (error, "invalid bundle: the manifest's sha256 is not 64 hex digits");
+  return g_steal_pointer (&manifest);
+}
+
+typedef struct
+{
+  const FvmBundleSink *sink;
+  gpointer user_data;
+  GChecksum *sum;
+  guint8 *zeros;
+  guint64 pos;
+  guint64 size;
+} DiskReader;
+
+static void
+hash_zeros (DiskReader *r, guint64 to)
+{
+  while (r->pos < to)
+    {
+      gsize n = (gsize) MIN ((guint64) IO_SIZE, to - r->pos);
+      g_checksum_update (r->sum, r->zeros, n);
+      r->pos += n;
+    }
+}
+
+static gboolean
+read_disk (struct archive *a, ReadSource *s, DiskReader *r, GError **error)
+{
+  for (;;)
+    {
+      const void *buf = NULL;
+      size_t len = 0;
+      la_int64_t offset = 0;
+      int ret = archive_read_data_block (a, &buf, &len, &offset);
+
+      if (ret == ARCHIVE_EOF)
+        break;
+      if (ret < ARCHIVE_WARN)
+        return throw_read (a, s, error, "reading the disk");
+      if (!fvm_check_cancelled (s->cancellable, error))
+        return FALSE;
+      if (offset < 0 || (guint64) offset < r->pos)
+        return fvm_throw (error, "invalid bundle: the disk's data are out of order");
+      if ((guint64) offset > r->size || len > r->size - (guint64) offset)
+        return fvm_throw (
+            error, "invalid bundle: data beyond the disk's size of %" G_GUINT64_FORMAT " bytes",
+            r->size);
+      if (len == 0)
+        continue;
+      hash_zeros (r, (guint64) offset);
+      g_checksum_update (r->sum, buf, len);
+      if (!r->sink->write ((guint64) offset, buf, len, r->user_data, error))
+        return FALSE;
+      r->pos += len;
+      s->meter.disk_done = r->pos;
+      meter_update (&s->meter, FALSE);
+    }
+  hash_zeros (r, r->size);
+  s->meter.disk_done = r->pos;
+  return TRUE;
+}
+
+FvmManifest *
+fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmProgress *progress,
+                 GCancellable *cancellable, GError **error)
+{
+  g_autoptr (FvmArchiveRead) a = archive_read_new ();
+  g_autoptr (FvmManifest) manifest = NULL;
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *zeros = g_malloc0 (IO_SIZE);
+  g_autofree guint8 *buf = g_malloc (IO_SIZE);
+  g_autofree char *disk_name = NULL;
+  ReadSource s = { .fd = in_fd, .cancellable = cancellable, .buf = buf };
+  DiskReader r = { .sink = sink, .user_data = user_data, .sum = sum, .zeros = zeros };
+  struct archive_entry *entry = NULL;
+  const char *digest;
+  int ret;
+
+  meter_init (&s.meter, progress, "read");
+  if (archive_read_support_filter_zstd (a) != ARCHIVE_OK
+      || archive_read_support_format_tar (a) != ARCHIVE_OK)
+    return fvm_throw_archive (a, error, "setting up the bundle reader"), NULL;
+  if (archive_read_open2 (a, &s, NULL, read_cb, NULL, NULL) != ARCHIVE_OK)
+    return throw_read (a, &s, error, "opening the stream"), NULL;
+
+  manifest = read_manifest (a, &s, error);
+  if (manifest == NULL)
+    return NULL;
+  disk_name = g_strdup_printf ("disk.%s", manifest->format);
+  if (!sink->begin (manifest, user_data, error))
+    return NULL;
+
+  ret = archive_read_next_header (a, &entry);
+  if (ret == ARCHIVE_EOF)
+    return fvm_null_throw (error, "invalid bundle: no disk entry after the manifest");
+  if (ret < ARCHIVE_WARN)
+    return throw_read (a, &s, error, "reading the disk's header"), NULL;
+  if (!check_entry (entry, disk_name, error))
+    return NULL;
+  r.size = (guint64) archive_entry_size (entry);
+  if (r.size != manifest->file_size)
+    return fvm_null_throw (error,
+                           "invalid bundle: the disk is %" G_GUINT64_FORMAT
+                           " bytes but the manifest says %" G_GUINT64_FORMAT,
+                           r.size, manifest->file_size);
+  s.meter.disk_total = r.size;
+  if (!read_disk (a, &s, &r, error))
+    return NULL;
+
+  ret = archive_read_next_header (a, &entry);
+  if (ret == ARCHIVE_OK || ret == ARCHIVE_WARN)
+    return fvm_null_throw (error, "invalid bundle: unexpected entry '%s' after the disk",
+                           archive_entry_pathname (entry) != NULL ? archive_entry_pathname (entry)
+                                                                  : "?");
+  if (ret != ARCHIVE_EOF)
+    return throw_read (a, &s, error, "after the disk"), NULL;
+
+  if (!sink->finish (r.size, user_data, error))
+    return NULL;
+  digest = g_checksum_get_string (sum);
+  if (!g_str_equal (digest, manifest->sha256))
+    return fvm_null_throw (error,
+                           "invalid bundle: the disk's sha256 is %s but the manifest says %s",
+                           digest, manifest->sha256);
+  meter_update (&s.meter, TRUE);
+  return g_steal_pointer (&manifest);
+}
