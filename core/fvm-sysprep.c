@@ -159,14 +159,26 @@ apply_spec (gboolean *set, const char *spec, GError **error)
   return TRUE;
 }
 
+static gboolean
+starts_with_removal (const char *spec)
+{
+  while (spec != NULL && (g_ascii_isspace (*spec) || *spec == ','))
+    spec++;
+  return spec != NULL && *spec == '-';
+}
+
 GPtrArray *
 fvm_sysprep_select (const char *const *specs, GError **error)
 {
   g_autofree gboolean *set = g_new0 (gboolean, G_N_ELEMENTS (operations));
   g_autoptr (GPtrArray) selected = g_ptr_array_new ();
 
-  /* As virt-sysprep: without a list, the defaults; with one, only what it names. */
-  for (guint k = 0; specs == NULL && operations[k].name != NULL; k++)
+  /* As virt-sysprep: without a list, the defaults; with one, only what it names. Except that
+   * a first list starting with a removal (-logfiles) starts from the defaults: from nothing,
+   * removing would select nothing, which nobody means. */
+  gboolean from_defaults = specs == NULL || starts_with_removal (specs[0]);
+
+  for (guint k = 0; from_defaults && operations[k].name != NULL; k++)
     set[k] = operations[k].enabled_by_default;
   for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
     if (!apply_spec (set, specs[i], error))

@@ -17,7 +17,8 @@
  *
  * Selection (--operations) follows virt-sysprep: a comma list of names added to the set,
  * '-name' removed from it, 'defaults' / 'all' (or '-defaults' / '-all') in bulk, and the set
- * starts empty once a list is given; fvm adds 'none', which empties it. */
+ * starts empty once a list is given; fvm adds 'none', which empties it, and a first list that
+ * starts with a removal ('-logfiles') starts from the defaults instead of from nothing. */
 #pragma once
 
 #include <gio/gio.h>

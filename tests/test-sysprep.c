@@ -129,6 +129,7 @@ test_select_lists (void)
     { { "machine-id,none,utmp", NULL }, "utmp" },
     { { "defaults,-defaults", NULL }, "" },
     { { "machine-id,-machine-id", NULL }, "" },
+    { { "none,-utmp", NULL }, "" },
     /* Repeated options add up. */
     { { "machine-id", "utmp" }, "machine-id utmp" },
     { { "all", "-all" }, "" },
@@ -145,9 +146,9 @@ test_select_lists (void)
 }
 
 static void
-test_select_minus (void)
+test_select_minus (gconstpointer data)
 {
-  const char *const specs[] = { "defaults,-logfiles,-ssh-hostkeys", NULL };
+  const char *const specs[] = { data, NULL };
   g_autoptr (GError) error = NULL;
   g_autofree char *got = select_names (specs, &error);
   g_auto (GStrv) names = NULL;
@@ -287,7 +288,11 @@ main (int argc, char **argv)
   g_test_add_func ("/sysprep/table/sorted-unique", test_table_sorted_unique);
   g_test_add_func ("/sysprep/select/defaults", test_select_defaults);
   g_test_add_func ("/sysprep/select/lists", test_select_lists);
-  g_test_add_func ("/sysprep/select/minus", test_select_minus);
+  /* From the defaults whether they are named or not. */
+  g_test_add_data_func ("/sysprep/select/minus", "defaults,-logfiles,-ssh-hostkeys",
+                        test_select_minus);
+  g_test_add_data_func ("/sysprep/select/minus-alone", "-logfiles,-ssh-hostkeys",
+                        test_select_minus);
   g_test_add_func ("/sysprep/select/all", test_select_all);
   g_test_add_func ("/sysprep/select/unknown", test_select_unknown);
   g_test_add_func ("/customize/input", test_customize_input);
