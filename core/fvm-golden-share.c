@@ -1,26 +1,569 @@
-/* fvm-golden-share: export, import and push of goldens (being written). */
+/* fvm-golden-share: export to a bundle, import from one, push to another host's store.
+ *
+ * Import and push are transactions: the disk goes into the pool under its final name (claimed
+ * with O_EXCL or libvirt's EXISTS), then the template overlay, then the manifest, the commit
+ * point. Until then any failure or Ctrl-C removes what was made; a SIGKILL can leave a volume
+ * without a manifest, which list and spawn never show. */
+#define _GNU_SOURCE
 #include "fvm-golden-share.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-files.h"
+#include "fvm-lock.h"
+#include "fvm-names.h"
+#include "fvm-subprocess.h"
+#include "fvm-units.h"
+#include "fvm-volume-writer.h"
+#include "fvm-xml.h"
+
+#define MAX_VERSION_RACES 16
+
+static void
+on_lock_wait (gpointer user_data)
+{
+  FvmProgress *progress = user_data;
+
+  g_info ("waiting for another fvm process using this golden");
+  fvm_progress_set_message (progress, "waiting for another fvm process using this golden");
+}
+
+/* --- export -------------------------------------------------------------------------- */
+
+static gboolean
+export_to_fd (FvmStore *store, const FvmManifest *golden, int out_fd,
+              const FvmBundleOptions *options, FvmProgress *progress, GCancellable *cancellable,
+              GError **error)
+{
+  g_autofree char *disk = fvm_store_file_path (store, golden->volume);
+  g_auto (FvmFd) fd = open (disk, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return fvm_throw_errno_prefix (error, "opening %s", disk);
+  return fvm_bundle_write (golden, fd, out_fd, options, progress, cancellable, error);
+}
 
 gboolean
 fvm_golden_export (FvmStore *store, const char *ref, const char *path,
                    const FvmBundleOptions *options, FvmProgress *progress,
                    GCancellable *cancellable, GError **error)
 {
-  return fvm_throw (error, "export to a bundle is not implemented yet");
+  g_autoptr (FvmManifest) golden = NULL;
+  g_autoptr (FvmLock) lock = NULL;
+  g_autofree char *partial = NULL;
+  g_auto (FvmFd) out_fd = -1;
+
+  if (!fvm_store_is_local (store))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "export reads the golden's file: run it on the host of the store "
+                           "(or push the golden to this host first)");
+  golden = fvm_store_load_golden (store, ref, error);
+  if (golden == NULL)
+    return FALSE;
+  lock = fvm_lock_golden (store, golden->name, FVM_LOCK_SHARED, on_lock_wait, progress, cancellable,
+                          error);
+  if (lock == NULL)
+    return FALSE;
+  if (g_str_equal (path, "-"))
+    {
+      if (isatty (STDOUT_FILENO))
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "refusing to write a bundle to a terminal: redirect stdout");
+      return export_to_fd (store, golden, STDOUT_FILENO, options, progress, cancellable, error);
+    }
+  partial = g_strconcat (path, ".partial", NULL);
+  out_fd = open (partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out_fd < 0)
+    return fvm_throw_errno_prefix (error, "creating %s", partial);
+  if (!export_to_fd (store, golden, out_fd, options, progress, cancellable, error)
+      || !fvm_check_cancelled (cancellable, error))
+    {
+      unlink (partial);
+      return FALSE;
+    }
+  if (fsync (out_fd) < 0 || close (g_steal_fd (&out_fd)) < 0)
+    {
+      fvm_throw_errno_prefix (error, "writing %s", partial);
+      unlink (partial);
+      return FALSE;
+    }
+  if (rename (partial, path) < 0)
+    {
+      fvm_throw_errno_prefix (error, "renaming %s to %s", partial, path);
+      unlink (partial);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- import: the transaction ------------------------------------------------------------ */
+
+typedef struct
+{
+  FvmStore *store;
+  const char *name; /* --name, or NULL */
+  FvmProgress *progress;
+  GCancellable *cancellable;
+  FvmLock *lock;
+  FvmVolumeWriter *writer; /* until the disk is complete */
+  char *volume;            /* complete, not yet committed */
+  char *template;
+  guint bundle_version;
+  gboolean committed;
+} ImportTxn;
+
+static void
+import_txn_clear (ImportTxn *t)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  /* An unfinished writer removes its own volume. */
+  g_clear_pointer (&t->writer, fvm_volume_writer_free);
+  if (!t->committed && t->template != NULL
+      && !fvm_store_delete_volume (t->store, t->template, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_error (&local_error);
+  if (!t->committed && t->volume != NULL
+      && !fvm_store_delete_volume (t->store, t->volume, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_pointer (&t->volume, g_free);
+  g_clear_pointer (&t->template, g_free);
+  g_clear_pointer (&t->lock, fvm_lock_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ImportTxn, import_txn_clear)
+
+/* TRUE when nothing of golden NAME@VERSION is in the store (manifest, disk, template). */
+static gboolean
+version_is_free (FvmStore *store, const char *name, guint version)
+{
+  g_autofree char *stem = fvm_store_image_stem (FVM_IMAGE_GOLDEN, name, version);
+  const char *suffixes[] = { ".json", ".qcow2", ".template.qcow2" };
+
+  if (version == 0)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (stem, suffixes[i], NULL);
+      g_autofree char *path = fvm_store_file_path (store, file);
+      g_autoptr (FvmVirStorageVol) vol = NULL;
+
+      if (fvm_store_is_local (store))
+        {
+          struct stat st;
+          if (lstat (path, &st) == 0 || errno != ENOENT)
+            return FALSE;
+          continue;
+        }
+      vol = virStorageVolLookupByName (fvm_store_get_pool (store), file);
+      virResetLastError ();
+      if (vol != NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Claims NAME@N for the bundle's version when it is free here, else for the next free one: the
+ * new volume's name is the claim, so a golden made meanwhile by create is never overwritten. */
+static gboolean
+claim_volume (ImportTxn *t, FvmManifest *manifest, GError **error)
+{
+  /* A remote store is looked at through libvirt, which must see the files made meanwhile. */
+  if (!fvm_store_is_local (t->store) && !fvm_store_refresh (t->store, error))
+    return FALSE;
+  for (guint attempt = 0; attempt < MAX_VERSION_RACES; attempt++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      guint version = manifest->version;
+      g_autofree char *stem = NULL;
+      g_autofree char *vol_name = NULL;
+
+      if (attempt > 0 || !version_is_free (t->store, manifest->name, version))
+        version = fvm_store_next_version (t->store, manifest->name, error);
+      if (version == 0)
+        return FALSE;
+      stem = fvm_store_image_stem (FVM_IMAGE_GOLDEN, manifest->name, version);
+      vol_name = g_strconcat (stem, ".qcow2", NULL);
+      t->writer = fvm_volume_writer_new (t->store, vol_name, manifest->file_size, 0444,
+                                         FVM_VOLUME_WRITER_AUTO, &local_error);
+      if (t->writer != NULL)
+        {
+          manifest->version = version;
+          g_free (manifest->volume);
+          manifest->volume = g_steal_pointer (&vol_name);
+          return TRUE;
+        }
+      if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s was taken meanwhile; trying the next version", stem);
+    }
+  return fvm_throw_code (error, FVM_ERROR_BUSY, "too many concurrent creations of golden '%s'",
+                         manifest->name);
+}
+
+static gboolean
+sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
+{
+  ImportTxn *t = user_data;
+
+  if (g_strcmp0 (manifest->format, "qcow2") != 0)
+    return fvm_throw (error, "invalid bundle: the disk's format is '%s'; goldens are qcow2",
+                      manifest->format ? manifest->format : "(none)");
+  if (t->name != NULL)
+    {
+      g_free (manifest->name);
+      manifest->name = g_strdup (t->name);
+    }
+  t->bundle_version = manifest->version;
+  t->lock = fvm_lock_golden (t->store, manifest->name, FVM_LOCK_EXCLUSIVE, on_lock_wait,
+                             t->progress, t->cancellable, error);
+  if (t->lock == NULL)
+    return FALSE;
+  return claim_volume (t, manifest, error);
+}
+
+static gboolean
+sink_write (guint64 offset, const void *buf, gsize len, gpointer user_data, GError **error)
+{
+  ImportTxn *t = user_data;
+
+  return fvm_volume_writer_write (t->writer, offset, buf, len, error);
+}
+
+static gboolean
+sink_finish (guint64 size, gpointer user_data, GError **error)
+{
+  ImportTxn *t = user_data;
+  g_autoptr (FvmVolumeWriter) writer = g_steal_pointer (&t->writer);
+
+  if (!fvm_volume_writer_finish (writer, size, error))
+    {
+      t->writer = g_steal_pointer (&writer); /* still unfinished: removed on clear */
+      return FALSE;
+    }
+  /* Finished: from here on the volume is the transaction's to remove. */
+  return TRUE;
+}
+
+/* A qcow2 file that names a backing file would let a bundle make clones read any file of the
+ * host: the imported disk must be a plain qcow2, as libvirt probes it. */
+static gboolean
+check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
+{
+  g_autoptr (FvmVirStorageVol) vol = fvm_store_lookup_volume (store, vol_name, error);
+  g_autofree char *xml = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *backing = NULL;
+
+  if (vol == NULL)
+    return FALSE;
+  xml = virStorageVolGetXMLDesc (vol, 0);
+  if (xml == NULL)
+    return fvm_throw_virt (error, "volume %s", vol_name);
+  format = fvm_xml_find (xml, "volume/target/format", "type", error);
+  backing = fvm_xml_find (xml, "volume/backingStore/path", NULL, error);
+  if (g_strcmp0 (format, "qcow2") != 0)
+    return fvm_throw (error, "invalid bundle: the disk is not a qcow2 image (libvirt sees '%s')",
+                      format ? format : "unknown");
+  if (backing != NULL)
+    return fvm_throw (error, "invalid bundle: the disk names a backing file (%s)", backing);
+  return TRUE;
+}
+
+/* --- import: the source ----------------------------------------------------------------- */
+
+static gboolean
+is_url (const char *source)
+{
+  return g_str_has_prefix (source, "http://") || g_str_has_prefix (source, "https://")
+         || g_str_has_prefix (source, "file://");
+}
+
+/* curl writing the body into a pipe: nothing is stored on the way. */
+static GSubprocess *
+spawn_download (const char *url, int *out_fd, GError **error)
+{
+  const char *argv[] = { "curl",
+                         "--fail",
+                         "--silent",
+                         "--show-error",
+                         "--location",
+                         "--proto",
+                         "=http,https,file",
+                         "--proto-redir",
+                         "=http,https",
+                         "--",
+                         url,
+                         NULL };
+  g_autoptr (GSubprocess) proc = NULL;
+
+  if (!fvm_subprocess_require ("curl", "curl", error))
+    return NULL;
+  g_debug ("running curl %s", url);
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            error);
+  if (proc == NULL)
+    return fvm_null_prefix_error (error, "running curl");
+  *out_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (proc)));
+  return g_steal_pointer (&proc);
+}
+
+/* After the reader is done with the pipe: curl's own failure (a 404, a refused connection)
+ * explains a short stream better than the reader can, so it replaces the reader's error. */
+static gboolean
+end_download (GSubprocess *proc, const char *url, gboolean read_ok, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  GInputStream *err_pipe = g_subprocess_get_stderr_pipe (proc);
+  char buf[4096];
+  gsize len = 0;
+  g_auto (GStrv) lines = NULL;
+  const char *last = "";
+
+  if (!read_ok)
+    {
+      /* Closing our end stops a curl still writing (SIGPIPE); one that failed has exited. */
+      g_input_stream_close (g_subprocess_get_stdout_pipe (proc), NULL, NULL);
+    }
+  if (!g_subprocess_wait (proc, NULL, &local_error))
+    return fvm_throw (error, "waiting for curl: %s", local_error->message);
+  if (g_subprocess_get_if_exited (proc) && g_subprocess_get_exit_status (proc) == 0)
+    return read_ok;
+  if (!g_subprocess_get_if_exited (proc))
+    /* Killed by the closed pipe: the reader's error stands. */
+    return read_ok ? fvm_throw (error, "downloading %s: curl was killed", url) : FALSE;
+  if (!g_input_stream_read_all (err_pipe, buf, sizeof buf - 1, &len, NULL, NULL))
+    len = 0;
+  buf[len] = '\0';
+  lines = g_strsplit (g_strstrip (buf), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*g_strstrip (lines[i]) != '\0')
+      last = lines[i];
+  g_clear_error (error);
+  return fvm_throw (error, "downloading %s: %s", url, *last != '\0' ? last : "curl failed");
 }
 
 FvmManifest *
-fvm_golden_import (FvmStore *store, const char *source, const char *name, gboolean *out_renumbered,
+fvm_golden_import (FvmStore *store, const char *source, const char *name, guint *out_bundle_version,
                    FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  return fvm_null_throw (error, "import is not implemented yet");
+  static const FvmBundleSink sink = { sink_begin, sink_write, sink_finish };
+  g_auto (ImportTxn) t
+      = { .store = store, .name = name, .progress = progress, .cancellable = cancellable };
+  g_autoptr (GSubprocess) curl = NULL;
+  g_autoptr (FvmManifest) manifest = NULL;
+  g_auto (FvmFd) file_fd = -1;
+  int in_fd;
+
+  if (name != NULL && !fvm_name_check_image (name, error))
+    return NULL;
+  if (g_str_equal (source, "-"))
+    {
+      if (isatty (STDIN_FILENO))
+        return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                    "no bundle on stdin (it is a terminal)");
+      in_fd = STDIN_FILENO;
+    }
+  else if (is_url (source))
+    {
+      curl = spawn_download (source, &in_fd, error);
+      if (curl == NULL)
+        return NULL;
+    }
+  else
+    {
+      file_fd = open (source, O_RDONLY | O_CLOEXEC);
+      if (file_fd < 0)
+        return fvm_throw_errno_prefix (error, "opening %s", source), NULL;
+      in_fd = file_fd;
+    }
+
+  fvm_progress_add_step (progress, "importing", 95);
+  fvm_progress_add_step (progress, "registering", 5);
+  manifest = fvm_bundle_read (in_fd, &sink, &t, progress, cancellable, error);
+  if (curl != NULL && !end_download (curl, source, manifest != NULL, error))
+    return NULL;
+  if (manifest == NULL)
+    return NULL;
+  fvm_progress_next_step (progress);
+  /* finish() ran: the volume is complete and verified, and the transaction's to remove. */
+  t.volume = g_strdup (manifest->volume);
+  if (!check_imported_volume (store, manifest->volume, error))
+    return NULL;
+  t.template = fvm_store_template_name (manifest);
+  if (!fvm_store_create_overlay (store, manifest, t.template, error))
+    return NULL;
+  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
+    return NULL;
+  t.committed = TRUE;
+  fvm_progress_finish (progress);
+  if (out_bundle_version != NULL)
+    *out_bundle_version = t.bundle_version;
+  return g_steal_pointer (&manifest);
 }
+
+/* --- push ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  FvmVolumeWriter *writer;
+  FvmProgress *progress;
+  guint64 total;
+  gint64 started_us;
+  gint64 drawn_us;
+  GCancellable *cancellable;
+} PushState;
+
+static gboolean
+push_extent (guint64 offset, const void *buf, gsize len, gpointer user_data, GError **error)
+{
+  PushState *p = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!fvm_check_cancelled (p->cancellable, error)
+      || !fvm_volume_writer_write (p->writer, offset, buf, len, error))
+    return FALSE;
+  if (now - p->drawn_us > 200000 && p->total > 0)
+    {
+      guint64 sent = fvm_volume_writer_get_written (p->writer);
+      double secs = MAX ((now - p->started_us) / 1e6, 0.001);
+      g_autofree char *done = fvm_format_size (sent);
+      g_autofree char *rate = fvm_format_size ((guint64) (sent / secs));
+      g_autofree char *message = g_strdup_printf ("%s sent, %s/s", done, rate);
+
+      p->drawn_us = now;
+      fvm_progress_set_fraction (p->progress, (double) (offset + len) / (double) p->total);
+      fvm_progress_set_message (p->progress, message);
+    }
+  return TRUE;
+}
+
+/* Removes what a push made on the destination unless it was committed. */
+typedef struct
+{
+  FvmStore *dest;
+  char *volume;
+  char *template;
+  gboolean committed;
+} PushTxn;
+
+static void
+push_txn_clear (PushTxn *t)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!t->committed && t->template != NULL
+      && !fvm_store_delete_volume (t->dest, t->template, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_error (&local_error);
+  if (!t->committed && t->volume != NULL
+      && !fvm_store_delete_volume (t->dest, t->volume, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_pointer (&t->volume, g_free);
+  g_clear_pointer (&t->template, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PushTxn, push_txn_clear)
 
 FvmManifest *
 fvm_golden_push (FvmStore *source, FvmStore *dest, const char *ref, FvmProgress *progress,
                  GCancellable *cancellable, GError **error)
 {
-  return fvm_null_throw (error, "push is not implemented yet");
+  g_autoptr (FvmManifest) golden = NULL;
+  g_autoptr (FvmManifest) copy = NULL;
+  g_autoptr (FvmManifest) existing = NULL;
+  g_autoptr (FvmLock) lock = NULL;
+  g_autoptr (FvmVolumeWriter) writer = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_auto (PushTxn) t = { .dest = dest };
+  g_autofree char *disk = NULL;
+  g_autofree char *full_ref = NULL;
+  g_auto (FvmFd) fd = -1;
+  PushState state = { 0 };
+  guint64 size = 0;
+
+  if (!fvm_store_is_local (source))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "push reads the golden's file: run it on the host of the source "
+                                "store");
+  golden = fvm_store_load_golden (source, ref, error);
+  if (golden == NULL)
+    return NULL;
+  full_ref = fvm_manifest_ref (golden);
+  lock = fvm_lock_golden (source, golden->name, FVM_LOCK_SHARED, on_lock_wait, progress,
+                          cancellable, error);
+  if (lock == NULL)
+    return NULL;
+  /* Everything on the destination goes through libvirt, as it would on another host. */
+  fvm_store_set_remote (dest);
+  existing = fvm_store_load_golden (dest, full_ref, &local_error);
+  if (existing != NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_EXISTS,
+                                "golden '%s' already exists at the destination", full_ref);
+  if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return fvm_null_prefix_error (error, "destination");
+    }
+  disk = fvm_store_file_path (source, golden->volume);
+  fd = open (disk, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fvm_throw_errno_prefix (error, "opening %s", disk), NULL;
+
+  fvm_progress_add_step (progress, "uploading", 95);
+  fvm_progress_add_step (progress, "registering", 5);
+  writer = fvm_volume_writer_new (dest, golden->volume, golden->file_size, 0444,
+                                  FVM_VOLUME_WRITER_STREAM, &local_error);
+  if (writer == NULL && g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
+    return fvm_null_throw_code (error, FVM_ERROR_EXISTS,
+                                "volume %s already exists at the destination (a half-made "
+                                "golden? remove it with virsh vol-delete)",
+                                golden->volume);
+  if (writer == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  state = (PushState){ .writer = writer,
+                       .progress = progress,
+                       .total = golden->file_size,
+                       .started_us = g_get_monotonic_time (),
+                       .cancellable = cancellable };
+  if (!fvm_file_read_extents (fd, &size, push_extent, &state, cancellable, error))
+    return NULL;
+  if (size != golden->file_size)
+    return fvm_null_throw (
+        error, "%s is %" G_GUINT64_FORMAT " bytes but its manifest says %" G_GUINT64_FORMAT, disk,
+        size, golden->file_size);
+  if (!fvm_volume_writer_finish (writer, size, error))
+    return NULL;
+  t.volume = g_strdup (golden->volume);
+  fvm_progress_next_step (progress);
+
+  /* The destination's copy of the manifest: the same facts, its own file names. */
+  {
+    g_autofree char *data = fvm_manifest_to_data (golden);
+    copy = fvm_manifest_from_data (data, -1, error);
+    if (copy == NULL)
+      return NULL;
+  }
+  t.template = fvm_store_template_name (copy);
+  if (!fvm_store_create_overlay (dest, copy, t.template, error))
+    return NULL;
+  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (dest, copy, error))
+    return NULL;
+  t.committed = TRUE;
+  fvm_progress_finish (progress);
+  return g_steal_pointer (&copy);
 }

@@ -18,16 +18,18 @@ gboolean fvm_golden_export (FvmStore *store, const char *ref, const char *path,
                             const FvmBundleOptions *options, FvmProgress *progress,
                             GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Reads a bundle from SOURCE (a file, "-" for stdin, or an http(s):// or file:// URL) into
- * STORE as NAME (NULL: the bundle's name), keeping the bundle's version when it is free and
- * taking the next free one otherwise (OUT_RENUMBERED says so). Returns the committed manifest. */
+/* Reads a bundle from SOURCE (a file, "-" for stdin, or an http(s):// or file:// URL, fetched
+ * by curl through a pipe) into STORE as NAME (NULL: the bundle's name), keeping the bundle's
+ * version when it is free here and taking the next free one otherwise; OUT_BUNDLE_VERSION gets
+ * the bundle's version. Returns the committed manifest. */
 FvmManifest *fvm_golden_import (FvmStore *store, const char *source, const char *name,
-                                gboolean *out_renumbered, FvmProgress *progress,
+                                guint *out_bundle_version, FvmProgress *progress,
                                 GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Copies golden REF of SOURCE into DEST under the same NAME@N (EXISTS if DEST has it), with
- * its manifest and template overlay. Returns DEST's manifest. */
+/* Copies golden REF of the local store SOURCE into DEST under the same NAME@N (EXISTS if DEST
+ * has it), with its manifest and template overlay, all through libvirt (DEST is switched to
+ * fvm_store_set_remote), sparse: holes travel as stream holes. Returns DEST's manifest. */
 FvmManifest *fvm_golden_push (FvmStore *source, FvmStore *dest, const char *ref,
                               FvmProgress *progress, GCancellable *cancellable,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
@@ -11,6 +12,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-names.h"
+#include "fvm-volume-writer.h"
 #include "fvm-xml.h"
 
 struct _FvmStore
@@ -35,6 +37,12 @@ gboolean
 fvm_store_is_local (FvmStore *self)
 {
   return self->local;
+}
+
+void
+fvm_store_set_remote (FvmStore *self)
+{
+  self->local = FALSE;
 }
 
 char *
@@ -154,6 +162,61 @@ fvm_store_image_stem (FvmImageKind kind, const char *name, guint version)
   return g_strconcat (name, ".original", NULL);
 }
 
+/* A small volume's content through a download stream: how a manifest of a remote store is
+ * read. NOT_FOUND when there is no such volume. */
+static gboolean
+download_volume (FvmStore *self, const char *name, gsize max, char **out_data, gsize *out_len,
+                 GError **error)
+{
+  g_autoptr (FvmVirStorageVol) vol = virStorageVolLookupByName (self->pool, name);
+  g_autoptr (FvmVirStream) stream = NULL;
+  g_autoptr (GByteArray) data = g_byte_array_new ();
+  char buf[65536];
+
+  if (vol == NULL)
+    {
+      /* Perhaps written since libvirt last looked. */
+      virResetLastError ();
+      if (!fvm_store_refresh (self, error))
+        return FALSE;
+      vol = virStorageVolLookupByName (self->pool, name);
+    }
+  if (vol == NULL)
+    {
+      virResetLastError ();
+      return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "%s not found", name);
+    }
+  stream = virStreamNew (self->conn, 0);
+  if (stream == NULL || virStorageVolDownload (vol, stream, 0, 0, 0) < 0)
+    return fvm_throw_virt (error, "downloading %s", name);
+  for (;;)
+    {
+      int n = virStreamRecv (stream, buf, sizeof buf);
+      if (n < 0)
+        {
+          fvm_throw_virt (error, "downloading %s", name);
+          virStreamAbort (stream);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      if (data->len + (gsize) n > max)
+        {
+          virStreamAbort (stream);
+          return fvm_throw (error, "%s is larger than %" G_GSIZE_FORMAT " bytes", name, max);
+        }
+      g_byte_array_append (data, (const guint8 *) buf, (guint) n);
+    }
+  if (virStreamFinish (stream) < 0)
+    return fvm_throw_virt (error, "downloading %s", name);
+  *out_len = data->len;
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  *out_data = (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+  return TRUE;
+}
+
+#define MANIFEST_MAX (1 << 20)
+
 static FvmManifest *
 load_manifest_file (FvmStore *self, const char *file_name, GError **error)
 {
@@ -163,6 +226,15 @@ load_manifest_file (FvmStore *self, const char *file_name, GError **error)
   g_autoptr (GError) local_error = NULL;
   FvmManifest *manifest;
 
+  if (!self->local)
+    {
+      if (!download_volume (self, file_name, MANIFEST_MAX, &data, &len, error))
+        return NULL;
+      manifest = fvm_manifest_from_data (data, (gssize) len, error);
+      if (manifest == NULL)
+        return fvm_null_prefix_error (error, "%s", file_name);
+      return manifest;
+    }
   if (!g_file_get_contents (path, &data, &len, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
@@ -222,18 +294,54 @@ parse_golden_file (const char *file, const char *suffix, char **out_name, guint 
   return fvm_golden_ref_parse (stem, out_name, out_version, NULL) && *out_version > 0;
 }
 
+/* The pool's file names: read from the directory when it is here, else libvirt's volume list
+ * (after a refresh, so files written meanwhile are in it). */
+static GPtrArray *
+list_file_names (FvmStore *self, GError **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  virStorageVolPtr *vols = NULL;
+  int n;
+
+  if (self->local)
+    {
+      g_autoptr (GDir) dir = g_dir_open (self->path, 0, error);
+      const char *file;
+
+      if (dir == NULL)
+        return NULL;
+      while ((file = g_dir_read_name (dir)) != NULL)
+        g_ptr_array_add (names, g_strdup (file));
+      return g_steal_pointer (&names);
+    }
+  if (!fvm_store_refresh (self, error))
+    return NULL;
+  n = virStoragePoolListAllVolumes (self->pool, &vols, 0);
+  if (n < 0)
+    return fvm_null_throw_virt (error, "listing storage pool '%s'", self->pool_name);
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = virStorageVolGetName (vols[i]);
+      if (name != NULL)
+        g_ptr_array_add (names, g_strdup (name));
+      virStorageVolFree (vols[i]);
+    }
+  free (vols);
+  return g_steal_pointer (&names);
+}
+
 GPtrArray *
 fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error)
 {
-  g_autoptr (GDir) dir = g_dir_open (self->path, 0, error);
+  g_autoptr (GPtrArray) files = list_file_names (self, error);
   g_autoptr (GPtrArray) result
       = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_manifest_free);
-  const char *file;
 
-  if (dir == NULL)
+  if (files == NULL)
     return NULL;
-  while ((file = g_dir_read_name (dir)) != NULL)
+  for (guint i = 0; i < files->len; i++)
     {
+      const char *file = files->pdata[i];
       g_autofree char *name = NULL;
       guint version = 0;
       g_autoptr (GError) local_error = NULL;
@@ -300,14 +408,14 @@ fvm_store_load_golden (FvmStore *self, const char *ref, GError **error)
 guint
 fvm_store_next_version (FvmStore *self, const char *name, GError **error)
 {
-  g_autoptr (GDir) dir = g_dir_open (self->path, 0, error);
-  const char *file;
+  g_autoptr (GPtrArray) files = list_file_names (self, error);
   guint highest = 0;
 
-  if (dir == NULL)
+  if (files == NULL)
     return 0;
-  while ((file = g_dir_read_name (dir)) != NULL)
+  for (guint i = 0; i < files->len; i++)
     {
+      const char *file = files->pdata[i];
       g_autofree char *fname = NULL;
       guint version = 0;
       if ((parse_golden_file (file, ".json", &fname, &version)
@@ -326,6 +434,17 @@ fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
   g_autofree char *path = fvm_store_file_path (self, file);
   g_autofree char *data = fvm_manifest_to_data (manifest);
 
+  if (!self->local)
+    {
+      /* Through libvirt: the manifest as a small volume written with an upload stream. */
+      gsize len = strlen (data);
+      g_autoptr (FvmVolumeWriter) writer
+          = fvm_volume_writer_new (self, file, len, 0644, FVM_VOLUME_WRITER_STREAM, error);
+      if (writer == NULL || !fvm_volume_writer_write (writer, 0, data, len, error)
+          || !fvm_volume_writer_finish (writer, len, error))
+        return fvm_prefix_error (error, "writing manifest");
+      return TRUE;
+    }
   if (!g_file_set_contents_full (path, data, -1,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
                                  error))
@@ -362,7 +481,12 @@ fvm_store_delete (FvmStore *self, FvmManifest *manifest, GError **error)
 
   /* The manifest goes first: from here on the image is invisible, and a failure below leaves
    * only files that gc can find. */
-  if (unlink (json_path) < 0 && errno != ENOENT)
+  if (!self->local)
+    {
+      if (!fvm_store_delete_volume (self, json, error))
+        return FALSE;
+    }
+  else if (unlink (json_path) < 0 && errno != ENOENT)
     return fvm_throw_errno_prefix (error, "removing %s", json_path);
   if (!fvm_store_delete_volume (self, manifest->volume, error)
       || !fvm_store_delete_volume (self, log, error))

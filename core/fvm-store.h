@@ -6,7 +6,10 @@
  *   NAME@N.template.qcow2                                        empty overlay on it
  * (fvm-clone-qcow2) NAME.clone.qcow2                                             a clone's overlay
  * (fvm-clone) An image exists once its manifest does: the manifest is written last (atomically) on
- * create and removed first on delete, so list and spawn never see half of one. */
+ * create and removed first on delete, so list and spawn never see half of one.
+ * A store that is not local (a remote libvirt host) is read and written through libvirt:
+ * volume listing, and manifests as small volumes moved with download/upload streams (there the
+ * manifest appears when its upload ends; a reader in between finds it unreadable and skips it). */
 #pragma once
 
 #include <gio/gio.h>
@@ -56,6 +59,10 @@ gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **err
 /* TRUE when the pool's directory is this host's (a local URI and the directory exists here):
  * then fvm may read and write its files directly. */
 gboolean fvm_store_is_local (FvmStore *self);
+/* From here on, every read and write of this store goes through libvirt (volume listing,
+ * download and upload streams), as for a remote host, even when its directory is here: push
+ * treats its destination so, and one path serves both. */
+void fvm_store_set_remote (FvmStore *self);
 
 /* A qcow2 overlay volume VOL_NAME whose backing file is the golden, through the storage API
  * (libvirt runs qemu-img); EXISTS when the name is taken. */

@@ -1,0 +1,78 @@
+/* fvm-lock: flock on golden names (see fvm-lock.h). */
+#include "fvm-lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fvm-error.h"
+
+#define POLL_US (100 * 1000)
+
+struct _FvmLock
+{
+  int fd;
+};
+
+static char *
+lock_dir (void)
+{
+  if (getuid () == 0)
+    return g_strdup ("/run/fvm/locks");
+  return g_build_filename (g_get_user_runtime_dir (), "fvm", "locks", NULL);
+}
+
+/* One file per (pool directory, golden name): the path's digest keeps two stores apart. */
+static char *
+lock_path (FvmStore *store, const char *name)
+{
+  g_autofree char *dir = lock_dir ();
+  g_autofree char *digest
+      = g_compute_checksum_for_string (G_CHECKSUM_SHA256, fvm_store_get_path (store), -1);
+  g_autofree char *file = NULL;
+
+  digest[16] = '\0';
+  file = g_strdup_printf ("%s-%s.lock", digest, name);
+  return g_build_filename (dir, file, NULL);
+}
+
+FvmLock *
+fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
+                 void (*on_wait) (gpointer user_data), gpointer user_data,
+                 GCancellable *cancellable, GError **error)
+{
+  g_autofree char *dir = lock_dir ();
+  g_autofree char *path = lock_path (store, name);
+  g_autoptr (FvmLock) lock = g_new0 (FvmLock, 1);
+  int op = (mode == FVM_LOCK_EXCLUSIVE ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  gboolean waited = FALSE;
+
+  lock->fd = -1;
+  if (g_mkdir_with_parents (dir, 0755) < 0)
+    return fvm_throw_errno_prefix (error, "creating %s", dir), NULL;
+  lock->fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (lock->fd < 0)
+    return fvm_throw_errno_prefix (error, "opening lock %s", path), NULL;
+  while (flock (lock->fd, op) < 0)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        return fvm_throw_errno_prefix (error, "locking %s", path), NULL;
+      if (!fvm_check_cancelled (cancellable, error))
+        return NULL;
+      if (!waited && on_wait != NULL)
+        on_wait (user_data);
+      waited = TRUE;
+      g_usleep (POLL_US);
+    }
+  g_debug ("locked %s (%s)", path, mode == FVM_LOCK_EXCLUSIVE ? "exclusive" : "shared");
+  return g_steal_pointer (&lock);
+}
+
+void
+fvm_lock_free (FvmLock *lock)
+{
+  if (lock->fd >= 0)
+    close (lock->fd); /* releases the flock */
+  g_free (lock);
+}

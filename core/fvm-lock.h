@@ -1,0 +1,33 @@
+/* fvm-lock: flock(2) on a golden name of a store, held while it is imported (exclusive) or
+ * exported/pushed (shared), so two fvm processes never write one golden name at once and a
+ * golden is not replaced under an export.
+ *
+ * The lock files live outside the pool (in /run/fvm/locks, or $XDG_RUNTIME_DIR/fvm/locks when
+ * not root), so libvirt never lists them as volumes; their name is derived from the pool's path
+ * and the golden's name. The kernel drops a lock when its holder dies, even by SIGKILL. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FVM_LOCK_SHARED,
+  FVM_LOCK_EXCLUSIVE,
+} FvmLockMode;
+
+typedef struct _FvmLock FvmLock;
+
+/* Waits (checking CANCELLABLE every 100 ms) until the lock on golden NAME of STORE is held.
+ * ON_WAIT, when not NULL, is called once if the lock is busy, before waiting. */
+FvmLock *fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
+                          void (*on_wait) (gpointer user_data), gpointer user_data,
+                          GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Releases the lock. */
+void fvm_lock_free (FvmLock *lock);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmLock, fvm_lock_free)
+
+G_END_DECLS

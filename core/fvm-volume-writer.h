@@ -1,0 +1,45 @@
+/* fvm-volume-writer: a new volume of the store written from offset-ordered data with holes,
+ * the one way import and push put a disk into a pool.
+ *
+ * A local store gets the file itself: created with O_EXCL in the pool directory (the name is
+ * the claim), truncated to its final size so what is never written stays a hole, only data
+ * written. Any other store (or FVM_VOLUME_WRITER_STREAM) gets a raw volume with no allocation
+ * from virStorageVolCreateXML and a sparse upload stream (virStreamSendHole for the gaps), which
+ * works the same on a remote libvirt host. The file ends up 0444 either way.
+ *
+ * Until finished, freeing the writer removes the volume: an error or Ctrl-C leaves nothing. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  FVM_VOLUME_WRITER_AUTO,   /* the file when the store is local, else a stream */
+  FVM_VOLUME_WRITER_STREAM, /* always through libvirt */
+} FvmVolumeWriterMode;
+
+typedef struct _FvmVolumeWriter FvmVolumeWriter;
+
+/* Creates volume VOL_NAME of SIZE bytes (the file's size, not a virtual size); EXISTS when the
+ * name is taken. MODE_BITS: the file's permissions once finished (0444 for a golden). */
+FvmVolumeWriter *fvm_volume_writer_new (FvmStore *store, const char *vol_name, guint64 size,
+                                        guint mode_bits, FvmVolumeWriterMode mode,
+                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Data at OFFSET; offsets must grow; the bytes between two writes read as zeros. */
+gboolean fvm_volume_writer_write (FvmVolumeWriter *self, guint64 offset, const void *buf, gsize len,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Ends the volume at SIZE (which must be the size given to _new), syncs it, sets its mode and
+ * refreshes the pool. From here on the volume is the caller's to remove. */
+gboolean fvm_volume_writer_finish (FvmVolumeWriter *self, guint64 size,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Bytes of data written so far (holes not counted). */
+guint64 fvm_volume_writer_get_written (FvmVolumeWriter *self);
+/* Removes the volume unless finished. */
+void fvm_volume_writer_free (FvmVolumeWriter *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmVolumeWriter, fvm_volume_writer_free)
+
+G_END_DECLS
