@@ -317,13 +317,21 @@ fvm_manifest_from_data (const char *data, gssize len, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (FvmManifest) self = fvm_manifest_new (FVM_IMAGE_ORIGINAL, NULL, 0);
+  g_autoptr (GError) local_error = NULL;
   JsonNode *root;
 
   g_clear_pointer (&self->format, g_free);
   g_clear_pointer (&self->created, g_free);
   g_clear_pointer (&self->fvm_version, g_free);
-  if (!json_parser_load_from_data (parser, data, len, error))
-    return fvm_null_prefix_error (error, "invalid manifest");
+  if (!json_parser_load_from_data (parser, data, len, &local_error))
+    {
+      /* json-glib quotes the text it stopped at, line breaks included: errors are one line. */
+      for (char *p = local_error->message; *p != '\0'; p++)
+        if (g_ascii_iscntrl (*p))
+          *p = ' ';
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return fvm_null_prefix_error (error, "invalid manifest");
+    }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return fvm_null_throw (error, "invalid manifest: not a JSON object");
