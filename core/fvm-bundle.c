@@ -22,6 +22,9 @@
 #include "fvm-units.h"
 
 #define IO_SIZE (1 << 20)
+#define ZEROS_SIZE (64 << 10)
+/* Holes: hashed as zeros, and fed to the pax writer, which drops them uncompressed. */
+static const guint8 zeros[ZEROS_SIZE];
 /* Redraw the progress at most this often. */
 #define PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 5)
 
@@ -148,7 +151,6 @@ typedef struct
   guint next;  /* index of the extent being written */
   guint64 pos; /* how far the entry's data have been written, holes included */
   GChecksum *sum;
-  guint8 *zeros;
 } DiskWriter;
 
 static gboolean
@@ -176,9 +178,9 @@ skip_to (DiskWriter *w, guint64 offset, GError **error)
 {
   while (w->pos < offset)
     {
-      gsize n = (gsize) MIN ((guint64) IO_SIZE, offset - w->pos);
-      g_checksum_update (w->sum, w->zeros, n);
-      if (!archive_write_all (w, w->zeros, n, error))
+      gsize n = (gsize) MIN ((guint64) ZEROS_SIZE, offset - w->pos);
+      g_checksum_update (w->sum, zeros, n);
+      if (!archive_write_all (w, zeros, n, error))
         return FALSE;
       w->pos += n;
     }
@@ -249,7 +251,6 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
   g_autoptr (FvmArchiveEntry) dentry = NULL;
   g_autoptr (GArray) extents = NULL;
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *zeros = g_malloc0 (IO_SIZE);
   g_autofree char *data = fvm_manifest_to_data (manifest);
   g_autofree char *disk_name = g_strdup_printf ("disk.%s", manifest->format);
   WriteTarget target = { .fd = out_fd, .cancellable = cancellable };
@@ -294,7 +295,7 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
   if (archive_write_header (a, mentry) != ARCHIVE_OK)
     return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
                                 : fvm_throw_archive (a, error, "writing the manifest's header");
-  w = (DiskWriter){ .a = a, .target = &target, .extents = extents, .sum = sum, .zeros = zeros };
+  w = (DiskWriter){ .a = a, .target = &target, .extents = extents, .sum = sum };
   if (!archive_write_all (&w, data, data_len, error))
     return FALSE;
 
@@ -327,7 +328,7 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
     }
   while (w.pos < size)
     {
-      gsize n = (gsize) MIN ((guint64) IO_SIZE, size - w.pos);
+      gsize n = (gsize) MIN ((guint64) ZEROS_SIZE, size - w.pos);
       g_checksum_update (sum, zeros, n);
       w.pos += n;
     }
@@ -510,7 +511,6 @@ typedef struct
   const FvmBundleSink *sink;
   gpointer user_data;
   GChecksum *sum;
-  guint8 *zeros;
   guint64 pos;
   guint64 size;
 } DiskReader;
@@ -520,8 +520,8 @@ hash_zeros (DiskReader *r, guint64 to)
 {
   while (r->pos < to)
     {
-      gsize n = (gsize) MIN ((guint64) IO_SIZE, to - r->pos);
-      g_checksum_update (r->sum, r->zeros, n);
+      gsize n = (gsize) MIN ((guint64) ZEROS_SIZE, to - r->pos);
+      g_checksum_update (r->sum, zeros, n);
       r->pos += n;
     }
 }
@@ -570,11 +570,10 @@ fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmPr
   g_autoptr (FvmArchiveRead) a = archive_read_new ();
   g_autoptr (FvmManifest) manifest = NULL;
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *zeros = g_malloc0 (IO_SIZE);
   g_autofree guint8 *buf = g_malloc (IO_SIZE);
   g_autofree char *disk_name = NULL;
   ReadSource s = { .fd = in_fd, .cancellable = cancellable, .buf = buf };
-  DiskReader r = { .sink = sink, .user_data = user_data, .sum = sum, .zeros = zeros };
+  DiskReader r = { .sink = sink, .user_data = user_data, .sum = sum };
   struct archive_entry *entry = NULL;
   const char *digest;
   int ret;
@@ -584,7 +583,16 @@ fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmPr
       || archive_read_support_format_tar (a) != ARCHIVE_OK)
     return fvm_throw_archive (a, error, "setting up the bundle reader"), NULL;
   if (archive_read_open2 (a, &s, NULL, read_cb, NULL, NULL) != ARCHIVE_OK)
-    return throw_read (a, &s, error, "opening the stream"), NULL;
+    {
+      /* libarchive recognises the compression and the format while opening. */
+      if (s.error == NULL && s.eof)
+        return fvm_throw_archive (a, error,
+                                  "invalid bundle: not a zstd-compressed tar (or truncated)"),
+               NULL;
+      if (s.error == NULL)
+        return fvm_throw_archive (a, error, "invalid bundle: not a zstd-compressed tar"), NULL;
+      return throw_read (a, &s, error, "opening the stream"), NULL;
+    }
 
   manifest = read_manifest (a, &s, error);
   if (manifest == NULL)

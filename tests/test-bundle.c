@@ -520,9 +520,14 @@ test_bad_manifest_json (void)
   Ent ents[] = { { "manifest.json", 0, "{\"fvm_manifest\": 1, \"kind\": ", -1 },
                  { "disk.qcow2", 0, DISK_DATA, -1 } };
   Ent array[] = { { "manifest.json", 0, "[1, 2]", -1 }, { "disk.qcow2", 0, DISK_DATA, -1 } };
+  Ent newline[]
+      = { { "manifest.json", 0, "{\"fvm_manifest\": 1, \"created\": \"2026\n8d\"G03Z\"}", -1 },
+          { "disk.qcow2", 0, DISK_DATA, -1 } };
 
   assert_refused (craft (ARCHIVE_FILTER_ZSTD, ents, 2), "invalid manifest");
   assert_refused (craft (ARCHIVE_FILTER_ZSTD, array, 2), "not a JSON object");
+  /* json-glib quotes the text it stopped at, line break included: still one line. */
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, newline, 2), "invalid string constant");
 }
 
 static void
