@@ -113,6 +113,7 @@ typedef struct
   FvmProgress *progress;
   GCancellable *cancellable;
   FvmLock *lock;
+  FvmManifest *manifest;   /* the reader's, between begin and finish */
   FvmVolumeWriter *writer; /* until the disk is complete */
   char *volume;            /* complete, not yet committed */
   char *template;
@@ -171,8 +172,10 @@ version_is_free (FvmStore *store, const char *name, guint version)
   return TRUE;
 }
 
-/* Claims NAME@N for the bundle's version when it is free here, else for the next free one: the
- * new volume's name is the claim, so a golden made meanwhile by create is never overwritten. */
+/* Picks NAME@N, the bundle's version when it is free here, else the next free one, and starts
+ * the volume. A remote volume's name is claimed now (libvirt's EXISTS); a local one when its
+ * writer renames it into place (sink_finish), so a golden made meanwhile by create is never
+ * overwritten either way. */
 static gboolean
 claim_volume (ImportTxn *t, FvmManifest *manifest, GError **error)
 {
@@ -216,6 +219,7 @@ static gboolean
 sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
 {
   ImportTxn *t = user_data;
+  g_autofree char *prefix = NULL;
 
   if (g_strcmp0 (manifest->format, "qcow2") != 0)
     return fvm_throw (error, "invalid bundle: the disk's format is '%s'; goldens are qcow2",
@@ -226,9 +230,15 @@ sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
       manifest->name = g_strdup (t->name);
     }
   t->bundle_version = manifest->version;
+  t->manifest = manifest;
   t->lock = fvm_lock_golden (t->store, manifest->name, FVM_LOCK_EXCLUSIVE, on_lock_wait,
                              t->progress, t->cancellable, error);
   if (t->lock == NULL)
+    return FALSE;
+  /* Holding the name's lock, no other import of it runs: hidden files of it are a killed
+   * import's. */
+  prefix = g_strconcat (manifest->name, "@", NULL);
+  if (!fvm_volume_writer_remove_stale (t->store, prefix, error))
     return FALSE;
   return claim_volume (t, manifest, error);
 }
@@ -245,15 +255,40 @@ static gboolean
 sink_finish (guint64 size, gpointer user_data, GError **error)
 {
   ImportTxn *t = user_data;
-  g_autoptr (FvmVolumeWriter) writer = g_steal_pointer (&t->writer);
+  FvmManifest *manifest = t->manifest;
 
-  if (!fvm_volume_writer_finish (writer, size, error))
+  for (guint attempt = 0; attempt < MAX_VERSION_RACES; attempt++)
     {
-      t->writer = g_steal_pointer (&writer); /* still unfinished: removed on clear */
-      return FALSE;
+      g_autoptr (GError) local_error = NULL;
+      g_autofree char *stem = NULL;
+      guint version;
+
+      if (fvm_volume_writer_finish (t->writer, size, &local_error))
+        {
+          /* Finished: from here on the volume is the transaction's to remove. */
+          g_clear_pointer (&t->writer, fvm_volume_writer_free);
+          t->volume = g_strdup (manifest->volume);
+          return TRUE;
+        }
+      if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS)
+          || !fvm_volume_writer_claims_at_finish (t->writer))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* 'fvm-golden create' took this version meanwhile: the next free one. */
+      version = fvm_store_next_version (t->store, manifest->name, error);
+      if (version == 0)
+        return FALSE;
+      stem = fvm_store_image_stem (FVM_IMAGE_GOLDEN, manifest->name, version);
+      g_debug ("%s was taken meanwhile; trying %s", manifest->volume, stem);
+      manifest->version = version;
+      g_free (manifest->volume);
+      manifest->volume = g_strconcat (stem, ".qcow2", NULL);
+      fvm_volume_writer_set_name (t->writer, manifest->volume);
     }
-  /* Finished: from here on the volume is the transaction's to remove. */
-  return TRUE;
+  return fvm_throw_code (error, FVM_ERROR_BUSY, "too many concurrent creations of golden '%s'",
+                         manifest->name);
 }
 
 /* A qcow2 file that names a backing file would let a bundle make clones read any file of the
@@ -398,7 +433,6 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
     return NULL;
   fvm_progress_next_step (progress);
   /* finish() ran: the volume is complete and verified, and the transaction's to remove. */
-  t.volume = g_strdup (manifest->volume);
   if (!check_imported_volume (store, manifest->volume, error))
     return NULL;
   t.template = fvm_store_template_name (manifest);

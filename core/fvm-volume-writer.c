@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,7 +18,8 @@ struct _FvmVolumeWriter
 {
   FvmStore *store;
   char *vol_name;
-  char *path; /* local file */
+  char *path;       /* local: the hidden file written, renamed to final_path at the end */
+  char *final_path; /* local */
   guint64 size;
   guint mode_bits;
   int fd;               /* local file, or -1 */
@@ -31,7 +33,11 @@ struct _FvmVolumeWriter
 static FvmVolumeWriter *
 writer_new_local (FvmVolumeWriter *self, GError **error)
 {
-  self->path = fvm_store_file_path (self->store, self->vol_name);
+  g_autofree char *hidden
+      = g_strdup_printf (".%s.%d" FVM_VOLUME_WRITER_PARTIAL, self->vol_name, (int) getpid ());
+
+  self->path = fvm_store_file_path (self->store, hidden);
+  self->final_path = fvm_store_file_path (self->store, self->vol_name);
   self->fd = open (self->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (self->fd < 0)
     {
@@ -166,6 +172,49 @@ fvm_volume_writer_write (FvmVolumeWriter *self, guint64 offset, const void *buf,
   return TRUE;
 }
 
+void
+fvm_volume_writer_set_name (FvmVolumeWriter *self, const char *vol_name)
+{
+  g_return_if_fail (self->path != NULL && !self->finished);
+  g_free (self->vol_name);
+  g_free (self->final_path);
+  self->vol_name = g_strdup (vol_name);
+  self->final_path = fvm_store_file_path (self->store, vol_name);
+}
+
+gboolean
+fvm_volume_writer_claims_at_finish (FvmVolumeWriter *self)
+{
+  return self->path != NULL;
+}
+
+gboolean
+fvm_volume_writer_remove_stale (FvmStore *store, const char *prefix, GError **error)
+{
+  g_autoptr (GDir) dir = NULL;
+  g_autofree char *hidden_prefix = g_strconcat (".", prefix, NULL);
+  const char *file;
+
+  if (!fvm_store_is_local (store))
+    return TRUE;
+  dir = g_dir_open (fvm_store_get_path (store), 0, error);
+  if (dir == NULL)
+    return FALSE;
+  while ((file = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_str_has_prefix (file, hidden_prefix)
+          || !g_str_has_suffix (file, FVM_VOLUME_WRITER_PARTIAL))
+        continue;
+      path = fvm_store_file_path (store, file);
+      g_debug ("removing %s, left by a killed import", path);
+      if (unlink (path) < 0 && errno != ENOENT)
+        return fvm_throw_errno_prefix (error, "removing %s", path);
+    }
+  return TRUE;
+}
+
 guint64
 fvm_volume_writer_get_written (FvmVolumeWriter *self)
 {
@@ -179,16 +228,20 @@ fvm_volume_writer_finish (FvmVolumeWriter *self, guint64 size, GError **error)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s ends at %" G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT " expected",
                            self->vol_name, size, self->size);
-  if (self->fd >= 0)
+  if (self->path != NULL)
     {
-      if (fsync (self->fd) < 0 || fchmod (self->fd, self->mode_bits) < 0)
+      if (self->fd >= 0 && (fsync (self->fd) < 0 || fchmod (self->fd, self->mode_bits) < 0))
         return fvm_throw_errno_prefix (error, "%s", self->path);
-      if (close (self->fd) < 0)
+      if (self->fd >= 0 && close (g_steal_fd (&self->fd)) < 0)
+        return fvm_throw_errno_prefix (error, "%s", self->path);
+      /* The claim: never over an existing file (a golden made meanwhile). */
+      if (renameat2 (AT_FDCWD, self->path, AT_FDCWD, self->final_path, RENAME_NOREPLACE) < 0)
         {
-          self->fd = -1;
-          return fvm_throw_errno_prefix (error, "%s", self->path);
+          if (errno == EEXIST)
+            return fvm_throw_code (error, FVM_ERROR_EXISTS, "volume %s already exists",
+                                   self->vol_name);
+          return fvm_throw_errno_prefix (error, "renaming %s to %s", self->path, self->final_path);
         }
-      self->fd = -1;
     }
   else
     {
@@ -224,5 +277,6 @@ fvm_volume_writer_free (FvmVolumeWriter *self)
     virStorageVolFree (self->vol);
   g_free (self->vol_name);
   g_free (self->path);
+  g_free (self->final_path);
   g_free (self);
 }
