@@ -312,6 +312,18 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
          && get_string_list (obj, "customize", self->customize, error);
 }
 
+/* Errors quote the text they refuse (json-glib its input, parse_object a name or kind), line
+ * breaks included: errors are one line. Moves LOCAL into ERROR; returns ERROR. */
+static GError **
+one_line (GError **error, GError **local)
+{
+  for (char *p = (*local)->message; *p != '\0'; p++)
+    if (g_ascii_iscntrl (*p))
+      *p = ' ';
+  g_propagate_error (error, g_steal_pointer (local));
+  return error;
+}
+
 FvmManifest *
 fvm_manifest_from_data (const char *data, gssize len, GError **error)
 {
@@ -324,18 +336,11 @@ fvm_manifest_from_data (const char *data, gssize len, GError **error)
   g_clear_pointer (&self->created, g_free);
   g_clear_pointer (&self->fvm_version, g_free);
   if (!json_parser_load_from_data (parser, data, len, &local_error))
-    {
-      /* json-glib quotes the text it stopped at, line breaks included: errors are one line. */
-      for (char *p = local_error->message; *p != '\0'; p++)
-        if (g_ascii_iscntrl (*p))
-          *p = ' ';
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return fvm_null_prefix_error (error, "invalid manifest");
-    }
+    return fvm_null_prefix_error (one_line (error, &local_error), "invalid manifest");
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return fvm_null_throw (error, "invalid manifest: not a JSON object");
-  if (!parse_object (json_node_get_object (root), self, error))
-    return fvm_null_prefix_error (error, "invalid manifest");
+  if (!parse_object (json_node_get_object (root), self, &local_error))
+    return fvm_null_prefix_error (one_line (error, &local_error), "invalid manifest");
   return g_steal_pointer (&self);
 }
