@@ -548,6 +548,16 @@ test_bad_not_golden (void)
   assert_refused (craft (ARCHIVE_FILTER_ZSTD, ents, 2), "of an original, not a golden");
 }
 
+/* An unknown kind is quoted in the message, its line break too: still one line. */
+static void
+test_bad_kind (void)
+{
+  g_autofree char *manifest = manifest_json ("\"kind\" : \"golden\"", "\"kind\" : \"golden\\n\"");
+  Ent ents[] = { { "manifest.json", 0, manifest, -1 }, { "disk.qcow2", 0, DISK_DATA, -1 } };
+
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, ents, 2), "unknown image kind 'golden '");
+}
+
 static void
 test_bad_name (void)
 {
@@ -775,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/bad/manifest-json", test_bad_manifest_json);
   g_test_add_func ("/bundle/bad/manifest-version", test_bad_manifest_version);
   g_test_add_func ("/bundle/bad/not-golden", test_bad_not_golden);
+  g_test_add_func ("/bundle/bad/kind", test_bad_kind);
   g_test_add_func ("/bundle/bad/name", test_bad_name);
   g_test_add_func ("/bundle/bad/paths", test_bad_paths);
   g_test_add_func ("/bundle/bad/links", test_bad_links);

@@ -1,0 +1,26 @@
+#!/bin/bash
+# Runs one libFuzzer target for a bounded time, from seeds written by fuzz-seeds; one TAP
+# result: ok when the fuzzer found no crash, leak, timeout or sanitizer report.
+#   run-fuzzer.sh FUZZER SEEDS-PROGRAM bundle|manifest WORKDIR SECONDS
+set -u
+fuzzer=$1 seeds=$2 kind=$3 work=$4 secs=$5
+name=$(basename "$fuzzer")
+echo "1..1"
+# The corpus grows across runs (coverage keeps building up); seeds are fresh each time.
+rm -rf "$work/seeds" "$work/artifacts"
+mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
+if ! "$seeds" "$kind" "$work/seeds"; then
+  echo "not ok 1 - $name: the seed corpus could not be written"
+  exit 1
+fi
+"$fuzzer" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+  -artifact_prefix="$work/artifacts/" "$work/corpus" "$work/seeds" >"$work/log" 2>&1
+rc=$?
+tail -n 60 "$work/log" | sed 's/^/# /'
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
+if [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
+  echo "ok 1 - $name: no crash in ${secs}s, ${runs} inputs"
+else
+  echo "not ok 1 - $name: exit $rc; reproducer: $(ls "$work"/artifacts/* 2>/dev/null | head -n 1)"
+  exit 1
+fi
