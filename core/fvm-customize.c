@@ -267,7 +267,7 @@ run_hook (guestfs_h *g, const Hook *h, GError **error)
     return fvm_throw_guestfs (g, error, "hook '%s': uploading", h->name);
   /* The exit status comes back on the last line so a failing hook's output is kept: the
    * command API would drop its standard output. PATH is the daemon's own; cwd is /. */
-  cmd = g_strdup_printf ("%s </dev/null 2>&1; echo; echo %s$?", path, marker);
+  cmd = g_strdup_printf ("%s </dev/null 2>&1; s=$?; echo; echo %s$s", path, marker);
   out = guestfs_sh (g, cmd);
   if (out == NULL)
     return fvm_throw_guestfs (g, error, "hook '%s'", h->name);
