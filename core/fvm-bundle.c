@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "fvm-archive.h"
 #include "fvm-cleanup.h"
@@ -74,43 +75,97 @@ typedef struct
   guint64 length;
 } Extent;
 
+/* libarchive writes the plain tar; zstd is driven here rather than through libarchive's
+ * filter, whose 3.6 options stop at the level and threads: long-distance matching is what
+ * brings the best level near xz. */
+typedef ZSTD_CCtx FvmZstdCCtx;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmZstdCCtx, ZSTD_freeCCtx)
+
 typedef struct
 {
   int fd;
   Meter meter;
   GCancellable *cancellable;
-  GError *error; /* the write callback's own failure, kept over libarchive's summary */
+  GError *error; /* the callbacks' own failure, kept over libarchive's summary */
+  ZSTD_CCtx *zstd;
+  guint8 *zbuf;
+  gsize zbuf_size;
 } WriteTarget;
+
+static gboolean
+write_full (WriteTarget *t, const guint8 *buf, gsize len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = write (t->fd, buf + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return fvm_throw_errno_prefix (&t->error, "writing the bundle");
+      done += (gsize) n;
+    }
+  t->meter.fd_bytes += len;
+  meter_update (&t->meter, FALSE);
+  return TRUE;
+}
+
+/* Feeds BUF to zstd (END: ZSTD_e_end for the last call) and writes what comes out. */
+static gboolean
+compress (WriteTarget *t, const void *buf, gsize len, ZSTD_EndDirective end)
+{
+  ZSTD_inBuffer in = { buf, len, 0 };
+
+  for (;;)
+    {
+      ZSTD_outBuffer out = { t->zbuf, t->zbuf_size, 0 };
+      size_t left = ZSTD_compressStream2 (t->zstd, &out, &in, end);
+
+      if (ZSTD_isError (left))
+        return fvm_throw (&t->error, "compressing the bundle: %s", ZSTD_getErrorName (left));
+      if (!write_full (t, t->zbuf, out.pos))
+        return FALSE;
+      if (end == ZSTD_e_end ? left == 0 : in.pos == in.size)
+        return TRUE;
+    }
+}
 
 static la_ssize_t
 write_cb (struct archive *a, void *client_data, const void *buf, size_t len)
 {
   WriteTarget *t = client_data;
-  size_t done = 0;
 
-  if (t->error == NULL && !fvm_check_cancelled (t->cancellable, &t->error))
+  if (t->error != NULL || !fvm_check_cancelled (t->cancellable, &t->error)
+      || !compress (t, buf, len, ZSTD_e_continue))
     {
-      archive_set_error (a, ECANCELED, "%s", t->error->message);
+      archive_set_error (a, EIO, "%s", t->error->message);
       return -1;
     }
-  while (done < len)
-    {
-      ssize_t n = write (t->fd, (const char *) buf + done, len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int errsv = errno;
-          if (t->error == NULL)
-            fvm_throw (&t->error, "writing the bundle: %s", g_strerror (errsv));
-          archive_set_error (a, errsv, "%s", g_strerror (errsv));
-          return -1;
-        }
-      done += n;
-    }
-  t->meter.fd_bytes += len;
-  meter_update (&t->meter, FALSE);
   return (la_ssize_t) len;
+}
+
+static int
+close_cb (struct archive *a, void *client_data)
+{
+  WriteTarget *t = client_data;
+
+  if (t->error != NULL || !compress (t, NULL, 0, ZSTD_e_end))
+    {
+      archive_set_error (a, EIO, "%s", t->error->message);
+      return ARCHIVE_FATAL;
+    }
+  return ARCHIVE_OK;
+}
+
+static gboolean
+set_zstd (ZSTD_CCtx *zstd, ZSTD_cParameter param, int value, const char *what, GError **error)
+{
+  size_t r = ZSTD_CCtx_setParameter (zstd, param, value);
+
+  if (ZSTD_isError (r))
+    return fvm_throw (error, "zstd: setting %s to %d: %s", what, value, ZSTD_getErrorName (r));
+  return TRUE;
 }
 
 /* The image file's allocated extents, as SEEK_DATA/SEEK_HOLE see them now. */
@@ -214,16 +269,6 @@ on_disk_extent (guint64 offset, const void *buf, gsize len, gpointer user_data, 
   return TRUE;
 }
 
-static gboolean
-set_zstd_option (struct archive *a, const char *key, int value, GError **error)
-{
-  g_autofree char *text = g_strdup_printf ("%d", value);
-
-  if (archive_write_set_filter_option (a, "zstd", key, text) != ARCHIVE_OK)
-    return fvm_throw_archive (a, error, "setting zstd's %s to %s", key, text);
-  return TRUE;
-}
-
 static FvmArchiveEntry *
 new_entry (const char *name, guint64 size, mode_t perm)
 {
@@ -246,6 +291,10 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
                   const FvmBundleOptions *options, FvmProgress *progress, GCancellable *cancellable,
                   GError **error)
 {
+  /* Before the archive: freeing an unclosed archive closes it, which ends the zstd frame. */
+  g_autoptr (FvmZstdCCtx) zstd = NULL;
+  g_autofree guint8 *zbuf = NULL;
+  WriteTarget target = { .fd = out_fd, .cancellable = cancellable };
   g_autoptr (FvmArchiveWrite) a = archive_write_new ();
   g_autoptr (FvmArchiveEntry) mentry = NULL;
   g_autoptr (FvmArchiveEntry) dentry = NULL;
@@ -253,7 +302,6 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *data = fvm_manifest_to_data (manifest);
   g_autofree char *disk_name = g_strdup_printf ("disk.%s", manifest->format);
-  WriteTarget target = { .fd = out_fd, .cancellable = cancellable };
   DiskWriter w = { 0 };
   int level = options != NULL && options->level != 0 ? options->level : FVM_BUNDLE_LEVEL_DEFAULT;
   int threads
@@ -279,22 +327,34 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
   for (guint i = 0; i < extents->len; i++)
     target.meter.disk_total += g_array_index (extents, Extent, i).length;
 
-  if (archive_write_set_format_pax_restricted (a) != ARCHIVE_OK
-      || archive_write_add_filter_zstd (a) != ARCHIVE_OK)
-    return fvm_throw_archive (a, error, "setting up the bundle writer");
-  if (!set_zstd_option (a, "compression-level", level, error)
-      || !set_zstd_option (a, "threads", threads, error))
+  zstd = ZSTD_createCCtx ();
+  if (zstd == NULL)
+    return fvm_throw (error, "zstd: out of memory");
+  if (!set_zstd (zstd, ZSTD_c_compressionLevel, level, "the level", error)
+      || !set_zstd (zstd, ZSTD_c_nbWorkers, threads, "the threads", error))
     return FALSE;
+  if (level >= FVM_BUNDLE_LEVEL_LONG
+      && (!set_zstd (zstd, ZSTD_c_enableLongDistanceMatching, 1, "long matching", error)
+          || !set_zstd (zstd, ZSTD_c_windowLog, FVM_BUNDLE_WINDOW_LOG, "the window", error)))
+    return FALSE;
+  target.zstd = zstd;
+  target.zbuf_size = ZSTD_CStreamOutSize ();
+  target.zbuf = zbuf = g_malloc (target.zbuf_size);
+
+  if (archive_write_set_format_pax_restricted (a) != ARCHIVE_OK)
+    return fvm_throw_archive (a, error, "setting up the bundle writer");
   /* No padding of the last block to 10 KiB: the stream ends where the archive does. */
   archive_write_set_bytes_in_last_block (a, 1);
-  if (archive_write_open2 (a, &target, NULL, write_cb, NULL, NULL) != ARCHIVE_OK)
-    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
-                                : fvm_throw_archive (a, error, "starting the bundle");
+  if (archive_write_open2 (a, &target, NULL, write_cb, close_cb, NULL) != ARCHIVE_OK)
+    return target.error != NULL
+               ? (g_propagate_error (error, g_steal_pointer (&target.error)), FALSE)
+               : fvm_throw_archive (a, error, "starting the bundle");
 
   mentry = new_entry (FVM_BUNDLE_MANIFEST, data_len, 0644);
   if (archive_write_header (a, mentry) != ARCHIVE_OK)
-    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
-                                : fvm_throw_archive (a, error, "writing the manifest's header");
+    return target.error != NULL
+               ? (g_propagate_error (error, g_steal_pointer (&target.error)), FALSE)
+               : fvm_throw_archive (a, error, "writing the manifest's header");
   w = (DiskWriter){ .a = a, .target = &target, .extents = extents, .sum = sum };
   if (!archive_write_all (&w, data, data_len, error))
     return FALSE;
@@ -313,8 +373,9 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
       archive_entry_sparse_add_entry (dentry, (la_int64_t) e->offset, (la_int64_t) e->length);
     }
   if (archive_write_header (a, dentry) != ARCHIVE_OK)
-    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
-                                : fvm_throw_archive (a, error, "writing the disk's header");
+    return target.error != NULL
+               ? (g_propagate_error (error, g_steal_pointer (&target.error)), FALSE)
+               : fvm_throw_archive (a, error, "writing the disk's header");
   if (!fvm_file_read_extents (disk_fd, NULL, on_disk_extent, &w, cancellable, error))
     return FALSE;
   /* Zeros for what the map holds beyond the extents read (the synthetic one above); then the
@@ -337,8 +398,9 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
                       "the image's sha256 is %s but its manifest says %s (is the image damaged?)",
                       g_checksum_get_string (sum), manifest->sha256);
   if (archive_write_finish_entry (a) != ARCHIVE_OK || archive_write_close (a) != ARCHIVE_OK)
-    return target.error != NULL ? (g_propagate_error (error, target.error), FALSE)
-                                : fvm_throw_archive (a, error, "finishing the bundle");
+    return target.error != NULL
+               ? (g_propagate_error (error, g_steal_pointer (&target.error)), FALSE)
+               : fvm_throw_archive (a, error, "finishing the bundle");
   meter_update (&target.meter, TRUE);
   return TRUE;
 }

@@ -21,9 +21,13 @@ G_BEGIN_DECLS
 #define FVM_BUNDLE_MANIFEST_MAX (1 << 20)
 
 /* zstd levels, measured on a Debian 12 original (see the report in git log): the default beats
- * qemu-img convert -c on size and time; BEST comes close to xz's size in less time. */
+ * qemu-img convert -c on size and time; BEST comes close to xz's size in less time. From
+ * level LONG up, zstd also matches across a 2^WINDOW_LOG window (zstd --long=27): readers need
+ * that much memory, which zstd and libarchive allow by default. */
 #define FVM_BUNDLE_LEVEL_DEFAULT 3
 #define FVM_BUNDLE_LEVEL_BEST 19
+#define FVM_BUNDLE_LEVEL_LONG 10
+#define FVM_BUNDLE_WINDOW_LOG 27
 
 typedef struct
 {
