@@ -48,6 +48,12 @@ export_to_fd (FvmStore *store, const FvmManifest *golden, int out_fd,
 
   if (fd < 0)
     return fvm_throw_errno_prefix (error, "opening %s", disk);
+  /* ext4 reports an unwritten extent (qemu preallocates with fallocate) as data once its pages
+   * are in the page cache, and readahead past an extent's end puts them there: the writer's map
+   * of the extents and its reading pass then disagree. Start with the file's clean pages
+   * dropped and no readahead, so both see the same extents. */
+  posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED);
+  posix_fadvise (fd, 0, 0, POSIX_FADV_RANDOM);
   return fvm_bundle_write (golden, fd, out_fd, options, progress, cancellable, error);
 }
 
