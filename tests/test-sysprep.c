@@ -4,6 +4,7 @@
 
 #include "fvm-customize.h"
 #include "fvm-error.h"
+#include "fvm-manifest.h"
 #include "fvm-sysprep.h"
 
 /* virt-sysprep 1.48's operations marked '*' (on by default), less the two that need outside
@@ -280,6 +281,52 @@ test_customize_password (void)
   g_unlink (hashed);
 }
 
+static const char golden_json[]
+    = "{\"fvm_manifest\": 1, \"kind\": \"golden\", \"name\": \"g\", \"version\": 1,"
+      " \"volume\": \"g@1.qcow2\", \"format\": \"qcow2\", \"virtual_size\": 1,"
+      " \"file_size\": 1, \"sha256\": \"00\", \"created\": \"now\", \"fvm_version\": \"0\","
+      " \"os\": {\"id\": \"debian12\", \"name\": \"Debian 12\", \"ram_mib\": 1024,"
+      " \"vcpus\": 1, \"virtio\": true}, \"sysprep\": [\"machine-id\"]%s}";
+
+/* The manifest's optional "customize" list: written only when steps ran, read back, absent in
+ * older manifests, refused when it is not a list of strings. */
+static void
+test_manifest_customize (void)
+{
+  g_autofree char *old = g_strdup_printf (golden_json, "");
+  g_autofree char *bad = g_strdup_printf (golden_json, ", \"customize\": [{}]");
+  g_autofree char *bad2 = g_strdup_printf (golden_json, ", \"customize\": \"hook:x\"");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) m = fvm_manifest_from_data (old, -1, &error);
+  g_autoptr (FvmManifest) back = NULL;
+  g_autofree char *data = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->customize->len, ==, 0);
+  data = fvm_manifest_to_data (m);
+  g_assert_null (strstr (data, "customize"));
+  g_clear_pointer (&data, g_free);
+
+  g_ptr_array_add (m->customize, g_strdup ("hook:prepare.sh"));
+  g_ptr_array_add (m->customize, g_strdup ("ssh-inject:root"));
+  data = fvm_manifest_to_data (m);
+  back = fvm_manifest_from_data (data, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->customize->len, ==, 2);
+  g_assert_cmpstr (back->customize->pdata[0], ==, "hook:prepare.sh");
+  g_assert_cmpstr (back->customize->pdata[1], ==, "ssh-inject:root");
+  g_assert_cmpuint (back->sysprep->len, ==, 1);
+
+  g_clear_pointer (&back, fvm_manifest_free);
+  back = fvm_manifest_from_data (bad, -1, &error);
+  g_assert_null (back);
+  g_assert_nonnull (strstr (error->message, "'customize' must hold strings"));
+  g_clear_error (&error);
+  back = fvm_manifest_from_data (bad2, -1, &error);
+  g_assert_null (back);
+  g_assert_nonnull (strstr (error->message, "'customize' must be an array"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,5 +344,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sysprep/select/unknown", test_select_unknown);
   g_test_add_func ("/customize/input", test_customize_input);
   g_test_add_func ("/customize/password", test_customize_password);
+  g_test_add_func ("/customize/manifest", test_manifest_customize);
   return g_test_run ();
 }
