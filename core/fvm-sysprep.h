@@ -2,9 +2,11 @@
  *
  * Each operation is named as in virt-sysprep and does what that operation does to a Linux
  * guest, all in the appliance the caller launched and mounted (one launch for the whole golden).
- * The table holds every operation of virt-sysprep that applies to Linux guests and needs no
- * outside input ('customize' is fvm-customize; 'script' runs host scripts over FUSE and is left
- * out). An operation whose files the guest does not have does nothing.
+ * The table holds every operation virt-sysprep runs by default that applies to Linux guests and
+ * needs no outside input ('customize' is fvm-customize; 'script' runs host scripts over FUSE and
+ * is left out). Its opt-in operations (ca-certificates, firewall-rules, flag-reconfiguration,
+ * fs-uuids, kerberos-data, user-account) are not here yet. An operation whose files the guest
+ * does not have does nothing.
  *
  * Deliberate differences from virt-sysprep:
  *  - ssh-hostkeys also makes sshd regenerate host keys at boot, because Debian does not, and a
