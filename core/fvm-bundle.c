@@ -18,7 +18,6 @@
 #include "fvm-archive.h"
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
-#include "fvm-files.h"
 #include "fvm-names.h"
 #include "fvm-units.h"
 
@@ -184,7 +183,7 @@ map_extents (int fd, guint64 size, GError **error)
       if (data < 0 && errno == ENXIO)
         break;
       if (data < 0)
-        data = pos; /* no SEEK_DATA here: all data, as fvm_file_read_extents reads it */
+        data = pos; /* no SEEK_DATA here: all of it is data */
       if ((guint64) data >= size)
         break;
       hole = lseek (fd, data, SEEK_HOLE);
@@ -203,7 +202,6 @@ typedef struct
   struct archive *a;
   WriteTarget *target;
   GArray *extents;
-  guint next;  /* index of the extent being written */
   guint64 pos; /* how far the entry's data have been written, holes included */
   GChecksum *sum;
 } DiskWriter;
@@ -242,30 +240,44 @@ skip_to (DiskWriter *w, guint64 offset, GError **error)
   return TRUE;
 }
 
+/* Reads the extents of the map written in the header, and only those: asking SEEK_DATA again
+ * could answer differently (ext4 reports an unwritten extent as data once its pages are
+ * cached, which reading its neighbours with readahead does), and data outside the map would be
+ * dropped by the pax writer. What lies outside the map reads as zeros, so the digest agrees. */
 static gboolean
-on_disk_extent (guint64 offset, const void *buf, gsize len, gpointer user_data, GError **error)
+write_extents (DiskWriter *w, int fd, GCancellable *cancellable, GError **error)
 {
-  DiskWriter *w = user_data;
-  const Extent *e;
+  g_autofree guint8 *buf = g_malloc (IO_SIZE);
 
-  /* Data outside the map written in the header would be lost: the image changed. */
-  while (w->next < w->extents->len
-         && offset >= g_array_index (w->extents, Extent, w->next).offset
-                          + g_array_index (w->extents, Extent, w->next).length)
-    w->next++;
-  if (w->next >= w->extents->len)
-    return fvm_throw (error, "the image changed while being exported");
-  e = &g_array_index (w->extents, Extent, w->next);
-  if (offset < e->offset || offset + len > e->offset + e->length || offset < w->pos)
-    return fvm_throw (error, "the image changed while being exported");
-  if (!skip_to (w, offset, error))
-    return FALSE;
-  g_checksum_update (w->sum, buf, len);
-  if (!archive_write_all (w, buf, len, error))
-    return FALSE;
-  w->pos += len;
-  w->target->meter.disk_done += len;
-  meter_update (&w->target->meter, FALSE);
+  for (guint i = 0; i < w->extents->len; i++)
+    {
+      const Extent *e = &g_array_index (w->extents, Extent, i);
+      guint64 end = e->offset + e->length;
+
+      if (!skip_to (w, e->offset, error))
+        return FALSE;
+      while (w->pos < end)
+        {
+          ssize_t n;
+
+          if (!fvm_check_cancelled (cancellable, error))
+            return FALSE;
+          n = pread (fd, buf, (size_t) MIN ((guint64) IO_SIZE, end - w->pos), (off_t) w->pos);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            return fvm_throw_errno_prefix (error, "reading the image at %" G_GUINT64_FORMAT,
+                                           w->pos);
+          if (n == 0)
+            return fvm_throw (error, "the image shrank while being exported");
+          g_checksum_update (w->sum, buf, (gsize) n);
+          if (!archive_write_all (w, buf, (gsize) n, error))
+            return FALSE;
+          w->pos += (guint64) n;
+          w->target->meter.disk_done += (guint64) n;
+          meter_update (&w->target->meter, FALSE);
+        }
+    }
   return TRUE;
 }
 
@@ -376,17 +388,10 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
     return target.error != NULL
                ? (g_propagate_error (error, g_steal_pointer (&target.error)), FALSE)
                : fvm_throw_archive (a, error, "writing the disk's header");
-  if (!fvm_file_read_extents (disk_fd, NULL, on_disk_extent, &w, cancellable, error))
+  if (!write_extents (&w, disk_fd, cancellable, error))
     return FALSE;
-  /* Zeros for what the map holds beyond the extents read (the synthetic one above); then the
-   * hash runs to the end of the file, the archive taking nothing more (the pax writer stores
-   * no trailing hole). */
-  if (extents->len > 0)
-    {
-      const Extent *last = &g_array_index (extents, Extent, extents->len - 1);
-      if (!skip_to (&w, last->offset + last->length, error))
-        return FALSE;
-    }
+  /* The hash runs to the end of the file, the archive taking nothing more (the pax writer
+   * stores no trailing hole). */
   while (w.pos < size)
     {
       gsize n = (gsize) MIN ((guint64) ZEROS_SIZE, size - w.pos);
