@@ -15,7 +15,7 @@ here=$(dirname "$(readlink -f "$0")")
 sandbox_up "fvmit-vb-$$"
 note "sandbox: $FVM_CONNECT"
 work=$(mktemp -d /var/tmp/fvm-it-vb-XXXXXX)
-trap 'rm -rf "$work"; sandbox_down' EXIT
+trap 'chattr -i "$work/ro" 2>/dev/null; rm -rf "$work"; sandbox_down' EXIT
 mkdir -p "$work/noconf/xdg" "$work/cache"
 repo=$work/repo
 
@@ -41,6 +41,8 @@ tmpl=$repo/vbgold-1.qcow2.xz
 note "$(ls -l "$repo")" "$(cat "$repo/index")"
 field() { awk -v id="[$1]" -v k="$2" '$0 == id {on = 1; next} /^\[/ {on = 0} on && index($0, k "=") == 1 {print substr($0, length(k) + 2)}' "$repo/index"; }
 check "the template is an xz stream (xz -t)" xz -t "$tmpl"
+blocks=$(xz --robot -l "$tmpl" | awk -F'\t' '$1 == "totals" {print $3}')
+check "it has several xz blocks (libarchive's xz:threads=2 used the threaded encoder): $blocks" test "$blocks" -gt 1
 check "the index's sha512 is the template's" test "$(field vbgold-1 'checksum[sha512]')" = "$(sha512sum <"$tmpl" | cut -d' ' -f1)"
 check "compressed_size, size, format, osinfo, arch, expand" bash -c '
 	[ "$1" = "$(stat -c %s "$2")" ] && [ "$3" = 4294967296 ] && [ "$4" = qcow2 ] &&
@@ -113,7 +115,12 @@ fails "a new DIR and a missing golden" 1 "not found" --format virt-builder -o "$
 check "the new DIR was not made" test ! -e "$work/newrepo"
 : >"$work/afile"
 fails "DIR is a file" 1 "is not a directory" --format virt-builder -o "$work/afile" vbgold@1
-fails "DIR cannot be written" 1 "cannot write to /proc" --format virt-builder -o /proc vbgold@1
+# An immutable directory refuses even root.
+mkdir "$work/ro" && chattr +i "$work/ro"
+fails "DIR cannot be written (immutable)" 1 "cannot write to $work/ro: Operation not permitted" --format virt-builder -o "$work/ro" vbgold@1
+chattr -i "$work/ro"
+check "nothing was left in it" test -z "$(ls -A "$work/ro")"
+fails "DIR on a file system that takes no files (/proc)" 1 "cannot write to /proc" --format virt-builder -o /proc vbgold@1
 fails "DIR's parent does not exist" 1 "No such file or directory" --format virt-builder -o "$work/no/such/dir" vbgold@1
 fails "no golden given" 2 "" --format virt-builder -o "$repo"
 
