@@ -20,13 +20,14 @@ G_BEGIN_DECLS
 /* A larger manifest.json is refused before it is read into memory. */
 #define FVM_BUNDLE_MANIFEST_MAX (1 << 20)
 
-/* zstd levels, measured on a Debian 12 original (507 MB qcow2, 2 threads): 3 gives 148 MB in
- * 4 cpu-s where qemu-img convert -c gives 171 MB in 19 s; 17 (long matching) gives 124 MB in
- * 197 cpu-s where xz -T2 gives 115 MB in 281 cpu-s (16: 126 MB, 149 s; 19: 120 MB, 390 s).
+/* zstd levels, measured on a Debian 12 original (507 MB qcow2, 2 threads, a shared machine):
+ * 3 gives 148 MB in 3.9 s where qemu-img convert -c gives 171 MB in 18 s; 16 (long matching)
+ * gives 126 MB (+9%) in 149 cpu-s where xz -T2 gives 115 MB in 167 s (252 cpu-s); 17 gives
+ * 124 MB but took 210 s, its one busy thread slower than xz's two (19: 120 MB, 390 cpu-s).
  * From level LONG up, zstd also matches across a 2^WINDOW_LOG window (zstd --long=27):
  * readers need that much memory, which zstd and libarchive allow by default. */
 #define FVM_BUNDLE_LEVEL_DEFAULT 3
-#define FVM_BUNDLE_LEVEL_BEST 17
+#define FVM_BUNDLE_LEVEL_BEST 16
 #define FVM_BUNDLE_LEVEL_LONG 10
 #define FVM_BUNDLE_WINDOW_LOG 27
 
