@@ -77,6 +77,16 @@ rc=$?
 check "exporting an unknown golden is one line, exit 1, no file" \
 	test "$rc" = 1 -a "$out" = "fvm-golden: error: golden 'nosuch@1' not found" -a ! -e "$WORK/nosuch.fvm" -a ! -e "$WORK/nosuch.fvm.partial"
 
+# Ctrl-C midway: exit 130, neither FILE nor FILE.partial.
+fvm-golden export shgold@1 -o "$WORK/int.fvm" >/dev/null 2>"$WORK/int.err" &
+pid=$!
+for _ in $(seq 50); do [ -s "$WORK/int.fvm.partial" ] && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "Ctrl-C during export: exit 130, 'cancelled', no file and no .partial left" \
+	bash -c '[ "$1" = 130 ] && [ "$(cat "$2.err")" = "fvm-golden: error: cancelled" ] && [ ! -e "$2.fvm" ] && [ ! -e "$2.fvm.partial" ]' _ "$rc" "$WORK/int"
+
 # --- import into B: file, stdin, URL -----------------------------------------------------------
 start=$SECONDS
 out=$(inb fvm-golden import "$BUNDLE" 2>&1)
@@ -167,6 +177,19 @@ for bad in truncated flipped dotdot version; do
 	check "$desc: no new golden in B and no stray file in B's pool" test "$(b_state)" = "$before"
 done
 
+# --- Ctrl-C midway ------------------------------------------------------------------------------
+(eval "$B_ENV" && exec fvm-golden import "$BUNDLE" >/dev/null 2>"$WORK/int.err") &
+pid=$!
+for _ in $(seq 100); do
+	ls -A "$B_POOL" | grep -q '^\.shgold@.*\.partial$' && break
+	sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "Ctrl-C during import: exit 130, 'cancelled', and B is as it was" \
+	bash -c '[ "$1" = 130 ] && [ "$(cat "$2")" = "fvm-golden: error: cancelled" ] && [ "$3" = "$4" ]' _ "$rc" "$WORK/int.err" "$(b_state)" "$before"
+
 # --- SIGKILL midway ----------------------------------------------------------------------------
 goldens=$(inb fvm-golden list)
 # Not through inb: as a background job a function runs in a subshell of its own, and $! would be
@@ -220,7 +243,24 @@ out=$(fvm-golden push shgold@1 --connect "$B_CONNECT" 2>&1)
 rc=$?
 check "push refuses a version the destination has: one line, exit 1" \
 	test "$rc" = 1 -a "$out" = "fvm-golden: error: golden 'shgold@1' already exists at the destination"
+out=$(fvm-golden push nosuch@1 --connect "$B_CONNECT" 2>&1)
+rc=$?
+check "pushing an unknown golden is one line, exit 1" \
+	test "$rc" = 1 -a "$out" = "fvm-golden: error: golden 'nosuch@1' not found"
 check "B's shgold@1 can be deleted (no clone uses it)" inb fvm-golden delete shgold@1
+before=$(b_state)
+fvm-golden push shgold@1 --connect "$B_CONNECT" >/dev/null 2>"$WORK/int.err" &
+pid=$!
+for _ in $(seq 100); do
+	[ -e "$B_POOL/shgold@1.qcow2" ] && break
+	sleep 0.05
+done
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "Ctrl-C during push: exit 130, 'cancelled', and nothing of it on B" \
+	bash -c '[ "$1" = 130 ] && [ "$(cat "$2")" = "fvm-golden: error: cancelled" ] && [ "$3" = "$4" ]' _ "$rc" "$WORK/int.err" "$(b_state)" "$before"
 start=$SECONDS
 out=$(fvm-golden push shgold@1 --connect "$B_CONNECT" 2>&1)
 check "fvm-golden push shgold@1 --connect B ($((SECONDS - start)) s)" test "$out" = "shgold@1"
