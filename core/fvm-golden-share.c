@@ -74,6 +74,7 @@ fvm_golden_export (FvmStore *store, const char *ref, const char *path,
   golden = fvm_store_load_golden (store, ref, error);
   if (golden == NULL)
     return FALSE;
+  fvm_progress_add_step (progress, "exporting", 100);
   lock = fvm_lock_golden (store, golden->name, FVM_LOCK_SHARED, on_lock_wait, progress, cancellable,
                           error);
   if (lock == NULL)
