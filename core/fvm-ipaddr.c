@@ -81,8 +81,7 @@ long long
 fvm_ipaddr_lease_watermark (virConnectPtr conn, const char *network, const char *mac)
 {
   long long expiry = 0;
-  g_autofree char *ip = from_leases (conn, network, mac, 0, &expiry);
-
+  g_free (from_leases (conn, network, mac, 0, &expiry));
   return expiry;
 }
 

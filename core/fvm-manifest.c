@@ -1,6 +1,8 @@
 /* fvm-manifest: JSON (de)serialisation of image manifests, with validation on read. */
 #include "fvm-manifest.h"
 
+#include <math.h>
+
 #include "fvm-config-build.h"
 #include "fvm-error.h"
 #include "fvm-names.h"
@@ -228,6 +230,35 @@ get_string_list (JsonObject *obj, const char *member, GPtrArray *out, GError **e
   return TRUE;
 }
 
+/* json-glib reads 1e999 as infinity, which its generator writes as "inf", not JSON: a manifest
+ * with such a number could be read but never written back. */
+static gboolean
+all_finite (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, NULL, &member))
+        if (!all_finite (member))
+          return FALSE;
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (!all_finite (json_array_get_element (array, i)))
+          return FALSE;
+      return TRUE;
+    }
+  return !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_DOUBLE
+         || isfinite (json_node_get_double (node));
+}
+
 static gboolean
 parse_os (JsonObject *os, FvmOsFacts *facts, GError **error)
 {
@@ -306,6 +337,8 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
     {
       if (!JSON_NODE_HOLDS_OBJECT (node))
         return fvm_throw (error, "member 'build' must be an object");
+      if (!all_finite (node))
+        return fvm_throw (error, "member 'build' holds a number out of range");
       self->build = json_object_ref (json_node_get_object (node));
     }
   return get_string_list (obj, "sysprep", self->sysprep, error)

@@ -270,7 +270,7 @@ fvm_osinfo_install_script_file (FvmOsinfo *self, const char *short_id)
 
 char *
 fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id, const char *hostname,
-                                    const char *timezone, const char *language,
+                                    const char *time_zone, const char *language,
                                     const char *keyboard, const char *password, GError **error)
 {
   g_autoptr (OsinfoOs) os = find_os (self, short_id);
@@ -283,7 +283,7 @@ fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id, const
                                 "libosinfo has no install script for '%s'", short_id);
   config = osinfo_install_config_new ("http://fvm/install-config");
   osinfo_install_config_set_hostname (config, hostname);
-  osinfo_install_config_set_l10n_timezone (config, timezone);
+  osinfo_install_config_set_l10n_timezone (config, time_zone);
   osinfo_install_config_set_l10n_language (config, language);
   osinfo_install_config_set_l10n_keyboard (config, keyboard);
   osinfo_install_config_set_target_disk (config, "/dev/vda");

@@ -46,7 +46,7 @@ char *fvm_osinfo_install_script_file (FvmOsinfo *self, const char *short_id);
 
 /* Generates that script. PASSWORD is clear text (libosinfo's scripts take no hash) or NULL. */
 char *fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id,
-                                          const char *hostname, const char *timezone,
+                                          const char *hostname, const char *time_zone,
                                           const char *language, const char *keyboard,
                                           const char *password, GError **error);
 

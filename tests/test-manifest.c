@@ -75,6 +75,8 @@ test_rejects (void)
     { "\"virtual_size\" : 4294967296", "\"virtual_size\" : \"big\"", "virtual_size" },
     { "\"sha256\" : \"00ff\",", "", "sha256" },
     { "\"virtio\" : true", "\"virtio\" : 1", "virtio" },
+    /* Found by fuzz-manifest: json-glib reads 1e999 as infinity and writes it back as "inf". */
+    { "\"sysprep\" :", "\"build\" : {\"a\" : [{\"b\" : 1e999}]}, \"sysprep\" :", "out of range" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
