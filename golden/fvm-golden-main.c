@@ -48,6 +48,9 @@ int
 main (int argc, char **argv)
 {
   route_list_operations (&argc, &argv);
-  return fvm_cli_run_verbs (argc, argv, "Turn originals into read-only, versioned golden images.",
+  return fvm_cli_run_verbs (argc, argv,
+                            "Turn originals into read-only, versioned golden images.\n"
+                            "'fvm-golden --list-operations [--json]' lists the sysprep "
+                            "operations create runs.",
                             commands);
 }
