@@ -61,13 +61,13 @@ gboolean fvm_install_netboot_paths (const FvmOsFacts *os, char **out_kernel, cha
 char *fvm_install_cmdline (const FvmInstallSpec *spec, const char *iso_volume_id);
 
 /* The transient domain that runs the installer. Paths may be placeholders (--dry-run). */
-char *fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type,
-                              const char *name, const char *disk, const char *kernel,
-                              const char *initrd, const char *cmdline, const char *iso,
-                              const char *seed_iso);
+char *fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, const char *name,
+                              const char *disk, const char *kernel, const char *initrd,
+                              const char *cmdline, const char *iso, const char *seed_iso);
 
 FvmManifest *fvm_install_build (FvmStore *store, FvmConfig *config, const char *name,
                                 const FvmInstallSpec *spec, FvmProgress *progress,
-                                GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                                GCancellable *cancellable,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

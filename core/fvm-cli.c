@@ -15,6 +15,7 @@
 int fvm_opt_verbose;
 gboolean fvm_opt_json;
 static char *opt_connect;
+static char *opt_backend;
 static gboolean opt_version;
 static const char *current_verb; /* for "See 'fvm-spawn create --help'" */
 static gint64 start_us;
@@ -40,6 +41,13 @@ static const GOptionEntry json_entries[] = {
 static const GOptionEntry connect_entries[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_connect,
     "libvirt URI (default: FVM_CONNECT, fvm.conf, qemu:///system)", "URI" },
+  { NULL },
+};
+
+static const GOptionEntry backend_entries[] = {
+  { "backend", 0, 0, G_OPTION_ARG_STRING, &opt_backend,
+    "Disk storage: qcow2 or thinlv (default: FVM_BACKEND, fvm.conf [storage] backend, qcow2)",
+    "KIND" },
   { NULL },
 };
 
@@ -96,6 +104,8 @@ fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int 
     g_option_context_add_main_entries (ctx, json_entries, NULL);
   if (!(flags & FVM_CLI_NO_CONNECT))
     g_option_context_add_main_entries (ctx, connect_entries, NULL);
+  if (flags & FVM_CLI_BACKEND)
+    g_option_context_add_main_entries (ctx, backend_entries, NULL);
   if (current_verb == NULL)
     g_option_context_add_main_entries (ctx, version_entries, NULL);
   if (!g_option_context_parse (ctx, argc, argv, &local_error))
@@ -133,7 +143,30 @@ fvm_cli_load_config (GError **error)
   if (opt_connect != NULL
       && !fvm_config_set (config, "libvirt.uri", opt_connect, FVM_CONFIG_SOURCE_CLI, error))
     return fvm_null_prefix_error (error, "--connect");
+  if (opt_backend != NULL
+      && !fvm_config_set (config, "storage.backend", opt_backend, FVM_CONFIG_SOURCE_CLI, error))
+    return fvm_null_prefix_error (error, "--backend");
   return g_steal_pointer (&config);
+}
+
+static GCancellable *main_cancellable;
+/* Set while the connection to libvirt is being opened: a call that no cancellable reaches (an
+ * unreachable or silent daemon blocks it), made before anything else. */
+static gint connecting;
+static gboolean on_signal (gpointer user_data);
+
+/* fvm_libvirt_connect, ended by a signal (exit 130) rather than waited out. */
+static virConnectPtr
+connect_interruptible (FvmConfig *config, GError **error)
+{
+  virConnectPtr conn;
+
+  g_atomic_int_set (&connecting, 1);
+  if (g_cancellable_is_cancelled (main_cancellable))
+    on_signal (NULL);
+  conn = fvm_libvirt_connect (config, error);
+  g_atomic_int_set (&connecting, 0);
+  return conn;
 }
 
 virConnectPtr
@@ -144,7 +177,7 @@ fvm_cli_connect (FvmConfig **out_config, GError **error)
 
   if (config == NULL)
     return NULL;
-  conn = fvm_libvirt_connect (config, error);
+  conn = connect_interruptible (config, error);
   if (conn == NULL)
     return NULL;
   *out_config = g_steal_pointer (&config);
@@ -165,6 +198,19 @@ fvm_cli_open_store (FvmConfig **out_config, GError **error)
   if (store == NULL)
     return NULL;
   *out_config = g_steal_pointer (&config);
+  return store;
+}
+
+FvmStore *
+fvm_cli_open_store_for (FvmConfig *config, GError **error)
+{
+  virConnectPtr conn = connect_interruptible (config, error);
+  FvmStore *store;
+
+  if (conn == NULL)
+    return NULL;
+  store = fvm_store_open (conn, config, error);
+  virConnectClose (conn); /* the store holds its own reference */
   return store;
 }
 
@@ -276,12 +322,16 @@ fvm_cli_confirm (const char *question)
 
 /* --- Ctrl-C ------------------------------------------------------------------------------ */
 
-static GCancellable *main_cancellable;
 static guint signals_seen;
 
 static gboolean
 on_signal (gpointer user_data)
 {
+  if (g_atomic_int_get (&connecting))
+    {
+      g_printerr ("%s: error: interrupted while connecting to libvirt\n", g_get_prgname ());
+      _exit (130);
+    }
   if (++signals_seen > 1)
     _exit (130);
   /* Builtins see the cancellation, roll back what they made and return an error. */

@@ -30,6 +30,7 @@ typedef enum
   FVM_CLI_DEFAULT = 0,
   FVM_CLI_NO_CONNECT = 1 << 0, /* the verb never talks to libvirt */
   FVM_CLI_NO_JSON = 1 << 1,    /* the verb has nothing to report as JSON */
+  FVM_CLI_BACKEND = 1 << 2,    /* the verb makes or scans disks: --backend */
 } FvmCliFlags;
 
 /* Global options, valid after fvm_option_context_parse(). */
@@ -41,13 +42,14 @@ int fvm_cli_run_verbs (int argc, char **argv, const char *summary, const FvmComm
 /* main() of a binary without verbs (fvm-build, fvm-consolidate). */
 int fvm_cli_run_single (int argc, char **argv, FvmBuiltinFunc fn);
 
-/* Adds the global options (-v, --json, --connect) to ctx, parses, and sets up logging. */
+/* Adds the global options (-v, --json, --connect, --backend) to ctx, parses, and sets up
+ * logging. */
 gboolean fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int *argc,
                                    char ***argv, FvmCliFlags flags, GError **error);
 /* A usage error ending in "See '… --help'": exit code 2. Returns FALSE. */
 gboolean fvm_usage_error (GOptionContext *ctx, const char *message, GError **error);
 
-/* The layered configuration with --connect applied on top. */
+/* The layered configuration with --connect and --backend applied on top. */
 FvmConfig *fvm_cli_load_config (GError **error);
 
 /* Configuration and libvirt connection in one step. */
@@ -55,6 +57,10 @@ virConnectPtr fvm_cli_connect (FvmConfig **out_config, GError **error);
 
 /* Configuration, libvirt connection and store in one step. */
 FvmStore *fvm_cli_open_store (FvmConfig **out_config, GError **error);
+
+/* A connection and store for a configuration the caller has already layered (profile, spec,
+ * command-line options). */
+FvmStore *fvm_cli_open_store_for (FvmConfig *config, GError **error);
 
 /* Prints a JSON document on stdout, followed by a newline. */
 void fvm_cli_print_json (JsonNode *node);

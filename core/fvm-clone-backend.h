@@ -30,6 +30,10 @@ typedef struct
   char *(*backing) (FvmCloneBackend *self, const char *clone, GError **error);
   /* The disk as a local path (for qemu-img compare in tests and checks). */
   char *(*disk_path) (FvmCloneBackend *self, const char *clone);
+  /* Sets the disk's virtual size (offline). */
+  gboolean (*resize) (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error);
+  /* The clones that have a disk here (char *), for gc. */
+  GPtrArray *(*list) (FvmCloneBackend *self, GError **error);
 } FvmCloneBackendOps;
 
 struct _FvmCloneBackend
@@ -38,11 +42,12 @@ struct _FvmCloneBackend
   FvmStore *store; /* not owned */
 };
 
-/* KIND is "qcow2". */
+/* KIND is "qcow2" or "thinlv" (its VG and pool: fvm_store_get_vg/_thinpool). */
 FvmCloneBackend *fvm_clone_backend_new (FvmStore *store, const char *kind, GError **error);
 void fvm_clone_backend_free (FvmCloneBackend *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmCloneBackend, fvm_clone_backend_free)
 
 extern const FvmCloneBackendOps fvm_clone_qcow2_ops;
+extern const FvmCloneBackendOps fvm_clone_thinlv_ops;
 
 G_END_DECLS

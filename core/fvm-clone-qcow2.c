@@ -46,6 +46,12 @@ copy_template (FvmCloneBackend *self, const FvmManifest *golden, const char *vol
   dst = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (dst < 0 && errno == EEXIST)
     return fvm_throw_code (error, FVM_ERROR_EXISTS, "exists");
+  /* A user who may use libvirt but not write the pool's directory: libvirt makes the volume. */
+  if (dst < 0 && (errno == EACCES || errno == EPERM))
+    {
+      g_debug ("cannot write %s: %s", path, g_strerror (errno));
+      return TRUE;
+    }
   if (dst < 0)
     return fvm_throw_errno_prefix (error, "creating %s", path);
   while (done < st.st_size)
@@ -172,6 +178,37 @@ qcow2_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellab
   return fvm_store_refresh (self->store, error);
 }
 
+static gboolean
+qcow2_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error)
+{
+  g_autofree char *vol_name = volume_name (clone);
+  g_autoptr (FvmVirStorageVol) vol = fvm_store_lookup_volume (self->store, vol_name, error);
+
+  if (vol == NULL)
+    return FALSE;
+  /* libvirt runs qemu-img resize; shrinking is the caller's decision (it asked). */
+  if (virStorageVolResize (vol, bytes, VIR_STORAGE_VOL_RESIZE_SHRINK) < 0)
+    return fvm_throw_virt (error, "resizing the disk of clone '%s'", clone);
+  return TRUE;
+}
+
+static GPtrArray *
+qcow2_list (FvmCloneBackend *self, GError **error)
+{
+  g_autoptr (GPtrArray) files = fvm_store_list_files (self->store, error);
+  g_autoptr (GPtrArray) clones = g_ptr_array_new_with_free_func (g_free);
+
+  if (files == NULL)
+    return NULL;
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *f = files->pdata[i];
+      if (f[0] != '.' && g_str_has_suffix (f, ".clone.qcow2"))
+        g_ptr_array_add (clones, g_strndup (f, strlen (f) - strlen (".clone.qcow2")));
+    }
+  return g_steal_pointer (&clones);
+}
+
 const FvmCloneBackendOps fvm_clone_qcow2_ops = {
   .name = "qcow2",
   .create = qcow2_create,
@@ -181,4 +218,6 @@ const FvmCloneBackendOps fvm_clone_qcow2_ops = {
   .flatten = qcow2_flatten,
   .backing = qcow2_backing,
   .disk_path = qcow2_disk_path,
+  .resize = qcow2_resize,
+  .list = qcow2_list,
 };

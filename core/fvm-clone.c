@@ -1,5 +1,6 @@
 /* fvm-clone: clone lifecycle over libvirt and the clone backend. */
 #include "fvm-clone.h"
+#include "fvm-clone-private.h"
 
 #include <libvirt/virterror.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ fvm_clone_free (FvmClone *self)
   g_free (self->mac);
   g_free (self->network);
   g_free (self->disk);
+  g_free (self->disk_target);
   fvm_clone_meta_clear (&self->meta);
   g_free (self->ip);
   g_free (self);
@@ -53,8 +55,8 @@ state_name (int state)
 }
 
 /* NOT_FOUND when the domain carries no fvm metadata: fvm never touches other domains. */
-static FvmClone *
-clone_from_domain (virDomainPtr dom, GError **error)
+FvmClone *
+fvm_clone_from_domain (virDomainPtr dom, GError **error)
 {
   const char *name = virDomainGetName (dom);
   g_autofree char *meta
@@ -89,6 +91,10 @@ clone_from_domain (virDomainPtr dom, GError **error)
   clone->mac = fvm_xml_find (xml, "domain/devices/interface/mac", "address", NULL);
   clone->network = fvm_xml_find (xml, "domain/devices/interface/source", "network", NULL);
   clone->disk = fvm_xml_find (xml, "domain/devices/disk/source", "file", NULL);
+  /* thinlv: a block disk. */
+  if (clone->disk == NULL)
+    clone->disk = fvm_xml_find (xml, "domain/devices/disk/source", "dev", NULL);
+  clone->disk_target = fvm_xml_find (xml, "domain/devices/disk/target", "dev", NULL);
   memory = fvm_xml_find (xml, "domain/memory", NULL, NULL);
   unit = fvm_xml_find (xml, "domain/memory", "unit", NULL);
   vcpus = fvm_xml_find (xml, "domain/vcpu", NULL, NULL);
@@ -102,8 +108,8 @@ clone_from_domain (virDomainPtr dom, GError **error)
 }
 
 /* The domain of clone NAME, and (when out_clone is not NULL) what fvm knows of it. */
-static virDomainPtr
-lookup_clone_domain (virConnectPtr conn, const char *name, FvmClone **out_clone, GError **error)
+virDomainPtr
+fvm_clone_lookup_domain (virConnectPtr conn, const char *name, FvmClone **out_clone, GError **error)
 {
   virDomainPtr dom;
   FvmClone *clone;
@@ -116,7 +122,7 @@ lookup_clone_domain (virConnectPtr conn, const char *name, FvmClone **out_clone,
       virResetLastError ();
       return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "clone '%s' not found", name);
     }
-  clone = clone_from_domain (dom, error);
+  clone = fvm_clone_from_domain (dom, error);
   if (clone == NULL)
     {
       virDomainFree (dom);
@@ -133,7 +139,7 @@ FvmClone *
 fvm_clone_lookup (virConnectPtr conn, const char *name, GError **error)
 {
   FvmClone *clone = NULL;
-  g_autoptr (FvmVirDomain) dom = lookup_clone_domain (conn, name, &clone, error);
+  g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, &clone, error);
 
   return dom != NULL ? clone : NULL;
 }
@@ -156,7 +162,7 @@ fvm_clone_list (virConnectPtr conn, GError **error)
   for (int i = 0; i < n; i++)
     {
       g_autoptr (GError) local_error = NULL;
-      FvmClone *clone = clone_from_domain (doms[i], &local_error);
+      FvmClone *clone = fvm_clone_from_domain (doms[i], &local_error);
       if (clone != NULL)
         g_ptr_array_add (result, clone);
       else if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
@@ -185,8 +191,8 @@ fvm_clone_dependents (FvmStore *store, const char *ref, GError **error)
   return g_steal_pointer (&names);
 }
 
-static void
-owner_of_caller (guint *out_uid, char **out_name)
+void
+fvm_clone_caller (guint *out_uid, char **out_name)
 {
   const char *sudo_user = g_getenv ("SUDO_USER");
   const char *sudo_uid = g_getenv ("SUDO_UID");
@@ -202,200 +208,6 @@ owner_of_caller (guint *out_uid, char **out_name)
     }
   *out_uid = getuid ();
   *out_name = g_strdup (g_get_user_name ());
-}
-
-static gboolean
-resolve_resources (FvmConfig *config, const FvmCloneCreateOptions *opts, const FvmOsFacts *os,
-                   guint64 *out_mib, guint *out_vcpus, GError **error)
-{
-  const char *mem = fvm_config_get (config, "clone.memory");
-  const char *cpus = fvm_config_get (config, "clone.vcpus");
-  guint64 bytes = 0;
-
-  *out_mib = os->ram_mib;
-  *out_vcpus = os->vcpus;
-  if (*mem != '\0' && fvm_parse_size (mem, 1 << 20, &bytes, error))
-    *out_mib = bytes >> 20;
-  if (*cpus != '\0')
-    *out_vcpus = (guint) g_ascii_strtoull (cpus, NULL, 10);
-  if (opts->memory_mib > 0)
-    *out_mib = opts->memory_mib;
-  if (opts->vcpus > 0)
-    *out_vcpus = opts->vcpus;
-  if (*out_mib < 64)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "memory %" G_GUINT64_FORMAT " MiB is too little (at least 64 MiB)",
-                           *out_mib);
-  return TRUE;
-}
-
-/* The clone just defined, from what fvm gave libvirt: asking libvirt back would cost three
- * round trips of a spawn that takes a dozen. */
-static FvmClone *
-clone_from_spec (const FvmDomainSpec *spec, gboolean running)
-{
-  FvmClone *clone = g_new0 (FvmClone, 1);
-
-  clone->name = g_strdup (spec->name);
-  clone->state = g_strdup (running ? "running" : "shut off");
-  clone->running = running;
-  clone->mac = g_strdup (spec->mac);
-  clone->network = g_strdup (spec->network);
-  clone->disk = g_strdup (spec->disk_path);
-  clone->memory_mib = spec->memory_mib;
-  clone->vcpus = spec->vcpus;
-  clone->meta.golden = g_strdup (spec->meta->golden);
-  clone->meta.backend = g_strdup (spec->meta->backend);
-  clone->meta.owner_uid = spec->meta->owner_uid;
-  clone->meta.owner = g_strdup (spec->meta->owner);
-  clone->meta.created = g_strdup (spec->meta->created);
-  clone->meta.note = g_strdup (spec->meta->note);
-  return clone;
-}
-
-/* What create made so far; undone in reverse when it goes out of scope uncommitted. */
-typedef struct
-{
-  FvmCloneBackend *backend;
-  const char *name;
-  gboolean made_disk;
-  virDomainPtr dom;
-  gboolean committed;
-} CreateTxn;
-
-static void
-create_txn_clear (CreateTxn *t)
-{
-  g_autoptr (GError) local_error = NULL;
-
-  if (!t->committed && t->dom != NULL)
-    {
-      if (virDomainIsActive (t->dom) == 1)
-        virDomainDestroy (t->dom);
-      if (virDomainUndefineFlags (t->dom,
-                                  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM)
-          < 0)
-        g_warning ("rollback: cannot undefine '%s': %s", t->name, virGetLastErrorMessage ());
-    }
-  if (!t->committed && t->made_disk && !t->backend->ops->remove (t->backend, t->name, &local_error))
-    g_warning ("rollback: %s", local_error->message);
-  g_clear_pointer (&t->dom, virDomainFree);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateTxn, create_txn_clear)
-
-FvmClone *
-fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
-                  GCancellable *cancellable, GError **error)
-{
-  virConnectPtr conn = fvm_store_get_connection (store);
-  const char *network = fvm_config_get (config, "network.name");
-  g_autoptr (FvmManifest) golden = NULL;
-  g_autoptr (FvmCloneBackend) backend = NULL;
-  g_autoptr (FvmVirDomain) existing = NULL;
-  g_autoptr (FvmVirNetwork) net = NULL;
-  g_autofree char *mac = fvm_random_mac ();
-  g_autofree char *disk_xml = NULL;
-  g_autofree char *disk_path = NULL;
-  g_autofree char *xml = NULL;
-  g_autofree char *golden_ref = NULL;
-  g_autofree char *owner = NULL;
-  g_autofree char *created = NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_auto (CreateTxn) txn = { 0 };
-  FvmCloneMeta meta = { 0 };
-  FvmDomainSpec spec = { 0 };
-  const char *domain_type;
-  g_autoptr (FvmClone) clone = NULL;
-
-  if (!fvm_name_check_clone (opts->name, error))
-    return NULL;
-  golden = fvm_store_load_golden (store, opts->golden, error);
-  if (golden == NULL)
-    return NULL;
-  g_debug ("golden %s loaded", opts->golden);
-  existing = virDomainLookupByName (conn, opts->name);
-  if (existing != NULL)
-    return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", opts->name);
-  virResetLastError ();
-  domain_type = fvm_libvirt_domain_type (conn, fvm_config_get_accel (config), error);
-  if (domain_type == NULL)
-    return NULL;
-  backend = fvm_clone_backend_new (store, "qcow2", error);
-  if (backend == NULL)
-    return NULL;
-
-  golden_ref = fvm_manifest_ref (golden);
-  owner_of_caller (&meta.owner_uid, &owner);
-  created = g_date_time_format_iso8601 (now);
-  meta.golden = golden_ref;
-  meta.backend = (char *) backend->ops->name;
-  meta.owner = owner;
-  meta.created = created;
-  meta.note = (char *) opts->note;
-  spec.name = opts->name;
-  spec.domain_type = domain_type;
-  spec.os = &golden->os;
-  spec.mac = mac;
-  spec.network = network;
-  spec.meta = &meta;
-  if (!resolve_resources (config, opts, &golden->os, &spec.memory_mib, &spec.vcpus, error))
-    return NULL;
-
-  /* The disk is the claim on the name: of two concurrent creates, one gets EXISTS here. */
-  txn.backend = backend;
-  txn.name = opts->name;
-  if (!backend->ops->create (backend, golden, opts->name, cancellable, error))
-    return NULL;
-  txn.made_disk = TRUE;
-  g_debug ("disk made");
-  disk_xml = backend->ops->disk_xml (backend, opts->name);
-  disk_path = backend->ops->disk_path (backend, opts->name);
-  spec.disk_xml = disk_xml;
-  spec.disk_path = disk_path;
-  xml = fvm_domain_xml (&spec);
-  g_debug ("domain XML:\n%s", xml);
-  if (!fvm_check_cancelled (cancellable, error))
-    return NULL;
-  /* No VIR_DOMAIN_DEFINE_VALIDATE: the RNG check costs libvirtd ~15 ms per define, more than
-   * the rest of a spawn; the generator's output is checked against the schema in the unit
-   * tests (virt-xml-validate), and libvirt's parser still rejects what it cannot use. */
-  txn.dom = virDomainDefineXMLFlags (conn, xml, 0);
-  if (txn.dom == NULL)
-    return fvm_null_throw_virt (error, "defining clone '%s'", opts->name);
-  g_debug ("domain defined");
-  if (!fvm_check_cancelled (cancellable, error))
-    return NULL;
-  if (opts->start && virDomainCreate (txn.dom) < 0)
-    {
-      /* The network is only needed here; looked up when starting failed, not on every spawn,
-       * so that the common case costs one round trip less. */
-      fvm_throw_virt (error, "starting clone '%s'", opts->name);
-      net = virNetworkLookupByName (conn, network);
-      if (net == NULL)
-        {
-          virResetLastError ();
-          g_clear_error (error);
-          return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND,
-                                      "network '%s' not found (run 'fvm-spawn setup')", network);
-        }
-      return NULL;
-    }
-  if (!fvm_check_cancelled (cancellable, error))
-    return NULL;
-  clone = clone_from_spec (&spec, opts->start);
-  if (opts->start && opts->wait >= FVM_CLONE_WAIT_IP
-      && fvm_clone_get_ip (conn, config, clone, TRUE, cancellable, error) == NULL)
-    return NULL;
-  if (opts->start && opts->wait >= FVM_CLONE_WAIT_SSH)
-    {
-      g_autofree char *banner = fvm_clone_wait_ssh (conn, config, clone, cancellable, error);
-      if (banner == NULL)
-        return NULL;
-      g_debug ("%s: %s", opts->name, banner);
-    }
-  txn.committed = TRUE;
-  return g_steal_pointer (&clone);
 }
 
 static gboolean
@@ -456,7 +268,7 @@ FvmClone *
 fvm_clone_start (virConnectPtr conn, const char *name, GError **error)
 {
   g_autoptr (FvmClone) clone = NULL;
-  g_autoptr (FvmVirDomain) dom = lookup_clone_domain (conn, name, &clone, error);
+  g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, &clone, error);
 
   if (dom == NULL)
     return NULL;
@@ -476,7 +288,7 @@ gboolean
 fvm_clone_stop (virConnectPtr conn, const char *name, gboolean graceful, guint timeout_s,
                 GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmVirDomain) dom = lookup_clone_domain (conn, name, NULL, error);
+  g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, NULL, error);
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
 
   if (dom == NULL)
@@ -503,103 +315,89 @@ fvm_clone_stop (virConnectPtr conn, const char *name, gboolean graceful, guint t
   return TRUE;
 }
 
-/* Sends DHCPRELEASE for every lease the network holds for MAC. */
-static void
-release_leases (virConnectPtr conn, FvmConfig *config, const char *network, const char *mac)
+unsigned int
+fvm_clone_affect_flags (virDomainPtr dom)
 {
-  g_autoptr (FvmVirNetwork) net = virNetworkLookupByName (conn, network);
-  g_autofree char *xml = NULL;
-  g_autofree char *server = NULL;
-  g_autofree char *bridge = NULL;
-  virNetworkDHCPLeasePtr *leases = NULL;
-  pid_t pid = fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri"));
-  int n;
-
-  if (net == NULL || (xml = virNetworkGetXMLDesc (net, 0)) == NULL)
-    {
-      virResetLastError ();
-      return;
-    }
-  server = fvm_xml_find (xml, "network/ip", "address", NULL);
-  bridge = fvm_xml_find (xml, "network/bridge", "name", NULL);
-  n = virNetworkGetDHCPLeases (net, mac, &leases, 0);
-  for (int i = 0; i < n; i++)
-    {
-      g_autoptr (GError) local_error = NULL;
-      if (server != NULL && bridge != NULL && leases[i]->type == VIR_IP_ADDR_TYPE_IPV4
-          && !fvm_dhcp_release (pid, bridge, server, leases[i]->ipaddr, mac, &local_error))
-        g_info ("lease %s of %s stays until it expires: %s", leases[i]->ipaddr, mac,
-                local_error->message);
-      virNetworkDHCPLeaseFree (leases[i]);
-    }
-  free (leases);
-  if (n < 0)
-    virResetLastError ();
+  return VIR_DOMAIN_AFFECT_CONFIG | (virDomainIsActive (dom) == 1 ? VIR_DOMAIN_AFFECT_LIVE : 0);
 }
 
 gboolean
-fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, GError **error)
+fvm_clone_save_meta (virDomainPtr dom, const FvmCloneMeta *meta, GError **error)
 {
-  virConnectPtr conn = fvm_store_get_connection (store);
-  g_autoptr (FvmCloneBackend) backend = fvm_clone_backend_new (store, "qcow2", error);
-  g_autoptr (FvmClone) clone = NULL;
-  g_autoptr (FvmVirDomain) dom = NULL;
+  g_autofree char *xml = fvm_clone_meta_xml (meta, FALSE);
 
-  if (backend == NULL || !fvm_name_check_clone (name, error))
-    return FALSE;
-  dom = virDomainLookupByName (conn, name);
-  if (dom == NULL)
-    {
-      virResetLastError ();
-      /* A disk without a domain is what a killed create leaves: remove it. */
-      if (backend->ops->exists (backend, name))
-        return backend->ops->remove (backend, name, error);
-      return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "clone '%s' not found", name);
-    }
-  clone = clone_from_domain (dom, error);
-  if (clone == NULL)
-    return FALSE;
-  if (virDomainIsActive (dom) == 1 && virDomainDestroy (dom) < 0)
-    return fvm_throw_virt (error, "powering off clone '%s'", name);
-  if (clone->mac != NULL && clone->network != NULL)
-    release_leases (conn, config, clone->network, clone->mac);
-  if (virDomainUndefineFlags (dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM
-                                       | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+  if (virDomainSetMetadata (dom, VIR_DOMAIN_METADATA_ELEMENT, xml, FVM_METADATA_PREFIX,
+                            FVM_METADATA_URI, fvm_clone_affect_flags (dom))
       < 0)
-    return fvm_throw_virt (error, "undefining clone '%s'", name);
-  return backend->ops->remove (backend, name, error);
-}
-
-gboolean
-fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name,
-                       GCancellable *cancellable, GError **error)
-{
-  virConnectPtr conn = fvm_store_get_connection (store);
-  g_autoptr (FvmCloneBackend) backend = fvm_clone_backend_new (store, "qcow2", error);
-  g_autoptr (FvmClone) clone = NULL;
-  g_autoptr (FvmVirDomain) dom = NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *meta_xml = NULL;
-
-  if (backend == NULL)
-    return FALSE;
-  dom = lookup_clone_domain (conn, name, &clone, error);
-  if (dom == NULL)
-    return FALSE;
-  if (virDomainIsActive (dom) == 1)
-    return fvm_throw_code (error, FVM_ERROR_BUSY,
-                           "clone '%s' is running: stop it first ('fvm-spawn stop %s')", name,
-                           name);
-  if (!backend->ops->flatten (backend, name, cancellable, error))
-    return FALSE;
-  g_free (clone->meta.consolidated);
-  clone->meta.consolidated = g_date_time_format_iso8601 (now);
-  meta_xml = fvm_clone_meta_xml (&clone->meta, FALSE);
-  if (virDomainSetMetadata (dom, VIR_DOMAIN_METADATA_ELEMENT, meta_xml, FVM_METADATA_PREFIX,
-                            FVM_METADATA_URI, VIR_DOMAIN_AFFECT_CONFIG)
-      < 0)
-    return fvm_throw_virt (error, "recording the consolidation of '%s'", name);
+    return fvm_throw_virt (error, "recording fvm's facts of clone '%s'", virDomainGetName (dom));
   return TRUE;
+}
+
+gboolean
+fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note, GError **error)
+{
+  g_autoptr (FvmClone) clone = NULL;
+  g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, &clone, error);
+  g_autofree char *description = NULL;
+
+  if (dom == NULL)
+    return FALSE;
+  if (note != NULL && strchr (note, '\n') != NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "a note is one line");
+  g_free (clone->meta.note);
+  clone->meta.note = g_strdup (note != NULL ? note : "");
+  if (!fvm_clone_save_meta (dom, &clone->meta, error))
+    return FALSE;
+  /* virsh and virt-manager show the description: the note belongs there too. */
+  description
+      = *clone->meta.note != '\0'
+            ? g_strdup_printf ("%s (clone of golden %s)", clone->meta.note, clone->meta.golden)
+            : g_strdup_printf ("Clone of golden %s, made by fvm-spawn.", clone->meta.golden);
+  if (virDomainSetMetadata (dom, VIR_DOMAIN_METADATA_DESCRIPTION, description, NULL, NULL,
+                            fvm_clone_affect_flags (dom))
+      < 0)
+    return fvm_throw_virt (error, "setting the description of clone '%s'", name);
+  return TRUE;
+}
+
+gboolean
+fvm_clone_resize (FvmStore *store, const char *name, guint64 size, gboolean force, GError **error)
+{
+  virConnectPtr conn = fvm_store_get_connection (store);
+  g_autoptr (FvmClone) clone = NULL;
+  g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, &clone, error);
+  g_autoptr (FvmCloneBackend) backend = NULL;
+  g_autofree char *have = NULL;
+  g_autofree char *want = NULL;
+  virDomainBlockInfo info = { 0 };
+  const char *target;
+
+  if (dom == NULL)
+    return FALSE;
+  target = clone->disk_target != NULL ? clone->disk_target : "vda";
+  if (virDomainGetBlockInfo (dom, target, &info, 0) < 0)
+    return fvm_throw_virt (error, "reading the disk of clone '%s'", name);
+  have = fvm_format_size (info.capacity);
+  want = fvm_format_size (size);
+  if (size == info.capacity)
+    return TRUE;
+  if (size < info.capacity && !force)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "%s is smaller than the disk of '%s' (%s): shrinking loses what lies "
+                           "beyond the new end (give --force to do it anyway)",
+                           want, name, have);
+  if (virDomainIsActive (dom) == 1)
+    {
+      if (size < info.capacity)
+        return fvm_throw_code (error, FVM_ERROR_BUSY,
+                               "clone '%s' is running: a disk only shrinks offline", name);
+      if (virDomainBlockResize (dom, target, size, VIR_DOMAIN_BLOCK_RESIZE_BYTES) < 0)
+        return fvm_throw_virt (error, "resizing the disk of clone '%s'", name);
+      return TRUE;
+    }
+  backend
+      = fvm_clone_backend_new (store, clone->meta.backend ? clone->meta.backend : "qcow2", error);
+  return backend != NULL && backend->ops->resize (backend, name, size, error);
 }
 
 JsonNode *
@@ -643,6 +441,36 @@ fvm_clone_to_json (const FvmClone *clone)
   json_builder_add_string_value (b, clone->meta.note);
   json_builder_set_member_name (b, "consolidated");
   json_builder_add_string_value (b, clone->meta.consolidated);
+  json_builder_set_member_name (b, "hostname");
+  json_builder_add_string_value (b, clone->meta.hostname);
+  json_builder_set_member_name (b, "reserved_ip");
+  json_builder_add_string_value (b, clone->meta.reserved_ip);
+  json_builder_set_member_name (b, "seed");
+  json_builder_add_string_value (b, clone->meta.seed);
+  json_builder_set_member_name (b, "hooks");
+  json_builder_begin_array (b);
+  for (guint i = 0; clone->meta.hooks != NULL && i < clone->meta.hooks->len; i++)
+    json_builder_add_string_value (b, clone->meta.hooks->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "settings");
+  json_builder_begin_object (b);
+  for (guint i = 0; clone->meta.settings != NULL && i < clone->meta.settings->len; i++)
+    {
+      FvmCloneSetting *c = clone->meta.settings->pdata[i];
+      json_builder_set_member_name (b, c->key);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "value");
+      json_builder_add_string_value (b, c->value);
+      json_builder_set_member_name (b, "source");
+      json_builder_add_string_value (b, c->source);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  if (clone->meta.creating)
+    {
+      json_builder_set_member_name (b, "creating");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

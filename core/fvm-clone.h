@@ -9,9 +9,11 @@
 
 #include "fvm-config.h"
 #include "fvm-domain.h"
+#include "fvm-identity.h"
 #include "fvm-ipaddr.h"
 #include "fvm-progress.h"
 #include "fvm-store.h"
+#include "fvm-subprocess.h"
 
 G_BEGIN_DECLS
 
@@ -26,7 +28,8 @@ typedef struct
   guint64 memory_mib;
   guint vcpus;
   FvmCloneMeta meta;
-  char *ip; /* when known */
+  char *ip;          /* when known */
+  char *disk_target; /* vda */
   FvmIpSource ip_source;
   long long lease_watermark; /* leases up to this expiry predate the last start */
 } FvmClone;
@@ -43,20 +46,46 @@ typedef enum
 
 typedef struct
 {
-  const char *golden; /* NAME@N or NAME */
+  const char *golden; /* NAME@N or NAME; NULL: the clone.golden setting */
   const char *name;
-  guint64 memory_mib; /* 0: config, else the OS's recommendation */
-  guint vcpus;        /* 0: likewise */
   const char *note;
   gboolean start;
-  FvmCloneWait wait; /* part of the transaction: a clone that never answers is removed */
+  FvmCloneWait wait;           /* part of the transaction: a clone that never answers is removed */
+  const char *ip;              /* a static DHCP reservation of this address, or NULL */
+  guint number;                /* a reservation of host NUMBER of the network's subnet, or 0 */
+  const FvmIdentity *identity; /* may be NULL */
+  FvmLineFunc hook_output;     /* gets the hooks' output lines; may be NULL */
+  gpointer hook_output_data;
 } FvmCloneCreateOptions;
 
-/* Makes the disk, defines the domain, starts it and waits as asked; on any failure or
- * cancellation removes whatever it made. Two concurrent creates of one name: one wins, the other
- * gets EXISTS. */
+/* Makes the disk, gives the clone its identity, reserves its address, defines the domain,
+ * starts it, waits as asked and runs the create hooks; on any failure or cancellation removes
+ * whatever it made. Memory, vCPUs, disk size, network, template and hooks come from CONFIG (the
+ * command line's choices are its top layer); the clone records each with where it came from.
+ * Two concurrent creates of one name: one wins, the other gets EXISTS. */
 FvmClone *fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
                             GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* One clone of a fleet: made, or failed with ERROR. */
+typedef struct
+{
+  char *name;
+  FvmClone *clone; /* NULL when it failed */
+  GError *error;
+} FvmCloneResult;
+
+void fvm_clone_result_free (FvmCloneResult *result);
+
+typedef void (*FvmCloneResultFunc) (const FvmCloneResult *result, gpointer user_data);
+
+/* Makes OPTS->name-1 … OPTS->name-COUNT concurrently (clone.parallel at a time), with numbers
+ * OPTS->number … when a number is given. ON_RESULT is called in the caller's thread for each clone
+ * as soon as it is done (made or failed). The clones that were made stay when others fail.
+ * Each worker opens the store over a connection of its own (libvirtd runs at most 5 calls of one
+ * client at a time). Returns every result (FvmCloneResult*) in name order. */
+GPtrArray *fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
+                                  FvmCloneResultFunc on_result, gpointer user_data,
+                                  GCancellable *cancellable);
 
 FvmClone *fvm_clone_lookup (virConnectPtr conn, const char *name,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -78,15 +107,48 @@ FvmClone *fvm_clone_start (virConnectPtr conn, const char *name,
 gboolean fvm_clone_stop (virConnectPtr conn, const char *name, gboolean graceful, guint timeout_s,
                          GCancellable *cancellable, GError **error);
 
-/* Powers off, releases the DHCP lease, undefines and removes the disk. A disk left without a
- * domain (a killed create) is removed too. */
+/* Runs the destroy hooks, powers off, releases the DHCP lease and the reservation, undefines and
+ * removes the disk and the seed. A disk left without a domain (a killed create) is removed
+ * too. With clone.owner-only-delete, only the clone's owner or root may. */
 gboolean fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name,
+                            FvmLineFunc hook_output, gpointer hook_output_data,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Offline: the clone must be shut off. Afterwards its disk no longer needs the golden. */
-gboolean fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name,
-                                GCancellable *cancellable,
+/* Detaches the clone from its golden. Offline (PROGRESS may be NULL): the clone must be shut
+ * off. LIVE: the clone must run; libvirt's block pull copies the golden's data into its disk
+ * while it keeps running. Afterwards its disk has no backing file. */
+gboolean fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name, gboolean live,
+                                FvmProgress *progress, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Sets (or, with NULL or "", clears) the clone's note, in its metadata and its description. */
+gboolean fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Grows the clone's disk to SIZE bytes (live through libvirt when it runs). Shrinking is refused
+ * unless FORCE (and then only offline). */
+gboolean fvm_clone_resize (FvmStore *store, const char *name, guint64 size, gboolean force,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The person running fvm: SUDO_USER/SUDO_UID under sudo, else the real user. */
+void fvm_clone_caller (guint *out_uid, char **out_name);
+
+/* What gc found or removed. */
+typedef struct
+{
+  char *kind; /* "volume", "seed", "reservation", "domain" */
+  char *name;
+  char *why;
+} FvmGcItem;
+
+void fvm_gc_item_free (FvmGcItem *item);
+
+/* Finds what killed creates left: clone and seed volumes without a domain, reservations on the
+ * clone network whose MAC no domain has, domains a create did not finish (no process holds
+ * their lock any more) and clones whose disk is gone. Removes them unless DRY_RUN. Returns the
+ * items (FvmGcItem*). */
+GPtrArray *fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 JsonNode *fvm_clone_to_json (const FvmClone *clone);
 

@@ -5,6 +5,34 @@
 #include "fvm-xml.h"
 
 void
+fvm_clone_setting_free (FvmCloneSetting *setting)
+{
+  g_free (setting->key);
+  g_free (setting->value);
+  g_free (setting->source);
+  g_free (setting);
+}
+
+FvmCloneSetting *
+fvm_clone_setting_new (const char *key, const char *value, const char *source)
+{
+  FvmCloneSetting *setting = g_new0 (FvmCloneSetting, 1);
+
+  setting->key = g_strdup (key);
+  setting->value = g_strdup (value);
+  setting->source = g_strdup (source);
+  return setting;
+}
+
+void
+fvm_clone_meta_init (FvmCloneMeta *meta)
+{
+  memset (meta, 0, sizeof *meta);
+  meta->hooks = g_ptr_array_new_with_free_func (g_free);
+  meta->settings = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_clone_setting_free);
+}
+
+void
 fvm_clone_meta_clear (FvmCloneMeta *meta)
 {
   g_clear_pointer (&meta->golden, g_free);
@@ -13,14 +41,25 @@ fvm_clone_meta_clear (FvmCloneMeta *meta)
   g_clear_pointer (&meta->created, g_free);
   g_clear_pointer (&meta->note, g_free);
   g_clear_pointer (&meta->consolidated, g_free);
+  g_clear_pointer (&meta->hostname, g_free);
+  g_clear_pointer (&meta->reserved_ip, g_free);
+  g_clear_pointer (&meta->seed, g_free);
+  g_clear_pointer (&meta->hooks, g_ptr_array_unref);
+  g_clear_pointer (&meta->settings, g_ptr_array_unref);
 }
 
 gboolean
 fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **error)
 {
   g_autofree char *uid = NULL;
+  g_autofree char *creating = NULL;
+  g_autoptr (GPtrArray) hooks = NULL;
+  g_autoptr (GPtrArray) keys = NULL;
+  g_autoptr (GPtrArray) sources = NULL;
+  g_autoptr (GPtrArray) values = NULL;
   guint64 n = 0;
 
+  fvm_clone_meta_init (out);
   out->golden = fvm_xml_find (xml, "clone/golden", NULL, error);
   if (out->golden == NULL)
     return error != NULL && *error != NULL ? FALSE : fvm_throw (error, "metadata has no golden");
@@ -32,6 +71,24 @@ fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **error)
   out->created = fvm_xml_find (xml, "clone/created", NULL, NULL);
   out->note = fvm_xml_find (xml, "clone/note", NULL, NULL);
   out->consolidated = fvm_xml_find (xml, "clone/consolidated", NULL, NULL);
+  out->hostname = fvm_xml_find (xml, "clone/hostname", NULL, NULL);
+  out->reserved_ip = fvm_xml_find (xml, "clone/reserved", "ip", NULL);
+  out->seed = fvm_xml_find (xml, "clone/seed", NULL, NULL);
+  creating = fvm_xml_find (xml, "clone/creating", "by", NULL);
+  out->creating = creating != NULL;
+  hooks = fvm_xml_find_all (xml, "clone/hooks/hook", NULL, NULL);
+  for (guint i = 0; hooks != NULL && i < hooks->len; i++)
+    g_ptr_array_add (out->hooks, g_strdup (hooks->pdata[i]));
+  keys = fvm_xml_find_all (xml, "clone/settings/setting", "key", NULL);
+  sources = fvm_xml_find_all (xml, "clone/settings/setting", "source", NULL);
+  values = fvm_xml_find_all (xml, "clone/settings/setting", NULL, NULL);
+  /* fvm writes every attribute of every setting; a foreign edit that drops one loses the
+   * settings list, not the clone. */
+  if (keys != NULL && sources != NULL && values != NULL && keys->len == sources->len
+      && keys->len == values->len)
+    for (guint i = 0; i < keys->len; i++)
+      g_ptr_array_add (out->settings,
+                       fvm_clone_setting_new (keys->pdata[i], values->pdata[i], sources->pdata[i]));
   return TRUE;
 }
 
@@ -42,6 +99,18 @@ fvm_random_mac (void)
                           g_random_int_range (0, 256), g_random_int_range (0, 256));
 }
 
+/* Appends <PELEM>TEXT</PELEM> when TEXT is not NULL. */
+static void
+append_element (GString *s, const char *p, const char *name, const char *text)
+{
+  g_autofree char *e = NULL;
+
+  if (text == NULL)
+    return;
+  e = g_markup_printf_escaped ("  <%s%s>%s</%s%s>\n", p, name, text, p, name);
+  g_string_append (s, e);
+}
+
 char *
 fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace)
 {
@@ -49,88 +118,286 @@ fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace)
    * virDomainSetMetadata it must not: libvirt adds them itself. */
   const char *p = with_namespace ? FVM_METADATA_PREFIX ":" : "";
   g_autoptr (GString) s = g_string_new (NULL);
-  g_autofree char *body = NULL;
+  g_autofree char *owner = NULL;
 
   if (with_namespace)
     g_string_append_printf (s, "<%sclone xmlns:" FVM_METADATA_PREFIX "='" FVM_METADATA_URI "'>\n",
                             p);
   else
     g_string_append (s, "<clone>\n");
-  body = g_markup_printf_escaped ("  <%sgolden>%s</%sgolden>\n"
-                                  "  <%sbackend>%s</%sbackend>\n"
-                                  "  <%sowner uid='%u'>%s</%sowner>\n"
-                                  "  <%screated>%s</%screated>\n"
-                                  "  <%snote>%s</%snote>\n",
-                                  p, meta->golden, p, p, meta->backend, p, p, meta->owner_uid,
-                                  meta->owner ? meta->owner : "", p, p, meta->created, p, p,
-                                  meta->note ? meta->note : "", p);
-  g_string_append (s, body);
-  if (meta->consolidated != NULL)
+  append_element (s, p, "golden", meta->golden);
+  append_element (s, p, "backend", meta->backend);
+  owner = g_markup_printf_escaped ("  <%sowner uid='%u'>%s</%sowner>\n", p, meta->owner_uid,
+                                   meta->owner ? meta->owner : "", p);
+  g_string_append (s, owner);
+  append_element (s, p, "created", meta->created);
+  append_element (s, p, "note", meta->note ? meta->note : "");
+  append_element (s, p, "consolidated", meta->consolidated);
+  append_element (s, p, "hostname", meta->hostname);
+  if (meta->reserved_ip != NULL)
     {
-      g_autofree char *c = g_markup_printf_escaped ("  <%sconsolidated>%s</%sconsolidated>\n", p,
-                                                    meta->consolidated, p);
-      g_string_append (s, c);
+      g_autofree char *e
+          = g_markup_printf_escaped ("  <%sreserved ip='%s'/>\n", p, meta->reserved_ip);
+      g_string_append (s, e);
     }
+  append_element (s, p, "seed", meta->seed);
+  if (meta->hooks != NULL && meta->hooks->len > 0)
+    {
+      g_string_append_printf (s, "  <%shooks>\n", p);
+      for (guint i = 0; i < meta->hooks->len; i++)
+        {
+          g_autofree char *e = g_markup_printf_escaped ("    <%shook>%s</%shook>\n", p,
+                                                        (char *) meta->hooks->pdata[i], p);
+          g_string_append (s, e);
+        }
+      g_string_append_printf (s, "  </%shooks>\n", p);
+    }
+  if (meta->settings != NULL && meta->settings->len > 0)
+    {
+      g_string_append_printf (s, "  <%ssettings>\n", p);
+      for (guint i = 0; i < meta->settings->len; i++)
+        {
+          FvmCloneSetting *c = meta->settings->pdata[i];
+          g_autofree char *e
+              = g_markup_printf_escaped ("    <%ssetting key='%s' source='%s'>%s</%ssetting>\n", p,
+                                         c->key, c->source, c->value, p);
+          g_string_append (s, e);
+        }
+      g_string_append_printf (s, "  </%ssettings>\n", p);
+    }
+  if (meta->creating)
+    g_string_append_printf (s, "  <%screating by='fvm-spawn'/>\n", p);
   g_string_append_printf (s, "</%sclone>\n", p);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-char *
-fvm_domain_xml (const FvmDomainSpec *spec)
+/* The pieces of a domain definition, each an XML fragment (or an escaped value) that fvm's own
+ * layout and a user's template share. */
+typedef struct
 {
-  g_autoptr (GString) s = g_string_new (NULL);
+  const char *name;
+  char *value;
+  gboolean element; /* an XML fragment rather than a value to escape */
+} Piece;
+
+typedef enum
+{
+  P_NAME,
+  P_UUID,
+  P_TITLE,
+  P_DESCRIPTION,
+  P_DOMAIN_TYPE,
+  P_MEMORY_MIB,
+  P_VCPUS,
+  P_MACHINE,
+  P_MAC,
+  P_NETWORK,
+  P_NIC_MODEL,
+  P_DISK_PATH,
+  P_GOLDEN,
+  P_METADATA,
+  P_OS,
+  P_CPU,
+  P_DISKS,
+  P_INTERFACE,
+  P_DEVICES,
+  N_PIECES
+} PieceId;
+
+static const char *const piece_names[N_PIECES + 1] = {
+  "name",    "uuid", "title",   "description", "domain_type", "memory_mib", "vcpus",
+  "machine", "mac",  "network", "nic_model",   "disk_path",   "golden",     "metadata",
+  "os",      "cpu",  "disks",   "interface",   "devices",     NULL,
+};
+
+const char *const *
+fvm_domain_template_names (void)
+{
+  return piece_names;
+}
+
+static void
+pieces_clear (Piece *pieces)
+{
+  for (guint i = 0; i < N_PIECES; i++)
+    g_free (pieces[i].value);
+}
+
+static void
+make_pieces (const FvmDomainSpec *spec, Piece *pieces)
+{
   /* Without virtio drivers the guest gets emulated devices it surely has (e1000, SATA on q35
    * would need AHCI drivers too, so the old i440fx machine with IDE). */
   const char *machine = spec->os->virtio ? "q35" : "pc";
   const char *nic = spec->os->virtio ? "virtio" : "e1000";
-
-  g_string_append_printf (s, "<domain type='%s'>\n", spec->domain_type);
-  g_autofree char *head = g_markup_printf_escaped (
-      "  <name>%s</name>\n"
-      "  <title>%s (fvm clone of %s)</title>\n"
-      "  <description>Clone of golden %s (%s), made by fvm-spawn.</description>\n",
-      spec->name, spec->name, spec->meta->golden, spec->meta->golden,
-      spec->os->name ? spec->os->name : spec->os->id);
-  g_string_append (s, head);
   g_autofree char *meta = fvm_clone_meta_xml (spec->meta, TRUE);
-  g_string_append (s, "  <metadata>\n");
-  g_string_append (s, meta);
-  g_string_append (s, "  </metadata>\n");
-  g_string_append_printf (s,
-                          "  <memory unit='MiB'>%" G_GUINT64_FORMAT "</memory>\n"
-                          "  <vcpu>%u</vcpu>\n"
-                          "  <os>\n"
-                          "    <type arch='x86_64' machine='%s'>hvm</type>\n"
-                          "    <boot dev='hd'/>\n"
-                          "  </os>\n"
-                          "  <features><acpi/><apic/></features>\n",
-                          spec->memory_mib, spec->vcpus, machine);
+  g_autoptr (GString) devices = g_string_new (NULL);
+
+  for (guint i = 0; i < N_PIECES; i++)
+    pieces[i].name = piece_names[i];
+  pieces[P_NAME].value = g_strdup (spec->name);
+  pieces[P_UUID].value = g_strdup (spec->uuid);
+  pieces[P_TITLE].value = g_strdup_printf ("%s (fvm clone of %s)", spec->name, spec->meta->golden);
+  pieces[P_DESCRIPTION].value
+      = g_strdup_printf ("Clone of golden %s (%s), made by fvm-spawn.", spec->meta->golden,
+                         spec->os->name ? spec->os->name : spec->os->id);
+  pieces[P_DOMAIN_TYPE].value = g_strdup (spec->domain_type);
+  pieces[P_MEMORY_MIB].value = g_strdup_printf ("%" G_GUINT64_FORMAT, spec->memory_mib);
+  pieces[P_VCPUS].value = g_strdup_printf ("%u", spec->vcpus);
+  pieces[P_MACHINE].value = g_strdup (machine);
+  pieces[P_MAC].value = g_strdup (spec->mac);
+  pieces[P_NETWORK].value = g_strdup (spec->network);
+  pieces[P_NIC_MODEL].value = g_strdup (nic);
+  pieces[P_DISK_PATH].value = g_strdup (spec->disk_path ? spec->disk_path : "");
+  pieces[P_GOLDEN].value = g_strdup (spec->meta->golden);
+  for (guint i = P_METADATA; i < N_PIECES; i++)
+    pieces[i].element = TRUE;
+  pieces[P_METADATA].value = g_strdup_printf ("  <metadata>\n%s  </metadata>\n", meta);
+  /* UEFI: libvirt picks OVMF from the firmware descriptors qemu's packages install; without
+   * secure boot, so no keys need enrolling and any Linux boots. */
+  if (spec->efi)
+    pieces[P_OS].value = g_strdup_printf ("  <os firmware='efi'>\n"
+                                          "    <type arch='x86_64' machine='%s'>hvm</type>\n"
+                                          "    <firmware>\n"
+                                          "      <feature enabled='no' name='secure-boot'/>\n"
+                                          "      <feature enabled='no' name='enrolled-keys'/>\n"
+                                          "    </firmware>\n"
+                                          "    <boot dev='hd'/>\n"
+                                          "  </os>\n",
+                                          machine);
+  else
+    pieces[P_OS].value = g_strdup_printf ("  <os>\n"
+                                          "    <type arch='x86_64' machine='%s'>hvm</type>\n"
+                                          "    <boot dev='hd'/>\n"
+                                          "  </os>\n",
+                                          machine);
   /* Under KVM the guest sees the host's CPU; under TCG QEMU's default model is the safe one. */
-  if (g_str_equal (spec->domain_type, "kvm"))
-    g_string_append (s, "  <cpu mode='host-passthrough'/>\n");
+  pieces[P_CPU].value = g_strdup (
+      g_str_equal (spec->domain_type, "kvm") ? "  <cpu mode='host-passthrough'/>\n" : "");
+  pieces[P_DISKS].value
+      = g_strconcat (spec->disk_xml, spec->extra_xml ? spec->extra_xml : "", NULL);
+  pieces[P_INTERFACE].value = g_markup_printf_escaped ("    <interface type='network'>\n"
+                                                       "      <source network='%s'/>\n"
+                                                       "      <mac address='%s'/>\n"
+                                                       "      <model type='%s'/>\n"
+                                                       "    </interface>\n",
+                                                       spec->network, spec->mac, nic);
+  g_string_append (devices, "    <serial type='pty'><target port='0'/></serial>\n"
+                            "    <console type='pty'><target type='serial' port='0'/></console>\n"
+                            "    <channel type='unix'>\n"
+                            "      <target type='virtio' name='org.qemu.guest_agent.0'/>\n"
+                            "    </channel>\n");
+  /* Fresh clones make SSH host keys at first boot: give them entropy. */
+  if (spec->os->virtio)
+    g_string_append (devices,
+                     "    <rng model='virtio'><backend model='random'>/dev/urandom</backend>"
+                     "</rng>\n"
+                     "    <memballoon model='virtio'/>\n");
+  pieces[P_DEVICES].value = g_string_free (g_steal_pointer (&devices), FALSE);
+}
+
+static void
+append_piece (GString *out, const Piece *piece)
+{
+  if (piece->element)
+    g_string_append (out, piece->value);
+  else
+    {
+      g_autofree char *escaped = g_markup_escape_text (piece->value, -1);
+      g_string_append (out, escaped);
+    }
+}
+
+static char *
+render_template (const char *text, const char *file, const Piece *pieces, GError **error)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (GString) out = g_string_new (NULL);
+  gboolean seen[N_PIECES] = { FALSE };
+
+  for (guint n = 0; lines[n] != NULL; n++)
+    {
+      const char *p = lines[n];
+      const char *open;
+      while ((open = strstr (p, "{{")) != NULL)
+        {
+          const char *close = strstr (open + 2, "}}");
+          g_autofree char *name = NULL;
+          int found = -1;
+          if (close == NULL)
+            return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                        "%s:%u: '{{' without a closing '}}'", file, n + 1);
+          name = g_strstrip (g_strndup (open + 2, (gsize) (close - open - 2)));
+          for (guint i = 0; i < N_PIECES; i++)
+            if (g_str_equal (name, piece_names[i]))
+              found = (int) i;
+          if (found < 0)
+            {
+              g_autofree char *known = g_strjoinv (", ", (char **) piece_names);
+              return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                          "%s:%u: unknown placeholder '{{%s}}' (known: %s)", file,
+                                          n + 1, name, known);
+            }
+          g_string_append_len (out, p, open - p);
+          append_piece (out, &pieces[found]);
+          seen[found] = TRUE;
+          p = close + 2;
+        }
+      g_string_append (out, p);
+      if (lines[n + 1] != NULL)
+        g_string_append_c (out, '\n');
+    }
+  /* Without its metadata a domain is no fvm clone, and without the disks it boots nothing. */
+  if (!seen[P_METADATA] || !seen[P_DISKS])
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "%s: a domain template must contain {{metadata}} and {{disks}}",
+                                file);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+fvm_domain_xml (const FvmDomainSpec *spec, GError **error)
+{
+  Piece pieces[N_PIECES] = { { 0 } };
+  g_autoptr (GString) s = NULL;
+  char *result;
+
+  make_pieces (spec, pieces);
+  if (spec->template != NULL)
+    {
+      result = render_template (
+          spec->template, spec->template_name ? spec->template_name : "template", pieces, error);
+      pieces_clear (pieces);
+      return result;
+    }
+  s = g_string_new (NULL);
+  g_string_append_printf (s, "<domain type='%s'>\n", pieces[P_DOMAIN_TYPE].value);
+  g_string_append (s, "  <name>");
+  append_piece (s, &pieces[P_NAME]);
+  g_string_append (s, "</name>\n  <uuid>");
+  append_piece (s, &pieces[P_UUID]);
+  g_string_append (s, "</uuid>\n  <title>");
+  append_piece (s, &pieces[P_TITLE]);
+  g_string_append (s, "</title>\n  <description>");
+  append_piece (s, &pieces[P_DESCRIPTION]);
+  g_string_append (s, "</description>\n");
+  g_string_append (s, pieces[P_METADATA].value);
+  g_string_append_printf (s,
+                          "  <memory unit='MiB'>%s</memory>\n"
+                          "  <vcpu>%s</vcpu>\n",
+                          pieces[P_MEMORY_MIB].value, pieces[P_VCPUS].value);
+  g_string_append (s, pieces[P_OS].value);
+  g_string_append (s, "  <features><acpi/><apic/></features>\n");
+  g_string_append (s, pieces[P_CPU].value);
   g_string_append (s, "  <clock offset='utc'/>\n"
                       "  <on_poweroff>destroy</on_poweroff>\n"
                       "  <on_reboot>restart</on_reboot>\n"
                       "  <on_crash>destroy</on_crash>\n"
                       "  <devices>\n");
-  g_string_append (s, spec->disk_xml);
-  g_autofree char *iface = g_markup_printf_escaped ("    <interface type='network'>\n"
-                                                    "      <source network='%s'/>\n"
-                                                    "      <mac address='%s'/>\n"
-                                                    "      <model type='%s'/>\n"
-                                                    "    </interface>\n",
-                                                    spec->network, spec->mac, nic);
-  g_string_append (s, iface);
-  g_string_append (s, "    <serial type='pty'><target port='0'/></serial>\n"
-                      "    <console type='pty'><target type='serial' port='0'/></console>\n"
-                      "    <channel type='unix'>\n"
-                      "      <target type='virtio' name='org.qemu.guest_agent.0'/>\n"
-                      "    </channel>\n");
-  /* Fresh clones make SSH host keys at first boot: give them entropy. */
-  if (spec->os->virtio)
-    g_string_append (s, "    <rng model='virtio'><backend model='random'>/dev/urandom</backend>"
-                        "</rng>\n"
-                        "    <memballoon model='virtio'/>\n");
+  g_string_append (s, pieces[P_DISKS].value);
+  g_string_append (s, pieces[P_INTERFACE].value);
+  g_string_append (s, pieces[P_DEVICES].value);
   g_string_append (s, "  </devices>\n</domain>\n");
+  pieces_clear (pieces);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }

@@ -14,6 +14,17 @@ G_BEGIN_DECLS
 #define FVM_METADATA_URI "urn:fvm:clone:1"
 #define FVM_METADATA_PREFIX "fvm"
 
+/* One setting create decided, and where it came from ("profile 'web' (/etc/…)", "libosinfo"). */
+typedef struct
+{
+  char *key;
+  char *value;
+  char *source;
+} FvmCloneSetting;
+
+void fvm_clone_setting_free (FvmCloneSetting *setting);
+FvmCloneSetting *fvm_clone_setting_new (const char *key, const char *value, const char *source);
+
 typedef struct
 {
   char *golden;  /* NAME@N */
@@ -22,9 +33,18 @@ typedef struct
   char *owner;
   char *created; /* ISO 8601 */
   char *note;
-  char *consolidated; /* when fvm-consolidate detached it from the golden */
+  char *consolidated;  /* when fvm-consolidate detached it from the golden */
+  char *hostname;      /* the host name fvm gave it, or NULL */
+  char *reserved_ip;   /* the static DHCP reservation fvm made for it, or NULL */
+  char *seed;          /* its NoCloud seed volume, or NULL */
+  GPtrArray *hooks;    /* char *: programs its create ran; destroy runs them too */
+  GPtrArray *settings; /* FvmCloneSetting *: what create decided, and from where */
+  /* Defined by a create that had not finished: a create killed after the define leaves it, and
+   * `fvm-spawn gc` removes such a clone once no process holds its lock. */
+  gboolean creating;
 } FvmCloneMeta;
 
+void fvm_clone_meta_init (FvmCloneMeta *meta);
 void fvm_clone_meta_clear (FvmCloneMeta *meta);
 /* Parses the element virDomainGetMetadata returns. */
 gboolean fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **error);
@@ -32,18 +52,31 @@ gboolean fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **erro
 typedef struct
 {
   const char *name;
+  const char *uuid;        /* fvm picks it, so a NoCloud seed can name it before the define */
   const char *domain_type; /* kvm or qemu */
   const FvmOsFacts *os;
   guint64 memory_mib;
   guint vcpus;
   const char *mac;
   const char *network;
-  const char *disk_xml;  /* from the clone backend */
-  const char *disk_path; /* for the record */
+  const char *disk_xml;      /* from the clone backend */
+  const char *disk_path;     /* for the record */
+  const char *extra_xml;     /* more devices (the seed's CD-ROM), or NULL */
+  gboolean efi;              /* UEFI firmware (OVMF) */
+  const char *template;      /* a user's domain XML template, or NULL for fvm's own */
+  const char *template_name; /* its file name, for messages */
   const FvmCloneMeta *meta;
 } FvmDomainSpec;
 
-char *fvm_domain_xml (const FvmDomainSpec *spec);
+/* The domain XML. With a template, its {{placeholders}} are filled in: values are escaped for
+ * XML, and {{metadata}} (required), {{disks}} (required), {{interface}}, {{os}}, {{cpu}} and
+ * {{devices}} (everything fvm would put in <devices> besides disks and the interface) are
+ * elements fvm builds. An unknown placeholder, or a template without {{metadata}} or
+ * {{disks}}, is an error naming the file and line. */
+char *fvm_domain_xml (const FvmDomainSpec *spec, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The names a template may use, NULL-terminated. */
+const char *const *fvm_domain_template_names (void);
 /* The <clone> element: with fvm's prefix and namespace for a domain definition, without for
  * virDomainSetMetadata. */
 char *fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace);

@@ -18,6 +18,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
+#include "fvm-golden-thinlv.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
 #include "fvm-subprocess.h"
@@ -445,8 +446,16 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
   t.template = fvm_store_template_name (manifest);
   if (!fvm_store_create_overlay (store, manifest, t.template, error))
     return NULL;
-  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
+  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest. */
+  if (!fvm_golden_thinlv_write (store, manifest, cancellable, error))
     return NULL;
+  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
+    {
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_golden_thinlv_remove (manifest, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return NULL;
+    }
   t.committed = TRUE;
   fvm_progress_finish (progress);
   if (out_bundle_version != NULL)

@@ -8,6 +8,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
+#include "fvm-golden-thinlv.h"
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
 #include "fvm-names.h"
@@ -128,6 +129,11 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
         }
       return FALSE;
     }
+  /* After customize, which may have installed it: clones of a golden with cloud-init get their
+   * identity from a NoCloud seed. */
+  golden->cloud_init
+      = guestfs_is_file_opts (g, "/usr/bin/cloud-init", GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1)
+        == 1;
   if (!fvm_sysprep_run (g, selected, FVM_SYSPREP_ON_FILESYSTEMS, golden->sysprep, progress,
                         cancellable, error))
     return FALSE;
@@ -188,12 +194,21 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   golden->file_size = (guint64) st.st_size;
   golden->built_from = g_strdup (orig->name);
   fvm_os_facts_copy (&golden->os, &orig->os);
+  golden->firmware = g_strdup (orig->firmware);
   /* The template every local clone is copied from; made by libvirt (qemu-img) once. */
   txn.template = fvm_store_template_name (golden);
   if (!fvm_store_create_overlay (store, golden, txn.template, error))
     return NULL;
-  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
+  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest. */
+  if (!fvm_golden_thinlv_write (store, golden, cancellable, error))
     return NULL;
+  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
+    {
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_golden_thinlv_remove (golden, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return NULL;
+    }
   txn.committed = TRUE;
   fvm_progress_finish (progress);
   return g_steal_pointer (&golden);
@@ -223,5 +238,5 @@ fvm_golden_delete (FvmStore *store, const char *ref, GError **error)
       return fvm_throw_code (error, FVM_ERROR_BUSY, "golden '%s' is in use by %u clone%s: %s",
                              full_ref, users->len - 1, users->len - 1 == 1 ? "" : "s", list);
     }
-  return fvm_store_delete (store, golden, error);
+  return fvm_store_delete (store, golden, error) && fvm_golden_thinlv_remove (golden, error);
 }

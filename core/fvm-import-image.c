@@ -32,6 +32,8 @@ typedef struct
   char *osinfo;
   char *product;
   char *arch;
+  gboolean efi_only; /* a GPT disk with an EFI system partition and no BIOS boot partition */
+  gboolean cloud_init;
 } GuestInfo;
 
 static void
@@ -116,6 +118,76 @@ check_image (const char *disk, ImageInfo *out, GCancellable *cancellable, GError
   return TRUE;
 }
 
+#define GPT_TYPE_ESP "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+#define GPT_TYPE_BIOS_BOOT "21686148-6449-6E6F-744E-656564454649"
+
+/* Whether the disk can only boot with UEFI: a GPT with an EFI system partition and no BIOS boot
+ * partition (a disk with both, like Debian's cloud images, boots either way: BIOS is kept). */
+static gboolean
+detect_efi_only (guestfs_h *g, gboolean *efi_only, GError **error)
+{
+  g_auto (GStrv) devices = guestfs_list_devices (g);
+  gboolean esp = FALSE, bios_boot = FALSE;
+
+  *efi_only = FALSE;
+  if (devices == NULL || devices[0] == NULL)
+    return fvm_throw_guestfs (g, error, "listing the disk's devices");
+  for (guint d = 0; devices[d] != NULL; d++)
+    {
+      g_autofree char *type = NULL;
+      g_auto (GStrv) parts = NULL;
+
+      /* A disk without a partition table (a bare filesystem) has no parttype. */
+      guestfs_push_error_handler (g, NULL, NULL);
+      type = guestfs_part_get_parttype (g, devices[d]);
+      guestfs_pop_error_handler (g);
+      if (type == NULL || !g_str_equal (type, "gpt"))
+        continue;
+      parts = guestfs_list_partitions (g);
+      if (parts == NULL)
+        return fvm_throw_guestfs (g, error, "listing partitions");
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          g_autofree char *parent = guestfs_part_to_dev (g, parts[i]);
+          g_autofree char *guid = NULL;
+          int num;
+
+          if (parent == NULL || !g_str_equal (parent, devices[d]))
+            continue;
+          num = guestfs_part_to_partnum (g, parts[i]);
+          if (num < 0)
+            return fvm_throw_guestfs (g, error, "reading partition %s", parts[i]);
+          guid = guestfs_part_get_gpt_type (g, devices[d], num);
+          if (guid == NULL)
+            return fvm_throw_guestfs (g, error, "reading partition %s", parts[i]);
+          esp = esp || g_ascii_strcasecmp (guid, GPT_TYPE_ESP) == 0;
+          bios_boot = bios_boot || g_ascii_strcasecmp (guid, GPT_TYPE_BIOS_BOOT) == 0;
+        }
+    }
+  *efi_only = esp && !bios_boot;
+  return TRUE;
+}
+
+/* Whether the guest has cloud-init (its clones then get a NoCloud seed): / and /usr mounted
+ * read-only, in the session that inspects it anyway. */
+static gboolean
+has_cloud_init (guestfs_h *g, const char *root, gboolean *out, GError **error)
+{
+  g_auto (GStrv) mps = guestfs_inspect_get_mountpoints (g, root);
+
+  if (mps == NULL)
+    return fvm_throw_guestfs (g, error, "reading the guest's mount points");
+  for (const char *want = "/"; want != NULL; want = g_str_equal (want, "/") ? "/usr" : NULL)
+    for (guint i = 0; mps[i] != NULL && mps[i + 1] != NULL; i += 2)
+      if (g_str_equal (mps[i], want) && guestfs_mount_ro (g, mps[i + 1], mps[i]) < 0)
+        return fvm_throw_guestfs (g, error, "mounting %s read-only", mps[i + 1]);
+  *out = guestfs_is_file_opts (g, "/usr/bin/cloud-init", GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1)
+         == 1;
+  if (guestfs_umount_all (g) < 0)
+    return fvm_throw_guestfs (g, error, "unmounting");
+  return TRUE;
+}
+
 static gboolean
 inspect_guest (FvmConfig *config, const char *disk, const char *format, GuestInfo *out,
                FvmProgress *progress, GCancellable *cancellable, GError **error)
@@ -157,6 +229,10 @@ inspect_guest (FvmConfig *config, const char *disk, const char *format, GuestInf
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s holds %s, which libguestfs cannot name with an osinfo id", disk,
                            out->product);
+  if (!detect_efi_only (g, &out->efi_only, error))
+    return FALSE;
+  if (!has_cloud_init (g, roots[0], &out->cloud_init, error))
+    return FALSE;
   return fvm_guestfs_shutdown (g, error);
 }
 
@@ -203,7 +279,8 @@ check_name_free (FvmStore *store, const char *name, GError **error)
 
 FvmManifest *
 fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const char *disk,
-                  FvmProgress *progress, GCancellable *cancellable, GError **error)
+                  const char *firmware, FvmProgress *progress, GCancellable *cancellable,
+                  GError **error)
 {
   g_autofree char *source = NULL;
   g_autofree char *path = NULL;
@@ -220,6 +297,10 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
 
   if (!fvm_name_check_image (name, error))
     return NULL;
+  if (firmware != NULL && !g_str_equal (firmware, "auto") && !g_str_equal (firmware, "bios")
+      && !g_str_equal (firmware, "efi"))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "unknown firmware '%s' (expected auto, bios or efi)", firmware);
   if (!fvm_store_is_local (store))
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "the store is on another host: import-image needs a local store");
@@ -271,6 +352,11 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
   if (manifest->sha256 == NULL)
     return NULL;
   fvm_os_facts_copy (&manifest->os, &os);
+  if (firmware == NULL || g_str_equal (firmware, "auto"))
+    manifest->firmware = g_strdup (guest.efi_only ? "efi" : "bios");
+  else
+    manifest->firmware = g_strdup (firmware);
+  manifest->cloud_init = guest.cloud_init;
   build = json_object_new ();
   json_object_set_string_member (build, "method", "import-image");
   json_object_set_string_member (build, "source", source);

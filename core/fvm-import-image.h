@@ -14,10 +14,11 @@ G_BEGIN_DECLS
 /* Checks DISK with qemu-img info (qcow2 or raw, no backing file, not encrypted), inspects it
  * read-only with libguestfs (exactly one operating system, Linux; OS facts from libosinfo by the
  * inspected osinfo id), copies it to NAME.original.qcow2 and commits its manifest with the
- * build record {method: import-image, source, source_format, …}. On failure or cancellation
- * nothing is left in the store. */
+ * build record {method: import-image, source, source_format, …}. FIRMWARE is bios, efi, or
+ * auto/NULL: efi when the disk is GPT with an EFI system partition and no BIOS boot partition,
+ * else bios. On failure or cancellation nothing is left in the store. */
 FvmManifest *fvm_import_image (FvmStore *store, FvmConfig *config, const char *name,
-                               const char *disk, FvmProgress *progress, GCancellable *cancellable,
-                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
+                               const char *disk, const char *firmware, FvmProgress *progress,
+                               GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -1,7 +1,12 @@
 /* fvm-ipaddr: lease → agent → neighbour table. */
 #include "fvm-ipaddr.h"
 
+#include <errno.h>
 #include <libvirt/virterror.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "fvm-cleanup.h"
 
 #include "fvm-error.h"
 #include "fvm-netns.h"
@@ -128,15 +133,82 @@ fvm_sleep_cancellable (guint ms, GCancellable *cancellable, GError **error)
   return fvm_check_cancelled (cancellable, error);
 }
 
+/* libvirt has no lease event, but its leases helper rewrites BRIDGE.status in the daemon's
+ * dnsmasq directory whenever dnsmasq hands out a lease. For a daemon on this host (its own mount
+ * namespace included, through /proc/PID/root) an inotify watch on that directory wakes the wait
+ * the moment a lease appears; the lease itself is still read through libvirt. -1 when there is
+ * no such directory here (a remote daemon): then the wait polls. */
+static int
+watch_leases (const FvmIpQuery *query)
+{
+  g_autofree char *dir = NULL;
+  int fd;
+
+  if (query->daemon_pid <= 0 || query->bridge == NULL || query->network == NULL)
+    return -1;
+  dir = g_strdup_printf ("/proc/%d/root/var/lib/libvirt/dnsmasq", (int) query->daemon_pid);
+  fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  if (inotify_add_watch (fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
+    {
+      g_debug ("no lease events (%s: %s): polling", dir, g_strerror (errno));
+      close (fd);
+      return -1;
+    }
+  g_debug ("watching %s for leases", dir);
+  return fd;
+}
+
+/* Waits up to MS for a lease event (STATUS, the bridge's status file, written or renamed into
+ * place) or cancellation. Other events in the directory are read and ignored: the helper writes
+ * STATUS.new before renaming it over STATUS, and a wake on that close would read the leases
+ * before the new ones are there. */
+static void
+wait_event (int watch_fd, const char *status, guint ms, GCancellable *cancellable)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  GPollFD fds[2] = { { watch_fd, G_IO_IN, 0 } };
+  int n = 1;
+  gboolean seen = FALSE;
+
+  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[1]))
+    n = 2;
+  while (!seen && !g_cancellable_is_cancelled (cancellable))
+    {
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      char buf[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
+      ssize_t len;
+
+      if (left_ms <= 0 || g_poll (fds, n, (int) left_ms) <= 0)
+        break;
+      while ((len = read (watch_fd, buf, sizeof buf)) > 0)
+        for (char *p = buf; p < buf + len;)
+          {
+            const struct inotify_event *ev = (const struct inotify_event *) p;
+
+            if (ev->len > 0 && g_str_equal (ev->name, status))
+              seen = TRUE;
+            p += sizeof *ev + ev->len;
+          }
+    }
+  if (n == 2)
+    g_cancellable_release_fd (cancellable);
+}
+
 char *
 fvm_ipaddr_wait (const FvmIpQuery *query, guint timeout_s, FvmIpSource *out_source,
                  GCancellable *cancellable, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
   guint interval_ms = 200;
+  g_auto (FvmFd) watch_fd = watch_leases (query);
+  g_autofree char *status = g_strconcat (query->bridge ? query->bridge : "", ".status", NULL);
 
-  /* libvirt has no lease event; a short poll that backs off to one second is cheap (each pass
-   * is a few local RPCs) and answers within 200 ms at the start, when it matters most. */
+  /* Without lease events, a short poll that backs off to one second is cheap (each pass is a
+   * few local RPCs) and answers within 200 ms at the start, when it matters most. With them,
+   * the lease wakes the wait at once and the poll is only for the guest agent and the
+   * neighbour table. */
   for (;;)
     {
       g_autoptr (GError) local_error = NULL;
@@ -156,7 +228,11 @@ fvm_ipaddr_wait (const FvmIpQuery *query, guint timeout_s, FvmIpSource *out_sour
                                     "no IP address for '%s' after %u s (lease, guest agent and "
                                     "neighbour table all empty)",
                                     virDomainGetName (query->dom), timeout_s);
-      if (!fvm_sleep_cancellable (interval_ms, cancellable, error))
+      if (watch_fd >= 0)
+        wait_event (watch_fd, status, interval_ms, cancellable);
+      else
+        fvm_sleep_cancellable (interval_ms, cancellable, NULL);
+      if (!fvm_check_cancelled (cancellable, error))
         return NULL;
       interval_ms = MIN (interval_ms + 100, 1000);
     }

@@ -23,9 +23,10 @@ lock_dir (void)
   return g_build_filename (g_get_user_runtime_dir (), "fvm", "locks", NULL);
 }
 
-/* One file per (pool directory, golden name): the path's digest keeps two stores apart. */
+/* One file per (pool directory, name): the path's digest keeps two stores apart. Goldens are
+ * DIGEST-NAME.lock, clones DIGEST.clone.NAME.lock: a golden name cannot start with '.'. */
 static char *
-lock_path (FvmStore *store, const char *name)
+lock_path (FvmStore *store, const char *sep, const char *name)
 {
   g_autofree char *dir = lock_dir ();
   g_autofree char *digest
@@ -33,20 +34,15 @@ lock_path (FvmStore *store, const char *name)
   g_autofree char *file = NULL;
 
   digest[16] = '\0';
-  file = g_strdup_printf ("%s-%s.lock", digest, name);
+  file = g_strdup_printf ("%s%s%s.lock", digest, sep, name);
   return g_build_filename (dir, file, NULL);
 }
 
-FvmLock *
-fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
-                 void (*on_wait) (gpointer user_data), gpointer user_data,
-                 GCancellable *cancellable, GError **error)
+static FvmLock *
+open_lock (const char *path, GError **error)
 {
   g_autofree char *dir = lock_dir ();
-  g_autofree char *path = lock_path (store, name);
   g_autoptr (FvmLock) lock = g_new0 (FvmLock, 1);
-  int op = (mode == FVM_LOCK_EXCLUSIVE ? LOCK_EX : LOCK_SH) | LOCK_NB;
-  gboolean waited = FALSE;
 
   lock->fd = -1;
   if (g_mkdir_with_parents (dir, 0755) < 0)
@@ -54,6 +50,40 @@ fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
   lock->fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (lock->fd < 0)
     return fvm_throw_errno_prefix (error, "opening lock %s", path), NULL;
+  return g_steal_pointer (&lock);
+}
+
+FvmLock *
+fvm_lock_clone (FvmStore *store, const char *name, GError **error)
+{
+  g_autofree char *path = lock_path (store, ".clone.", name);
+  g_autoptr (FvmLock) lock = open_lock (path, error);
+
+  if (lock == NULL)
+    return NULL;
+  while (flock (lock->fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno == EWOULDBLOCK)
+        return fvm_null_throw_code (error, FVM_ERROR_BUSY, "clone '%s' is being made or removed",
+                                    name);
+      if (errno != EINTR)
+        return fvm_throw_errno_prefix (error, "locking %s", path), NULL;
+    }
+  return g_steal_pointer (&lock);
+}
+
+FvmLock *
+fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
+                 void (*on_wait) (gpointer user_data), gpointer user_data,
+                 GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = lock_path (store, "-", name);
+  g_autoptr (FvmLock) lock = open_lock (path, error);
+  int op = (mode == FVM_LOCK_EXCLUSIVE ? LOCK_EX : LOCK_SH) | LOCK_NB;
+  gboolean waited = FALSE;
+
+  if (lock == NULL)
+    return NULL;
   while (flock (lock->fd, op) < 0)
     {
       if (errno != EWOULDBLOCK && errno != EINTR)

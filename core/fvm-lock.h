@@ -26,6 +26,11 @@ typedef struct _FvmLock FvmLock;
 FvmLock *fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
                           void (*on_wait) (gpointer user_data), gpointer user_data,
                           GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* An exclusive lock on clone NAME of STORE, held by its create from before its disk is claimed
+ * until the create has finished or rolled back, and taken by gc before it removes what a killed
+ * create left. Never waits: BUSY when another process holds it. */
+FvmLock *fvm_lock_clone (FvmStore *store, const char *name,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Releases the lock. */
 void fvm_lock_free (FvmLock *lock);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmLock, fvm_lock_free)

@@ -68,7 +68,15 @@ fvm_manifest_free (FvmManifest *self)
   g_clear_pointer (&self->build, json_object_unref);
   g_clear_pointer (&self->sysprep, g_ptr_array_unref);
   g_clear_pointer (&self->customize, g_ptr_array_unref);
+  g_free (self->firmware);
+  g_free (self->lv);
   g_free (self);
+}
+
+gboolean
+fvm_manifest_is_efi (const FvmManifest *self)
+{
+  return g_strcmp0 (self->firmware, "efi") == 0;
 }
 
 char *
@@ -139,6 +147,19 @@ fvm_manifest_to_json (const FvmManifest *self)
   json_builder_add_boolean_value (b, self->os.virtio);
   json_builder_end_object (b);
 
+  if (self->lv != NULL)
+    {
+      json_builder_set_member_name (b, "lv");
+      json_builder_add_string_value (b, self->lv);
+    }
+  /* Always written, so a reader never has to know that a missing one means bios. */
+  json_builder_set_member_name (b, "firmware");
+  json_builder_add_string_value (b, fvm_manifest_is_efi (self) ? "efi" : "bios");
+  if (self->cloud_init)
+    {
+      json_builder_set_member_name (b, "cloud_init");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   if (self->build != NULL)
     {
       json_builder_set_member_name (b, "build");
@@ -189,6 +210,10 @@ get_string (JsonObject *obj, const char *member, gboolean required, char **out, 
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return fvm_throw (error, "member '%s' must be a string", member);
+  /* json-glib takes octal escapes ("\202") that make bytes which are not UTF-8, and writes them
+   * back raw: such a manifest could be read but not read again once written. */
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+    return fvm_throw (error, "member '%s' is not valid UTF-8", member);
   g_free (*out);
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
@@ -225,24 +250,28 @@ get_string_list (JsonObject *obj, const char *member, GPtrArray *out, GError **e
       JsonNode *element = json_array_get_element (array, i);
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
         return fvm_throw (error, "member '%s' must hold strings", member);
+      if (!g_utf8_validate (json_node_get_string (element), -1, NULL))
+        return fvm_throw (error, "member '%s' holds a string that is not valid UTF-8", member);
       g_ptr_array_add (out, g_strdup (json_node_get_string (element)));
     }
   return TRUE;
 }
 
-/* json-glib reads 1e999 as infinity, which its generator writes as "inf", not JSON: a manifest
- * with such a number could be read but never written back. */
+/* What json-glib reads but cannot write back as JSON: 1e999 is read as infinity, which its
+ * generator writes as "inf"; octal escapes ("\202") make strings that are not UTF-8, written
+ * back raw. A manifest holding either could be read but not read again once written. */
 static gboolean
-all_finite (JsonNode *node)
+all_writable (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObjectIter iter;
+      const char *name;
       JsonNode *member;
 
       json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, NULL, &member))
-        if (!all_finite (member))
+      while (json_object_iter_next (&iter, &name, &member))
+        if (!g_utf8_validate (name, -1, NULL) || !all_writable (member))
           return FALSE;
       return TRUE;
     }
@@ -251,10 +280,12 @@ all_finite (JsonNode *node)
       JsonArray *array = json_node_get_array (node);
 
       for (guint i = 0; i < json_array_get_length (array); i++)
-        if (!all_finite (json_array_get_element (array, i)))
+        if (!all_writable (json_array_get_element (array, i)))
           return FALSE;
       return TRUE;
     }
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_utf8_validate (json_node_get_string (node), -1, NULL);
   return !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_DOUBLE
          || isfinite (json_node_get_double (node));
 }
@@ -332,13 +363,27 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
     return fvm_throw (error, "member 'os' must be an object");
   if (!parse_os (json_node_get_object (node), &self->os, error))
     return FALSE;
+  if (!get_string (obj, "firmware", FALSE, &self->firmware, error)
+      || !get_string (obj, "lv", FALSE, &self->lv, error))
+    return FALSE;
+  if (self->firmware != NULL && !g_str_equal (self->firmware, "bios")
+      && !g_str_equal (self->firmware, "efi"))
+    return fvm_throw (error, "unknown firmware '%s' (expected bios or efi)", self->firmware);
+  node = json_object_get_member (obj, "cloud_init");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        return fvm_throw (error, "member 'cloud_init' must be a boolean");
+      self->cloud_init = json_node_get_boolean (node);
+    }
   node = json_object_get_member (obj, "build");
   if (node != NULL)
     {
       if (!JSON_NODE_HOLDS_OBJECT (node))
         return fvm_throw (error, "member 'build' must be an object");
-      if (!all_finite (node))
-        return fvm_throw (error, "member 'build' holds a number out of range");
+      if (!all_writable (node))
+        return fvm_throw (error,
+                          "member 'build' holds a number out of range or text that is not UTF-8");
       self->build = json_object_ref (json_node_get_object (node));
     }
   return get_string_list (obj, "sysprep", self->sysprep, error)

@@ -49,7 +49,17 @@ typedef struct
   /* goldens: the customize steps that ran before sysprep ("hook:NAME", "install:PKG,…",
    * "root-password", "ssh-inject:USER"); written only when not empty, optional on read. */
   GPtrArray *customize;
+  /* "bios" or "efi" (clones of an efi golden boot OVMF); written only when efi, optional on
+   * read. Originals and goldens alike. */
+  char *firmware;
+  char *lv; /* goldens on the thinlv backend: "VG/fvm-golden-NAME-N", else NULL */
+  /* The image has cloud-init: clones get their identity from a NoCloud seed. Written only when
+   * true, optional on read. */
+  gboolean cloud_init;
 } FvmManifest;
+
+/* TRUE when the image boots with UEFI firmware. */
+gboolean fvm_manifest_is_efi (const FvmManifest *self);
 
 FvmManifest *fvm_manifest_new (FvmImageKind kind, const char *name, guint version);
 void fvm_manifest_free (FvmManifest *self);

@@ -34,8 +34,8 @@ gboolean fvm_iso_extract (const char *iso, const char *path, const char *dest,
 /* Writes OUT as IN followed by an uncompressed newc cpio holding one file NAME (e.g.
  * "preseed.cfg", mode 0644) with CONTENT; the kernel unpacks concatenated archives in order,
  * so the file appears in the installer's root. */
-gboolean fvm_initrd_append (const char *in, const char *out, const char *name,
-                            const char *content, gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean fvm_initrd_append (const char *in, const char *out, const char *name, const char *content,
+                            gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 typedef struct
 {

@@ -72,6 +72,21 @@ same_netns (pid_t pid)
   return theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
 }
 
+gboolean
+fvm_netns_enter (pid_t daemon_pid, GError **error)
+{
+  g_autofree char *nspath = NULL;
+  g_auto (FvmFd) nsfd = -1;
+
+  if (daemon_pid == 0 || same_netns (daemon_pid))
+    return TRUE;
+  nspath = g_strdup_printf ("/proc/%d/ns/net", (int) daemon_pid);
+  nsfd = open (nspath, O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0 || setns (nsfd, CLONE_NEWNET) < 0)
+    return fvm_throw_errno_prefix (error, "entering the libvirt daemon's network namespace");
+  return TRUE;
+}
+
 typedef struct
 {
   pid_t pid;

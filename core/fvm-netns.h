@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 /* The pid of the daemon behind a local libvirt URI, or 0 for a remote or unknown one. */
 pid_t fvm_netns_daemon_pid (const char *uri);
 
+/* Moves the calling thread into the daemon's network namespace (nothing when it is fvm's own
+ * or pid is 0): for a program fvm is about to exec, such as ssh. */
+gboolean fvm_netns_enter (pid_t daemon_pid, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* socket(2) in the daemon's network namespace (fvm's own when pid is 0). */
 int fvm_netns_socket (pid_t daemon_pid, int domain, int type, GError **error);
 

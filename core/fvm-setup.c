@@ -25,8 +25,8 @@ fvm_setup_items_new (void)
   return g_ptr_array_new_with_free_func (item_free);
 }
 
-static void
-report (GPtrArray *items, const char *what, const char *status, const char *detail)
+void
+fvm_setup_report (GPtrArray *items, const char *what, const char *status, const char *detail)
 {
   FvmSetupItem *item = g_new0 (FvmSetupItem, 1);
 
@@ -76,16 +76,16 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
         {
           if (check_only)
             {
-              report (items, what, "inactive", path);
+              fvm_setup_report (items, what, "inactive", path);
               *missing = TRUE;
               return TRUE;
             }
           if (virStoragePoolCreate (pool, 0) < 0)
             return fvm_throw_virt (error, "starting %s", what);
-          report (items, what, "started", path);
+          fvm_setup_report (items, what, "started", path);
         }
       else
-        report (items, what, "ok", path);
+        fvm_setup_report (items, what, "ok", path);
       if (!check_only && virStoragePoolGetAutostart (pool, &autostart) == 0 && !autostart
           && virStoragePoolSetAutostart (pool, 1) < 0)
         return fvm_throw_virt (error, "autostart of %s", what);
@@ -95,7 +95,7 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
   path = fvm_setup_default_pool_path (config);
   if (check_only)
     {
-      report (items, what, "missing", path);
+      fvm_setup_report (items, what, "missing", path);
       *missing = TRUE;
       return TRUE;
     }
@@ -112,7 +112,7 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
       virStoragePoolUndefine (pool);
       return FALSE;
     }
-  report (items, what, "created", path);
+  fvm_setup_report (items, what, "created", path);
   return TRUE;
 }
 
@@ -168,16 +168,16 @@ setup_network (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrA
         {
           if (check_only)
             {
-              report (items, what, "inactive", addr);
+              fvm_setup_report (items, what, "inactive", addr);
               *missing = TRUE;
               return TRUE;
             }
           if (virNetworkCreate (net) < 0)
             return fvm_throw_virt (error, "starting %s", what);
-          report (items, what, "started", addr);
+          fvm_setup_report (items, what, "started", addr);
         }
       else
-        report (items, what, "ok", addr);
+        fvm_setup_report (items, what, "ok", addr);
       if (!check_only && virNetworkGetAutostart (net, &autostart) == 0 && !autostart
           && virNetworkSetAutostart (net, 1) < 0)
         return fvm_throw_virt (error, "autostart of %s", what);
@@ -186,7 +186,7 @@ setup_network (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrA
   virResetLastError ();
   if (check_only)
     {
-      report (items, what, "missing", subnet);
+      fvm_setup_report (items, what, "missing", subnet);
       *missing = TRUE;
       return TRUE;
     }
@@ -201,18 +201,21 @@ setup_network (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrA
       virNetworkUndefine (net);
       return FALSE;
     }
-  report (items, what, "created", subnet);
+  fvm_setup_report (items, what, "created", subnet);
   return TRUE;
 }
 
 gboolean
-fvm_setup_run (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *out_items,
-               GError **error)
+fvm_setup_run (virConnectPtr conn, FvmConfig *config, const FvmSetupOptions *opts,
+               GPtrArray *out_items, GError **error)
 {
   gboolean missing = FALSE;
 
-  if (!setup_pool (conn, config, check_only, out_items, &missing, error)
-      || !setup_network (conn, config, check_only, out_items, &missing, error))
+  if (!setup_pool (conn, config, opts->check_only, out_items, &missing, error)
+      || !setup_network (conn, config, opts->check_only, out_items, &missing, error))
+    return FALSE;
+  if (g_str_equal (fvm_config_get (config, "storage.backend"), "thinlv")
+      && !fvm_setup_thin_pool (config, opts, out_items, &missing, NULL, error))
     return FALSE;
   if (missing)
     return fvm_throw_code (error, FVM_ERROR_NOT_FOUND,

@@ -11,6 +11,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-libvirt.h"
 #include "fvm-names.h"
 #include "fvm-volume-writer.h"
 #include "fvm-xml.h"
@@ -22,6 +23,10 @@ struct _FvmStore
   char *pool_name;
   char *path;
   gboolean local;
+  /* Where disks live (storage.backend, .vg, .thinpool), for the clone backends. */
+  char *backend;
+  char *vg;
+  char *thinpool;
 };
 
 static gboolean
@@ -84,6 +89,9 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
   self->conn = conn;
   virConnectRef (conn);
   self->pool_name = g_strdup (name);
+  self->backend = g_strdup (fvm_config_get (config, "storage.backend"));
+  self->vg = g_strdup (fvm_config_get (config, "storage.vg"));
+  self->thinpool = g_strdup (fvm_config_get (config, "storage.thinpool"));
   self->pool = virStoragePoolLookupByName (conn, name);
   if (self->pool == NULL)
     {
@@ -111,6 +119,15 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
   return g_steal_pointer (&self);
 }
 
+FvmStore *
+fvm_store_open_connected (FvmConfig *config, GError **error)
+{
+  g_autoptr (FvmVirConnect) conn = fvm_libvirt_connect (config, error);
+
+  /* The store takes its own reference on the connection. */
+  return conn != NULL ? fvm_store_open (conn, config, error) : NULL;
+}
+
 void
 fvm_store_free (FvmStore *self)
 {
@@ -119,7 +136,28 @@ fvm_store_free (FvmStore *self)
   virConnectClose (self->conn);
   g_free (self->pool_name);
   g_free (self->path);
+  g_free (self->backend);
+  g_free (self->vg);
+  g_free (self->thinpool);
   g_free (self);
+}
+
+const char *
+fvm_store_get_backend (FvmStore *self)
+{
+  return self->backend != NULL ? self->backend : "qcow2";
+}
+
+const char *
+fvm_store_get_vg (FvmStore *self)
+{
+  return self->vg != NULL ? self->vg : "";
+}
+
+const char *
+fvm_store_get_thinpool (FvmStore *self)
+{
+  return self->thinpool != NULL ? self->thinpool : "";
 }
 
 virConnectPtr
@@ -294,10 +332,8 @@ parse_golden_file (const char *file, const char *suffix, char **out_name, guint 
   return fvm_golden_ref_parse (stem, out_name, out_version, NULL) && *out_version > 0;
 }
 
-/* The pool's file names: read from the directory when it is here, else libvirt's volume list
- * (after a refresh, so files written meanwhile are in it). */
-static GPtrArray *
-list_file_names (FvmStore *self, GError **error)
+GPtrArray *
+fvm_store_list_files (FvmStore *self, GError **error)
 {
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   virStorageVolPtr *vols = NULL;
@@ -333,7 +369,7 @@ list_file_names (FvmStore *self, GError **error)
 GPtrArray *
 fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error)
 {
-  g_autoptr (GPtrArray) files = list_file_names (self, error);
+  g_autoptr (GPtrArray) files = fvm_store_list_files (self, error);
   g_autoptr (GPtrArray) result
       = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_manifest_free);
 
@@ -408,7 +444,7 @@ fvm_store_load_golden (FvmStore *self, const char *ref, GError **error)
 guint
 fvm_store_next_version (FvmStore *self, const char *name, GError **error)
 {
-  g_autoptr (GPtrArray) files = list_file_names (self, error);
+  g_autoptr (GPtrArray) files = fvm_store_list_files (self, error);
   guint highest = 0;
 
   if (files == NULL)

@@ -25,12 +25,19 @@ typedef struct _FvmStore FvmStore;
 FvmStore *fvm_store_open (virConnectPtr conn, FvmConfig *config,
                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void fvm_store_free (FvmStore *self);
+/* fvm_store_open over a connection of its own to CONFIG's URI. */
+FvmStore *fvm_store_open_connected (FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmStore, fvm_store_free)
 
 virConnectPtr fvm_store_get_connection (FvmStore *self);
 virStoragePoolPtr fvm_store_get_pool (FvmStore *self);
 const char *fvm_store_get_path (FvmStore *self);
 char *fvm_store_file_path (FvmStore *self, const char *file_name);
+/* storage.backend ("qcow2" or "thinlv"), storage.vg and storage.thinpool ("" when unset), as the
+ * store was opened with them. */
+const char *fvm_store_get_backend (FvmStore *self);
+const char *fvm_store_get_vg (FvmStore *self);
+const char *fvm_store_get_thinpool (FvmStore *self);
 gboolean fvm_store_refresh (FvmStore *self, GError **error);
 
 /* "NAME.original" or "NAME@N": the stem of the image's files. */
@@ -50,6 +57,10 @@ gboolean fvm_store_commit (FvmStore *self, FvmManifest *manifest,
                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean fvm_store_delete (FvmStore *self, FvmManifest *manifest,
                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The pool's file names: read from the directory when it is here, else libvirt's volume list
+ * (after a refresh, so files written meanwhile are in it). */
+GPtrArray *fvm_store_list_files (FvmStore *self, GError **error);
 
 /* The volume NAME, refreshing the pool once if libvirt does not know it yet. */
 virStorageVolPtr fvm_store_lookup_volume (FvmStore *self, const char *name, GError **error);

@@ -17,8 +17,7 @@ gboolean fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancel
  * also given to line_func. ENV (NULL-terminated "KEY=VALUE", may be NULL) is added to the
  * child's environment. */
 gboolean fvm_subprocess_run_logged (const char *const *argv, const char *const *env,
-                                    const char *log_path,
-                                    FvmLineFunc line_func, gpointer user_data,
+                                    const char *log_path, FvmLineFunc line_func, gpointer user_data,
                                     GCancellable *cancellable,
                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

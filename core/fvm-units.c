@@ -27,15 +27,19 @@ fvm_parse_size (const char *text, guint64 unit, guint64 *out_bytes, GError **err
     { "TiB", 1ULL << 40 },
     { "TB", 1ULL << 40 },
   };
-  char *end = NULL;
-  guint64 value;
+  const char *end;
+  guint64 value = 0;
 
   if (text == NULL || !g_ascii_isdigit (*text))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid size '%s'", text ? text : "");
-  errno = 0;
-  value = g_ascii_strtoull (text, &end, 10);
-  if (errno != 0)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid size '%s'", text);
+  /* Digits by hand, with the overflow check here rather than through errno. */
+  for (end = text; g_ascii_isdigit (*end); end++)
+    {
+      guint d = (guint) (*end - '0');
+      if (value > (G_MAXUINT64 - d) / 10)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "size '%s' is too large", text);
+      value = value * 10 + d;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       guint64 mult = suffixes[i].multiplier != 0 ? suffixes[i].multiplier : unit;

@@ -10,6 +10,7 @@ typedef struct
   GString *text;    /* text of the matching element being read */
   gboolean in_match;
   GPtrArray *results;
+  gboolean elements; /* results are attribute tables (fvm_xml_find_elements) */
 } Finder;
 
 static const char *
@@ -40,6 +41,17 @@ on_start (GMarkupParseContext *ctx, const char *name, const char **attr_names,
   g_ptr_array_add (f->stack, g_strdup (local_name (name)));
   if (!stack_matches (f))
     return;
+  if (f->elements)
+    {
+      GHashTable *attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (guint i = 0; attr_names[i] != NULL; i++)
+        g_hash_table_insert (attrs, g_strdup (local_name (attr_names[i])),
+                             g_strdup (attr_values[i]));
+      g_ptr_array_add (f->results, attrs);
+      f->in_match = TRUE;
+      g_string_truncate (f->text, 0);
+      return;
+    }
   if (f->attr == NULL)
     {
       f->in_match = TRUE;
@@ -58,7 +70,11 @@ on_end (GMarkupParseContext *ctx, const char *name, gpointer user_data, GError *
 
   if (f->in_match && stack_matches (f))
     {
-      g_ptr_array_add (f->results, g_strdup (f->text->str));
+      if (f->elements)
+        g_hash_table_insert (f->results->pdata[f->results->len - 1], g_strdup ("#text"),
+                             g_strdup (f->text->str));
+      else
+        g_ptr_array_add (f->results, g_strdup (f->text->str));
       f->in_match = FALSE;
     }
   g_ptr_array_remove_index (f->stack, f->stack->len - 1);
@@ -73,15 +89,16 @@ on_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer user_da
     g_string_append_len (f->text, text, (gssize) len);
 }
 
-GPtrArray *
-fvm_xml_find_all (const char *xml, const char *path, const char *attr, GError **error)
+static GPtrArray *
+find (const char *xml, const char *path, const char *attr, gboolean elements, GError **error)
 {
   static const GMarkupParser parser = { on_start, on_end, on_text, NULL, NULL };
   g_auto (GStrv) want = g_strsplit (path, "/", -1);
   g_autoptr (GPtrArray) stack = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GString) text = g_string_new (NULL);
-  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_free);
-  Finder f = { want, g_strv_length (want), attr, stack, text, FALSE, results };
+  g_autoptr (GPtrArray) results
+      = g_ptr_array_new_with_free_func (elements ? (GDestroyNotify) g_hash_table_unref : g_free);
+  Finder f = { want, g_strv_length (want), attr, stack, text, FALSE, results, elements };
   g_autoptr (GMarkupParseContext) ctx
       = g_markup_parse_context_new (&parser, G_MARKUP_PREFIX_ERROR_POSITION, &f, NULL);
 
@@ -89,6 +106,18 @@ fvm_xml_find_all (const char *xml, const char *path, const char *attr, GError **
       || !g_markup_parse_context_end_parse (ctx, error))
     return NULL;
   return g_steal_pointer (&results);
+}
+
+GPtrArray *
+fvm_xml_find_all (const char *xml, const char *path, const char *attr, GError **error)
+{
+  return find (xml, path, attr, FALSE, error);
+}
+
+GPtrArray *
+fvm_xml_find_elements (const char *xml, const char *path, GError **error)
+{
+  return find (xml, path, NULL, TRUE, error);
 }
 
 char *

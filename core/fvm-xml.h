@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 GPtrArray *fvm_xml_find_all (const char *xml, const char *path, const char *attr,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Every match of PATH as a GHashTable of its attributes (prefixes stripped), with the element's
+ * text under "#text"; in document order. */
+GPtrArray *fvm_xml_find_elements (const char *xml, const char *path,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The first match, or NULL (without an error) when there is none. */
 char *fvm_xml_find (const char *xml, const char *path, const char *attr, GError **error);
 

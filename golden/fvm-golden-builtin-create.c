@@ -111,7 +111,7 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
       ctx, "Copies ORIGINAL to NAME@N (N: the next free version), runs the customize steps\n"
            "(--hook, --install, --root-password-file, --ssh-inject), the sysprep operations\n"
            "and fstrim on it in one libguestfs launch, and makes it read-only.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
     return FALSE;
   if (opt_list_operations)
     {

@@ -4,6 +4,16 @@
 #include "fvm-import-image.h"
 #include "fvm-names.h"
 
+static char *opt_firmware;
+
+static const GOptionEntry entries[] = {
+  { "firmware", 0, 0, G_OPTION_ARG_STRING, &opt_firmware,
+    "Firmware its clones boot with: bios, efi or auto (the default: efi for a GPT disk with an "
+    "EFI system partition and no BIOS boot partition)",
+    "FIRMWARE" },
+  { NULL },
+};
+
 gboolean
 fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
@@ -20,7 +30,7 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
            "file, holding one Linux system. It is inspected read-only with libguestfs (the OS\n"
            "id comes from the inspection), then copied into the store as NAME.original.qcow2,\n"
            "ready for 'fvm-golden create NAME'. DISK itself is not changed.");
-  if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_DEFAULT, error))
+  if (!fvm_option_context_parse (ctx, entries, &argc, &argv, FVM_CLI_DEFAULT, error))
     return FALSE;
   if (argc < 3)
     return fvm_usage_error (ctx, argc < 2 ? "NAME and DISK must be given" : "DISK must be given",
@@ -29,11 +39,15 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
     return fvm_usage_error (ctx, "too many arguments", error);
   if (!fvm_name_check_image (argv[1], &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
+  if (opt_firmware != NULL && !g_str_equal (opt_firmware, "auto")
+      && !g_str_equal (opt_firmware, "bios") && !g_str_equal (opt_firmware, "efi"))
+    return fvm_usage_error (ctx, "--firmware must be auto, bios or efi", error);
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;
   progress = fvm_cli_progress_new ();
-  original = fvm_import_image (store, config, argv[1], argv[2], progress, cancellable, error);
+  original = fvm_import_image (store, config, argv[1], argv[2], opt_firmware, progress, cancellable,
+                               error);
   fvm_cli_progress_done (progress);
   if (original == NULL)
     return FALSE;

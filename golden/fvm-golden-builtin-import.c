@@ -29,7 +29,7 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
            "an http://, https:// or file:// URL (fetched with curl), without a temporary copy.\n"
            "The disk's sha256 is checked before the golden becomes visible. The bundle's\n"
            "version is kept when it is free here; otherwise the next free one is taken.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "FILE, URL or - must be given", error);

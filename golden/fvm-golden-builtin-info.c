@@ -60,6 +60,8 @@ fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GErro
   g_print ("Kind:          %s\n", fvm_image_kind_to_string (m->kind));
   g_print ("OS:            %s (%s)\n", m->os.name, m->os.id);
   g_print ("Disk:          %s (%s, virtual %s, file %s)\n", m->volume, m->format, vsize, fsize);
+  if (m->lv != NULL)
+    g_print ("Thin LV:       %s (read-only; thinlv clones are snapshots of it)\n", m->lv);
   g_print ("SHA-256:       %s\n", m->sha256);
   g_print ("Created:       %s\n", m->created);
   if (m->built_from != NULL)

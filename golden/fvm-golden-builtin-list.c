@@ -1,13 +1,16 @@
-/* fvm-golden list [--originals] */
+/* fvm-golden list [--originals] [--names] */
 #include "fvm-cli.h"
 #include "fvm-golden-builtins.h"
 #include "fvm-units.h"
 
 static gboolean opt_originals;
+static gboolean opt_names;
 
 static const GOptionEntry options[] = {
   { "originals", 0, 0, G_OPTION_ARG_NONE, &opt_originals, "List originals instead of goldens",
     NULL },
+  { "names", 0, 0, G_OPTION_ARG_NONE, &opt_names,
+    "Only the names (NAME@N; NAME for originals), one per line", NULL },
   { NULL },
 };
 
@@ -29,6 +32,16 @@ fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GErro
   images = fvm_store_list (store, opt_originals ? FVM_IMAGE_ORIGINAL : FVM_IMAGE_GOLDEN, error);
   if (images == NULL)
     return FALSE;
+  /* For shell completion and scripts: no header, nothing but the names. */
+  if (opt_names)
+    {
+      for (guint i = 0; i < images->len; i++)
+        {
+          g_autofree char *ref = fvm_manifest_ref (images->pdata[i]);
+          g_print ("%s\n", ref);
+        }
+      return TRUE;
+    }
   if (fvm_opt_json)
     {
       g_autoptr (JsonArray) array = json_array_new ();

@@ -2,24 +2,40 @@
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 
+static gboolean opt_live;
+
+static const GOptionEntry options[] = {
+  { "live", 'l', 0, G_OPTION_ARG_NONE, &opt_live,
+    "Consolidate a running clone (libvirt block pull); it keeps running", NULL },
+  { NULL },
+};
+
 static gboolean
 consolidate (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME - detach a clone from its golden");
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmProgress) progress = NULL;
+  gboolean ok;
 
   g_option_context_set_description (
-      ctx, "Offline: the clone must be shut off. Its disk gets its own copy of everything it\n"
-           "read from the golden, so the golden can be deleted; the content is unchanged.");
-  if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_NO_JSON, error))
+      ctx, "The clone's disk gets its own copy of everything it read from the golden, so the\n"
+           "golden can be deleted; the content is unchanged. Offline (the clone shut off: a new\n"
+           "disk replaces the old one), or --live (the clone running: qemu pulls the golden's\n"
+           "data into its disk while the guest runs on).");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;
-  return fvm_clone_consolidate (store, config, argv[1], cancellable, error);
+  progress = fvm_cli_progress_new ();
+  fvm_progress_add_step (progress, opt_live ? "block pull" : "copying", 100);
+  ok = fvm_clone_consolidate (store, config, argv[1], opt_live, progress, cancellable, error);
+  fvm_cli_progress_done (progress);
+  return ok;
 }
 
 int

@@ -1,77 +1,294 @@
-/* fvm-spawn create GOLDEN NAME */
+/* fvm-spawn create [GOLDEN] NAME */
 #include "fvm-cli.h"
 #include "fvm-clone.h"
+#include "fvm-error.h"
 #include "fvm-names.h"
 #include "fvm-spawn-builtins.h"
+#include "fvm-spec.h"
 #include "fvm-units.h"
 
+static char *opt_profile;
+static char *opt_spec;
+static int opt_count;
 static char *opt_memory;
 static int opt_vcpus;
+static char *opt_disk_size;
+static char *opt_network;
+static char *opt_template;
+static char *opt_hostname;
+static char **opt_ssh_keys;
+static char *opt_user_data;
+static int opt_number;
+static char *opt_ip;
+static char **opt_hooks;
 static char *opt_note;
 static gboolean opt_no_start;
 static char *opt_wait;
+static gboolean opt_no_wait;
 
 static const GOptionEntry options[] = {
+  { "profile", 'p', 0, G_OPTION_ARG_STRING, &opt_profile,
+    "Apply a profile (see 'fvm-spawn profiles')", "NAME" },
+  { "spec", 0, 0, G_OPTION_ARG_FILENAME, &opt_spec,
+    "Settings, identity and user-data from a YAML spec", "FILE" },
+  { "count", 'n', 0, G_OPTION_ARG_INT, &opt_count, "Make NAME-1 … NAME-N at once", "N" },
   { "memory", 'm', 0, G_OPTION_ARG_STRING, &opt_memory,
     "Memory (MiB, or with K/M/G; default from libosinfo)", "SIZE" },
   { "vcpus", 0, 0, G_OPTION_ARG_INT, &opt_vcpus, "Virtual CPUs (default from libosinfo)", "N" },
+  { "disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size,
+    "Grow the clone's disk to SIZE (default: the golden's)", "SIZE" },
+  { "network", 0, 0, G_OPTION_ARG_STRING, &opt_network, "libvirt network (default: fvm)", "NET" },
+  { "template", 0, 0, G_OPTION_ARG_FILENAME, &opt_template,
+    "Domain XML template with {{placeholders}}", "FILE" },
+  { "hostname", 0, 0, G_OPTION_ARG_STRING, &opt_hostname, "Host name (default: the clone's name)",
+    "NAME" },
+  { "ssh-key", 'k', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_ssh_keys,
+    "Public keys for root (repeatable)", "FILE" },
+  { "user-data", 0, 0, G_OPTION_ARG_FILENAME, &opt_user_data, "cloud-init user-data", "FILE" },
+  { "number", 0, 0, G_OPTION_ARG_INT, &opt_number,
+    "Reserve host N of the network's subnet (with --count: N, N+1, …)", "N" },
+  { "ip", 0, 0, G_OPTION_ARG_STRING, &opt_ip, "Reserve this address for the clone", "ADDR" },
+  { "hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_hooks,
+    "Run a program on create and destroy (repeatable)", "FILE" },
   { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, "A note shown by list and info", "TEXT" },
   { "no-start", 0, 0, G_OPTION_ARG_NONE, &opt_no_start, "Define the clone but do not start it",
     NULL },
   { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait, "What to wait for: none, ip (default) or ssh",
     "WHAT" },
+  { "no-wait", 0, 0, G_OPTION_ARG_NONE, &opt_no_wait, "Start without waiting (--wait none)", NULL },
   { NULL },
 };
+
+/* Command-line options are the configuration's top layer, so `info` can tell them apart. */
+static gboolean
+set_cli (FvmConfig *config, const char *key, const char *value, const char *option, GError **error)
+{
+  if (value == NULL)
+    return TRUE;
+  if (!fvm_config_set (config, key, value, FVM_CONFIG_SOURCE_CLI, error))
+    {
+      /* A bad option value is a usage error (exit 2), whatever checked it. */
+      (*error)->domain = FVM_ERROR;
+      (*error)->code = FVM_ERROR_USAGE;
+      return fvm_prefix_error (error, "%s", option);
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_options (FvmConfig *config, GError **error)
+{
+  g_autofree char *vcpus = opt_vcpus > 0 ? g_strdup_printf ("%d", opt_vcpus) : NULL;
+  g_autofree char *hooks = NULL;
+
+  if (opt_hooks != NULL)
+    {
+      /* --hook adds to the hooks a profile or fvm.conf already names. */
+      const char *lower = fvm_config_get (config, "clone.hooks");
+      g_autofree char *more = g_strjoinv (",", opt_hooks);
+      hooks = *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
+    }
+  return set_cli (config, "clone.memory", opt_memory, "--memory", error)
+         && set_cli (config, "clone.vcpus", vcpus, "--vcpus", error)
+         && set_cli (config, "clone.disk-size", opt_disk_size, "--disk-size", error)
+         && set_cli (config, "network.name", opt_network, "--network", error)
+         && set_cli (config, "clone.template", opt_template, "--template", error)
+         && set_cli (config, "clone.user-data", opt_user_data, "--user-data", error)
+         && set_cli (config, "clone.hooks", hooks, "--hook", error)
+         && set_cli (config, "clone.wait", opt_no_wait ? "none" : opt_wait, "--wait", error);
+}
+
+/* The identity from every layer: key files named in the configuration and on the command line,
+ * the spec's inline keys and documents, --hostname, --user-data. */
+static gboolean
+gather_identity (FvmConfig *config, FvmSpec *spec, GError **error)
+{
+  FvmIdentity *id = &spec->identity;
+  g_auto (GStrv) key_files = fvm_config_get_list (config, "clone.ssh-keys");
+  const char *user_data = fvm_config_get (config, "clone.user-data");
+
+  for (guint i = 0; key_files[i] != NULL; i++)
+    if (!fvm_identity_add_ssh_key_file (id, key_files[i], error))
+      return FALSE;
+  for (guint i = 0; opt_ssh_keys != NULL && opt_ssh_keys[i] != NULL; i++)
+    if (!fvm_identity_add_ssh_key_file (id, opt_ssh_keys[i], error))
+      return FALSE;
+  /* A user-data file given here wins over the spec's inline document. */
+  if (*user_data != '\0' && (opt_user_data != NULL || id->user_data == NULL)
+      && !fvm_identity_set_user_data_file (id, user_data, error))
+    return FALSE;
+  if (opt_hostname != NULL)
+    {
+      g_free (id->hostname);
+      id->hostname = g_strdup (opt_hostname);
+    }
+  return TRUE;
+}
+
+static FvmCloneWait
+parse_wait (const char *wait)
+{
+  if (g_str_equal (wait, "none"))
+    return FVM_CLONE_WAIT_NONE;
+  if (g_str_equal (wait, "ssh"))
+    return FVM_CLONE_WAIT_SSH;
+  return FVM_CLONE_WAIT_IP;
+}
+
+static void
+print_hook_line (const char *line, gpointer user_data)
+{
+  g_printerr ("%s: %s\n", g_get_prgname (), line);
+}
+
+static void
+print_result (const FvmCloneResult *result, gpointer user_data)
+{
+  if (result->clone == NULL)
+    g_printerr ("%s: error: %s: %s\n", g_get_prgname (), result->name, result->error->message);
+  else if (!fvm_opt_json)
+    g_print ("%s %s\n", result->name, result->clone->ip ? result->clone->ip : result->clone->state);
+}
+
+static gboolean
+create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, GCancellable *cancellable,
+             GError **error)
+{
+  g_autoptr (GPtrArray) results
+      = fvm_clone_create_many (config, opts, (guint) opt_count, print_result, NULL, cancellable);
+  g_autoptr (JsonArray) made = json_array_new ();
+  g_autoptr (JsonArray) failed = json_array_new ();
+  g_autoptr (GPtrArray) failed_names = g_ptr_array_new ();
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      FvmCloneResult *r = results->pdata[i];
+      if (r->clone != NULL)
+        {
+          json_array_add_element (made, fvm_clone_to_json (r->clone));
+          continue;
+        }
+      JsonObject *f = json_object_new ();
+      json_object_set_string_member (f, "name", r->name);
+      json_object_set_string_member (f, "error", r->error->message);
+      json_array_add_object_element (failed, f);
+      g_ptr_array_add (failed_names, r->name);
+    }
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *obj = json_object_new ();
+      json_object_set_array_member (obj, "clones", json_array_ref (made));
+      json_object_set_array_member (obj, "failed", json_array_ref (failed));
+      json_node_take_object (node, obj);
+      fvm_cli_print_json (node);
+    }
+  if (failed_names->len > 0)
+    {
+      g_ptr_array_add (failed_names, NULL);
+      g_autofree char *list = g_strjoinv (", ", (char **) failed_names->pdata);
+      return fvm_throw (error, "%u of %d clones failed (%s); the other %u were made",
+                        failed_names->len - 1, opt_count, list,
+                        opt_count - (failed_names->len - 1));
+    }
+  return TRUE;
+}
 
 gboolean
 fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("GOLDEN NAME - spawn a clone");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[GOLDEN] NAME - spawn a clone");
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (FvmStore) store = NULL;
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *golden_name = NULL;
+  g_auto (FvmSpec) spec = { 0 };
+  const char *golden = NULL;
+  const char *name;
   guint version = 0;
   FvmCloneCreateOptions opts = { 0 };
-  guint64 bytes = 0;
 
   g_option_context_set_description (
-      ctx, "GOLDEN is NAME@N, or NAME for its newest version. The clone is a qcow2 overlay on\n"
-           "the golden; any failure or Ctrl-C removes what was made.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+      ctx, "GOLDEN is NAME@N, or NAME for its newest version; it may be left out when the\n"
+           "profile or spec names one. The clone is a qcow2 overlay on the golden; any failure\n"
+           "or Ctrl-C removes what was made. Settings layer: fvm.conf < environment < profile\n"
+           "< spec < these options; 'fvm-spawn info NAME' shows where each came from.");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
     return FALSE;
-  if (argc != 3)
-    return fvm_usage_error (ctx, argc < 3 ? "GOLDEN and NAME must be given" : "too many arguments",
-                            error);
-  if (!fvm_name_check_clone (argv[2], &local_error))
+  if (argc < 2 || argc > 3)
+    return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
+  name = argv[argc - 1];
+  if (argc == 3)
+    golden = argv[1];
+  if (!fvm_name_check_clone (name, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  if (strchr (argv[1], '@') != NULL
-      && !fvm_golden_ref_parse (argv[1], &golden_name, &version, &local_error))
+  if (golden != NULL && strchr (golden, '@') != NULL
+      && !fvm_golden_ref_parse (golden, &golden_name, &version, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  if (strchr (argv[1], '@') == NULL && !fvm_name_check_image (argv[1], &local_error))
-    return fvm_usage_error (ctx, local_error->message, error);
-  if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &bytes, &local_error))
+  if (golden != NULL && strchr (golden, '@') == NULL
+      && !fvm_name_check_image (golden, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_vcpus < 0 || opt_vcpus > 512)
     return fvm_usage_error (ctx, "--vcpus must be between 1 and 512", error);
-  opts.wait = FVM_CLONE_WAIT_IP;
-  if (opt_wait != NULL && g_str_equal (opt_wait, "none"))
-    opts.wait = FVM_CLONE_WAIT_NONE;
-  else if (opt_wait != NULL && g_str_equal (opt_wait, "ssh"))
-    opts.wait = FVM_CLONE_WAIT_SSH;
-  else if (opt_wait != NULL && !g_str_equal (opt_wait, "ip"))
+  if (opt_count < 0 || opt_count > 1000)
+    return fvm_usage_error (ctx, "--count must be between 1 and 1000", error);
+  if (opt_count > 0 && strlen (name) + 5 > FVM_NAME_MAX)
+    return fvm_usage_error (ctx, "NAME is too long for --count (NAME-N must stay a DNS label)",
+                            error);
+  if (opt_number < 0 || opt_number > 16777214)
+    return fvm_usage_error (ctx, "--number must be between 1 and 16777214", error);
+  if (opt_ip != NULL && opt_number > 0)
+    return fvm_usage_error (ctx, "--ip and --number exclude each other", error);
+  if (opt_ip != NULL && opt_count > 0)
+    return fvm_usage_error (ctx, "--ip reserves one address: with --count use --number", error);
+  if (opt_hostname != NULL && opt_count > 0)
+    return fvm_usage_error (ctx, "--hostname names one clone: with --count each gets its name",
+                            error);
+  if (opt_hostname != NULL && !fvm_name_check_clone (opt_hostname, &local_error))
+    return fvm_usage_error (ctx, "--hostname must be a DNS label", error);
+  if (opt_no_wait && opt_wait != NULL)
+    return fvm_usage_error (ctx, "--wait and --no-wait exclude each other", error);
+  if (opt_wait != NULL
+      && !g_strv_contains ((const char *const[]){ "none", "ip", "ssh", NULL }, opt_wait))
     return fvm_usage_error (ctx, "--wait takes none, ip or ssh", error);
-  opts.golden = argv[1];
-  opts.name = argv[2];
-  opts.memory_mib = bytes >> 20;
-  opts.vcpus = (guint) opt_vcpus;
-  opts.note = opt_note;
-  opts.start = !opt_no_start;
 
-  store = fvm_cli_open_store (&config, error);
+  config = fvm_cli_load_config (error);
+  if (config == NULL)
+    return FALSE;
+  fvm_spec_init (&spec);
+  if (opt_profile != NULL && !fvm_config_load_profile (config, opt_profile, error))
+    return FALSE;
+  if (opt_spec != NULL && !fvm_spec_load (opt_spec, config, &spec, error))
+    return FALSE;
+  if (!apply_options (config, error) || !gather_identity (config, &spec, error))
+    return FALSE;
+  if (golden == NULL && *fvm_config_get (config, "clone.golden") == '\0')
+    return fvm_usage_error (ctx, "GOLDEN must be given (or set clone.golden in a profile or spec)",
+                            error);
+  if (spec.identity.hostname != NULL && opt_count > 0)
+    return fvm_throw_code (error, FVM_ERROR_USAGE,
+                           "the spec names a host name: with --count each clone gets its name");
+
+  opts.golden = golden;
+  opts.name = name;
+  opts.note = opt_note != NULL ? opt_note : spec.note;
+  opts.start = !opt_no_start;
+  opts.wait = parse_wait (fvm_config_get (config, "clone.wait"));
+  opts.ip = opt_ip != NULL ? opt_ip : (opt_number > 0 ? NULL : spec.ip);
+  opts.number = opt_number > 0 ? (guint) opt_number : (opt_ip != NULL ? 0 : spec.number);
+  if (opts.ip != NULL && opt_count > 0)
+    return fvm_throw_code (error, FVM_ERROR_USAGE,
+                           "the spec reserves one address: with --count use a number");
+  opts.identity = &spec.identity;
+  opts.hook_output = print_hook_line;
+
+  /* Opened for --count too: a missing pool or daemon is one error, not one per clone. */
+  store = fvm_cli_open_store_for (config, error);
   if (store == NULL)
     return FALSE;
+  if (opt_count > 0)
+    return create_many (config, &opts, cancellable, error);
   clone = fvm_clone_create (store, config, &opts, cancellable, error);
   if (clone == NULL)
     return FALSE;

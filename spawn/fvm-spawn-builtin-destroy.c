@@ -6,6 +6,12 @@
 
 static gboolean opt_yes;
 
+static void
+print_hook_line (const char *line, gpointer user_data)
+{
+  g_printerr ("%s: %s\n", g_get_prgname (), line);
+}
+
 static const GOptionEntry options[] = {
   { "yes", 'y', 0, G_OPTION_ARG_NONE, &opt_yes, "Do not ask on a terminal", NULL },
   { NULL },
@@ -20,8 +26,10 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
   g_autoptr (JsonArray) done = json_array_new ();
 
   g_option_context_set_description (
-      ctx, "Powers each clone off, releases its DHCP lease, undefines it and deletes its disk.\n"
-           "Asks first when standard input is a terminal, unless --yes.");
+      ctx, "Runs its destroy hooks, powers each clone off, releases its DHCP lease and address\n"
+           "reservation, undefines it and deletes its disk and seed. Asks first when standard\n"
+           "input is a terminal, unless --yes. With clone.owner-only-delete only a clone's owner\n"
+           "(or root) may destroy it.");
   if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
     return FALSE;
   if (argc < 2)
@@ -39,7 +47,7 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
     return FALSE;
   for (int i = 1; i < argc; i++)
     {
-      if (!fvm_clone_destroy (store, config, argv[i], error))
+      if (!fvm_clone_destroy (store, config, argv[i], print_hook_line, NULL, error))
         return FALSE;
       json_array_add_string_element (done, argv[i]);
     }

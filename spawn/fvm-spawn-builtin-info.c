@@ -1,8 +1,55 @@
-/* fvm-spawn info NAME */
+/* fvm-spawn info NAME, info --settings [--profile P] */
 #include "fvm-cleanup.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
+#include "fvm-lvm.h"
 #include "fvm-spawn-builtins.h"
+
+static gboolean opt_settings;
+static char *opt_profile;
+
+static const GOptionEntry options[] = {
+  { "settings", 0, 0, G_OPTION_ARG_NONE, &opt_settings,
+    "Show the settings in effect and where each comes from (no NAME)", NULL },
+  { "profile", 'p', 0, G_OPTION_ARG_STRING, &opt_profile, "With --settings: apply a profile",
+    "NAME" },
+  { NULL },
+};
+
+static gboolean
+show_settings (GError **error)
+{
+  g_autoptr (FvmConfig) config = fvm_cli_load_config (error);
+  const char *const *keys = fvm_config_keys ();
+
+  if (config == NULL)
+    return FALSE;
+  if (opt_profile != NULL && !fvm_config_load_profile (config, opt_profile, error))
+    return FALSE;
+  if (fvm_opt_json)
+    {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *obj = json_object_new ();
+      for (guint i = 0; keys[i] != NULL; i++)
+        {
+          g_autofree char *source = fvm_config_describe_source (config, keys[i]);
+          JsonObject *o = json_object_new ();
+          json_object_set_string_member (o, "value", fvm_config_get (config, keys[i]));
+          json_object_set_string_member (o, "source", source);
+          json_object_set_object_member (obj, keys[i], o);
+        }
+      json_node_take_object (node, obj);
+      fvm_cli_print_json (node);
+      return TRUE;
+    }
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autofree char *source = fvm_config_describe_source (config, keys[i]);
+      const char *value = fvm_config_get (config, keys[i]);
+      g_print ("%-24s %-28s %s\n", keys[i], *value != '\0' ? value : "(empty)", source);
+    }
+  return TRUE;
+}
 
 gboolean
 fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error)
@@ -13,8 +60,20 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
   g_autoptr (GError) ip_error = NULL;
   g_autoptr (FvmVirConnect) conn = NULL;
 
-  if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_DEFAULT, error))
+  g_option_context_set_description (
+      ctx, "Shows the clone and the settings its create decided, each with where it came from\n"
+           "(default, a configuration file, the environment, a profile, a spec, the command line\n"
+           "or libosinfo). --settings shows the settings a create would use now.");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
     return FALSE;
+  if (opt_settings)
+    {
+      if (argc != 1)
+        return fvm_usage_error (ctx, "--settings takes no NAME", error);
+      return show_settings (error);
+    }
+  if (opt_profile != NULL)
+    return fvm_usage_error (ctx, "--profile goes with --settings", error);
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
   conn = fvm_cli_connect (&config, error);
@@ -33,19 +92,46 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
     }
   g_print ("Name:          %s\n", c->name);
   g_print ("Golden:        %s\n", c->meta.golden);
-  g_print ("State:         %s\n", c->state);
+  g_print ("State:         %s%s\n", c->state, c->meta.creating ? " (create not finished)" : "");
   g_print ("IP:            %s%s%s%s\n", c->ip ? c->ip : "-", c->ip ? " (" : "",
            c->ip ? fvm_ip_source_to_string (c->ip_source) : "", c->ip ? ")" : "");
+  if (c->meta.reserved_ip != NULL)
+    g_print ("Reserved IP:   %s\n", c->meta.reserved_ip);
+  if (c->meta.hostname != NULL)
+    g_print ("Hostname:      %s\n", c->meta.hostname);
   g_print ("MAC:           %s\n", c->mac ? c->mac : "-");
   g_print ("Network:       %s\n", c->network ? c->network : "-");
   g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s\n", c->memory_mib, c->vcpus,
            c->vcpus == 1 ? "" : "s");
   g_print ("Disk:          %s (%s)\n", c->disk ? c->disk : "-", c->meta.backend);
+  /* thin LVs: the pool every clone there shares. */
+  if (g_strcmp0 (c->meta.backend, "thinlv") == 0)
+    {
+      g_autoptr (GError) pool_error = NULL;
+      gboolean full = FALSE;
+      g_autofree char *usage
+          = fvm_lvm_pool_usage (fvm_config_get (config, "storage.vg"),
+                                fvm_config_get (config, "storage.thinpool"), &full, &pool_error);
+      g_print ("Thin pool:     %s%s\n", usage ? usage : pool_error->message,
+               full ? " (over 80 %: clones stop when it is full)" : "");
+    }
+  if (c->meta.seed != NULL)
+    g_print ("Seed:          %s\n", c->meta.seed);
   g_print ("Owner:         %s (uid %u)\n", c->meta.owner ? c->meta.owner : "-", c->meta.owner_uid);
   g_print ("Created:       %s\n", c->meta.created ? c->meta.created : "-");
   if (c->meta.consolidated != NULL)
     g_print ("Consolidated:  %s\n", c->meta.consolidated);
   if (c->meta.note != NULL && *c->meta.note != '\0')
     g_print ("Note:          %s\n", c->meta.note);
+  for (guint i = 0; i < c->meta.hooks->len; i++)
+    g_print ("%s%s\n", i == 0 ? "Hooks:         " : "               ",
+             (char *) c->meta.hooks->pdata[i]);
+  if (c->meta.settings->len > 0)
+    g_print ("Settings:\n");
+  for (guint i = 0; i < c->meta.settings->len; i++)
+    {
+      FvmCloneSetting *s = c->meta.settings->pdata[i];
+      g_print ("  %-18s %-24s %s\n", s->key, s->value, s->source);
+    }
   return TRUE;
 }

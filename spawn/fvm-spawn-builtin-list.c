@@ -2,7 +2,62 @@
 #include "fvm-cleanup.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
+#include "fvm-lvm.h"
 #include "fvm-spawn-builtins.h"
+
+static gboolean opt_names;
+static char *opt_sort;
+
+static const GOptionEntry options[] = {
+  { "names", 0, 0, G_OPTION_ARG_NONE, &opt_names, "Only the names, one per line", NULL },
+  { "sort", 's', 0, G_OPTION_ARG_STRING, &opt_sort, "Order by name (default), age or golden",
+    "KEY" },
+  { NULL },
+};
+
+/* Seconds since the clone was made; -1 when unknown. */
+static gint64
+age_of (const FvmClone *clone, GDateTime *now)
+{
+  g_autoptr (GDateTime) created
+      = clone->meta.created ? g_date_time_new_from_iso8601 (clone->meta.created, NULL) : NULL;
+
+  return created != NULL ? g_date_time_difference (now, created) / G_USEC_PER_SEC : -1;
+}
+
+static char *
+format_age (gint64 s)
+{
+  if (s < 0)
+    return g_strdup ("-");
+  if (s < 120)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "s", s);
+  if (s < 2 * 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "m", s / 60);
+  if (s < 2 * 86400)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "h", s / 3600);
+  return g_strdup_printf ("%" G_GINT64_FORMAT "d", s / 86400);
+}
+
+static int
+by_age (gconstpointer a, gconstpointer b)
+{
+  const FvmClone *x = *(FvmClone *const *) a;
+  const FvmClone *y = *(FvmClone *const *) b;
+
+  /* Newest first; ISO 8601 UTC times order as strings. */
+  return -g_strcmp0 (x->meta.created, y->meta.created);
+}
+
+static int
+by_golden (gconstpointer a, gconstpointer b)
+{
+  const FvmClone *x = *(FvmClone *const *) a;
+  const FvmClone *y = *(FvmClone *const *) b;
+  int r = g_strcmp0 (x->meta.golden, y->meta.golden);
+
+  return r != 0 ? r : strcmp (x->name, y->name);
+}
 
 gboolean
 fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error)
@@ -11,17 +66,31 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (GPtrArray) clones = NULL;
   g_autoptr (FvmVirConnect) conn = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 
-  if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_DEFAULT, error))
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
+  if (opt_sort != NULL
+      && !g_strv_contains ((const char *const[]){ "name", "age", "golden", NULL }, opt_sort))
+    return fvm_usage_error (ctx, "--sort takes name, age or golden", error);
   conn = fvm_cli_connect (&config, error);
   if (conn == NULL)
     return FALSE;
   clones = fvm_clone_list (conn, error);
   if (clones == NULL)
     return FALSE;
+  if (g_strcmp0 (opt_sort, "age") == 0)
+    g_ptr_array_sort (clones, by_age);
+  else if (g_strcmp0 (opt_sort, "golden") == 0)
+    g_ptr_array_sort (clones, by_golden);
+  if (opt_names)
+    {
+      for (guint i = 0; i < clones->len; i++)
+        g_print ("%s\n", ((FvmClone *) clones->pdata[i])->name);
+      return TRUE;
+    }
   for (guint i = 0; i < clones->len; i++)
     {
       FvmClone *clone = clones->pdata[i];
@@ -36,19 +105,40 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
       g_autoptr (JsonArray) array = json_array_new ();
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
       for (guint i = 0; i < clones->len; i++)
-        json_array_add_element (array, fvm_clone_to_json (clones->pdata[i]));
+        {
+          JsonNode *c = fvm_clone_to_json (clones->pdata[i]);
+          json_object_set_int_member (json_node_get_object (c), "age_s",
+                                      age_of (clones->pdata[i], now));
+          json_array_add_element (array, c);
+        }
       json_node_set_array (node, array);
       fvm_cli_print_json (node);
       return TRUE;
     }
-  g_print ("%-20s %-20s %-10s %-16s %-10s %-20s %s\n", "NAME", "GOLDEN", "STATE", "IP", "OWNER",
-           "CREATED", "NOTE");
+  g_print ("%-20s %-20s %-10s %-16s %-10s %-5s %s\n", "NAME", "GOLDEN", "STATE", "IP", "OWNER",
+           "AGE", "NOTE");
   for (guint i = 0; i < clones->len; i++)
     {
       FvmClone *c = clones->pdata[i];
-      g_print ("%-20s %-20s %-10s %-16s %-10s %-20.19s %s\n", c->name, c->meta.golden, c->state,
-               c->ip ? c->ip : "-", c->meta.owner ? c->meta.owner : "-",
-               c->meta.created ? c->meta.created : "-", c->meta.note ? c->meta.note : "");
+      g_autofree char *age = format_age (age_of (c, now));
+      g_print ("%-20s %-20s %-10s %-16s %-10s %-5s %s\n", c->name, c->meta.golden, c->state,
+               c->ip ? c->ip : "-", c->meta.owner ? c->meta.owner : "-", age,
+               c->meta.note ? c->meta.note : "");
+    }
+  /* thin LVs: the pool every clone there shares. */
+  if (g_str_equal (fvm_config_get (config, "storage.backend"), "thinlv"))
+    {
+      g_autoptr (GError) pool_error = NULL;
+      gboolean full = FALSE;
+      g_autofree char *usage
+          = fvm_lvm_pool_usage (fvm_config_get (config, "storage.vg"),
+                                fvm_config_get (config, "storage.thinpool"), &full, &pool_error);
+      if (usage == NULL)
+        g_warning ("%s", pool_error->message);
+      else
+        g_print ("\nThin pool %s\n", usage);
+      if (full)
+        g_warning ("thin pool %s is over 80 %%: clones stop when it is full", usage);
     }
   return TRUE;
 }

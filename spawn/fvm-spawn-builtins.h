@@ -14,6 +14,15 @@ gboolean fvm_spawn_builtin_start (int argc, char **argv, GCancellable *cancellab
 gboolean fvm_spawn_builtin_stop (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable,
                                     GError **error);
+gboolean fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_console (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+gboolean fvm_spawn_builtin_note (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_resize (int argc, char **argv, GCancellable *cancellable,
+                                   GError **error);
+gboolean fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_profiles (int argc, char **argv, GCancellable *cancellable,
+                                     GError **error);
 gboolean fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -9,7 +9,13 @@ static const FvmCommand commands[] = {
   { "ip", fvm_spawn_builtin_ip, "Print a clone's IP address" },
   { "start", fvm_spawn_builtin_start, "Start a clone" },
   { "stop", fvm_spawn_builtin_stop, "Stop a clone" },
+  { "ssh", fvm_spawn_builtin_ssh, "Log in to a clone (or run a command) over SSH" },
+  { "console", fvm_spawn_builtin_console, "Attach to a clone's serial console" },
+  { "note", fvm_spawn_builtin_note, "Set a clone's note" },
+  { "resize", fvm_spawn_builtin_resize, "Grow a clone's disk" },
   { "destroy", fvm_spawn_builtin_destroy, "Remove clones and their disks" },
+  { "gc", fvm_spawn_builtin_gc, "Remove what killed spawns left behind" },
+  { "profiles", fvm_spawn_builtin_profiles, "List the profiles" },
   { "setup", fvm_spawn_builtin_setup, "Create or check the storage pool and network" },
   { NULL },
 };

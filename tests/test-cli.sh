@@ -54,18 +54,55 @@ expect 2 "^fvm-spawn: error: no command given" "fvm-spawn without a command" -- 
 expect 2 "^fvm-spawn: error: unknown command 'frob'" "fvm-spawn unknown command" -- fvm-spawn frob
 expect 2 "OS and NAME must be given" "fvm-build without arguments" -- fvm-build
 expect 2 "NAME must be given" "fvm-consolidate without NAME" -- fvm-consolidate
-for verb in create list info ip start stop destroy setup; do
+for verb in create list info ip ssh console note resize start stop destroy gc profiles setup; do
 	succeeds "fvm-spawn $verb --help" "Usage" -- fvm-spawn $verb --help
 done
 for verb in create list info delete; do
 	succeeds "fvm-golden $verb --help" "Usage" -- fvm-golden $verb --help
 done
-expect 2 "GOLDEN and NAME must be given" "fvm-spawn create with one argument" -- fvm-spawn create g
+expect 2 "GOLDEN must be given" "fvm-spawn create with only NAME and no clone.golden" -- fvm-spawn create g
+expect 2 "NAME must be given" "fvm-spawn create without arguments" -- fvm-spawn create
 expect 2 "too many arguments" "fvm-spawn create with three arguments" -- fvm-spawn create g a b
 expect 2 "invalid size 'lots'" "fvm-spawn create --memory lots" -- fvm-spawn create --memory lots g x
 expect 2 "--wait takes none, ip or ssh" "fvm-spawn create --wait maybe" -- fvm-spawn create --wait maybe g x
 expect 2 "--vcpus" "fvm-spawn create --vcpus -3" -- fvm-spawn create --vcpus -3 g x
 expect 2 "ORIGINAL must be given" "fvm-golden create without ORIGINAL" -- fvm-golden create
+# issue-5 options: every mistake is one line, exit 2, before libvirt is touched.
+expect 2 "--count must be between 1 and 1000" "create --count -1" -- fvm-spawn create --count -1 g x
+expect 2 "--count must be between 1 and 1000" "create --count 5000" -- fvm-spawn create --count 5000 g x
+expect 2 "--count.*invalid|Cannot parse integer" "create --count lots" -- fvm-spawn create --count lots g x
+expect 2 "too long for --count" "create --count with a 60-character name" -- fvm-spawn create --count 2 g "$(printf 'b%.0s' $(seq 60))"
+expect 2 "--ip and --number exclude each other" "create --ip and --number" -- fvm-spawn create --ip 10.0.0.5 --number 5 g x
+expect 2 "with --count use --number" "create --ip with --count" -- fvm-spawn create --ip 10.0.0.5 --count 2 g x
+expect 2 "--number must be between" "create --number -2" -- fvm-spawn create --number -2 g x
+expect 2 "--hostname names one clone" "create --hostname with --count" -- fvm-spawn create --hostname h --count 2 g x
+expect 2 "--hostname must be a DNS label" "create --hostname with a space" -- fvm-spawn create --hostname "a b" g x
+expect 2 "--wait and --no-wait exclude each other" "create --wait ip --no-wait" -- fvm-spawn create --wait ip --no-wait g x
+expect 2 "disk-size.*invalid size 'huge'" "create --disk-size huge" -- fvm-spawn create --disk-size huge g x
+expect 1 "profile 'nosuch' not found \\(looked in .*/fvm/profiles and .*/profiles\\)" "create --profile nosuch" -- fvm-spawn create --profile nosuch g x
+expect 1 "invalid image name" "create --profile ../x" -- fvm-spawn create --profile ../x g x
+mkdir -p "$XDG_CONFIG_HOME/fvm/profiles"
+printf '[clone]\nmemroy=1G\n' >"$XDG_CONFIG_HOME/fvm/profiles/typo.conf"
+expect 1 "typo.conf: unknown setting 'clone.memroy'" "a profile with a typo names its file" -- fvm-spawn create --profile typo g x
+printf '[libvirt]\nuri=qemu:///session\n' >"$XDG_CONFIG_HOME/fvm/profiles/uri.conf"
+expect 1 "'libvirt.uri' cannot be set in a profile" "a profile may not move the store" -- fvm-spawn create --profile uri g x
+printf '[clone]\nhooks=/nonexistent/hook\n' >"$XDG_CONFIG_HOME/fvm/profiles/nohook.conf"
+succeeds "fvm-spawn profiles lists them" "^nohook$" -- fvm-spawn profiles
+rm -f "$XDG_CONFIG_HOME/fvm/profiles/"*.conf
+expect 2 "--settings takes no NAME" "info --settings NAME" -- fvm-spawn info --settings x
+expect 2 "--profile goes with --settings" "info NAME --profile" -- fvm-spawn info x --profile p
+succeeds "info --settings shows every key with its source" "^clone.memory +\\(empty\\) +default$" -- fvm-spawn info --settings
+expect 2 "--sort takes name, age or golden" "list --sort size" -- fvm-spawn list --sort size
+expect 2 "NAME and SIZE must be given" "resize without SIZE" -- fvm-spawn resize x
+expect 2 "invalid size 'big'" "resize to a bad size" -- fvm-spawn resize x big
+expect 2 "too many arguments" "note with two texts" -- fvm-spawn note x a b
+expect 2 "NAME must be given" "ssh without NAME" -- fvm-spawn ssh
+expect 2 "NAME must be given" "console without NAME" -- fvm-spawn console
+expect 2 "--timeout must not be negative" "console --timeout -1" -- fvm-spawn console --timeout -1 x
+expect 2 "too many arguments" "gc with an argument" -- fvm-spawn gc x
+expect 1 "clone 'nosuch' not found" "note on an unknown clone" -- fvm-spawn note nosuch hello
+expect 1 "clone 'nosuch' not found" "ssh to an unknown clone" -- fvm-spawn ssh nosuch
+expect 1 "clone 'nosuch' not found" "console of an unknown clone" -- fvm-spawn console nosuch
 
 # Invalid names: one line, before anything is touched.
 long=$(printf 'a%.0s' $(seq 200))
@@ -164,6 +201,90 @@ printf '[storage]\npoool=x\n' >"$XDG_CONFIG_HOME/fvm/fvm.conf"
 expect 1 "fvm.conf: unknown setting 'storage.poool'" "a typo in fvm.conf" -- fvm-spawn list
 rm "$XDG_CONFIG_HOME/fvm/fvm.conf"
 FVM_ACCEL=warp expect 1 "FVM_ACCEL.*expected auto, kvm or tcg" "a bad FVM_ACCEL" -- fvm-spawn list
+# thin LVs: the backend is checked, and a thinlv store without a VG says what is missing.
+FVM_BACKEND=zfs expect 1 "FVM_BACKEND.*invalid storage backend 'zfs'" "an unknown FVM_BACKEND" -- fvm-spawn list
+out=$(FVM_BACKEND=thinlv fvm-spawn list 2>&1 >/dev/null)
+if grep -q "needs storage.vg and storage.thinpool" <<<"$out"; then
+	ok "list with FVM_BACKEND=thinlv and no VG warns what is missing"
+else
+	not_ok "list with FVM_BACKEND=thinlv and no VG warns what is missing" "$out"
+fi
+
+expect 1 "--backend: .*invalid storage backend 'zfs' \(expected qcow2 or thinlv\)" "an unknown --backend" -- \
+	fvm-spawn create --backend zfs gold c1
+expect 1 "--backend: .*invalid storage backend 'lvm'" "an unknown --backend for fvm-golden import" -- \
+	fvm-golden import --backend lvm /nonexistent.fvm
+expect 2 "Unknown option --backend" "--backend is not taken where clones carry their own backend" -- \
+	fvm-spawn destroy --backend thinlv c1
+expect 1 "--thin-pool-size: " "a malformed --thin-pool-size" -- fvm-spawn setup --thin-pool-size lots
+expect 1 "--thin-pool-size: .*must not be zero" "--thin-pool-size 0" -- fvm-spawn setup --thin-pool-size 0
+out=$(fvm-spawn setup --backend thinlv 2>&1 >/dev/null </dev/null)
+if grep -q "needs storage.vg and storage.thinpool" <<<"$out"; then
+	ok "setup --backend thinlv without a VG says what is missing"
+else
+	not_ok "setup --backend thinlv without a VG says what is missing" "$out"
+fi
+
+# list --names against a test-driver node whose dir pool 'fvm' holds two goldens and an original
+# (manifests only: listing reads nothing else), as shell completion calls it.
+store=$(mktemp -d)
+mkdir "$store/images"
+cat >"$store/node.xml" <<EOF
+<node>
+  <pool type='dir'>
+    <name>fvm</name>
+    <uuid>4f0a5b8e-6c1d-4e2f-9a3b-7c8d9e0f1a2b</uuid>
+    <target><path>$store/images</path></target>
+  </pool>
+</node>
+EOF
+manifest() { # KIND NAME VERSION VOLUME
+	cat <<EOF
+{ "fvm_manifest" : 1, "fvm_version" : "0.1.0", "kind" : "$1", "name" : "$2", "version" : $3,
+  "volume" : "$4", "format" : "qcow2", "virtual_size" : 4294967296, "file_size" : 1,
+  "sha256" : "00ff", "created" : "2026-12-02T00:00:00Z", "built_from" : "$2",
+  "os" : { "id" : "debian12", "name" : "Debian 12", "distro" : "debian", "version" : "12",
+           "codename" : "bookworm", "ram_mib" : 1024, "vcpus" : 1, "virtio" : true },
+  "sysprep" : [] }
+EOF
+}
+manifest golden deb 1 deb@1.qcow2 >"$store/images/deb@1.json"
+manifest golden deb 2 deb@2.qcow2 >"$store/images/deb@2.json"
+manifest original orig 0 orig.original.qcow2 >"$store/images/orig.original.json"
+check_names() { [ "$(sort <<<"$out" | tr '\n' ' ')" = "$1" ]; }
+out=$(FVM_CONNECT=test://$store/node.xml fvm-golden list --names 2>&1)
+check_names "deb@1 deb@2 " && ok "fvm-golden list --names prints only the golden refs" ||
+	not_ok "fvm-golden list --names prints only the golden refs" "output: $out"
+out=$(FVM_CONNECT=test://$store/node.xml fvm-golden list --originals --names 2>&1)
+check_names "orig " && ok "fvm-golden list --originals --names prints only the original names" ||
+	not_ok "fvm-golden list --originals --names prints only the original names" "output: $out"
+expect 2 "too many arguments" "list --names takes no argument" -- fvm-golden list --names x
+rm -rf "$store"
+
+# A libvirt that accepts the connection and never answers: SIGTERM ends the wait for it (one
+# line, exit 130) instead of being held until the connection gives up.
+silent=$(mktemp -d)
+python3 "$(dirname "$0")/silent-listener.py" "$silent" &
+silent_pid=$!
+for _ in $(seq 50); do [ -s "$silent/port" ] && break; sleep 0.1; done
+for cmd in "fvm-spawn list" "fvm-golden list" "fvm-spawn create deb@1 x"; do
+	start=$(date +%s%N)
+	$cmd --connect "qemu+tcp://127.0.0.1:$(cat "$silent/port")/system" >"$silent/out" 2>"$silent/err" </dev/null &
+	pid=$!
+	sleep 1
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	if [ $rc -eq 130 ] && [ "$(wc -l <"$silent/err")" -eq 1 ] && [ $ms -lt 6000 ]; then
+		ok "$cmd on a libvirtd that never answers: SIGTERM ends it (exit 130 after $ms ms): $(cat "$silent/err")"
+	else
+		not_ok "$cmd on a libvirtd that never answers: SIGTERM ends it" "exit $rc after $ms ms" "stderr: $(cat "$silent/err")"
+	fi
+done
+kill $silent_pid 2>/dev/null
+wait $silent_pid 2>/dev/null
+rm -rf "$silent"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

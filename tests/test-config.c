@@ -1,4 +1,4 @@
-/* Unit: settings layer defaults < system < user < environment < command line. */
+/* Unit: settings layer defaults < system < user < environment < profile < spec < command line. */
 #include <glib/gstdio.h>
 
 #include "fvm-config.h"
@@ -114,6 +114,12 @@ test_bad_files (Fixture *f, gconstpointer data)
     { "[network]\nsubnet=10.0.0.0/33\n", "invalid subnet" },
     { "[clone]\nmemory=lots\n", "invalid size" },
     { "[build]\nmirror=ftp://x\n", "invalid mirror" },
+    { "[clone]\nwait=forever\n", "invalid wait" },
+    { "[clone]\nowner-only-delete=maybe\n", "invalid boolean" },
+    { "[clone]\ngolden=a@b\n", "clone.golden" },
+    { "[clone]\ndisk-size=big\n", "invalid size" },
+    { "[storage]\nbackend=zfs\n", "invalid storage backend 'zfs'" },
+    { "[storage]\nvg=a/b\n", "invalid LVM name 'a/b'" },
     { "this is not a key file\n", "user.conf" },
   };
 
@@ -133,6 +139,87 @@ test_bad_files (Fixture *f, gconstpointer data)
     }
 }
 
+/* A profile beside the user file: its values win over the files and the environment, relative
+ * paths in it are its directory's, and the command line still wins over it. */
+static void
+test_profile (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmConfig) c = NULL;
+  g_autofree char *dir = g_build_filename (f->dir, "profiles", NULL);
+  g_autofree char *web = g_build_filename (dir, "web.conf", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.conf", NULL);
+  g_autofree char *hook = g_build_filename (dir, "hooks", "a.sh", NULL);
+  g_autofree char *where = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+  g_auto (GStrv) hooks = NULL;
+  FvmConfigSource src;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  write_file (f->user, "[clone]\nmemory=512M\nvcpus=1\n[network]\nname=usernet\n");
+  write_file (web, "[clone]\ngolden=deb@2\nmemory=2G\nhooks=hooks/a.sh, /x/b.sh\n"
+                   "[network]\nname=webnet\n");
+  write_file (bad, "[storage]\npool=other\n");
+  g_setenv ("FVM_NETWORK", "envnet", TRUE);
+  c = fvm_config_load (f->system, f->user, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fvm_config_get (c, "network.name"), ==, "envnet");
+  names = fvm_config_list_profiles (c);
+  g_assert_cmpuint (names->len, ==, 2);
+  g_assert_cmpstr (names->pdata[0], ==, "bad");
+  g_assert_cmpstr (names->pdata[1], ==, "web");
+  g_assert_true (fvm_config_load_profile (c, "web", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (fvm_config_get_profile (c), ==, "web");
+  g_assert_cmpstr (fvm_config_get_with_source (c, "clone.memory", &src), ==, "2G");
+  g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_PROFILE);
+  g_assert_cmpstr (fvm_config_get (c, "network.name"), ==, "webnet");
+  g_assert_cmpstr (fvm_config_get_with_source (c, "clone.vcpus", &src), ==, "1");
+  g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_USER);
+  hooks = fvm_config_get_list (c, "clone.hooks");
+  g_assert_cmpuint (g_strv_length (hooks), ==, 2);
+  g_assert_cmpstr (hooks[0], ==, hook);
+  g_assert_cmpstr (hooks[1], ==, "/x/b.sh");
+  where = fvm_config_describe_source (c, "clone.memory");
+  g_assert_nonnull (strstr (where, "profile 'web'"));
+  g_assert_nonnull (strstr (where, web));
+  g_clear_pointer (&where, g_free);
+  where = fvm_config_describe_source (c, "clone.vcpus");
+  g_assert_nonnull (strstr (where, f->user));
+  g_clear_pointer (&where, g_free);
+  where = fvm_config_describe_source (c, "clone.ssh-user");
+  g_assert_cmpstr (where, ==, "default");
+  g_assert_true (fvm_config_set (c, "clone.memory", "1G", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_cmpstr (fvm_config_get_with_source (c, "clone.memory", &src), ==, "1G");
+  g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_CLI);
+  /* One profile per command. */
+  g_assert_false (fvm_config_load_profile (c, "web", &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_clear_pointer (&c, fvm_config_free);
+
+  /* A profile may not move the store; an unknown one names where it was looked for. */
+  c = fvm_config_load (f->system, f->user, &error);
+  g_assert_false (fvm_config_load_profile (c, "bad", &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "storage.pool"));
+  g_assert_nonnull (strstr (error->message, bad));
+  g_clear_error (&error);
+  g_clear_pointer (&c, fvm_config_free);
+  c = fvm_config_load (f->system, f->user, &error);
+  g_assert_false (fvm_config_load_profile (c, "nosuch", &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, dir));
+  g_clear_error (&error);
+  g_assert_false (fvm_config_load_profile (c, "../web", &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_unsetenv ("FVM_NETWORK");
+  g_unlink (web);
+  g_unlink (bad);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -141,5 +228,6 @@ main (int argc, char **argv)
   g_test_add ("/config/layers", Fixture, NULL, fixture_setup, test_layers, fixture_teardown);
   g_test_add ("/config/env-accel", Fixture, NULL, fixture_setup, test_env_accel, fixture_teardown);
   g_test_add ("/config/bad-files", Fixture, NULL, fixture_setup, test_bad_files, fixture_teardown);
+  g_test_add ("/config/profile", Fixture, NULL, fixture_setup, test_profile, fixture_teardown);
   return g_test_run ();
 }

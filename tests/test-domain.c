@@ -9,7 +9,8 @@
 #include "fvm-subprocess.h"
 
 static char *
-sample_xml (const char *name, const char *note, gboolean virtio)
+sample_xml_full (const char *name, const char *note, gboolean virtio, gboolean efi,
+                 const char *template, GError **error)
 {
   FvmOsFacts os
       = { .id = "debian12", .name = "Debian 12", .ram_mib = 1024, .vcpus = 1, .virtio = virtio };
@@ -21,6 +22,7 @@ sample_xml (const char *name, const char *note, gboolean virtio)
                         .note = (char *) note };
   FvmDomainSpec spec = {
     .name = name,
+    .uuid = "6f1c1f57-0fd3-4f53-9f2e-3c3d2b0b8a11",
     .domain_type = "test",
     .os = &os,
     .memory_mib = 512,
@@ -30,10 +32,139 @@ sample_xml (const char *name, const char *note, gboolean virtio)
     .disk_xml = "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 "<source file='/var/lib/fvm/images/x.clone.qcow2'/>"
                 "<target dev='vda' bus='virtio'/></disk>\n",
+    .efi = efi,
+    .template = template,
+    .template_name = "t.xml",
     .meta = &meta,
   };
 
-  return fvm_domain_xml (&spec);
+  return fvm_domain_xml (&spec, error);
+}
+
+static char *
+sample_xml (const char *name, const char *note, gboolean virtio)
+{
+  g_autoptr (GError) error = NULL;
+  char *xml = sample_xml_full (name, note, virtio, FALSE, NULL, &error);
+
+  g_assert_no_error (error);
+  return xml;
+}
+
+static void
+validate (const char *xml)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "domain-v.xml", NULL);
+  const char *argv[] = { "virt-xml-validate", path, "domain", NULL };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  if (!fvm_subprocess_run (argv, NULL, NULL, &error))
+    g_error ("%s\n%s", error->message, xml);
+}
+
+static void
+test_efi (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *xml = sample_xml_full ("u1", NULL, TRUE, TRUE, NULL, &error);
+
+  g_assert_no_error (error);
+  validate (xml);
+  g_assert_nonnull (strstr (xml, "<os firmware='efi'>"));
+  g_assert_nonnull (strstr (xml, "name='secure-boot'"));
+}
+
+/* A user's template: values escaped, fvm's elements inserted, mistakes named by line. */
+static void
+test_template (void)
+{
+  const char *good = "<domain type='{{domain_type}}'>\n"
+                     "  <name>{{ name }}</name>\n"
+                     "  <uuid>{{uuid}}</uuid>\n"
+                     "  <description>{{description}}</description>\n"
+                     "{{metadata}}"
+                     "  <memory unit='MiB'>{{memory_mib}}</memory>\n"
+                     "  <vcpu>{{vcpus}}</vcpu>\n"
+                     "{{os}}"
+                     "  <devices>\n"
+                     "{{disks}}{{interface}}{{devices}}"
+                     "    <video><model type='vga'/></video>\n"
+                     "  </devices>\n"
+                     "</domain>\n";
+  g_autoptr (GError) error = NULL;
+  g_autofree char *xml = sample_xml_full ("t1", "<n>", TRUE, FALSE, good, &error);
+  g_autofree char *bad = NULL;
+  g_autoptr (FvmVirConnect) conn = virConnectOpen ("test:///default");
+  g_autoptr (FvmVirDomain) dom = NULL;
+  g_autoptr (FvmClone) clone = NULL;
+
+  g_assert_no_error (error);
+  validate (xml);
+  g_assert_nonnull (strstr (xml, "<name>t1</name>"));
+  g_assert_nonnull (strstr (xml, "<video>"));
+  g_assert_nonnull (strstr (xml, "x.clone.qcow2"));
+  dom = virDomainDefineXML (conn, xml);
+  g_assert_nonnull (dom);
+  clone = fvm_clone_lookup (conn, "t1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (clone->meta.note, ==, "<n>");
+
+  bad = sample_xml_full ("t2", NULL, TRUE, FALSE, "<domain>\n{{metadata}}{{disks}}\n{{nmae}}\n",
+                         &error);
+  g_assert_null (bad);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "t.xml:3: unknown placeholder '{{nmae}}'"));
+  g_clear_error (&error);
+  bad = sample_xml_full ("t2", NULL, TRUE, FALSE, "<domain>{{disks}}</domain>", &error);
+  g_assert_null (bad);
+  g_assert_nonnull (strstr (error->message, "{{metadata}}"));
+  g_clear_error (&error);
+  bad = sample_xml_full ("t2", NULL, TRUE, FALSE, "<domain>{{metadata}}{{disks}\n", &error);
+  g_assert_null (bad);
+  g_assert_nonnull (strstr (error->message, "t.xml:1: '{{' without a closing '}}'"));
+}
+
+/* Every fact fvm keeps in the metadata comes back as it went in. */
+static void
+test_meta_roundtrip (void)
+{
+  FvmCloneMeta meta = { 0 };
+  FvmCloneMeta back = { 0 };
+  g_autofree char *xml = NULL;
+  g_autoptr (GError) error = NULL;
+
+  fvm_clone_meta_init (&meta);
+  meta.golden = g_strdup ("deb@2");
+  meta.backend = g_strdup ("qcow2");
+  meta.owner = g_strdup ("bob & co");
+  meta.owner_uid = 1001;
+  meta.created = g_strdup ("2026-12-02T00:00:00Z");
+  meta.hostname = g_strdup ("web1");
+  meta.reserved_ip = g_strdup ("10.0.0.12");
+  meta.seed = g_strdup ("web1.seed.iso");
+  meta.creating = TRUE;
+  g_ptr_array_add (meta.hooks, g_strdup ("/etc/fvm/hooks/a b"));
+  g_ptr_array_add (meta.settings,
+                   fvm_clone_setting_new ("clone.memory", "2048 MiB", "profile 'w' (/x/'w'.conf)"));
+  xml = fvm_clone_meta_xml (&meta, TRUE);
+  g_assert_true (fvm_clone_meta_parse (xml, &back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (back.golden, ==, "deb@2");
+  g_assert_cmpstr (back.owner, ==, "bob & co");
+  g_assert_cmpuint (back.owner_uid, ==, 1001);
+  g_assert_cmpstr (back.hostname, ==, "web1");
+  g_assert_cmpstr (back.reserved_ip, ==, "10.0.0.12");
+  g_assert_cmpstr (back.seed, ==, "web1.seed.iso");
+  g_assert_true (back.creating);
+  g_assert_cmpuint (back.hooks->len, ==, 1);
+  g_assert_cmpstr (back.hooks->pdata[0], ==, "/etc/fvm/hooks/a b");
+  g_assert_cmpuint (back.settings->len, ==, 1);
+  g_assert_cmpstr (((FvmCloneSetting *) back.settings->pdata[0])->source, ==,
+                   "profile 'w' (/x/'w'.conf)");
+  g_assert_cmpstr (((FvmCloneSetting *) back.settings->pdata[0])->value, ==, "2048 MiB");
+  fvm_clone_meta_clear (&meta);
+  fvm_clone_meta_clear (&back);
 }
 
 static void
@@ -131,5 +262,8 @@ main (int argc, char **argv)
   g_test_add_func ("/domain/no-virtio", test_no_virtio);
   g_test_add_func ("/domain/define-and-read-back", test_define_and_read_back);
   g_test_add_func ("/domain/mac", test_mac);
+  g_test_add_func ("/domain/efi", test_efi);
+  g_test_add_func ("/domain/template", test_template);
+  g_test_add_func ("/domain/meta-roundtrip", test_meta_roundtrip);
   return g_test_run ();
 }

@@ -45,6 +45,28 @@ test_roundtrip (void)
   g_assert_cmpstr (back->sysprep->pdata[0], ==, "ssh-hostkeys");
   ref = fvm_manifest_ref (back);
   g_assert_cmpstr (ref, ==, "debian12@3");
+  /* The firmware is always written (bios by default); cloud_init only when true. */
+  g_assert_nonnull (strstr (data, "\"firmware\" : \"bios\""));
+  g_assert_null (strstr (data, "cloud_init"));
+  g_assert_false (fvm_manifest_is_efi (back));
+  g_assert_false (back->cloud_init);
+}
+
+static void
+test_firmware_cloud_init (void)
+{
+  g_autoptr (FvmManifest) m = sample ();
+  g_autofree char *data = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) back = NULL;
+
+  m->firmware = g_strdup ("efi");
+  m->cloud_init = TRUE;
+  data = fvm_manifest_to_data (m);
+  back = fvm_manifest_from_data (data, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (fvm_manifest_is_efi (back));
+  g_assert_true (back->cloud_init);
 }
 
 /* Replaces the first occurrence of FROM in the sample's JSON. */
@@ -75,8 +97,17 @@ test_rejects (void)
     { "\"virtual_size\" : 4294967296", "\"virtual_size\" : \"big\"", "virtual_size" },
     { "\"sha256\" : \"00ff\",", "", "sha256" },
     { "\"virtio\" : true", "\"virtio\" : 1", "virtio" },
+    { "\"sysprep\" :", "\"firmware\" : \"coreboot\", \"sysprep\" :", "unknown firmware" },
+    { "\"sysprep\" :", "\"cloud_init\" : \"yes\", \"sysprep\" :", "cloud_init" },
+    { "\"sysprep\" :", "\"cloud_init\" : {}, \"sysprep\" :", "cloud_init" },
     /* Found by fuzz-manifest: json-glib reads 1e999 as infinity and writes it back as "inf". */
     { "\"sysprep\" :", "\"build\" : {\"a\" : [{\"b\" : 1e999}]}, \"sysprep\" :", "out of range" },
+    /* Found by fuzz-manifest: json-glib takes the octal escape \202, a byte that is not UTF-8,
+     * and writes it back raw, which it then refuses to read. */
+    { "\"sha256\" : \"00ff\"", "\"sha256\" : \"\\2026\"", "'sha256' is not valid UTF-8" },
+    { "\"sysprep\" :", "\"build\" : {\"a\" : [\"\\202\"]}, \"sysprep\" :", "not UTF-8" },
+    { "\"sysprep\" :", "\"build\" : {\"\\202\" : 1}, \"sysprep\" :", "not UTF-8" },
+    { "\"sysprep\" : [", "\"sysprep\" : [\"\\202\",", "not valid UTF-8" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -112,6 +143,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/manifest/roundtrip", test_roundtrip);
   g_test_add_func ("/manifest/rejects", test_rejects);
+  g_test_add_func ("/manifest/firmware-cloud-init", test_firmware_cloud_init);
   g_test_add_func ("/manifest/garbage", test_garbage);
   return g_test_run ();
 }

@@ -21,6 +21,12 @@ runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
 if [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
   echo "ok 1 - $name: no crash in ${secs}s, ${runs} inputs"
 else
-  echo "not ok 1 - $name: exit $rc; reproducer: $(ls "$work"/artifacts/* 2>/dev/null | head -n 1)"
+  repro=$(ls "$work"/artifacts/* 2>/dev/null | head -n 1)
+  echo "not ok 1 - $name: exit $rc; reproducer: $repro"
+  # stderr is what meson's --print-errorlogs shows in the CI log: the report and the input.
+  {
+    grep -v '^#[0-9]' "$work/log" | tail -n 40
+    [ -n "$repro" ] && echo "reproducer (base64):" && base64 -w 76 "$repro"
+  } >&2
   exit 1
 fi

@@ -43,7 +43,9 @@ assert b["source_format"] == "raw", b
 assert b["osinfo"] == "debian12" and b["arch"] == "x86_64", b
 assert m["os"]["id"] == "debian12" and m["os"]["name"] == "Debian 12" and m["os"]["virtio"], m
 assert m["format"] == "qcow2" and m["virtual_size"] == 4294967296, m
-print(m["os"], b["product"])
+# An MBR disk (what fvm-build makes) boots with BIOS: auto picks bios.
+assert m["firmware"] == "bios", m
+print(m["os"], b["product"], m["firmware"])
 PY
 check "the original is a qcow2 holding exactly the image's content (qemu-img compare)" \
 	qemu-img compare -f raw -F qcow2 "$work/disk.img" "$POOL_DIR/imported.original.qcow2"
@@ -62,6 +64,27 @@ else
 fi
 check "the golden came from the imported original" \
 	bash -c 'fvm-golden info impgold@1 --json | python3 -c "import json,sys; m=json.load(sys.stdin); assert m[\"built_from\"]==\"imported\" and m[\"os\"][\"id\"]==\"debian12\", m"'
+
+# --- UEFI: --firmware efi marks the original; its golden keeps it; its clones boot OVMF ------
+out=$(fvm-golden import-image --firmware efi impefi "$work/disk.img" 2>&1)
+check "import-image --firmware efi" test "$out" = impefi
+out=$(fvm-golden create impefi efigold 2>&1)
+check "its golden efigold@1 is marked efi in its manifest" bash -c '
+	[ "$1" = efigold@1 ] && fvm-golden info efigold@1 --json | python3 -c "import json,sys; m=json.load(sys.stdin); assert m[\"firmware\"]==\"efi\", m"' _ "$out"
+check "a golden of a BIOS original says bios" bash -c '
+	fvm-golden info impgold@1 --json | python3 -c "import json,sys; m=json.load(sys.stdin); assert m[\"firmware\"]==\"bios\", m"'
+out=$(fvm-spawn create efigold@1 efi1 --no-wait 2>&1)
+xml=$(virsh_ dumpxml efi1 2>&1)
+# (The running domain shows what libvirt chose for <os firmware='efi'>: the loader and NVRAM.)
+check "its clone's domain boots OVMF's loader and has an NVRAM of its own" \
+	bash -c 'grep -q "<loader .*OVMF" <<<"$1" && grep -q "<nvram.*efi1" <<<"$1" || { echo "$2"; echo "$1"; false; }' _ "$xml" "$out"
+nvram=$(sed -n 's|.*<nvram[^>]*>\(.*\)</nvram>.*|\1|p' <<<"$xml")
+con=$(fvm-spawn console efi1 --timeout 60 </dev/null 2>/dev/null)
+check "and boots OVMF: its UEFI boot manager shows on the console" grep -aq "BdsDxe" <<<"$con"
+check "destroy removes the clone and its NVRAM file" bash -c '
+	fvm-spawn destroy --yes efi1 && ! virsh -q -c "$FVM_CONNECT" dominfo efi1 >/dev/null 2>&1 && [ -n "$1" ] && [ ! -e "/proc/$(cat "$SANDBOX_DIR/libvirtd.pid")/root$1" ] && [ ! -e "$1" ]' _ "$nvram"
+fvm-golden delete efigold@1 >/dev/null 2>&1
+fvm-golden delete --original impefi >/dev/null 2>&1
 
 # --- bad input: one line on stderr, exit code, nothing left ----------------------------------
 pool_before=$(ls -A "$POOL_DIR" | sort)
@@ -85,6 +108,7 @@ fails() {
 
 fails "an invalid name is a usage error" 2 "invalid image name" 'bad/name' "$work/disk.img"
 fails "a missing argument is a usage error" 2 "DISK must be given" onlyname
+fails "an unknown firmware is a usage error" 2 "--firmware must be auto, bios or efi" --firmware uefi newname "$work/disk.img"
 fails "an existing name is refused before any work" 1 "original 'itdeb' already exists" itdeb "$work/disk.img"
 fails "a missing file" 1 "No such file or directory" newname "$work/nonexistent.img"
 fails "a directory" 1 "not a disk image" newname "$work"

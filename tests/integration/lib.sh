@@ -6,10 +6,11 @@ set -u
 n=0
 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# A failure also goes to stderr, which meson's --print-errorlogs shows in the CI log.
 not_ok() {
 	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"; shift
-	printf '%s\n' "$@" | sed 's/^/# /'
+	echo "not ok $n - $1"; echo "not ok $n - $1" >&2; shift
+	printf '%s\n' "$@" | sed 's/^/# /' | tee /dev/stderr
 }
 note() { printf '%s\n' "$@" | sed 's/^/# /'; }
 # check DESC CMD...: ok when CMD succeeds; its output goes into the log either way.
@@ -29,12 +30,13 @@ export FVM_ACCEL=tcg LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force
 [ "$(id -u)" -eq 0 ] || bail "integration tests need root (libvirtd, network namespaces)"
 
 SANDBOX_DIR=
+# sandbox_up NAME [GROUP]: GROUP's members may use its daemon too (tests of several users).
 sandbox_up() {
-	local name=$1
+	local name=$1 group=${2:-}
 	SANDBOX_DIR=$(mktemp -d /var/tmp/fvm-it-XXXXXX)
 	chmod 0755 "$SANDBOX_DIR"
 	local env
-	env=$(fvm-sandbox up --dir "$SANDBOX_DIR" --name "$name" 2>"$SANDBOX_DIR.err") ||
+	env=$(fvm-sandbox up --dir "$SANDBOX_DIR" --name "$name" ${group:+--group "$group"} 2>"$SANDBOX_DIR.err") ||
 		bail "fvm-sandbox up: $(tail -n 1 "$SANDBOX_DIR.err")"
 	rm -f "$SANDBOX_DIR.err"
 	eval "$env"
@@ -61,12 +63,13 @@ ssh_() {
 		"root@$ip" "$@"
 }
 
-# original_from_cache_or_build OS NAME: puts original NAME of OS into the sandbox's pool, built
-# by fvm-build (or restored from a cache entry an earlier fvm-build made with the same inputs).
+# original_from_cache_or_build OS NAME [PACKAGES]: puts original NAME of OS into the sandbox's
+# pool, built by fvm-build (or restored from a cache entry an earlier fvm-build made with the
+# same inputs); PACKAGES (A,B) are installed besides the bootstrap's own.
 original_from_cache_or_build() {
-	local os=$1 name=$2 src=${FVM_SOURCE_ROOT:?} key entry
+	local os=$1 name=$2 pkgs=${3:-} src=${FVM_SOURCE_ROOT:?} key entry
 	key=$( (cat "$src/builder/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
-		echo "$os $name 4G") | sha256sum | cut -c1-16)
+		echo "$os $name 4G${pkgs:+ $pkgs}") | sha256sum | cut -c1-16)
 	entry=$CACHE/original-$os-$key
 	if [ -f "$entry/$name.original.json" ]; then
 		cp --sparse=always "$entry/$name.original.qcow2" "$entry/$name.original.json" \
@@ -76,7 +79,8 @@ original_from_cache_or_build() {
 		return 0
 	fi
 	local start=$SECONDS
-	fvm-build --method bootstrap --ssh-key "$KEY.pub" "$os" "$name" >/dev/null || return 1
+	fvm-build --method bootstrap --ssh-key "$KEY.pub" ${pkgs:+--set "packages=$pkgs"} "$os" "$name" \
+		>/dev/null || return 1
 	BUILT_BY="fvm-build in $((SECONDS - start)) s"
 	# Concurrent runs may build the same entry: each fills a directory of its own and the
 	# last rename wins.

@@ -163,7 +163,7 @@ check "deleting a golden in use is refused" test "$rc" = 1 -a "$out" = "fvm-gold
 
 # --- consolidate c2 and boot it again ----------------------------------------------------------
 out=$(fvm-consolidate c2 2>&1); rc=$?
-check "consolidating a running clone is refused" test "$rc" = 1 -a "$out" = "fvm-consolidate: error: clone 'c2' is running: stop it first ('fvm-spawn stop c2')"
+check "consolidating a running clone is refused" test "$rc" = 1 -a "$out" = "fvm-consolidate: error: clone 'c2' is running: stop it first ('fvm-spawn stop c2') or give --live"
 check "fvm-spawn stop --graceful shuts c2 down" fvm-spawn stop --graceful --timeout 120 c2
 disk=$POOL_DIR/c2.clone.qcow2
 cp --sparse=always "$disk" "$SANDBOX_DIR/c2-before.qcow2"

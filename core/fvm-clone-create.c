@@ -1,0 +1,557 @@
+/* fvm-clone-create: a clone's creation as one transaction.
+ *
+ * Order, and what each step leaves if the process dies right after it (gc's view):
+ *   lock NAME         nothing (the kernel drops the flock with the process)
+ *   claim the disk    a clone volume without a domain
+ *   identity          … and a seed volume
+ *   reservation       … and a host entry whose MAC no domain has
+ *   define            a domain marked <creating/> whose lock nobody holds
+ *   start, wait, hooks, commit (the marker removed)
+ * A define that nothing follows (--no-start, no hooks) is itself the commit, and then carries no
+ * marker: that costs the fast path no extra round trip. Errors and Ctrl-C undo the steps in
+ * reverse. */
+#include "fvm-clone.h"
+
+#include <libvirt/virterror.h>
+
+#include "fvm-cleanup.h"
+#include "fvm-clone-backend.h"
+#include "fvm-clone-private.h"
+#include "fvm-error.h"
+#include "fvm-hooks.h"
+#include "fvm-libvirt.h"
+#include "fvm-lock.h"
+#include "fvm-names.h"
+#include "fvm-reservation.h"
+#include "fvm-units.h"
+
+/* What the clone is made of, decided before anything is made. */
+typedef struct
+{
+  char *golden_ref;
+  FvmManifest *golden;
+  const char *domain_type;
+  guint64 memory_mib;
+  guint vcpus;
+  guint64 disk_size; /* 0: the golden's */
+  char *network;
+  char *template;
+  char *template_path;
+  GStrv hooks;
+  char *reserve_ip;
+  GPtrArray *settings; /* FvmCloneSetting* */
+} Plan;
+
+static void
+plan_clear (Plan *p)
+{
+  g_clear_pointer (&p->golden_ref, g_free);
+  g_clear_pointer (&p->golden, fvm_manifest_free);
+  g_clear_pointer (&p->network, g_free);
+  g_clear_pointer (&p->template, g_free);
+  g_clear_pointer (&p->template_path, g_free);
+  g_clear_pointer (&p->hooks, g_strfreev);
+  g_clear_pointer (&p->reserve_ip, g_free);
+  g_clear_pointer (&p->settings, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Plan, plan_clear)
+
+static void
+record (Plan *p, FvmConfig *config, const char *key, const char *value)
+{
+  g_autofree char *source = fvm_config_describe_source (config, key);
+
+  g_ptr_array_add (p->settings, fvm_clone_setting_new (key, value, source));
+}
+
+static gboolean
+plan_resources (Plan *p, FvmConfig *config, GError **error)
+{
+  const char *mem = fvm_config_get (config, "clone.memory");
+  const char *cpus = fvm_config_get (config, "clone.vcpus");
+  const char *disk = fvm_config_get (config, "clone.disk-size");
+  g_autofree char *os_source = g_strdup_printf ("libosinfo (%s)", p->golden->os.id);
+  g_autofree char *text = NULL;
+  guint64 n = 0;
+
+  p->memory_mib = p->golden->os.ram_mib;
+  p->vcpus = p->golden->os.vcpus;
+  if (*mem != '\0')
+    {
+      if (!fvm_parse_size (mem, 1 << 20, &n, error))
+        return FALSE;
+      p->memory_mib = n >> 20;
+    }
+  if (*cpus != '\0')
+    p->vcpus = (guint) g_ascii_strtoull (cpus, NULL, 10);
+  if (p->memory_mib < 64)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "memory %" G_GUINT64_FORMAT " MiB is too little (at least 64 MiB)",
+                           p->memory_mib);
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", p->memory_mib);
+  if (*mem != '\0')
+    record (p, config, "clone.memory", text);
+  else
+    g_ptr_array_add (p->settings, fvm_clone_setting_new ("clone.memory", text, os_source));
+  g_clear_pointer (&text, g_free);
+  text = g_strdup_printf ("%u", p->vcpus);
+  if (*cpus != '\0')
+    record (p, config, "clone.vcpus", text);
+  else
+    g_ptr_array_add (p->settings, fvm_clone_setting_new ("clone.vcpus", text, os_source));
+  if (*disk != '\0')
+    {
+      g_autofree char *want = NULL;
+      g_autofree char *have = NULL;
+      if (!fvm_parse_size (disk, 1, &p->disk_size, error))
+        return FALSE;
+      want = fvm_format_size (p->disk_size);
+      have = fvm_format_size (p->golden->virtual_size);
+      if (p->disk_size < p->golden->virtual_size)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "disk size %s is smaller than golden %s's disk (%s)", want,
+                               p->golden_ref, have);
+      record (p, config, "clone.disk-size", want);
+      if (p->disk_size == p->golden->virtual_size)
+        p->disk_size = 0;
+    }
+  return TRUE;
+}
+
+static gboolean
+plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
+             GError **error)
+{
+  virConnectPtr conn = fvm_store_get_connection (store);
+  const char *ref = opts->golden != NULL ? opts->golden : fvm_config_get (config, "clone.golden");
+  const char *template_path = fvm_config_get (config, "clone.template");
+
+  p->settings = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_clone_setting_free);
+  if (ref == NULL || *ref == '\0')
+    return fvm_throw_code (error, FVM_ERROR_USAGE,
+                           "no golden given (name one, or set clone.golden in a profile or spec)");
+  p->golden = fvm_store_load_golden (store, ref, error);
+  if (p->golden == NULL)
+    return FALSE;
+  p->golden_ref = fvm_manifest_ref (p->golden);
+  if (opts->golden != NULL)
+    g_ptr_array_add (p->settings,
+                     fvm_clone_setting_new ("clone.golden", p->golden_ref, "command line"));
+  else
+    record (p, config, "clone.golden", p->golden_ref);
+  p->domain_type = fvm_libvirt_domain_type (conn, fvm_config_get_accel (config), error);
+  if (p->domain_type == NULL || !plan_resources (p, config, error))
+    return FALSE;
+  p->network = g_strdup (fvm_config_get (config, "network.name"));
+  record (p, config, "network.name", p->network);
+  if (*template_path != '\0')
+    {
+      if (!g_file_get_contents (template_path, &p->template, NULL, error))
+        return fvm_prefix_error (error, "domain template");
+      p->template_path = g_strdup (template_path);
+      record (p, config, "clone.template", template_path);
+    }
+  p->hooks = fvm_config_get_list (config, "clone.hooks");
+  if (!fvm_hooks_check ((const char *const *) p->hooks, error))
+    return FALSE;
+  if (p->hooks[0] != NULL)
+    record (p, config, "clone.hooks", fvm_config_get (config, "clone.hooks"));
+  if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* The address --ip or --number asks for, checked against the network before anything is made. */
+static gboolean
+plan_reservation (Plan *p, virConnectPtr conn, const FvmCloneCreateOptions *opts,
+                  virNetworkPtr *out_net, GError **error)
+{
+  g_autofree char *xml = NULL;
+
+  if (opts->ip == NULL && opts->number == 0)
+    return TRUE;
+  *out_net = virNetworkLookupByName (conn, p->network);
+  if (*out_net == NULL)
+    return fvm_throw_virt (error, "network '%s' (for the reservation)", p->network);
+  xml = virNetworkGetXMLDesc (*out_net, 0);
+  if (xml == NULL)
+    return fvm_throw_virt (error, "network '%s'", p->network);
+  if (opts->ip != NULL)
+    {
+      if (!fvm_reservation_check_address (xml, opts->ip, error))
+        return FALSE;
+      p->reserve_ip = g_strdup (opts->ip);
+      return TRUE;
+    }
+  p->reserve_ip = fvm_reservation_address_for_number (xml, opts->number, error);
+  return p->reserve_ip != NULL;
+}
+
+/* What create made so far; undone in reverse when it goes out of scope uncommitted. */
+typedef struct
+{
+  FvmStore *store;
+  FvmCloneBackend *backend;
+  const char *name;
+  gboolean made_disk;
+  char *seed;
+  virNetworkPtr net;
+  char *reserved_ip;
+  const char *mac;
+  virDomainPtr dom;
+  FvmLock *lock;
+  gboolean committed;
+} CreateTxn;
+
+static void
+create_txn_clear (CreateTxn *t)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!t->committed && t->dom != NULL)
+    {
+      if (virDomainIsActive (t->dom) == 1)
+        virDomainDestroy (t->dom);
+      if (virDomainUndefineFlags (t->dom,
+                                  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM)
+          < 0)
+        g_warning ("rollback: cannot undefine '%s': %s", t->name, virGetLastErrorMessage ());
+    }
+  if (!t->committed && t->reserved_ip != NULL
+      && !fvm_reservation_remove (t->net, t->mac, t->reserved_ip, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_error (&local_error);
+  if (!t->committed && t->seed != NULL
+      && !fvm_identity_remove_seed (t->store, t->name, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_error (&local_error);
+  if (!t->committed && t->made_disk && !t->backend->ops->remove (t->backend, t->name, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_pointer (&t->dom, virDomainFree);
+  g_clear_pointer (&t->net, virNetworkFree);
+  g_clear_pointer (&t->seed, g_free);
+  g_clear_pointer (&t->reserved_ip, g_free);
+  g_clear_pointer (&t->backend, fvm_clone_backend_free);
+  /* Last: until here another create or a gc must keep its hands off. */
+  g_clear_pointer (&t->lock, fvm_lock_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateTxn, create_txn_clear)
+
+/* The clone just defined, from what fvm gave libvirt: asking libvirt back would cost three
+ * round trips of a spawn that takes a dozen. */
+static FvmClone *
+clone_from_spec (const FvmDomainSpec *spec, gboolean running)
+{
+  const FvmCloneMeta *m = spec->meta;
+  FvmClone *clone = g_new0 (FvmClone, 1);
+
+  clone->name = g_strdup (spec->name);
+  clone->state = g_strdup (running ? "running" : "shut off");
+  clone->running = running;
+  clone->mac = g_strdup (spec->mac);
+  clone->network = g_strdup (spec->network);
+  clone->disk = g_strdup (spec->disk_path);
+  clone->disk_target = g_strdup ("vda");
+  clone->memory_mib = spec->memory_mib;
+  clone->vcpus = spec->vcpus;
+  fvm_clone_meta_init (&clone->meta);
+  clone->meta.golden = g_strdup (m->golden);
+  clone->meta.backend = g_strdup (m->backend);
+  clone->meta.owner_uid = m->owner_uid;
+  clone->meta.owner = g_strdup (m->owner);
+  clone->meta.created = g_strdup (m->created);
+  clone->meta.note = g_strdup (m->note);
+  clone->meta.hostname = g_strdup (m->hostname);
+  clone->meta.reserved_ip = g_strdup (m->reserved_ip);
+  clone->meta.seed = g_strdup (m->seed);
+  for (guint i = 0; i < m->hooks->len; i++)
+    g_ptr_array_add (clone->meta.hooks, g_strdup (m->hooks->pdata[i]));
+  for (guint i = 0; i < m->settings->len; i++)
+    {
+      FvmCloneSetting *c = m->settings->pdata[i];
+      g_ptr_array_add (clone->meta.settings, fvm_clone_setting_new (c->key, c->value, c->source));
+    }
+  return clone;
+}
+
+static gboolean
+run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions *opts,
+                  FvmClone *clone, GCancellable *cancellable, GError **error)
+{
+  FvmHookFacts facts = {
+    .event = "create",
+    .clone = clone->name,
+    .golden = clone->meta.golden,
+    .ip = clone->ip,
+    .mac = clone->mac,
+    .network = clone->network,
+    .disk = clone->disk,
+    .owner = clone->meta.owner,
+    .hostname = clone->meta.hostname,
+    .reserved_ip = clone->meta.reserved_ip,
+    .connect = fvm_config_get (config, "libvirt.uri"),
+  };
+
+  return fvm_hooks_run ((const char *const *) p->hooks, &facts, opts->hook_output,
+                        opts->hook_output_data, cancellable, error);
+}
+
+FvmClone *
+fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
+                  GCancellable *cancellable, GError **error)
+{
+  virConnectPtr conn = fvm_store_get_connection (store);
+  g_auto (Plan) plan = { 0 };
+  g_auto (CreateTxn) txn = { 0 };
+  g_auto (FvmIdentityResult) identity = { 0 };
+  g_autoptr (FvmVirDomain) existing = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *mac = fvm_random_mac ();
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *disk_xml = NULL;
+  g_autofree char *disk_path = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *created = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (FvmClone) clone = NULL;
+  FvmCloneMeta meta = { 0 };
+  FvmDomainSpec spec = { 0 };
+  FvmIdentity no_identity = { 0 };
+  g_autoptr (GPtrArray) hooks = g_ptr_array_new (); /* borrowed from the plan */
+  gboolean after_define;
+
+  if (!fvm_name_check_clone (opts->name, error) || !plan_create (&plan, store, config, opts, error))
+    return NULL;
+  g_debug ("golden %s loaded", plan.golden_ref);
+  /* The lock keeps a concurrent create of this name (and gc) away from what this one makes. */
+  txn.lock = fvm_lock_clone (store, opts->name, &local_error);
+  if (txn.lock == NULL)
+    {
+      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_BUSY))
+        return fvm_null_throw_code (error, FVM_ERROR_EXISTS,
+                                    "clone '%s' already exists (it is being created)", opts->name);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  existing = virDomainLookupByName (conn, opts->name);
+  if (existing != NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", opts->name);
+  virResetLastError ();
+  if (!plan_reservation (&plan, conn, opts, &txn.net, error))
+    return NULL;
+  txn.store = store;
+  txn.backend = fvm_clone_backend_new (store, fvm_store_get_backend (store), error);
+  if (txn.backend == NULL)
+    return NULL;
+  txn.name = opts->name;
+  txn.mac = mac;
+
+  fvm_clone_caller (&meta.owner_uid, &owner);
+  created = g_date_time_format_iso8601 (now);
+  meta.golden = plan.golden_ref;
+  meta.backend = (char *) txn.backend->ops->name;
+  meta.owner = owner;
+  meta.created = created;
+  meta.note = (char *) opts->note;
+  meta.hooks = hooks;
+  for (guint i = 0; plan.hooks[i] != NULL; i++)
+    g_ptr_array_add (meta.hooks, plan.hooks[i]);
+  meta.settings = plan.settings;
+
+  /* The disk is the claim on the name: of two concurrent creates (on two hosts, where the lock
+   * does not reach), one gets EXISTS here. */
+  if (!txn.backend->ops->create (txn.backend, plan.golden, opts->name, cancellable, error))
+    return NULL;
+  txn.made_disk = TRUE;
+  g_debug ("disk made");
+  disk_xml = txn.backend->ops->disk_xml (txn.backend, opts->name);
+  disk_path = txn.backend->ops->disk_path (txn.backend, opts->name);
+  if (plan.disk_size > 0
+      && !txn.backend->ops->resize (txn.backend, opts->name, plan.disk_size, error))
+    return NULL;
+
+  if (!fvm_identity_apply (store, config, plan.golden, opts->name, uuid,
+                           opts->identity != NULL ? opts->identity : &no_identity, disk_path,
+                           &identity, cancellable, error))
+    return NULL;
+  txn.seed = g_strdup (identity.seed_volume);
+  meta.seed = identity.seed_volume;
+  meta.hostname = identity.hostname;
+
+  if (plan.reserve_ip != NULL)
+    {
+      if (!fvm_reservation_add (txn.net, opts->name, mac, plan.reserve_ip, error))
+        return NULL;
+      txn.reserved_ip = g_strdup (plan.reserve_ip);
+      meta.reserved_ip = plan.reserve_ip;
+      g_debug ("reserved %s", plan.reserve_ip);
+    }
+
+  after_define = opts->start || plan.hooks[0] != NULL;
+  meta.creating = after_define;
+  spec.name = opts->name;
+  spec.uuid = uuid;
+  spec.domain_type = plan.domain_type;
+  spec.os = &plan.golden->os;
+  spec.mac = mac;
+  spec.network = plan.network;
+  spec.memory_mib = plan.memory_mib;
+  spec.vcpus = plan.vcpus;
+  spec.disk_xml = disk_xml;
+  spec.disk_path = disk_path;
+  spec.extra_xml = identity.disk_xml;
+  spec.efi = fvm_manifest_is_efi (plan.golden);
+  spec.template = plan.template;
+  spec.template_name = plan.template_path;
+  spec.meta = &meta;
+  xml = fvm_domain_xml (&spec, error);
+  if (xml == NULL)
+    return NULL;
+  g_debug ("domain XML:\n%s", xml);
+  if (!fvm_check_cancelled (cancellable, error))
+    return NULL;
+  /* No VIR_DOMAIN_DEFINE_VALIDATE: the RNG check costs libvirtd ~15 ms per define, more than
+   * the rest of a spawn; the generator's output is checked against the schema in the unit
+   * tests (virt-xml-validate), and libvirt's parser still rejects what it cannot use. */
+  txn.dom = virDomainDefineXMLFlags (conn, xml, 0);
+  if (txn.dom == NULL)
+    return fvm_null_throw_virt (error, "defining clone '%s'", opts->name);
+  g_debug ("domain defined");
+  if (!fvm_check_cancelled (cancellable, error))
+    return NULL;
+  if (opts->start && virDomainCreate (txn.dom) < 0)
+    {
+      g_autoptr (FvmVirNetwork) net = NULL;
+      /* The network is only needed here; looked up when starting failed, not on every spawn,
+       * so that the common case costs one round trip less. */
+      fvm_throw_virt (error, "starting clone '%s'", opts->name);
+      net = virNetworkLookupByName (conn, plan.network);
+      if (net == NULL)
+        {
+          virResetLastError ();
+          g_clear_error (error);
+          fvm_throw_code (error, FVM_ERROR_NOT_FOUND,
+                          "network '%s' not found (run 'fvm-spawn setup')", plan.network);
+        }
+      return NULL;
+    }
+  if (!fvm_check_cancelled (cancellable, error))
+    return NULL;
+  clone = clone_from_spec (&spec, opts->start);
+  if (opts->start && opts->wait >= FVM_CLONE_WAIT_IP
+      && fvm_clone_get_ip (conn, config, clone, TRUE, cancellable, error) == NULL)
+    return NULL;
+  if (opts->start && opts->wait >= FVM_CLONE_WAIT_SSH)
+    {
+      g_autofree char *banner = fvm_clone_wait_ssh (conn, config, clone, cancellable, error);
+      if (banner == NULL)
+        return NULL;
+      g_debug ("%s: %s", opts->name, banner);
+    }
+  if (plan.hooks[0] != NULL && !run_create_hooks (&plan, config, opts, clone, cancellable, error))
+    return NULL;
+  if (after_define)
+    {
+      meta.creating = FALSE;
+      if (!fvm_clone_save_meta (txn.dom, &meta, error))
+        return NULL;
+    }
+  txn.committed = TRUE;
+  return g_steal_pointer (&clone);
+}
+
+/* --- many at once -------------------------------------------------------------------------- */
+
+void
+fvm_clone_result_free (FvmCloneResult *result)
+{
+  g_free (result->name);
+  g_clear_pointer (&result->clone, fvm_clone_free);
+  g_clear_error (&result->error);
+  g_free (result);
+}
+
+typedef struct
+{
+  FvmConfig *config;
+  const FvmCloneCreateOptions *opts;
+  GCancellable *cancellable;
+  GAsyncQueue *done; /* FvmCloneResult* */
+} Fleet;
+
+typedef struct
+{
+  char *name;
+  guint number;
+} FleetJob;
+
+static void
+fleet_work (gpointer data, gpointer user_data)
+{
+  FleetJob *job = data;
+  Fleet *fleet = user_data;
+  FvmCloneCreateOptions opts = *fleet->opts;
+  FvmCloneResult *result = g_new0 (FvmCloneResult, 1);
+
+  g_autoptr (FvmStore) store = NULL;
+
+  opts.name = job->name;
+  opts.number = job->number;
+  result->name = g_strdup (job->name);
+  /* A connection of its own: libvirtd runs at most max_client_requests (5 by default) calls of
+   * one client at a time, and a start takes one for most of a second. */
+  store = fvm_store_open_connected (fleet->config, &result->error);
+  if (store != NULL)
+    result->clone
+        = fvm_clone_create (store, fleet->config, &opts, fleet->cancellable, &result->error);
+  g_async_queue_push (fleet->done, result);
+  g_free (job->name);
+  g_free (job);
+}
+
+static int
+compare_results (gconstpointer a, gconstpointer b)
+{
+  const FvmCloneResult *x = *(FvmCloneResult *const *) a;
+  const FvmCloneResult *y = *(FvmCloneResult *const *) b;
+  const char *dx = strrchr (x->name, '-');
+  const char *dy = strrchr (y->name, '-');
+
+  /* NAME-2 before NAME-10. */
+  if (dx != NULL && dy != NULL)
+    return (int) (g_ascii_strtoull (dx + 1, NULL, 10) - g_ascii_strtoull (dy + 1, NULL, 10));
+  return strcmp (x->name, y->name);
+}
+
+GPtrArray *
+fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
+                       FvmCloneResultFunc on_result, gpointer user_data, GCancellable *cancellable)
+{
+  g_autoptr (GAsyncQueue) done = g_async_queue_new ();
+  Fleet fleet = { config, opts, cancellable, done };
+  GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_clone_result_free);
+  guint parallel = (guint) fvm_config_get_uint (config, "clone.parallel");
+  GThreadPool *pool;
+
+  pool = g_thread_pool_new (fleet_work, &fleet, (int) CLAMP (parallel, 1, count), FALSE, NULL);
+  for (guint i = 1; i <= count; i++)
+    {
+      FleetJob *job = g_new0 (FleetJob, 1);
+      job->name = g_strdup_printf ("%s-%u", opts->name, i);
+      job->number = opts->number > 0 ? opts->number + i - 1 : 0;
+      g_thread_pool_push (pool, job, NULL);
+    }
+  for (guint i = 0; i < count; i++)
+    {
+      FvmCloneResult *result = g_async_queue_pop (done);
+      if (on_result != NULL)
+        on_result (result, user_data);
+      g_ptr_array_add (results, result);
+    }
+  g_thread_pool_free (pool, FALSE, TRUE);
+  g_ptr_array_sort (results, compare_results);
+  return results;
+}

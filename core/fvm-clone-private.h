@@ -1,0 +1,26 @@
+/* fvm-clone-private: what the clone modules (fvm-clone, fvm-clone-create, fvm-clone-destroy,
+ * fvm-consolidate) share and nobody else needs. */
+#pragma once
+
+#include "fvm-clone.h"
+
+G_BEGIN_DECLS
+
+/* NOT_FOUND when the domain carries no fvm metadata: fvm never touches other domains. */
+FvmClone *fvm_clone_from_domain (virDomainPtr dom, GError **error);
+
+/* The domain of clone NAME, and (when out_clone is not NULL) what fvm knows of it. */
+virDomainPtr fvm_clone_lookup_domain (virConnectPtr conn, const char *name, FvmClone **out_clone,
+                                      GError **error);
+
+/* VIR_DOMAIN_AFFECT_CONFIG, and _LIVE when the domain runs. */
+unsigned int fvm_clone_affect_flags (virDomainPtr dom);
+
+/* Writes META into the domain (live and persistent). */
+gboolean fvm_clone_save_meta (virDomainPtr dom, const FvmCloneMeta *meta, GError **error);
+
+/* Sends DHCPRELEASE for every lease NETWORK holds for MAC. */
+void fvm_clone_release_leases (virConnectPtr conn, FvmConfig *config, const char *network,
+                               const char *mac);
+
+G_END_DECLS

@@ -1,0 +1,289 @@
+/* fvm-clone-thinlv: clones as thin snapshots of the golden's read-only thin LV (storage.vg,
+ * storage.thinpool): no backing-file chain, instant writable copies, space shared in the pool.
+ * A clone's disk is the LV fvm-clone-NAME, tagged @fvm and @fvm-clone, given to libvirt as a
+ * block device. LVM runs through fvm-lvm (its commands, argv arrays, JSON reports). */
+#include <errno.h>
+
+#include "fvm-clone-backend.h"
+#include "fvm-error.h"
+#include "fvm-lvm.h"
+#include "fvm-subprocess.h"
+
+#define CLONE_PREFIX "fvm-clone-"
+
+static const char *const clone_tags[] = { FVM_LVM_TAG, FVM_LVM_TAG_CLONE, NULL };
+
+static char *
+lv_name (const char *clone)
+{
+  return g_strconcat (CLONE_PREFIX, clone, NULL);
+}
+
+static const char *
+vg_of (FvmCloneBackend *self)
+{
+  return fvm_store_get_vg (self->store);
+}
+
+static gboolean
+check_ready (FvmCloneBackend *self, GError **error)
+{
+  const char *vg = vg_of (self);
+
+  if (*vg == '\0' || *fvm_store_get_thinpool (self->store) == '\0')
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "storage.backend=thinlv needs storage.vg and storage.thinpool set "
+                           "(fvm.conf [storage], or FVM_VG and FVM_THINPOOL)");
+  return fvm_lvm_check_privileges (vg, error);
+}
+
+static gboolean
+thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clone,
+               GCancellable *cancellable, GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *ref = fvm_manifest_ref (golden);
+  g_autofree char *what = NULL;
+  g_auto (GStrv) origin = NULL;
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) local_error = NULL;
+  double data = -1, meta = -1;
+
+  /* The pool is checked on every create: a full thin pool stops every clone in it at once. */
+  if (!check_ready (self, error)
+      || !fvm_lvm_check_pool (vg, fvm_store_get_thinpool (self->store), &data, &meta, cancellable,
+                              error))
+    return FALSE;
+  if (data >= FVM_LVM_POOL_WARN_PERCENT || meta >= FVM_LVM_POOL_WARN_PERCENT)
+    g_warning ("thin pool %s/%s is %.0f%% full (metadata %.0f%%): clones stop when it is full", vg,
+               fvm_store_get_thinpool (self->store), data, meta);
+  if (golden->lv == NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "golden %s has no thin LV (import or create it with "
+                           "storage.backend=thinlv)",
+                           ref);
+  origin = g_strsplit (golden->lv, "/", 2);
+  if (origin[0] == NULL || origin[1] == NULL || !g_str_equal (origin[0], vg))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "golden %s is the LV %s, not in VG '%s': a thin snapshot must be in "
+                           "its origin's pool",
+                           ref, golden->lv, vg);
+  argv = fvm_lvm_snapshot_argv (vg, origin[1], lv, clone_tags);
+  what = g_strdup_printf ("creating %s/%s (a thin snapshot of %s)", vg, lv, golden->lv);
+  if (!fvm_lvm_run ((const char *const *) argv, what, cancellable, &local_error))
+    {
+      if (strstr (local_error->message, "already exists") != NULL)
+        return fvm_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", clone);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+thinlv_remove (FvmCloneBackend *self, const char *clone, GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *target = g_strconcat (vg, "/", lv, NULL);
+  g_autofree char *what = g_strdup_printf ("removing %s", target);
+  const char *argv[] = { "lvremove", "-y", target, NULL };
+  g_autoptr (FvmLvmLv) found = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!check_ready (self, error))
+    return FALSE;
+  found = fvm_lvm_lookup (vg, lv, NULL, &local_error);
+  if (found == NULL)
+    {
+      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!fvm_lvm_lv_has_tag (found, FVM_LVM_TAG_CLONE))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "%s is not tagged @%s: fvm did not make it and leaves it alone", target,
+                           FVM_LVM_TAG_CLONE);
+  return fvm_lvm_run (argv, what, NULL, error);
+}
+
+static gboolean
+thinlv_exists (FvmCloneBackend *self, const char *clone)
+{
+  g_autofree char *lv = lv_name (clone);
+  g_autoptr (FvmLvmLv) found = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!check_ready (self, &local_error))
+    return FALSE;
+  found = fvm_lvm_lookup (vg_of (self), lv, NULL, &local_error);
+  if (found == NULL)
+    g_debug ("%s", local_error->message);
+  return found != NULL;
+}
+
+static char *
+thinlv_disk_path (FvmCloneBackend *self, const char *clone)
+{
+  g_autofree char *lv = lv_name (clone);
+
+  return fvm_lvm_device (vg_of (self), lv);
+}
+
+static char *
+thinlv_disk_xml (FvmCloneBackend *self, const char *clone)
+{
+  g_autofree char *dev = thinlv_disk_path (self, clone);
+
+  /* Raw on a block device: no cache (the host's page cache would hold a second copy), native
+   * AIO, and discard='unmap' so the guest's fstrim gives chunks back to the thin pool. */
+  return g_markup_printf_escaped (
+      "    <disk type='block' device='disk'>\n"
+      "      <driver name='qemu' type='raw' cache='none' io='native' discard='unmap'/>\n"
+      "      <source dev='%s'/>\n"
+      "      <target dev='vda' bus='virtio'/>\n"
+      "    </disk>\n",
+      dev);
+}
+
+static char *
+thinlv_backing (FvmCloneBackend *self, const char *clone, GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autoptr (FvmLvmLv) found = NULL;
+
+  if (!check_ready (self, error))
+    return NULL;
+  found = fvm_lvm_lookup (vg, lv, NULL, error);
+  if (found == NULL)
+    return NULL;
+  /* A thin snapshot's data does not depend on its origin (the pool shares chunks), but fvm
+   * treats the origin as what the clone came from until consolidate copies it out. */
+  if (found->origin == NULL)
+    return NULL;
+  return fvm_lvm_device (vg, found->origin);
+}
+
+/* A new thin LV, a full copy, then the swap by renames: until the first rename the clone is
+ * untouched; between the renames the copy is complete under the temporary name. */
+static gboolean
+thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellable, GError **error)
+{
+  const char *vg = vg_of (self);
+  const char *pool = fvm_store_get_thinpool (self->store);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *flat = g_strconcat (lv, "-flat", NULL);
+  g_autofree char *old = g_strconcat (lv, "-old", NULL);
+  g_autofree char *src = fvm_lvm_device (vg, lv);
+  g_autofree char *dst = fvm_lvm_device (vg, flat);
+  g_autofree char *flat_target = g_strconcat (vg, "/", flat, NULL);
+  g_autofree char *what = NULL;
+  g_autoptr (FvmLvmLv) found = NULL;
+  g_auto (GStrv) create = NULL;
+  const char *convert[]
+      = { "qemu-img", "convert", "-q", "-n", "--target-is-zero", "-f", "raw", "-O",
+          "raw",      src,       dst,  NULL };
+  const char *remove_flat[] = { "lvremove", "-y", flat_target, NULL };
+  const char *rename_away[] = { "lvrename", vg, lv, old, NULL };
+  const char *rename_in[] = { "lvrename", vg, flat, lv, NULL };
+  g_autofree char *old_target = g_strconcat (vg, "/", old, NULL);
+  const char *remove_old[] = { "lvremove", "-y", old_target, NULL };
+
+  if (!check_ready (self, error))
+    return FALSE;
+  found = fvm_lvm_lookup (vg, lv, cancellable, error);
+  if (found == NULL)
+    return fvm_prefix_error (error, "clone '%s'", clone);
+  create = fvm_lvm_create_thin_argv (vg, pool, flat, found->size, clone_tags);
+  what = g_strdup_printf ("creating %s for consolidating clone '%s'", flat_target, clone);
+  if (!fvm_lvm_run ((const char *const *) create, what, cancellable, error))
+    return FALSE;
+  if (!fvm_lvm_run (convert, "copying the clone's LV", cancellable, error))
+    {
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_subprocess_run (remove_flat, NULL, NULL, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return fvm_prefix_error (error, "consolidating clone '%s'", clone);
+    }
+  if (!fvm_lvm_run (rename_away, "consolidate: renaming the old LV", NULL, error))
+    {
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_subprocess_run (remove_flat, NULL, NULL, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return FALSE;
+    }
+  if (!fvm_lvm_run (rename_in, "consolidate: renaming the copy into place", NULL, error))
+    {
+      const char *back[] = { "lvrename", vg, old, lv, NULL };
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_subprocess_run (back, NULL, NULL, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return FALSE;
+    }
+  return fvm_lvm_run (remove_old, "consolidate: removing the old LV", NULL, error);
+}
+
+static gboolean
+thinlv_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *target = g_strconcat (vg, "/", lv, NULL);
+  g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT "b", bytes);
+  g_autofree char *what = g_strdup_printf ("growing %s to %s bytes", target, size);
+  const char *argv[] = { "lvextend", "-L", size, target, NULL };
+  g_autoptr (FvmLvmLv) found = NULL;
+
+  if (!check_ready (self, error))
+    return FALSE;
+  found = fvm_lvm_lookup (vg, lv, NULL, error);
+  if (found == NULL)
+    return FALSE;
+  if (bytes <= found->size)
+    {
+      if (bytes + (4 << 20) > found->size)
+        return TRUE; /* LVM rounded an earlier size up to its extent: already there */
+      return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                             "%s: thin-LV clones only grow (it is %" G_GUINT64_FORMAT " bytes)",
+                             target, found->size);
+    }
+  return fvm_lvm_run (argv, what, NULL, error);
+}
+
+static GPtrArray *
+thinlv_list (FvmCloneBackend *self, GError **error)
+{
+  g_autoptr (GPtrArray) lvs = NULL;
+  g_autoptr (GPtrArray) clones = g_ptr_array_new_with_free_func (g_free);
+
+  if (!check_ready (self, error))
+    return NULL;
+  lvs = fvm_lvm_list (vg_of (self), NULL, NULL, error);
+  if (lvs == NULL)
+    return NULL;
+  for (guint i = 0; i < lvs->len; i++)
+    {
+      FvmLvmLv *l = lvs->pdata[i];
+      /* Half-done consolidations (-flat, -old) belong to their clone's name, not a clone. */
+      if (fvm_lvm_lv_has_tag (l, FVM_LVM_TAG_CLONE) && g_str_has_prefix (l->name, CLONE_PREFIX)
+          && !g_str_has_suffix (l->name, "-flat") && !g_str_has_suffix (l->name, "-old"))
+        g_ptr_array_add (clones, g_strdup (l->name + strlen (CLONE_PREFIX)));
+    }
+  return g_steal_pointer (&clones);
+}
+
+const FvmCloneBackendOps fvm_clone_thinlv_ops = {
+  .name = "thinlv",
+  .create = thinlv_create,
+  .remove = thinlv_remove,
+  .exists = thinlv_exists,
+  .disk_xml = thinlv_disk_xml,
+  .flatten = thinlv_flatten,
+  .backing = thinlv_backing,
+  .disk_path = thinlv_disk_path,
+  .resize = thinlv_resize,
+  .list = thinlv_list,
+};

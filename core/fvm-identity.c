@@ -1,0 +1,439 @@
+/* fvm-identity: reading what the user gives (key files, user-data), the NoCloud seed of a
+ * cloud-init golden (written with libarchive, uploaded as a volume), and the seed's removal. The
+ * write into the disk of a golden without cloud-init is fvm-identity-disk.c. */
+#include "fvm-identity.h"
+
+#include <glib/gstdio.h>
+
+#include "fvm-error.h"
+#include "fvm-identity-private.h"
+#include "fvm-media.h"
+#include "fvm-volume-writer.h"
+#include "fvm-yaml.h"
+
+void
+fvm_identity_init (FvmIdentity *identity)
+{
+  memset (identity, 0, sizeof *identity);
+  identity->ssh_keys = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+fvm_identity_clear (FvmIdentity *identity)
+{
+  g_clear_pointer (&identity->hostname, g_free);
+  g_clear_pointer (&identity->ssh_keys, g_ptr_array_unref);
+  g_clear_pointer (&identity->user_data, g_free);
+  g_clear_pointer (&identity->meta_data, g_free);
+  g_clear_pointer (&identity->network_config, g_free);
+}
+
+gboolean
+fvm_identity_is_empty (const FvmIdentity *identity)
+{
+  return identity->hostname == NULL && (identity->ssh_keys == NULL || identity->ssh_keys->len == 0)
+         && identity->user_data == NULL && identity->meta_data == NULL
+         && identity->network_config == NULL;
+}
+
+void
+fvm_identity_result_clear (FvmIdentityResult *result)
+{
+  g_clear_pointer (&result->seed_volume, g_free);
+  g_clear_pointer (&result->disk_xml, g_free);
+  g_clear_pointer (&result->hostname, g_free);
+}
+
+char *
+fvm_identity_seed_volume_name (const char *clone)
+{
+  return g_strconcat (clone, ".seed.iso", NULL);
+}
+
+char *
+fvm_identity_read_text (const char *what, const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  int saved;
+  FILE *f = fopen (path, "re");
+
+  /* Through stdio for errno: GFileError's messages quote the path in curly quotes and say
+   * "Failed to open file", which reads badly after our own prefix. */
+  if (f == NULL)
+    {
+      saved = errno;
+      return fvm_null_throw_code (error, saved == ENOENT ? FVM_ERROR_NOT_FOUND : FVM_ERROR_FAILED,
+                                  "%s %s: %s", what, path, g_strerror (saved));
+    }
+  fclose (f);
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s %s: is a directory", what, path);
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return fvm_null_throw (error, "%s %s: cannot be read", what, path);
+  if (len == 0)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s %s is empty", what, path);
+  if (memchr (data, '\0', len) != NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s %s is not a text file", what,
+                                path);
+  return g_steal_pointer (&data);
+}
+
+static gboolean
+is_key_type (const char *type)
+{
+  static const char *const types[] = {
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ssh-dss",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    NULL,
+  };
+  g_autofree char *plain = NULL;
+
+  if (g_str_has_suffix (type, "-cert-v01@openssh.com"))
+    type = plain = g_strndup (type, strlen (type) - strlen ("-cert-v01@openssh.com"));
+  return g_strv_contains (types, type);
+}
+
+const char *
+fvm_ssh_key_line_problem (const char *line)
+{
+  g_auto (GStrv) words = NULL;
+
+  if (strstr (line, "PRIVATE KEY") != NULL)
+    return "is a private key (give the .pub file)";
+  if (strchr (line, '\n') != NULL)
+    return "is more than one line";
+  words = g_strsplit_set (line, " \t", -1);
+  /* Options may come first (from="…",no-pty …); the key type is the first word fvm knows. */
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree guchar *blob = NULL;
+      gsize len = 0;
+      guint32 type_len;
+
+      if (!is_key_type (words[i]))
+        continue;
+      if (words[i + 1] == NULL || *words[i + 1] == '\0'
+          || strspn (words[i + 1],
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+                 != strlen (words[i + 1]))
+        return "has a key type but no key";
+      /* The blob starts with its own type, as a length-prefixed string: a cut or pasted-over
+       * key is caught here rather than by sshd on the clone. */
+      blob = g_base64_decode (words[i + 1], &len);
+      if (len < 4)
+        return "has a damaged key";
+      type_len = ((guint32) blob[0] << 24) | ((guint32) blob[1] << 16) | ((guint32) blob[2] << 8)
+                 | blob[3];
+      if (type_len != strlen (words[i]) || len < 4 + type_len
+          || memcmp (blob + 4, words[i], type_len) != 0)
+        return "has a damaged key (its data is not a key of its type)";
+      return NULL;
+    }
+  return "is not an SSH public key";
+}
+
+gboolean
+fvm_identity_add_ssh_key_file (FvmIdentity *identity, const char *path, GError **error)
+{
+  g_autofree char *data = fvm_identity_read_text ("SSH key file", path, error);
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+
+  if (data == NULL)
+    return FALSE;
+  lines = g_strsplit (data, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      const char *problem;
+
+      if (*line == '\0' || *line == '#')
+        continue;
+      problem = fvm_ssh_key_line_problem (line);
+      if (problem != NULL)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "SSH key file %s: line %u %s", path,
+                               i + 1, problem);
+      g_ptr_array_add (keys, g_strdup (line));
+    }
+  if (keys->len == 0)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "SSH key file %s holds no key", path);
+  /* All of the file or none of it. */
+  for (guint i = 0; i < keys->len; i++)
+    g_ptr_array_add (identity->ssh_keys, g_steal_pointer (&keys->pdata[i]));
+  return TRUE;
+}
+
+gboolean
+fvm_identity_check_user_data (const char *text, const char *origin, GError **error)
+{
+  g_autoptr (FvmYamlDocument) doc = NULL;
+  yaml_node_t *root;
+
+  if (!g_str_has_prefix (text, "#cloud-config"))
+    return TRUE;
+  doc = fvm_yaml_load (origin, text, strlen (text), error);
+  if (doc == NULL)
+    return FALSE;
+  root = yaml_document_get_root_node (doc);
+  if (root != NULL && root->type != YAML_MAPPING_NODE)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "%s:%u: #cloud-config must be a mapping (key: value lines)", origin,
+                           fvm_yaml_line (root));
+  return TRUE;
+}
+
+gboolean
+fvm_identity_set_user_data_file (FvmIdentity *identity, const char *path, GError **error)
+{
+  g_autofree char *data = fvm_identity_read_text ("user-data file", path, error);
+
+  if (data == NULL || !fvm_identity_check_user_data (data, path, error))
+    return FALSE;
+  g_free (identity->user_data);
+  identity->user_data = g_steal_pointer (&data);
+  return TRUE;
+}
+
+gboolean
+fvm_identity_check (const FvmIdentity *identity, const FvmManifest *golden, GError **error)
+{
+  g_autofree char *ref = fvm_manifest_ref (golden);
+
+  if (golden->cloud_init)
+    return TRUE;
+  if (identity->user_data != NULL && g_str_has_prefix (identity->user_data, "#cloud-config"))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "golden %s has no cloud-init: #cloud-config user-data needs it; give "
+                           "a #! script instead",
+                           ref);
+  if (identity->user_data != NULL && !g_str_has_prefix (identity->user_data, "#!"))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "golden %s has no cloud-init: its user-data can only be a #! script",
+                           ref);
+  if (identity->meta_data != NULL || identity->network_config != NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "golden %s has no cloud-init: %s needs it", ref,
+                           identity->meta_data != NULL ? "meta-data" : "network-config");
+  return TRUE;
+}
+
+/* YAML's single-quoted style holds any one-line text: only ' itself is doubled. */
+static void
+append_quoted (GString *s, const char *text)
+{
+  g_string_append_c (s, '\'');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\'')
+        g_string_append_c (s, '\'');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '\'');
+}
+
+char *
+fvm_identity_meta_data (const FvmIdentity *identity, const char *clone, const char *instance_id,
+                        gboolean keys_here)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "instance-id: %s\nlocal-hostname: %s\n", instance_id,
+                          identity->hostname != NULL ? identity->hostname : clone);
+  if (keys_here && identity->ssh_keys->len > 0)
+    {
+      g_string_append (s, "public-keys:\n");
+      for (guint i = 0; i < identity->ssh_keys->len; i++)
+        {
+          g_string_append (s, "  - ");
+          append_quoted (s, identity->ssh_keys->pdata[i]);
+          g_string_append_c (s, '\n');
+        }
+    }
+  if (identity->meta_data != NULL)
+    g_string_append (s, identity->meta_data);
+  return g_string_free (s, FALSE);
+}
+
+/* fvm's own #cloud-config: the host name (and /etc/hosts to match) and the keys, for root
+ * as they are given (cloud-init's disable_root would wrap them in a "log in as debian"
+ * command). */
+static char *
+own_cloud_config (const FvmIdentity *identity, const char *hostname)
+{
+  GString *s = g_string_new ("#cloud-config\n");
+
+  g_string_append_printf (s, "hostname: %s\nmanage_etc_hosts: true\n", hostname);
+  if (identity->ssh_keys->len > 0)
+    {
+      g_string_append (s, "disable_root: false\nssh_authorized_keys:\n");
+      for (guint i = 0; i < identity->ssh_keys->len; i++)
+        {
+          g_string_append (s, "  - ");
+          append_quoted (s, identity->ssh_keys->pdata[i]);
+          g_string_append_c (s, '\n');
+        }
+    }
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+is_mime (const char *doc)
+{
+  return g_ascii_strncasecmp (doc, "Content-Type:", 13) == 0
+         || g_ascii_strncasecmp (doc, "MIME-Version:", 13) == 0;
+}
+
+char *
+fvm_identity_user_data (const FvmIdentity *identity, const char *clone)
+{
+  const char *hostname = identity->hostname != NULL ? identity->hostname : clone;
+  const char *doc = identity->user_data;
+  g_autofree char *own = own_cloud_config (identity, hostname);
+  g_autofree char *uuid = NULL;
+  const char *type;
+
+  if (doc == NULL)
+    return g_steal_pointer (&own);
+  /* The user's own MIME goes as it is (its keys then come through meta-data). */
+  if (is_mime (doc))
+    return g_strdup (doc);
+  /* Both documents as a multipart: cloud-init runs each part by its type and merges the
+   * cloud-configs, fvm's last so that --hostname wins, with lists appended so that keys from
+   * both are kept. */
+  type = g_str_has_prefix (doc, "#cloud-config") ? "text/cloud-config"
+         : g_str_has_prefix (doc, "#!")          ? "text/x-shellscript"
+                                                 : "text/plain"; /* cloud-init sniffs these */
+  uuid = g_uuid_string_random ();
+  return g_strdup_printf ("Content-Type: multipart/mixed; boundary=\"==fvm-%s==\"\n"
+                          "MIME-Version: 1.0\n\n"
+                          "--==fvm-%s==\n"
+                          "Content-Type: %s; charset=\"utf-8\"\n"
+                          "Content-Disposition: attachment; filename=\"user-data\"\n\n"
+                          "%s%s"
+                          "--==fvm-%s==\n"
+                          "Content-Type: text/cloud-config; charset=\"utf-8\"\n"
+                          "Content-Disposition: attachment; filename=\"fvm.cfg\"\n"
+                          "Merge-Type: list(append)+dict(recurse_array)+str()\n\n"
+                          "%s"
+                          "--==fvm-%s==--\n",
+                          uuid, uuid, type, doc, g_str_has_suffix (doc, "\n") ? "" : "\n", uuid,
+                          own, uuid);
+}
+
+gboolean
+fvm_identity_write_seed (const FvmIdentity *identity, const char *clone, const char *instance_id,
+                         const char *path, GError **error)
+{
+  gboolean keys_in_meta = identity->user_data != NULL && is_mime (identity->user_data);
+  g_autofree char *meta = fvm_identity_meta_data (identity, clone, instance_id, keys_in_meta);
+  g_autofree char *user = fvm_identity_user_data (identity, clone);
+  FvmSeedFile files[3] = {
+    { "meta-data", meta, strlen (meta) },
+    { "user-data", user, strlen (user) },
+    { "network-config", identity->network_config,
+      identity->network_config ? strlen (identity->network_config) : 0 },
+  };
+
+  return fvm_seed_iso_write (path, "cidata", files, identity->network_config != NULL ? 3 : 2,
+                             error);
+}
+
+/* The seed through a volume writer, so a remote store gets it the same way. */
+static gboolean
+upload_seed (FvmStore *store, const char *vol_name, const char *iso, GError **error)
+{
+  g_autoptr (FvmVolumeWriter) w = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (iso, &data, &len, error))
+    return FALSE;
+  w = fvm_volume_writer_new (store, vol_name, len, 0444, FVM_VOLUME_WRITER_AUTO, error);
+  if (w == NULL || !fvm_volume_writer_write (w, 0, data, len, error)
+      || !fvm_volume_writer_finish (w, len, error))
+    return fvm_prefix_error (error, "seed volume %s", vol_name);
+  return TRUE;
+}
+
+static gboolean
+make_seed (FvmStore *store, const FvmManifest *golden, const char *clone, const char *instance_id,
+           const FvmIdentity *identity, FvmIdentityResult *out, GError **error)
+{
+  g_autofree char *vol_name = fvm_identity_seed_volume_name (clone);
+  g_autofree char *vol_path = fvm_store_file_path (store, vol_name);
+  g_autofree char *tmpdir = g_dir_make_tmp ("fvm-seed-XXXXXX", error);
+  g_autofree char *iso = NULL;
+  gboolean ok;
+
+  if (tmpdir == NULL)
+    return FALSE;
+  iso = g_build_filename (tmpdir, "seed.iso", NULL);
+  /* The caller holds the clone's lock and has claimed its disk: a seed of this name is what a
+   * killed run left, and nobody else's. */
+  ok = fvm_store_delete_volume (store, vol_name, error)
+       && fvm_identity_write_seed (identity, clone, instance_id, iso, error)
+       && upload_seed (store, vol_name, iso, error);
+  g_unlink (iso);
+  g_rmdir (tmpdir);
+  if (!ok)
+    return FALSE;
+  out->seed_volume = g_steal_pointer (&vol_name);
+  /* A CD-ROM on the bus fvm-domain gives the machine: SATA (AHCI) on q35, IDE on the old pc
+   * machine that goldens without virtio get. */
+  out->disk_xml = g_markup_printf_escaped ("    <disk type='file' device='cdrom'>\n"
+                                           "      <driver name='qemu' type='raw'/>\n"
+                                           "      <source file='%s'/>\n"
+                                           "      <target dev='%s' bus='%s'/>\n"
+                                           "      <readonly/>\n"
+                                           "    </disk>\n",
+                                           vol_path, golden->os.virtio ? "sda" : "hdc",
+                                           golden->os.virtio ? "sata" : "ide");
+  return TRUE;
+}
+
+gboolean
+fvm_identity_apply (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
+                    const char *clone, const char *instance_id, const FvmIdentity *identity,
+                    const char *disk_path, FvmIdentityResult *out, GCancellable *cancellable,
+                    GError **error)
+{
+  g_auto (FvmIdentityResult) result = { 0 };
+
+  if (!fvm_identity_check (identity, golden, error))
+    return FALSE;
+  if (golden->cloud_init)
+    {
+      if (!make_seed (store, golden, clone, instance_id, identity, &result, error))
+        return FALSE;
+      result.hostname = g_strdup (identity->hostname != NULL ? identity->hostname : clone);
+    }
+  else if (!fvm_identity_is_empty (identity))
+    {
+      if (!fvm_store_is_local (store))
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "golden %s has no cloud-init, and the clone's disk is on another "
+                               "host: fvm cannot write its host name or keys there",
+                               golden->name);
+      if (!fvm_identity_write_disk (config, identity, clone, disk_path, cancellable, error))
+        return FALSE;
+      result.hostname = g_strdup (identity->hostname);
+    }
+  *out = result;
+  memset (&result, 0, sizeof result);
+  return TRUE;
+}
+
+gboolean
+fvm_identity_remove_seed (FvmStore *store, const char *clone, GError **error)
+{
+  g_autofree char *name = fvm_identity_seed_volume_name (clone);
+
+  return fvm_store_delete_volume (store, name, error);
+}

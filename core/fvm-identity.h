@@ -1,0 +1,97 @@
+/* fvm-identity: what makes a clone itself before its first boot: its host name, SSH keys and
+ * user-data (and, from a spec, meta-data and network-config).
+ *
+ * A golden with cloud-init (its manifest says so) gets a NoCloud seed: a small ISO 9660 volume
+ * NAME.seed.iso labelled CIDATA, written with libarchive and attached as a CD-ROM, holding
+ * meta-data (instance-id, local-hostname), user-data and, when given, network-config. Any other
+ * golden gets the host name and keys written into the clone's own disk with libguestfs (and
+ * user-data that is a script, run once at first boot); that needs an appliance launch, so it
+ * only happens when something was asked for.
+ *
+ * All of it is linked into the core (libarchive and libguestfs are there anyway; libyaml, for
+ * specs and #cloud-config checks, is small): a spawn that asks for nothing does no more than
+ * look at the golden's manifest. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-config.h"
+#include "fvm-manifest.h"
+#include "fvm-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *hostname;       /* NULL: the clone's name */
+  GPtrArray *ssh_keys;  /* char *: authorized_keys lines for root */
+  char *user_data;      /* a whole user-data document, or NULL */
+  char *meta_data;      /* extra meta-data (a YAML mapping, from a spec), or NULL */
+  char *network_config; /* cloud-init network-config (from a spec), or NULL */
+} FvmIdentity;
+
+void fvm_identity_init (FvmIdentity *identity);
+void fvm_identity_clear (FvmIdentity *identity);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmIdentity, fvm_identity_clear)
+
+/* TRUE when nothing was asked for (a golden without cloud-init then needs no appliance). */
+gboolean fvm_identity_is_empty (const FvmIdentity *identity);
+
+/* Reads a public key file (one or more authorized_keys lines) into identity->ssh_keys; a
+ * missing, empty or malformed file is an error naming it. */
+gboolean fvm_identity_add_ssh_key_file (FvmIdentity *identity, const char *path,
+                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Reads a user-data file (#cloud-config, a #! script, …); an error names the file. */
+gboolean fvm_identity_set_user_data_file (FvmIdentity *identity, const char *path,
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Reads a small text file named by the user: the error says WHAT and PATH ("user-data file
+ * x.yaml: No such file or directory"); an empty file or one holding NUL bytes is an error. */
+char *fvm_identity_read_text (const char *what, const char *path,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* NULL when LINE is an authorized_keys line (options, a known key type, its base64 blob,
+ * a comment), else why not ("is a private key", …). */
+const char *fvm_ssh_key_line_problem (const char *line);
+/* #cloud-config must be a YAML mapping: errors name ORIGIN and the line. Other kinds of
+ * user-data pass. */
+gboolean fvm_identity_check_user_data (const char *text, const char *origin,
+                                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Whether IDENTITY can be given to clones of GOLDEN, checked before anything is made (for
+ * example: #cloud-config user-data needs cloud-init in the golden). */
+gboolean fvm_identity_check (const FvmIdentity *identity, const FvmManifest *golden,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* "NAME.seed.iso". */
+char *fvm_identity_seed_volume_name (const char *clone);
+
+typedef struct
+{
+  char *seed_volume; /* the seed volume made, or NULL */
+  char *disk_xml;    /* a <disk> element for the domain (the seed's CD-ROM), or NULL */
+  char *hostname;    /* the host name the clone gets, or NULL when none was set */
+} FvmIdentityResult;
+
+void fvm_identity_result_clear (FvmIdentityResult *result);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmIdentityResult, fvm_identity_result_clear)
+
+/* Gives clone CLONE of GOLDEN its identity: the seed (cloud-init goldens, always: at least the
+ * instance-id INSTANCE_ID and the host name) or a write into DISK_PATH (the clone's disk as a
+ * local file) when IDENTITY is not empty. On failure nothing it made is left. */
+gboolean fvm_identity_apply (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
+                             const char *clone, const char *instance_id,
+                             const FvmIdentity *identity, const char *disk_path,
+                             FvmIdentityResult *out, GCancellable *cancellable,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Writes the NoCloud seed ISO (label CIDATA: meta-data, user-data, network-config) of clone
+ * CLONE to PATH; what fvm_identity_apply uploads. */
+gboolean fvm_identity_write_seed (const FvmIdentity *identity, const char *clone,
+                                  const char *instance_id, const char *path,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Removes the seed volume of CLONE; a missing one is not an error. */
+gboolean fvm_identity_remove_seed (FvmStore *store, const char *clone,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

@@ -1,0 +1,78 @@
+/* fvm-lvm: LVM through its commands (lvm2 has no stable C library API): argv arrays through the
+ * subprocess helper, `--reportformat json` parsed with json-glib for everything read back, a
+ * privilege check before the first command, and one-line errors naming the VG/LV. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The tag every LV fvm makes carries; goldens and clones carry a second one. */
+#define FVM_LVM_TAG "fvm"
+#define FVM_LVM_TAG_CLONE "fvm-clone"
+#define FVM_LVM_POOL_WARN_PERCENT 80.0
+
+typedef struct
+{
+  char *vg;
+  char *name;
+  char *attr;              /* lv_attr: "Vwi-a-tz--" */
+  guint64 size;            /* bytes */
+  char *pool;              /* pool_lv, or NULL */
+  char *origin;            /* origin, or NULL */
+  double data_percent;     /* < 0 when lvs reports none */
+  double metadata_percent; /* < 0 when lvs reports none */
+  GStrv tags;
+} FvmLvmLv;
+
+void fvm_lvm_lv_free (FvmLvmLv *lv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmLvmLv, fvm_lvm_lv_free)
+
+gboolean fvm_lvm_lv_has_tag (const FvmLvmLv *lv, const char *tag);
+/* lv_attr's first character 't' (thin pool) / 'V' (thin volume); fifth 'a' (active). */
+gboolean fvm_lvm_lv_is_thin_pool (const FvmLvmLv *lv);
+gboolean fvm_lvm_lv_is_active (const FvmLvmLv *lv);
+/* lv_attr's second character 'r' (read-only). */
+gboolean fvm_lvm_lv_is_read_only (const FvmLvmLv *lv);
+
+/* Parses the output of `lvs --reportformat json --units b --nosuffix -o FVM_LVM_LV_FIELDS`
+ * into FvmLvmLv*. */
+GPtrArray *fvm_lvm_parse_lvs (const char *json, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The `lvs` argv for VG (and LV, may be NULL); NULL-terminated, for g_strfreev. */
+GStrv fvm_lvm_lvs_argv (const char *vg, const char *lv);
+
+/* "thin LV storage needs root …" unless this process may drive device-mapper. */
+gboolean fvm_lvm_check_privileges (const char *vg, GError **error);
+
+/* Runs an LVM command; on failure the error starts with WHAT ("creating VG/LV"). */
+gboolean fvm_lvm_run (const char *const *argv, const char *what, GCancellable *cancellable,
+                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The LVs of VG (all of them when LV is NULL). */
+GPtrArray *fvm_lvm_list (const char *vg, const char *lv, GCancellable *cancellable,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* One LV; NOT_FOUND when VG has no LV of that name. */
+FvmLvmLv *fvm_lvm_lookup (const char *vg, const char *lv, GCancellable *cancellable,
+                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Checks VG/POOL is a thin pool; fills the pool's usage when the pointers are not NULL. */
+gboolean fvm_lvm_check_pool (const char *vg, const char *pool, double *out_data_percent,
+                             double *out_metadata_percent, GCancellable *cancellable,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* "VG/POOL: data 18.8 %, metadata 11.4 %" for list and info; *OUT_FULL (may be NULL) is TRUE
+ * when either is at least FVM_LVM_POOL_WARN_PERCENT. */
+char *fvm_lvm_pool_usage (const char *vg, const char *pool, gboolean *out_full,
+                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* /dev/VG/LV */
+char *fvm_lvm_device (const char *vg, const char *lv);
+
+/* argv builders (NULL-terminated, for g_strfreev), unit-tested. TAGS may be NULL. */
+GStrv fvm_lvm_create_thin_argv (const char *vg, const char *pool, const char *lv, guint64 bytes,
+                                const char *const *tags);
+GStrv fvm_lvm_create_pool_argv (const char *vg, const char *pool, guint64 bytes,
+                                const char *const *tags);
+GStrv fvm_lvm_snapshot_argv (const char *vg, const char *origin, const char *lv,
+                             const char *const *tags);
+
+G_END_DECLS

@@ -1,0 +1,84 @@
+/* fvm-setup-thinpool: the thin pool of storage.backend=thinlv, checked on every setup and made
+ * on request (lvcreate --type thin-pool), after asking, like fast-vm's configure script. */
+#include "fvm-error.h"
+#include "fvm-lvm.h"
+#include "fvm-setup.h"
+#include "fvm-units.h"
+
+static const char *const pool_tags[] = { FVM_LVM_TAG, NULL };
+
+static gboolean
+report_existing (const FvmLvmLv *lv, const char *what, GPtrArray *items, GError **error)
+{
+  g_autofree char *usage = NULL;
+
+  if (!fvm_lvm_lv_is_thin_pool (lv))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "%s exists but is not a thin pool (lv_attr %s)", what,
+                           lv->attr ? lv->attr : "?");
+  usage
+      = g_strdup_printf ("data %.1f %%, metadata %.1f %%", lv->data_percent, lv->metadata_percent);
+  if (lv->data_percent >= FVM_LVM_POOL_WARN_PERCENT
+      || lv->metadata_percent >= FVM_LVM_POOL_WARN_PERCENT)
+    {
+      g_warning ("%s is over %.0f %%: clones stop when it is full", what,
+                 FVM_LVM_POOL_WARN_PERCENT);
+      fvm_setup_report (items, what, "full", usage);
+    }
+  else
+    fvm_setup_report (items, what, "ok", usage);
+  return TRUE;
+}
+
+gboolean
+fvm_setup_thin_pool (FvmConfig *config, const FvmSetupOptions *opts, GPtrArray *items,
+                     gboolean *missing, GCancellable *cancellable, GError **error)
+{
+  const char *vg = fvm_config_get (config, "storage.vg");
+  const char *pool = fvm_config_get (config, "storage.thinpool");
+  g_autofree char *what = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *question = NULL;
+  g_autofree char *doing = NULL;
+  g_autoptr (FvmLvmLv) lv = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_auto (GStrv) argv = NULL;
+
+  if (*vg == '\0' || *pool == '\0')
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "storage.backend=thinlv needs storage.vg and storage.thinpool set "
+                           "(fvm.conf [storage], or FVM_VG and FVM_THINPOOL)");
+  if (!fvm_lvm_check_privileges (vg, error))
+    return FALSE;
+  what = g_strdup_printf ("thin pool '%s/%s'", vg, pool);
+  lv = fvm_lvm_lookup (vg, pool, cancellable, &local_error);
+  if (lv != NULL)
+    return report_existing (lv, what, items, error);
+  if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (opts->check_only)
+    {
+      fvm_setup_report (items, what, "missing", NULL);
+      *missing = TRUE;
+      return TRUE;
+    }
+  if (opts->thin_pool_bytes == 0)
+    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND,
+                           "%s does not exist (give --thin-pool-size SIZE to create it in volume "
+                           "group '%s')",
+                           what, vg);
+  size = fvm_format_size (opts->thin_pool_bytes);
+  question = g_strdup_printf ("Create %s of %s in volume group '%s'?", what, size, vg);
+  if (opts->confirm == NULL || !opts->confirm (question, opts->confirm_data))
+    return fvm_throw_code (error, FVM_ERROR_CANCELLED,
+                           "%s was not created (answer yes on a terminal, or give --yes)", what);
+  argv = fvm_lvm_create_pool_argv (vg, pool, opts->thin_pool_bytes, pool_tags);
+  doing = g_strdup_printf ("creating %s", what);
+  if (!fvm_lvm_run ((const char *const *) argv, doing, cancellable, error))
+    return FALSE;
+  fvm_setup_report (items, what, "created", size);
+  return TRUE;
+}

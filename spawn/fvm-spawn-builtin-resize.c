@@ -1,0 +1,39 @@
+/* fvm-spawn resize NAME SIZE [--force] */
+#include "fvm-cli.h"
+#include "fvm-clone.h"
+#include "fvm-spawn-builtins.h"
+#include "fvm-units.h"
+
+static gboolean opt_force;
+
+static const GOptionEntry options[] = {
+  { "force", 'f', 0, G_OPTION_ARG_NONE, &opt_force,
+    "Shrink the disk (offline only; what lies beyond the new end is lost)", NULL },
+  { NULL },
+};
+
+gboolean
+fvm_spawn_builtin_resize (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME SIZE - grow a clone's disk");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (GError) local_error = NULL;
+  guint64 size = 0;
+
+  g_option_context_set_description (
+      ctx, "SIZE is the new virtual size (bytes, or with K/M/G/T). A running clone's disk grows\n"
+           "live; its file system grows when the guest grows it (cloud-init's growpart does).\n"
+           "A smaller SIZE is refused unless --force.");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
+    return FALSE;
+  if (argc != 3)
+    return fvm_usage_error (ctx, argc < 3 ? "NAME and SIZE must be given" : "too many arguments",
+                            error);
+  if (!fvm_parse_size (argv[2], 1, &size, &local_error) || size == 0)
+    return fvm_usage_error (ctx, local_error ? local_error->message : "SIZE must not be 0", error);
+  store = fvm_cli_open_store (&config, error);
+  if (store == NULL)
+    return FALSE;
+  return fvm_clone_resize (store, argv[1], size, opt_force, error);
+}

@@ -1,0 +1,88 @@
+/* fvm-spawn ssh NAME [-- CMD…] */
+#include <unistd.h>
+
+#include "fvm-cleanup.h"
+#include "fvm-cli.h"
+#include "fvm-clone.h"
+#include "fvm-error.h"
+#include "fvm-netns.h"
+#include "fvm-spawn-builtins.h"
+
+static char *opt_user;
+static char *opt_identity;
+
+static const GOptionEntry options[] = {
+  { "login", 'l', 0, G_OPTION_ARG_STRING, &opt_user, "User to log in as (clone.ssh-user: root)",
+    "USER" },
+  { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &opt_identity,
+    "Private key (clone.ssh-identity; default: ssh's own choice)", "FILE" },
+  { NULL },
+};
+
+gboolean
+fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx
+      = g_option_context_new ("NAME [-- COMMAND...] - log in to a clone");
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmVirConnect) conn = NULL;
+  g_autoptr (FvmClone) clone = NULL;
+  g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *banner = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const char *identity;
+  const char *user;
+
+  g_option_context_set_description (
+      ctx, "Waits until the clone answers on SSH (clone.ssh-timeout), then runs ssh as root, or\n"
+           "as --login. Host keys are neither checked nor recorded: every clone makes new ones,\n"
+           "so known_hosts would only fill with stale entries. Exits with ssh's status.");
+  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
+    return FALSE;
+  if (argc < 2)
+    return fvm_usage_error (ctx, "NAME must be given", error);
+  conn = fvm_cli_connect (&config, error);
+  if (conn == NULL)
+    return FALSE;
+  if (opt_user != NULL
+      && !fvm_config_set (config, "clone.ssh-user", opt_user, FVM_CONFIG_SOURCE_CLI, &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
+  clone = fvm_clone_lookup (conn, argv[1], error);
+  if (clone == NULL)
+    return FALSE;
+  if (!clone->running)
+    return fvm_throw_code (error, FVM_ERROR_BUSY, "clone '%s' is not running (fvm-spawn start %s)",
+                           clone->name, clone->name);
+  banner = fvm_clone_wait_ssh (conn, config, clone, cancellable, error);
+  if (banner == NULL)
+    return FALSE;
+  user = fvm_config_get (config, "clone.ssh-user");
+  identity = opt_identity != NULL ? opt_identity : fvm_config_get (config, "clone.ssh-identity");
+  g_ptr_array_add (args, g_strdup ("ssh"));
+  for (const char *o = "StrictHostKeyChecking=no\0UserKnownHostsFile=/dev/null\0"
+                       "GlobalKnownHostsFile=/dev/null\0LogLevel=ERROR\0";
+       *o != '\0'; o += strlen (o) + 1)
+    {
+      g_ptr_array_add (args, g_strdup ("-o"));
+      g_ptr_array_add (args, g_strdup (o));
+    }
+  if (*identity != '\0')
+    {
+      g_ptr_array_add (args, g_strdup ("-i"));
+      g_ptr_array_add (args, g_strdup (identity));
+    }
+  g_ptr_array_add (args, g_strdup ("-l"));
+  g_ptr_array_add (args, g_strdup (user));
+  g_ptr_array_add (args, g_strdup (clone->ip));
+  if (argc > 2)
+    g_ptr_array_add (args, g_strdup ("--"));
+  for (int i = 2; i < argc; i++)
+    g_ptr_array_add (args, g_strdup (argv[i]));
+  g_ptr_array_add (args, NULL);
+  /* The clone's address is only reachable where its bridge is. */
+  if (!fvm_netns_enter (fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri")), error))
+    return FALSE;
+  g_debug ("exec ssh %s@%s", user, clone->ip);
+  execvp ("ssh", (char **) args->pdata);
+  return fvm_throw_errno_prefix (error, "cannot run ssh (install openssh-client)");
+}

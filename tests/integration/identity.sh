@@ -1,0 +1,141 @@
+#!/bin/bash
+# Integration: clone identity on real components (a private libvirtd in a network namespace of
+# this test's own, real qemu guests under TCG, goldens made by fvm from originals fvm-build made).
+#   bad inputs (a missing key file, #cloud-config for a golden without cloud-init, a malformed
+#   spec): one error line, exit 1, nothing left; a golden without cloud-init: --hostname, an
+#   extra --ssh-key and a #! user-data script are written into the clone's disk; a golden with
+#   cloud-init: --hostname and #cloud-config user-data through a NoCloud seed volume, which lives
+#   as long as the clone.
+here=$(dirname "$(readlink -f "$0")")
+. "$here/lib.sh"
+
+sandbox_up "fvmid-$$"
+tmp=$(mktemp -d)
+chmod 0755 "$tmp"
+trap 'sandbox_down; rm -rf "$tmp"' EXIT
+note "sandbox: $FVM_CONNECT"
+# cloud-init under TCG is slow: allow a first boot many minutes.
+mkdir -p "$tmp/fvm"
+printf '[clone]\nip-timeout=900\nssh-timeout=900\n' >"$tmp/fvm/fvm.conf"
+export XDG_CONFIG_HOME=$tmp
+
+original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
+ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+golden=$(fvm-golden create itdeb idgold 2>&1)
+[ "$golden" = idgold@1 ] || bail "fvm-golden create: $golden"
+check "golden idgold@1 made; its manifest says no cloud-init" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert not m.get("cloud_init", False), m' "$POOL_DIR/idgold@1.json"
+
+state() { echo "$(virsh_ list --all --name | grep -c .) $(ls "$POOL_DIR" | grep -c 'clone\|seed')"; }
+# refused DESC PATTERN CMD...: exit 1, one line matching PATTERN, no domain or volume left.
+refused() {
+	local desc=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -Eq -- "$pattern" <<<"$out" &&
+		[ "$(state)" = "0 0" ]; then
+		ok "$desc"
+		note "$out"
+	else
+		not_ok "$desc" "exit $rc, state $(state)" "$out"
+	fi
+}
+
+# --- bad inputs ------------------------------------------------------------------------------------
+refused "a missing key file: one line naming it, nothing made" \
+	"^fvm-spawn: .*SSH key file $tmp/missing.pub: No such file or directory$" \
+	fvm-spawn create idgold bad1 --ssh-key "$tmp/missing.pub"
+printf 'not a key\n' >"$tmp/junk.pub"
+refused "a key file that holds no key: one line naming it and the line" \
+	"SSH key file $tmp/junk.pub: line 1 is not an SSH public key" \
+	fvm-spawn create idgold bad2 --ssh-key "$tmp/junk.pub"
+printf '#cloud-config\nwrite_files:\n  - path: /root/x\n    content: x\n' >"$tmp/cc.yaml"
+refused "#cloud-config user-data for a golden without cloud-init is refused before anything is made" \
+	"golden idgold@1 has no cloud-init: #cloud-config user-data needs it; give a #! script instead" \
+	fvm-spawn create idgold bad3 --user-data "$tmp/cc.yaml"
+printf 'golden: idgold\nmemory: 512M\n  vcpus: 1\n' >"$tmp/bad.yaml"
+refused "a malformed spec: one line with file and line" \
+	"$tmp/bad.yaml:3: malformed YAML" fvm-spawn create bad4 --spec "$tmp/bad.yaml"
+printf 'golden: idgold\ncolour: blue\n' >"$tmp/unknown.yaml"
+refused "an unknown key in a spec: one line with file and line" \
+	"$tmp/unknown.yaml:2: unknown key 'colour'" fvm-spawn create bad5 --spec "$tmp/unknown.yaml"
+
+# --- a golden without cloud-init: written into the clone's disk ------------------------------------
+ssh-keygen -q -t ed25519 -N '' -C extra -f "$tmp/extra"
+printf '#!/bin/sh\necho "ran as $(id -un) on $(hostname)" >>/root/user-data-ran\n' >"$tmp/first.sh"
+start=$SECONDS
+ip=$(fvm-spawn create idgold c1 --hostname web1 --ssh-key "$tmp/extra.pub" \
+	--user-data "$tmp/first.sh" --wait ssh 2>"$tmp/c1.err")
+rc=$?
+check "create c1 --hostname web1 --ssh-key --user-data script --wait ssh ($((SECONDS - start)) s)" \
+	test "$rc" = 0 || note "$(cat "$tmp/c1.err")"
+check "ssh: hostname prints web1" test "$(ssh_ "$ip" hostname 2>&1)" = web1
+check "/etc/hosts names web1 on 127.0.1.1" bash -c '[ "$(grep "^127.0.1.1" <<<"$1")" = "$(printf "127.0.1.1\tweb1")" ]' _ \
+	"$(ssh_ "$ip" cat /etc/hosts 2>&1)"
+keys=$(ssh_ "$ip" 'stat -c "%a %U" /root/.ssh /root/.ssh/authorized_keys; cat /root/.ssh/authorized_keys' 2>&1)
+check "authorized_keys keeps the golden's key, has the extra one, modes 700/600" bash -c '
+	grep -qF "$(cut -d" " -f2 "$2")" <<<"$1" && grep -qF "$(cut -d" " -f2 "$3")" <<<"$1" &&
+	grep -qx "700 root" <<<"$1" && grep -qx "600 root" <<<"$1"' _ "$keys" "$KEY.pub" "$tmp/extra.pub"
+check "the extra key logs in" fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh -i "$tmp/extra" \
+	-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+	"root@$ip" true
+ran=""
+for _ in $(seq 30); do
+	ran=$(ssh_ "$ip" cat /root/user-data-ran 2>/dev/null) && [ -n "$ran" ] && break
+	sleep 2
+done
+check "the #! user-data ran at first boot, as root, after the host name was set" test "$ran" = "ran as root on web1"
+check "and disabled itself" test "$(ssh_ "$ip" 'test -e /etc/systemd/system/multi-user.target.wants/fvm-user-data.service && echo still || echo gone' 2>&1)" = gone
+check "fvm-spawn info shows the host name" bash -c 'fvm-spawn info c1 --json | python3 -c "import json,sys; c=json.load(sys.stdin); assert c[\"hostname\"] == \"web1\", c"'
+check "no seed for a golden without cloud-init" test ! -e "$POOL_DIR/c1.seed.iso"
+check "destroy c1" fvm-spawn destroy --yes c1
+check "nothing left" test "$(state)" = "0 0"
+
+# --- a golden with cloud-init: a NoCloud seed ------------------------------------------------------
+if ! original_from_cache_or_build debian12 itci cloud-init; then
+	not_ok "original itci of debian12 with cloud-init is in the store"
+	finish
+	exit
+fi
+ok "original itci of debian12 with cloud-init is in the store ($BUILT_BY)"
+golden=$(fvm-golden create itci cigold 2>&1)
+check "golden cigold@1 made" test "$golden" = cigold@1
+check "its manifest says cloud-init" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m.get("cloud_init") is True, m' "$POOL_DIR/cigold@1.json"
+cat >"$tmp/ud.yaml" <<'EOF2'
+#cloud-config
+write_files:
+  - path: /root/from-cloud-init
+    content: |
+      written by cloud-init
+EOF2
+start=$SECONDS
+ip=$(fvm-spawn create cigold c2 --hostname web2 --user-data "$tmp/ud.yaml" --wait ssh 2>"$tmp/c2.err")
+rc=$?
+check "create c2 --hostname web2 --user-data #cloud-config --wait ssh ($((SECONDS - start)) s)" \
+	test "$rc" = 0 || note "$(cat "$tmp/c2.err")"
+check "the seed volume c2.seed.iso exists while the clone lives" bash -c 'virsh -q -c "$1" vol-list fvm | grep -q "c2.seed.iso"' _ "$FVM_CONNECT"
+check "the domain has it as a CD-ROM" bash -c 'virsh -q -c "$1" dumpxml c2 | grep -q "c2.seed.iso"' _ "$FVM_CONNECT"
+host=""
+for _ in $(seq 60); do
+	host=$(ssh_ "$ip" hostname 2>/dev/null) && [ "$host" = web2 ] && break
+	sleep 5
+done
+check "ssh: hostname prints web2" test "$host" = web2
+file=""
+for _ in $(seq 60); do
+	file=$(ssh_ "$ip" cat /root/from-cloud-init 2>/dev/null) && [ -n "$file" ] && break
+	sleep 5
+done
+check "the file the #cloud-config writes exists" test "$file" = "written by cloud-init"
+note "cloud-init: $(ssh_ "$ip" 'cloud-init status --long 2>&1 | head -5' 2>&1)"
+check "destroy c2" fvm-spawn destroy --yes c2
+check "the seed volume is gone after destroy" bash -c '! virsh -q -c "$1" vol-list fvm | grep -q seed && ! ls "$2" | grep -q seed' _ "$FVM_CONNECT" "$POOL_DIR"
+check "nothing left" test "$(state)" = "0 0"
+
+finish

@@ -1,0 +1,118 @@
+# Sourced after lib.sh by tests and benches that need real LVM (this host's kernel has no
+# device-mapper): a Debian 12 guest built by fvm-build (bootstrap, with lvm2, libvirt and fvm's
+# runtime libraries), booted under TCG in the sandbox with a second disk for a volume group, the
+# fvm binaries just built copied in over the sandbox's namespace.
+#
+# lvm_guest_up: sets LVM_IP, or returns 1 with LVM_WHY saying what failed.
+
+# What the scenario runs (LVM, libvirtd with qemu, qemu-img), then the packages of the shared
+# libraries the fvm binaries just built need (read from them, so a new dependency of fvm makes a
+# new guest rather than a failing ldd in the old one).
+lvm_runtime_packages() {
+	local build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build} b lib path
+	for b in "$build/spawn/fvm-spawn" "$build/spawn/fvm-consolidate" "$build/golden/fvm-golden"; do
+		readelf -d "$b" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'
+	done | sort -u | while read -r lib; do
+		path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+		[ -n "$path" ] || continue
+		{ dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null; } | head -n 1 | cut -d: -f1
+	done | sort -u | paste -sd, -
+}
+LVM_PACKAGES=lvm2,thin-provisioning-tools,qemu-utils,libvirt-daemon-system,libvirt-daemon-driver-qemu,libvirt-clients,qemu-system-x86,dnsmasq-base,iptables,osinfo-db,curl,$(lvm_runtime_packages)
+LVM_ORIGINAL=lvmhost
+LVM_GUEST=lvmhost1
+
+# Like original_from_cache_or_build, keyed by the package list as well.
+lvm_original_from_cache_or_build() {
+	local src=${FVM_SOURCE_ROOT:?} key entry name=$LVM_ORIGINAL
+	key=$( (cat "$src/builder/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
+		echo "debian12 $name 6G $LVM_PACKAGES") | sha256sum | cut -c1-16)
+	entry=$CACHE/original-lvm-$key
+	if [ -f "$entry/$name.original.json" ]; then
+		cp --sparse=always "$entry/$name.original.qcow2" "$entry/$name.original.json" \
+			"$entry/$name.original.log" "$POOL_DIR/" || return 1
+		virsh_ pool-refresh fvm >/dev/null || return 1
+		BUILT_BY="cache $entry (made by fvm-build)"
+		return 0
+	fi
+	local start=$SECONDS
+	fvm-build --method bootstrap --ssh-key "$KEY.pub" --disk-size 6G \
+		--set "packages=$LVM_PACKAGES" debian12 "$name" >"$SANDBOX_DIR/lvm-build.log" 2>&1 || {
+		tail -n 5 "$SANDBOX_DIR/lvm-build.log"
+		return 1
+	}
+	BUILT_BY="fvm-build in $((SECONDS - start)) s"
+	local tmp
+	tmp=$(mktemp -d "$entry.tmp.XXXXXX") || return 1
+	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$tmp/" || { rm -rf "$tmp"; return 1; }
+	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
+	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
+}
+
+scp_() {
+	fvm-sandbox exec --dir "$SANDBOX_DIR" -- scp -q -i "$KEY" -o BatchMode=yes -o ConnectTimeout=20 \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$@"
+}
+
+lvm_guest_up() {
+	local out build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build}
+	LVM_WHY=
+	lvm_original_from_cache_or_build >"$SANDBOX_DIR/lvm-original.out" 2>&1 ||
+		{ LVM_WHY="fvm-build of the LVM guest failed: $(tail -n 3 "$SANDBOX_DIR/lvm-original.out")"; return 1; }
+	note "LVM guest original: $BUILT_BY"
+	out=$(fvm-golden create "$LVM_ORIGINAL" lvmgold 2>&1) || { LVM_WHY="fvm-golden create lvmgold: $out"; return 1; }
+	out=$(fvm-spawn create lvmgold "$LVM_GUEST" --memory 1536M --vcpus 2 --no-start 2>&1) ||
+		{ LVM_WHY="fvm-spawn create $LVM_GUEST: $out"; return 1; }
+	# The volume group's disk: a plain qcow2 in the sandbox, a second virtio disk.
+	qemu-img create -q -f qcow2 "$SANDBOX_DIR/vg.qcow2" 4G || { LVM_WHY="qemu-img create"; return 1; }
+	out=$(virsh_ attach-disk "$LVM_GUEST" "$SANDBOX_DIR/vg.qcow2" vdb --subdriver qcow2 --config 2>&1) ||
+		{ LVM_WHY="attach-disk: $out"; return 1; }
+	local start=$SECONDS
+	LVM_IP=$(fvm-spawn start "$LVM_GUEST" --wait ssh 2>&1) ||
+		{ LVM_WHY="the LVM guest did not boot to SSH under TCG: $LVM_IP"; return 1; }
+	note "LVM guest $LVM_GUEST at $LVM_IP answered SSH after $((SECONDS - start)) s"
+	out=$(ssh_ "$LVM_IP" 'modprobe dm-thin-pool && lvm version | head -n 1 && test -b /dev/vdb' 2>&1) ||
+		{ LVM_WHY="LVM cannot run in the guest (dm-thin-pool, lvm2 or /dev/vdb missing): $out"; return 1; }
+	note "$out"
+	# The binaries just built (same Debian release: the same libraries) and the data they read.
+	local stage=$SANDBOX_DIR/fvm-stage
+	mkdir -p "$stage/bin" "$stage/share"
+	cp "$build/spawn/fvm-spawn" "$build/spawn/fvm-consolidate" "$build/golden/fvm-golden" "$stage/bin/" ||
+		{ LVM_WHY="fvm binaries not found under $build"; return 1; }
+	(cd "$FVM_SOURCE_ROOT" && tar cf - osinfo hooks preseeds kickstarts) | tar xf - -C "$stage/share"
+	out=$(scp_ -r "$stage" "root@$LVM_IP:/opt/fvm" 2>&1) || { LVM_WHY="scp into the guest: $out"; return 1; }
+	out=$(ssh_ "$LVM_IP" 'ldd /opt/fvm/bin/fvm-spawn /opt/fvm/bin/fvm-golden | grep "not found"' 2>&1)
+	[ -z "$out" ] || { LVM_WHY="fvm's libraries are missing in the guest: $out"; return 1; }
+	out=$(ssh_ "$LVM_IP" 'systemctl start libvirtd && virsh -q -c qemu:///system version' 2>&1) ||
+		{ LVM_WHY="libvirtd does not start in the guest: $out"; return 1; }
+	return 0
+}
+
+# gssh CMD: runs CMD (a shell string, on the guest) with fvm's binaries first in PATH.
+gssh() {
+	ssh_ "$LVM_IP" "export PATH=/opt/fvm/bin:\$PATH FVM_DATADIR=/opt/fvm/share FVM_ACCEL=tcg FVM_CONNECT=qemu:///system; $1"
+}
+
+# lvm_tiny_bundle DIR: DIR/tiny.raw (64 MiB, 12 MiB of random data) and DIR/tiny.fvm, a golden
+# bundle of it (golden tiny@1) as fvm-golden export writes one.
+lvm_tiny_bundle() {
+	local work=$1
+	mkdir -p "$work/b"
+	qemu-img create -q -f raw "$work/tiny.raw" 64M &&
+		dd if=/dev/urandom of="$work/tiny.raw" bs=1M count=8 conv=notrunc status=none &&
+		dd if=/dev/urandom of="$work/tiny.raw" bs=1M count=4 seek=40 conv=notrunc status=none &&
+		qemu-img convert -q -f raw -O qcow2 "$work/tiny.raw" "$work/b/disk.qcow2" &&
+		python3 - "$work/b/disk.qcow2" "$work/b/manifest.json" <<'EOF' &&
+import hashlib, json, os, sys
+disk, out = sys.argv[1:]
+h = hashlib.sha256(open(disk, "rb").read()).hexdigest()
+json.dump({"fvm_manifest": 1, "kind": "golden", "name": "tiny", "version": 1,
+           "volume": "tiny@1.qcow2", "format": "qcow2", "virtual_size": 64 << 20,
+           "file_size": os.path.getsize(disk), "sha256": h, "created": "2026-01-01T00:00:00Z",
+           "fvm_version": "0.1.0",
+           "os": {"id": "debian12", "name": "Debian 12", "distro": "debian", "version": "12",
+                  "codename": "bookworm", "ram_mib": 256, "vcpus": 1, "virtio": True}},
+          open(out, "w"), indent=2)
+EOF
+		tar -C "$work/b" --zstd -cf "$work/tiny.fvm" manifest.json disk.qcow2
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Integration: the thinlv backend on real LVM. This host's kernel has no device-mapper, so the
+# scenario runs inside a Debian 12 guest built by fvm-build (lvm2, thin-provisioning-tools,
+# libvirtd, fvm's runtime libraries), booted under TCG in this test's sandbox with a second disk
+# for the volume group; the fvm binaries just built are copied in (same Debian release, same
+# libraries). There: a thin pool, a tiny golden imported into a read-only thin LV, 3 clones as
+# thin snapshots (--no-start), a write into one clone leaves the golden and the others untouched,
+# consolidate, resize, destroy all; lvs before and after. Where the guest cannot boot or LVM
+# cannot run in it, the test fails saying so: LVM is never faked.
+here=$(dirname "$(readlink -f "$0")")
+. "$here/lib.sh"
+. "$here/lvm-guest.sh"
+
+sandbox_up "fvmtl-$$"
+note "sandbox: $FVM_CONNECT"
+start=$SECONDS
+if ! lvm_guest_up; then
+	not_ok "a guest with real LVM is up" "$LVM_WHY"
+	finish
+	exit 1
+fi
+ok "a Debian 12 guest with real LVM is up ($((SECONDS - start)) s), fvm copied in"
+
+# --- a tiny golden as a bundle (made here; importing it is what is tested) -------------------
+work=$SANDBOX_DIR/work
+mkdir -p "$work"
+check "a tiny golden bundle (64 MiB, 12 MiB of data) is made" lvm_tiny_bundle "$work"
+want16=$(head -c 16M "$work/tiny.raw" | sha256sum | cut -c1-64)
+check "the bundle goes into the guest" scp_ "$work/tiny.fvm" "root@$LVM_IP:/root/tiny.fvm"
+
+# --- in the guest ------------------------------------------------------------------------------
+TL="FVM_BACKEND=thinlv FVM_VG=fvmvg FVM_THINPOOL=pool"
+check "pvcreate and vgcreate on the guest's second disk" \
+	gssh 'pvcreate -q /dev/vdb && vgcreate -q fvmvg /dev/vdb && vgs fvmvg'
+out=$(gssh "$TL fvm-spawn setup </dev/null" 2>&1)
+check "fvm-spawn setup with thinlv and no pool says it is missing and how to make it ($out)" \
+	grep -q "thin pool 'fvmvg/pool' does not exist (give --thin-pool-size SIZE" <<<"$out"
+out=$(gssh "$TL fvm-spawn setup --thin-pool-size 3G </dev/null" 2>&1)
+check "without a terminal and without --yes it refuses to make the pool ($out)" \
+	bash -c 'grep -q "was not created (answer yes on a terminal, or give --yes)" <<<"$1" && ! lvs fvmvg/pool' _ "$out"
+out=$(gssh "$TL fvm-spawn setup --thin-pool-size 3G --yes" 2>&1)
+check "fvm-spawn setup --thin-pool-size 3G --yes makes the pool and the guest's libvirt pool and network ($out)" \
+	bash -c 'grep -Eq "^thin pool .fvmvg/pool. +created +3.0" <<<"$1"' _ "$out"
+check "the pool is a 3 GiB thin pool tagged @fvm" \
+	gssh 'lvs --noheadings --units b --nosuffix -o lv_attr,lv_size,lv_tags fvmvg/pool | grep -Eq "^ *t[^ ]* +3221225472 +fvm *\$"'
+out=$(gssh "$TL fvm-spawn setup --check" 2>&1)
+check "setup --check then reports the pool ok with its usage ($out)" \
+	grep -Eq "^thin pool .fvmvg/pool. +ok +data [0-9.]+ %, metadata [0-9.]+ %" <<<"$out"
+out=$(gssh "$TL fvm-golden import /root/tiny.fvm" 2>&1)
+check "fvm-golden import with FVM_BACKEND=thinlv makes tiny@1 (output: $out)" grep -q 'tiny@1' <<<"$out"
+check "the golden is a read-only thin LV tagged @fvm @fvm-golden-tiny @fvm-version-1" \
+	gssh 'lvs --noheadings -o lv_attr,lv_tags fvmvg/fvm-golden-tiny-1 | grep -E "^ *Vri.*fvm,fvm-golden-tiny,fvm-version-1"'
+check "fvm-golden info shows the golden's thin LV" gssh 'fvm-golden info tiny@1 | grep -q "^Thin LV: *fvmvg/fvm-golden-tiny-1"'
+check "the manifest records the LV" gssh 'grep -q "\"lv\" : \"fvmvg/fvm-golden-tiny-1\"" /var/lib/fvm/images/tiny@1.json'
+check "the golden LV holds the bundle's disk" \
+	test "$(gssh 'head -c 16M /dev/fvmvg/fvm-golden-tiny-1 | sha256sum' | cut -c1-64)" = "$want16"
+
+note "lvs before the clones:" "$(gssh 'lvs -a -o lv_name,lv_attr,lv_size,pool_lv,origin,data_percent,metadata_percent,lv_tags fvmvg' 2>&1)"
+start=$SECONDS
+out=$(gssh "$TL fvm-spawn create tiny t --count 3 --no-start" 2>&1)
+check "fvm-spawn create --count 3 --no-start with thinlv ($((SECONDS - start)) s)" \
+	gssh 'virsh -q list --all --name | sort | tr "\n" " " | grep -qx "t-1 t-2 t-3 "'
+note "$out"
+check "each clone is a thin snapshot of the golden, active, tagged @fvm-clone" \
+	gssh 'for i in 1 2 3; do lvs --noheadings -o lv_attr,origin,lv_tags fvmvg/fvm-clone-t-$i | grep -Eq "^ *Vwi-a.* fvm-golden-tiny-1 +fvm,fvm-clone" || exit 1; done'
+check "the domain has a block disk on the clone's LV" \
+	gssh "virsh dumpxml t-1 | grep -q \"<source dev='/dev/fvmvg/fvm-clone-t-1'/>\" && virsh dumpxml t-1 | grep -q \"<disk type='block'\""
+sums() { gssh 'for lv in fvm-golden-tiny-1 fvm-clone-t-1 fvm-clone-t-2 fvm-clone-t-3; do head -c 16M /dev/fvmvg/$lv | sha256sum | cut -c1-64; done' | tr '\n' ' '; }
+before=$(sums)
+check "golden and clones read the same 16 MiB" test "$before" = "$want16 $want16 $want16 $want16 "
+check "writing 4 MiB into t-1's disk" gssh 'dd if=/dev/urandom of=/dev/fvmvg/fvm-clone-t-1 bs=1M count=4 seek=2 oflag=direct conv=fsync status=none'
+after=$(sums)
+read -r g1 c1 c2 c3 <<<"$after"
+check "after the write: the golden and t-2, t-3 are unchanged, t-1 differs" \
+	test "$g1 $c2 $c3" = "$want16 $want16 $want16" -a "$c1" != "$want16"
+
+out=$(gssh "$TL fvm-consolidate t-2" 2>&1)
+check "fvm-consolidate t-2 (offline: new thin LV, full copy, swap) ($out)" \
+	gssh 'lvs --noheadings -o origin,lv_tags fvmvg/fvm-clone-t-2 | grep -Eq "^ +fvm,fvm-clone"'
+check "t-2's data survived the consolidation" \
+	test "$(gssh 'head -c 16M /dev/fvmvg/fvm-clone-t-2 | sha256sum' | cut -c1-64)" = "$want16"
+check "no -flat or -old LV is left" gssh '! lvs --noheadings -o lv_name fvmvg | grep -E -- "-(flat|old)\$"'
+
+out=$(gssh "$TL fvm-spawn resize t-3 128M" 2>&1)
+check "fvm-spawn resize t-3 128M grows its LV ($out)" \
+	test "$(gssh 'lvs --noheadings --units b --nosuffix -o lv_size fvmvg/fvm-clone-t-3' | tr -d ' ')" = $((128 << 20))
+out=$(gssh "$TL fvm-spawn info t-3" 2>&1)
+check "fvm-spawn info shows the thinlv backend and the pool's usage" \
+	grep -Eq "^Thin pool: +fvmvg/pool: data [0-9.]+ %, metadata [0-9.]+ %" <<<"$out"
+note "$out"
+out=$(gssh "$TL fvm-spawn list" 2>&1)
+check "fvm-spawn list shows the pool's usage" grep -Eq "^Thin pool fvmvg/pool: data" <<<"$out"
+note "$out"
+out=$(gssh "$TL fvm-spawn create tiny t-1 --no-start" 2>&1)
+check "spawning an existing name is refused" grep -q "already exists" <<<"$out"
+note "lvs --reportformat json (the shape fvm parses):" "$(gssh 'lvs --reportformat json --units b --nosuffix -o vg_name,lv_name,lv_attr,lv_size,pool_lv,origin,data_percent,metadata_percent,lv_tags fvmvg' 2>&1)"
+note "lvs with three clones:" "$(gssh 'lvs -a -o lv_name,lv_attr,lv_size,pool_lv,origin,data_percent,metadata_percent,lv_tags fvmvg' 2>&1)"
+
+check "fvm-spawn destroy --yes t-1 t-2 t-3" gssh "$TL fvm-spawn destroy --yes t-1 t-2 t-3"
+# What a killed create leaves: a clone LV without a domain; and an LV fvm did not make.
+check "an orphan clone LV (no domain) and an untagged LV are made by hand" \
+	gssh 'lvcreate -q -s fvmvg/fvm-golden-tiny-1 -n fvm-clone-orphan -kn --addtag fvm --addtag fvm-clone && lvcreate -q -s fvmvg/fvm-golden-tiny-1 -n fvm-clone-notours -kn'
+out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
+check "fvm-spawn gc removes the orphan clone LV and leaves the untagged one ($out)" \
+	gssh '! lvs fvmvg/fvm-clone-orphan >/dev/null 2>&1 && lvs fvmvg/fvm-clone-notours >/dev/null 2>&1'
+out=$(gssh "$TL fvm-spawn destroy --yes notours" 2>&1)
+check "destroy refuses an LV fvm did not tag ($out)" grep -q "not tagged @fvm-clone" <<<"$out"
+gssh 'lvremove -q -y fvmvg/fvm-clone-notours' >/dev/null 2>&1
+check "fvm-golden delete tiny@1 removes the golden's LV" gssh "$TL fvm-golden delete tiny@1"
+out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
+check "fvm-spawn gc with thinlv finds nothing ($out)" gssh '! virsh -q list --all --name | grep -q .'
+lvs_after=$(gssh 'lvs -a -o lv_name,lv_attr,lv_size,pool_lv,origin,data_percent,metadata_percent,lv_tags fvmvg' 2>&1)
+note "lvs after:" "$lvs_after"
+check "lvs shows nothing fvm left (only the pool)" \
+	gssh '! lvs --noheadings -o lv_name,lv_tags fvmvg | grep -v "^ *pool " | grep -E "fvm"'
+
+finish
