@@ -28,13 +28,7 @@ vg_of (FvmCloneBackend *self)
 static gboolean
 check_ready (FvmCloneBackend *self, GError **error)
 {
-  const char *vg = vg_of (self);
-
-  if (*vg == '\0' || *fvm_store_get_thinpool (self->store) == '\0')
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "storage.backend=thinlv needs storage.vg and storage.thinpool set "
-                           "(fvm.conf [storage], or FVM_VG and FVM_THINPOOL)");
-  return fvm_lvm_check_privileges (vg, error);
+  return fvm_lvm_check_settings (vg_of (self), fvm_store_get_thinpool (self->store), error);
 }
 
 static gboolean
@@ -51,9 +45,8 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
   double data = -1, meta = -1;
 
   /* The pool is checked on every create: a full thin pool stops every clone in it at once. */
-  if (!check_ready (self, error)
-      || !fvm_lvm_check_pool (vg, fvm_store_get_thinpool (self->store), &data, &meta, cancellable,
-                              error))
+  if (!fvm_lvm_check_pool (vg, fvm_store_get_thinpool (self->store), &data, &meta, cancellable,
+                           error))
     return FALSE;
   if (data >= FVM_LVM_POOL_WARN_PERCENT || meta >= FVM_LVM_POOL_WARN_PERCENT)
     g_warning ("thin pool %s/%s is %.0f%% full (metadata %.0f%%): clones stop when it is full", vg,

@@ -310,22 +310,40 @@ fvm_lvm_lookup (const char *vg, const char *lv, GCancellable *cancellable, GErro
 }
 
 gboolean
-fvm_lvm_check_pool (const char *vg, const char *pool, double *out_data_percent,
-                    double *out_metadata_percent, GCancellable *cancellable, GError **error)
+fvm_lvm_check_settings (const char *vg, const char *pool, GError **error)
+{
+  if (vg == NULL || *vg == '\0' || pool == NULL || *pool == '\0')
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "storage.backend=thinlv needs storage.vg and storage.thinpool set "
+                           "(fvm.conf [storage], or FVM_VG and FVM_THINPOOL)");
+  return fvm_lvm_check_privileges (vg, error);
+}
+
+FvmLvmLv *
+fvm_lvm_lookup_pool (const char *vg, const char *pool, GCancellable *cancellable, GError **error)
 {
   g_autoptr (FvmLvmLv) lv = NULL;
 
-  if (vg == NULL || *vg == '\0' || pool == NULL || *pool == '\0')
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "thin-LV storage needs storage.vg and storage.thinpool set");
-  if (!fvm_lvm_check_privileges (vg, error))
-    return FALSE;
+  if (!fvm_lvm_check_settings (vg, pool, error))
+    return NULL;
   lv = fvm_lvm_lookup (vg, pool, cancellable, error);
   if (lv == NULL)
-    return fvm_prefix_error (error, "thin pool");
+    return fvm_null_prefix_error (error, "thin pool");
   if (!fvm_lvm_lv_is_thin_pool (lv))
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s/%s is not a thin pool (lv_attr %s)",
-                           vg, pool, lv->attr ? lv->attr : "?");
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "%s/%s exists but is not a thin pool (lv_attr %s)", vg, pool,
+                                lv->attr ? lv->attr : "?");
+  return g_steal_pointer (&lv);
+}
+
+gboolean
+fvm_lvm_check_pool (const char *vg, const char *pool, double *out_data_percent,
+                    double *out_metadata_percent, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (FvmLvmLv) lv = fvm_lvm_lookup_pool (vg, pool, cancellable, error);
+
+  if (lv == NULL)
+    return FALSE;
   if (out_data_percent != NULL)
     *out_data_percent = lv->data_percent;
   if (out_metadata_percent != NULL)
@@ -334,13 +352,23 @@ fvm_lvm_check_pool (const char *vg, const char *pool, double *out_data_percent,
 }
 
 char *
+fvm_lvm_format_usage (const FvmLvmLv *pool, gboolean *out_full)
+{
+  if (out_full != NULL)
+    *out_full = pool->data_percent >= FVM_LVM_POOL_WARN_PERCENT
+                || pool->metadata_percent >= FVM_LVM_POOL_WARN_PERCENT;
+  return g_strdup_printf ("data %.1f %%, metadata %.1f %%", pool->data_percent,
+                          pool->metadata_percent);
+}
+
+char *
 fvm_lvm_pool_usage (const char *vg, const char *pool, gboolean *out_full, GError **error)
 {
-  double data = -1, meta = -1;
+  g_autoptr (FvmLvmLv) lv = fvm_lvm_lookup_pool (vg, pool, NULL, error);
+  g_autofree char *usage = NULL;
 
-  if (!fvm_lvm_check_pool (vg, pool, &data, &meta, NULL, error))
+  if (lv == NULL)
     return NULL;
-  if (out_full != NULL)
-    *out_full = data >= FVM_LVM_POOL_WARN_PERCENT || meta >= FVM_LVM_POOL_WARN_PERCENT;
-  return g_strdup_printf ("%s/%s: data %.1f %%, metadata %.1f %%", vg, pool, data, meta);
+  usage = fvm_lvm_format_usage (lv, out_full);
+  return g_strdup_printf ("%s/%s: %s", vg, pool, usage);
 }

@@ -54,13 +54,22 @@ GPtrArray *fvm_lvm_list (const char *vg, const char *lv, GCancellable *cancellab
 /* One LV; NOT_FOUND when VG has no LV of that name. */
 FvmLvmLv *fvm_lvm_lookup (const char *vg, const char *lv, GCancellable *cancellable,
                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
-/* Checks VG/POOL is a thin pool; fills the pool's usage when the pointers are not NULL. */
+/* storage.vg and storage.thinpool are set ("… needs storage.vg and storage.thinpool set (fvm.conf
+ * [storage], or FVM_VG and FVM_THINPOOL)") and this process may drive LVM. */
+gboolean fvm_lvm_check_settings (const char *vg, const char *pool, GError **error);
+/* The settings checked, then VG/POOL, which must be a thin pool; NOT_FOUND when VG has no LV
+ * of that name. */
+FvmLvmLv *fvm_lvm_lookup_pool (const char *vg, const char *pool, GCancellable *cancellable,
+                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* fvm_lvm_lookup_pool, keeping only the pool's usage (when the pointers are not NULL). */
 gboolean fvm_lvm_check_pool (const char *vg, const char *pool, double *out_data_percent,
                              double *out_metadata_percent, GCancellable *cancellable,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* "VG/POOL: data 18.8 %, metadata 11.4 %" for list and info; *OUT_FULL (may be NULL) is TRUE
- * when either is at least FVM_LVM_POOL_WARN_PERCENT. */
+/* "data 18.8 %, metadata 11.4 %"; *OUT_FULL (may be NULL) is TRUE when either is at least
+ * FVM_LVM_POOL_WARN_PERCENT. */
+char *fvm_lvm_format_usage (const FvmLvmLv *pool, gboolean *out_full);
+/* "VG/POOL: data 18.8 %, metadata 11.4 %" for list and info (fvm_lvm_format_usage). */
 char *fvm_lvm_pool_usage (const char *vg, const char *pool, gboolean *out_full,
                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -7,27 +7,15 @@
 
 static const char *const pool_tags[] = { FVM_LVM_TAG, NULL };
 
-static gboolean
-report_existing (const FvmLvmLv *lv, const char *what, GPtrArray *items, GError **error)
+static void
+report_existing (const FvmLvmLv *lv, const char *what, GPtrArray *items)
 {
-  g_autofree char *usage = NULL;
+  gboolean full = FALSE;
+  g_autofree char *usage = fvm_lvm_format_usage (lv, &full);
 
-  if (!fvm_lvm_lv_is_thin_pool (lv))
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "%s exists but is not a thin pool (lv_attr %s)", what,
-                           lv->attr ? lv->attr : "?");
-  usage
-      = g_strdup_printf ("data %.1f %%, metadata %.1f %%", lv->data_percent, lv->metadata_percent);
-  if (lv->data_percent >= FVM_LVM_POOL_WARN_PERCENT
-      || lv->metadata_percent >= FVM_LVM_POOL_WARN_PERCENT)
-    {
-      g_warning ("%s is over %.0f %%: clones stop when it is full", what,
-                 FVM_LVM_POOL_WARN_PERCENT);
-      fvm_setup_report (items, what, "full", usage);
-    }
-  else
-    fvm_setup_report (items, what, "ok", usage);
-  return TRUE;
+  if (full)
+    g_warning ("%s is over %.0f %%: clones stop when it is full", what, FVM_LVM_POOL_WARN_PERCENT);
+  fvm_setup_report (items, what, full ? "full" : "ok", usage);
 }
 
 gboolean
@@ -44,16 +32,13 @@ fvm_setup_thin_pool (FvmConfig *config, const FvmSetupOptions *opts, GPtrArray *
   g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) argv = NULL;
 
-  if (*vg == '\0' || *pool == '\0')
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "storage.backend=thinlv needs storage.vg and storage.thinpool set "
-                           "(fvm.conf [storage], or FVM_VG and FVM_THINPOOL)");
-  if (!fvm_lvm_check_privileges (vg, error))
-    return FALSE;
   what = g_strdup_printf ("thin pool '%s/%s'", vg, pool);
-  lv = fvm_lvm_lookup (vg, pool, cancellable, &local_error);
+  lv = fvm_lvm_lookup_pool (vg, pool, cancellable, &local_error);
   if (lv != NULL)
-    return report_existing (lv, what, items, error);
+    {
+      report_existing (lv, what, items);
+      return TRUE;
+    }
   if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
