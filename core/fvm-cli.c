@@ -91,6 +91,24 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
   return G_LOG_WRITER_HANDLED;
 }
 
+/* GOption's --help names the program ("Usage: fvm-spawn [OPTION…] NAME"): a verb's help names
+ * the verb too. */
+static gboolean
+parse_as_verb (GOptionContext *ctx, int *argc, char ***argv, GError **error)
+{
+  g_autofree char *prgname = g_strdup (g_get_prgname ());
+  g_autofree char *usage_name = NULL;
+  gboolean ok;
+
+  if (current_verb == NULL)
+    return g_option_context_parse (ctx, argc, argv, error);
+  usage_name = g_strdup_printf ("%s %s", prgname, current_verb);
+  g_set_prgname (usage_name);
+  ok = g_option_context_parse (ctx, argc, argv, error);
+  g_set_prgname (prgname);
+  return ok;
+}
+
 gboolean
 fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int *argc, char ***argv,
                           FvmCliFlags flags, GError **error)
@@ -108,7 +126,7 @@ fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int 
     g_option_context_add_main_entries (ctx, backend_entries, NULL);
   if (current_verb == NULL)
     g_option_context_add_main_entries (ctx, version_entries, NULL);
-  if (!g_option_context_parse (ctx, argc, argv, &local_error))
+  if (!parse_as_verb (ctx, argc, argv, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_version)
     {

@@ -26,6 +26,15 @@ typedef struct
   /* Copies everything the clone reads from the golden into its own disk (offline). */
   gboolean (*flatten) (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
                        GError **error);
+  /* Live flattening by block copy, for backends whose disks have no backing chain for a block
+   * pull (NULL elsewhere): moves the running clone's disk aside and makes an empty one of the
+   * same size under its path, returning the <disk> element of the copy's destination. */
+  char *(*live_copy_begin) (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
+                            GError **error);
+  /* After the copy: drops the disk moved aside (COPIED, the clone runs on the new one) or puts
+   * it back in place of the new one. */
+  gboolean (*live_copy_end) (FvmCloneBackend *self, const char *clone, gboolean copied,
+                             GError **error);
   /* What the clone's disk depends on (the golden's file), or NULL when nothing. */
   char *(*backing) (FvmCloneBackend *self, const char *clone, GError **error);
   /* The disk as a local path (for qemu-img compare in tests and checks). */

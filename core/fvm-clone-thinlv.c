@@ -219,6 +219,64 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
   return fvm_lvm_run (remove_old, "consolidate: removing the old LV", NULL, error);
 }
 
+/* Live: the running clone's LV is renamed to -old (qemu keeps it open), a new thin LV takes its
+ * name and path, and libvirt's block copy fills it; after the pivot -old is removed. */
+static char *
+thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
+                        GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *old = g_strconcat (lv, "-old", NULL);
+  g_autofree char *dev = fvm_lvm_device (vg, lv);
+  g_autofree char *what = NULL;
+  const char *rename_away[] = { "lvrename", vg, lv, old, NULL };
+  const char *rename_back[] = { "lvrename", vg, old, lv, NULL };
+  g_autoptr (FvmLvmLv) found = NULL;
+  g_auto (GStrv) create = NULL;
+
+  if (!check_ready (self, error))
+    return NULL;
+  found = fvm_lvm_lookup (vg, lv, cancellable, error);
+  if (found == NULL)
+    return fvm_null_prefix_error (error, "clone '%s'", clone);
+  if (!fvm_lvm_run (rename_away, "consolidate: renaming the running clone's LV", cancellable,
+                    error))
+    return NULL;
+  create = fvm_lvm_create_thin_argv (vg, fvm_store_get_thinpool (self->store), lv, found->size,
+                                     clone_tags);
+  what = g_strdup_printf ("creating %s/%s for consolidating clone '%s'", vg, lv, clone);
+  if (!fvm_lvm_run ((const char *const *) create, what, NULL, error))
+    {
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_subprocess_run (rename_back, NULL, NULL, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return NULL;
+    }
+  return g_markup_printf_escaped ("<disk type='block'>"
+                                  "<driver type='raw'/><source dev='%s'/>"
+                                  "</disk>",
+                                  dev);
+}
+
+static gboolean
+thinlv_live_copy_end (FvmCloneBackend *self, const char *clone, gboolean copied, GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *old = g_strconcat (lv, "-old", NULL);
+  g_autofree char *new_target = g_strconcat (vg, "/", lv, NULL);
+  g_autofree char *old_target = g_strconcat (vg, "/", old, NULL);
+  const char *remove_old[] = { "lvremove", "-y", old_target, NULL };
+  const char *remove_new[] = { "lvremove", "-y", new_target, NULL };
+  const char *rename_back[] = { "lvrename", vg, old, lv, NULL };
+
+  if (copied)
+    return fvm_lvm_run (remove_old, "consolidate: removing the clone's old LV", NULL, error);
+  return fvm_lvm_run (remove_new, "consolidate: removing the unfinished copy", NULL, error)
+         && fvm_lvm_run (rename_back, "consolidate: putting the clone's LV back", NULL, error);
+}
+
 static gboolean
 thinlv_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error)
 {
@@ -275,6 +333,8 @@ const FvmCloneBackendOps fvm_clone_thinlv_ops = {
   .exists = thinlv_exists,
   .disk_xml = thinlv_disk_xml,
   .flatten = thinlv_flatten,
+  .live_copy_begin = thinlv_live_copy_begin,
+  .live_copy_end = thinlv_live_copy_end,
   .backing = thinlv_backing,
   .disk_path = thinlv_disk_path,
   .resize = thinlv_resize,

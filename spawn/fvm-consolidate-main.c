@@ -23,7 +23,8 @@ consolidate (int argc, char **argv, GCancellable *cancellable, GError **error)
       ctx, "The clone's disk gets its own copy of everything it read from the golden, so the\n"
            "golden can be deleted; the content is unchanged. Offline (the clone shut off: a new\n"
            "disk replaces the old one), or --live (the clone running: qemu pulls the golden's\n"
-           "data into its disk while the guest runs on).");
+           "data into its disk, or for a thin LV copies it into a new LV, while the guest runs\n"
+           "on).");
   if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
     return FALSE;
   if (argc != 2)
@@ -32,7 +33,7 @@ consolidate (int argc, char **argv, GCancellable *cancellable, GError **error)
   if (store == NULL)
     return FALSE;
   progress = fvm_cli_progress_new ();
-  fvm_progress_add_step (progress, opt_live ? "block pull" : "copying", 100);
+  fvm_progress_add_step (progress, opt_live ? "live copy" : "copying", 100);
   ok = fvm_clone_consolidate (store, config, argv[1], opt_live, progress, cancellable, error);
   fvm_cli_progress_done (progress);
   return ok;

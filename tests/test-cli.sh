@@ -55,10 +55,10 @@ expect 2 "^fvm-spawn: error: unknown command 'frob'" "fvm-spawn unknown command"
 expect 2 "OS and NAME must be given" "fvm-build without arguments" -- fvm-build
 expect 2 "NAME must be given" "fvm-consolidate without NAME" -- fvm-consolidate
 for verb in create list info ip ssh console note resize start stop destroy gc profiles setup; do
-	succeeds "fvm-spawn $verb --help" "Usage" -- fvm-spawn $verb --help
+	succeeds "fvm-spawn $verb --help names the verb in its usage line" "^  fvm-spawn $verb \[OPTION" -- fvm-spawn $verb --help
 done
 for verb in create list info delete; do
-	succeeds "fvm-golden $verb --help" "Usage" -- fvm-golden $verb --help
+	succeeds "fvm-golden $verb --help names the verb in its usage line" "^  fvm-golden $verb \[OPTION" -- fvm-golden $verb --help
 done
 expect 2 "GOLDEN must be given" "fvm-spawn create with only NAME and no clone.golden" -- fvm-spawn create g
 expect 2 "NAME must be given" "fvm-spawn create without arguments" -- fvm-spawn create

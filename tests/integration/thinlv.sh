@@ -5,7 +5,8 @@
 # for the volume group; the fvm binaries just built are copied in (same Debian release, same
 # libraries). There: a thin pool, a tiny golden imported into a read-only thin LV, 3 clones as
 # thin snapshots (--no-start), a write into one clone leaves the golden and the others untouched,
-# consolidate, resize, destroy all; lvs before and after. Where the guest cannot boot or LVM
+# consolidate (offline, and live by block copy on a running domain), resize, destroy all; lvs
+# before and after. Where the guest cannot boot or LVM
 # cannot run in it, the test fails saying so: LVM is never faked.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
@@ -73,6 +74,27 @@ after=$(sums)
 read -r g1 c1 c2 c3 <<<"$after"
 check "after the write: the golden and t-2, t-3 are unchanged, t-1 differs" \
 	test "$g1 $c2 $c3" = "$want16 $want16 $want16" -a "$c1" != "$want16"
+
+# Live: qemu runs t-1 (its tiny disk holds no OS, so the firmware idles: the block copy is
+# qemu's block layer and does not need a booted guest).
+check "t-1 is started" gssh 'virsh -q start t-1 && test "$(virsh domstate t-1)" = running'
+pid=$(gssh 'pgrep -f "guest=t-1,"')
+out=$(gssh "$TL fvm-consolidate --live t-1 </dev/null" 2>&1)
+check "fvm-consolidate --live t-1 (block copy into a new thin LV, pivot) leaves no origin ($out)" \
+	gssh 'lvs --noheadings -o origin,lv_tags fvmvg/fvm-clone-t-1 | grep -Eq "^ +fvm,fvm-clone"'
+check "t-1 ran on in the same qemu process ($pid)" \
+	test -n "$pid" -a "$(gssh 'pgrep -f "guest=t-1,"; virsh domstate t-1')" = "$pid
+running"
+check "t-1's data (with the write) is unchanged by the live copy" \
+	test "$(gssh 'head -c 16M /dev/fvmvg/fvm-clone-t-1 | sha256sum' | cut -c1-64)" = "$c1"
+check "the old LV is gone, so qemu let go of it" gssh '! lvs fvmvg/fvm-clone-t-1-old >/dev/null 2>&1'
+check "fvm-spawn info records the consolidation" gssh "$TL fvm-spawn info t-1 | grep -q '^Consolidated:'"
+check "t-1 starts again on its new LV" gssh 'virsh -q destroy t-1 && virsh -q start t-1 && virsh -q destroy t-1'
+out=$(gssh "$TL fvm-consolidate --live t-3 </dev/null" 2>&1)
+check "--live on a clone that is not running is refused, nothing renamed ($out)" \
+	bash -c 'grep -q "is not running: consolidate it offline" <<<"$1"' _ "$out"
+check "t-3 is still the golden's snapshot" \
+	gssh 'lvs --noheadings -o origin fvmvg/fvm-clone-t-3 | grep -q fvm-golden-tiny-1'
 
 out=$(gssh "$TL fvm-consolidate t-2" 2>&1)
 check "fvm-consolidate t-2 (offline: new thin LV, full copy, swap) ($out)" \
