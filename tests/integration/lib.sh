@@ -63,13 +63,15 @@ ssh_() {
 		"root@$ip" "$@"
 }
 
-# original_from_cache_or_build OS NAME [PACKAGES]: puts original NAME of OS into the sandbox's
-# pool, built by fvm-build (or restored from a cache entry an earlier fvm-build made with the
-# same inputs); PACKAGES (A,B) are installed besides the bootstrap's own.
+# original_from_cache_or_build OS NAME [PACKAGES] [DISK_SIZE]: puts original NAME of OS into the
+# sandbox's pool, built by fvm-build (or restored from a cache entry an earlier fvm-build made
+# with the same inputs); PACKAGES (A,B) are installed besides the bootstrap's own; DISK_SIZE
+# defaults to 4G. fvm-build's output goes to the sandbox's build-NAME.log, the last lines of
+# which are printed when it fails.
 original_from_cache_or_build() {
-	local os=$1 name=$2 pkgs=${3:-} src=${FVM_SOURCE_ROOT:?} key entry
+	local os=$1 name=$2 pkgs=${3:-} size=${4:-4G} src=${FVM_SOURCE_ROOT:?} key entry
 	key=$( (cat "$src/builder/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
-		echo "$os $name 4G${pkgs:+ $pkgs}") | sha256sum | cut -c1-16)
+		echo "$os $name $size${pkgs:+ $pkgs}") | sha256sum | cut -c1-16)
 	entry=$CACHE/original-$os-$key
 	if [ -f "$entry/$name.original.json" ]; then
 		cp --sparse=always "$entry/$name.original.qcow2" "$entry/$name.original.json" \
@@ -78,15 +80,21 @@ original_from_cache_or_build() {
 		BUILT_BY="cache $entry (made by fvm-build)"
 		return 0
 	fi
-	local start=$SECONDS
-	fvm-build --method bootstrap --ssh-key "$KEY.pub" ${pkgs:+--set "packages=$pkgs"} "$os" "$name" \
-		>/dev/null || return 1
+	local start=$SECONDS log=$SANDBOX_DIR/build-$name.log
+	fvm-build --method bootstrap --ssh-key "$KEY.pub" --disk-size "$size" \
+		${pkgs:+--set "packages=$pkgs"} "$os" "$name" >"$log" 2>&1 || {
+		tail -n 5 "$log" >&2
+		return 1
+	}
 	BUILT_BY="fvm-build in $((SECONDS - start)) s"
 	# Concurrent runs may build the same entry: each fills a directory of its own and the
 	# last rename wins.
 	local tmp
 	tmp=$(mktemp -d "$entry.tmp.XXXXXX") || return 1
 	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$tmp/" || { rm -rf "$tmp"; return 1; }
+	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
+	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
+}
 	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
 	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
 }

@@ -22,33 +22,6 @@ LVM_PACKAGES=lvm2,thin-provisioning-tools,qemu-utils,libvirt-daemon-system,libvi
 LVM_ORIGINAL=lvmhost
 LVM_GUEST=lvmhost1
 
-# Like original_from_cache_or_build, keyed by the package list as well.
-lvm_original_from_cache_or_build() {
-	local src=${FVM_SOURCE_ROOT:?} key entry name=$LVM_ORIGINAL
-	key=$( (cat "$src/builder/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
-		echo "debian12 $name 6G $LVM_PACKAGES") | sha256sum | cut -c1-16)
-	entry=$CACHE/original-lvm-$key
-	if [ -f "$entry/$name.original.json" ]; then
-		cp --sparse=always "$entry/$name.original.qcow2" "$entry/$name.original.json" \
-			"$entry/$name.original.log" "$POOL_DIR/" || return 1
-		virsh_ pool-refresh fvm >/dev/null || return 1
-		BUILT_BY="cache $entry (made by fvm-build)"
-		return 0
-	fi
-	local start=$SECONDS
-	fvm-build --method bootstrap --ssh-key "$KEY.pub" --disk-size 6G \
-		--set "packages=$LVM_PACKAGES" debian12 "$name" >"$SANDBOX_DIR/lvm-build.log" 2>&1 || {
-		tail -n 5 "$SANDBOX_DIR/lvm-build.log"
-		return 1
-	}
-	BUILT_BY="fvm-build in $((SECONDS - start)) s"
-	local tmp
-	tmp=$(mktemp -d "$entry.tmp.XXXXXX") || return 1
-	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$tmp/" || { rm -rf "$tmp"; return 1; }
-	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
-	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
-}
-
 scp_() {
 	fvm-sandbox exec --dir "$SANDBOX_DIR" -- scp -q -i "$KEY" -o BatchMode=yes -o ConnectTimeout=20 \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$@"
@@ -57,7 +30,7 @@ scp_() {
 lvm_guest_up() {
 	local out build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build}
 	LVM_WHY=
-	lvm_original_from_cache_or_build >"$SANDBOX_DIR/lvm-original.out" 2>&1 ||
+	original_from_cache_or_build debian12 "$LVM_ORIGINAL" "$LVM_PACKAGES" 6G >"$SANDBOX_DIR/lvm-original.out" 2>&1 ||
 		{ LVM_WHY="fvm-build of the LVM guest failed: $(tail -n 3 "$SANDBOX_DIR/lvm-original.out")"; return 1; }
 	note "LVM guest original: $BUILT_BY"
 	out=$(fvm-golden create "$LVM_ORIGINAL" lvmgold 2>&1) || { LVM_WHY="fvm-golden create lvmgold: $out"; return 1; }
