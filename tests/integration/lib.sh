@@ -95,6 +95,3 @@ original_from_cache_or_build() {
 	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
 	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
 }
-	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
-	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
-}
