@@ -8,6 +8,7 @@
 #include "fvm-clone-private.h"
 #include "fvm-dhcp.h"
 #include "fvm-error.h"
+#include "fvm-golden-thinlv.h"
 #include "fvm-hooks.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
@@ -333,6 +334,22 @@ gc_volumes (Gc *gc, GError **error)
   return TRUE;
 }
 
+/* thin LVs: golden LVs a create or import killed before it registered the golden left. */
+static gboolean
+gc_golden_lvs (Gc *gc, GError **error)
+{
+  g_autoptr (GPtrArray) lvs = NULL;
+
+  if (!g_str_equal (gc->backend->ops->name, "thinlv"))
+    return TRUE;
+  lvs = fvm_golden_thinlv_gc (gc->store, gc->dry_run, error);
+  if (lvs == NULL)
+    return FALSE;
+  for (guint i = 0; i < lvs->len; i++)
+    add_item (gc->items, "golden LV", lvs->pdata[i], "its golden was never registered");
+  return TRUE;
+}
+
 /* Host entries on the clone network whose MAC no domain has. The network is fvm's (fvm-spawn
  * setup made it); an entry is named after the clone it was made for. */
 static gboolean
@@ -390,7 +407,7 @@ fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **err
   Gc gc = { store, config, backend, dry_run, domains, macs, items };
 
   if (backend == NULL || !gc_scan_domains (&gc, clones, error) || !gc_clones (&gc, clones, error)
-      || !gc_volumes (&gc, error) || !gc_reservations (&gc, error))
+      || !gc_volumes (&gc, error) || !gc_golden_lvs (&gc, error) || !gc_reservations (&gc, error))
     return NULL;
   return g_steal_pointer (&items);
 }

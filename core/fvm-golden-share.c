@@ -457,6 +457,11 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
       return NULL;
     }
   t.committed = TRUE;
+  {
+    g_autoptr (GError) tag_error = NULL;
+    if (!fvm_golden_thinlv_registered (manifest, &tag_error))
+      g_warning ("%s", tag_error->message);
+  }
   fvm_progress_finish (progress);
   if (out_bundle_version != NULL)
     *out_bundle_version = t.bundle_version;

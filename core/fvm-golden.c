@@ -8,9 +8,10 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
-#include "fvm-golden-thinlv.h"
 #include "fvm-files.h"
+#include "fvm-golden-thinlv.h"
 #include "fvm-guestfs.h"
+#include "fvm-lock.h"
 #include "fvm-names.h"
 #include "fvm-sysprep.h"
 
@@ -157,6 +158,8 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
   g_autoptr (FvmManifest) golden = NULL;
   g_auto (GoldenTxn) txn = { store, NULL, NULL, FALSE };
+  g_autoptr (FvmLock) lock = NULL;
+  g_autoptr (GError) local_error = NULL;
   g_autofree char *path = NULL;
   const char *name;
   struct stat st;
@@ -199,7 +202,15 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   txn.template = fvm_store_template_name (golden);
   if (!fvm_store_create_overlay (store, golden, txn.template, error))
     return NULL;
-  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest. */
+  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest. The
+   * name's lock (shared: creates of one name do not exclude each other) tells gc the LV is
+   * being written until the golden is registered. */
+  if (g_str_equal (fvm_store_get_backend (store), "thinlv"))
+    {
+      lock = fvm_lock_golden (store, name, FVM_LOCK_SHARED, NULL, NULL, cancellable, error);
+      if (lock == NULL)
+        return NULL;
+    }
   if (!fvm_golden_thinlv_write (store, golden, cancellable, error))
     return NULL;
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
@@ -210,6 +221,8 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
       return NULL;
     }
   txn.committed = TRUE;
+  if (!fvm_golden_thinlv_registered (golden, &local_error))
+    g_warning ("%s", local_error->message);
   fvm_progress_finish (progress);
   return g_steal_pointer (&golden);
 }

@@ -53,10 +53,10 @@ open_lock (const char *path, GError **error)
   return g_steal_pointer (&lock);
 }
 
-FvmLock *
-fvm_lock_clone (FvmStore *store, const char *name, GError **error)
+/* The exclusive lock at PATH without waiting; BUSY (with BUSY_MESSAGE) when it is held. */
+static FvmLock *
+try_exclusive (const char *path, const char *busy_message, GError **error)
 {
-  g_autofree char *path = lock_path (store, ".clone.", name);
   g_autoptr (FvmLock) lock = open_lock (path, error);
 
   if (lock == NULL)
@@ -64,12 +64,29 @@ fvm_lock_clone (FvmStore *store, const char *name, GError **error)
   while (flock (lock->fd, LOCK_EX | LOCK_NB) < 0)
     {
       if (errno == EWOULDBLOCK)
-        return fvm_null_throw_code (error, FVM_ERROR_BUSY, "clone '%s' is being made or removed",
-                                    name);
+        return fvm_null_throw_code (error, FVM_ERROR_BUSY, "%s", busy_message);
       if (errno != EINTR)
         return fvm_throw_errno_prefix (error, "locking %s", path), NULL;
     }
   return g_steal_pointer (&lock);
+}
+
+FvmLock *
+fvm_lock_clone (FvmStore *store, const char *name, GError **error)
+{
+  g_autofree char *path = lock_path (store, ".clone.", name);
+  g_autofree char *busy = g_strdup_printf ("clone '%s' is being made or removed", name);
+
+  return try_exclusive (path, busy, error);
+}
+
+FvmLock *
+fvm_lock_golden_try (FvmStore *store, const char *name, GError **error)
+{
+  g_autofree char *path = lock_path (store, "-", name);
+  g_autofree char *busy = g_strdup_printf ("golden '%s' is being made, imported or exported", name);
+
+  return try_exclusive (path, busy, error);
 }
 
 FvmLock *

@@ -1,6 +1,7 @@
 /* fvm-lock: flock(2) on a golden name of a store, held while it is imported (exclusive) or
- * exported/pushed (shared), so two fvm processes never write one golden name at once and a
- * golden is not replaced under an export.
+ * exported/pushed (shared), and by a create while its thin LV is written and registered
+ * (shared), so two fvm processes never write one golden name at once, a golden is not replaced
+ * under an export, and gc can tell a golden LV being written from one a killed process left.
  *
  * The lock files live outside the pool (in /run/fvm/locks, or $XDG_RUNTIME_DIR/fvm/locks when
  * not root), so libvirt never lists them as volumes; their name is derived from the pool's path
@@ -26,6 +27,10 @@ typedef struct _FvmLock FvmLock;
 FvmLock *fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
                           void (*on_wait) (gpointer user_data), gpointer user_data,
                           GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The exclusive lock on golden NAME of STORE without waiting: BUSY while a create, import or
+ * export of it holds the lock. */
+FvmLock *fvm_lock_golden_try (FvmStore *store, const char *name,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* An exclusive lock on clone NAME of STORE, held by its create from before its disk is claimed
  * until the create has finished or rolled back, and taken by gc before it removes what a killed
  * create left. Never waits: BUSY when another process holds it. */

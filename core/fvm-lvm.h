@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 /* The tag every LV fvm makes carries; goldens and clones carry a second one. */
 #define FVM_LVM_TAG "fvm"
 #define FVM_LVM_TAG_CLONE "fvm-clone"
+/* On a golden LV from its lvcreate until its golden is registered: what a killed create or
+ * import leaves carries it. */
+#define FVM_LVM_TAG_WRITING "fvm-writing"
 #define FVM_LVM_POOL_WARN_PERCENT 80.0
 
 typedef struct

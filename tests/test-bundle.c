@@ -17,6 +17,8 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 
+#include "test-tmpdir.h"
+
 #define MIB (1 << 20)
 
 /* --- fixtures -------------------------------------------------------------------------- */
@@ -800,6 +802,7 @@ test_bad_corrupt (void)
 int
 main (int argc, char **argv)
 {
+  test_tmpdir_init ("test-bundle");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/bundle/roundtrip/file", test_roundtrip_file);
   g_test_add_func ("/bundle/roundtrip/pipe", test_roundtrip_pipe);

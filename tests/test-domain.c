@@ -8,6 +8,8 @@
 #include "fvm-error.h"
 #include "fvm-subprocess.h"
 
+#include "test-tmpdir.h"
+
 static char *
 sample_xml_full (const char *name, const char *note, gboolean virtio, gboolean efi,
                  const char *template, GError **error)
@@ -257,6 +259,7 @@ test_mac (void)
 int
 main (int argc, char **argv)
 {
+  test_tmpdir_init ("test-domain");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/domain/schema", test_schema);
   g_test_add_func ("/domain/no-virtio", test_no_virtio);

@@ -7,6 +7,8 @@
 #include "fvm-manifest.h"
 #include "fvm-sysprep.h"
 
+#include "test-tmpdir.h"
+
 /* virt-sysprep 1.48's operations marked '*' (on by default), less the two that need outside
  * input (customize: fvm-customize; script: host scripts over FUSE). */
 static const char *const virt_sysprep_linux_defaults[] = {
@@ -330,6 +332,7 @@ test_manifest_customize (void)
 int
 main (int argc, char **argv)
 {
+  test_tmpdir_init ("test-sysprep");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/sysprep/table/covers-virt-sysprep-defaults", test_table_covers_defaults);
   g_test_add_func ("/sysprep/table/sorted-unique", test_table_sorted_unique);
