@@ -26,7 +26,7 @@
 static char *
 tmp_path (const char *name)
 {
-  return g_build_filename (g_get_tmp_dir (), name, NULL);
+  return g_build_filename (test_tmpdir, name, NULL);
 }
 
 /* 6 MiB: a hole at the start, data, a hole in the middle, data, a hole at the end. */
@@ -333,7 +333,7 @@ test_gnu_tar (gconstpointer data)
   int level = GPOINTER_TO_INT (data);
   g_autofree char *disk = make_sparse_disk ();
   g_autofree char *bundle = write_bundle_of (disk, "tar.fvm", level);
-  g_autofree char *dir = g_dir_make_tmp ("extract-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (test_tmpdir, level ? "extract-best" : "extract", NULL);
   g_autofree char *extracted = g_build_filename (dir, "disk.qcow2", NULL);
   g_autofree char *plain = tmp_path ("plain.tar");
   const char *list[] = { "tar", "--zstd", "-tvf", bundle, NULL };
@@ -348,6 +348,7 @@ test_gnu_tar (gconstpointer data)
   g_autofree char *sha = NULL;
   g_autofree char *sha_in = fvm_file_sha256 (disk, NULL, NULL);
 
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
   g_assert_cmpuint (g_strv_length (lines), ==, 3); /* two entries and the final "" */
   g_assert_true (g_str_has_suffix (lines[0], " manifest.json"));
   g_assert_true (g_str_has_prefix (lines[0], "-rw-r--r--"));

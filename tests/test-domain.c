@@ -56,7 +56,7 @@ sample_xml (const char *name, const char *note, gboolean virtio)
 static void
 validate (const char *xml)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "domain-v.xml", NULL);
+  g_autofree char *path = g_build_filename (test_tmpdir, "domain-v.xml", NULL);
   const char *argv[] = { "virt-xml-validate", path, "domain", NULL };
   g_autoptr (GError) error = NULL;
 
@@ -173,7 +173,7 @@ static void
 test_schema (void)
 {
   g_autofree char *xml = sample_xml ("web-1", "quotes ' \" & <tags>", TRUE);
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "domain.xml", NULL);
+  g_autofree char *path = g_build_filename (test_tmpdir, "domain.xml", NULL);
   const char *argv[] = { "virt-xml-validate", path, "domain", NULL };
   g_autoptr (GError) error = NULL;
 

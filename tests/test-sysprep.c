@@ -199,7 +199,7 @@ test_select_unknown (void)
 static char *
 write_temp (const char *name, const char *content)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autofree char *path = g_build_filename (test_tmpdir, name, NULL);
   g_autoptr (GError) error = NULL;
 
   g_file_set_contents (path, content, -1, &error);

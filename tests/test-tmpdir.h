@@ -1,5 +1,6 @@
-/* A private temporary directory for a unit test binary: TMPDIR points into it before anything
- * asks g_get_tmp_dir(), so two runs at once never share a file, and it is removed at the end. */
+/* A private temporary directory for a unit test binary, test_tmpdir (the tests use it where
+ * they would use g_get_tmp_dir()), so two runs at once never share a file; removed at exit.
+ * TMPDIR points there too, for the programs the tests run. */
 #pragma once
 
 #include <gio/gio.h>
