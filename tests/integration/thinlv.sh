@@ -49,12 +49,26 @@ check "setup --check then reports the pool ok with its usage ($out)" \
 	grep -Eq "^thin pool .fvmvg/pool. +ok +data [0-9.]+ %, metadata [0-9.]+ %" <<<"$out"
 out=$(gssh "$TL fvm-golden import /root/tiny.fvm" 2>&1)
 check "fvm-golden import with FVM_BACKEND=thinlv makes tiny@1 (output: $out)" grep -q 'tiny@1' <<<"$out"
-check "the golden is a read-only thin LV tagged @fvm @fvm-golden-tiny @fvm-version-1" \
-	gssh 'lvs --noheadings -o lv_attr,lv_tags fvmvg/fvm-golden-tiny-1 | grep -E "^ *Vri.*fvm,fvm-golden-tiny,fvm-version-1"'
+check "the golden is a read-only thin LV tagged @fvm @fvm-golden-tiny @fvm-version-1 (no @fvm-writing once registered)" \
+	gssh 'lvs --noheadings -o lv_attr,lv_tags fvmvg/fvm-golden-tiny-1 | grep -E "^ *Vri.* fvm,fvm-golden-tiny,fvm-version-1 *\$"'
 check "fvm-golden info shows the golden's thin LV" gssh 'fvm-golden info tiny@1 | grep -q "^Thin LV: *fvmvg/fvm-golden-tiny-1"'
 check "the manifest records the LV" gssh 'grep -q "\"lv\" : \"fvmvg/fvm-golden-tiny-1\"" /var/lib/fvm/images/tiny@1.json'
 check "the golden LV holds the bundle's disk" \
 	test "$(gssh 'head -c 16M /dev/fvmvg/fvm-golden-tiny-1 | sha256sum' | cut -c1-64)" = "$want16"
+
+# An import killed with SIGKILL once its golden LV exists (the device node is there at once;
+# the copy into it and the registration take seconds here) leaves the LV, still @fvm-writing.
+out=$(gssh "$TL fvm-golden import --name killed /root/tiny.fvm >/dev/null 2>&1 & p=\$!
+	for i in \$(seq 1200); do test -e /dev/fvmvg/fvm-golden-killed-1 && break; sleep 0.05; done
+	kill -9 \$p; wait \$p; lvs --noheadings -o lv_tags fvmvg/fvm-golden-killed-1; fvm-golden list --names" 2>&1)
+check "an import killed mid-way leaves its golden LV tagged @fvm-writing and no golden ($out)" \
+	bash -c 'grep -q "fvm-writing" <<<"$1" && ! grep -q "^killed@" <<<"$1"' _ "$out"
+out=$(gssh "$TL fvm-spawn gc --dry-run" 2>&1)
+check "fvm-spawn gc --dry-run finds that golden LV ($out)" \
+	grep -q "would remove golden LV fvmvg/fvm-golden-killed-1 (its golden was never registered)" <<<"$out"
+out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
+check "fvm-spawn gc --yes removes it and leaves the registered golden's LV ($out)" \
+	gssh '! lvs fvmvg/fvm-golden-killed-1 >/dev/null 2>&1 && lvs fvmvg/fvm-golden-tiny-1 >/dev/null'
 
 note "lvs before the clones:" "$(gssh 'lvs -a -o lv_name,lv_attr,lv_size,pool_lv,origin,data_percent,metadata_percent,lv_tags fvmvg' 2>&1)"
 start=$SECONDS
