@@ -92,12 +92,13 @@ check "after the write: the golden and t-2, t-3 are unchanged, t-1 differs" \
 # Live: qemu runs t-1 (its tiny disk holds no OS, so the firmware idles: the block copy is
 # qemu's block layer and does not need a booted guest).
 check "t-1 is started" gssh 'virsh -q start t-1 && test "$(virsh domstate t-1)" = running'
-pid=$(gssh 'pgrep -f "guest=t-1,"')
+# ([g] so that pgrep does not find the shell running it)
+pid=$(gssh 'pgrep -f "[g]uest=t-1,"')
 out=$(gssh "$TL fvm-consolidate --live t-1 </dev/null" 2>&1)
 check "fvm-consolidate --live t-1 (block copy into a new thin LV, pivot) leaves no origin ($out)" \
 	gssh 'lvs --noheadings -o origin,lv_tags fvmvg/fvm-clone-t-1 | grep -Eq "^ +fvm,fvm-clone"'
 check "t-1 ran on in the same qemu process ($pid)" \
-	test -n "$pid" -a "$(gssh 'pgrep -f "guest=t-1,"; virsh domstate t-1')" = "$pid
+	test -n "$pid" -a "$(gssh 'pgrep -f "[g]uest=t-1,"; virsh domstate t-1')" = "$pid
 running"
 check "t-1's data (with the write) is unchanged by the live copy" \
 	test "$(gssh 'head -c 16M /dev/fvmvg/fvm-clone-t-1 | sha256sum' | cut -c1-64)" = "$c1"
