@@ -43,6 +43,9 @@ typedef struct
   gboolean (*resize) (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error);
   /* The clones that have a disk here (char *), for gc. */
   GPtrArray *(*list) (FvmCloneBackend *self, GError **error);
+  /* Puts right what a consolidate killed half-way left (NULL where nothing can be left): clones
+   * whose consolidate holds no lock. Returns their names (char *); DRY_RUN only finds them. */
+  GPtrArray *(*recover) (FvmCloneBackend *self, gboolean dry_run, GError **error);
 } FvmCloneBackendOps;
 
 struct _FvmCloneBackend
@@ -58,5 +61,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmCloneBackend, fvm_clone_backend_free)
 
 extern const FvmCloneBackendOps fvm_clone_qcow2_ops;
 extern const FvmCloneBackendOps fvm_clone_thinlv_ops;
+GPtrArray *fvm_clone_thinlv_recover (FvmCloneBackend *self, gboolean dry_run, GError **error);
 
 G_END_DECLS

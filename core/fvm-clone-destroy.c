@@ -236,6 +236,26 @@ gc_scan_domains (Gc *gc, GPtrArray *clones, GError **error)
   return TRUE;
 }
 
+/* Half-done consolidations a killed fvm-consolidate left (thin LVs: its LVs renamed or copied
+ * half-way): put right before the clones are judged, so a clone whose LV is only renamed is not
+ * taken for one whose disk is gone. */
+static gboolean
+gc_consolidations (Gc *gc, GError **error)
+{
+  g_autoptr (GPtrArray) names = NULL;
+
+  if (gc->backend->ops->recover == NULL)
+    return TRUE;
+  names = gc->backend->ops->recover (gc->backend, gc->dry_run, error);
+  if (names == NULL)
+    return FALSE;
+  for (guint i = 0; i < names->len; i++)
+    add_item (gc->items, "consolidation", names->pdata[i],
+              gc->dry_run ? "a killed fvm-consolidate left it half-done"
+                          : "a killed fvm-consolidate left it half-done; its disk is put right");
+  return TRUE;
+}
+
 static gboolean
 gc_clones (Gc *gc, GPtrArray *clones, GError **error)
 {
@@ -406,8 +426,9 @@ fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **err
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_gc_item_free);
   Gc gc = { store, config, backend, dry_run, domains, macs, items };
 
-  if (backend == NULL || !gc_scan_domains (&gc, clones, error) || !gc_clones (&gc, clones, error)
-      || !gc_volumes (&gc, error) || !gc_golden_lvs (&gc, error) || !gc_reservations (&gc, error))
+  if (backend == NULL || !gc_consolidations (&gc, error) || !gc_scan_domains (&gc, clones, error)
+      || !gc_clones (&gc, clones, error) || !gc_volumes (&gc, error) || !gc_golden_lvs (&gc, error)
+      || !gc_reservations (&gc, error))
     return NULL;
   return g_steal_pointer (&items);
 }

@@ -12,6 +12,9 @@
 #define CLONE_PREFIX "fvm-clone-"
 
 static const char *const clone_tags[] = { FVM_LVM_TAG, FVM_LVM_TAG_CLONE, NULL };
+/* A live copy's new LV until the guest runs on it (fvm-clone-thinlv-recover.c reads it). */
+static const char *const copy_tags[]
+    = { FVM_LVM_TAG, FVM_LVM_TAG_CLONE, FVM_LVM_TAG_WRITING, NULL };
 
 static char *
 lv_name (const char *clone)
@@ -220,7 +223,8 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
 }
 
 /* Live: the running clone's LV is renamed to -old (qemu keeps it open), a new thin LV takes its
- * name and path, and libvirt's block copy fills it; after the pivot -old is removed. */
+ * name and path (tagged @fvm-writing), and libvirt's block copy fills it; after the pivot the tag
+ * goes, then -old. What a kill leaves on the way, fvm_clone_thinlv_recover puts right. */
 static char *
 thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
                         GError **error)
@@ -244,7 +248,7 @@ thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *
                     error))
     return NULL;
   create = fvm_lvm_create_thin_argv (vg, fvm_store_get_thinpool (self->store), lv, found->size,
-                                     clone_tags);
+                                     copy_tags);
   what = g_strdup_printf ("creating %s/%s for consolidating clone '%s'", vg, lv, clone);
   if (!fvm_lvm_run ((const char *const *) create, what, NULL, error))
     {
@@ -271,8 +275,11 @@ thinlv_live_copy_end (FvmCloneBackend *self, const char *clone, gboolean copied,
   const char *remove_new[] = { "lvremove", "-y", new_target, NULL };
   const char *rename_back[] = { "lvrename", vg, old, lv, NULL };
 
+  const char *untag[] = { "lvchange", "--deltag", FVM_LVM_TAG_WRITING, new_target, NULL };
+
   if (copied)
-    return fvm_lvm_run (remove_old, "consolidate: removing the clone's old LV", NULL, error);
+    return fvm_lvm_run (untag, "consolidate: marking the copy complete", NULL, error)
+           && fvm_lvm_run (remove_old, "consolidate: removing the clone's old LV", NULL, error);
   return fvm_lvm_run (remove_new, "consolidate: removing the unfinished copy", NULL, error)
          && fvm_lvm_run (rename_back, "consolidate: putting the clone's LV back", NULL, error);
 }
@@ -339,4 +346,5 @@ const FvmCloneBackendOps fvm_clone_thinlv_ops = {
   .disk_path = thinlv_disk_path,
   .resize = thinlv_resize,
   .list = thinlv_list,
+  .recover = fvm_clone_thinlv_recover,
 };

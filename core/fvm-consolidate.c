@@ -12,6 +12,7 @@
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
 #include "fvm-ipaddr.h"
+#include "fvm-lock.h"
 #include "fvm-units.h"
 #include "fvm-xml.h"
 
@@ -161,10 +162,15 @@ fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name, gbo
   g_autoptr (FvmCloneBackend) backend = NULL;
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (FvmVirDomain) dom = NULL;
+  g_autoptr (FvmLock) lock = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 
   dom = fvm_clone_lookup_domain (conn, name, &clone, error);
   if (dom == NULL)
+    return FALSE;
+  /* Held until the end: gc leaves a consolidation in progress alone. */
+  lock = fvm_lock_clone (store, name, error);
+  if (lock == NULL)
     return FALSE;
   if (clone->meta.consolidated != NULL)
     return fvm_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' was consolidated already (%s)",

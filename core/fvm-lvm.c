@@ -51,6 +51,12 @@ fvm_lvm_lv_is_active (const FvmLvmLv *lv)
 }
 
 gboolean
+fvm_lvm_lv_is_open (const FvmLvmLv *lv)
+{
+  return attr_at (lv, 5) == 'o';
+}
+
+gboolean
 fvm_lvm_lv_is_read_only (const FvmLvmLv *lv)
 {
   return attr_at (lv, 1) == 'r';

@@ -35,6 +35,8 @@ gboolean fvm_lvm_lv_has_tag (const FvmLvmLv *lv, const char *tag);
 /* lv_attr's first character 't' (thin pool) / 'V' (thin volume); fifth 'a' (active). */
 gboolean fvm_lvm_lv_is_thin_pool (const FvmLvmLv *lv);
 gboolean fvm_lvm_lv_is_active (const FvmLvmLv *lv);
+/* lv_attr's sixth character 'o' (open: a process, qemu say, holds the device). */
+gboolean fvm_lvm_lv_is_open (const FvmLvmLv *lv);
 /* lv_attr's second character 'r' (read-only). */
 gboolean fvm_lvm_lv_is_read_only (const FvmLvmLv *lv);
 

@@ -105,6 +105,39 @@ check "t-1's data (with the write) is unchanged by the live copy" \
 check "the old LV is gone, so qemu let go of it" gssh '! lvs fvmvg/fvm-clone-t-1-old >/dev/null 2>&1'
 check "fvm-spawn info records the consolidation" gssh "$TL fvm-spawn info t-1 | grep -q '^Consolidated:'"
 check "t-1 starts again on its new LV" gssh 'virsh -q destroy t-1 && virsh -q start t-1 && virsh -q destroy t-1'
+# A consolidate killed with SIGKILL half-way, live (twice: once the LV is renamed aside, once
+# the copy's LV exists too) and offline (once the copy's LV exists): gc puts the clone right.
+check "clone tk is made and started" gssh "$TL fvm-spawn create tiny tk --no-start >/dev/null && virsh -q start tk"
+tk_sum=$(gssh 'head -c 16M /dev/fvmvg/fvm-clone-tk | sha256sum' | cut -c1-64)
+# kill_when TEST CMD: runs CMD in the guest and kills it (SIGKILL) once TEST holds; prints tk's LVs
+kill_when() {
+	gssh "$TL $2 </dev/null >/dev/null 2>&1 & p=\$!
+	for i in \$(seq 1200); do $1 && break; sleep 0.05; done
+	kill -9 \$p; wait \$p; lvs --noheadings -o lv_name,lv_attr,lv_tags fvmvg | grep -- -tk"
+}
+tk_ok() { # STATE: tk's LV holds its data, nothing half-done is left, the domain is in STATE
+	gssh "test \"\$(head -c 16M /dev/fvmvg/fvm-clone-tk | sha256sum | cut -c1-64)\" = $tk_sum &&
+		! lvs --noheadings -o lv_name fvmvg | grep -E -- '-tk-(old|flat)' &&
+		! lvs --noheadings -o lv_tags fvmvg/fvm-clone-tk | grep -q fvm-writing &&
+		test \"\$(virsh domstate tk)\" = '$1' &&
+		{ test '$1' != running || virsh blockjob tk vda 2>&1 | grep -q 'No current block job'; }"
+}
+out=$(kill_when 'test -e /dev/fvmvg/fvm-clone-tk-old' 'fvm-consolidate --live tk')
+note "a live consolidate killed once tk's LV was renamed aside left:" "$out"
+out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
+check "gc finds the half-done consolidation ($out)" grep -q "consolidation tk" <<<"$out"
+check "and puts it right: tk's LV is back with its data, the guest runs on, no block job" tk_ok running
+out=$(kill_when 'test -e /dev/fvmvg/fvm-clone-tk-old -a -e /dev/fvmvg/fvm-clone-tk' 'fvm-consolidate --live tk')
+note "a live consolidate killed once the copy's LV existed left:" "$out"
+out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
+check "gc puts that right too, whether the pivot had happened or not ($out)" tk_ok running
+check "tk is stopped" gssh 'virsh -q destroy tk'
+out=$(kill_when 'test -e /dev/fvmvg/fvm-clone-tk-flat' 'fvm-consolidate tk')
+note "an offline consolidate killed once its copy's LV existed left:" "$out"
+out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
+check "gc removes the unfinished copy and tk is intact ($out)" tk_ok 'shut off'
+check "fvm-spawn destroy --yes tk" gssh "$TL fvm-spawn destroy --yes tk"
+
 out=$(gssh "$TL fvm-consolidate --live t-3 </dev/null" 2>&1)
 check "--live on a clone that is not running is refused, nothing renamed ($out)" \
 	bash -c 'grep -q "is not running: consolidate it offline" <<<"$1"' _ "$out"
