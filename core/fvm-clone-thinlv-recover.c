@@ -57,23 +57,6 @@ abort_copy (FvmCloneBackend *self, const char *clone, GError **error)
   return TRUE;
 }
 
-static gboolean run_lvm (const char *what, GError **error, const char *first,
-                         ...) G_GNUC_NULL_TERMINATED;
-
-static gboolean
-run_lvm (const char *what, GError **error, const char *first, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  va_list ap;
-
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  return fvm_lvm_run ((const char *const *) argv->pdata, what, NULL, error);
-}
-
 static gboolean
 recover_one (FvmCloneBackend *self, const char *clone, GError **error)
 {
@@ -95,21 +78,25 @@ recover_one (FvmCloneBackend *self, const char *clone, GError **error)
   cur = find_lv (lvs, lv);
   old_lv = find_lv (lvs, old);
   if (find_lv (lvs, flat) != NULL
-      && !run_lvm ("gc: removing an unfinished copy", error, "lvremove", "-y", flat_target, NULL))
+      && !fvm_lvm_runv ("gc: removing an unfinished copy", error, "lvremove", "-y", flat_target,
+                        NULL))
     return FALSE;
   if (old_lv == NULL)
     return TRUE;
   if (cur == NULL)
-    return run_lvm ("gc: putting the clone's LV back", error, "lvrename", vg, old, lv, NULL);
+    return fvm_lvm_runv ("gc: putting the clone's LV back", error, "lvrename", vg, old, lv, NULL);
   if (fvm_lvm_lv_has_tag (cur, FVM_LVM_TAG_WRITING)
       && !(fvm_lvm_lv_is_open (cur) && !fvm_lvm_lv_is_open (old_lv)))
-    return run_lvm ("gc: removing an unfinished copy", error, "lvremove", "-y", lv_target, NULL)
-           && run_lvm ("gc: putting the clone's LV back", error, "lvrename", vg, old, lv, NULL);
+    return fvm_lvm_runv ("gc: removing an unfinished copy", error, "lvremove", "-y", lv_target,
+                         NULL)
+           && fvm_lvm_runv ("gc: putting the clone's LV back", error, "lvrename", vg, old, lv,
+                            NULL);
   if (fvm_lvm_lv_has_tag (cur, FVM_LVM_TAG_WRITING)
-      && !run_lvm ("gc: marking the copy complete", error, "lvchange", "--deltag",
-                   FVM_LVM_TAG_WRITING, lv_target, NULL))
+      && !fvm_lvm_runv ("gc: marking the copy complete", error, "lvchange", "--deltag",
+                        FVM_LVM_TAG_WRITING, lv_target, NULL))
     return FALSE;
-  return run_lvm ("gc: removing the clone's old LV", error, "lvremove", "-y", old_target, NULL);
+  return fvm_lvm_runv ("gc: removing the clone's old LV", error, "lvremove", "-y", old_target,
+                       NULL);
 }
 
 GPtrArray *

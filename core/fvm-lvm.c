@@ -169,15 +169,21 @@ strv_from (GPtrArray *argv)
   return (GStrv) g_ptr_array_free (argv, FALSE);
 }
 
-/* Appends copies of the NULL-terminated arguments. */
+/* Appends copies of FIRST and the arguments after it, up to NULL. */
+static void
+add_args_va (GPtrArray *argv, const char *first, va_list ap)
+{
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+}
+
 static void G_GNUC_NULL_TERMINATED
 add_args (GPtrArray *argv, const char *first, ...)
 {
   va_list ap;
 
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
+  add_args_va (argv, first, ap);
   va_end (ap);
 }
 
@@ -275,6 +281,19 @@ fvm_lvm_run (const char *const *argv, const char *what, GCancellable *cancellabl
   if (!fvm_subprocess_run (argv, NULL, cancellable, error))
     return fvm_prefix_error (error, "%s", what);
   return TRUE;
+}
+
+gboolean
+fvm_lvm_runv (const char *what, GError **error, const char *first, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  va_list ap;
+
+  va_start (ap, first);
+  add_args_va (argv, first, ap);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  return fvm_lvm_run ((const char *const *) argv->pdata, what, NULL, error);
 }
 
 GPtrArray *

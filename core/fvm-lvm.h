@@ -53,6 +53,10 @@ gboolean fvm_lvm_check_privileges (const char *vg, GError **error);
 gboolean fvm_lvm_run (const char *const *argv, const char *what, GCancellable *cancellable,
                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* fvm_lvm_run of the command FIRST, … (NULL-terminated). */
+gboolean fvm_lvm_runv (const char *what, GError **error, const char *first,
+                       ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+
 /* The LVs of VG (all of them when LV is NULL). */
 GPtrArray *fvm_lvm_list (const char *vg, const char *lv, GCancellable *cancellable,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
