@@ -18,6 +18,7 @@
 #include "fvm-archive.h"
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-image-map.h"
 #include "fvm-names.h"
 #include "fvm-units.h"
 
@@ -298,8 +299,22 @@ new_entry (const char *name, guint64 size, mode_t perm)
   return entry;
 }
 
+/* A small entry (the manifest, the map) written whole. */
+static gboolean
+write_small_entry (DiskWriter *w, const char *name, const char *data, GError **error)
+{
+  gsize len = strlen (data);
+  g_autoptr (FvmArchiveEntry) entry = new_entry (name, len, 0644);
+
+  if (archive_write_header (w->a, entry) != ARCHIVE_OK)
+    return w->target->error != NULL
+               ? (g_propagate_error (error, g_steal_pointer (&w->target->error)), FALSE)
+               : fvm_throw_archive (w->a, error, "writing the header of %s", name);
+  return archive_write_all (w, data, len, error);
+}
+
 gboolean
-fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
+fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, int out_fd,
                   const FvmBundleOptions *options, FvmProgress *progress, GCancellable *cancellable,
                   GError **error)
 {
@@ -308,17 +323,16 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
   g_autofree guint8 *zbuf = NULL;
   WriteTarget target = { .fd = out_fd, .cancellable = cancellable };
   g_autoptr (FvmArchiveWrite) a = archive_write_new ();
-  g_autoptr (FvmArchiveEntry) mentry = NULL;
   g_autoptr (FvmArchiveEntry) dentry = NULL;
   g_autoptr (GArray) extents = NULL;
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *data = fvm_manifest_to_data (manifest);
+  g_autofree char *map_data = map != NULL ? fvm_image_map_to_data (map) : NULL;
   g_autofree char *disk_name = g_strdup_printf ("disk.%s", manifest->format);
   DiskWriter w = { 0 };
   int level = options != NULL && options->level != 0 ? options->level : FVM_BUNDLE_LEVEL_DEFAULT;
   int threads
       = options != NULL && options->threads > 0 ? options->threads : (int) g_get_num_processors ();
-  gsize data_len = strlen (data);
   guint64 size = 0;
   struct stat st;
 
@@ -331,6 +345,13 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
     return fvm_throw (
         error, "the image is %" G_GUINT64_FORMAT " bytes but its manifest says %" G_GUINT64_FORMAT,
         size, manifest->file_size);
+  if (map_data != NULL && strlen (map_data) > FVM_BUNDLE_MAP_MAX)
+    {
+      /* Readers refuse more: such a bundle is imported like one without a map. */
+      g_info ("the image's map is too large for the bundle (%zu bytes): leaving it out",
+              strlen (map_data));
+      g_clear_pointer (&map_data, g_free);
+    }
   extents = map_extents (disk_fd, size, error);
   if (extents == NULL)
     return FALSE;
@@ -362,13 +383,9 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
                ? (g_propagate_error (error, g_steal_pointer (&target.error)), FALSE)
                : fvm_throw_archive (a, error, "starting the bundle");
 
-  mentry = new_entry (FVM_BUNDLE_MANIFEST, data_len, 0644);
-  if (archive_write_header (a, mentry) != ARCHIVE_OK)
-    return target.error != NULL
-               ? (g_propagate_error (error, g_steal_pointer (&target.error)), FALSE)
-               : fvm_throw_archive (a, error, "writing the manifest's header");
   w = (DiskWriter){ .a = a, .target = &target, .extents = extents, .sum = sum };
-  if (!archive_write_all (&w, data, data_len, error))
+  if (!write_small_entry (&w, FVM_BUNDLE_MANIFEST, data, error)
+      || (map_data != NULL && !write_small_entry (&w, FVM_BUNDLE_MAP, map_data, error)))
     return FALSE;
 
   /* A file that is all hole still needs a map, or the entry would be stored as plain zeros;
@@ -520,6 +537,40 @@ is_sha256 (const char *text)
   return TRUE;
 }
 
+/* The whole of a small entry (at most MAX bytes, no NUL), NUL-terminated. */
+static char *
+read_small_entry (struct archive *a, ReadSource *s, struct archive_entry *entry, la_int64_t max,
+                  gsize *out_len, GError **error)
+{
+  const char *name = archive_entry_pathname (entry);
+  la_int64_t size = archive_entry_size (entry);
+  g_autofree char *data = NULL;
+  gsize got = 0;
+
+  if (size > max)
+    return fvm_null_throw (
+        error, "invalid bundle: %s is %" G_GINT64_FORMAT " bytes (at most %" G_GINT64_FORMAT ")",
+        name, (gint64) size, (gint64) max);
+  data = g_malloc ((gsize) size + 1);
+  while (got < (gsize) size)
+    {
+      la_ssize_t n = archive_read_data (a, data + got, (gsize) size - got);
+      if (n < 0)
+        {
+          g_autofree char *what = g_strdup_printf ("reading %s", name);
+          return throw_read (a, s, error, what), NULL;
+        }
+      if (n == 0)
+        return fvm_null_throw (error, "invalid bundle: truncated in %s", name);
+      got += (gsize) n;
+    }
+  data[got] = '\0';
+  if (memchr (data, '\0', got) != NULL)
+    return fvm_null_throw (error, "invalid bundle: %s holds a NUL byte", name);
+  *out_len = got;
+  return g_steal_pointer (&data);
+}
+
 static FvmManifest *
 read_manifest (struct archive *a, ReadSource *s, GError **error)
 {
@@ -527,7 +578,6 @@ read_manifest (struct archive *a, ReadSource *s, GError **error)
   g_autofree char *data = NULL;
   g_autoptr (FvmManifest) manifest = NULL;
   g_autoptr (GError) local_error = NULL;
-  la_int64_t size;
   gsize got = 0;
   int r;
 
@@ -543,23 +593,9 @@ read_manifest (struct archive *a, ReadSource *s, GError **error)
                            archive_filter_name (a, 0));
   if (!check_entry (entry, FVM_BUNDLE_MANIFEST, error))
     return NULL;
-  size = archive_entry_size (entry);
-  if (size > FVM_BUNDLE_MANIFEST_MAX)
-    return fvm_null_throw (error, "invalid bundle: %s is %" G_GINT64_FORMAT " bytes (at most %d)",
-                           FVM_BUNDLE_MANIFEST, (gint64) size, FVM_BUNDLE_MANIFEST_MAX);
-  data = g_malloc ((gsize) size + 1);
-  while (got < (gsize) size)
-    {
-      la_ssize_t n = archive_read_data (a, data + got, (gsize) size - got);
-      if (n < 0)
-        return throw_read (a, s, error, "reading " FVM_BUNDLE_MANIFEST), NULL;
-      if (n == 0)
-        return fvm_null_throw (error, "invalid bundle: truncated in %s", FVM_BUNDLE_MANIFEST);
-      got += (gsize) n;
-    }
-  data[got] = '\0';
-  if (memchr (data, '\0', got) != NULL)
-    return fvm_null_throw (error, "invalid bundle: %s holds a NUL byte", FVM_BUNDLE_MANIFEST);
+  data = read_small_entry (a, s, entry, FVM_BUNDLE_MANIFEST_MAX, &got, error);
+  if (data == NULL)
+    return NULL;
   manifest = fvm_manifest_from_data (data, (gssize) got, &local_error);
   if (manifest == NULL)
     return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
@@ -630,6 +666,29 @@ read_disk (struct archive *a, ReadSource *s, DiskReader *r, GError **error)
   return TRUE;
 }
 
+/* The optional map entry (FVM_BUNDLE_MAP), checked against the manifest, to the sink. */
+static gboolean
+read_map (struct archive *a, ReadSource *s, struct archive_entry *entry,
+          const FvmManifest *manifest, const FvmBundleSink *sink, gpointer user_data,
+          GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GArray) map = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize len = 0;
+
+  if (!check_entry (entry, FVM_BUNDLE_MAP, error))
+    return FALSE;
+  data = read_small_entry (a, s, entry, FVM_BUNDLE_MAP_MAX, &len, error);
+  if (data == NULL)
+    return FALSE;
+  map = fvm_image_map_from_data (data, len, manifest->virtual_size, manifest->file_size,
+                                 &local_error);
+  if (map == NULL)
+    return fvm_throw (error, "invalid bundle: %s", local_error->message);
+  return sink->map == NULL || sink->map (map, user_data, error);
+}
+
 FvmManifest *
 fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmProgress *progress,
                  GCancellable *cancellable, GError **error)
@@ -673,6 +732,16 @@ fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmPr
     return fvm_null_throw (error, "invalid bundle: no disk entry after the manifest");
   if (ret < ARCHIVE_WARN)
     return throw_read (a, &s, error, "reading the disk's header"), NULL;
+  if (g_strcmp0 (archive_entry_pathname (entry), FVM_BUNDLE_MAP) == 0)
+    {
+      if (!read_map (a, &s, entry, manifest, sink, user_data, error))
+        return NULL;
+      ret = archive_read_next_header (a, &entry);
+      if (ret == ARCHIVE_EOF)
+        return fvm_null_throw (error, "invalid bundle: no disk entry after the disk map");
+      if (ret < ARCHIVE_WARN)
+        return throw_read (a, &s, error, "reading the disk's header"), NULL;
+    }
   if (!check_entry (entry, disk_name, error))
     return NULL;
   r.size = (guint64) archive_entry_size (entry);

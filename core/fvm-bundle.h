@@ -1,9 +1,10 @@
 /* fvm-bundle: the .fvm bundle, a golden to share between hosts.
  *
- * A tar written with libarchive (pax format): "manifest.json" first, then the disk as one
- * sparse entry (only the image file's allocated extents are stored), the whole compressed
- * with zstd. The manifest's sha256 is of the image file with holes read as zeros, the same
- * digest fvm_file_sha256() gives, so an import can verify the disk before the golden exists.
+ * A tar written with libarchive (pax format): "manifest.json" first, then, when the image has
+ * one, its map (FVM_BUNDLE_MAP, see fvm-image-map.h), then the disk as one sparse entry (only the
+ * image file's allocated extents are stored), the whole compressed with zstd. The manifest's sha256
+ * is of the image file with holes read as zeros, the same digest fvm_file_sha256() gives, so an
+ * import can verify the disk before the golden exists.
  *
  * The reader knows nothing of stores: it hands the manifest and then the disk's extents to a
  * sink, and returns the manifest only when the disk's digest and size agree with it. */
@@ -19,6 +20,10 @@ G_BEGIN_DECLS
 #define FVM_BUNDLE_MANIFEST "manifest.json"
 /* A larger manifest.json is refused before it is read into memory. */
 #define FVM_BUNDLE_MANIFEST_MAX (1 << 20)
+/* The disk's map, optional: where the guest's data lie in the image file. Older bundles have
+ * none; a reader that does not need it skips it. */
+#define FVM_BUNDLE_MAP "disk.map.json"
+#define FVM_BUNDLE_MAP_MAX (64 << 20)
 
 /* zstd levels, measured on a Debian 12 original (507 MB qcow2, 2 threads, a shared machine):
  * 3 gives 148 MB in 3.9 s where qemu-img convert -c gives 171 MB in 18 s; 16 (long matching)
@@ -36,6 +41,9 @@ typedef struct
   /* Once, before any data, with the parsed and checked manifest; the sink may change its
    * version (the next free one) and volume name. FALSE refuses the bundle. */
   gboolean (*begin) (FvmManifest *manifest, gpointer user_data, GError **error);
+  /* May be NULL. Once, after begin and before any data, when the bundle carries the disk's map,
+   * checked against the manifest's sizes (fvm_image_map_from_data); the sink may keep a ref. */
+  gboolean (*map) (GArray *map, gpointer user_data, GError **error);
   /* Data at OFFSET of the image file; ranges never written read as zeros. Offsets grow. */
   gboolean (*write) (guint64 offset, const void *buf, gsize len, gpointer user_data,
                      GError **error);
@@ -49,8 +57,9 @@ typedef struct
   int threads; /* 0: one per online CPU */
 } FvmBundleOptions;
 
-/* Writes the bundle of MANIFEST whose image file is DISK_FD to OUT_FD. */
-gboolean fvm_bundle_write (const FvmManifest *manifest, int disk_fd, int out_fd,
+/* Writes the bundle of MANIFEST whose image file is DISK_FD to OUT_FD, with the image's MAP
+ * (fvm_image_map_read) when it is not NULL. */
+gboolean fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, int out_fd,
                            const FvmBundleOptions *options, FvmProgress *progress,
                            GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

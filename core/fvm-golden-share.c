@@ -19,6 +19,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-golden-thinlv.h"
+#include "fvm-image-map.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
 #include "fvm-subprocess.h"
@@ -46,16 +47,23 @@ export_to_fd (FvmStore *store, const FvmManifest *golden, int out_fd,
 {
   g_autofree char *disk = fvm_store_file_path (store, golden->volume);
   g_auto (FvmFd) fd = open (disk, O_RDONLY | O_CLOEXEC);
+  g_autoptr (GArray) map = NULL;
+  g_autofree char *why_none = NULL;
 
   if (fd < 0)
     return fvm_throw_errno_prefix (error, "opening %s", disk);
+  /* The map lets a thin-LV store write the guest's data as the bundle streams. */
+  if (!fvm_image_map_read (disk, &map, &why_none, cancellable, error))
+    return FALSE;
+  if (map == NULL)
+    g_info ("the bundle carries no disk map: %s", why_none);
   /* ext4 reports an unwritten extent (qemu preallocates with fallocate) as data once its pages
    * are in the page cache, and readahead past an extent's end puts them there: the writer's map
    * of the extents and its reading pass then disagree. Start with the file's clean pages
    * dropped and no readahead, so both see the same extents. */
   posix_fadvise (fd, 0, 0, POSIX_FADV_DONTNEED);
   posix_fadvise (fd, 0, 0, POSIX_FADV_RANDOM);
-  return fvm_bundle_write (golden, fd, out_fd, options, progress, cancellable, error);
+  return fvm_bundle_write (golden, fd, map, out_fd, options, progress, cancellable, error);
 }
 
 gboolean
@@ -121,9 +129,10 @@ typedef struct
   FvmProgress *progress;
   GCancellable *cancellable;
   FvmLock *lock;
-  FvmManifest *manifest;   /* the reader's, between begin and finish */
-  FvmVolumeWriter *writer; /* until the disk is complete */
-  char *volume;            /* complete, not yet committed */
+  FvmManifest *manifest;            /* the reader's, between begin and finish */
+  FvmVolumeWriter *writer;          /* until the disk is complete */
+  FvmGoldenThinlvStream *lv_stream; /* thinlv and a bundle with a disk map: its LV */
+  char *volume;                     /* complete, not yet committed */
   char *template;
   guint bundle_version;
   gboolean committed;
@@ -134,8 +143,9 @@ import_txn_clear (ImportTxn *t)
 {
   g_autoptr (GError) local_error = NULL;
 
-  /* An unfinished writer removes its own volume. */
+  /* An unfinished writer removes its own volume, an unfinished stream its LV. */
   g_clear_pointer (&t->writer, fvm_volume_writer_free);
+  g_clear_pointer (&t->lv_stream, fvm_golden_thinlv_stream_free);
   if (!t->committed && t->template != NULL
       && !fvm_store_delete_volume (t->store, t->template, &local_error))
     g_warning ("rollback: %s", local_error->message);
@@ -251,12 +261,26 @@ sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
   return claim_volume (t, manifest, error);
 }
 
+/* With the thinlv backend, the golden's LV is written in the same pass as its file. */
+static gboolean
+sink_map (GArray *map, gpointer user_data, GError **error)
+{
+  ImportTxn *t = user_data;
+
+  if (!g_str_equal (fvm_store_get_backend (t->store), "thinlv"))
+    return TRUE;
+  t->lv_stream = fvm_golden_thinlv_stream_new (t->store, t->manifest, map, t->cancellable, error);
+  return t->lv_stream != NULL;
+}
+
 static gboolean
 sink_write (guint64 offset, const void *buf, gsize len, gpointer user_data, GError **error)
 {
   ImportTxn *t = user_data;
 
-  return fvm_volume_writer_write (t->writer, offset, buf, len, error);
+  return fvm_volume_writer_write (t->writer, offset, buf, len, error)
+         && (t->lv_stream == NULL
+             || fvm_golden_thinlv_stream_write (t->lv_stream, offset, buf, len, error));
 }
 
 static gboolean
@@ -276,7 +300,8 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
           /* Finished: from here on the volume is the transaction's to remove. */
           g_clear_pointer (&t->writer, fvm_volume_writer_free);
           t->volume = g_strdup (manifest->volume);
-          return TRUE;
+          return t->lv_stream == NULL
+                 || fvm_golden_thinlv_stream_set_version (t->lv_stream, manifest, error);
         }
       if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS)
           || !fvm_volume_writer_claims_at_finish (t->writer))
@@ -401,7 +426,7 @@ FvmManifest *
 fvm_golden_import (FvmStore *store, const char *source, const char *name, guint *out_bundle_version,
                    FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  static const FvmBundleSink sink = { sink_begin, sink_write, sink_finish };
+  static const FvmBundleSink sink = { sink_begin, sink_map, sink_write, sink_finish };
   g_auto (ImportTxn) t
       = { .store = store, .name = name, .progress = progress, .cancellable = cancellable };
   g_autoptr (GSubprocess) curl = NULL;
@@ -446,8 +471,15 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
   t.template = fvm_store_template_name (manifest);
   if (!fvm_store_create_overlay (store, manifest, t.template, error))
     return NULL;
-  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest. */
-  if (!fvm_golden_thinlv_write (store, manifest, cancellable, error))
+  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest; written
+   * already when the bundle had a disk map, else now from the file. */
+  if (t.lv_stream != NULL)
+    {
+      if (!fvm_golden_thinlv_stream_finish (t.lv_stream, store, manifest, cancellable, error))
+        return NULL;
+      g_clear_pointer (&t.lv_stream, fvm_golden_thinlv_stream_free);
+    }
+  else if (!fvm_golden_thinlv_write (store, manifest, cancellable, error))
     return NULL;
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
     {

@@ -1,7 +1,13 @@
 /* fvm-golden-thinlv: goldens as read-only thin LVs. */
 #include "fvm-golden-thinlv.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "fvm-error.h"
+#include "fvm-image-map.h"
 #include "fvm-lock.h"
 #include "fvm-lvm.h"
 #include "fvm-subprocess.h"
@@ -16,31 +22,28 @@ remove_quietly (const char *target)
     g_warning ("rollback: %s", local_error->message);
 }
 
-gboolean
-fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *cancellable,
-                         GError **error)
+static char *
+golden_lv_name (const FvmManifest *golden)
+{
+  return g_strdup_printf ("fvm-golden-%s-%u", golden->name, golden->version);
+}
+
+/* Creates GOLDEN's thin LV (fvm-golden-NAME-N, virtual size, tags, @fvm-writing); its VG/LV
+ * name. EXISTS when it is there already. */
+static char *
+create_lv (FvmStore *store, const FvmManifest *golden, GCancellable *cancellable, GError **error)
 {
   const char *vg = fvm_store_get_vg (store);
   const char *pool = fvm_store_get_thinpool (store);
-  g_autofree char *lv = NULL;
-  g_autofree char *target = NULL;
-  g_autofree char *dev = NULL;
-  g_autofree char *src = NULL;
-  g_autofree char *name_tag = NULL;
-  g_autofree char *version_tag = NULL;
+  g_autofree char *lv = golden_lv_name (golden);
+  g_autofree char *target = g_strconcat (vg, "/", lv, NULL);
+  g_autofree char *name_tag = g_strconcat ("fvm-golden-", golden->name, NULL);
+  g_autofree char *version_tag = g_strdup_printf ("fvm-version-%u", golden->version);
   g_autofree char *what = NULL;
   g_auto (GStrv) create = NULL;
 
-  if (!g_str_equal (fvm_store_get_backend (store), "thinlv"))
-    return TRUE;
   if (!fvm_lvm_check_pool (vg, pool, NULL, NULL, cancellable, error))
-    return FALSE;
-  lv = g_strdup_printf ("fvm-golden-%s-%u", golden->name, golden->version);
-  target = g_strconcat (vg, "/", lv, NULL);
-  dev = fvm_lvm_device (vg, lv);
-  src = fvm_store_file_path (store, golden->volume);
-  name_tag = g_strconcat ("fvm-golden-", golden->name, NULL);
-  version_tag = g_strdup_printf ("fvm-version-%u", golden->version);
+    return NULL;
   {
     const char *tags[] = { FVM_LVM_TAG, name_tag, version_tag, FVM_LVM_TAG_WRITING, NULL };
     create = fvm_lvm_create_thin_argv (vg, pool, lv, golden->virtual_size, tags);
@@ -50,8 +53,39 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
     {
       if (error != NULL && *error != NULL && strstr ((*error)->message, "already exists") != NULL)
         (*error)->code = FVM_ERROR_EXISTS;
-      return FALSE;
+      return NULL;
     }
+  return g_steal_pointer (&target);
+}
+
+static gboolean
+make_read_only (const char *target, GCancellable *cancellable, GError **error)
+{
+  const char *argv[] = { "lvchange", "-p", "r", target, NULL };
+  g_autofree char *what = g_strdup_printf ("making %s read-only", target);
+
+  return fvm_lvm_run (argv, what, cancellable, error);
+}
+
+gboolean
+fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *cancellable,
+                         GError **error)
+{
+  g_autofree char *target = NULL;
+  g_autofree char *lv = NULL;
+  g_autofree char *dev = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *copying = NULL;
+
+  if (!g_str_equal (fvm_store_get_backend (store), "thinlv"))
+    return TRUE;
+  target = create_lv (store, golden, cancellable, error);
+  if (target == NULL)
+    return FALSE;
+  lv = golden_lv_name (golden);
+  dev = fvm_lvm_device (fvm_store_get_vg (store), lv);
+  src = fvm_store_file_path (store, golden->volume);
+  copying = g_strdup_printf ("writing golden %s@%u into %s", golden->name, golden->version, target);
   {
     /* A new thin LV reads as zeros: only the image's data is written, and the pool stays thin. */
     const char *convert[] = { "qemu-img",
@@ -66,13 +100,9 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
                               src,
                               dev,
                               NULL };
-    const char *read_only[] = { "lvchange", "-p", "r", target, NULL };
-    g_autofree char *copying
-        = g_strdup_printf ("writing golden %s@%u into %s", golden->name, golden->version, target);
-    g_autofree char *protecting = g_strdup_printf ("making %s read-only", target);
 
     if (!fvm_lvm_run (convert, copying, cancellable, error)
-        || !fvm_lvm_run (read_only, protecting, cancellable, error))
+        || !make_read_only (target, cancellable, error))
       {
         remove_quietly (target);
         return FALSE;
@@ -81,6 +111,141 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
   g_free (golden->lv);
   golden->lv = g_steal_pointer (&target);
   return TRUE;
+}
+
+/* --- writing the LV while a bundle streams ------------------------------------------------ */
+
+struct _FvmGoldenThinlvStream
+{
+  char *vg;
+  char *target; /* VG/LV, removed when the stream is freed unfinished */
+  char *dev;
+  guint version;
+  int fd;
+  GArray *map;       /* guest order, as the bundle gave it */
+  GArray *by_offset; /* file order, for translating */
+  guint cursor;
+  gboolean finished;
+};
+
+FvmGoldenThinlvStream *
+fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden, GArray *map,
+                              GCancellable *cancellable, GError **error)
+{
+  g_autoptr (FvmGoldenThinlvStream) self = g_new0 (FvmGoldenThinlvStream, 1);
+  g_autofree char *lv = golden_lv_name (golden);
+
+  self->fd = -1;
+  self->vg = g_strdup (fvm_store_get_vg (store));
+  self->version = golden->version;
+  self->map = g_array_ref (map);
+  self->by_offset = fvm_image_map_by_offset (map);
+  self->target = create_lv (store, golden, cancellable, error);
+  if (self->target == NULL)
+    return NULL;
+  self->dev = fvm_lvm_device (self->vg, lv);
+  self->fd = open (self->dev, O_WRONLY | O_CLOEXEC);
+  if (self->fd < 0)
+    return fvm_throw_errno_prefix (error, "opening %s", self->dev), NULL;
+  g_info ("writing golden %s@%u into %s as the bundle streams", golden->name, golden->version,
+          self->target);
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_data, GError **error)
+{
+  FvmGoldenThinlvStream *self = user_data;
+
+  while (len > 0)
+    {
+      ssize_t n = pwrite (self->fd, buf, len, (off_t) guest_offset);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return fvm_throw_errno_prefix (error, "writing %s", self->dev);
+      buf = (const guint8 *) buf + n;
+      len -= (gsize) n;
+      guest_offset += (guint64) n;
+    }
+  return TRUE;
+}
+
+gboolean
+fvm_golden_thinlv_stream_write (FvmGoldenThinlvStream *self, guint64 offset, const void *buf,
+                                gsize len, GError **error)
+{
+  return fvm_image_map_translate (self->by_offset, &self->cursor, offset, buf, len, write_guest,
+                                  self, error);
+}
+
+gboolean
+fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self, const FvmManifest *golden,
+                                      GError **error)
+{
+  g_autofree char *lv = golden_lv_name (golden);
+  g_autofree char *target = g_strconcat (self->vg, "/", lv, NULL);
+  g_autofree char *old_tag = g_strdup_printf ("fvm-version-%u", self->version);
+  g_autofree char *new_tag = g_strdup_printf ("fvm-version-%u", golden->version);
+  g_autofree char *what = g_strdup_printf ("renaming %s to %s", self->target, target);
+  const char *rename[] = { "lvrename", self->target, target, NULL };
+  const char *retag[] = { "lvchange", "--deltag", old_tag, "--addtag", new_tag, target, NULL };
+
+  if (self->version == golden->version)
+    return TRUE;
+  if (!fvm_lvm_run (rename, what, NULL, error))
+    return FALSE;
+  g_free (self->target);
+  self->target = g_steal_pointer (&target);
+  g_free (self->dev);
+  self->dev = fvm_lvm_device (self->vg, lv);
+  self->version = golden->version;
+  g_free (what);
+  what = g_strdup_printf ("tagging %s", self->target);
+  return fvm_lvm_run (retag, what, NULL, error);
+}
+
+gboolean
+fvm_golden_thinlv_stream_finish (FvmGoldenThinlvStream *self, FvmStore *store, FvmManifest *golden,
+                                 GCancellable *cancellable, GError **error)
+{
+  g_autofree char *src = fvm_store_file_path (store, golden->volume);
+  g_autoptr (GArray) actual = NULL;
+  g_autofree char *why_none = NULL;
+
+  if (fsync (self->fd) < 0 || close (g_steal_fd (&self->fd)) < 0)
+    return fvm_throw_errno_prefix (error, "writing %s", self->dev);
+  /* The file is verified by its digest; the map that placed its data in the LV must be qemu's
+   * own reading of that file, or the LV is not the golden. */
+  if (!fvm_image_map_read (src, &actual, &why_none, cancellable, error))
+    return fvm_prefix_error (error, "checking the disk map");
+  if (actual == NULL)
+    return fvm_throw (error, "invalid bundle: it has a disk map, but its disk has none (%s)",
+                      why_none);
+  if (!fvm_image_map_equal (actual, self->map))
+    return fvm_throw (error, "invalid bundle: its disk map does not match its disk "
+                             "(qemu-img map places the data otherwise)");
+  if (!make_read_only (self->target, cancellable, error))
+    return FALSE;
+  self->finished = TRUE;
+  g_free (golden->lv);
+  golden->lv = g_strdup (self->target);
+  return TRUE;
+}
+
+void
+fvm_golden_thinlv_stream_free (FvmGoldenThinlvStream *self)
+{
+  if (self->fd >= 0)
+    close (self->fd);
+  if (!self->finished && self->target != NULL)
+    remove_quietly (self->target);
+  g_clear_pointer (&self->map, g_array_unref);
+  g_clear_pointer (&self->by_offset, g_array_unref);
+  g_free (self->vg);
+  g_free (self->target);
+  g_free (self->dev);
+  g_free (self);
 }
 
 gboolean

@@ -15,6 +15,33 @@ G_BEGIN_DECLS
  * caller holds the golden name's lock from before this until fvm_golden_thinlv_registered. */
 gboolean fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *cancellable,
                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The golden's thin LV written from a bundle as it streams, when the bundle carries its disk's
+ * map (fvm-image-map.h): the import writes the image file into the store and, through the map,
+ * the guest's data into the LV, in the same pass. */
+typedef struct _FvmGoldenThinlvStream FvmGoldenThinlvStream;
+
+/* Creates GOLDEN's LV, as fvm_golden_thinlv_write does (the caller checks the backend), to be
+ * written through MAP. */
+FvmGoldenThinlvStream *fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden,
+                                                     GArray *map, GCancellable *cancellable,
+                                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The image file's bytes at OFFSET (offsets grow); their guest data go into the LV. */
+gboolean fvm_golden_thinlv_stream_write (FvmGoldenThinlvStream *self, guint64 offset,
+                                         const void *buf, gsize len,
+                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* GOLDEN's version changed (the import took the next free one): renames the LV and its tag. */
+gboolean fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self,
+                                               const FvmManifest *golden,
+                                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Once GOLDEN's volume is complete and verified: checks the map is qemu-img map's of that file,
+ * syncs the LV, sets it read-only and records it in golden->lv (the caller's from then on). */
+gboolean fvm_golden_thinlv_stream_finish (FvmGoldenThinlvStream *self, FvmStore *store,
+                                          FvmManifest *golden, GCancellable *cancellable,
+                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Removes the LV unless finished. */
+void fvm_golden_thinlv_stream_free (FvmGoldenThinlvStream *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmGoldenThinlvStream, fvm_golden_thinlv_stream_free)
+
 /* After the golden is registered: drops the @fvm-writing tag from golden->lv (if any). */
 gboolean fvm_golden_thinlv_registered (const FvmManifest *golden,
                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;

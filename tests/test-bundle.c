@@ -83,7 +83,7 @@ write_bundle_of (const char *disk, const char *name, int level)
   g_assert_nonnull (sha);
   g_assert_cmpint (fstat (dfd, &st), ==, 0);
   m = sample_manifest ((guint64) st.st_size, sha);
-  g_assert_true (fvm_bundle_write (m, dfd, ofd, &options, NULL, NULL, &error));
+  g_assert_true (fvm_bundle_write (m, dfd, NULL, ofd, &options, NULL, NULL, &error));
   g_assert_no_error (error);
   return bundle;
 }
@@ -134,7 +134,8 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
   return TRUE;
 }
 
-static const FvmBundleSink file_sink = { sink_begin, sink_write, sink_finish };
+static const FvmBundleSink file_sink
+    = { .begin = sink_begin, .write = sink_write, .finish = sink_finish };
 
 static void
 assert_same_file (const char *a, const char *b)

@@ -68,7 +68,8 @@ mem_finish (guint64 size, gpointer user_data, GError **error)
   return TRUE;
 }
 
-static const FvmBundleSink mem_sink = { mem_begin, mem_write, mem_finish };
+static const FvmBundleSink mem_sink
+    = { .begin = mem_begin, .write = mem_write, .finish = mem_finish };
 
 static la_ssize_t
 append_cb (struct archive *a, void *client_data, const void *buf, size_t len)

@@ -89,7 +89,7 @@ bundle_seeds (const char *dir, const char *name, guint64 size, const guint64 *da
     }
   g_checksum_update (sum, all, size);
   m = sample (FVM_IMAGE_GOLDEN, size, g_checksum_get_string (sum));
-  if (!fvm_bundle_write (m, disk, out, &options, NULL, NULL, &error))
+  if (!fvm_bundle_write (m, disk, NULL, out, &options, NULL, NULL, &error))
     g_error ("%s", error->message);
   len = lseek (out, 0, SEEK_END);
   bundle = g_malloc (len);

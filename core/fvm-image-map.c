@@ -1,0 +1,258 @@
+/* fvm-image-map: qemu-img's map of a qcow2 image, stored in bundles (see fvm-image-map.h). */
+#include "fvm-image-map.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "fvm-error.h"
+#include "fvm-subprocess.h"
+
+#define MAP_VERSION 1
+
+/* qemu-img info's reasons for an image to have no plain map, or NULL. */
+static char *
+why_no_map (JsonObject *info)
+{
+  JsonObject *specific = NULL;
+  JsonObject *data = NULL;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (info, "format", ""), "qcow2") != 0)
+    return g_strdup ("it is not a qcow2 image");
+  if (json_object_has_member (info, "backing-filename"))
+    return g_strdup ("it has a backing file");
+  if (json_object_get_boolean_member_with_default (info, "encrypted", FALSE))
+    return g_strdup ("it is encrypted");
+  if (json_object_has_member (info, "format-specific"))
+    specific = json_object_get_object_member (info, "format-specific");
+  if (specific != NULL && json_object_has_member (specific, "data"))
+    data = json_object_get_object_member (specific, "data");
+  if (data != NULL && json_object_has_member (data, "data-file"))
+    return g_strdup ("it keeps its data in an external file");
+  return NULL;
+}
+
+static JsonNode *
+run_json (const char *const *argv, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  if (!fvm_subprocess_run (argv, &out, cancellable, error))
+    return NULL;
+  if (!json_parser_load_from_data (parser, out, -1, error))
+    return fvm_null_prefix_error (error, "reading what %s %s printed", argv[0], argv[1]);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+gboolean
+fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
+                    GCancellable *cancellable, GError **error)
+{
+  const char *info_argv[] = { "qemu-img", "info", "--output=json", "-f", "qcow2", path, NULL };
+  const char *map_argv[] = { "qemu-img", "map", "--output=json", "-f", "qcow2", path, NULL };
+  g_autoptr (JsonNode) info = NULL;
+  g_autoptr (JsonNode) map = NULL;
+  g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
+  JsonArray *entries;
+  char *why;
+
+  *out_map = NULL;
+  *out_why_none = NULL;
+  if (!fvm_subprocess_require ("qemu-img", "qemu-utils", error))
+    return FALSE;
+  info = run_json (info_argv, cancellable, error);
+  if (info == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (info))
+    return fvm_throw (error, "qemu-img info %s: unexpected output", path);
+  why = why_no_map (json_node_get_object (info));
+  if (why != NULL)
+    {
+      *out_why_none = why;
+      return TRUE;
+    }
+  map = run_json (map_argv, cancellable, error);
+  if (map == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_ARRAY (map))
+    return fvm_throw (error, "qemu-img map %s: unexpected output", path);
+  entries = json_node_get_array (map);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonNode *node = json_array_get_element (entries, i);
+      JsonObject *e;
+      FvmImageExtent x;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return fvm_throw (error, "qemu-img map %s: unexpected output", path);
+      e = json_node_get_object (node);
+      if (json_object_get_int_member_with_default (e, "depth", 0) != 0)
+        {
+          *out_why_none = g_strdup ("it has a backing file");
+          return TRUE;
+        }
+      if (!json_object_get_boolean_member_with_default (e, "data", FALSE)
+          || json_object_get_boolean_member_with_default (e, "zero", FALSE))
+        continue;
+      if (!json_object_has_member (e, "offset"))
+        {
+          *out_why_none = g_strdup ("it has compressed clusters");
+          return TRUE;
+        }
+      x.start = (guint64) json_object_get_int_member (e, "start");
+      x.length = (guint64) json_object_get_int_member (e, "length");
+      x.offset = (guint64) json_object_get_int_member (e, "offset");
+      g_array_append_val (extents, x);
+    }
+  *out_map = g_steal_pointer (&extents);
+  return TRUE;
+}
+
+char *
+fvm_image_map_to_data (const GArray *map)
+{
+  GString *s = g_string_new ("{\"fvm_disk_map\": 1, \"extents\": [");
+
+  for (guint i = 0; i < map->len; i++)
+    {
+      const FvmImageExtent *e = &g_array_index (map, FvmImageExtent, i);
+      g_string_append_printf (
+          s, "%s\n[%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "]",
+          i > 0 ? "," : "", e->start, e->length, e->offset);
+    }
+  g_string_append (s, "]}\n");
+  return g_string_free (s, FALSE);
+}
+
+/* A JSON integer in [0, G_MAXINT64], or FALSE. */
+static gboolean
+get_uint (JsonArray *tuple, guint index, guint64 *out)
+{
+  JsonNode *node = json_array_get_element (tuple, index);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
+    return FALSE;
+  *out = (guint64) json_node_get_int (node);
+  return TRUE;
+}
+
+static gint
+compare_offsets (gconstpointer a, gconstpointer b)
+{
+  const FvmImageExtent *x = a;
+  const FvmImageExtent *y = b;
+
+  return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+GArray *
+fvm_image_map_by_offset (const GArray *map)
+{
+  GArray *copy = g_array_sized_new (FALSE, FALSE, sizeof (FvmImageExtent), map->len);
+
+  g_array_append_vals (copy, map->data, map->len);
+  g_array_sort (copy, compare_offsets);
+  return copy;
+}
+
+GArray *
+fvm_image_map_from_data (const char *data, gsize len, guint64 virtual_size, guint64 file_size,
+                         GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GArray) map = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
+  g_autoptr (GArray) by_offset = NULL;
+  JsonNode *root;
+  JsonObject *obj;
+  JsonNode *list;
+  JsonArray *extents;
+  guint64 guest_end = 0;
+
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
+    return fvm_null_throw (error, "the disk map is not JSON: %s", local_error->message);
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return fvm_null_throw (error, "the disk map is not a JSON object");
+  obj = json_node_get_object (root);
+  if (json_object_get_int_member_with_default (obj, "fvm_disk_map", 0) != MAP_VERSION)
+    return fvm_null_throw (error, "the disk map is not version %d of fvm's format", MAP_VERSION);
+  list = json_object_get_member (obj, "extents");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return fvm_null_throw (error, "the disk map has no 'extents' array");
+  extents = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (extents); i++)
+    {
+      JsonNode *node = json_array_get_element (extents, i);
+      FvmImageExtent e;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) != 3
+          || !get_uint (json_node_get_array (node), 0, &e.start)
+          || !get_uint (json_node_get_array (node), 1, &e.length)
+          || !get_uint (json_node_get_array (node), 2, &e.offset))
+        return fvm_null_throw (
+            error, "the disk map's extent %u is not [start, length, offset] in bytes", i);
+      if (e.length == 0)
+        return fvm_null_throw (error, "the disk map's extent %u is empty", i);
+      if (e.start < guest_end)
+        return fvm_null_throw (error,
+                               "the disk map's extent %u overlaps or precedes the one before", i);
+      if (e.start > virtual_size || e.length > virtual_size - e.start)
+        return fvm_null_throw (
+            error, "the disk map's extent %u lies beyond the disk's %" G_GUINT64_FORMAT " bytes", i,
+            virtual_size);
+      if (e.offset > file_size || e.length > file_size - e.offset)
+        return fvm_null_throw (
+            error,
+            "the disk map's extent %u lies beyond the image file's %" G_GUINT64_FORMAT " bytes", i,
+            file_size);
+      guest_end = e.start + e.length;
+      g_array_append_val (map, e);
+    }
+  by_offset = fvm_image_map_by_offset (map);
+  for (guint i = 1; i < by_offset->len; i++)
+    {
+      const FvmImageExtent *prev = &g_array_index (by_offset, FvmImageExtent, i - 1);
+      if (g_array_index (by_offset, FvmImageExtent, i).offset < prev->offset + prev->length)
+        return fvm_null_throw (error, "the disk map gives one part of the image file twice");
+    }
+  return g_steal_pointer (&map);
+}
+
+gboolean
+fvm_image_map_equal (const GArray *a, const GArray *b)
+{
+  return a->len == b->len
+         && (a->len == 0 || memcmp (a->data, b->data, a->len * sizeof (FvmImageExtent)) == 0);
+}
+
+gboolean
+fvm_image_map_translate (const GArray *by_offset, guint *cursor, guint64 offset, const void *buf,
+                         gsize len, FvmImageMapFunc func, gpointer user_data, GError **error)
+{
+  guint64 end = offset + len;
+
+  /* Extents wholly before this chunk are done with: chunks come in file order. */
+  while (*cursor < by_offset->len)
+    {
+      const FvmImageExtent *e = &g_array_index (by_offset, FvmImageExtent, *cursor);
+      if (e->offset + e->length > offset)
+        break;
+      (*cursor)++;
+    }
+  for (guint i = *cursor; i < by_offset->len; i++)
+    {
+      const FvmImageExtent *e = &g_array_index (by_offset, FvmImageExtent, i);
+      guint64 from = MAX (offset, e->offset);
+      guint64 to = MIN (end, e->offset + e->length);
+
+      if (e->offset >= end)
+        break;
+      if (from < to
+          && !func (e->start + (from - e->offset), (const guint8 *) buf + (from - offset),
+                    (gsize) (to - from), user_data, error))
+        return FALSE;
+    }
+  return TRUE;
+}
