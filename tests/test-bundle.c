@@ -16,6 +16,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
+#include "fvm-image-map.h"
 
 #include "test-tmpdir.h"
 
@@ -69,7 +70,7 @@ sample_manifest (guint64 file_size, const char *sha256)
 }
 
 static char *
-write_bundle_of (const char *disk, const char *name, int level)
+write_bundle_with_map (const char *disk, const GArray *map, const char *name, int level)
 {
   g_autofree char *sha = fvm_file_sha256 (disk, NULL, NULL);
   char *bundle = tmp_path (name);
@@ -83,9 +84,15 @@ write_bundle_of (const char *disk, const char *name, int level)
   g_assert_nonnull (sha);
   g_assert_cmpint (fstat (dfd, &st), ==, 0);
   m = sample_manifest ((guint64) st.st_size, sha);
-  g_assert_true (fvm_bundle_write (m, dfd, NULL, ofd, &options, NULL, NULL, &error));
+  g_assert_true (fvm_bundle_write (m, dfd, map, ofd, &options, NULL, NULL, &error));
   g_assert_no_error (error);
   return bundle;
+}
+
+static char *
+write_bundle_of (const char *disk, const char *name, int level)
+{
+  return write_bundle_with_map (disk, NULL, name, level);
 }
 
 /* A sink that writes into a file and remembers what it was asked. */
@@ -96,6 +103,7 @@ typedef struct
   gboolean finished;
   guint64 written;
   guint64 last_end;
+  GArray *map; /* the bundle's disk map, if it had one */
 } FileSink;
 
 static gboolean
@@ -105,6 +113,19 @@ sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
 
   g_assert_false (s->began);
   s->began = TRUE;
+  return TRUE;
+}
+
+static gboolean
+sink_map (GArray *map, gpointer user_data, GError **error)
+{
+  FileSink *s = user_data;
+
+  /* Once, after the manifest and before the disk. */
+  g_assert_true (s->began);
+  g_assert_null (s->map);
+  g_assert_cmpuint (s->written, ==, 0);
+  s->map = g_array_ref (map);
   return TRUE;
 }
 
@@ -135,7 +156,7 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
 }
 
 static const FvmBundleSink file_sink
-    = { .begin = sink_begin, .write = sink_write, .finish = sink_finish };
+    = { .begin = sink_begin, .map = sink_map, .write = sink_write, .finish = sink_finish };
 
 static void
 assert_same_file (const char *a, const char *b)
@@ -159,6 +180,8 @@ read_into (int in_fd, const char *out, FileSink *s, GError **error)
   g_assert_cmpint (s->fd, >=, 0);
   m = fvm_bundle_read (in_fd, &file_sink, s, NULL, NULL, error);
   close (s->fd);
+  /* The tests that look at the map take it first. */
+  g_clear_pointer (&s->map, g_array_unref);
   return m;
 }
 
@@ -325,6 +348,39 @@ run (const char *const *argv, const char *cwd)
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("%s failed: %s", argv[0], err);
   return out;
+}
+
+/* The disk's map travels between the manifest and the disk, and comes out as it went in. */
+static void
+test_roundtrip_map (void)
+{
+  const FvmImageExtent extents[] = { { 0, 65536, MIB }, { 2 * MIB, MIB / 2, 3 * MIB } };
+  g_autoptr (GArray) map = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
+  g_autofree char *disk = make_sparse_disk ();
+  g_autofree char *bundle = NULL;
+  g_autofree char *out = tmp_path ("map-out.qcow2");
+  const char *list[] = { "tar", "--zstd", "-tf", NULL, NULL };
+  g_autofree char *names = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) m = NULL;
+  g_auto (FvmFd) fd = -1;
+  FileSink s = { 0 };
+
+  g_array_append_vals (map, extents, G_N_ELEMENTS (extents));
+  bundle = write_bundle_with_map (disk, map, "map.fvm", 0);
+  list[3] = bundle;
+  names = run (list, NULL);
+  g_assert_cmpstr (names, ==, "manifest.json\n" FVM_BUNDLE_MAP "\ndisk.qcow2\n");
+  fd = open (bundle, O_RDONLY | O_CLOEXEC);
+  s.fd = open (out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  m = fvm_bundle_read (fd, &file_sink, &s, NULL, NULL, &error);
+  close (s.fd);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  g_assert_nonnull (s.map);
+  g_assert_true (fvm_image_map_equal (s.map, map));
+  g_clear_pointer (&s.map, g_array_unref);
+  assert_same_file (disk, out);
 }
 
 /* The default level, and the best one whose 128 MiB window zstd must accept by default. */
@@ -681,6 +737,50 @@ test_bad_entries (void)
 }
 
 static void
+test_bad_map (void)
+{
+  g_autofree char *manifest = manifest_json (NULL, NULL);
+  const char *good = "{\"fvm_disk_map\": 1, \"extents\": [[0, 16, 8]]}";
+  g_autoptr (GString) big = g_string_new (good);
+  Ent not_json[] = { { "manifest.json", 0, manifest, -1 },
+                     { FVM_BUNDLE_MAP, 0, "{\"fvm_disk_map\": ", -1 },
+                     { "disk.qcow2", 0, DISK_DATA, -1 } };
+  Ent beyond[] = { { "manifest.json", 0, manifest, -1 },
+                   { FVM_BUNDLE_MAP, 0, "{\"fvm_disk_map\": 1, \"extents\": [[0, 16, 20]]}", -1 },
+                   { "disk.qcow2", 0, DISK_DATA, -1 } };
+  Ent two[] = { { "manifest.json", 0, manifest, -1 },
+                { FVM_BUNDLE_MAP, 0, good, -1 },
+                { FVM_BUNDLE_MAP, 0, good, -1 },
+                { "disk.qcow2", 0, DISK_DATA, -1 } };
+  Ent after[] = { { "manifest.json", 0, manifest, -1 },
+                  { "disk.qcow2", 0, DISK_DATA, -1 },
+                  { FVM_BUNDLE_MAP, 0, good, -1 } };
+  Ent no_disk[] = { { "manifest.json", 0, manifest, -1 }, { FVM_BUNDLE_MAP, 0, good, -1 } };
+  Ent link[] = { { "manifest.json", 0, manifest, -1 },
+                 { FVM_BUNDLE_MAP, AE_IFLNK, NULL, -1, "/etc/passwd" },
+                 { "disk.qcow2", 0, DISK_DATA, -1 } };
+  Ent too_big[] = { { "manifest.json", 0, manifest, -1 },
+                    { FVM_BUNDLE_MAP, 0, NULL, -1 },
+                    { "disk.qcow2", 0, DISK_DATA, -1 } };
+
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, not_json, 3),
+                  "invalid bundle: the disk map is not JSON");
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, beyond, 3),
+                  "invalid bundle: the disk map's extent 0 lies beyond the image file's 31 bytes");
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, two, 4),
+                  "unexpected entry '" FVM_BUNDLE_MAP "' (the disk must be disk.qcow2)");
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, after, 3),
+                  "unexpected entry '" FVM_BUNDLE_MAP "' after the disk");
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, no_disk, 2), "no disk entry after the disk map");
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, link, 3), "'" FVM_BUNDLE_MAP "' is a symbolic link");
+  while (big->len <= FVM_BUNDLE_MAP_MAX)
+    g_string_append_c (big, ' ');
+  too_big[1].data = big->str;
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, too_big, 3),
+                  FVM_BUNDLE_MAP " is 67108865 bytes (at most 67108864)");
+}
+
+static void
 test_bad_size (void)
 {
   g_autofree char *manifest = manifest_json ("\"file_size\" : 31", "\"file_size\" : 4096");
@@ -810,6 +910,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/roundtrip/pipe", test_roundtrip_pipe);
   g_test_add_func ("/bundle/roundtrip/holes-only", test_roundtrip_edge);
   g_test_add_func ("/bundle/roundtrip/unwritten", test_roundtrip_unwritten);
+  g_test_add_func ("/bundle/roundtrip/map", test_roundtrip_map);
   g_test_add_data_func ("/bundle/gnu-tar-and-zstd/default", GINT_TO_POINTER (0), test_gnu_tar);
   g_test_add_data_func ("/bundle/gnu-tar-and-zstd/best", GINT_TO_POINTER (FVM_BUNDLE_LEVEL_BEST),
                         test_gnu_tar);
@@ -826,6 +927,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/bad/links", test_bad_links);
   g_test_add_func ("/bundle/bad/special", test_bad_special);
   g_test_add_func ("/bundle/bad/entries", test_bad_entries);
+  g_test_add_func ("/bundle/bad/map", test_bad_map);
   g_test_add_func ("/bundle/bad/size", test_bad_size);
   g_test_add_func ("/bundle/bad/beyond-size", test_bad_beyond_size);
   g_test_add_func ("/bundle/bad/digest", test_bad_digest);
