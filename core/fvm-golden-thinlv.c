@@ -86,6 +86,7 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
   dev = fvm_lvm_device (fvm_store_get_vg (store), lv);
   src = fvm_store_file_path (store, golden->volume);
   copying = g_strdup_printf ("writing golden %s@%u into %s", golden->name, golden->version, target);
+  g_info ("writing golden %s@%u into %s from %s", golden->name, golden->version, target, src);
   {
     /* A new thin LV reads as zeros: only the image's data is written, and the pool stays thin. */
     const char *convert[] = { "qemu-img",

@@ -89,3 +89,21 @@ json.dump({"fvm_manifest": 1, "kind": "golden", "name": "tiny", "version": 1,
 EOF
 		tar -C "$work/b" --zstd -cf "$work/tiny.fvm" manifest.json disk.qcow2
 }
+
+# lvm_bad_map_bundle DIR: DIR/tiny-badmap.fvm, the bundle lvm_tiny_bundle made (its files in
+# DIR/b) with a disk map that is well-formed but wrong: qemu-img map's extents with the last one
+# moved 1 MiB further into the disk. Only an import that checks the map against qemu's reading of
+# the disk can tell.
+lvm_bad_map_bundle() {
+	local work=$1
+	qemu-img map --output=json -f qcow2 "$work/b/disk.qcow2" >"$work/b/qemu-map.json" &&
+		python3 - "$work/b/qemu-map.json" "$work/b/disk.map.json" <<'EOF' &&
+import json, sys
+qemu, out = sys.argv[1:]
+ext = [[e["start"], e["length"], e["offset"]] for e in json.load(open(qemu))
+       if e["data"] and not e["zero"]]
+ext[-1][0] += 1 << 20
+json.dump({"fvm_disk_map": 1, "extents": ext}, open(out, "w"))
+EOF
+		tar -C "$work/b" --zstd -cf "$work/tiny-badmap.fvm" manifest.json disk.map.json disk.qcow2
+}

@@ -69,8 +69,21 @@ fi
 check "no .partial file is left beside it" test ! -e "$BUNDLE.partial"
 listing=$(tar --zstd -tvf "$BUNDLE" 2>&1)
 note "$listing"
-check "GNU tar lists manifest.json first, then the disk" \
-	bash -c '[ "$(awk "{print \$NF}" <<<"$1" | tr "\n" " ")" = "manifest.json disk.qcow2 " ]' _ "$listing"
+check "GNU tar lists manifest.json first, then the disk's map, then the disk" \
+	bash -c '[ "$(awk "{print \$NF}" <<<"$1" | tr "\n" " ")" = "manifest.json disk.map.json disk.qcow2 " ]' _ "$listing"
+# The map is qemu-img map's data extents of the golden's file, [guest start, length, file offset].
+map_matches() {
+	tar --zstd -xOf "$BUNDLE" disk.map.json >"$WORK/map.json" &&
+		qemu-img map --output=json -f qcow2 "$A_FILE" >"$WORK/qemu-map.json" &&
+		python3 - "$WORK/map.json" "$WORK/qemu-map.json" <<'EOF'
+import json, sys
+ours = json.load(open(sys.argv[1]))
+qemu = [[e["start"], e["length"], e["offset"]] for e in json.load(open(sys.argv[2]))
+        if e["data"] and not e["zero"]]
+sys.exit(0 if ours == {"fvm_disk_map": 1, "extents": qemu} and qemu else 1)
+EOF
+}
+check "the bundle's disk map is qemu-img map's data extents of the golden's file" map_matches
 check "zstd -t accepts the bundle" zstd -q -t "$BUNDLE"
 out=$(fvm-golden export nosuch@1 -o "$WORK/nosuch.fvm" 2>&1)
 rc=$?

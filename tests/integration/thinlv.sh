@@ -28,6 +28,9 @@ mkdir -p "$work"
 check "a tiny golden bundle (64 MiB, 12 MiB of data) is made" lvm_tiny_bundle "$work"
 want16=$(head -c 16M "$work/tiny.raw" | sha256sum | cut -c1-64)
 check "the bundle goes into the guest" scp_ "$work/tiny.fvm" "root@$LVM_IP:/root/tiny.fvm"
+want64=$(head -c 64M "$work/tiny.raw" | sha256sum | cut -c1-64)
+badmap_to_guest() { lvm_bad_map_bundle "$work" && scp_ "$work/tiny-badmap.fvm" "root@$LVM_IP:/root/tiny-badmap.fvm"; }
+check "a copy of it with a wrong disk map is made and goes into the guest" badmap_to_guest
 
 # --- in the guest ------------------------------------------------------------------------------
 TL="FVM_BACKEND=thinlv FVM_VG=fvmvg FVM_THINPOOL=pool"
@@ -47,8 +50,10 @@ check "the pool is a 3 GiB thin pool tagged @fvm" \
 out=$(gssh "$TL fvm-spawn setup --check" 2>&1)
 check "setup --check then reports the pool ok with its usage ($out)" \
 	grep -Eq "^thin pool .fvmvg/pool. +ok +data [0-9.]+ %, metadata [0-9.]+ %" <<<"$out"
-out=$(gssh "$TL fvm-golden import /root/tiny.fvm" 2>&1)
-check "fvm-golden import with FVM_BACKEND=thinlv makes tiny@1 (output: $out)" grep -q 'tiny@1' <<<"$out"
+# (GNU tar made this bundle: it has no disk map, so the LV is written from the imported file)
+out=$(gssh "$TL fvm-golden import -v /root/tiny.fvm" 2>&1)
+check "fvm-golden import with FVM_BACKEND=thinlv makes tiny@1, its LV written from its file (output: $out)" \
+	bash -c 'grep -qx "tiny@1" <<<"$1" && grep -q "writing golden tiny@1 into fvmvg/fvm-golden-tiny-1 from /var/lib/fvm/images/tiny@1.qcow2" <<<"$1"' _ "$out"
 check "the golden is a read-only thin LV tagged @fvm @fvm-golden-tiny @fvm-version-1 (no @fvm-writing once registered)" \
 	gssh 'lvs --noheadings -o lv_attr,lv_tags fvmvg/fvm-golden-tiny-1 | grep -E "^ *Vri.* fvm,fvm-golden-tiny,fvm-version-1 *\$"'
 check "fvm-golden info shows the golden's thin LV" gssh 'fvm-golden info tiny@1 | grep -q "^Thin LV: *fvmvg/fvm-golden-tiny-1"'
@@ -69,6 +74,24 @@ check "fvm-spawn gc --dry-run finds that golden LV ($out)" \
 out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
 check "fvm-spawn gc --yes removes it and leaves the registered golden's LV ($out)" \
 	gssh '! lvs fvmvg/fvm-golden-killed-1 >/dev/null 2>&1 && lvs fvmvg/fvm-golden-tiny-1 >/dev/null'
+
+# fvm-golden export's bundles carry the disk's map: the import writes the golden's LV through it
+# as the bundle streams, in the same pass as the file.
+check "fvm-golden export tiny@1 (in the guest) writes a bundle" \
+	gssh "$TL fvm-golden export tiny@1 -o /root/tiny-map.fvm"
+out=$(gssh "$TL fvm-golden import -v --name streamed /root/tiny-map.fvm" 2>&1)
+check "importing it writes the LV as the bundle streams ($out)" \
+	bash -c 'grep -qx "streamed@1" <<<"$1" && grep -q "writing golden streamed@1 into fvmvg/fvm-golden-streamed-1 as the bundle streams" <<<"$1"' _ "$out"
+check "that LV is read-only, registered, and holds the whole 64 MiB disk" \
+	gssh "lvs --noheadings -o lv_attr,lv_tags fvmvg/fvm-golden-streamed-1 | grep -Eq '^ *Vri.* fvm,fvm-golden-streamed,fvm-version-1 *\$' &&
+		test \"\$(head -c 64M /dev/fvmvg/fvm-golden-streamed-1 | sha256sum | cut -c1-64)\" = $want64"
+out=$(gssh "$TL fvm-golden import --name badmap /root/tiny-badmap.fvm </dev/null; echo rc=\$?" 2>&1)
+check "a bundle whose disk map disagrees with its disk is refused in one line, exit 1 ($out)" \
+	bash -c '[ "$(grep -c . <<<"$1")" = 2 ] && grep -q "^fvm-golden: error: invalid bundle: its disk map does not match its disk" <<<"$1" && grep -qx "rc=1" <<<"$1"' _ "$out"
+check "and leaves no LV, no golden and no file of it" \
+	gssh '! lvs fvmvg/fvm-golden-badmap-1 >/dev/null 2>&1 && ! ls -a /var/lib/fvm/images | grep -q badmap && ! fvm-golden list --names | grep -q badmap'
+check "fvm-golden delete streamed@1 removes its LV" \
+	gssh "$TL fvm-golden delete streamed@1 </dev/null >/dev/null && ! lvs fvmvg/fvm-golden-streamed-1 >/dev/null 2>&1"
 
 note "lvs before the clones:" "$(gssh 'lvs -a -o lv_name,lv_attr,lv_size,pool_lv,origin,data_percent,metadata_percent,lv_tags fvmvg' 2>&1)"
 start=$SECONDS
