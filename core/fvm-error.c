@@ -77,6 +77,14 @@ fvm_prefix_error (GError **error, const char *fmt, ...)
   return FALSE;
 }
 
+void
+fvm_error_make_one_line (GError *error)
+{
+  for (char *p = error->message; *p != '\0'; p++)
+    if (g_ascii_iscntrl (*p))
+      *p = ' ';
+}
+
 gboolean
 fvm_check_cancelled (GCancellable *cancellable, GError **error)
 {

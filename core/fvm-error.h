@@ -38,6 +38,9 @@ gboolean fvm_throw_code (GError **error, FvmErrorCode code, const char *fmt, ...
 gboolean fvm_throw_errno_prefix (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 gboolean fvm_prefix_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 gboolean fvm_check_cancelled (GCancellable *cancellable, GError **error);
+/* Control characters in ERROR's message (a line break in text a parser quotes) become spaces:
+ * errors are one line. */
+void fvm_error_make_one_line (GError *error);
 
 /* libvirt: reads virGetLastError() now; maps "no such …" to NOT_FOUND and "already exists" to
  * EXISTS so callers can test the code rather than the text. */

@@ -171,7 +171,10 @@ fvm_image_map_from_data (const char *data, gsize len, guint64 virtual_size, guin
   guint64 guest_end = 0;
 
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
-    return fvm_null_throw (error, "the disk map is not JSON: %s", local_error->message);
+    {
+      fvm_error_make_one_line (local_error);
+      return fvm_null_throw (error, "the disk map is not JSON: %s", local_error->message);
+    }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return fvm_null_throw (error, "the disk map is not a JSON object");

@@ -395,9 +395,7 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
 static GError **
 one_line (GError **error, GError **local)
 {
-  for (char *p = (*local)->message; *p != '\0'; p++)
-    if (g_ascii_iscntrl (*p))
-      *p = ' ';
+  fvm_error_make_one_line (*local);
   g_propagate_error (error, g_steal_pointer (local));
   return error;
 }

@@ -1,7 +1,8 @@
 /* libFuzzer target: bytes → fvm_bundle_read through a memfd, into a sink that keeps the disk
  * in memory (at most SINK_MAX bytes: a bigger disk is refused in begin, as a full volume
  * would). A bundle the reader accepts must have reached the sink whole and hash to its
- * manifest's sha256.
+ * manifest's sha256. A disk map the reader accepts must translate every write into guest data
+ * inside the manifest's virtual size.
  *
  * The first byte chooses what the rest is: 0, a bundle as it is read from a file; 1, the tar
  * inside, compressed here with zstd before reading, so mutations reach the tar and manifest
@@ -17,6 +18,7 @@
 #include "fvm-bundle.h"
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-image-map.h"
 
 #define SINK_MAX (4 << 20)
 
@@ -27,6 +29,9 @@ typedef struct
   guint64 end; /* where the last write ended: offsets must grow */
   gboolean began;
   gboolean finished;
+  guint64 virtual_size;
+  GArray *by_offset; /* the disk map, if any, in file order */
+  guint cursor;
 } MemSink;
 
 static gboolean
@@ -40,7 +45,29 @@ mem_begin (FvmManifest *manifest, gpointer user_data, GError **error)
   if (manifest->file_size > SINK_MAX)
     return fvm_throw (error, "disk too big for the fuzzing sink");
   s->size = manifest->file_size;
+  s->virtual_size = manifest->virtual_size;
   s->disk = g_malloc0 (MAX (s->size, 1));
+  return TRUE;
+}
+
+static gboolean
+mem_map (GArray *map, gpointer user_data, GError **error)
+{
+  MemSink *s = user_data;
+
+  if (!s->began || s->end > 0 || s->by_offset != NULL)
+    abort ();
+  s->by_offset = fvm_image_map_by_offset (map);
+  return TRUE;
+}
+
+static gboolean
+check_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_data, GError **error)
+{
+  MemSink *s = user_data;
+
+  if (len == 0 || guest_offset > s->virtual_size || len > s->virtual_size - guest_offset)
+    abort ();
   return TRUE;
 }
 
@@ -54,7 +81,9 @@ mem_write (guint64 offset, const void *buf, gsize len, gpointer user_data, GErro
     abort ();
   memcpy (s->disk + offset, buf, len);
   s->end = offset + len;
-  return TRUE;
+  return s->by_offset == NULL
+         || fvm_image_map_translate (s->by_offset, &s->cursor, offset, buf, len, check_guest, s,
+                                     error);
 }
 
 static gboolean
@@ -69,7 +98,7 @@ mem_finish (guint64 size, gpointer user_data, GError **error)
 }
 
 static const FvmBundleSink mem_sink
-    = { .begin = mem_begin, .write = mem_write, .finish = mem_finish };
+    = { .begin = mem_begin, .map = mem_map, .write = mem_write, .finish = mem_finish };
 
 static la_ssize_t
 append_cb (struct archive *a, void *client_data, const void *buf, size_t len)
@@ -166,5 +195,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         abort ();
     }
   g_free (s.disk);
+  g_clear_pointer (&s.by_offset, g_array_unref);
   return 0;
 }

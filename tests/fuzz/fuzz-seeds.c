@@ -1,9 +1,9 @@
 /* Writes the fuzzers' seed corpus: fuzz-seeds bundle DIR | manifest DIR.
  *
- * Bundles: a sparse disk (holes at start, middle and end) and an all-hole one, each as a
- * bundle ("\0" + bytes) and as its plain tar ("\1" + bytes, which fuzz-bundle compresses);
- * manifests: a golden's and an original's. Generated at test time from the real writer, so the
- * corpus follows the format. */
+ * Bundles: a sparse disk (holes at start, middle and end) with a disk map of its data, and an
+ * all-hole one, each as a bundle ("\0" + bytes) and as its plain tar ("\1" + bytes, which
+ * fuzz-bundle compresses); manifests: a golden's and an original's. Generated at test time from the
+ * real writer, so the corpus follows the format. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include "fvm-bundle.h"
 #include "fvm-cleanup.h"
+#include "fvm-image-map.h"
 
 static FvmManifest *
 sample (FvmImageKind kind, guint64 file_size, const char *sha256)
@@ -67,6 +68,7 @@ bundle_seeds (const char *dir, const char *name, guint64 size, const guint64 *da
   g_autoptr (FvmManifest) m = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (FvmArchiveRead) a = archive_read_new ();
+  g_autoptr (GArray) map = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
   struct archive_entry *entry;
   g_autoptr (GByteArray) tar = g_byte_array_new ();
   g_autofree guint8 *bundle = NULL;
@@ -86,10 +88,15 @@ bundle_seeds (const char *dir, const char *name, guint64 size, const guint64 *da
       if (pwrite (disk, block, sizeof block, (off_t) data_at[i]) != sizeof block)
         g_error ("pwrite");
       memcpy (all + data_at[i], block, sizeof block);
+      /* As if each block held guest data 1 MiB apart, in reverse order. */
+      {
+        FvmImageExtent e = { (guint64) (n - 1 - i) << 20, sizeof block, data_at[i] };
+        g_array_prepend_val (map, e);
+      }
     }
   g_checksum_update (sum, all, size);
   m = sample (FVM_IMAGE_GOLDEN, size, g_checksum_get_string (sum));
-  if (!fvm_bundle_write (m, disk, NULL, out, &options, NULL, NULL, &error))
+  if (!fvm_bundle_write (m, disk, n > 0 ? map : NULL, out, &options, NULL, NULL, &error))
     g_error ("%s", error->message);
   len = lseek (out, 0, SEEK_END);
   bundle = g_malloc (len);
