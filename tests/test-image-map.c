@@ -215,7 +215,7 @@ test_bad (void)
   } cases[] = {
     { "{\"fvm_disk_map\": 1, \"extents\": [", "the disk map is not JSON" },
     /* json-glib quotes the text it stopped at, line break included: still one line. */
-    { "{\"fvm_disk_map\": 1, \"x\" \"fvm\nmap\"}", "unexpected string constant \"fvm map\"" },
+    { "{\"fvm_disk_map\": 1, \"fvm\nmap\" \"y\"}", "unexpected string constant \"fvm map\"" },
     { "[1]", "not a JSON object" },
     { "{\"fvm_disk_map\": 2, \"extents\": []}", "not version 1" },
     { "{\"fvm_disk_map\": 1}", "no 'extents' array" },
