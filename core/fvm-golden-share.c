@@ -19,6 +19,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-golden-thinlv.h"
+#include "fvm-image-info.h"
 #include "fvm-image-map.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
@@ -324,8 +325,10 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
                          manifest->name);
 }
 
-/* A qcow2 file that names a backing file would let a bundle make clones read any file of the
- * host: the imported disk must be a plain qcow2, as libvirt probes it. */
+/* A qcow2 file that names a backing file, or keeps its data in an external file, would let a
+ * bundle make clones read any file of the host: the imported disk must be a plain qcow2, as
+ * libvirt probes it and, in a local store, as qemu-img reads it (libvirt does not report an
+ * external data file). */
 static gboolean
 check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
 {
@@ -346,6 +349,18 @@ check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
                       format ? format : "unknown");
   if (backing != NULL)
     return fvm_throw (error, "invalid bundle: the disk names a backing file (%s)", backing);
+  if (fvm_store_is_local (store))
+    {
+      g_autofree char *path = fvm_store_file_path (store, vol_name);
+      g_auto (FvmImageInfo) info = { 0 };
+      g_autofree char *why = NULL;
+
+      if (!fvm_image_info_read (path, "qcow2", &info, NULL, error))
+        return fvm_prefix_error (error, "invalid bundle: reading the disk");
+      why = fvm_image_info_why_not_self_contained (&info);
+      if (why != NULL)
+        return fvm_throw (error, "invalid bundle: the disk is not self-contained: %s", why);
+    }
   return TRUE;
 }
 

@@ -5,31 +5,10 @@
 #include <string.h>
 
 #include "fvm-error.h"
+#include "fvm-image-info.h"
 #include "fvm-subprocess.h"
 
 #define MAP_VERSION 1
-
-/* qemu-img info's reasons for an image to have no plain map, or NULL. */
-static char *
-why_no_map (JsonObject *info)
-{
-  JsonObject *specific = NULL;
-  JsonObject *data = NULL;
-
-  if (g_strcmp0 (json_object_get_string_member_with_default (info, "format", ""), "qcow2") != 0)
-    return g_strdup ("it is not a qcow2 image");
-  if (json_object_has_member (info, "backing-filename"))
-    return g_strdup ("it has a backing file");
-  if (json_object_get_boolean_member_with_default (info, "encrypted", FALSE))
-    return g_strdup ("it is encrypted");
-  if (json_object_has_member (info, "format-specific"))
-    specific = json_object_get_object_member (info, "format-specific");
-  if (specific != NULL && json_object_has_member (specific, "data"))
-    data = json_object_get_object_member (specific, "data");
-  if (data != NULL && json_object_has_member (data, "data-file"))
-    return g_strdup ("it keeps its data in an external file");
-  return NULL;
-}
 
 static JsonNode *
 run_json (const char *const *argv, GCancellable *cancellable, GError **error)
@@ -48,29 +27,19 @@ gboolean
 fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
                     GCancellable *cancellable, GError **error)
 {
-  const char *info_argv[] = { "qemu-img", "info", "--output=json", "-f", "qcow2", path, NULL };
   const char *map_argv[] = { "qemu-img", "map", "--output=json", "-f", "qcow2", path, NULL };
-  g_autoptr (JsonNode) info = NULL;
+  g_auto (FvmImageInfo) info = { 0 };
   g_autoptr (JsonNode) map = NULL;
   g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
   JsonArray *entries;
-  char *why;
 
   *out_map = NULL;
   *out_why_none = NULL;
-  if (!fvm_subprocess_require ("qemu-img", "qemu-utils", error))
+  if (!fvm_image_info_read (path, "qcow2", &info, cancellable, error))
     return FALSE;
-  info = run_json (info_argv, cancellable, error);
-  if (info == NULL)
-    return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (info))
-    return fvm_throw (error, "qemu-img info %s: unexpected output", path);
-  why = why_no_map (json_node_get_object (info));
-  if (why != NULL)
-    {
-      *out_why_none = why;
-      return TRUE;
-    }
+  *out_why_none = fvm_image_info_why_not_self_contained (&info);
+  if (*out_why_none != NULL)
+    return TRUE;
   map = run_json (map_argv, cancellable, error);
   if (map == NULL)
     return FALSE;

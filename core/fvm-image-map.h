@@ -4,7 +4,7 @@
  * the guest's data straight into a raw device (a golden's thin LV) while the file streams past:
  * each byte of the file that holds guest data goes to its guest offset, the rest of the device
  * stays zero. Only an image whose data all lie plainly in the file has a map: compressed
- * clusters, a backing file or an external data file leave none. */
+ * clusters, a backing file, an external data file or encryption leave none. */
 #pragma once
 
 #include <gio/gio.h>

@@ -17,15 +17,10 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
+#include "fvm-image-info.h"
 #include "fvm-names.h"
 #include "fvm-osinfo.h"
 #include "fvm-subprocess.h"
-
-typedef struct
-{
-  char *format; /* qcow2 or raw */
-  guint64 virtual_size;
-} ImageInfo;
 
 typedef struct
 {
@@ -66,53 +61,32 @@ claim_clear (Claim *claim)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Claim, claim_clear)
 
 static gboolean
-check_image (const char *disk, ImageInfo *out, GCancellable *cancellable, GError **error)
+check_image (const char *disk, FvmImageInfo *out, GCancellable *cancellable, GError **error)
 {
-  const char *argv[] = { "qemu-img", "info", "--output=json", disk, NULL };
-  g_autofree char *json = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
-  JsonObject *info;
-  JsonObject *specific;
-  const char *format;
 
   if (!fvm_subprocess_require ("qemu-img", "qemu-utils", error))
     return FALSE;
-  if (!fvm_subprocess_run (argv, &json, cancellable, &local_error))
+  if (!fvm_image_info_read (disk, NULL, out, cancellable, &local_error))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s is not a disk image qemu-img can read", disk);
-  if (!json_parser_load_from_data (parser, json, -1, error))
-    return fvm_prefix_error (error, "reading qemu-img info");
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return fvm_throw (error, "qemu-img info: unexpected output");
-  info = json_node_get_object (json_parser_get_root (parser));
-  format = json_object_get_string_member_with_default (info, "format", "");
-  if (!g_str_equal (format, "qcow2") && !g_str_equal (format, "raw"))
+  if (!g_str_equal (out->format, "qcow2") && !g_str_equal (out->format, "raw"))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s is a %s image: fvm imports qcow2 or raw (convert it with "
                            "'qemu-img convert -O qcow2')",
-                           disk, format);
-  if (json_object_has_member (info, "backing-filename"))
-    return fvm_throw_code (
-        error, FVM_ERROR_INVALID_ARGS,
-        "%s has a backing file (%s): flatten it first with 'qemu-img convert'", disk,
-        json_object_get_string_member_with_default (info, "backing-filename", "?"));
-  specific = json_object_has_member (info, "format-specific")
-                 ? json_object_get_object_member (info, "format-specific")
-                 : NULL;
-  if (json_object_get_boolean_member_with_default (info, "encrypted", FALSE)
-      || (specific != NULL && json_object_has_member (specific, "data")
-          && json_object_has_member (json_object_get_object_member (specific, "data"), "encrypt")))
+                           disk, out->format);
+  if (out->backing != NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "%s has a backing file (%s): flatten it first with 'qemu-img convert'",
+                           disk, out->backing);
+  if (out->encrypted)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s is encrypted: fvm imports plain images", disk);
-  if (specific != NULL && json_object_has_member (specific, "data")
-      && json_object_has_member (json_object_get_object_member (specific, "data"), "data-file"))
+  if (out->data_file != NULL)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s keeps its data in an external file: flatten it first with "
                            "'qemu-img convert'",
                            disk);
-  out->format = g_strdup (format);
-  out->virtual_size = (guint64) json_object_get_int_member_with_default (info, "virtual-size", 0);
   if (out->virtual_size == 0)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s is empty", disk);
   return TRUE;
@@ -289,8 +263,7 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
   g_auto (Claim) claim = { 0 };
   g_autoptr (FvmOsinfo) db = NULL;
   g_autoptr (FvmManifest) manifest = NULL;
-  ImageInfo image = { 0 };
-  g_autofree char *image_format = NULL;
+  g_auto (FvmImageInfo) image = { 0 };
   gint64 started = g_get_monotonic_time ();
   JsonObject *build;
   struct stat st;
@@ -319,7 +292,6 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
   fvm_progress_add_step (progress, "checksum", 10);
   if (!check_image (source, &image, cancellable, error))
     return NULL;
-  image_format = image.format;
   fvm_progress_next_step (progress);
   if (!inspect_guest (config, source, image.format, &guest, progress, cancellable, error))
     return NULL;

@@ -159,7 +159,9 @@ test_none (void)
       g_assert_true (fvm_image_map_read (cases[i].path, &map, &why, NULL, &error));
       g_assert_no_error (error);
       g_assert_null (map);
-      g_assert_cmpstr (why, ==, cases[i].why);
+      g_assert_nonnull (why);
+      if (!g_str_has_prefix (why, cases[i].why))
+        g_error ("expected \"%s\" to start with \"%s\"", why, cases[i].why);
     }
   {
     /* Not a qcow2 at all: qemu-img's own error. */

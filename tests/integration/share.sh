@@ -157,8 +157,11 @@ EOF
 zstd -q -T2 -c "$WORK/plain.tar" >"$WORK/flipped.fvm"
 tar -xOf "$WORK/plain.tar" manifest.json >"$WORK/manifest.json"
 rm -f "$WORK/plain.tar"
+# A qcow2 whose data lie in another file of the host: libvirt does not report it.
+qemu-img create -q -f raw "$WORK/secret.raw" 1M
+qemu-img create -q -f qcow2 -o data_file="$WORK/secret.raw" "$WORK/datafile.qcow2" 1M
 python3 - "$WORK" <<'EOF'
-import io, json, sys, tarfile
+import hashlib, io, json, sys, tarfile
 work = sys.argv[1]
 def add(tar, name, data):
     info = tarfile.TarInfo(name)
@@ -171,17 +174,25 @@ m["fvm_manifest"] = 99
 with tarfile.open(work + "/version.tar", "w", format=tarfile.PAX_FORMAT) as tar:
     add(tar, "manifest.json", json.dumps(m).encode())
     add(tar, "disk.qcow2", b"\0" * 512)
+disk = open(work + "/datafile.qcow2", "rb").read()
+m["fvm_manifest"] = 1
+m.update(file_size=len(disk), sha256=hashlib.sha256(disk).hexdigest(), virtual_size=1 << 20)
+with tarfile.open(work + "/datafile.tar", "w", format=tarfile.PAX_FORMAT) as tar:
+    add(tar, "manifest.json", json.dumps(m).encode())
+    add(tar, "disk.qcow2", disk)
 EOF
 zstd -q -c "$WORK/dotdot.tar" >"$WORK/dotdot.fvm"
 zstd -q -c "$WORK/version.tar" >"$WORK/version.fvm"
+zstd -q -c "$WORK/datafile.tar" >"$WORK/datafile.fvm"
 
 before=$(b_state)
-for bad in truncated flipped dotdot version; do
+for bad in truncated flipped dotdot version datafile; do
 	case $bad in
 	truncated) desc="a truncated bundle" want="truncated" ;;
 	flipped) desc="a bundle with a flipped byte in the disk" want="sha256" ;;
 	dotdot) desc="a tar with ../x" want="'../x' contains '..'" ;;
 	version) desc="an unknown manifest version" want="version" ;;
+	datafile) desc="a qcow2 disk with an external data file" want="the disk is not self-contained: it keeps its data in an external file ($WORK/secret.raw)" ;;
 	esac
 	out=$(inb fvm-golden import "$WORK/$bad.fvm" 2>&1)
 	rc=$?

@@ -1,0 +1,30 @@
+/* fvm-image-info: what `qemu-img info` says of a disk image file, read once for every check that
+ * needs it: an image to import, a golden's disk from a bundle, an image to map. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *format; /* "qcow2", "raw", … */
+  guint64 virtual_size;
+  char *backing;   /* its backing file, or NULL */
+  char *data_file; /* a qcow2's external data file, or NULL */
+  gboolean encrypted;
+} FvmImageInfo;
+
+/* qemu-img info of PATH, read as FORMAT (NULL: as qemu-img probes it); FALSE with qemu-img's
+ * message when it cannot read it so. */
+gboolean fvm_image_info_read (const char *path, const char *format, FvmImageInfo *out,
+                              GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* What makes the image reach beyond its own file ("it has a backing file (PATH)", "it keeps its
+ * data in an external file (PATH)") or need a key ("it is encrypted"), or NULL. */
+char *fvm_image_info_why_not_self_contained (const FvmImageInfo *info);
+
+void fvm_image_info_clear (FvmImageInfo *info);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmImageInfo, fvm_image_info_clear)
+
+G_END_DECLS
