@@ -52,7 +52,14 @@ create_lv (FvmStore *store, const FvmManifest *golden, GCancellable *cancellable
   if (!fvm_lvm_run ((const char *const *) create, what, cancellable, error))
     {
       if (error != NULL && *error != NULL && strstr ((*error)->message, "already exists") != NULL)
-        (*error)->code = FVM_ERROR_EXISTS;
+        {
+          /* No registered golden has this version (it was free): a killed run's LV. */
+          (*error)->code = FVM_ERROR_EXISTS;
+          fvm_prefix_error (error,
+                            "%s is left from a killed import or create "
+                            "('fvm-spawn gc' removes it)",
+                            target);
+        }
       return NULL;
     }
   return g_steal_pointer (&target);
