@@ -66,21 +66,23 @@ gssh() {
 	ssh_ "$LVM_IP" "export PATH=/opt/fvm/bin:\$PATH FVM_DATADIR=/opt/fvm/share FVM_ACCEL=tcg FVM_CONNECT=qemu:///system; $1"
 }
 
-# lvm_tiny_bundle DIR: DIR/tiny.raw (64 MiB, 12 MiB of random data) and DIR/tiny.fvm, a golden
-# bundle of it (golden tiny@1) as fvm-golden export writes one.
+# lvm_tiny_bundle DIR [MIB]: DIR/tiny.raw (MIB MiB, default 64; random data in its first eighth
+# and a sixteenth at five eighths) and DIR/tiny.fvm, a golden bundle of it (golden tiny@1) made
+# with GNU tar, as fvm-golden export writes one but without a disk map.
 lvm_tiny_bundle() {
-	local work=$1
+	local work=$1 mib=${2:-64}
 	mkdir -p "$work/b"
-	qemu-img create -q -f raw "$work/tiny.raw" 64M &&
-		dd if=/dev/urandom of="$work/tiny.raw" bs=1M count=8 conv=notrunc status=none &&
-		dd if=/dev/urandom of="$work/tiny.raw" bs=1M count=4 seek=40 conv=notrunc status=none &&
+	qemu-img create -q -f raw "$work/tiny.raw" "${mib}M" &&
+		dd if=/dev/urandom of="$work/tiny.raw" bs=1M count=$((mib / 8)) conv=notrunc status=none &&
+		dd if=/dev/urandom of="$work/tiny.raw" bs=1M count=$((mib / 16)) seek=$((mib * 5 / 8)) \
+			conv=notrunc status=none &&
 		qemu-img convert -q -f raw -O qcow2 "$work/tiny.raw" "$work/b/disk.qcow2" &&
-		python3 - "$work/b/disk.qcow2" "$work/b/manifest.json" <<'EOF' &&
+		python3 - "$work/b/disk.qcow2" "$work/b/manifest.json" "$mib" <<'EOF' &&
 import hashlib, json, os, sys
-disk, out = sys.argv[1:]
+disk, out, mib = sys.argv[1:]
 h = hashlib.sha256(open(disk, "rb").read()).hexdigest()
 json.dump({"fvm_manifest": 1, "kind": "golden", "name": "tiny", "version": 1,
-           "volume": "tiny@1.qcow2", "format": "qcow2", "virtual_size": 64 << 20,
+           "volume": "tiny@1.qcow2", "format": "qcow2", "virtual_size": int(mib) << 20,
            "file_size": os.path.getsize(disk), "sha256": h, "created": "2026-01-01T00:00:00Z",
            "fvm_version": "0.1.0",
            "os": {"id": "debian12", "name": "Debian 12", "distro": "debian", "version": "12",
