@@ -689,6 +689,20 @@ read_map (struct archive *a, ReadSource *s, struct archive_entry *entry,
   return sink->map == NULL || sink->map (map, user_data, error);
 }
 
+/* The header of the entry after AFTER, which must be there (the disk). */
+static gboolean
+next_disk_header (struct archive *a, ReadSource *s, struct archive_entry **entry, const char *after,
+                  GError **error)
+{
+  int ret = archive_read_next_header (a, entry);
+
+  if (ret == ARCHIVE_EOF)
+    return fvm_throw (error, "invalid bundle: no disk entry after %s", after);
+  if (ret < ARCHIVE_WARN)
+    return throw_read (a, s, error, "reading the disk's header");
+  return TRUE;
+}
+
 FvmManifest *
 fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmProgress *progress,
                  GCancellable *cancellable, GError **error)
@@ -727,21 +741,12 @@ fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmPr
   if (!sink->begin (manifest, user_data, error))
     return NULL;
 
-  ret = archive_read_next_header (a, &entry);
-  if (ret == ARCHIVE_EOF)
-    return fvm_null_throw (error, "invalid bundle: no disk entry after the manifest");
-  if (ret < ARCHIVE_WARN)
-    return throw_read (a, &s, error, "reading the disk's header"), NULL;
-  if (g_strcmp0 (archive_entry_pathname (entry), FVM_BUNDLE_MAP) == 0)
-    {
-      if (!read_map (a, &s, entry, manifest, sink, user_data, error))
-        return NULL;
-      ret = archive_read_next_header (a, &entry);
-      if (ret == ARCHIVE_EOF)
-        return fvm_null_throw (error, "invalid bundle: no disk entry after the disk map");
-      if (ret < ARCHIVE_WARN)
-        return throw_read (a, &s, error, "reading the disk's header"), NULL;
-    }
+  if (!next_disk_header (a, &s, &entry, "the manifest", error))
+    return NULL;
+  if (g_strcmp0 (archive_entry_pathname (entry), FVM_BUNDLE_MAP) == 0
+      && (!read_map (a, &s, entry, manifest, sink, user_data, error)
+          || !next_disk_header (a, &s, &entry, "the disk map", error)))
+    return NULL;
   if (!check_entry (entry, disk_name, error))
     return NULL;
   r.size = (guint64) archive_entry_size (entry);
