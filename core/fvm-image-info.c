@@ -12,23 +12,20 @@ fvm_image_info_read (const char *path, const char *format, FvmImageInfo *out,
 {
   const char *probe[] = { "qemu-img", "info", "--output=json", path, NULL };
   const char *as[] = { "qemu-img", "info", "--output=json", "-f", format, path, NULL };
-  g_autofree char *json = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) root = NULL;
   JsonObject *info;
   JsonObject *specific = NULL;
   JsonObject *data = NULL;
 
   *out = (FvmImageInfo){ 0 };
-  if (!fvm_subprocess_require ("qemu-img", "qemu-utils", error)
-      || !fvm_subprocess_run (format != NULL ? as : probe, &json, cancellable, error))
+  if (!fvm_subprocess_require ("qemu-img", "qemu-utils", error))
     return FALSE;
-  if (!json_parser_load_from_data (parser, json, -1, &local_error))
-    return fvm_throw (error, "qemu-img info %s: %s", path, local_error->message);
-  if (json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  root = fvm_subprocess_run_json (format != NULL ? as : probe, cancellable, error);
+  if (root == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return fvm_throw (error, "qemu-img info %s: unexpected output", path);
-  info = json_node_get_object (json_parser_get_root (parser));
+  info = json_node_get_object (root);
   if (json_object_has_member (info, "format-specific"))
     specific = json_object_get_object_member (info, "format-specific");
   if (specific != NULL && json_object_has_member (specific, "data"))

@@ -10,19 +10,6 @@
 
 #define MAP_VERSION 1
 
-static JsonNode *
-run_json (const char *const *argv, GCancellable *cancellable, GError **error)
-{
-  g_autofree char *out = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-
-  if (!fvm_subprocess_run (argv, &out, cancellable, error))
-    return NULL;
-  if (!json_parser_load_from_data (parser, out, -1, error))
-    return fvm_null_prefix_error (error, "reading what %s %s printed", argv[0], argv[1]);
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 gboolean
 fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
                     GCancellable *cancellable, GError **error)
@@ -40,7 +27,7 @@ fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
   *out_why_none = fvm_image_info_why_not_self_contained (&info);
   if (*out_why_none != NULL)
     return TRUE;
-  map = run_json (map_argv, cancellable, error);
+  map = fvm_subprocess_run_json (map_argv, cancellable, error);
   if (map == NULL)
     return FALSE;
   if (!JSON_NODE_HOLDS_ARRAY (map))

@@ -163,6 +163,21 @@ fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *ca
   return TRUE;
 }
 
+JsonNode *
+fvm_subprocess_run_json (const char *const *argv, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  if (!fvm_subprocess_run (argv, &out, cancellable, error))
+    return NULL;
+  if (!json_parser_load_from_data (parser, out, -1, error))
+    return fvm_null_prefix_error (error, "reading what %s %s printed", argv[0], argv[1]);
+  if (json_parser_get_root (parser) == NULL)
+    return fvm_null_throw (error, "%s %s printed nothing", argv[0], argv[1]);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
 gboolean
 fvm_subprocess_run_logged (const char *const *argv, const char *const *env, const char *log_path,
                            FvmLineFunc line_func, gpointer user_data, GCancellable *cancellable,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -12,6 +13,11 @@ typedef void (*FvmLineFunc) (const char *line, gpointer user_data);
 
 gboolean fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *cancellable,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* fvm_subprocess_run of a tool that prints JSON (qemu-img info/map --output=json): its output
+ * parsed, or NULL with an error naming the tool. */
+JsonNode *fvm_subprocess_run_json (const char *const *argv, GCancellable *cancellable,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Runs argv with stdout and stderr merged, appended to log_path when it is not NULL, each line
  * also given to line_func. ENV (NULL-terminated "KEY=VALUE", may be NULL) is added to the
