@@ -198,3 +198,25 @@ fvm_rm_rf (const char *path, GError **error)
     return fvm_throw_errno_prefix (error, "removing %s", path);
   return TRUE;
 }
+
+gboolean
+fvm_pwrite_all (int fd, const void *buf, gsize len, guint64 offset, const char *name,
+                GError **error)
+{
+  const guint8 *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t n = pwrite (fd, p, len, (off_t) offset);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return fvm_throw_errno_prefix (error, "writing %s", name);
+      if (n == 0)
+        return fvm_throw (error, "writing %s: nothing written", name);
+      p += n;
+      len -= (gsize) n;
+      offset += (guint64) n;
+    }
+  return TRUE;
+}

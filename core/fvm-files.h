@@ -18,6 +18,10 @@ gboolean fvm_file_read_extents (int fd, guint64 *out_size, FvmExtentFunc fn, gpo
                                 GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Writes all LEN bytes of BUF at OFFSET of FD (a file or a block device, NAME in the error). */
+gboolean fvm_pwrite_all (int fd, const void *buf, gsize len, guint64 offset, const char *name,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* rm -rf --one-file-system: what lies on another file system (a mount) is left in place,
  * and that is an error. A missing path is not. */
 gboolean fvm_rm_rf (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;

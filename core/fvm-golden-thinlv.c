@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fvm-error.h"
+#include "fvm-files.h"
 #include "fvm-image-map.h"
 #include "fvm-lock.h"
 #include "fvm-lvm.h"
@@ -169,27 +170,11 @@ fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden, GArray
 }
 
 static gboolean
-write_at (FvmGoldenThinlvStream *self, guint64 offset, const guint8 *buf, gsize len, GError **error)
-{
-  while (len > 0)
-    {
-      ssize_t n = pwrite (self->fd, buf, len, (off_t) offset);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return fvm_throw_errno_prefix (error, "writing %s", self->dev);
-      buf += n;
-      len -= (gsize) n;
-      offset += (guint64) n;
-    }
-  return TRUE;
-}
-
-static gboolean
 flush_pending (FvmGoldenThinlvStream *self, GError **error)
 {
   if (self->pending_len > 0
-      && !write_at (self, self->pending_at, self->pending, self->pending_len, error))
+      && !fvm_pwrite_all (self->fd, self->pending, self->pending_len, self->pending_at, self->dev,
+                          error))
     return FALSE;
   self->pending_len = 0;
   return TRUE;
@@ -211,7 +196,7 @@ write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_dat
   if (!flush_pending (self, error))
     return FALSE;
   if (len >= PENDING_MAX)
-    return write_at (self, guest_offset, buf, len, error);
+    return fvm_pwrite_all (self->fd, buf, len, guest_offset, self->dev, error);
   memcpy (self->pending, buf, len);
   self->pending_at = guest_offset;
   self->pending_len = len;

@@ -13,6 +13,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-files.h"
 
 struct _FvmVolumeWriter
 {
@@ -134,23 +135,6 @@ stream_send (FvmVolumeWriter *self, const char *buf, gsize len, GError **error)
   return TRUE;
 }
 
-static gboolean
-local_write (FvmVolumeWriter *self, guint64 offset, const char *buf, gsize len, GError **error)
-{
-  while (len > 0)
-    {
-      ssize_t n = pwrite (self->fd, buf, len, (off_t) offset);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return fvm_throw_errno_prefix (error, "writing %s", self->path);
-      buf += n;
-      len -= (gsize) n;
-      offset += (guint64) n;
-    }
-  return TRUE;
-}
-
 gboolean
 fvm_volume_writer_write (FvmVolumeWriter *self, guint64 offset, const void *buf, gsize len,
                          GError **error)
@@ -161,7 +145,7 @@ fvm_volume_writer_write (FvmVolumeWriter *self, guint64 offset, const void *buf,
                            offset, self->vol_name);
   if (self->fd >= 0)
     {
-      if (!local_write (self, offset, buf, len, error))
+      if (!fvm_pwrite_all (self->fd, buf, len, offset, self->path, error))
         return FALSE;
     }
   else if (!stream_send_hole (self, offset - self->position, error)
