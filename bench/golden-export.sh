@@ -13,11 +13,7 @@
 # default export vs qemu-img -c (size and time both below 1), --best vs xz -T2 (size within
 # 1.10, time below 1). All guests and appliances run under TCG on this kind of host.
 set -euo pipefail
-root=$(dirname "$(readlink -f "$0")")/..
-export PATH=$root/build/builder:$root/build/golden:$root/build/spawn:$root/tools:$PATH
-export FVM_DATADIR=$root FVM_SOURCE_ROOT=$root FVM_ACCEL=tcg
-export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
-. "$root/tests/integration/lib.sh" >/dev/null
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 sandbox_up "fvmbench-$$"
 original_from_cache_or_build debian12 itdeb >/dev/null || bail "no original"

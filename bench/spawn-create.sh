@@ -9,12 +9,8 @@
 # domain XML is written before its clock starts (in its favour). Prints the median and mean of
 # each and the ratio fvm / peer.
 set -euo pipefail
-root=$(dirname "$(readlink -f "$0")")/..
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 rounds=${1:-30}
-export PATH=$root/build/builder:$root/build/golden:$root/build/spawn:$root/tools:$PATH
-export FVM_DATADIR=$root FVM_SOURCE_ROOT=$root FVM_ACCEL=tcg
-export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
-. "$root/tests/integration/lib.sh" >/dev/null
 
 sandbox_up "fvmbench-$$"
 original_from_cache_or_build debian12 itdeb >/dev/null || bail "no original"

@@ -14,14 +14,10 @@
 #    dnsmasq status file, which its lease helper rewrites when dnsmasq hands out the lease) to
 #    the moment fvm printed the address (the goal is at most 100 ms).
 set -euo pipefail
-root=$(dirname "$(readlink -f "$0")")/..
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 count=${1:-20}
 rounds=${2:-3}
 samples=${3:-5}
-export PATH=$root/build/builder:$root/build/golden:$root/build/spawn:$root/tools:$PATH
-export FVM_DATADIR=$root FVM_SOURCE_ROOT=$root FVM_ACCEL=tcg
-export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
-. "$root/tests/integration/lib.sh" >/dev/null
 
 sandbox_up "fvmbench-$$"
 original_from_cache_or_build debian12 itdeb >/dev/null || bail "no original"

@@ -9,12 +9,8 @@
 # interleaved so that noise hits both alike. Prints each backend's median and mean, and the ratio.
 # Numbers are from a TCG guest (every instruction emulated): compare them with each other only.
 set -euo pipefail
-root=$(dirname "$(readlink -f "$0")")/..
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
 rounds=${1:-10}
-export PATH=$root/build/builder:$root/build/golden:$root/build/spawn:$root/tools:$PATH
-export FVM_DATADIR=$root FVM_SOURCE_ROOT=$root FVM_ACCEL=tcg
-export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
-. "$root/tests/integration/lib.sh" >/dev/null
 . "$root/tests/integration/lvm-guest.sh"
 set +e
 
