@@ -22,8 +22,7 @@ sandbox_up "fvmbti-$$"
 lvm_guest_up >/dev/null || bail "$LVM_WHY"
 lvm_tiny_bundle "$SANDBOX_DIR/work" "$mib" || bail "bundle"
 scp_ "$SANDBOX_DIR/work/tiny.fvm" "root@$LVM_IP:/root/plain.fvm" || bail "scp"
-gssh 'pvcreate -q /dev/vdb && vgcreate -q fvmvg /dev/vdb && lvcreate -q --type thin-pool -L 3G -n pool fvmvg' >/dev/null ||
-	bail "thin pool"
+lvm_guest_thin_pool || bail "thin pool"
 # The bundle with a map is fvm-golden export's, of the same golden.
 gssh 'fvm-spawn setup >/dev/null && fvm-golden import --name base /root/plain.fvm >/dev/null &&
 	fvm-golden export base@1 -o /root/mapped.fvm' >/dev/null || bail "export"

@@ -18,8 +18,7 @@ sandbox_up "fvmbtl-$$"
 lvm_guest_up >/dev/null || bail "$LVM_WHY"
 lvm_tiny_bundle "$SANDBOX_DIR/work" || bail "bundle"
 scp_ "$SANDBOX_DIR/work/tiny.fvm" "root@$LVM_IP:/root/tiny.fvm" || bail "scp"
-gssh 'pvcreate -q /dev/vdb && vgcreate -q fvmvg /dev/vdb && lvcreate -q --type thin-pool -L 3G -n pool fvmvg' >/dev/null ||
-	bail "thin pool"
+lvm_guest_thin_pool || bail "thin pool"
 gssh 'fvm-spawn setup >/dev/null && fvm-golden import --name tinyq /root/tiny.fvm >/dev/null &&
 	FVM_BACKEND=thinlv FVM_VG=fvmvg FVM_THINPOOL=pool fvm-golden import /root/tiny.fvm >/dev/null' ||
 	bail "import"

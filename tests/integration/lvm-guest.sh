@@ -109,3 +109,9 @@ json.dump({"fvm_disk_map": 1, "extents": ext}, open(out, "w"))
 EOF
 		tar -C "$work/b" --zstd -cf "$work/tiny-badmap.fvm" manifest.json disk.map.json disk.qcow2
 }
+
+# lvm_guest_thin_pool: the benches' volume group fvmvg on the guest's second disk and its 3 GiB
+# thin pool fvmvg/pool, made by hand (thinlv.sh makes the pool with fvm-spawn setup, as a test).
+lvm_guest_thin_pool() {
+	gssh 'pvcreate -q /dev/vdb && vgcreate -q fvmvg /dev/vdb && lvcreate -q --type thin-pool -L 3G -n pool fvmvg' >/dev/null
+}
