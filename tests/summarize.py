@@ -27,7 +27,7 @@ def expected_tests(build, suites):
     return expected
 
 
-def summarize(build, suites, problems):
+def summarize(build, suites, problems, times):
     passed = failed = 0
     expected = expected_tests(build, suites)
     log_path = f"{build}/meson-logs/testlog.json"
@@ -48,6 +48,7 @@ def summarize(build, suites, problems):
             if name not in expected:
                 continue
             seen.add(name)
+            times.append((r.get("duration") or 0.0, name, r["result"]))
             out = r.get("stdout") or ""
             oks = len(re.findall(r"^ok \d+", out, re.M))
             skips = re.findall(r"^ok \d+.*# ?SKIP.*$", out, re.M | re.I)
@@ -71,11 +72,17 @@ def main(args):
     runs = args or ["build:unit,integration"]
     passed = failed = 0
     problems = []
+    times = []
     for run in runs:
         build, _, suites = run.partition(":")
-        p, f = summarize(build, set((suites or "unit,integration").split(",")), problems)
+        p, f = summarize(build, set((suites or "unit,integration").split(",")), problems, times)
         passed += p
         failed += f
+    # Where the time goes: each test's wall time, longest first (suites run side by side, so
+    # these add up to more than the run took).
+    print("# wall time per test (s):")
+    for duration, name, result in sorted(times, reverse=True):
+        print(f"#   {duration:7.1f}  {name}{'' if result == 'OK' else '  (' + result + ')'}")
     for p in problems:
         print(f"# {p}")
     print(f"{passed} passed, {failed} failed")

@@ -97,8 +97,11 @@ check "building over an existing original is refused" test "$rc" = 1 -a "$out" =
 check "and nothing was created" test "$(count_state)" = "$before"
 
 # Ctrl-C in the middle of a build and of a golden: nothing of either is left.
-tmp_before=$(ls -d /var/tmp/fvm-build-* 2>/dev/null | wc -l)
-fvm-build --method bootstrap debian12 itint >/dev/null 2>"$SANDBOX_DIR/int.err" &
+# Its temporary directory goes under a TMPDIR of this test's own, so suites running beside this
+# one (their builds, their appliances) are not counted.
+int_tmp=$SANDBOX_DIR/int-tmp
+mkdir -p "$int_tmp"
+TMPDIR=$int_tmp fvm-build --method bootstrap debian12 itint >/dev/null 2>"$SANDBOX_DIR/int.err" &
 pb=$!
 for _ in $(seq 150); do grep -q "I: " "$POOL_DIR/itint.original.log" 2>/dev/null && break; sleep 0.2; done
 sleep 3
@@ -107,16 +110,17 @@ wait $pb; rc=$?
 check "Ctrl-C during fvm-build exits 130" test "$rc" = 130
 check "and leaves no volume, log or manifest" test -z "$(ls "$POOL_DIR" | grep '^itint')"
 check "and no temporary directory or mmdebstrap" bash -c \
-	'[ "$(ls -d /var/tmp/fvm-build-* 2>/dev/null | wc -l)" = "$1" ] && ! pgrep -x mmdebstrap >/dev/null && ! mount | grep -q /fvm-build-' _ "$tmp_before"
-fvm-golden create itdeb itint >/dev/null 2>&1 &
+	'[ -z "$(ls -A "$1")" ] && ! pgrep -f "[m]mdebstrap.*$1" >/dev/null && ! mount | grep -qF "$1"' _ "$int_tmp"
+TMPDIR=$int_tmp fvm-golden create itdeb itint >/dev/null 2>&1 &
 pg=$!
 sleep 8
 kill -INT $pg
 wait $pg; rc=$?
 check "Ctrl-C during fvm-golden create exits 130" test "$rc" = 130
 check "and leaves no golden volume, template or manifest" test -z "$(ls "$POOL_DIR" | grep '^itint')"
-# ([q] so that pgrep does not find this very command line)
-check "and no appliance" bash -c '! pgrep -f "[q]emu-system.*guestfs" >/dev/null'
+# The appliance's command line names its disks (in this sandbox's pool, or overlays under the
+# TMPDIR given) ([q] so that pgrep does not find this very command line).
+check "and no appliance" bash -c '! pgrep -f "[q]emu-system.*($1|$2)" >/dev/null' _ "$POOL_DIR" "$int_tmp"
 
 # --- two clones at once ----------------------------------------------------------------------
 start=$SECONDS

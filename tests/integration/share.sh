@@ -44,13 +44,13 @@ sha_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["sha256"])'; 
 b_state() { inb fvm-golden list; ls -A "$B_POOL"; }
 
 # --- a golden in A ---------------------------------------------------------------------------
-if original_from_cache_or_build debian12 shdeb; then
-	ok "original shdeb of debian12 is in A ($BUILT_BY)"
+if original_from_cache_or_build debian12 itdeb; then
+	ok "original itdeb of debian12 is in A ($BUILT_BY)"
 else
 	bail "could not build the debian12 original"
 fi
 start=$SECONDS
-out=$(fvm-golden create shdeb shgold 2>&1)
+out=$(fvm-golden create itdeb shgold 2>&1)
 [ "$out" = "shgold@1" ] || bail "fvm-golden create: $out"
 ok "fvm-golden create makes shgold@1 in A ($((SECONDS - start)) s)"
 A_FILE=$A_POOL/shgold@1.qcow2

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Integration, run first and alone: the originals the other suites share (itdeb for most,
+# itci with cloud-init for identity, the LVM guest's for thinlv), built by fvm-build into the
+# test cache (lib.sh) two at a time, each in a sandbox of its own, or found there already. The
+# suites after it then run side by side without building the same image twice at once. A suite
+# run on its own builds what it needs itself, through the same cache.
+here=$(dirname "$(readlink -f "$0")")
+. "$here/lib.sh"
+. "$here/lvm-guest.sh"
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+# build_into_cache TAG OS NAME [PACKAGES] [SIZE]: in a sandbox of its own; writes TAG.out.
+build_into_cache() {
+	local tag=$1
+	shift
+	(
+		sandbox_up "fvmim$tag$$" >/dev/null
+		start=$SECONDS
+		if original_from_cache_or_build "$@" 2>"$results/$tag.err"; then
+			echo "$BUILT_BY, $((SECONDS - start)) s" >"$results/$tag.out"
+		fi
+	)
+}
+
+build_into_cache deb debian12 itdeb &
+build_into_cache ci debian12 itci cloud-init &
+wait -n
+build_into_cache lvm debian12 "$LVM_ORIGINAL" "$LVM_PACKAGES" 6G &
+wait
+for tag in deb ci lvm; do
+	case $tag in
+		deb) what="original itdeb of debian12" ;;
+		ci) what="original itci of debian12 with cloud-init" ;;
+		lvm) what="the LVM guest's original $LVM_ORIGINAL" ;;
+	esac
+	if [ -s "$results/$tag.out" ]; then
+		ok "$what is in the test cache ($(cat "$results/$tag.out"))"
+	else
+		not_ok "$what is in the test cache" "$(tail -n 5 "$results/$tag.err" 2>/dev/null)"
+	fi
+done
+finish
