@@ -262,6 +262,7 @@ build_record (const FvmBootstrapSpec *spec)
   json_object_set_string_member (build, "method", "bootstrap");
   json_object_set_string_member (build, "tool", "mmdebstrap");
   json_object_set_string_member (build, "suite", spec->os->codename);
+  json_object_set_string_member (build, "mirror", spec->mirror);
   for (guint i = 0; base_packages[i] != NULL; i++)
     json_array_add_string_element (packages, base_packages[i]);
   for (guint i = 0; spec->extra_packages != NULL && spec->extra_packages[i] != NULL; i++)

@@ -403,7 +403,7 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
                                "the bootstrap method builds Debian 11 and newer, not '%s' (see "
                                "--list-os)",
                                argv[1]);
-      store = fvm_cli_open_store (&config, error);
+      store = fvm_cli_open_store_for (config, error);
       if (store == NULL
           || !run_bootstrap (store, config, argv[2], &os, &settings, keys, disk_size, cancellable,
                              &manifest, error))
@@ -507,7 +507,7 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
         }
       /* The installer's console and power-off arrive as libvirt events. */
       fvm_libvirt_enable_events ();
-      store = fvm_cli_open_store (&config, error);
+      store = fvm_cli_open_store_for (config, error);
       if (store == NULL)
         return FALSE;
       progress = fvm_cli_progress_new ();

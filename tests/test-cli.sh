@@ -162,10 +162,13 @@ for os in debian12 ubuntu24.04 rocky9; do
 		not_ok "--dry-run writes the answer file, cmdline and a valid domain XML for $os" "$out" "$(ls "$tmp/$os" 2>&1)"
 	fi
 done
-if debconf-set-selections --checkonly <"$tmp/debian12/preseed.cfg" 2>&1 | grep -q . ; then
-	not_ok "the dry run's preseed passes debconf-set-selections --checkonly"
-else
+# An empty or missing preseed must not pass: debconf says nothing about no input.
+preseed=$tmp/debian12/preseed.cfg
+if [ -s "$preseed" ] && grep -q '^d-i ' "$preseed" &&
+	out=$(debconf-set-selections --checkonly <"$preseed" 2>&1) && [ -z "$out" ]; then
 	ok "the dry run's preseed passes debconf-set-selections --checkonly"
+else
+	not_ok "the dry run's preseed passes debconf-set-selections --checkonly" "$(ls -l "$preseed" 2>&1)" "${out:-}"
 fi
 check_cmdline() { grep -q -- "$2" "$tmp/$1/cmdline"; }
 check_cmdline debian12 "preseed/file=/preseed.cfg" && ok "debian12 boots d-i with the injected preseed" || not_ok "debian12 boots d-i with the injected preseed" "$(cat "$tmp/debian12/cmdline")"

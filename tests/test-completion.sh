@@ -131,7 +131,10 @@ out=$(complete_ fvm-spawn create "" 2>&1)
 python3 "$(dirname "$0")/silent-listener.py" "$tmp" &
 listener=$!
 port_file=$tmp/port
-for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.1; done
+# Without the listener the connection is refused at once and completion is quiet anyway: the
+# check below would prove nothing.
+[ -s "$port_file" ] || { echo "Bail out! the silent listener did not start"; exit 1; }
 start=$(date +%s)
 out=$(FVM_COMPLETION_TIMEOUT=2 complete_ fvm-spawn --connect "qemu+tcp://127.0.0.1:$(cat "$port_file")/system" destroy "" 2>&1)
 took=$(($(date +%s) - start))

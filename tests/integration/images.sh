@@ -11,6 +11,11 @@ here=$(dirname "$(readlink -f "$0")")
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
+# build_mirror MANIFEST: the mirror its build record names.
+build_mirror() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["build"]["mirror"])' "$1"
+}
+
 # build_into_cache TAG OS NAME [PACKAGES] [SIZE]: in a sandbox of its own; writes TAG.out.
 build_into_cache() {
 	local tag=$1
@@ -20,6 +25,7 @@ build_into_cache() {
 		start=$SECONDS
 		if original_from_cache_or_build "$@" 2>"$results/$tag.err"; then
 			echo "$BUILT_BY, $((SECONDS - start)) s" >"$results/$tag.out"
+			build_mirror "$POOL_DIR/$2.original.json" >"$results/$tag.mirror"
 		fi
 	)
 }
@@ -41,4 +47,12 @@ for tag in deb ci lvm; do
 		not_ok "$what is in the test cache" "$(tail -n 5 "$results/$tag.err" 2>/dev/null)"
 	fi
 done
+# fvm-build --mirror URL: the build record names URL, not the host's own spelling of it.
+mirror=$(cat "$results/deb.mirror" 2>/dev/null)
+if [ "$mirror" = "$TEST_MIRROR" ]; then
+	ok "fvm-build --mirror: itdeb's build record names the mirror given"
+else
+	not_ok "fvm-build --mirror: itdeb's build record names the mirror given" \
+		"the record names another mirror, or none"
+fi
 finish

@@ -63,15 +63,28 @@ ssh_() {
 		"root@$ip" "$@"
 }
 
+# The Debian mirror of the host's apt sources, written with the trailing slash toggled: the
+# same archive under another spelling, so an original's build record shows whether fvm-build
+# used --mirror or found its default itself.
+host_mirror=$( {
+	sed -nE 's/^deb +(\[[^]]*\] +)?([^ ]+) .*/\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list
+	sed -nE 's/^URIs: *([^ ]+).*/\1/p' /etc/apt/sources.list.d/*.sources
+} 2>/dev/null | grep -v -- '-security' | head -n 1)
+case $host_mirror in
+	*/) TEST_MIRROR=${host_mirror%/} ;;
+	?*) TEST_MIRROR=$host_mirror/ ;;
+	*) bail "no Debian mirror in the host's apt sources" ;;
+esac
+
 # original_from_cache_or_build OS NAME [PACKAGES] [DISK_SIZE]: puts original NAME of OS into the
-# sandbox's pool, built by fvm-build (or restored from a cache entry an earlier fvm-build made
+# sandbox's pool, built by fvm-build --mirror TEST_MIRROR (or restored from a cache entry an earlier fvm-build made
 # with the same inputs); PACKAGES (A,B) are installed besides the bootstrap's own; DISK_SIZE
 # defaults to 4G. fvm-build's output goes to the sandbox's build-NAME.log, the last lines of
 # which are printed when it fails.
 original_from_cache_or_build() {
 	local os=$1 name=$2 pkgs=${3:-} size=${4:-4G} src=${FVM_SOURCE_ROOT:?} key entry
 	key=$( (cat "$src/builder/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
-		echo "$os $name $size${pkgs:+ $pkgs}") | sha256sum | cut -c1-16)
+		echo "$os $name $size${pkgs:+ $pkgs} $TEST_MIRROR") | sha256sum | cut -c1-16)
 	entry=$CACHE/original-$os-$key
 	if [ -f "$entry/$name.original.json" ]; then
 		cp --sparse=always "$entry/$name.original.qcow2" "$entry/$name.original.json" \
@@ -81,7 +94,7 @@ original_from_cache_or_build() {
 		return 0
 	fi
 	local start=$SECONDS log=$SANDBOX_DIR/build-$name.log
-	fvm-build --method bootstrap --ssh-key "$KEY.pub" --disk-size "$size" \
+	fvm-build --method bootstrap --ssh-key "$KEY.pub" --disk-size "$size" --mirror "$TEST_MIRROR" \
 		${pkgs:+--set "packages=$pkgs"} "$os" "$name" >"$log" 2>&1 || {
 		tail -n 5 "$log" >&2
 		return 1
