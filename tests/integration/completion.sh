@@ -16,12 +16,12 @@ export FVM_COMPLETION_TIMEOUT=30
 sandbox_up "fvmco-$$"
 note "sandbox: $FVM_CONNECT"
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
-ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+note "setup: original itdeb of debian12 is in the store ($BUILT_BY)"
 golden=$(fvm-golden create itdeb cogold 2>&1)
 [ "$golden" = cogold@1 ] || bail "fvm-golden create: $golden"
-ok "golden cogold@1 made"
+note "setup: golden cogold@1 made"
 out=$(fvm-spawn create cogold coclone --no-start 2>&1) || bail "fvm-spawn create --no-start: $out"
-ok "clone coclone defined (--no-start)"
+note "setup: clone coclone defined (--no-start)"
 
 complete_() {
 	bash --norc --noprofile -c '

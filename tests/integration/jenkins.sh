@@ -10,10 +10,10 @@ steps=${FVM_SOURCE_ROOT:?}/docs/jenkins/steps.sh
 sandbox_up "fvmjk-$$"
 note "sandbox: $FVM_CONNECT"
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
-ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+note "setup: original itdeb of debian12 is in the store ($BUILT_BY)"
 golden=$(fvm-golden create itdeb jkgold 2>&1)
 [ "$golden" = jkgold@1 ] || bail "fvm-golden create: $golden"
-ok "golden jkgold@1 made"
+note "setup: golden jkgold@1 made"
 
 ws=$(mktemp -d)
 trap 'sandbox_down; rm -rf "$ws"' EXIT
