@@ -5,11 +5,13 @@ set -u
 
 n=0
 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# A description is one TAP line: output quoted in it has its newlines folded.
+ok() { n=$((n + 1)); echo "ok $n - ${1//$'\n'/ | }"; }
 # A failure also goes to stderr, which meson's --print-errorlogs shows in the CI log.
 not_ok() {
 	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"; echo "not ok $n - $1" >&2; shift
+	local desc=${1//$'\n'/ | }
+	echo "not ok $n - $desc"; echo "not ok $n - $desc" >&2; shift
 	printf '%s\n' "$@" | sed 's/^/# /' | tee /dev/stderr
 }
 note() { printf '%s\n' "$@" | sed 's/^/# /'; }
