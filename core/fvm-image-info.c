@@ -13,9 +13,6 @@ fvm_image_info_read (const char *path, const char *format, FvmImageInfo *out,
   const char *probe[] = { "qemu-img", "info", "--output=json", path, NULL };
   const char *as[] = { "qemu-img", "info", "--output=json", "-f", format, path, NULL };
   g_autoptr (JsonNode) root = NULL;
-  JsonObject *info;
-  JsonObject *specific = NULL;
-  JsonObject *data = NULL;
 
   *out = (FvmImageInfo){ 0 };
   if (!fvm_subprocess_require ("qemu-img", "qemu-utils", error))
@@ -23,6 +20,17 @@ fvm_image_info_read (const char *path, const char *format, FvmImageInfo *out,
   root = fvm_subprocess_run_json (format != NULL ? as : probe, cancellable, error);
   if (root == NULL)
     return FALSE;
+  return fvm_image_info_parse (root, path, out, error);
+}
+
+gboolean
+fvm_image_info_parse (JsonNode *root, const char *path, FvmImageInfo *out, GError **error)
+{
+  JsonObject *info;
+  JsonObject *specific = NULL;
+  JsonObject *data = NULL;
+
+  *out = (FvmImageInfo){ 0 };
   if (!JSON_NODE_HOLDS_OBJECT (root))
     return fvm_throw (error, "qemu-img info %s: unexpected output", path);
   info = json_node_get_object (root);

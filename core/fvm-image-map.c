@@ -17,8 +17,6 @@ fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
   const char *map_argv[] = { "qemu-img", "map", "--output=json", "-f", "qcow2", path, NULL };
   g_auto (FvmImageInfo) info = { 0 };
   g_autoptr (JsonNode) map = NULL;
-  g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
-  JsonArray *entries;
 
   *out_map = NULL;
   *out_why_none = NULL;
@@ -30,6 +28,18 @@ fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
   map = fvm_subprocess_run_json (map_argv, cancellable, error);
   if (map == NULL)
     return FALSE;
+  return fvm_image_map_parse (map, path, out_map, out_why_none, error);
+}
+
+gboolean
+fvm_image_map_parse (JsonNode *map, const char *path, GArray **out_map, char **out_why_none,
+                     GError **error)
+{
+  g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
+  JsonArray *entries;
+
+  *out_map = NULL;
+  *out_why_none = NULL;
   if (!JSON_NODE_HOLDS_ARRAY (map))
     return fvm_throw (error, "qemu-img map %s: unexpected output", path);
   entries = json_node_get_array (map);
