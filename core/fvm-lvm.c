@@ -105,7 +105,11 @@ fvm_lvm_parse_lvs (const char *json, GError **error)
   JsonNode *report;
 
   if (!json_parser_load_from_data (parser, json, -1, &local_error))
-    return fvm_null_throw (error, "lvs printed no JSON report: %s", local_error->message);
+    {
+      /* json-glib quotes the text it stopped at, line breaks and all. */
+      fvm_error_make_one_line (local_error);
+      return fvm_null_throw (error, "lvs printed no JSON report: %s", local_error->message);
+    }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return fvm_null_throw (error, "lvs printed no JSON report (not an object)");

@@ -104,6 +104,8 @@ test_parse_bad (void)
     "{\"report\": [{\"lv\": {}}]}",
     "{\"report\": [{\"lv\": [{\"lv_name\": \"x\"}]}]}",
     "{\"report\": [{\"lv\": [{\"vg_name\": \"v\", \"lv_name\": \"x\", \"lv_size\": \"1.00g\"}]}]}",
+    /* json-glib quotes the bad string, line break included (found by fuzz-lvs). */
+    "{\"report\": [{\"lv\": [{\"lv_attr\": \"Vwi-  {\n \"x\": [\n]}]}]}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
