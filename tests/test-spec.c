@@ -177,6 +177,13 @@ test_bad (Fixture *f, gconstpointer data)
     { "- memory: 1G\n", "1: a spec is a mapping" },
     { "# nothing yet\n", "1: the spec is empty" },
     { "profile: nosuch\n", " profile" },
+    /* Found by fuzz-spec: a value quoted in the error keeps to one line; a NUL byte in a
+     * scalar would cut the value short unseen. */
+    { "hostname: \"a b\\nc\"\n", "1: hostname must be a DNS label" },
+    { "hooks: [\"a,\\nb\"]\n", "1: hooks: 'a," },
+    { "note: \"a\\0b\"\n", "1: note holds a NUL byte" },
+    { "ssh-keys: [\"ssh-ed25519 AAAA\\0x\"]\n", "1: ssh-keys holds a NUL byte" },
+    { "user-data: \"#!/bin/sh\\0rm\"\n", "1: user-data holds a NUL byte" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
