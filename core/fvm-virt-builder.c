@@ -348,10 +348,12 @@ one_line (const char *s)
   return g_strdelimit (g_strdup (s != NULL ? s : ""), "\r\n", ' ');
 }
 
-static void
-append_stanza (GString *out, const Template *t)
+gboolean
+fvm_virt_builder_append_stanza (GString *out, const FvmManifest *m, const FvmVirtBuilderTemplate *t,
+                                GError **error)
 {
-  const FvmManifest *m = t->golden;
+  g_autofree char *id = g_strdup_printf ("%s-%u", m->name, m->version);
+  g_autofree char *file = g_strconcat (id, ".", m->format, ".xz", NULL);
   g_autofree char *ref = fvm_manifest_ref (m);
   g_autofree char *os_name = one_line (m->os.name != NULL ? m->os.name : m->os.id);
   g_autofree char *from = one_line (m->built_from);
@@ -364,12 +366,12 @@ append_stanza (GString *out, const Template *t)
       ops = g_strjoinv (" ", (char **) m->sysprep->pdata);
       g_ptr_array_remove_index (m->sysprep, m->sysprep->len - 1);
     }
-  g_string_append_printf (out, "[%s]\n", t->id);
+  g_string_append_printf (out, "[%s]\n", id);
   g_string_append_printf (out, "name=%s (fvm golden %s)\n", os_name, ref);
   if (m->os.id != NULL)
     g_string_append_printf (out, "osinfo=%s\n", m->os.id);
   g_string_append_printf (out, "arch=%s\n", t->arch);
-  g_string_append_printf (out, "file=%s\n", t->file);
+  g_string_append_printf (out, "file=%s\n", file);
   g_string_append_printf (out, "checksum[sha512]=%s\n", t->sha512);
   g_string_append_printf (out, "format=%s\n", m->format);
   g_string_append_printf (out, "size=%" G_GUINT64_FORMAT "\n", m->virtual_size);
@@ -381,6 +383,7 @@ append_stanza (GString *out, const Template *t)
   g_string_append_printf (out, "notes=fvm golden %s made %s from original %s; sysprep: %s\n", ref,
                           created, from, ops != NULL ? ops : "none");
   g_string_append (out, "\n");
+  return TRUE;
 }
 
 /* The stanzas of an existing index whose ids are not in TEMPLATES, as they were. */
@@ -465,11 +468,16 @@ fvm_virt_builder_export (FvmStore *store, const char *const *refs, const char *d
   for (guint i = 0; i < templates->len; i++)
     {
       Template *t = templates->pdata[i];
+      FvmVirtBuilderTemplate facts;
+
       fvm_progress_next_step (progress);
       fvm_progress_set_message (progress, "compressing");
       if (!write_template (store, &txn, t, progress, cancellable, error))
         return FALSE;
-      append_stanza (index, t);
+      facts = (FvmVirtBuilderTemplate){ t->arch, t->expand, t->lvexpand, t->sha512,
+                                        t->compressed_size };
+      if (!fvm_virt_builder_append_stanza (index, t->golden, &facts, error))
+        return FALSE;
     }
   if (!fvm_check_cancelled (cancellable, error))
     return FALSE;
