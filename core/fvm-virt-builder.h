@@ -25,7 +25,8 @@ typedef struct
   guint64 compressed_size;
 } FvmVirtBuilderTemplate;
 
-/* Appends GOLDEN's stanza [NAME-N] to INDEX. */
+/* Appends GOLDEN's stanza [NAME-N] to INDEX; every manifest string is one value, escaped
+ * (fvm-virt-builder-index.h), so none adds a stanza or a key. */
 gboolean fvm_virt_builder_append_stanza (GString *index, const FvmManifest *golden,
                                          const FvmVirtBuilderTemplate *t,
                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
