@@ -151,8 +151,14 @@ fvm_lvm_parse_lvs (const char *json, GError **error)
           /* --units b --nosuffix: a plain number of bytes. */
           if (size != NULL && *size != '\0'
               && !g_ascii_string_to_unsigned (size, 10, 0, G_MAXUINT64, &lv->size, NULL))
-            return fvm_null_throw (error, "lvs JSON report: %s/%s has size '%s' (not bytes)",
-                                   lv->vg, lv->name, size);
+            {
+              fvm_throw (error, "lvs JSON report: %s/%s has size '%s' (not bytes)", lv->vg,
+                         lv->name, size);
+              /* The strings quoted may hold line breaks. */
+              if (error != NULL)
+                fvm_error_make_one_line (*error);
+              return NULL;
+            }
           lv->pool = member_dup (obj, "pool_lv");
           lv->origin = member_dup (obj, "origin");
           lv->data_percent = member_percent (obj, "data_percent");
