@@ -418,9 +418,14 @@ load_file (FvmConfig *self, const char *path, FvmConfigSource source, const char
       for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
         {
           g_autofree char *full = g_strdup_printf ("%s.%s", groups[g], keys[k]);
-          g_autofree char *value = g_key_file_get_string (kf, groups[g], keys[k], error);
-          if (value == NULL)
-            return fvm_prefix_error (error, "%s", path);
+          g_autoptr (GError) value_error = NULL;
+          g_autofree char *value = g_key_file_get_string (kf, groups[g], keys[k], &value_error);
+          /* On a bad escape GKeyFile sets the error and still returns a value. */
+          if (value_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&value_error));
+              return fvm_prefix_error (error, "%s", path);
+            }
           if (!fvm_config_set_from (self, full, value, source, origin ? origin : path, dir, error))
             return fvm_prefix_error (error, "%s", path);
         }

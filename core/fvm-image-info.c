@@ -13,9 +13,6 @@ fvm_image_info_read (const char *path, const char *format, FvmImageInfo *out,
   const char *probe[] = { "qemu-img", "info", "--output=json", path, NULL };
   const char *as[] = { "qemu-img", "info", "--output=json", "-f", format, path, NULL };
   g_autoptr (JsonNode) root = NULL;
-  JsonObject *info;
-  JsonObject *specific = NULL;
-  JsonObject *data = NULL;
 
   *out = (FvmImageInfo){ 0 };
   if (!fvm_subprocess_require ("qemu-img", "qemu-utils", error))
@@ -23,23 +20,54 @@ fvm_image_info_read (const char *path, const char *format, FvmImageInfo *out,
   root = fvm_subprocess_run_json (format != NULL ? as : probe, cancellable, error);
   if (root == NULL)
     return FALSE;
+  return fvm_image_info_parse (root, path, out, error);
+}
+
+/* OBJ's member NAME when it is of TYPE (a value: of VALUE_TYPE); NULL when it is absent or null.
+ * Anything else clears *OK: json-glib's getters are not for values of another type. */
+static JsonNode *
+member_of (JsonNode *obj, const char *name, JsonNodeType type, GType value_type, gboolean *ok)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (json_node_get_object (obj), name) : NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (JSON_NODE_TYPE (node) != type
+      || (type == JSON_NODE_VALUE && json_node_get_value_type (node) != value_type))
+    {
+      *ok = FALSE;
+      return NULL;
+    }
+  return node;
+}
+
+gboolean
+fvm_image_info_parse (JsonNode *root, const char *path, FvmImageInfo *out, GError **error)
+{
+  gboolean ok = TRUE;
+  JsonNode *format, *size, *specific, *data, *backing, *data_file, *encrypted;
+
+  *out = (FvmImageInfo){ 0 };
   if (!JSON_NODE_HOLDS_OBJECT (root))
     return fvm_throw (error, "qemu-img info %s: unexpected output", path);
-  info = json_node_get_object (root);
-  if (json_object_has_member (info, "format-specific"))
-    specific = json_object_get_object_member (info, "format-specific");
-  if (specific != NULL && json_object_has_member (specific, "data"))
-    data = json_object_get_object_member (specific, "data");
-  out->format = g_strdup (json_object_get_string_member_with_default (info, "format", ""));
-  out->virtual_size
-      = (guint64) MAX (json_object_get_int_member_with_default (info, "virtual-size", 0), 0);
-  if (json_object_has_member (info, "backing-filename"))
-    out->backing
-        = g_strdup (json_object_get_string_member_with_default (info, "backing-filename", "?"));
-  if (data != NULL && json_object_has_member (data, "data-file"))
-    out->data_file = g_strdup (json_object_get_string_member_with_default (data, "data-file", "?"));
-  out->encrypted = json_object_get_boolean_member_with_default (info, "encrypted", FALSE)
-                   || (data != NULL && json_object_has_member (data, "encrypt"));
+  format = member_of (root, "format", JSON_NODE_VALUE, G_TYPE_STRING, &ok);
+  size = member_of (root, "virtual-size", JSON_NODE_VALUE, G_TYPE_INT64, &ok);
+  specific = member_of (root, "format-specific", JSON_NODE_OBJECT, G_TYPE_INVALID, &ok);
+  data = member_of (specific, "data", JSON_NODE_OBJECT, G_TYPE_INVALID, &ok);
+  backing = member_of (root, "backing-filename", JSON_NODE_VALUE, G_TYPE_STRING, &ok);
+  data_file = member_of (data, "data-file", JSON_NODE_VALUE, G_TYPE_STRING, &ok);
+  encrypted = member_of (root, "encrypted", JSON_NODE_VALUE, G_TYPE_BOOLEAN, &ok);
+  if (!ok)
+    return fvm_throw (error, "qemu-img info %s: unexpected output", path);
+  out->format = g_strdup (format != NULL ? json_node_get_string (format) : "");
+  out->virtual_size = size != NULL ? (guint64) MAX (json_node_get_int (size), 0) : 0;
+  if (backing != NULL)
+    out->backing = g_strdup (json_node_get_string (backing));
+  if (data_file != NULL)
+    out->data_file = g_strdup (json_node_get_string (data_file));
+  out->encrypted
+      = (encrypted != NULL && json_node_get_boolean (encrypted))
+        || (data != NULL && json_object_has_member (json_node_get_object (data), "encrypt"));
   return TRUE;
 }
 

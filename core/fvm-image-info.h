@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,11 @@ typedef struct
  * message when it cannot read it so. */
 gboolean fvm_image_info_read (const char *path, const char *format, FvmImageInfo *out,
                               GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The same from what `qemu-img info --output=json` printed (PATH names the image in errors):
+ * FALSE with a one-line error when it is not what qemu-img prints. */
+gboolean fvm_image_info_parse (JsonNode *root, const char *path, FvmImageInfo *out,
+                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* What makes the image reach beyond its own file ("it has a backing file (PATH)", "it keeps its
  * data in an external file (PATH)") or need a key ("it is encrypted"), or NULL. */

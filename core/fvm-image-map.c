@@ -17,8 +17,6 @@ fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
   const char *map_argv[] = { "qemu-img", "map", "--output=json", "-f", "qcow2", path, NULL };
   g_auto (FvmImageInfo) info = { 0 };
   g_autoptr (JsonNode) map = NULL;
-  g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
-  JsonArray *entries;
 
   *out_map = NULL;
   *out_why_none = NULL;
@@ -30,6 +28,35 @@ fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
   map = fvm_subprocess_run_json (map_argv, cancellable, error);
   if (map == NULL)
     return FALSE;
+  return fvm_image_map_parse (map, path, out_map, out_why_none, error);
+}
+
+/* A JSON integer in [0, G_MAXINT64], or FALSE. */
+static gboolean
+get_uint_node (JsonNode *node, guint64 *out)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
+    return FALSE;
+  *out = (guint64) json_node_get_int (node);
+  return TRUE;
+}
+
+static gboolean
+get_uint_member (JsonObject *obj, const char *name, guint64 *out)
+{
+  return get_uint_node (json_object_get_member (obj, name), out);
+}
+
+gboolean
+fvm_image_map_parse (JsonNode *map, const char *path, GArray **out_map, char **out_why_none,
+                     GError **error)
+{
+  g_autoptr (GArray) extents = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
+  JsonArray *entries;
+
+  *out_map = NULL;
+  *out_why_none = NULL;
   if (!JSON_NODE_HOLDS_ARRAY (map))
     return fvm_throw (error, "qemu-img map %s: unexpected output", path);
   entries = json_node_get_array (map);
@@ -55,9 +82,9 @@ fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
           *out_why_none = g_strdup ("it has compressed clusters");
           return TRUE;
         }
-      x.start = (guint64) json_object_get_int_member (e, "start");
-      x.length = (guint64) json_object_get_int_member (e, "length");
-      x.offset = (guint64) json_object_get_int_member (e, "offset");
+      if (!get_uint_member (e, "start", &x.start) || !get_uint_member (e, "length", &x.length)
+          || !get_uint_member (e, "offset", &x.offset))
+        return fvm_throw (error, "qemu-img map %s: unexpected output", path);
       g_array_append_val (extents, x);
     }
   *out_map = g_steal_pointer (&extents);
@@ -80,17 +107,10 @@ fvm_image_map_to_data (const GArray *map)
   return g_string_free (s, FALSE);
 }
 
-/* A JSON integer in [0, G_MAXINT64], or FALSE. */
 static gboolean
 get_uint (JsonArray *tuple, guint index, guint64 *out)
 {
-  JsonNode *node = json_array_get_element (tuple, index);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
-    return FALSE;
-  *out = (guint64) json_node_get_int (node);
-  return TRUE;
+  return get_uint_node (json_array_get_element (tuple, index), out);
 }
 
 static gint

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,10 @@ typedef struct
  * FALSE when qemu-img cannot read it. */
 gboolean fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
                              GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The same from what `qemu-img map --output=json` printed for PATH (named in errors). */
+gboolean fvm_image_map_parse (JsonNode *map, const char *path, GArray **out_map,
+                              char **out_why_none, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The map as a bundle stores it: {"fvm_disk_map": 1, "extents": [[start, length, offset], …]}. */
 char *fvm_image_map_to_data (const GArray *map);

@@ -105,7 +105,11 @@ fvm_lvm_parse_lvs (const char *json, GError **error)
   JsonNode *report;
 
   if (!json_parser_load_from_data (parser, json, -1, &local_error))
-    return fvm_null_throw (error, "lvs printed no JSON report: %s", local_error->message);
+    {
+      /* json-glib quotes the text it stopped at, line breaks and all. */
+      fvm_error_make_one_line (local_error);
+      return fvm_null_throw (error, "lvs printed no JSON report: %s", local_error->message);
+    }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return fvm_null_throw (error, "lvs printed no JSON report (not an object)");
@@ -147,8 +151,14 @@ fvm_lvm_parse_lvs (const char *json, GError **error)
           /* --units b --nosuffix: a plain number of bytes. */
           if (size != NULL && *size != '\0'
               && !g_ascii_string_to_unsigned (size, 10, 0, G_MAXUINT64, &lv->size, NULL))
-            return fvm_null_throw (error, "lvs JSON report: %s/%s has size '%s' (not bytes)",
-                                   lv->vg, lv->name, size);
+            {
+              fvm_throw (error, "lvs JSON report: %s/%s has size '%s' (not bytes)", lv->vg,
+                         lv->name, size);
+              /* The strings quoted may hold line breaks. */
+              if (error != NULL)
+                fvm_error_make_one_line (*error);
+              return NULL;
+            }
           lv->pool = member_dup (obj, "pool_lv");
           lv->origin = member_dup (obj, "origin");
           lv->data_percent = member_percent (obj, "data_percent");

@@ -19,9 +19,13 @@ check_common (const char *what, const char *name, const char *extra_chars, GErro
       if (g_ascii_isalnum (*p) || *p == '-' || strchr (extra_chars, *p) != NULL)
         continue;
       if (g_ascii_isprint (*p))
-        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                               "invalid %s name '%s': character '%c' is not allowed", what, name,
-                               *p);
+        {
+          /* The name may hold line breaks or escapes further on: shown escaped. */
+          g_autofree char *shown = g_strescape (name, NULL);
+          return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                 "invalid %s name '%s': character '%c' is not allowed", what, shown,
+                                 *p);
+        }
       return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                              "invalid %s name: byte 0x%02x is not allowed", what,
                              (unsigned char) *p);

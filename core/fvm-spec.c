@@ -87,8 +87,11 @@ throw_at (Loader *l, const yaml_node_t *node, GError **error, const char *fmt, .
   va_start (args, fmt);
   msg = g_strdup_vprintf (fmt, args);
   va_end (args);
-  return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s:%u: %s", l->path, fvm_yaml_line (node),
-                         msg);
+  fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s:%u: %s", l->path, fvm_yaml_line (node), msg);
+  /* Messages quote the spec's values, which may hold line breaks. */
+  if (error != NULL)
+    fvm_error_make_one_line (*error);
+  return FALSE;
 }
 
 static const SpecKey *
@@ -122,6 +125,9 @@ string_value (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
            NULL;
   if (*s == '\0' && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
     return throw_at (l, node, error, "%s needs a value", k->key), NULL;
+  /* "\0" in a quoted scalar: the C string would end there. */
+  if (strlen (s) != node->data.scalar.length)
+    return throw_at (l, node, error, "%s holds a NUL byte", k->key), NULL;
   return s;
 }
 
@@ -159,6 +165,8 @@ strings_value (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
       const char *s = fvm_yaml_scalar (item);
       if (s == NULL || *s == '\0')
         return throw_at (l, item, error, "%s must be a list of strings", k->key), NULL;
+      if (strlen (s) != item->data.scalar.length)
+        return throw_at (l, item, error, "%s holds a NUL byte", k->key), NULL;
       g_strv_builder_add (b, s);
     }
   return g_strv_builder_end (b);

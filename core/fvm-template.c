@@ -219,6 +219,8 @@ split_mirror (Renderer *r, const char *mirror)
 
   if (uri == NULL)
     {
+      /* GUri quotes the part it stopped at, newlines and all. */
+      fvm_error_make_one_line (local_error);
       r->mirror_problem = g_strdup_printf ("mirror is not a URL (%s)", local_error->message);
       return;
     }

@@ -1,6 +1,8 @@
 /* fvm-xml: path lookups over GMarkup. */
 #include "fvm-xml.h"
 
+#include "fvm-error.h"
+
 typedef struct
 {
   char **want; /* path components */
@@ -104,7 +106,12 @@ find (const char *xml, const char *path, const char *attr, gboolean elements, GE
 
   if (!g_markup_parse_context_parse (ctx, xml, -1, error)
       || !g_markup_parse_context_end_parse (ctx, error))
-    return NULL;
+    {
+      /* GMarkup quotes the text it stopped at, line breaks and all. */
+      if (error != NULL && *error != NULL)
+        fvm_error_make_one_line (*error);
+      return NULL;
+    }
   return g_steal_pointer (&results);
 }
 

@@ -75,10 +75,21 @@ append_output (void *data, unsigned char *buffer, size_t size)
   return 1;
 }
 
+/* NODE's tag when it was written (`!!binary`, `!mine`), NULL when it is the loader's default for
+ * its kind: the tags carry meaning for cloud-init (write_files' `content: !!binary`). An explicit
+ * `!!str` is the default too, so `!!str 12` comes out as plain 12. */
+static yaml_char_t *
+explicit_tag (yaml_node_t *node, const char *default_tag)
+{
+  return node->tag != NULL && !g_str_equal ((const char *) node->tag, default_tag) ? node->tag
+                                                                                   : NULL;
+}
+
 static gboolean
 emit_node (yaml_emitter_t *emitter, yaml_document_t *doc, yaml_node_t *node, guint depth)
 {
   yaml_event_t event;
+  yaml_char_t *tag;
 
   /* libyaml's loader gives no aliases back, only shared nodes; a cycle would never end. */
   if (depth > 64)
@@ -86,14 +97,17 @@ emit_node (yaml_emitter_t *emitter, yaml_document_t *doc, yaml_node_t *node, gui
   switch (node->type)
     {
     case YAML_SCALAR_NODE:
-      /* Implicit tags and the original style: a plain `yes` stays plain, '1' stays a string. */
-      if (!yaml_scalar_event_initialize (&event, NULL, NULL, node->data.scalar.value,
-                                         (int) node->data.scalar.length, 1, 1,
+      /* The original style: a plain `yes` stays plain, '1' stays a string. */
+      tag = explicit_tag (node, YAML_DEFAULT_SCALAR_TAG);
+      if (!yaml_scalar_event_initialize (&event, NULL, tag, node->data.scalar.value,
+                                         (int) node->data.scalar.length, tag == NULL, tag == NULL,
                                          node->data.scalar.style))
         return FALSE;
       return yaml_emitter_emit (emitter, &event);
     case YAML_SEQUENCE_NODE:
-      if (!yaml_sequence_start_event_initialize (&event, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE)
+      tag = explicit_tag (node, YAML_DEFAULT_SEQUENCE_TAG);
+      if (!yaml_sequence_start_event_initialize (&event, NULL, tag, tag == NULL,
+                                                 YAML_BLOCK_SEQUENCE_STYLE)
           || !yaml_emitter_emit (emitter, &event))
         return FALSE;
       for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top;
@@ -102,7 +116,9 @@ emit_node (yaml_emitter_t *emitter, yaml_document_t *doc, yaml_node_t *node, gui
           return FALSE;
       return yaml_sequence_end_event_initialize (&event) && yaml_emitter_emit (emitter, &event);
     case YAML_MAPPING_NODE:
-      if (!yaml_mapping_start_event_initialize (&event, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE)
+      tag = explicit_tag (node, YAML_DEFAULT_MAPPING_TAG);
+      if (!yaml_mapping_start_event_initialize (&event, NULL, tag, tag == NULL,
+                                                YAML_BLOCK_MAPPING_STYLE)
           || !yaml_emitter_emit (emitter, &event))
         return FALSE;
       for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;

@@ -121,6 +121,10 @@ test_bad_files (Fixture *f, gconstpointer data)
     { "[storage]\nbackend=zfs\n", "invalid storage backend 'zfs'" },
     { "[storage]\nvg=a/b\n", "invalid LVM name 'a/b'" },
     { "this is not a key file\n", "user.conf" },
+    /* GKeyFile returns the value of a bad escape along with its error: a valid-looking value
+     * must not be taken (found by fuzz-config). */
+    { "[libvirt]\nuri=qemu:///system\\e\n", "cannot be interpreted" },
+    { "[general]\naccel=tcg\\e\n", "cannot be interpreted" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -7,6 +7,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-image-info.h"
 #include "fvm-image-map.h"
 
 #include "test-tmpdir.h"
@@ -254,6 +255,71 @@ test_bad (void)
     }
 }
 
+static JsonNode *
+json (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* What qemu-img printed, of the wrong shape: refused in one line, no json-glib critical (which
+ * G_DEBUG=fatal-criticals makes a crash). Found by fuzz-qemu-img. */
+static void
+test_qemu_output (void)
+{
+  static const char *const maps[] = {
+    "[{\"data\": true, \"offset\": 0}]",
+    "[{\"data\": true, \"start\": 0, \"length\": [1], \"offset\": 0}]",
+    "[{\"data\": true, \"start\": -1, \"length\": 1, \"offset\": 0}]",
+    "{}",
+  };
+  static const char *const infos[] = {
+    "{\"format\": {}}",
+    "{\"format\": \"qcow2\", \"virtual-size\": []}",
+    "{\"format\": \"qcow2\", \"format-specific\": \"x\"}",
+    "{\"format\": \"qcow2\", \"format-specific\": {\"data\": 1}}",
+    "{\"format\": \"qcow2\", \"format-specific\": {\"data\": {\"data-file\": {}}}}",
+    "{\"format\": \"qcow2\", \"backing-filename\": [\"b\"]}",
+    "{\"format\": \"qcow2\", \"encrypted\": {}}",
+    "[]",
+  };
+  g_auto (FvmImageInfo) info = { 0 };
+  g_autoptr (JsonNode) good = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (maps); i++)
+    {
+      g_autoptr (JsonNode) node = json (maps[i]);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GArray) map = NULL;
+      g_autofree char *why = NULL;
+
+      g_test_message ("map %s", maps[i]);
+      g_assert_false (fvm_image_map_parse (node, "x.qcow2", &map, &why, &error));
+      g_assert_error (error, FVM_ERROR, FVM_ERROR_FAILED);
+      g_assert_cmpstr (error->message, ==, "qemu-img map x.qcow2: unexpected output");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (infos); i++)
+    {
+      g_autoptr (JsonNode) node = json (infos[i]);
+      g_autoptr (GError) error = NULL;
+
+      g_test_message ("info %s", infos[i]);
+      g_assert_false (fvm_image_info_parse (node, "x.qcow2", &info, &error));
+      g_assert_cmpstr (error->message, ==, "qemu-img info x.qcow2: unexpected output");
+      fvm_image_info_clear (&info);
+    }
+  good = json ("{\"format\": \"qcow2\", \"virtual-size\": 1048576, \"backing-filename\": \"b\","
+               " \"format-specific\": {\"data\": {\"data-file\": \"d\", \"encrypt\": {}}}}");
+  g_assert_true (fvm_image_info_parse (good, "x.qcow2", &info, NULL));
+  g_assert_cmpstr (info.format, ==, "qcow2");
+  g_assert_cmpuint (info.virtual_size, ==, 1048576);
+  g_assert_cmpstr (info.backing, ==, "b");
+  g_assert_cmpstr (info.data_file, ==, "d");
+  g_assert_true (info.encrypted);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -263,5 +329,6 @@ main (int argc, char **argv)
   g_test_add_func ("/image-map/none", test_none);
   g_test_add_func ("/image-map/stored", test_stored);
   g_test_add_func ("/image-map/bad", test_bad);
+  g_test_add_func ("/image-map/qemu-output", test_qemu_output);
   return g_test_run ();
 }

@@ -104,6 +104,10 @@ test_parse_bad (void)
     "{\"report\": [{\"lv\": {}}]}",
     "{\"report\": [{\"lv\": [{\"lv_name\": \"x\"}]}]}",
     "{\"report\": [{\"lv\": [{\"vg_name\": \"v\", \"lv_name\": \"x\", \"lv_size\": \"1.00g\"}]}]}",
+    /* json-glib quotes the bad string, line break included (found by fuzz-lvs). */
+    "{\"report\": [{\"lv\": [{\"lv_attr\": \"Vwi-  {\n \"x\": [\n]}]}]}",
+    /* A size quoted in the error with a line break in it (found by fuzz-lvs). */
+    "{\"report\": [{\"lv\": [{\"vg_name\": \"v\", \"lv_name\": \"x\", \"lv_size\": \"1]\\n2\"}]}]}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

@@ -34,7 +34,9 @@ static void
 test_image_names (void)
 {
   const char *good[] = { "debian12", "ubuntu24.04", "web_base", "x.y-z", NULL };
-  const char *bad[] = { "", "../x", "..", "a..b", ".hidden", "a b", "a/b", "a@1", "a\nb", NULL };
+  /* "a b\nc": a printable bad character before a line break (found by fuzz-spec). */
+  const char *bad[] = { "",    "../x", "..",   "a..b",   ".hidden", "a b",
+                        "a/b", "a@1",  "a\nb", "a b\nc", "#x\r",    NULL };
   g_autoptr (GError) error = NULL;
 
   for (guint i = 0; good[i] != NULL; i++)

@@ -938,6 +938,8 @@ test_bad_values (void)
     { "mirror", "ftp://mirror.example/debian", NULL, { "http or https", NULL, NULL } },
     { "mirror", "http://user@mirror.example/debian", NULL, { "no user", NULL, NULL } },
     { "mirror", "not a url", NULL, { "not a URL", NULL, NULL } },
+    /* GUri's message quotes the bad part, newline included (found by fuzz-template). */
+    { "mirror", "http://mirror.example:8\n0/debian", NULL, { "not a URL", "newline", NULL } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

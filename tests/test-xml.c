@@ -1,4 +1,6 @@
 /* Unit: reading values out of libvirt XML. */
+#include <string.h>
+
 #include "fvm-xml.h"
 
 static const char doc[]
@@ -37,11 +39,35 @@ test_malformed (void)
   g_assert_nonnull (error);
 }
 
+/* GMarkup quotes the text it could not read, line breaks included; fvm's errors are one line
+ * (found by fuzz-domain-meta). */
+static void
+test_malformed_one_line (void)
+{
+  static const char *const cases[] = {
+    "<clone><golden>a</golden>\n<note>\xff\nline two</note></clone>",
+    "<clone><gol\xff\nden>a</golden></clone>",
+    "<clone>\n<golden>a</golden>\n</clone>\n<b\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) r = fvm_xml_find_all (cases[i], "clone/golden", NULL, &error);
+
+      g_assert_null (r);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_null (strchr (error->message, '\n'));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/xml/find", test_find);
   g_test_add_func ("/xml/malformed", test_malformed);
+  g_test_add_func ("/xml/malformed-one-line", test_malformed_one_line);
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz-util.h"
 #include "fvm-bundle.h"
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
@@ -127,13 +128,10 @@ zstd_wrap (const uint8_t *data, size_t size)
   return g_steal_pointer (&out);
 }
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  fuzz_init ();
   return 0;
 }
 

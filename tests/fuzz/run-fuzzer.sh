@@ -1,7 +1,7 @@
 #!/bin/bash
-# Runs one libFuzzer target for a bounded time, from seeds written by fuzz-seeds; one TAP
-# result: ok when the fuzzer found no crash, leak, timeout or sanitizer report.
-#   run-fuzzer.sh FUZZER SEEDS-PROGRAM bundle|manifest WORKDIR SECONDS
+# Runs one libFuzzer target for a bounded time, from seeds written by fuzz-seeds or kept in a
+# directory; one TAP result: ok when the fuzzer found no crash, leak, timeout or sanitizer report.
+#   run-fuzzer.sh FUZZER SEEDS-PROGRAM|SEEDS-DIR KIND WORKDIR SECONDS
 set -u
 fuzzer=$1 seeds=$2 kind=$3 work=$4 secs=$5
 name=$(basename "$fuzzer")
@@ -9,7 +9,9 @@ echo "1..1"
 # The corpus grows across runs (coverage keeps building up); seeds are fresh each time.
 rm -rf "$work/seeds" "$work/artifacts"
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
-if ! "$seeds" "$kind" "$work/seeds"; then
+if [ -d "$seeds" ]; then
+  cp -r "$seeds/." "$work/seeds/"
+elif ! "$seeds" "$kind" "$work/seeds"; then
   echo "not ok 1 - $name: the seed corpus could not be written"
   exit 1
 fi
