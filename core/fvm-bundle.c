@@ -482,8 +482,9 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, i
 
 /* --- reader ---------------------------------------------------------------------------- */
 
-/* zstd is decoded here rather than by libarchive's filter, whose window limit depends on its
- * version (3.7 raises it to 2 GiB): libarchive sees the plain tar. */
+/* zstd is decoded here rather than by libarchive's filter, whose window limit is libarchive's
+ * choice (3.6 sets none and gets zstd's default; later versions may raise it): the window is
+ * bounded here, and libarchive sees the plain tar. */
 typedef ZSTD_DCtx FvmZstdDCtx;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmZstdDCtx, ZSTD_freeDCtx)
 
@@ -599,6 +600,7 @@ throw_read (struct archive *a, ReadSource *s, GError **error, const char *what)
     return fvm_throw_archive (a, error, "invalid bundle: truncated or damaged stream (%s)", what);
   return fvm_throw_archive (a, error, "invalid bundle: %s", what);
 }
+
 static gboolean
 check_path (const char *path, GError **error)
 {
@@ -873,13 +875,14 @@ FvmManifest *
 fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmProgress *progress,
                  GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmArchiveRead) a = archive_read_new ();
+  /* Before the archive, which may still read through them until it is freed. */
   g_autoptr (FvmZstdDCtx) zstd = ZSTD_createDCtx ();
+  g_autofree guint8 *in = g_malloc (IO_SIZE);
+  g_autofree guint8 *buf = g_malloc (IO_SIZE);
+  g_autoptr (FvmArchiveRead) a = archive_read_new ();
   g_autoptr (FvmManifest) manifest = NULL;
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr (GArray) map = NULL;
-  g_autofree guint8 *in = g_malloc (IO_SIZE);
-  g_autofree guint8 *buf = g_malloc (IO_SIZE);
   ReadSource s = { .fd = in_fd, .cancellable = cancellable, .zstd = zstd, .in = in, .buf = buf };
   DiskReader r = { .sink = sink, .user_data = user_data, .sum = sum };
   struct archive_entry *entry = NULL;
