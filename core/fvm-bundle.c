@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "fvm-archive.h"
 #include "fvm-cleanup.h"
@@ -65,6 +66,48 @@ static void
 meter_init (Meter *m, FvmProgress *progress, const char *verb)
 {
   *m = (Meter){ .progress = progress, .verb = verb, .started_us = g_get_monotonic_time () };
+}
+
+/* --- limits ---------------------------------------------------------------------------- */
+
+gboolean
+fvm_bundle_check_holes (guint64 file_size, guint64 data, GError **error)
+{
+  guint64 holes = file_size - MIN (data, file_size);
+  guint64 allowed = G_MAXUINT64;
+
+  if (data <= (G_MAXUINT64 - FVM_BUNDLE_HOLE_ALLOWANCE) / FVM_BUNDLE_HOLE_RATIO)
+    allowed = FVM_BUNDLE_HOLE_ALLOWANCE + FVM_BUNDLE_HOLE_RATIO * data;
+  if (holes > allowed)
+    {
+      g_autofree char *h = fvm_format_size (holes);
+      g_autofree char *d = fvm_format_size (data);
+      return fvm_throw (error,
+                        "the disk declares %s of holes around %s of data (at most 1 GiB + %d "
+                        "times its data: checking it would cost far more than its bytes)",
+                        h, d, FVM_BUNDLE_HOLE_RATIO);
+    }
+  return TRUE;
+}
+
+gboolean
+fvm_bundle_check_sizes (guint64 virtual_size, guint64 file_size, GError **error)
+{
+  if (virtual_size > FVM_BUNDLE_VIRTUAL_MAX)
+    {
+      g_autofree char *v = fvm_format_size (virtual_size);
+      return fvm_throw (error, "the disk's virtual size of %s is over fvm's limit of 64 TiB", v);
+    }
+  if (file_size > 2 * virtual_size + FVM_BUNDLE_HOLE_ALLOWANCE)
+    {
+      g_autofree char *f = fvm_format_size (file_size);
+      g_autofree char *v = fvm_format_size (virtual_size);
+      return fvm_throw (error,
+                        "the image file of %s is larger than twice its virtual size of %s plus "
+                        "1 GiB",
+                        f, v);
+    }
+  return TRUE;
 }
 
 /* --- writer ---------------------------------------------------------------------------- */
@@ -233,6 +276,9 @@ skip_to (DiskWriter *w, guint64 offset, GError **error)
   while (w->pos < offset)
     {
       gsize n = (gsize) MIN ((guint64) ZEROS_SIZE, offset - w->pos);
+
+      if (!fvm_check_cancelled (w->target->cancellable, error))
+        return FALSE;
       g_checksum_update (w->sum, zeros, n);
       if (!archive_write_all (w, zeros, n, error))
         return FALSE;
@@ -359,6 +405,10 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, i
   meter_init (&target.meter, progress, "written");
   for (guint i = 0; i < extents->len; i++)
     target.meter.disk_total += g_array_index (extents, Extent, i).length;
+  /* A bundle every import would refuse is not written. */
+  if (!fvm_bundle_check_sizes (manifest->virtual_size, size, error)
+      || !fvm_bundle_check_holes (size, target.meter.disk_total, error))
+    return fvm_prefix_error (error, "an import would refuse this image's bundle");
 
   zstd = ZSTD_createCCtx ();
   if (zstd == NULL)
@@ -412,6 +462,9 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, i
   while (w.pos < size)
     {
       gsize n = (gsize) MIN ((guint64) ZEROS_SIZE, size - w.pos);
+
+      if (!fvm_check_cancelled (cancellable, error))
+        return FALSE;
       g_checksum_update (sum, zeros, n);
       w.pos += n;
     }
@@ -429,44 +482,109 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, i
 
 /* --- reader ---------------------------------------------------------------------------- */
 
+/* zstd is decoded here rather than by libarchive's filter, whose window limit is libarchive's
+ * choice (3.6 sets none and gets zstd's default; later versions may raise it): the window is
+ * bounded here, and libarchive sees the plain tar. */
+typedef ZSTD_DCtx FvmZstdDCtx;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmZstdDCtx, ZSTD_freeDCtx)
+
 typedef struct
 {
   int fd;
   Meter meter;
   GCancellable *cancellable;
   GError *error;
-  guint8 *buf;
-  gboolean eof; /* the fd has no more bytes */
+  ZSTD_DCtx *zstd;
+  guint8 *in;         /* compressed bytes from the fd */
+  ZSTD_inBuffer zin;  /* what of them zstd has not taken yet */
+  guint8 *buf;        /* the plain tar handed to libarchive */
+  gboolean fd_eof;    /* the fd has no more bytes */
+  gboolean mid_frame; /* zstd has not seen the end of the current frame */
+  gboolean pending;   /* zstd filled the last buffer: it may hold more output */
+  guint64 tar_bytes;  /* plain bytes handed to libarchive */
+  gboolean eof;       /* libarchive was told the stream ended */
 } ReadSource;
+
+static la_ssize_t
+read_fail (struct archive *a, ReadSource *s, int errnum)
+{
+  archive_set_error (a, errnum, "%s", s->error->message);
+  return -1;
+}
 
 static la_ssize_t
 read_cb (struct archive *a, void *client_data, const void **buf)
 {
   ReadSource *s = client_data;
-  ssize_t n;
 
-  if (s->error == NULL && !fvm_check_cancelled (s->cancellable, &s->error))
+  if (s->error != NULL)
+    return read_fail (a, s, EIO);
+  for (;;)
     {
-      archive_set_error (a, ECANCELED, "%s", s->error->message);
-      return -1;
+      ZSTD_outBuffer out = { s->buf, IO_SIZE, 0 };
+      size_t left;
+
+      if (!fvm_check_cancelled (s->cancellable, &s->error))
+        return read_fail (a, s, ECANCELED);
+      if (s->zin.pos == s->zin.size && !s->fd_eof && !s->pending)
+        {
+          ssize_t n;
+
+          do
+            n = read (s->fd, s->in, IO_SIZE);
+          while (n < 0 && errno == EINTR);
+          if (n < 0)
+            {
+              int errsv = errno;
+              fvm_throw (&s->error, "reading the bundle: %s", g_strerror (errsv));
+              return read_fail (a, s, errsv);
+            }
+          if (n == 0 && s->meter.fd_bytes == 0)
+            {
+              fvm_throw (&s->error, "invalid bundle: the file is empty");
+              return read_fail (a, s, EINVAL);
+            }
+          s->fd_eof = n == 0;
+          s->zin = (ZSTD_inBuffer){ s->in, (size_t) n, 0 };
+          s->meter.fd_bytes += (guint64) n;
+          meter_update (&s->meter, FALSE);
+        }
+      if (s->zin.pos == s->zin.size && s->fd_eof && !s->pending)
+        {
+          if (s->mid_frame)
+            {
+              fvm_throw (&s->error, "invalid bundle: truncated (the zstd stream stops mid-frame)");
+              return read_fail (a, s, EINVAL);
+            }
+          s->eof = TRUE;
+          return 0;
+        }
+      left = ZSTD_decompressStream (s->zstd, &out, &s->zin);
+      if (ZSTD_isError (left))
+        {
+          ZSTD_ErrorCode code = ZSTD_getErrorCode (left);
+
+          if (code == ZSTD_error_prefix_unknown && s->tar_bytes == 0 && out.pos == 0)
+            fvm_throw (&s->error, "invalid bundle: not a zstd-compressed tar");
+          else if (code == ZSTD_error_frameParameter_windowTooLarge)
+            fvm_throw (&s->error,
+                       "invalid bundle: its zstd window is larger than %d MiB (fvm reads at "
+                       "most that)",
+                       1 << (FVM_BUNDLE_WINDOW_LOG_MAX - 20));
+          else
+            fvm_throw (&s->error, "invalid bundle: damaged zstd stream (%s)",
+                       ZSTD_getErrorName (left));
+          return read_fail (a, s, EINVAL);
+        }
+      s->mid_frame = left != 0;
+      s->pending = out.pos == out.size;
+      if (out.pos > 0)
+        {
+          *buf = s->buf;
+          s->tar_bytes += out.pos;
+          return (la_ssize_t) out.pos;
+        }
     }
-  do
-    n = read (s->fd, s->buf, IO_SIZE);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    {
-      int errsv = errno;
-      if (s->error == NULL)
-        fvm_throw (&s->error, "reading the bundle: %s", g_strerror (errsv));
-      archive_set_error (a, errsv, "%s", g_strerror (errsv));
-      return -1;
-    }
-  if (n == 0)
-    s->eof = TRUE;
-  *buf = s->buf;
-  s->meter.fd_bytes += (guint64) n;
-  meter_update (&s->meter, FALSE);
-  return n;
 }
 
 /* A libarchive failure while reading, or the read callback's own (cancelled, I/O error). */
@@ -588,9 +706,6 @@ read_manifest (struct archive *a, ReadSource *s, GError **error)
     return fvm_throw_archive (a, error, "invalid bundle: not a zstd-compressed tar"), NULL;
   if (r < ARCHIVE_WARN)
     return throw_read (a, s, error, "reading the first entry"), NULL;
-  if (archive_filter_count (a) < 2 || archive_filter_code (a, 0) != ARCHIVE_FILTER_ZSTD)
-    return fvm_null_throw (error, "invalid bundle: not zstd-compressed (compression: %s)",
-                           archive_filter_name (a, 0));
   if (!check_entry (entry, FVM_BUNDLE_MANIFEST, error))
     return NULL;
   data = read_small_entry (a, s, entry, FVM_BUNDLE_MANIFEST_MAX, &got, error);
@@ -606,6 +721,8 @@ read_manifest (struct archive *a, ReadSource *s, GError **error)
     return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
   if (!is_sha256 (manifest->sha256))
     return fvm_null_throw (error, "invalid bundle: the manifest's sha256 is not 64 hex digits");
+  if (!fvm_bundle_check_sizes (manifest->virtual_size, manifest->file_size, &local_error))
+    return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
   return g_steal_pointer (&manifest);
 }
 
@@ -616,17 +733,46 @@ typedef struct
   GChecksum *sum;
   guint64 pos;
   guint64 size;
+  guint64 holes_left; /* the holes the disk's header declared and not yet hashed */
 } DiskReader;
 
-static void
-hash_zeros (DiskReader *r, guint64 to)
+/* The bytes of data the disk entry's sparse map declares (all of it when it has none). */
+static guint64
+declared_data (struct archive_entry *entry, guint64 size)
 {
+  la_int64_t offset = 0;
+  la_int64_t length = 0;
+  guint64 total = 0;
+
+  /* libarchive keeps only extents in order, apart and within the size; one that covers the
+   * whole file is no map at all. */
+  if (archive_entry_sparse_reset (entry) == 0)
+    return size;
+  while (archive_entry_sparse_next (entry, &offset, &length) == ARCHIVE_OK)
+    total += (guint64) length;
+  return MIN (total, size);
+}
+
+/* Holes read as zeros: hashed, a block at a time, and never more than the header declared
+ * (the hole rule was checked on those). */
+static gboolean
+hash_zeros (DiskReader *r, ReadSource *s, guint64 to, GError **error)
+{
+  if (to - r->pos > r->holes_left)
+    return fvm_throw (error, "invalid bundle: the disk has more holes than its sparse map says");
+  r->holes_left -= to - r->pos;
   while (r->pos < to)
     {
       gsize n = (gsize) MIN ((guint64) ZEROS_SIZE, to - r->pos);
+
+      if (!fvm_check_cancelled (s->cancellable, error))
+        return FALSE;
       g_checksum_update (r->sum, zeros, n);
       r->pos += n;
+      s->meter.disk_done = r->pos;
+      meter_update (&s->meter, FALSE);
     }
+  return TRUE;
 }
 
 static gboolean
@@ -653,7 +799,8 @@ read_disk (struct archive *a, ReadSource *s, DiskReader *r, GError **error)
             r->size);
       if (len == 0)
         continue;
-      hash_zeros (r, (guint64) offset);
+      if (!hash_zeros (r, s, (guint64) offset, error))
+        return FALSE;
       g_checksum_update (r->sum, buf, len);
       if (!r->sink->write ((guint64) offset, buf, len, r->user_data, error))
         return FALSE;
@@ -661,16 +808,13 @@ read_disk (struct archive *a, ReadSource *s, DiskReader *r, GError **error)
       s->meter.disk_done = r->pos;
       meter_update (&s->meter, FALSE);
     }
-  hash_zeros (r, r->size);
-  s->meter.disk_done = r->pos;
-  return TRUE;
+  return hash_zeros (r, s, r->size, error);
 }
 
-/* The optional map entry (FVM_BUNDLE_MAP), checked against the manifest, to the sink. */
-static gboolean
+/* The optional map entry (FVM_BUNDLE_MAP), checked against the manifest. */
+static GArray *
 read_map (struct archive *a, ReadSource *s, struct archive_entry *entry,
-          const FvmManifest *manifest, const FvmBundleSink *sink, gpointer user_data,
-          GError **error)
+          const FvmManifest *manifest, GError **error)
 {
   g_autofree char *data = NULL;
   g_autoptr (GArray) map = NULL;
@@ -678,15 +822,15 @@ read_map (struct archive *a, ReadSource *s, struct archive_entry *entry,
   gsize len = 0;
 
   if (!check_entry (entry, FVM_BUNDLE_MAP, error))
-    return FALSE;
+    return NULL;
   data = read_small_entry (a, s, entry, FVM_BUNDLE_MAP_MAX, &len, error);
   if (data == NULL)
-    return FALSE;
+    return NULL;
   map = fvm_image_map_from_data (data, len, manifest->virtual_size, manifest->file_size,
                                  &local_error);
   if (map == NULL)
-    return fvm_throw (error, "invalid bundle: %s", local_error->message);
-  return sink->map == NULL || sink->map (map, user_data, error);
+    return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
+  return g_steal_pointer (&map);
 }
 
 /* The header of the entry after AFTER, which must be there (the disk). */
@@ -703,58 +847,84 @@ next_disk_header (struct archive *a, ReadSource *s, struct archive_entry **entry
   return TRUE;
 }
 
+/* The disk's header: its name, its size against the manifest's, its holes against its data. */
+static gboolean
+check_disk_header (struct archive_entry *entry, const FvmManifest *manifest, DiskReader *r,
+                   GError **error)
+{
+  g_autofree char *disk_name = g_strdup_printf ("disk.%s", manifest->format);
+  g_autoptr (GError) local_error = NULL;
+  guint64 data;
+
+  if (!check_entry (entry, disk_name, error))
+    return FALSE;
+  r->size = (guint64) archive_entry_size (entry);
+  if (r->size != manifest->file_size)
+    return fvm_throw (error,
+                      "invalid bundle: the disk is %" G_GUINT64_FORMAT
+                      " bytes but the manifest says %" G_GUINT64_FORMAT,
+                      r->size, manifest->file_size);
+  data = declared_data (entry, r->size);
+  if (!fvm_bundle_check_holes (r->size, data, &local_error))
+    return fvm_throw (error, "invalid bundle: %s", local_error->message);
+  r->holes_left = r->size - data;
+  return TRUE;
+}
+
 FvmManifest *
 fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmProgress *progress,
                  GCancellable *cancellable, GError **error)
 {
+  /* Before the archive, which may still read through them until it is freed. */
+  g_autoptr (FvmZstdDCtx) zstd = ZSTD_createDCtx ();
+  g_autofree guint8 *in = g_malloc (IO_SIZE);
+  g_autofree guint8 *buf = g_malloc (IO_SIZE);
   g_autoptr (FvmArchiveRead) a = archive_read_new ();
   g_autoptr (FvmManifest) manifest = NULL;
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buf = g_malloc (IO_SIZE);
-  g_autofree char *disk_name = NULL;
-  ReadSource s = { .fd = in_fd, .cancellable = cancellable, .buf = buf };
+  g_autoptr (GArray) map = NULL;
+  ReadSource s = { .fd = in_fd, .cancellable = cancellable, .zstd = zstd, .in = in, .buf = buf };
   DiskReader r = { .sink = sink, .user_data = user_data, .sum = sum };
   struct archive_entry *entry = NULL;
   const char *digest;
+  size_t zret;
   int ret;
 
   meter_init (&s.meter, progress, "read");
-  if (archive_read_support_filter_zstd (a) != ARCHIVE_OK
-      || archive_read_support_format_tar (a) != ARCHIVE_OK)
+  if (zstd == NULL)
+    return fvm_null_throw (error, "zstd: out of memory");
+  zret = ZSTD_DCtx_setParameter (zstd, ZSTD_d_windowLogMax, FVM_BUNDLE_WINDOW_LOG_MAX);
+  if (ZSTD_isError (zret))
+    return fvm_null_throw (error, "zstd: limiting the window: %s", ZSTD_getErrorName (zret));
+  if (archive_read_support_format_tar (a) != ARCHIVE_OK)
     return fvm_throw_archive (a, error, "setting up the bundle reader"), NULL;
   if (archive_read_open2 (a, &s, NULL, read_cb, NULL, NULL) != ARCHIVE_OK)
     {
-      /* libarchive recognises the compression and the format while opening. */
-      if (s.error == NULL && s.eof)
-        return fvm_throw_archive (a, error,
-                                  "invalid bundle: not a zstd-compressed tar (or truncated)"),
-               NULL;
       if (s.error == NULL)
         return fvm_throw_archive (a, error, "invalid bundle: not a zstd-compressed tar"), NULL;
       return throw_read (a, &s, error, "opening the stream"), NULL;
     }
 
+  /* Everything the bundle declares is checked before the sink makes anything. */
   manifest = read_manifest (a, &s, error);
   if (manifest == NULL)
     return NULL;
-  disk_name = g_strdup_printf ("disk.%s", manifest->format);
-  if (!sink->begin (manifest, user_data, error))
-    return NULL;
-
   if (!next_disk_header (a, &s, &entry, "the manifest", error))
     return NULL;
-  if (g_strcmp0 (archive_entry_pathname (entry), FVM_BUNDLE_MAP) == 0
-      && (!read_map (a, &s, entry, manifest, sink, user_data, error)
-          || !next_disk_header (a, &s, &entry, "the disk map", error)))
+  if (g_strcmp0 (archive_entry_pathname (entry), FVM_BUNDLE_MAP) == 0)
+    {
+      map = read_map (a, &s, entry, manifest, error);
+      if (map == NULL || !next_disk_header (a, &s, &entry, "the disk map", error))
+        return NULL;
+    }
+  if (!check_disk_header (entry, manifest, &r, error))
     return NULL;
-  if (!check_entry (entry, disk_name, error))
+
+  if (!sink->begin (manifest, user_data, error))
     return NULL;
-  r.size = (guint64) archive_entry_size (entry);
-  if (r.size != manifest->file_size)
-    return fvm_null_throw (error,
-                           "invalid bundle: the disk is %" G_GUINT64_FORMAT
-                           " bytes but the manifest says %" G_GUINT64_FORMAT,
-                           r.size, manifest->file_size);
+  /* begin may have renamed the golden; the map was checked against sizes it does not change. */
+  if (map != NULL && sink->map != NULL && !sink->map (map, user_data, error))
+    return NULL;
   s.meter.disk_total = r.size;
   if (!read_disk (a, &s, &r, error))
     return NULL;
@@ -767,13 +937,14 @@ fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmPr
   if (ret != ARCHIVE_EOF)
     return throw_read (a, &s, error, "after the disk"), NULL;
 
-  if (!sink->finish (r.size, user_data, error))
-    return NULL;
+  /* The digest before the sink finishes: a golden-looking file is never there unverified. */
   digest = g_checksum_get_string (sum);
   if (!g_str_equal (digest, manifest->sha256))
     return fvm_null_throw (error,
                            "invalid bundle: the disk's sha256 is %s but the manifest says %s",
                            digest, manifest->sha256);
+  if (!fvm_check_cancelled (cancellable, error) || !sink->finish (r.size, user_data, error))
+    return NULL;
   meter_update (&s.meter, TRUE);
   return g_steal_pointer (&manifest);
 }

@@ -7,7 +7,17 @@
  * import can verify the disk before the golden exists.
  *
  * The reader knows nothing of stores: it hands the manifest and then the disk's extents to a
- * sink, and returns the manifest only when the disk's digest and size agree with it. */
+ * sink, and finishes the sink only when the disk's digest and size agree with the manifest.
+ *
+ * A bundle's cost is bounded by its bytes: the digest is over the whole file, holes read as
+ * zeros, so a reader hashes every hole the tar's sparse map declares. Before the sink begins,
+ * the reader refuses a disk whose holes exceed FVM_BUNDLE_HOLE_ALLOWANCE + FVM_BUNDLE_HOLE_RATIO
+ * times the data it carries (fvm_bundle_check_holes), a virtual size over FVM_BUNDLE_VIRTUAL_MAX
+ * and an image file larger than twice its virtual size plus FVM_BUNDLE_HOLE_ALLOWANCE
+ * (fvm_bundle_check_sizes); it decodes zstd itself with a window of at most
+ * 2^FVM_BUNDLE_WINDOW_LOG_MAX bytes, and checks its cancellable between any two blocks of
+ * decoding, hashing or writing. The digest format is unchanged: the ratio rule, not a new
+ * digest, is what keeps holes cheap. */
 #pragma once
 
 #include <gio/gio.h>
@@ -35,6 +45,14 @@ G_BEGIN_DECLS
 #define FVM_BUNDLE_LEVEL_BEST 16
 #define FVM_BUNDLE_LEVEL_LONG 10
 #define FVM_BUNDLE_WINDOW_LOG 27
+/* The largest zstd window the reader accepts (128 MiB, zstd's own default limit, which some
+ * libarchive versions raise): a bigger one is refused, not allocated. */
+#define FVM_BUNDLE_WINDOW_LOG_MAX 27
+
+/* Limits on what a bundle may declare (see the top of this file). */
+#define FVM_BUNDLE_VIRTUAL_MAX (G_GUINT64_CONSTANT (64) << 40)
+#define FVM_BUNDLE_HOLE_ALLOWANCE (G_GUINT64_CONSTANT (1) << 30)
+#define FVM_BUNDLE_HOLE_RATIO 16
 
 typedef struct
 {
@@ -47,7 +65,8 @@ typedef struct
   /* Data at OFFSET of the image file; ranges never written read as zeros. Offsets grow. */
   gboolean (*write) (guint64 offset, const void *buf, gsize len, gpointer user_data,
                      GError **error);
-  /* The image file's final size (it may end in a hole); after the last write. */
+  /* The image file's final size (it may end in a hole); after the last write, once the digest
+   * agrees with the manifest. */
   gboolean (*finish) (guint64 size, gpointer user_data, GError **error);
 } FvmBundleSink;
 
@@ -63,7 +82,18 @@ gboolean fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArra
                            const FvmBundleOptions *options, FvmProgress *progress,
                            GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Reads a bundle from IN_FD (a file, a pipe or stdin) into SINK. */
+/* A disk image file of FILE_SIZE bytes of which DATA are carried (the rest holes): FALSE when
+ * its holes exceed FVM_BUNDLE_HOLE_ALLOWANCE + FVM_BUNDLE_HOLE_RATIO × DATA. */
+gboolean fvm_bundle_check_holes (guint64 file_size, guint64 data,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* FALSE when VIRTUAL_SIZE exceeds FVM_BUNDLE_VIRTUAL_MAX or FILE_SIZE exceeds twice it plus
+ * FVM_BUNDLE_HOLE_ALLOWANCE. */
+gboolean fvm_bundle_check_sizes (guint64 virtual_size, guint64 file_size,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Reads a bundle from IN_FD (a file, a pipe or stdin) into SINK: the manifest, the disk's
+ * header and the limits above are checked before SINK's begin; the digest before its finish. */
 FvmManifest *fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data,
                               FvmProgress *progress, GCancellable *cancellable,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -36,9 +36,14 @@ fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error)
         return NULL;
       if (data < 0)
         data = errno == ENXIO ? end : pos;
-      /* A hole reads as zeros: hash zeros without reading them. */
+      /* A hole reads as zeros: hash zeros without reading them, a block at a time so a
+       * cancellation (SIGTERM) is seen within one. */
       for (; pos < data; pos += MIN ((off_t) bufsize, data - pos))
-        g_checksum_update (sum, zeros, MIN ((off_t) bufsize, data - pos));
+        {
+          if (!fvm_check_cancelled (cancellable, error))
+            return NULL;
+          g_checksum_update (sum, zeros, MIN ((off_t) bufsize, data - pos));
+        }
       if (pos >= end)
         break;
       hole = lseek (fd, pos, SEEK_HOLE);
@@ -46,7 +51,11 @@ fvm_file_sha256 (const char *path, GCancellable *cancellable, GError **error)
         hole = end;
       while (pos < hole)
         {
-          ssize_t n = pread (fd, buf, MIN ((off_t) bufsize, hole - pos), pos);
+          ssize_t n;
+
+          if (!fvm_check_cancelled (cancellable, error))
+            return NULL;
+          n = pread (fd, buf, MIN ((off_t) bufsize, hole - pos), pos);
           if (n < 0 && errno == EINTR)
             continue;
           if (n < 0)

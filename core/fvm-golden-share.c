@@ -97,7 +97,14 @@ fvm_golden_export (FvmStore *store, const char *ref, const char *path,
       return export_to_fd (store, golden, STDOUT_FILENO, options, progress, cancellable, error);
     }
   partial = g_strconcat (path, ".partial", NULL);
-  out_fd = open (partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  /* Made here, never opened: whatever is at PATH.partial (a symlink to a file of someone
+   * else's, an export running meanwhile) is left alone. */
+  out_fd = open (partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (out_fd < 0 && errno == EEXIST)
+    return fvm_throw_code (error, FVM_ERROR_EXISTS,
+                           "%s already exists (another export's, or left by a killed one: "
+                           "remove it if no export is running)",
+                           partial);
   if (out_fd < 0)
     return fvm_throw_errno_prefix (error, "creating %s", partial);
   if (!export_to_fd (store, golden, out_fd, options, progress, cancellable, error)

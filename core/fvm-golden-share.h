@@ -13,7 +13,8 @@
 G_BEGIN_DECLS
 
 /* Writes golden REF (NAME@N) of a local store to PATH ("-": stdout), through PATH.partial
- * renamed at the end; nothing is left at PATH on failure. */
+ * (created with O_EXCL, so EXISTS when anything, a symlink included, is there) renamed at the
+ * end; nothing is left at PATH on failure. */
 gboolean fvm_golden_export (FvmStore *store, const char *ref, const char *path,
                             const FvmBundleOptions *options, FvmProgress *progress,
                             GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -1,6 +1,7 @@
 /* Unit: .fvm bundles round-trip a sparse disk through a file and a pipe, GNU tar and zstd read
- * them, and every kind of bad bundle is refused with its own reason before the sink finishes
- * (or, for a wrong digest, after it, by the digest check). */
+ * them, every kind of bad bundle is refused with its own reason before the sink finishes (a
+ * wrong digest included), and a bundle's cost is bounded by its bytes: declared holes, sizes and
+ * the zstd window are limited before the sink begins, and cancellation ends a read in a hole. */
 #define _GNU_SOURCE
 #include <archive.h>
 #include <archive_entry.h>
@@ -11,12 +12,14 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "fvm-bundle.h"
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-image-map.h"
+#include "fvm-units.h"
 
 #include "test-tmpdir.h"
 
@@ -568,9 +571,10 @@ test_bad_compression (void)
   g_autofree char *manifest = manifest_json (NULL, NULL);
   Ent ents[] = { { "manifest.json", 0, manifest, -1 }, { "disk.qcow2", 0, DISK_DATA, -1 } };
 
-  /* gzip is not read at all; a plain tar is read but refused. */
+  /* Neither gzip nor a plain tar reaches the tar reader. */
   assert_refused (craft (ARCHIVE_FILTER_GZIP, ents, 2), "not a zstd-compressed tar");
-  assert_refused (craft (ARCHIVE_FILTER_NONE, ents, 2), "not zstd-compressed");
+  assert_refused (craft (ARCHIVE_FILTER_NONE, ents, 2), "not a zstd-compressed tar");
+  assert_refused (g_byte_array_new (), "invalid bundle: the file is empty");
 }
 
 static void
@@ -857,8 +861,9 @@ test_bad_digest (void)
   expect = g_strdup_printf ("invalid bundle: the disk's sha256 is %s but the manifest says %s", sha,
                             wrong);
   g_assert_cmpstr (error->message, ==, expect);
-  /* The data all reached the sink; the digest check refused them after. */
-  g_assert_true (s.finished);
+  /* The data all reached the sink, which was never finished: the digest comes first (an
+   * import's finish renames its file to the golden's name). */
+  g_assert_false (s.finished);
   g_assert_cmpuint (s.written, ==, strlen (DISK_DATA));
 
   short_sha = manifest_json (sha, "abc");
@@ -901,6 +906,257 @@ test_bad_corrupt (void)
   assert_refused (bad, "invalid bundle: ");
 }
 
+/* --- a bundle's cost is bounded by its bytes ---------------------------------------------- */
+
+#define GIB (G_GUINT64_CONSTANT (1) << 30)
+#define TIB (G_GUINT64_CONSTANT (1) << 40)
+
+/* g_format_size puts a no-break space between a number and its unit. */
+#define NBSP "\u00a0"
+
+static void
+assert_one_line_error (GError *error, const char *expect)
+{
+  g_assert_nonnull (error);
+  g_test_message ("refused: %s", error->message);
+  if (strstr (error->message, expect) == NULL)
+    g_error ("expected \"%s\" in \"%s\"", expect, error->message);
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+/* Holes of at most 1 GiB + 16 times the data, at the boundary and far past it. */
+static void
+test_limits_holes (void)
+{
+  const guint64 mib = MIB;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fvm_bundle_check_holes (0, 0, NULL));
+  g_assert_true (fvm_bundle_check_holes (GIB, 0, NULL));
+  g_assert_true (fvm_bundle_check_holes (mib + GIB + 16 * mib, mib, NULL));
+  g_assert_false (fvm_bundle_check_holes (mib + GIB + 16 * mib + 1, mib, &error));
+  assert_one_line_error (error,
+                         "the disk declares 1.0" NBSP "GiB of holes around 1.0" NBSP "MiB of data");
+  g_clear_error (&error);
+  g_assert_false (fvm_bundle_check_holes (GIB + 1, 0, &error));
+  g_clear_error (&error);
+  /* The 1 TiB disk of a 935-byte bundle: a qcow2 header's 208 KiB, the rest a hole. */
+  g_assert_false (fvm_bundle_check_holes (TIB, 212992, &error));
+  assert_one_line_error (error, "1024.0" NBSP "GiB of holes around 208.0" NBSP "KiB of data");
+  g_clear_error (&error);
+  /* All data, more data than the file (the reader clamps it), and no overflow near 2^64. */
+  g_assert_true (fvm_bundle_check_holes (TIB, TIB, NULL));
+  g_assert_true (fvm_bundle_check_holes (mib, 2 * mib, NULL));
+  g_assert_true (fvm_bundle_check_holes (G_MAXUINT64, G_MAXUINT64 / 4, NULL));
+  g_assert_false (fvm_bundle_check_holes (G_MAXUINT64, 1, NULL));
+}
+
+static void
+test_limits_sizes (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fvm_bundle_check_sizes (64 * TIB, 64 * TIB, NULL));
+  g_assert_false (fvm_bundle_check_sizes (64 * TIB + 1, MIB, &error));
+  assert_one_line_error (error, "is over fvm's limit of 64 TiB");
+  g_clear_error (&error);
+  g_assert_true (fvm_bundle_check_sizes (4 * GIB, 9 * GIB, NULL));
+  g_assert_false (fvm_bundle_check_sizes (4 * GIB, 9 * GIB + 1, &error));
+  assert_one_line_error (error, "larger than twice its virtual size of 4.0" NBSP "GiB plus 1 GiB");
+  g_clear_error (&error);
+  g_assert_false (fvm_bundle_check_sizes (G_MAXINT64, G_MAXINT64, NULL));
+}
+
+/* The manifest's sizes are checked as soon as it is read. */
+static void
+test_bad_manifest_sizes (void)
+{
+  g_autofree char *huge
+      = manifest_json ("\"virtual_size\" : 4294967296", "\"virtual_size\" : 70368744177665");
+  g_autofree char *fat = manifest_json ("\"file_size\" : 31", "\"file_size\" : 9663676417");
+  Ent huge_ents[] = { { "manifest.json", 0, huge, -1 }, { "disk.qcow2", 0, DISK_DATA, -1 } };
+  Ent fat_ents[] = { { "manifest.json", 0, fat, -1 }, { "disk.qcow2", 0, DISK_DATA, -1 } };
+
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, huge_ents, 2),
+                  "invalid bundle: the disk's virtual size of 64.0" NBSP "TiB is over fvm's limit");
+  assert_refused (craft (ARCHIVE_FILTER_ZSTD, fat_ents, 2),
+                  "invalid bundle: the image file of 9.0" NBSP
+                  "GiB is larger than twice its virtual "
+                  "size of 4.0" NBSP "GiB plus 1 GiB");
+}
+
+/* A bundle GNU tar makes of a sparse DISK_SIZE-byte disk with DATA_LEN bytes of data at its
+ * start and a manifest saying so (with a digest never checked: the tests end before). */
+static char *
+gnu_tar_bundle (const char *name, guint64 disk_size, gsize data_len)
+{
+  g_autofree char *dir = tmp_path ("gnu-tar-bundle");
+  g_autofree char *manifest_path = g_build_filename (dir, "manifest.json", NULL);
+  g_autofree char *disk = g_build_filename (dir, "disk.qcow2", NULL);
+  g_autoptr (FvmManifest) m = sample_manifest (disk_size, NULL);
+  g_autofree char *data = NULL;
+  g_autofree guint8 *bytes = g_malloc (data_len);
+  char *bundle = tmp_path (name);
+  const char *argv[]
+      = { "tar", "-S", "--zstd", "-cf", bundle, "-C", dir, "manifest.json", "disk.qcow2", NULL };
+  g_autofree char *out = NULL;
+  g_auto (FvmFd) fd = -1;
+
+  m->sha256 = g_strnfill (64, 'a');
+  m->virtual_size = disk_size;
+  data = fvm_manifest_to_data (m);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (manifest_path, data, -1, NULL));
+  for (gsize i = 0; i < data_len; i++)
+    bytes[i] = (guint8) (i * 7 + 1);
+  fd = open (disk, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, bytes, data_len, 0), ==, (ssize_t) data_len);
+  g_assert_cmpint (ftruncate (fd, (off_t) disk_size), ==, 0);
+  fvm_fd_close (&fd);
+  out = run (argv, NULL);
+  g_unlink (disk);
+  return bundle;
+}
+
+/* Issue 13's bundle: a 1 TiB sparse disk in a GNU tar + zstd bundle of a few hundred bytes
+ * once kept an import hashing zeros for hours. It is refused from its header, before the sink
+ * begins (an import would take the golden's lock and make its file there). */
+static void
+test_bad_huge_holes (void)
+{
+  g_autofree char *bundle = gnu_tar_bundle ("huge.fvm", TIB, 208 * 1024);
+  g_auto (FvmFd) fd = open (bundle, O_RDONLY | O_CLOEXEC);
+  g_autofree char *out = tmp_path ("huge-out");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) m = NULL;
+  struct stat st;
+  gint64 start;
+  FileSink s;
+
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  start = g_get_monotonic_time ();
+  m = read_into (fd, out, &s, &error);
+  g_test_message ("a %" G_GINT64_FORMAT "-byte bundle of a 1 TiB disk refused in %.3f s",
+                  (gint64) st.st_size, (g_get_monotonic_time () - start) / 1e6);
+  g_assert_null (m);
+  assert_one_line_error (error,
+                         "invalid bundle: the disk declares 1024.0" NBSP "GiB of holes around "
+                         "208.0" NBSP "KiB of data (at most 1 GiB + 16 times its data");
+  g_assert_false (s.began);
+  g_assert_cmpuint (s.written, ==, 0);
+}
+
+/* A zstd frame of BYTES with a 2^WINDOW_LOG window, its size unknown to the encoder (as a
+ * stream's is), so the window stays as large. */
+static GByteArray *
+zstd_window (const guint8 *bytes, gsize len, int window_log)
+{
+  ZSTD_CCtx *c = ZSTD_createCCtx ();
+  GByteArray *out = g_byte_array_new ();
+  g_autofree guint8 *buf = g_malloc (ZSTD_CStreamOutSize ());
+  ZSTD_inBuffer in = { bytes, len, 0 };
+  size_t left;
+
+  g_assert_false (ZSTD_isError (ZSTD_CCtx_setParameter (c, ZSTD_c_windowLog, window_log)));
+  for (ZSTD_EndDirective end = ZSTD_e_continue;; end = ZSTD_e_end)
+    {
+      ZSTD_outBuffer o = { buf, ZSTD_CStreamOutSize (), 0 };
+
+      left = ZSTD_compressStream2 (c, &o, &in, end);
+      g_assert_false (ZSTD_isError (left));
+      g_byte_array_append (out, buf, (guint) o.pos);
+      if (end == ZSTD_e_end && left == 0)
+        break;
+    }
+  ZSTD_freeCCtx (c);
+  return out;
+}
+
+/* A window over 128 MiB is refused, not allocated; 128 MiB is read. */
+static void
+test_bad_window (void)
+{
+  g_autofree char *manifest = manifest_json (NULL, NULL);
+  Ent ents[] = { { "manifest.json", 0, manifest, -1 }, { "disk.qcow2", 0, DISK_DATA, -1 } };
+  g_autoptr (GByteArray) tar = craft (ARCHIVE_FILTER_NONE, ents, 2);
+  g_autoptr (GByteArray) ok = zstd_window (tar->data, tar->len, FVM_BUNDLE_WINDOW_LOG_MAX);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) m = NULL;
+  FileSink s;
+
+  m = read_bytes (ok->data, ok->len, &s, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  assert_refused (zstd_window (tar->data, tar->len, FVM_BUNDLE_WINDOW_LOG_MAX + 1),
+                  "invalid bundle: its zstd window is larger than 128 MiB");
+}
+
+/* Cancelled when the last data byte reaches the sink: what remains is a 512 MiB hole, which
+ * used to be hashed whole (seconds) before anything looked at the cancellable. */
+typedef struct
+{
+  FileSink file;
+  guint64 data_end;
+  GCancellable *cancellable;
+  gint64 cancelled_us;
+} CancelSink;
+
+static gboolean
+cancel_sink_write (guint64 offset, const void *buf, gsize len, gpointer user_data, GError **error)
+{
+  CancelSink *c = user_data;
+
+  if (!sink_write (offset, buf, len, &c->file, error))
+    return FALSE;
+  if (offset + len == c->data_end)
+    {
+      c->cancelled_us = g_get_monotonic_time ();
+      g_cancellable_cancel (c->cancellable);
+    }
+  return TRUE;
+}
+
+static gboolean
+cancel_sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
+{
+  return sink_begin (manifest, &((CancelSink *) user_data)->file, error);
+}
+
+static gboolean
+cancel_sink_finish (guint64 size, gpointer user_data, GError **error)
+{
+  return sink_finish (size, &((CancelSink *) user_data)->file, error);
+}
+
+static void
+test_cancel_in_hole (void)
+{
+  static const FvmBundleSink sink
+      = { .begin = cancel_sink_begin, .write = cancel_sink_write, .finish = cancel_sink_finish };
+  g_autofree char *bundle = gnu_tar_bundle ("hole.fvm", 512 * MIB, 64 * 1024);
+  g_autofree char *out = tmp_path ("hole-cancel-out");
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_auto (FvmFd) fd = open (bundle, O_RDONLY | O_CLOEXEC);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) m = NULL;
+  CancelSink c = { .data_end = 64 * 1024, .cancellable = cancellable };
+  gint64 took;
+
+  c.file.fd = open (out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  g_assert_cmpint (c.file.fd, >=, 0);
+  m = fvm_bundle_read (fd, &sink, &c, NULL, cancellable, &error);
+  took = g_get_monotonic_time () - c.cancelled_us;
+  close (c.file.fd);
+  g_assert_cmpint (c.cancelled_us, >, 0);
+  g_test_message ("cancelled in a 512 MiB hole: returned after %.3f s", took / 1e6);
+  g_assert_null (m);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_CANCELLED);
+  g_assert_false (c.file.finished);
+  /* Hashing the hole takes seconds on any machine; one block of it, microseconds. */
+  g_assert_cmpint (took, <, G_USEC_PER_SEC);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -933,5 +1189,11 @@ main (int argc, char **argv)
   g_test_add_func ("/bundle/bad/digest", test_bad_digest);
   g_test_add_func ("/bundle/bad/truncated", test_bad_truncated);
   g_test_add_func ("/bundle/bad/corrupt", test_bad_corrupt);
+  g_test_add_func ("/bundle/limits/holes", test_limits_holes);
+  g_test_add_func ("/bundle/limits/sizes", test_limits_sizes);
+  g_test_add_func ("/bundle/bad/manifest-sizes", test_bad_manifest_sizes);
+  g_test_add_func ("/bundle/bad/huge-holes", test_bad_huge_holes);
+  g_test_add_func ("/bundle/bad/window", test_bad_window);
+  g_test_add_func ("/bundle/cancel/in-a-hole", test_cancel_in_hole);
   return g_test_run ();
 }

@@ -5,7 +5,10 @@
 #   python3 http.server) → identical disks and manifests; bad bundles (truncated, a flipped byte,
 #   "../x", an unknown manifest version) are refused and leave nothing; an import killed with
 #   SIGKILL leaves nothing visible; concurrent imports; push A → B over libvirt, then a clone of
-#   the pushed golden boots in B and answers SSH.
+#   the pushed golden boots in B and answers SSH. A bundle's cost is bounded by its bytes: a
+#   1 TiB sparse disk in a bundle of under 1 KiB is refused at once, SIGTERM ends an import
+#   mid-stream or in a hole within seconds, leaving nothing; export -o never writes through a
+#   symlink at PATH.partial.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -99,6 +102,15 @@ wait "$pid"
 rc=$?
 check "Ctrl-C during export: exit 130, 'cancelled', no file and no .partial left" \
 	bash -c '[ "$1" = 130 ] && [ "$(cat "$2.err")" = "fvm-golden: error: cancelled" ] && [ ! -e "$2.fvm" ] && [ ! -e "$2.fvm.partial" ]' _ "$rc" "$WORK/int"
+
+# export -o PATH makes PATH.partial itself: a symlink there (to someone else's file) is refused.
+echo "not the exporter's" >"$WORK/victim"
+ln -s "$WORK/victim" "$WORK/sym.fvm.partial"
+out=$(fvm-golden export shgold@1 -o "$WORK/sym.fvm" 2>&1)
+rc=$?
+check "export -o with a symlink at PATH.partial: exit 1, one line, its target unchanged, no PATH" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: .*/sym.fvm.partial already exists" <<<"$2" && [ "$(cat "$3/victim")" = "not the exporter'"'"'s" ] && [ -L "$3/sym.fvm.partial" ] && [ ! -e "$3/sym.fvm" ]' _ "$rc" "$out" "$WORK"
+rm -f "$WORK/sym.fvm.partial" "$WORK/victim"
 
 # --- import into B: file, stdin, URL -----------------------------------------------------------
 start=$SECONDS
@@ -200,6 +212,69 @@ for bad in truncated flipped dotdot version datafile; do
 		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: invalid bundle: " <<<"$2" && grep -qF -- "$3" <<<"$2"' _ "$rc" "$out" "$want"
 	check "$desc: no new golden in B and no stray file in B's pool" test "$(b_state)" = "$before"
 done
+
+# --- a bundle's cost is bounded by its bytes ----------------------------------------------------
+# holey_bundle NAME SIZE: the golden's manifest around a qcow2 whose file is SIZE bytes, a real
+# qcow2 header and then one hole, packed by GNU tar -S and zstd (a digest that is never reached).
+holey_bundle() {
+	local name=$1 size=$2 dir=$WORK/$1
+	mkdir "$dir" &&
+		qemu-img create -q -f qcow2 "$dir/disk.qcow2" "$size" &&
+		truncate -s "$size" "$dir/disk.qcow2" &&
+		python3 - "$WORK/manifest.json" "$dir/manifest.json" "$name" "$(stat -c %s "$dir/disk.qcow2")" <<'EOF' &&
+import json, sys
+m = json.load(open(sys.argv[1]))
+size = int(sys.argv[4])
+m.update(name=sys.argv[3], version=2, volume=sys.argv[3] + "@2.qcow2", virtual_size=size,
+         file_size=size, sha256="0" * 64)
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+		tar -S --zstd -cf "$WORK/$name.fvm" -C "$dir" manifest.json disk.qcow2 &&
+		rm -rf "$dir"
+}
+# Issue 13's bundle: a 1 TiB sparse disk kept an import hashing zeros at 100 % of a core for
+# hours, deaf to SIGTERM, and left a 1 TiB .partial in the pool. timeout 20 is only a bound.
+holey_bundle huge 1T || bail "could not make the 1 TiB bundle"
+before=$(b_state)
+t0=$(date +%s%N)
+out=$( (eval "$B_ENV" && exec timeout 20 fvm-golden import "$WORK/huge.fvm") 2>&1)
+rc=$?
+note "the $(stat -c %s "$WORK/huge.fvm")-byte bundle of a 1 TiB disk: import ended in $((($(date +%s%N) - t0) / 1000000)) ms, exit $rc"
+check "a 1 TiB sparse disk in a tiny bundle: exit 1, one line: invalid bundle (… of holes around … of data …)" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: invalid bundle: the disk declares .* of holes around .* of data" <<<"$2"' _ "$rc" "$out"
+check "and nothing of it in B: no golden, no .partial" test "$(b_state)" = "$before"
+
+# sigterm_import DESC FILE: SIGTERM to an import of FILE once its .partial is in B's pool; it
+# must end within seconds (timeout(1), systemd and CI runners stop jobs this way), leaving nothing.
+sigterm_import() {
+	local desc=$1 file=$2 pid t0 ms rc
+	before=$(b_state)
+	(eval "$B_ENV" && exec fvm-golden import "$file" >/dev/null 2>"$WORK/term.err") &
+	pid=$!
+	for _ in $(seq 100); do
+		ls -A "$B_POOL" | grep -q '\.partial$' && break
+		sleep 0.1
+	done
+	t0=$(date +%s%N)
+	kill -TERM "$pid"
+	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		wait "$pid" 2>/dev/null
+		not_ok "SIGTERM $desc ends it" "still running 10 s after SIGTERM"
+		return
+	fi
+	wait "$pid"
+	rc=$?
+	note "SIGTERM $desc: it ended $ms ms later, exit $rc"
+	check "SIGTERM $desc: exit 130, 'cancelled', no .partial and nothing new in B" \
+		bash -c '[ "$1" = 130 ] && [ "$(cat "$2")" = "fvm-golden: error: cancelled" ] && [ "$3" = "$4" ]' _ "$rc" "$WORK/term.err" "$(b_state)" "$before"
+}
+sigterm_import "to an import mid-stream" "$BUNDLE"
+# Within the rule (1 GiB of holes around a qcow2 header), so hashed: seconds of zeros.
+holey_bundle holey 1G || bail "could not make the 1 GiB bundle"
+sigterm_import "to an import hashing a 1 GiB hole" "$WORK/holey.fvm"
 
 # --- Ctrl-C midway ------------------------------------------------------------------------------
 (eval "$B_ENV" && exec fvm-golden import "$BUNDLE" >/dev/null 2>"$WORK/int.err") &
