@@ -127,6 +127,7 @@ typedef struct
 {
   FvmStore *store;
   const char *name; /* --name, or NULL */
+  const FvmBundleTrust *trust;
   FvmProgress *progress;
   GCancellable *cancellable;
   FvmLock *lock;
@@ -232,6 +233,16 @@ claim_volume (ImportTxn *t, FvmManifest *manifest, GError **error)
     }
   return fvm_throw_code (error, FVM_ERROR_BUSY, "too many concurrent creations of golden '%s'",
                          manifest->name);
+}
+
+/* Before begin: a bundle that is refused here has taken no lock and made no file. */
+static gboolean
+sink_authenticate (const FvmManifest *manifest, GBytes *signed_data, GBytes *signature,
+                   gpointer user_data, GError **error)
+{
+  ImportTxn *t = user_data;
+
+  return fvm_bundle_trust_check (t->trust, manifest, signed_data, signature, error);
 }
 
 static gboolean
@@ -373,7 +384,8 @@ is_url (const char *source)
          || g_str_has_prefix (source, "file://");
 }
 
-/* curl writing the body into a pipe: nothing is stored on the way. */
+/* curl writing the body into a pipe: nothing is stored on the way. What https promised is
+ * kept: its redirects may only lead to https. */
 static GSubprocess *
 spawn_download (const char *url, int *out_fd, GError **error)
 {
@@ -385,7 +397,7 @@ spawn_download (const char *url, int *out_fd, GError **error)
                          "--proto",
                          "=http,https,file",
                          "--proto-redir",
-                         "=http,https",
+                         g_str_has_prefix (url, "https://") ? "=https" : "=http,https",
                          "--",
                          url,
                          NULL };
@@ -438,12 +450,21 @@ end_download (GSubprocess *proc, const char *url, gboolean read_ok, GError **err
 }
 
 FvmManifest *
-fvm_golden_import (FvmStore *store, const char *source, const char *name, guint *out_bundle_version,
-                   FvmProgress *progress, GCancellable *cancellable, GError **error)
+fvm_golden_import (FvmStore *store, const char *source, const char *name,
+                   const FvmBundleTrust *trust, guint *out_bundle_version, FvmProgress *progress,
+                   GCancellable *cancellable, GError **error)
 {
-  static const FvmBundleSink sink = { sink_begin, sink_map, sink_write, sink_finish };
-  g_auto (ImportTxn) t
-      = { .store = store, .name = name, .progress = progress, .cancellable = cancellable };
+  static const FvmBundleSink sink = { .begin = sink_begin,
+                                      .map = sink_map,
+                                      .write = sink_write,
+                                      .finish = sink_finish,
+                                      .authenticate = sink_authenticate };
+  FvmBundleTrust source_trust = { 0 };
+  g_auto (ImportTxn) t = { .store = store,
+                           .name = name,
+                           .trust = &source_trust,
+                           .progress = progress,
+                           .cancellable = cancellable };
   g_autoptr (GSubprocess) curl = NULL;
   g_autoptr (FvmManifest) manifest = NULL;
   g_auto (FvmFd) file_fd = -1;
@@ -451,6 +472,11 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
 
   if (name != NULL && !fvm_name_check_image (name, error))
     return NULL;
+  if (trust != NULL)
+    source_trust = *trust;
+  /* The scheme as curl reads it (it ignores case); a redirect from http:// to https:// does
+   * not help, the first answer could have been anyone's. */
+  source_trust.plain_http = g_ascii_strncasecmp (source, "http://", 7) == 0;
   if (g_str_equal (source, "-"))
     {
       if (isatty (STDIN_FILENO))
