@@ -62,6 +62,9 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_sha256 != NULL && !fvm_bundle_trust_check_digest (opt_sha256, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
+  if (opt_trusted_keys != NULL && !g_file_test (opt_trusted_keys, G_FILE_TEST_EXISTS))
+    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
+                           opt_trusted_keys);
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;
