@@ -6,6 +6,11 @@
 #   "../x", an unknown manifest version) are refused and leave nothing; an import killed with
 #   SIGKILL leaves nothing visible; concurrent imports; push A → B over libvirt, then a clone of
 #   the pushed golden boots in B and answers SSH.
+#   Signed goldens: export --sign (keys made by gpg in a GNUPGHOME of the test's own), import
+#   with the trusted keys; a bundle whose disk or manifest was altered after signing, one signed
+#   by another key, and an unsigned one under golden.require-signature are refused and leave
+#   nothing; a --sha256 pin takes the right digest and refuses a wrong one; an unsigned bundle
+#   over http:// needs --allow-unsigned.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -20,6 +25,7 @@ chmod 0755 "$B_DIR"
 HTTP_PID=
 cleanup() {
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	[ -d "$WORK/gnupg" ] && gpgconf --homedir "$WORK/gnupg" --kill all 2>/dev/null
 	fvm-sandbox down --dir "$B_DIR" --purge >/dev/null 2>&1
 	rm -rf "$WORK"
 	sandbox_down
@@ -100,6 +106,36 @@ rc=$?
 check "Ctrl-C during export: exit 130, 'cancelled', no file and no .partial left" \
 	bash -c '[ "$1" = 130 ] && [ "$(cat "$2.err")" = "fvm-golden: error: cancelled" ] && [ ! -e "$2.fvm" ] && [ ! -e "$2.fvm.partial" ]' _ "$rc" "$WORK/int"
 
+# --- a signed bundle -----------------------------------------------------------------------------
+# Two signing keys in a GnuPG home of the test's own; B trusts only the first.
+export GNUPGHOME=$WORK/gnupg
+mkdir -m 0700 "$GNUPGHOME"
+for who in a b; do
+	gpg --batch --passphrase '' --quick-gen-key "fvm share $who <$who@fvm.invalid>" ed25519 sign never \
+		>/dev/null 2>&1 || bail "gpg --quick-gen-key failed"
+done
+fpr_of() { gpg --batch --with-colons --list-keys "$1" | awk -F: '/^fpr/ { print $10; exit }'; }
+KEY_A=$(fpr_of a@fvm.invalid) KEY_B=$(fpr_of b@fvm.invalid)
+gpg --batch --armor --export "$KEY_A" >"$WORK/trusted.asc"
+SIGNED=$WORK/signed.fvm
+out=$(fvm-golden export shgold@1 -o "$SIGNED" --sign "$KEY_A" 2>&1)
+rc=$?
+check "export --sign KEY writes a signed bundle" test "$rc" = 0 -a -s "$SIGNED"
+listing=$(tar --zstd -tf "$SIGNED" 2>&1 | tr '\n' ' ')
+check "it holds manifest.json, disk.map.json, signature.asc, then the disk" \
+	test "$listing" = "manifest.json disk.map.json signature.asc disk.qcow2 "
+verify_by_hand() {
+	mkdir -p "$WORK/by-hand" && tar --zstd -xf "$SIGNED" -C "$WORK/by-hand" manifest.json disk.map.json signature.asc &&
+		cat "$WORK/by-hand/manifest.json" "$WORK/by-hand/disk.map.json" |
+		gpg --batch --status-fd 1 --verify "$WORK/by-hand/signature.asc" - 2>/dev/null | grep -q "VALIDSIG $KEY_A"
+}
+check "gpg --verify accepts signature.asc over manifest.json and disk.map.json, by key A" verify_by_hand
+out=$(fvm-golden export shgold@1 -o "$WORK/nokey.fvm" --sign nobody@fvm.invalid 2>&1)
+rc=$?
+check "export --sign with an unknown key: one line, exit 1, no file" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "no usable secret signing key" <<<"$2" && [ ! -e "$3" ] && [ ! -e "$3.partial" ]' _ "$rc" "$out" "$WORK/nokey.fvm"
+fvm-golden export shgold@1 -o "$WORK/by-b.fvm" --sign "$KEY_B" >/dev/null 2>&1 || bail "export --sign KEY_B failed"
+
 # --- import into B: file, stdin, URL -----------------------------------------------------------
 start=$SECONDS
 out=$(inb fvm-golden import "$BUNDLE" 2>&1)
@@ -127,9 +163,18 @@ for _ in $(seq 50); do
 	sleep 0.2
 done
 [ -n "$port" ] || bail "python3 -m http.server did not start: $(cat "$WORK/http.log")"
-out=$(inb fvm-golden import "http://127.0.0.1:$port/shgold.fvm" 2>/dev/null)
-check "import from http://127.0.0.1:$port/shgold.fvm gives shgold@3" test "$out" = "shgold@3"
+before=$(b_state)
+out=$(inb fvm-golden import "http://127.0.0.1:$port/shgold.fvm" 2>&1)
+rc=$?
+check "an unsigned bundle from http:// is refused without --allow-unsigned: one line, exit 1" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: refusing an unverified bundle from http://" <<<"$2"' _ "$rc" "$out"
+check "and nothing changed in B" test "$(b_state)" = "$before"
+out=$(inb fvm-golden import --allow-unsigned "http://127.0.0.1:$port/shgold.fvm" 2>/dev/null)
+check "with --allow-unsigned, import from http://127.0.0.1:$port/shgold.fvm gives shgold@3" test "$out" = "shgold@3"
 check "and it is identical too" qemu-img compare "$A_FILE" "$B_POOL/shgold@3.qcow2"
+out=$(inb fvm-golden import --trusted-keys "$WORK/trusted.asc" --name sgold "http://127.0.0.1:$port/signed.fvm" 2>&1)
+check "a signed bundle from http:// with its key trusted is imported (sgold@N)" \
+	bash -c '[[ $1 =~ ^sgold@[0-9]+$ ]] && qemu-img compare "$2" "$3/$1.qcow2"' _ "$out" "$A_FILE" "$B_POOL"
 before=$(b_state)
 out=$(inb fvm-golden import "http://127.0.0.1:$port/nosuch.fvm" 2>&1)
 rc=$?
@@ -200,6 +245,69 @@ for bad in truncated flipped dotdot version datafile; do
 		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: invalid bundle: " <<<"$2" && grep -qF -- "$3" <<<"$2"' _ "$rc" "$out" "$want"
 	check "$desc: no new golden in B and no stray file in B's pool" test "$(b_state)" = "$before"
 done
+
+# --- signed bundles ------------------------------------------------------------------------------
+# import_b DESC WANT-RC WANT-TEXT [ENV=VALUE...] -- ARGS...: fvm-golden import ARGS in B; exit
+# WANT-RC, and for a refusal one line holding WANT-TEXT and B unchanged; for success sgold@N,
+# identical to A's golden.
+import_b() {
+	local desc=$1 want_rc=$2 want=$3 envs=() out rc before
+	shift 3
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	before=$(b_state)
+	out=$(inb env "${envs[@]}" fvm-golden import --name sgold "$@" 2>&1)
+	rc=$?
+	if [ "$want_rc" = 0 ]; then
+		check "$desc: imported (${out:0:80})" \
+			bash -c '[[ $1 =~ ^sgold@[0-9]+$ ]] && qemu-img compare "$2" "$3/$1.qcow2"' _ "$out" "$A_FILE" "$B_POOL"
+	else
+		check "$desc: exit $want_rc, one line (… $want …)" \
+			bash -c '[ "$1" = "$2" ] && [ "$(wc -l <<<"$3")" = 1 ] && grep -q "^fvm-golden: error: " <<<"$3" && grep -qF -- "$4" <<<"$3"' _ "$rc" "$want_rc" "$out" "$want"
+		check "$desc: no new golden in B and no stray file in B's pool" test "$(b_state)" = "$before"
+	fi
+}
+# Altered after signing: a byte of the disk (the manifest and signature intact), and one hex
+# digit of the manifest's sha256 (as a swapped disk would need).
+zstd -q -d -c "$SIGNED" >"$WORK/signed.tar"
+python3 - "$WORK/signed.tar" "$WORK/disk-altered.tar" "$WORK/manifest-altered.tar" <<'PY'
+import os, shutil, sys, tarfile
+src, disk_out, man_out = sys.argv[1:]
+with tarfile.open(src) as tar:
+    man = tar.getmember("manifest.json")
+data = bytearray(open(src, "rb").read())
+disk = bytearray(data)
+off = len(disk) * 6 // 10
+disk[off] ^= 0xFF
+open(disk_out, "wb").write(disk)
+body = data[man.offset_data:man.offset_data + man.size]
+at = body.index(b'"sha256"')
+at = body.index(b'"', at + len(b'"sha256"') + 1) + 1
+i = man.offset_data + at
+data[i] = ord("0") if data[i] != ord("0") else ord("1")
+open(man_out, "wb").write(data)
+PY
+zstd -q -c "$WORK/disk-altered.tar" >"$WORK/disk-altered.fvm"
+zstd -q -c "$WORK/manifest-altered.tar" >"$WORK/manifest-altered.fvm"
+rm -f "$WORK/signed.tar" "$WORK/disk-altered.tar" "$WORK/manifest-altered.tar"
+mkdir -p "$WORK/cfg/fvm"
+printf '[golden]\ntrusted-keys=%s\nrequire-signature=true\n' "$WORK/trusted.asc" >"$WORK/cfg/fvm/fvm.conf"
+STRICT=XDG_CONFIG_HOME=$WORK/cfg
+
+import_b "a signed bundle, --trusted-keys with its key" 0 "" -- --trusted-keys "$WORK/trusted.asc" "$SIGNED"
+import_b "a signed bundle, golden.trusted-keys and require-signature set" 0 "" "$STRICT" -- "$SIGNED"
+import_b "the disk altered after signing" 1 "sha256" "$STRICT" -- "$WORK/disk-altered.fvm"
+import_b "the manifest altered after signing" 1 "bad signature" "$STRICT" -- "$WORK/manifest-altered.fvm"
+import_b "the manifest altered after signing, even with --allow-unsigned" 1 "bad signature" "$STRICT" -- \
+	--allow-unsigned "$WORK/manifest-altered.fvm"
+import_b "a bundle signed by a key B does not trust" 1 "not among the trusted keys" "$STRICT" -- "$WORK/by-b.fvm"
+import_b "an unsigned bundle with golden.require-signature" 1 "not signed" "$STRICT" -- "$BUNDLE"
+import_b "an unsigned bundle with require-signature and --sha256 pinning its digest" 0 "" "$STRICT" -- \
+	--sha256 "$A_SHA" "$BUNDLE"
+wrong=$(printf '%s' "$A_SHA" | tr '0-9a-f' '1-9a-f0')
+import_b "an unsigned bundle with a wrong --sha256" 1 "not the pinned $wrong" "$STRICT" -- --sha256 "$wrong" "$BUNDLE"
+import_b "a signed bundle with a wrong --sha256" 1 "not the pinned" -- --sha256 "$wrong" "$SIGNED"
+check "verifying left no temporary GnuPG home behind" bash -c '! ls -d "${TMPDIR:-/tmp}"/fvm-gpg-* 2>/dev/null'
 
 # --- Ctrl-C midway ------------------------------------------------------------------------------
 (eval "$B_ENV" && exec fvm-golden import "$BUNDLE" >/dev/null 2>"$WORK/int.err") &
