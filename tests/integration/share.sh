@@ -114,7 +114,7 @@ for who in a b; do
 	gpg --batch --passphrase '' --quick-gen-key "fvm share $who <$who@fvm.invalid>" ed25519 sign never \
 		>/dev/null 2>&1 || bail "gpg --quick-gen-key failed"
 done
-fpr_of() { gpg --batch --with-colons --list-keys "$1" | awk -F: '/^fpr/ { print $10; exit }'; }
+fpr_of() { gpg --batch --with-colons --list-keys "$1" 2>/dev/null | awk -F: '/^fpr/ { print $10; exit }'; }
 KEY_A=$(fpr_of a@fvm.invalid) KEY_B=$(fpr_of b@fvm.invalid)
 gpg --batch --armor --export "$KEY_A" >"$WORK/trusted.asc"
 SIGNED=$WORK/signed.fvm
@@ -172,7 +172,7 @@ check "and nothing changed in B" test "$(b_state)" = "$before"
 out=$(inb fvm-golden import --allow-unsigned "http://127.0.0.1:$port/shgold.fvm" 2>/dev/null)
 check "with --allow-unsigned, import from http://127.0.0.1:$port/shgold.fvm gives shgold@3" test "$out" = "shgold@3"
 check "and it is identical too" qemu-img compare "$A_FILE" "$B_POOL/shgold@3.qcow2"
-out=$(inb fvm-golden import --trusted-keys "$WORK/trusted.asc" --name sgold "http://127.0.0.1:$port/signed.fvm" 2>&1)
+out=$(inb fvm-golden import --trusted-keys "$WORK/trusted.asc" --name sgold "http://127.0.0.1:$port/signed.fvm" 2>/dev/null)
 check "a signed bundle from http:// with its key trusted is imported (sgold@N)" \
 	bash -c '[[ $1 =~ ^sgold@[0-9]+$ ]] && qemu-img compare "$2" "$3/$1.qcow2"' _ "$out" "$A_FILE" "$B_POOL"
 before=$(b_state)
@@ -256,8 +256,10 @@ import_b() {
 	while [ "$1" != -- ]; do envs+=("$1"); shift; done
 	shift
 	before=$(b_state)
-	out=$(inb env "${envs[@]}" fvm-golden import --name sgold "$@" 2>&1)
+	# stdout alone: a taken version adds "sgold@1 exists here: imported as sgold@2" on stderr.
+	out=$(inb env "${envs[@]}" fvm-golden import --name sgold "$@" 2>"$WORK/import.err")
 	rc=$?
+	[ "$want_rc" = 0 ] || out=$(cat "$WORK/import.err")
 	if [ "$want_rc" = 0 ]; then
 		check "$desc: imported (${out:0:80})" \
 			bash -c '[[ $1 =~ ^sgold@[0-9]+$ ]] && qemu-img compare "$2" "$3/$1.qcow2"' _ "$out" "$A_FILE" "$B_POOL"
