@@ -16,6 +16,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
+#include "fvm-image-map.h"
 #include "fvm-sign.h"
 
 #include "test-tmpdir.h"
@@ -345,9 +346,10 @@ static const FvmBundleSink trust_sink = {
   .begin = ts_begin, .write = ts_write, .finish = ts_finish, .authenticate = ts_authenticate
 };
 
-/* A 1 MiB "disk" and its bundle, signed by KEY (NULL: unsigned). */
+/* A 1 MiB "disk" and its bundle, signed by KEY (NULL: unsigned), with MAP_JSON as its disk map
+ * (NULL: none). */
 static char *
-write_bundle (const char *name, const char *key)
+write_bundle_with_map (const char *name, const char *key, const char *map_json)
 {
   g_autofree char *disk = tmp_path ("sign-disk.qcow2");
   g_autofree char *sha = NULL;
@@ -358,6 +360,7 @@ write_bundle (const char *name, const char *key)
   FvmBundleOptions options = { .level = 1, .threads = 1, .sign_key = key };
   g_auto (FvmFd) dfd = -1;
   g_auto (FvmFd) ofd = -1;
+  g_autoptr (GArray) map = NULL;
 
   for (guint i = 0; i < 1 << 20; i++)
     buf[i] = (guint8) (i * 7);
@@ -374,11 +377,23 @@ write_bundle (const char *name, const char *key)
   m->os.version = g_strdup ("12");
   m->os.ram_mib = 1024;
   m->os.vcpus = 1;
+  if (map_json != NULL)
+    {
+      map = fvm_image_map_from_data (map_json, strlen (map_json), m->virtual_size, m->file_size,
+                                     &error);
+      g_assert_no_error (error);
+    }
   dfd = open (disk, O_RDONLY | O_CLOEXEC);
   ofd = open (bundle, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  g_assert_true (fvm_bundle_write (m, dfd, NULL, ofd, &options, NULL, NULL, &error));
+  g_assert_true (fvm_bundle_write (m, dfd, map, ofd, &options, NULL, NULL, &error));
   g_assert_no_error (error);
   return bundle;
+}
+
+static char *
+write_bundle (const char *name, const char *key)
+{
+  return write_bundle_with_map (name, key, NULL);
 }
 
 static FvmManifest *
@@ -390,11 +405,11 @@ read_bundle (const char *bundle, TrustSink *s, GError **error)
   return fvm_bundle_read (fd, &trust_sink, s, NULL, NULL, error);
 }
 
-/* Copies BUNDLE to OUT, entry by entry, with REPLACE's first occurrence in manifest.json
- * changed to WITH (same length, so the signature entry and sizes stay as they were). */
+/* Copies BUNDLE to OUT, entry by entry, with REPLACE's first occurrence in entry NAME changed
+ * to WITH (same length, so the signature entry and sizes stay as they were). */
 static void
-repack_with_manifest_edit (const char *bundle, const char *out, const char *replace,
-                           const char *with)
+repack_with_edit (const char *bundle, const char *out, const char *name, const char *replace,
+                  const char *with)
 {
   g_autoptr (FvmArchiveRead) in = archive_read_new ();
   g_autoptr (FvmArchiveWrite) w = archive_write_new ();
@@ -419,7 +434,7 @@ repack_with_manifest_edit (const char *bundle, const char *out, const char *repl
         got += (gsize) n;
       g_assert_cmpuint (got, ==, size);
       data[size] = '\0';
-      if (g_str_equal (archive_entry_pathname (entry), FVM_BUNDLE_MANIFEST))
+      if (g_str_equal (archive_entry_pathname (entry), name))
         {
           char *at = strstr (data, replace);
           g_assert_nonnull (at);
@@ -469,12 +484,12 @@ test_bundle_signed (void)
 
   /* The manifest changed after signing (here its OS id): refused before begin, nothing
    * written. The control repack, unchanged, still verifies. */
-  repack_with_manifest_edit (bundle, tampered, "debian12", "debian12");
+  repack_with_edit (bundle, tampered, FVM_BUNDLE_MANIFEST, "debian12", "debian12");
   s = (TrustSink){ .trust = &trust };
   m = read_bundle (tampered, &s, &error);
   g_assert_no_error (error);
   g_clear_pointer (&m, fvm_manifest_free);
-  repack_with_manifest_edit (bundle, tampered, "debian12", "debian13");
+  repack_with_edit (bundle, tampered, FVM_BUNDLE_MANIFEST, "debian12", "debian13");
   s = (TrustSink){ .trust = &trust };
   g_assert_null (read_bundle (tampered, &s, &error));
   g_assert_nonnull (strstr (error->message, "bad signature"));
@@ -482,6 +497,29 @@ test_bundle_signed (void)
   g_assert_false (s.began);
   g_assert_cmpuint (s.written, ==, 0);
   assert_no_temporary_home ();
+}
+
+/* The map is signed with the manifest: a changed map (still a valid one) is refused too. */
+static void
+test_bundle_signed_map (void)
+{
+  g_autofree char *bundle = write_bundle_with_map ("signed-map.fvm", key_a,
+                                                   "{\"fvm_disk_map\": 1, \"extents\": "
+                                                   "[[0, 655360, 0]]}");
+  g_autofree char *tampered = tmp_path ("tampered-map.fvm");
+  FvmBundleTrust trust = { .trusted_keys = pub_a };
+  g_autoptr (FvmManifest) m = NULL;
+  g_autoptr (GError) error = NULL;
+  TrustSink s = { .trust = &trust };
+
+  m = read_bundle (bundle, &s, &error);
+  g_assert_no_error (error);
+  g_assert_true (s.had_signature);
+  repack_with_edit (bundle, tampered, FVM_BUNDLE_MAP, "655360", "524288");
+  s = (TrustSink){ .trust = &trust };
+  g_assert_null (read_bundle (tampered, &s, &error));
+  g_assert_nonnull (strstr (error->message, "bad signature"));
+  g_assert_false (s.began);
 }
 
 int
@@ -504,5 +542,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sign/bad-input", test_sign_bad_input);
   g_test_add_func ("/sign/trust-policy", test_trust_policy);
   g_test_add_func ("/sign/bundle", test_bundle_signed);
+  g_test_add_func ("/sign/bundle-map", test_bundle_signed_map);
   return g_test_run ();
 }
