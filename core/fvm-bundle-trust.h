@@ -1,8 +1,9 @@
 /* fvm-bundle-trust: whether an import may accept a bundle, decided from the manifest and the
  * bundle's signature before anything of it is written to the store.
  *
- * The chain: signature.asc (made by a trusted key) → manifest.json and disk.map.json (the
- * signed bytes) → the manifest's sha256 → the disk's data, which the bundle reader hashes
+ * The chain: signature.asc (made by a trusted key) → the sha256 of manifest.json and
+ * disk.map.json (the signed lines) → the manifest's sha256 of the disk → the disk's data, which
+ * the bundle reader hashes
  * and compares before the golden is registered. A pinned digest (--sha256) stands in for the
  * signature. An unsigned bundle is accepted only when nothing forbids it: golden.require-
  * signature refuses it, and so does a plain http:// source, unless the user allowed unsigned

@@ -314,16 +314,23 @@ write_small_entry (DiskWriter *w, const char *name, const char *data, GError **e
   return archive_write_all (w, data, len, error);
 }
 
-/* What FVM_BUNDLE_SIGNATURE signs: the manifest's bytes, then the map's. */
+/* What FVM_BUNDLE_SIGNATURE signs: the entries' sha256 and names, one line each, as
+ * 'sha256sum manifest.json disk.map.json' prints them. Naming each entry keeps the message
+ * unambiguous (the bare concatenation of two JSON texts could be split elsewhere, or the map
+ * moved into the manifest), and lets a person check a bundle with sha256sum and gpg. */
 static GBytes *
 signed_bytes (const char *manifest, gsize manifest_len, const char *map, gsize map_len)
 {
-  GByteArray *bytes = g_byte_array_sized_new ((guint) (manifest_len + map_len));
+  g_autofree char *m_sum
+      = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) manifest, manifest_len);
+  g_autofree char *p_sum
+      = map != NULL ? g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) map, map_len)
+                    : NULL;
+  char *text
+      = g_strdup_printf ("%s  " FVM_BUNDLE_MANIFEST "\n%s%s%s", m_sum, p_sum != NULL ? p_sum : "",
+                         p_sum != NULL ? "  " : "", p_sum != NULL ? FVM_BUNDLE_MAP "\n" : "");
 
-  g_byte_array_append (bytes, (const guint8 *) manifest, (guint) manifest_len);
-  if (map != NULL)
-    g_byte_array_append (bytes, (const guint8 *) map, (guint) map_len);
-  return g_byte_array_free_to_bytes (bytes);
+  return g_bytes_new_take (text, strlen (text));
 }
 
 /* The armored signature of the manifest and map entries, as a string. */

@@ -2,7 +2,8 @@
  *
  * A tar written with libarchive (pax format): "manifest.json" first, then, when the image has
  * one, its map (FVM_BUNDLE_MAP, see fvm-image-map.h), then, when the bundle is signed, a detached
- * armored OpenPGP signature (FVM_BUNDLE_SIGNATURE) of the manifest's bytes followed by the map's,
+ * armored OpenPGP signature (FVM_BUNDLE_SIGNATURE) of the two entries' sha256 lines, as
+ * 'sha256sum manifest.json disk.map.json' prints them (the map's line only when it is there),
  * then the disk as one sparse entry (only the image file's allocated extents are stored), the
  * whole compressed with zstd. The manifest's sha256
  * is of the image file with holes read as zeros, the same digest fvm_file_sha256() gives, so an
@@ -57,7 +58,7 @@ typedef struct
   /* The image file's final size (it may end in a hole); after the last write. */
   gboolean (*finish) (guint64 size, gpointer user_data, GError **error);
   /* May be NULL. Once, first of all, before begin: SIGNED_DATA are the bytes the signature
-   * covers (the manifest's, then the map's), SIGNATURE the bundle's signature entry or NULL
+   * covers (the sha256 lines of the manifest and map), SIGNATURE the bundle's signature or NULL
    * when it has none. FALSE refuses the bundle before the sink has made anything. */
   gboolean (*authenticate) (const FvmManifest *manifest, GBytes *signed_data, GBytes *signature,
                             gpointer user_data, GError **error);
