@@ -10,7 +10,7 @@
 #   with the trusted keys; a bundle whose disk or manifest was altered after signing, one signed
 #   by another key, and an unsigned one under golden.require-signature are refused and leave
 #   nothing; a --sha256 pin takes the right digest and refuses a wrong one; an unsigned bundle
-#   over http:// needs --allow-unsigned.
+#   over http:// needs --allow-unsigned; an https:// URL may not redirect to http://.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -22,9 +22,10 @@ note "sandbox A: $A_CONNECT"
 WORK=$(mktemp -d /var/tmp/fvm-share-XXXXXX)
 B_DIR=$(mktemp -d /var/tmp/fvm-it-XXXXXX)
 chmod 0755 "$B_DIR"
-HTTP_PID=
+HTTP_PID= HTTPS_PID=
 cleanup() {
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	[ -n "$HTTPS_PID" ] && kill "$HTTPS_PID" 2>/dev/null
 	[ -d "$WORK/gnupg" ] && gpgconf --homedir "$WORK/gnupg" --kill all 2>/dev/null
 	fvm-sandbox down --dir "$B_DIR" --purge >/dev/null 2>&1
 	rm -rf "$WORK"
@@ -175,6 +176,40 @@ check "and it is identical too" qemu-img compare "$A_FILE" "$B_POOL/shgold@3.qco
 out=$(inb fvm-golden import --trusted-keys "$WORK/trusted.asc" --name sgold "http://127.0.0.1:$port/signed.fvm" 2>/dev/null)
 check "a signed bundle from http:// with its key trusted is imported (sgold@N)" \
 	bash -c '[[ $1 =~ ^sgold@[0-9]+$ ]] && qemu-img compare "$2" "$3/$1.qcow2"' _ "$out" "$A_FILE" "$B_POOL"
+# An https URL that redirects to http:// (a loopback TLS server of the test's own, its
+# certificate given to curl through CURL_CA_BUNDLE): refused even with --allow-unsigned.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/tls.pem" -out "$WORK/tls.crt" -days 1 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+cat "$WORK/tls.crt" >>"$WORK/tls.pem"
+python3 -u - "$WORK/tls.pem" "http://127.0.0.1:$port/shgold.fvm" >"$WORK/https.port" 2>/dev/null <<'PY' &
+import http.server, ssl, sys
+class Redirect(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302)
+        self.send_header("Location", sys.argv[2])
+        self.end_headers()
+    do_HEAD = do_GET
+srv = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1])
+srv.serve_forever()
+PY
+HTTPS_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/https.port" ] && break; sleep 0.2; done
+tls_port=$(cat "$WORK/https.port")
+check "the loopback https server redirects to http:// (curl sees a 302 to it)" \
+	bash -c 'curl -sI --cacert "$1" "https://127.0.0.1:$2/shgold.fvm" | grep -qi "^location: http://127.0.0.1:$3/"' _ "$WORK/tls.crt" "$tls_port" "$port"
+before=$(b_state)
+out=$(inb env CURL_CA_BUNDLE="$WORK/tls.crt" fvm-golden import --allow-unsigned "https://127.0.0.1:$tls_port/shgold.fvm" 2>&1)
+rc=$?
+check "an https:// URL redirecting to http:// is refused, even with --allow-unsigned: one line, exit 1" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: downloading https://.*curl: (1) .*http" <<<"$2"' _ "$rc" "$out"
+check "and nothing changed in B" test "$(b_state)" = "$before"
+kill "$HTTPS_PID"
+wait "$HTTPS_PID" 2>/dev/null
+HTTPS_PID=
 before=$(b_state)
 out=$(inb fvm-golden import "http://127.0.0.1:$port/nosuch.fvm" 2>&1)
 rc=$?
