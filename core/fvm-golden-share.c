@@ -29,6 +29,8 @@
 #include "fvm-xml.h"
 
 #define MAX_VERSION_RACES 16
+/* curl's exit status when it cannot write what it downloads (CURLE_WRITE_ERROR). */
+#define CURL_WRITE_ERROR 23
 
 static void
 on_lock_wait (gpointer user_data)
@@ -438,6 +440,10 @@ end_download (GSubprocess *proc, const char *url, gboolean read_ok, GError **err
   if (!g_subprocess_get_if_exited (proc))
     /* Killed by the closed pipe: the reader's error stands. */
     return read_ok ? fvm_throw (error, "downloading %s: curl was killed", url) : FALSE;
+  /* curl ignores SIGPIPE: its write error (23) after the reader refused the bundle and closed
+   * the pipe is that refusal, which stands. */
+  if (!read_ok && g_subprocess_get_exit_status (proc) == CURL_WRITE_ERROR)
+    return FALSE;
   if (!g_input_stream_read_all (err_pipe, buf, sizeof buf - 1, &len, NULL, NULL))
     len = 0;
   buf[len] = '\0';

@@ -345,6 +345,8 @@ wrong=$(printf '%s' "$A_SHA" | tr '0-9a-f' '1-9a-f0')
 import_b "an unsigned bundle with a wrong --sha256" 1 "not the pinned $wrong" "$STRICT" -- --sha256 "$wrong" "$BUNDLE"
 import_b "a signed bundle with a wrong --sha256" 1 "not the pinned" -- --sha256 "$wrong" "$SIGNED"
 check "verifying left no temporary GnuPG home behind" bash -c '! ls -d "${TMPDIR:-/tmp}"/fvm-gpg-* 2>/dev/null'
+# What the next checks compare with: B has the signed imports now.
+before=$(b_state)
 
 # --- Ctrl-C midway ------------------------------------------------------------------------------
 (eval "$B_ENV" && exec fvm-golden import "$BUNDLE" >/dev/null 2>"$WORK/int.err") &
