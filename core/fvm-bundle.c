@@ -21,6 +21,7 @@
 #include "fvm-error.h"
 #include "fvm-image-map.h"
 #include "fvm-names.h"
+#include "fvm-sign.h"
 #include "fvm-units.h"
 
 #define IO_SIZE (1 << 20)
@@ -359,6 +360,43 @@ write_small_entry (DiskWriter *w, const char *name, const char *data, GError **e
   return archive_write_all (w, data, len, error);
 }
 
+/* What FVM_BUNDLE_SIGNATURE signs: the entries' sha256 and names, one line each, as
+ * 'sha256sum manifest.json disk.map.json' prints them. Naming each entry keeps the message
+ * unambiguous (the bare concatenation of two JSON texts could be split elsewhere, or the map
+ * moved into the manifest), and lets a person check a bundle with sha256sum and gpg. */
+static GBytes *
+signed_bytes (const char *manifest, gsize manifest_len, const char *map, gsize map_len)
+{
+  g_autofree char *m_sum
+      = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) manifest, manifest_len);
+  g_autofree char *p_sum
+      = map != NULL ? g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) map, map_len)
+                    : NULL;
+  char *text
+      = g_strdup_printf ("%s  " FVM_BUNDLE_MANIFEST "\n%s%s%s", m_sum, p_sum != NULL ? p_sum : "",
+                         p_sum != NULL ? "  " : "", p_sum != NULL ? FVM_BUNDLE_MAP "\n" : "");
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* The armored signature of the manifest and map entries, as a string. */
+static char *
+sign_entries (const char *key, const char *manifest, const char *map, GError **error)
+{
+  g_autoptr (GBytes) data
+      = signed_bytes (manifest, strlen (manifest), map, map != NULL ? strlen (map) : 0);
+  g_autoptr (GBytes) signature = fvm_sign_detached (key, data, error);
+  gsize len = 0;
+  const char *buf;
+
+  if (signature == NULL)
+    return NULL;
+  buf = g_bytes_get_data (signature, &len);
+  if (len == 0 || len > FVM_BUNDLE_SIGNATURE_MAX || memchr (buf, '\0', len) != NULL)
+    return fvm_null_throw (error, "GnuPG made a signature of %zu bytes, not an armored one", len);
+  return g_strndup (buf, len);
+}
+
 gboolean
 fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, int out_fd,
                   const FvmBundleOptions *options, FvmProgress *progress, GCancellable *cancellable,
@@ -375,6 +413,7 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, i
   g_autofree char *data = fvm_manifest_to_data (manifest);
   g_autofree char *map_data = map != NULL ? fvm_image_map_to_data (map) : NULL;
   g_autofree char *disk_name = g_strdup_printf ("disk.%s", manifest->format);
+  g_autofree char *signature = NULL;
   DiskWriter w = { 0 };
   int level = options != NULL && options->level != 0 ? options->level : FVM_BUNDLE_LEVEL_DEFAULT;
   int threads
@@ -397,6 +436,12 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, i
       g_info ("the image's map is too large for the bundle (%zu bytes): leaving it out",
               strlen (map_data));
       g_clear_pointer (&map_data, g_free);
+    }
+  if (options != NULL && options->sign_key != NULL)
+    {
+      signature = sign_entries (options->sign_key, data, map_data, error);
+      if (signature == NULL)
+        return FALSE;
     }
   extents = map_extents (disk_fd, size, error);
   if (extents == NULL)
@@ -435,7 +480,8 @@ fvm_bundle_write (const FvmManifest *manifest, int disk_fd, const GArray *map, i
 
   w = (DiskWriter){ .a = a, .target = &target, .extents = extents, .sum = sum };
   if (!write_small_entry (&w, FVM_BUNDLE_MANIFEST, data, error)
-      || (map_data != NULL && !write_small_entry (&w, FVM_BUNDLE_MAP, map_data, error)))
+      || (map_data != NULL && !write_small_entry (&w, FVM_BUNDLE_MAP, map_data, error))
+      || (signature != NULL && !write_small_entry (&w, FVM_BUNDLE_SIGNATURE, signature, error)))
     return FALSE;
 
   /* A file that is all hole still needs a map, or the entry would be stored as plain zeros;
@@ -690,7 +736,7 @@ read_small_entry (struct archive *a, ReadSource *s, struct archive_entry *entry,
 }
 
 static FvmManifest *
-read_manifest (struct archive *a, ReadSource *s, GError **error)
+read_manifest (struct archive *a, ReadSource *s, char **out_data, gsize *out_len, GError **error)
 {
   struct archive_entry *entry = NULL;
   g_autofree char *data = NULL;
@@ -723,6 +769,8 @@ read_manifest (struct archive *a, ReadSource *s, GError **error)
     return fvm_null_throw (error, "invalid bundle: the manifest's sha256 is not 64 hex digits");
   if (!fvm_bundle_check_sizes (manifest->virtual_size, manifest->file_size, &local_error))
     return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
+  *out_data = g_steal_pointer (&data);
+  *out_len = got;
   return g_steal_pointer (&manifest);
 }
 
@@ -811,10 +859,11 @@ read_disk (struct archive *a, ReadSource *s, DiskReader *r, GError **error)
   return hash_zeros (r, s, r->size, error);
 }
 
-/* The optional map entry (FVM_BUNDLE_MAP), checked against the manifest. */
+/* The optional map entry (FVM_BUNDLE_MAP), checked against the manifest; its bytes in
+ * OUT_DATA (they are signed with the manifest's). */
 static GArray *
 read_map (struct archive *a, ReadSource *s, struct archive_entry *entry,
-          const FvmManifest *manifest, GError **error)
+          const FvmManifest *manifest, char **out_data, gsize *out_len, GError **error)
 {
   g_autofree char *data = NULL;
   g_autoptr (GArray) map = NULL;
@@ -830,7 +879,24 @@ read_map (struct archive *a, ReadSource *s, struct archive_entry *entry,
                                  &local_error);
   if (map == NULL)
     return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
+  *out_data = g_steal_pointer (&data);
+  *out_len = len;
   return g_steal_pointer (&map);
+}
+
+/* The optional signature entry (FVM_BUNDLE_SIGNATURE). */
+static GBytes *
+read_signature (struct archive *a, ReadSource *s, struct archive_entry *entry, GError **error)
+{
+  char *data;
+  gsize len = 0;
+
+  if (!check_entry (entry, FVM_BUNDLE_SIGNATURE, error))
+    return NULL;
+  data = read_small_entry (a, s, entry, FVM_BUNDLE_SIGNATURE_MAX, &len, error);
+  if (data == NULL)
+    return NULL;
+  return g_bytes_new_take (data, len);
 }
 
 /* The header of the entry after AFTER, which must be there (the disk). */
@@ -882,7 +948,11 @@ fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmPr
   g_autoptr (FvmArchiveRead) a = archive_read_new ();
   g_autoptr (FvmManifest) manifest = NULL;
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *manifest_data = NULL;
+  g_autofree char *map_data = NULL;
   g_autoptr (GArray) map = NULL;
+  g_autoptr (GBytes) signature = NULL;
+  gsize manifest_len = 0, map_len = 0;
   ReadSource s = { .fd = in_fd, .cancellable = cancellable, .zstd = zstd, .in = in, .buf = buf };
   DiskReader r = { .sink = sink, .user_data = user_data, .sum = sum };
   struct archive_entry *entry = NULL;
@@ -905,20 +975,34 @@ fvm_bundle_read (int in_fd, const FvmBundleSink *sink, gpointer user_data, FvmPr
       return throw_read (a, &s, error, "opening the stream"), NULL;
     }
 
-  /* Everything the bundle declares is checked before the sink makes anything. */
-  manifest = read_manifest (a, &s, error);
+  /* Everything the bundle declares is checked, and its signature judged by the sink, before
+   * the sink makes anything. */
+  manifest = read_manifest (a, &s, &manifest_data, &manifest_len, error);
   if (manifest == NULL)
     return NULL;
   if (!next_disk_header (a, &s, &entry, "the manifest", error))
     return NULL;
   if (g_strcmp0 (archive_entry_pathname (entry), FVM_BUNDLE_MAP) == 0)
     {
-      map = read_map (a, &s, entry, manifest, error);
+      map = read_map (a, &s, entry, manifest, &map_data, &map_len, error);
       if (map == NULL || !next_disk_header (a, &s, &entry, "the disk map", error))
+        return NULL;
+    }
+  if (g_strcmp0 (archive_entry_pathname (entry), FVM_BUNDLE_SIGNATURE) == 0)
+    {
+      signature = read_signature (a, &s, entry, error);
+      if (signature == NULL || !next_disk_header (a, &s, &entry, "the signature", error))
         return NULL;
     }
   if (!check_disk_header (entry, manifest, &r, error))
     return NULL;
+  if (sink->authenticate != NULL)
+    {
+      g_autoptr (GBytes) signed_data
+          = signed_bytes (manifest_data, manifest_len, map_data, map_len);
+      if (!sink->authenticate (manifest, signed_data, signature, user_data, error))
+        return NULL;
+    }
 
   if (!sink->begin (manifest, user_data, error))
     return NULL;

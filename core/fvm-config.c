@@ -254,6 +254,11 @@ static const Setting settings[] = {
   { "build.mirror", "", "FVM_MIRROR", validate_mirror,
     "Debian mirror (empty: the one in the host's apt sources)" },
   { "build.disk-size", "4G", NULL, validate_size, "disk size of a bootstrapped original" },
+  { "golden.trusted-keys", "", NULL, validate_optional_path,
+    "OpenPGP public keys whose bundle signatures import accepts (a key file or a directory)",
+    KIND_PATH },
+  { "golden.require-signature", "false", NULL, validate_boolean,
+    "import refuses bundles without a good signature by a trusted key" },
 };
 
 typedef struct

@@ -29,6 +29,8 @@
 #include "fvm-xml.h"
 
 #define MAX_VERSION_RACES 16
+/* curl's exit status when it cannot write what it downloads (CURLE_WRITE_ERROR). */
+#define CURL_WRITE_ERROR 23
 
 static void
 on_lock_wait (gpointer user_data)
@@ -134,6 +136,7 @@ typedef struct
 {
   FvmStore *store;
   const char *name; /* --name, or NULL */
+  const FvmBundleTrust *trust;
   FvmProgress *progress;
   GCancellable *cancellable;
   FvmLock *lock;
@@ -239,6 +242,16 @@ claim_volume (ImportTxn *t, FvmManifest *manifest, GError **error)
     }
   return fvm_throw_code (error, FVM_ERROR_BUSY, "too many concurrent creations of golden '%s'",
                          manifest->name);
+}
+
+/* Before begin: a bundle that is refused here has taken no lock and made no file. */
+static gboolean
+sink_authenticate (const FvmManifest *manifest, GBytes *signed_data, GBytes *signature,
+                   gpointer user_data, GError **error)
+{
+  ImportTxn *t = user_data;
+
+  return fvm_bundle_trust_check (t->trust, manifest, signed_data, signature, error);
 }
 
 static gboolean
@@ -380,7 +393,8 @@ is_url (const char *source)
          || g_str_has_prefix (source, "file://");
 }
 
-/* curl writing the body into a pipe: nothing is stored on the way. */
+/* curl writing the body into a pipe: nothing is stored on the way. What https promised is
+ * kept: its redirects may only lead to https. */
 static GSubprocess *
 spawn_download (const char *url, int *out_fd, GError **error)
 {
@@ -392,7 +406,7 @@ spawn_download (const char *url, int *out_fd, GError **error)
                          "--proto",
                          "=http,https,file",
                          "--proto-redir",
-                         "=http,https",
+                         g_str_has_prefix (url, "https://") ? "=https" : "=http,https",
                          "--",
                          url,
                          NULL };
@@ -433,6 +447,10 @@ end_download (GSubprocess *proc, const char *url, gboolean read_ok, GError **err
   if (!g_subprocess_get_if_exited (proc))
     /* Killed by the closed pipe: the reader's error stands. */
     return read_ok ? fvm_throw (error, "downloading %s: curl was killed", url) : FALSE;
+  /* curl ignores SIGPIPE: its write error (23) after the reader refused the bundle and closed
+   * the pipe is that refusal, which stands. */
+  if (!read_ok && g_subprocess_get_exit_status (proc) == CURL_WRITE_ERROR)
+    return FALSE;
   if (!g_input_stream_read_all (err_pipe, buf, sizeof buf - 1, &len, NULL, NULL))
     len = 0;
   buf[len] = '\0';
@@ -445,12 +463,21 @@ end_download (GSubprocess *proc, const char *url, gboolean read_ok, GError **err
 }
 
 FvmManifest *
-fvm_golden_import (FvmStore *store, const char *source, const char *name, guint *out_bundle_version,
-                   FvmProgress *progress, GCancellable *cancellable, GError **error)
+fvm_golden_import (FvmStore *store, const char *source, const char *name,
+                   const FvmBundleTrust *trust, guint *out_bundle_version, FvmProgress *progress,
+                   GCancellable *cancellable, GError **error)
 {
-  static const FvmBundleSink sink = { sink_begin, sink_map, sink_write, sink_finish };
-  g_auto (ImportTxn) t
-      = { .store = store, .name = name, .progress = progress, .cancellable = cancellable };
+  static const FvmBundleSink sink = { .begin = sink_begin,
+                                      .map = sink_map,
+                                      .write = sink_write,
+                                      .finish = sink_finish,
+                                      .authenticate = sink_authenticate };
+  FvmBundleTrust source_trust = { 0 };
+  g_auto (ImportTxn) t = { .store = store,
+                           .name = name,
+                           .trust = &source_trust,
+                           .progress = progress,
+                           .cancellable = cancellable };
   g_autoptr (GSubprocess) curl = NULL;
   g_autoptr (FvmManifest) manifest = NULL;
   g_auto (FvmFd) file_fd = -1;
@@ -458,6 +485,11 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
 
   if (name != NULL && !fvm_name_check_image (name, error))
     return NULL;
+  if (trust != NULL)
+    source_trust = *trust;
+  /* The scheme as curl reads it (it ignores case); a redirect from http:// to https:// does
+   * not help, the first answer could have been anyone's. */
+  source_trust.plain_http = g_ascii_strncasecmp (source, "http://", 7) == 0;
   if (g_str_equal (source, "-"))
     {
       if (isatty (STDIN_FILENO))

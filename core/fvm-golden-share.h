@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "fvm-bundle-trust.h"
 #include "fvm-bundle.h"
 #include "fvm-progress.h"
 #include "fvm-store.h"
@@ -20,17 +21,22 @@ gboolean fvm_golden_export (FvmStore *store, const char *ref, const char *path,
                             GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Reads a bundle from SOURCE (a file, "-" for stdin, or an http(s):// or file:// URL, fetched
- * by curl through a pipe) into STORE as NAME (NULL: the bundle's name), keeping the bundle's
- * version when it is free here and taking the next free one otherwise; OUT_BUNDLE_VERSION gets
- * the bundle's version. Returns the committed manifest. */
+ * by curl through a pipe; an https URL may redirect only to https) into STORE as NAME (NULL:
+ * the bundle's name), keeping the bundle's version when it is free here and taking the next
+ * free one otherwise; OUT_BUNDLE_VERSION gets the bundle's version. TRUST (NULL: defaults)
+ * judges the signature before anything is made (fvm-bundle-trust.h; its plain_http is set
+ * here from SOURCE). Returns the committed manifest. */
 FvmManifest *fvm_golden_import (FvmStore *store, const char *source, const char *name,
-                                guint *out_bundle_version, FvmProgress *progress,
-                                GCancellable *cancellable,
+                                const FvmBundleTrust *trust, guint *out_bundle_version,
+                                FvmProgress *progress, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Copies golden REF of the local store SOURCE into DEST under the same NAME@N (EXISTS if DEST
  * has it), with its manifest and template overlay, all through libvirt (DEST is switched to
- * fvm_store_set_remote), sparse: holes travel as stream holes. Returns DEST's manifest. */
+ * fvm_store_set_remote), sparse: holes travel as stream holes. Returns DEST's manifest.
+ * No signature is involved: the golden is one this host already holds (made here, or
+ * imported and checked then), and the libvirt connection's own transport (qemu+ssh, TLS)
+ * is what protects the copy on its way. */
 FvmManifest *fvm_golden_push (FvmStore *source, FvmStore *dest, const char *ref,
                               FvmProgress *progress, GCancellable *cancellable,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -12,6 +12,7 @@ static char *opt_output;
 static gboolean opt_best;
 static int opt_level;
 static int opt_threads;
+static char *opt_sign;
 
 static const GOptionEntry options[] = {
   { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "fvm (default) or virt-builder", "FORMAT" },
@@ -22,6 +23,8 @@ static const GOptionEntry options[] = {
   { "level", 0, 0, G_OPTION_ARG_INT, &opt_level, "zstd level, 1-19 (default: 3)", "N" },
   { "threads", 0, 0, G_OPTION_ARG_INT, &opt_threads, "Compression threads (default: one per CPU)",
     "N" },
+  { "sign", 0, 0, G_OPTION_ARG_STRING, &opt_sign,
+    "Sign the bundle with GnuPG key KEY (a fingerprint, key id or user id)", "KEY" },
   { NULL },
 };
 
@@ -38,7 +41,9 @@ fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable, GEr
   g_option_context_set_description (
       ctx, "--format fvm: NAME@N -o FILE.fvm writes one golden as a bundle: a tar with\n"
            "manifest.json first and the disk's allocated extents, zstd-compressed. FILE is\n"
-           "written as FILE.partial and renamed when complete.\n"
+           "written as FILE.partial and renamed when complete. With --sign KEY, a detached\n"
+           "armored OpenPGP signature of the manifest (which holds the disk's sha256) and the\n"
+           "disk map is added as signature.asc; GnuPG may ask for the key's passphrase.\n"
            "--format virt-builder: -o DIR NAME@N... writes (or adds to) a virt-builder\n"
            "repository: DIR/index and xz templates, for virt-builder --source file://DIR/index.");
   if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
@@ -51,8 +56,11 @@ fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable, GEr
     return fvm_usage_error (ctx, "NAME@N must be given", error);
   if (opt_output == NULL)
     return fvm_usage_error (ctx, "-o must be given", error);
-  if (virt_builder && (opt_best || opt_level != 0 || opt_threads != 0))
-    return fvm_usage_error (ctx, "--best, --level and --threads apply to --format fvm", error);
+  if (virt_builder && (opt_best || opt_level != 0 || opt_threads != 0 || opt_sign != NULL))
+    return fvm_usage_error (ctx, "--best, --level, --threads and --sign apply to --format fvm",
+                            error);
+  if (opt_sign != NULL && *opt_sign == '\0')
+    return fvm_usage_error (ctx, "--sign needs a key", error);
   if (!virt_builder && argc > 2)
     return fvm_usage_error (ctx, "one NAME@N per bundle", error);
   if (opt_best && opt_level != 0)
@@ -82,6 +90,7 @@ fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable, GEr
       FvmBundleOptions bopts = {
         .level = opt_best ? FVM_BUNDLE_LEVEL_BEST : opt_level,
         .threads = opt_threads,
+        .sign_key = opt_sign,
       };
       ok = fvm_golden_export (store, argv[1], opt_output, &bopts, progress, cancellable, error);
     }

@@ -56,6 +56,9 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
            "pool of DEST_URI through libvirt storage volume streams (sparse), so that\n"
            "'fvm-spawn --connect DEST_URI create NAME@N CLONE' works there. The version is\n"
            "kept; if the destination already has NAME@N, push refuses.\n"
+           "push checks no signature: it copies a golden this host already holds (built here,\n"
+           "or imported and checked then) over the libvirt connection, whose transport\n"
+           "(qemu+ssh://, qemu+tls://) is what protects it on the way.\n"
            "Unlike other commands, --connect here names the destination; the source is the\n"
            "store FVM_CONNECT or fvm.conf names (or --from URI), whose files must be on this "
            "host.");

@@ -217,6 +217,19 @@ expect 1 "--backend: .*invalid storage backend 'zfs' \(expected qcow2 or thinlv\
 	fvm-spawn create --backend zfs gold c1
 expect 1 "--backend: .*invalid storage backend 'lvm'" "an unknown --backend for fvm-golden import" -- \
 	fvm-golden import --backend lvm /nonexistent.fvm
+# signed bundles: the options' values are checked before anything is read.
+expect 2 "a sha256 digest is 64 hex digits" "import --sha256 with a short digest" -- \
+	fvm-golden import --sha256 abc /nonexistent.fvm
+expect 2 "a sha256 digest is 64 hex digits" "import --sha256 with a non-hex digit" -- \
+	fvm-golden import --sha256 "$(printf 'g%.0s' {1..64})" /nonexistent.fvm
+expect 2 "--sign apply to --format fvm" "export --sign with --format virt-builder" -- \
+	fvm-golden export --format virt-builder --sign ops -o /nonexistent gold@1
+expect 1 "trusted keys /nonexistent/keys.asc: no such file" "import --trusted-keys that does not exist" -- \
+	fvm-golden import --trusted-keys /nonexistent/keys.asc /nonexistent.fvm
+mkdir -p "$XDG_CONFIG_HOME/fvm"
+printf '[golden]\nrequire-signature=maybe\n' >"$XDG_CONFIG_HOME/fvm/fvm.conf"
+expect 1 "golden.require-signature.*invalid boolean 'maybe'" "a bad golden.require-signature" -- fvm-golden list
+rm "$XDG_CONFIG_HOME/fvm/fvm.conf"
 expect 2 "Unknown option --backend" "--backend is not taken where clones carry their own backend" -- \
 	fvm-spawn destroy --backend thinlv c1
 expect 1 "--thin-pool-size: " "a malformed --thin-pool-size" -- fvm-spawn setup --thin-pool-size lots

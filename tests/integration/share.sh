@@ -9,6 +9,11 @@
 #   1 TiB sparse disk in a bundle of under 1 KiB is refused at once, SIGTERM ends an import
 #   mid-stream or in a hole within seconds, leaving nothing; export -o never writes through a
 #   symlink at PATH.partial.
+#   Signed goldens: export --sign (keys made by gpg in a GNUPGHOME of the test's own), import
+#   with the trusted keys; a bundle whose disk or manifest was altered after signing, one signed
+#   by another key, and an unsigned one under golden.require-signature are refused and leave
+#   nothing; a --sha256 pin takes the right digest and refuses a wrong one; an unsigned bundle
+#   over http:// needs --allow-unsigned; an https:// URL may not redirect to http://.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -20,9 +25,11 @@ note "sandbox A: $A_CONNECT"
 WORK=$(mktemp -d /var/tmp/fvm-share-XXXXXX)
 B_DIR=$(mktemp -d /var/tmp/fvm-it-XXXXXX)
 chmod 0755 "$B_DIR"
-HTTP_PID=
+HTTP_PID= HTTPS_PID=
 cleanup() {
 	[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null
+	[ -n "$HTTPS_PID" ] && kill "$HTTPS_PID" 2>/dev/null
+	[ -d "$WORK/gnupg" ] && gpgconf --homedir "$WORK/gnupg" --kill all 2>/dev/null
 	fvm-sandbox down --dir "$B_DIR" --purge >/dev/null 2>&1
 	rm -rf "$WORK"
 	sandbox_down
@@ -112,6 +119,36 @@ check "export -o with a symlink at PATH.partial: exit 1, one line, its target un
 	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: .*/sym.fvm.partial already exists" <<<"$2" && [ "$(cat "$3/victim")" = "not the exporter'"'"'s" ] && [ -L "$3/sym.fvm.partial" ] && [ ! -e "$3/sym.fvm" ]' _ "$rc" "$out" "$WORK"
 rm -f "$WORK/sym.fvm.partial" "$WORK/victim"
 
+# --- a signed bundle -----------------------------------------------------------------------------
+# Two signing keys in a GnuPG home of the test's own; B trusts only the first.
+export GNUPGHOME=$WORK/gnupg
+mkdir -m 0700 "$GNUPGHOME"
+for who in a b; do
+	gpg --batch --passphrase '' --quick-gen-key "fvm share $who <$who@fvm.invalid>" ed25519 sign never \
+		>/dev/null 2>&1 || bail "gpg --quick-gen-key failed"
+done
+fpr_of() { gpg --batch --with-colons --list-keys "$1" 2>/dev/null | awk -F: '/^fpr/ { print $10; exit }'; }
+KEY_A=$(fpr_of a@fvm.invalid) KEY_B=$(fpr_of b@fvm.invalid)
+gpg --batch --armor --export "$KEY_A" >"$WORK/trusted.asc"
+SIGNED=$WORK/signed.fvm
+out=$(fvm-golden export shgold@1 -o "$SIGNED" --sign "$KEY_A" 2>&1)
+rc=$?
+check "export --sign KEY writes a signed bundle" test "$rc" = 0 -a -s "$SIGNED"
+listing=$(tar --zstd -tf "$SIGNED" 2>&1 | tr '\n' ' ')
+check "it holds manifest.json, disk.map.json, signature.asc, then the disk" \
+	test "$listing" = "manifest.json disk.map.json signature.asc disk.qcow2 "
+verify_by_hand() {
+	mkdir -p "$WORK/by-hand" && tar --zstd -xf "$SIGNED" -C "$WORK/by-hand" manifest.json disk.map.json signature.asc &&
+		(cd "$WORK/by-hand" && sha256sum manifest.json disk.map.json) |
+		gpg --batch --status-fd 1 --verify "$WORK/by-hand/signature.asc" - 2>/dev/null | grep -q "VALIDSIG $KEY_A"
+}
+check "gpg --verify accepts signature.asc over 'sha256sum manifest.json disk.map.json', by key A" verify_by_hand
+out=$(fvm-golden export shgold@1 -o "$WORK/nokey.fvm" --sign nobody@fvm.invalid 2>&1)
+rc=$?
+check "export --sign with an unknown key: one line, exit 1, no file" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "no usable secret signing key" <<<"$2" && [ ! -e "$3" ] && [ ! -e "$3.partial" ]' _ "$rc" "$out" "$WORK/nokey.fvm"
+fvm-golden export shgold@1 -o "$WORK/by-b.fvm" --sign "$KEY_B" >/dev/null 2>&1 || bail "export --sign KEY_B failed"
+
 # --- import into B: file, stdin, URL -----------------------------------------------------------
 start=$SECONDS
 out=$(inb fvm-golden import "$BUNDLE" 2>&1)
@@ -139,9 +176,52 @@ for _ in $(seq 50); do
 	sleep 0.2
 done
 [ -n "$port" ] || bail "python3 -m http.server did not start: $(cat "$WORK/http.log")"
-out=$(inb fvm-golden import "http://127.0.0.1:$port/shgold.fvm" 2>/dev/null)
-check "import from http://127.0.0.1:$port/shgold.fvm gives shgold@3" test "$out" = "shgold@3"
+before=$(b_state)
+out=$(inb fvm-golden import "http://127.0.0.1:$port/shgold.fvm" 2>&1)
+rc=$?
+check "an unsigned bundle from http:// is refused without --allow-unsigned: one line, exit 1" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: refusing an unverified bundle from http://" <<<"$2"' _ "$rc" "$out"
+check "and nothing changed in B" test "$(b_state)" = "$before"
+out=$(inb fvm-golden import --allow-unsigned "http://127.0.0.1:$port/shgold.fvm" 2>/dev/null)
+check "with --allow-unsigned, import from http://127.0.0.1:$port/shgold.fvm gives shgold@3" test "$out" = "shgold@3"
 check "and it is identical too" qemu-img compare "$A_FILE" "$B_POOL/shgold@3.qcow2"
+out=$(inb fvm-golden import --trusted-keys "$WORK/trusted.asc" --name sgold "http://127.0.0.1:$port/signed.fvm" 2>/dev/null)
+check "a signed bundle from http:// with its key trusted is imported (sgold@N)" \
+	bash -c '[[ $1 =~ ^sgold@[0-9]+$ ]] && qemu-img compare "$2" "$3/$1.qcow2"' _ "$out" "$A_FILE" "$B_POOL"
+# An https URL that redirects to http:// (a loopback TLS server of the test's own, its
+# certificate given to curl through CURL_CA_BUNDLE): refused even with --allow-unsigned.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/tls.pem" -out "$WORK/tls.crt" -days 1 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+cat "$WORK/tls.crt" >>"$WORK/tls.pem"
+python3 -u - "$WORK/tls.pem" "http://127.0.0.1:$port/shgold.fvm" >"$WORK/https.port" 2>/dev/null <<'PY' &
+import http.server, ssl, sys
+class Redirect(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302)
+        self.send_header("Location", sys.argv[2])
+        self.end_headers()
+    do_HEAD = do_GET
+srv = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1])
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1])
+srv.serve_forever()
+PY
+HTTPS_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/https.port" ] && break; sleep 0.2; done
+tls_port=$(cat "$WORK/https.port")
+check "the loopback https server redirects to http:// (curl sees a 302 to it)" \
+	bash -c 'curl -sI --cacert "$1" "https://127.0.0.1:$2/shgold.fvm" | grep -qi "^location: http://127.0.0.1:$3/"' _ "$WORK/tls.crt" "$tls_port" "$port"
+before=$(b_state)
+out=$(inb env CURL_CA_BUNDLE="$WORK/tls.crt" fvm-golden import --allow-unsigned "https://127.0.0.1:$tls_port/shgold.fvm" 2>&1)
+rc=$?
+check "an https:// URL redirecting to http:// is refused, even with --allow-unsigned: one line, exit 1" \
+	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: downloading https://.*curl: (1) .*http" <<<"$2"' _ "$rc" "$out"
+check "and nothing changed in B" test "$(b_state)" = "$before"
+kill "$HTTPS_PID"
+wait "$HTTPS_PID" 2>/dev/null
+HTTPS_PID=
 before=$(b_state)
 out=$(inb fvm-golden import "http://127.0.0.1:$port/nosuch.fvm" 2>&1)
 rc=$?
@@ -275,6 +355,73 @@ sigterm_import "to an import mid-stream" "$BUNDLE"
 # Within the rule (1 GiB of holes around a qcow2 header), so hashed: seconds of zeros.
 holey_bundle holey 1G || bail "could not make the 1 GiB bundle"
 sigterm_import "to an import hashing a 1 GiB hole" "$WORK/holey.fvm"
+
+# --- signed bundles ------------------------------------------------------------------------------
+# import_b DESC WANT-RC WANT-TEXT [ENV=VALUE...] -- ARGS...: fvm-golden import ARGS in B; exit
+# WANT-RC, and for a refusal one line holding WANT-TEXT and B unchanged; for success sgold@N,
+# identical to A's golden.
+import_b() {
+	local desc=$1 want_rc=$2 want=$3 envs=() out rc before
+	shift 3
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	before=$(b_state)
+	# stdout alone: a taken version adds "sgold@1 exists here: imported as sgold@2" on stderr.
+	out=$(inb env "${envs[@]}" fvm-golden import --name sgold "$@" 2>"$WORK/import.err")
+	rc=$?
+	[ "$want_rc" = 0 ] || out=$(cat "$WORK/import.err")
+	if [ "$want_rc" = 0 ]; then
+		check "$desc: imported (${out:0:80})" \
+			bash -c '[[ $1 =~ ^sgold@[0-9]+$ ]] && qemu-img compare "$2" "$3/$1.qcow2"' _ "$out" "$A_FILE" "$B_POOL"
+	else
+		check "$desc: exit $want_rc, one line (… $want …)" \
+			bash -c '[ "$1" = "$2" ] && [ "$(wc -l <<<"$3")" = 1 ] && grep -q "^fvm-golden: error: " <<<"$3" && grep -qF -- "$4" <<<"$3"' _ "$rc" "$want_rc" "$out" "$want"
+		check "$desc: no new golden in B and no stray file in B's pool" test "$(b_state)" = "$before"
+	fi
+}
+# Altered after signing: a byte of the disk (the manifest and signature intact), and one hex
+# digit of the manifest's sha256 (as a swapped disk would need).
+zstd -q -d -c "$SIGNED" >"$WORK/signed.tar"
+python3 - "$WORK/signed.tar" "$WORK/disk-altered.tar" "$WORK/manifest-altered.tar" <<'PY'
+import os, shutil, sys, tarfile
+src, disk_out, man_out = sys.argv[1:]
+with tarfile.open(src) as tar:
+    man = tar.getmember("manifest.json")
+data = bytearray(open(src, "rb").read())
+disk = bytearray(data)
+off = len(disk) * 6 // 10
+disk[off] ^= 0xFF
+open(disk_out, "wb").write(disk)
+body = data[man.offset_data:man.offset_data + man.size]
+at = body.index(b'"sha256"')
+at = body.index(b'"', at + len(b'"sha256"') + 1) + 1
+i = man.offset_data + at
+data[i] = ord("0") if data[i] != ord("0") else ord("1")
+open(man_out, "wb").write(data)
+PY
+zstd -q -c "$WORK/disk-altered.tar" >"$WORK/disk-altered.fvm"
+zstd -q -c "$WORK/manifest-altered.tar" >"$WORK/manifest-altered.fvm"
+rm -f "$WORK/signed.tar" "$WORK/disk-altered.tar" "$WORK/manifest-altered.tar"
+mkdir -p "$WORK/cfg/fvm"
+printf '[golden]\ntrusted-keys=%s\nrequire-signature=true\n' "$WORK/trusted.asc" >"$WORK/cfg/fvm/fvm.conf"
+STRICT=XDG_CONFIG_HOME=$WORK/cfg
+
+import_b "a signed bundle, --trusted-keys with its key" 0 "" -- --trusted-keys "$WORK/trusted.asc" "$SIGNED"
+import_b "a signed bundle, golden.trusted-keys and require-signature set" 0 "" "$STRICT" -- "$SIGNED"
+import_b "the disk altered after signing" 1 "sha256" "$STRICT" -- "$WORK/disk-altered.fvm"
+import_b "the manifest altered after signing" 1 "bad signature" "$STRICT" -- "$WORK/manifest-altered.fvm"
+import_b "the manifest altered after signing, even with --allow-unsigned" 1 "bad signature" "$STRICT" -- \
+	--allow-unsigned "$WORK/manifest-altered.fvm"
+import_b "a bundle signed by a key B does not trust" 1 "not among the trusted keys" "$STRICT" -- "$WORK/by-b.fvm"
+import_b "an unsigned bundle with golden.require-signature" 1 "not signed" "$STRICT" -- "$BUNDLE"
+import_b "an unsigned bundle with require-signature and --sha256 pinning its digest" 0 "" "$STRICT" -- \
+	--sha256 "$A_SHA" "$BUNDLE"
+wrong=$(printf '%s' "$A_SHA" | tr '0-9a-f' '1-9a-f0')
+import_b "an unsigned bundle with a wrong --sha256" 1 "not the pinned $wrong" "$STRICT" -- --sha256 "$wrong" "$BUNDLE"
+import_b "a signed bundle with a wrong --sha256" 1 "not the pinned" -- --sha256 "$wrong" "$SIGNED"
+check "verifying left no temporary GnuPG home behind" bash -c '! ls -d "${TMPDIR:-/tmp}"/fvm-gpg-* 2>/dev/null'
+# What the next checks compare with: B has the signed imports now.
+before=$(b_state)
 
 # --- Ctrl-C midway ------------------------------------------------------------------------------
 (eval "$B_ENV" && exec fvm-golden import "$BUNDLE" >/dev/null 2>"$WORK/int.err") &

@@ -1,0 +1,38 @@
+/* fvm-bundle-trust: whether an import may accept a bundle, decided from the manifest and the
+ * bundle's signature before anything of it is written to the store.
+ *
+ * The chain: signature.asc (made by a trusted key) → the sha256 of manifest.json and
+ * disk.map.json (the signed lines) → the manifest's sha256 of the disk → the disk's data, which
+ * the bundle reader hashes
+ * and compares before the golden is registered. A pinned digest (--sha256) stands in for the
+ * signature. An unsigned bundle is accepted only when nothing forbids it: golden.require-
+ * signature refuses it, and so does a plain http:// source, unless the user allowed unsigned
+ * bundles for this import. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "fvm-manifest.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *trusted_keys;   /* golden.trusted-keys: a key file or directory; NULL or "": none */
+  const char *sha256;         /* the disk's digest the user pinned, or NULL */
+  gboolean require_signature; /* golden.require-signature */
+  gboolean allow_unsigned;    /* --allow-unsigned: the user accepts an unverified bundle */
+  gboolean plain_http; /* the bundle came over http://, which anyone on the path can change */
+} FvmBundleTrust;
+
+/* TRUE when a bundle with MANIFEST, whose signed bytes are SIGNED_DATA and whose signature is
+ * SIGNATURE (NULL: the bundle has none), may be imported under TRUST (NULL: the defaults). */
+gboolean fvm_bundle_trust_check (const FvmBundleTrust *trust, const FvmManifest *manifest,
+                                 GBytes *signed_data, GBytes *signature,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Checks that DIGEST is a sha256 written as 64 hex digits (either case). */
+gboolean fvm_bundle_trust_check_digest (const char *digest,
+                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
