@@ -21,6 +21,11 @@ typedef struct
   /* Removes the clone's disk; a missing disk is not an error. */
   gboolean (*remove) (FvmCloneBackend *self, const char *clone, GError **error);
   gboolean (*exists) (FvmCloneBackend *self, const char *clone);
+  /* Whether the clone's disk exists and when it was made, in microseconds since the epoch (a
+   * later time where only that is known): gc never removes a disk made after it began. A
+   * failure to tell is an error, never "no disk". */
+  gboolean (*disk_time) (FvmCloneBackend *self, const char *clone, gboolean *out_exists,
+                         gint64 *out_time, GError **error);
   /* The <disk> element for the domain. */
   char *(*disk_xml) (FvmCloneBackend *self, const char *clone);
   /* Copies everything the clone reads from the golden into its own disk (offline). */

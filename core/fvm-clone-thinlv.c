@@ -3,6 +3,7 @@
  * A clone's disk is the LV fvm-clone-NAME, tagged @fvm and @fvm-clone, given to libvirt as a
  * block device. LVM runs through fvm-lvm (its commands, argv arrays, JSON reports). */
 #include <errno.h>
+#include <json-glib/json-glib.h>
 
 #include "fvm-clone-backend.h"
 #include "fvm-error.h"
@@ -118,6 +119,71 @@ thinlv_exists (FvmCloneBackend *self, const char *clone)
   if (found == NULL)
     g_debug ("%s", local_error->message);
   return found != NULL;
+}
+
+/* LV's lv_time in an lvs JSON report printed with report/time_format "%s": the last
+ * microsecond of the second it was made in (lvs has whole seconds), so it is never too old. */
+static gboolean
+parse_lv_time (JsonNode *root, const char *lv, gboolean *out_exists, gint64 *out_time,
+               GError **error)
+{
+  JsonNode *report = JSON_NODE_HOLDS_OBJECT (root)
+                         ? json_object_get_member (json_node_get_object (root), "report")
+                         : NULL;
+
+  if (report == NULL || !JSON_NODE_HOLDS_ARRAY (report))
+    return fvm_throw (error, "lvs printed no JSON report (no 'report' array)");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (report)); i++)
+    {
+      JsonNode *section = json_array_get_element (json_node_get_array (report), i);
+      JsonNode *list = JSON_NODE_HOLDS_OBJECT (section)
+                           ? json_object_get_member (json_node_get_object (section), "lv")
+                           : NULL;
+      for (guint k = 0; list != NULL && JSON_NODE_HOLDS_ARRAY (list)
+                        && k < json_array_get_length (json_node_get_array (list));
+           k++)
+        {
+          JsonNode *node = json_array_get_element (json_node_get_array (list), k);
+          JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          const char *name
+              = obj ? json_object_get_string_member_with_default (obj, "lv_name", "") : "";
+          const char *time
+              = obj ? json_object_get_string_member_with_default (obj, "lv_time", "") : "";
+          guint64 seconds;
+          if (!g_str_equal (name, lv))
+            continue;
+          *out_exists = TRUE;
+          if (!g_ascii_string_to_unsigned (time, 10, 1, G_MAXINT64 / G_USEC_PER_SEC - 1, &seconds,
+                                           NULL))
+            return fvm_throw (error, "lvs reports lv_time '%s' for %s (not seconds)", time, lv);
+          *out_time = (gint64) seconds * G_USEC_PER_SEC + G_USEC_PER_SEC - 1;
+          return TRUE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+thinlv_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
+                  GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  /* The whole VG (as fvm_lvm_lookup): lvs fails for a missing VG/LV with a message only. */
+  const char *argv[] = { "lvs", "--reportformat",  "json", "--config", "report/time_format=\"%s\"",
+                         "-o",  "lv_name,lv_time", vg,     NULL };
+  g_autoptr (JsonNode) root = NULL;
+
+  *out_exists = FALSE;
+  *out_time = G_MAXINT64;
+  if (!check_ready (self, error))
+    return FALSE;
+  root = fvm_subprocess_run_json (argv, NULL, error);
+  if (root == NULL)
+    return fvm_prefix_error (error, "volume group '%s'", vg);
+  if (!parse_lv_time (root, lv, out_exists, out_time, error))
+    return fvm_prefix_error (error, "volume group '%s'", vg);
+  return TRUE;
 }
 
 static char *
@@ -338,6 +404,7 @@ const FvmCloneBackendOps fvm_clone_thinlv_ops = {
   .create = thinlv_create,
   .remove = thinlv_remove,
   .exists = thinlv_exists,
+  .disk_time = thinlv_disk_time,
   .disk_xml = thinlv_disk_xml,
   .flatten = thinlv_flatten,
   .live_copy_begin = thinlv_live_copy_begin,
