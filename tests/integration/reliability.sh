@@ -4,7 +4,9 @@
 #   A spawn killed with SIGKILL at points the test picks (25 runs, spread over every step: the
 #   lock, the disk, the address reservation, the define, the start, the wait), then gc: no
 #   volume, domain, reservation or seed is left after each; gc leaves a create that is still
-#   running alone; two concurrent creates of one name: exactly one wins, every time.
+#   running alone; 40 creates beside a loop of gc --yes all survive, and a create killed
+#   between its disk and its domain is collected by the next gc; two concurrent creates of one
+#   name: exactly one wins, every time.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -97,6 +99,48 @@ import json, sys
 d = json.loads(sys.argv[1])
 assert not d["dry_run"] and sorted((i["kind"], i["name"]) for i in d["removed"]) == [("domain", "gone"), ("volume", "orphan")], d' "$json"
 check "nothing is left" test -z "$(leftovers)"
+
+# --- 40 creates beside a loop of gc: all survive; a killed create is still collected ---------------
+# Issue 13: gc acted on the domain list it read at its start, so a clone made while it ran lost
+# its disk ("no domain has it") and then its domain ("its disk is gone").
+rm -f "$SANDBOX_DIR/gc.stop" "$SANDBOX_DIR/gc.log"
+(
+	while [ ! -e "$SANDBOX_DIR/gc.stop" ]; do
+		fvm-spawn gc --yes >>"$SANDBOX_DIR/gc.log" 2>&1 || echo "gc failed" >>"$SANDBOX_DIR/gc.log"
+		echo "gc ran" >>"$SANDBOX_DIR/gc.log"
+	done
+) &
+gc_loop=$!
+create_fail=""
+for i in $(seq 40); do
+	fvm-spawn create regold "gcr$i" --no-start >/dev/null 2>"$SANDBOX_DIR/gcr.err" || create_fail="$create_fail gcr$i: $(cat "$SANDBOX_DIR/gcr.err")"
+done
+touch "$SANDBOX_DIR/gc.stop"
+wait $gc_loop
+gcs=$(grep -c '^gc ran' "$SANDBOX_DIR/gc.log")
+missing=""
+for i in $(seq 40); do
+	virsh_ dominfo "gcr$i" >/dev/null 2>&1 || missing="$missing gcr$i(domain)"
+	[ -e "$POOL_DIR/gcr$i.clone.qcow2" ] || missing="$missing gcr$i(disk)"
+done
+check "40 creates --no-start beside $gcs runs of gc --yes all exit 0 ($create_fail)" test -z "$create_fail"
+check "all 40 have their domain and disk afterwards ($missing)" test -z "$missing"
+check "and gc neither failed nor removed any of them" bash -c '! grep -E "gc failed|gcr[0-9]|error" "$1"' _ "$SANDBOX_DIR/gc.log"
+check "gc ran at least 3 times meanwhile ($gcs)" test "$gcs" -ge 3
+note "$(grep -v '^gc ran' "$SANDBOX_DIR/gc.log" | head -n 5)"
+check "fvm-spawn destroy of the 40 at once" fvm-spawn destroy --yes $(seq -f 'gcr%g' 40)
+
+# A create killed right after its disk appears (lock held, no domain yet): left alone while it
+# runs, collected by the next gc once it is dead.
+fvm-spawn create regold gck --no-start --number 78 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 300); do [ -e "$POOL_DIR/gck.clone.qcow2" ] && break; sleep 0.01; done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+left=$(leftovers | tr '\n' ';')
+check "a create killed after its disk was made leaves something ($left)" test -n "$left"
+gc=$(fvm-spawn gc --yes 2>&1)
+check "the next gc collects it: nothing left ($(tr '\n' ';' <<<"$gc"))" test -z "$(leftovers)"
 
 # --- two creates of one name at once: exactly one wins ------------------------------------------
 wins=0 rounds=10 bad=""
