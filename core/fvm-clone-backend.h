@@ -67,5 +67,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmCloneBackend, fvm_clone_backend_free)
 extern const FvmCloneBackendOps fvm_clone_qcow2_ops;
 extern const FvmCloneBackendOps fvm_clone_thinlv_ops;
 GPtrArray *fvm_clone_thinlv_recover (FvmCloneBackend *self, gboolean dry_run, GError **error);
+/* LV's lv_time in the JSON of `lvs --reportformat json --config report/time_format="%s" -o
+ * lv_name,lv_time VG`, in µs since the epoch (the last of its second: lvs has whole seconds);
+ * *OUT_EXISTS FALSE when the report has no such LV. */
+gboolean fvm_clone_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_exists,
+                                         gint64 *out_time,
+                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

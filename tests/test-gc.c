@@ -340,6 +340,36 @@ test_decide (Fixture *f, gconstpointer data)
   fvm_clone_meta_clear (&clone.meta);
 }
 
+/* thin LVs: the disk's age is lv_time, read as seconds since the epoch. */
+static void
+test_lv_time (void)
+{
+  const char *json
+      = "  {\n      \"report\": [\n          {\n              \"lv\": [\n"
+        "                  {\"lv_name\":\"fvm-clone-a\", \"lv_time\":\"1796533816\"},\n"
+        "                  {\"lv_name\":\"fvm-golden-g-1\", \"lv_time\":\"1\"}\n"
+        "              ]\n          }\n      ]\n  }\n";
+  const char *bad[] = { "{}", "not json",
+                        "{\"report\":[{\"lv\":[{\"lv_name\":\"fvm-clone-a\","
+                        "\"lv_time\":\"2026-12-06 05:00:00 +0000\"}]}]}" };
+  g_autoptr (GError) error = NULL;
+  gboolean exists = FALSE;
+  gint64 t = 0;
+
+  g_assert_true (fvm_clone_thinlv_parse_lv_time (json, "fvm-clone-a", &exists, &t, &error));
+  g_assert_no_error (error);
+  g_assert_true (exists);
+  g_assert_cmpint (t, ==, G_GINT64_CONSTANT (1796533816999999));
+  g_assert_true (fvm_clone_thinlv_parse_lv_time (json, "fvm-clone-b", &exists, &t, &error));
+  g_assert_false (exists);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (fvm_clone_thinlv_parse_lv_time (bad[i], "fvm-clone-a", &exists, &t, &error));
+      g_assert_error (error, FVM_ERROR, FVM_ERROR_FAILED);
+      g_clear_error (&error);
+    }
+}
+
 /* --- creates beside a gc loop, through fvm_clone_gc
  * ----------------------------------------------- */
 
@@ -466,6 +496,7 @@ main (int argc, char **argv)
   ADD ("/gc/not-ours", test_not_ours);
   ADD ("/gc/libvirt-error", test_libvirt_error);
   ADD ("/gc/decide", test_decide);
+  g_test_add_func ("/gc/lv-time", test_lv_time);
   ADD ("/gc/creates-beside-gc", test_creates_beside_gc);
   ADD ("/gc/killed-collected", test_killed_collected);
   return g_test_run ();
