@@ -589,9 +589,16 @@ fvm_store_volume_time (FvmStore *self, const char *name, gboolean *out_exists, g
       if (statx (AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME | STATX_MTIME, &stx)
           < 0)
         {
+          struct stat st;
           if (errno == ENOENT)
             return TRUE;
-          return fvm_throw_errno_prefix (error, "%s", path);
+          /* A kernel or sandbox without statx: the change times, which are later. */
+          if (errno != ENOSYS || lstat (path, &st) < 0)
+            return errno == ENOENT ? TRUE : fvm_throw_errno_prefix (error, "%s", path);
+          *out_exists = TRUE;
+          *out_time = MAX (st.st_ctim.tv_sec * G_USEC_PER_SEC + st.st_ctim.tv_nsec / 1000,
+                           st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000);
+          return TRUE;
         }
       *out_exists = TRUE;
       if (stx.stx_mask & STATX_BTIME)
