@@ -146,6 +146,9 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
   if (lock == NULL)
     return FALSE;
   dom = virDomainLookupByName (conn, name);
+  /* Only "no such domain" means there is none: a failing daemon must not cost the disk. */
+  if (dom == NULL && virGetLastErrorCode () != VIR_ERR_NO_DOMAIN)
+    return fvm_throw_virt (error, "looking up clone '%s'", name);
   if (dom == NULL)
     {
       virResetLastError ();
