@@ -35,8 +35,7 @@ add_item (GPtrArray *items, const char *kind, const char *name, const char *why)
   g_ptr_array_add (items, item);
 }
 
-/* --- one name, decided from what is there now --------------------------------------------------
- */
+/* --- one name, decided from what is there now ----------------------------------------------- */
 
 void
 fvm_gc_facts_clear (FvmGcFacts *facts)
@@ -166,8 +165,7 @@ fvm_gc_clone_name (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend,
   return fvm_clone_remove_all (store, config, backend, facts.dom, facts.clone, error);
 }
 
-/* --- the whole store -----------------------------------------------------------------------------
- */
+/* --- the whole store ------------------------------------------------------------------------ */
 
 typedef struct
 {

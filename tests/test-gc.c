@@ -370,8 +370,7 @@ test_lv_time (void)
     }
 }
 
-/* --- creates beside a gc loop, through fvm_clone_gc
- * ----------------------------------------------- */
+/* --- creates beside a gc loop, through fvm_clone_gc ----------------------------------------- */
 
 #define RACE_CLONES 60
 
