@@ -19,9 +19,10 @@
 
 G_BEGIN_DECLS
 
-/* File times come from the kernel's coarse clock, up to a tick behind the real one: a disk
- * made just after gc began may carry a time a few milliseconds before it. */
-#define FVM_GC_CLOCK_SLACK_US (50 * 1000)
+/* File times come from the kernel's coarse clock, up to a tick (4 ms at HZ=250, 10 ms at
+ * HZ=100) behind the real one: a disk made just after gc began may carry a time a little before
+ * it. */
+#define FVM_GC_CLOCK_SLACK_US (20 * 1000)
 
 typedef enum
 {
