@@ -21,6 +21,11 @@ typedef struct
   /* Removes the clone's disk; a missing disk is not an error. */
   gboolean (*remove) (FvmCloneBackend *self, const char *clone, GError **error);
   gboolean (*exists) (FvmCloneBackend *self, const char *clone);
+  /* Whether the clone's disk exists and when it was made, in microseconds since the epoch (a
+   * later time where only that is known): gc never removes a disk made after it began. A
+   * failure to tell is an error, never "no disk". */
+  gboolean (*disk_time) (FvmCloneBackend *self, const char *clone, gboolean *out_exists,
+                         gint64 *out_time, GError **error);
   /* The <disk> element for the domain. */
   char *(*disk_xml) (FvmCloneBackend *self, const char *clone);
   /* Copies everything the clone reads from the golden into its own disk (offline). */
@@ -62,5 +67,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmCloneBackend, fvm_clone_backend_free)
 extern const FvmCloneBackendOps fvm_clone_qcow2_ops;
 extern const FvmCloneBackendOps fvm_clone_thinlv_ops;
 GPtrArray *fvm_clone_thinlv_recover (FvmCloneBackend *self, gboolean dry_run, GError **error);
+/* LV's lv_time in the JSON of `lvs --reportformat json --config report/time_format="%s" -o
+ * lv_name,lv_time VG`, in µs since the epoch (the last of its second: lvs has whole seconds);
+ * *OUT_EXISTS FALSE when the report has no such LV. */
+gboolean fvm_clone_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_exists,
+                                         gint64 *out_time,
+                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -2,6 +2,7 @@
  * fvm-consolidate) share and nobody else needs. */
 #pragma once
 
+#include "fvm-clone-backend.h"
 #include "fvm-clone.h"
 
 G_BEGIN_DECLS
@@ -22,5 +23,11 @@ gboolean fvm_clone_save_meta (virDomainPtr dom, const FvmCloneMeta *meta, GError
 /* Sends DHCPRELEASE for every lease NETWORK holds for MAC. */
 void fvm_clone_release_leases (virConnectPtr conn, FvmConfig *config, const char *network,
                                const char *mac);
+
+/* Everything of a clone that has a domain DOM: power, lease, reservation, definition, disk (in
+ * BACKEND), seed. The caller holds the clone's lock. */
+gboolean fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend,
+                               virDomainPtr dom, const FvmClone *clone,
+                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -110,6 +110,15 @@ qcow2_exists (FvmCloneBackend *self, const char *clone)
   return vol != NULL || g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
+static gboolean
+qcow2_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
+                 GError **error)
+{
+  g_autofree char *vol_name = volume_name (clone);
+
+  return fvm_store_volume_time (self->store, vol_name, out_exists, out_time, error);
+}
+
 static char *
 qcow2_disk_xml (FvmCloneBackend *self, const char *clone)
 {
@@ -214,6 +223,7 @@ const FvmCloneBackendOps fvm_clone_qcow2_ops = {
   .create = qcow2_create,
   .remove = qcow2_remove,
   .exists = qcow2_exists,
+  .disk_time = qcow2_disk_time,
   .disk_xml = qcow2_disk_xml,
   .flatten = qcow2_flatten,
   .backing = qcow2_backing,

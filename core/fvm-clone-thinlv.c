@@ -3,6 +3,7 @@
  * A clone's disk is the LV fvm-clone-NAME, tagged @fvm and @fvm-clone, given to libvirt as a
  * block device. LVM runs through fvm-lvm (its commands, argv arrays, JSON reports). */
 #include <errno.h>
+#include <json-glib/json-glib.h>
 
 #include "fvm-clone-backend.h"
 #include "fvm-error.h"
@@ -118,6 +119,87 @@ thinlv_exists (FvmCloneBackend *self, const char *clone)
   if (found == NULL)
     g_debug ("%s", local_error->message);
   return found != NULL;
+}
+
+/* A member lvs reports as a string; "" when it is missing or not a string. */
+static const char *
+string_member (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return "";
+  return json_node_get_string (node);
+}
+
+gboolean
+fvm_clone_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_exists,
+                                gint64 *out_time, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *root;
+  JsonNode *report;
+
+  *out_exists = FALSE;
+  *out_time = G_MAXINT64;
+  if (!json_parser_load_from_data (parser, json, -1, &local_error))
+    return fvm_throw (error, "lvs printed no JSON report: %s", local_error->message);
+  root = json_parser_get_root (parser);
+  report = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+               ? json_object_get_member (json_node_get_object (root), "report")
+               : NULL;
+  if (report == NULL || !JSON_NODE_HOLDS_ARRAY (report))
+    return fvm_throw (error, "lvs printed no JSON report (no 'report' array)");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (report)); i++)
+    {
+      JsonNode *section = json_array_get_element (json_node_get_array (report), i);
+      JsonNode *list = JSON_NODE_HOLDS_OBJECT (section)
+                           ? json_object_get_member (json_node_get_object (section), "lv")
+                           : NULL;
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+        continue;
+      for (guint k = 0; k < json_array_get_length (json_node_get_array (list)); k++)
+        {
+          JsonNode *node = json_array_get_element (json_node_get_array (list), k);
+          JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          const char *time = string_member (obj, "lv_time");
+          guint64 seconds;
+          if (!g_str_equal (string_member (obj, "lv_name"), lv))
+            continue;
+          *out_exists = TRUE;
+          if (!g_ascii_string_to_unsigned (time, 10, 1, G_MAXINT64 / G_USEC_PER_SEC - 1, &seconds,
+                                           NULL))
+            return fvm_throw (error, "lvs reports lv_time '%s' for %s (not seconds)", time, lv);
+          /* Whole seconds: the second's last microsecond, so the LV never looks older. */
+          *out_time = (gint64) seconds * G_USEC_PER_SEC + G_USEC_PER_SEC - 1;
+          return TRUE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+thinlv_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
+                  GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *out = NULL;
+  /* The whole VG (as fvm_lvm_lookup): lvs fails for a missing VG/LV with a message only. lv_time
+   * as seconds since the epoch, whatever the host's lvm.conf says. */
+  const char *argv[] = { "lvs", "--reportformat",  "json", "--config", "report/time_format=\"%s\"",
+                         "-o",  "lv_name,lv_time", vg,     NULL };
+
+  *out_exists = FALSE;
+  *out_time = G_MAXINT64;
+  if (!check_ready (self, error))
+    return FALSE;
+  if (!fvm_subprocess_run (argv, &out, NULL, error)
+      || !fvm_clone_thinlv_parse_lv_time (out, lv, out_exists, out_time, error))
+    return fvm_prefix_error (error, "volume group '%s'", vg);
+  return TRUE;
 }
 
 static char *
@@ -338,6 +420,7 @@ const FvmCloneBackendOps fvm_clone_thinlv_ops = {
   .create = thinlv_create,
   .remove = thinlv_remove,
   .exists = thinlv_exists,
+  .disk_time = thinlv_disk_time,
   .disk_xml = thinlv_disk_xml,
   .flatten = thinlv_flatten,
   .live_copy_begin = thinlv_live_copy_begin,

@@ -64,6 +64,12 @@ GPtrArray *fvm_store_list_files (FvmStore *self, GError **error);
 
 /* The volume NAME, refreshing the pool once if libvirt does not know it yet. */
 virStorageVolPtr fvm_store_lookup_volume (FvmStore *self, const char *name, GError **error);
+/* When volume NAME was made, in microseconds since the epoch: its birth time where the
+ * filesystem keeps one, else its last change (which is later, so never too old). *OUT_EXISTS is
+ * FALSE when there is no such volume; a failure to tell is an error, never "no volume". G_MAXINT64
+ * when libvirt reports no time for it (gc then treats it as new). */
+gboolean fvm_store_volume_time (FvmStore *self, const char *name, gboolean *out_exists,
+                                gint64 *out_time, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Deletes a volume if it exists; a missing one is not an error. */
 gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **error);
 

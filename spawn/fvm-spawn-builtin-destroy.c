@@ -24,12 +24,15 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (FvmStore) store = NULL;
   g_autoptr (JsonArray) done = json_array_new ();
+  g_autoptr (JsonArray) failed = json_array_new ();
+  g_autoptr (GError) last_error = NULL;
 
   g_option_context_set_description (
       ctx, "Runs its destroy hooks, powers each clone off, releases its DHCP lease and address\n"
            "reservation, undefines it and deletes its disk and seed. Asks first when standard\n"
            "input is a terminal, unless --yes. With clone.owner-only-delete only a clone's owner\n"
-           "(or root) may destroy it.");
+           "(or root) may destroy it. A name that fails does not stop the others: each failure is\n"
+           "one line, and the exit code is 1 if any failed.");
   if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
     return FALSE;
   if (argc < 2)
@@ -45,10 +48,30 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;
+  /* Every name is tried: one that fails (missing, someone else's) does not keep the others. */
   for (int i = 1; i < argc; i++)
     {
-      if (!fvm_clone_destroy (store, config, argv[i], print_hook_line, NULL, error))
-        return FALSE;
+      g_autoptr (GError) local_error = NULL;
+      if (!fvm_check_cancelled (cancellable, &local_error)
+          || !fvm_clone_destroy (store, config, argv[i], print_hook_line, NULL, &local_error))
+        {
+          JsonObject *f = json_object_new ();
+          json_object_set_string_member (f, "name", argv[i]);
+          json_object_set_string_member (f, "error", local_error->message);
+          json_array_add_object_element (failed, f);
+          /* The last failure is the verb's error (main prints it); earlier ones print here,
+           * each on one line. */
+          if (last_error != NULL)
+            {
+              fvm_error_make_one_line (last_error);
+              g_printerr ("%s: error: %s\n", g_get_prgname (), last_error->message);
+            }
+          g_clear_error (&last_error);
+          last_error = g_steal_pointer (&local_error);
+          if (g_error_matches (last_error, FVM_ERROR, FVM_ERROR_CANCELLED))
+            break;
+          continue;
+        }
       json_array_add_string_element (done, argv[i]);
     }
   if (fvm_opt_json)
@@ -56,8 +79,14 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       JsonObject *obj = json_object_new ();
       json_object_set_array_member (obj, "destroyed", json_array_ref (done));
+      json_object_set_array_member (obj, "failed", json_array_ref (failed));
       json_node_take_object (node, obj);
       fvm_cli_print_json (node);
+    }
+  if (last_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&last_error));
+      return FALSE;
     }
   return TRUE;
 }

@@ -54,11 +54,13 @@ fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError *
   g_autoptr (GPtrArray) removed = NULL;
 
   g_option_context_set_description (
-      ctx, "Finds clone disks and seeds that no domain has, address reservations on the clone\n"
-           "network whose MAC no domain has, clones whose create never finished (no fvm-spawn\n"
-           "holds them any more), clones whose disk is gone and, with thin LVs, golden LVs a killed\n"
-           "fvm-golden create or import left, and removes them. A create or import that is still\n"
-           "running is left alone. On a terminal it asks first, unless --yes.");
+      ctx,
+      "Finds clone disks and seeds that no domain has, address reservations on the clone\n"
+      "network whose MAC no domain has, clones whose create never finished (no fvm-spawn\n"
+      "holds them any more), clones whose disk is gone and, with thin LVs, golden LVs a killed\n"
+      "fvm-golden create or import left, and removes them. A create or import that is still\n"
+      "running is left alone, and nothing made after gc began is removed: each removal is\n"
+      "decided again under the clone's lock. On a terminal it asks first, unless --yes.");
   if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
     return FALSE;
   if (argc > 1)

@@ -277,6 +277,52 @@ check_names "orig " && ok "fvm-golden list --originals --names prints only the o
 expect 2 "too many arguments" "list --names takes no argument" -- fvm-golden list --names x
 rm -rf "$store"
 
+# destroy NAME...: a name that fails does not stop the others; each failure is one line, exit 1.
+# Two fvm clones (domains with fvm's metadata, disks in the pool's directory) on a test-driver node.
+store=$(mktemp -d)
+mkdir "$store/images"
+clone_xml() { # NAME
+	cat <<EOF
+  <domain type='test'>
+    <name>$1</name>
+    <memory>65536</memory>
+    <os><type>hvm</type></os>
+    <metadata><fvm:clone xmlns:fvm='urn:fvm:clone:1'><fvm:golden>deb@1</fvm:golden><fvm:backend>qcow2</fvm:backend><fvm:owner uid='$(id -u)'>tester</fvm:owner><fvm:created>2026-12-02T00:00:00Z</fvm:created></fvm:clone></metadata>
+    <devices><disk type='file' device='disk'><source file='$store/images/$1.clone.qcow2'/><target dev='vda' bus='virtio'/></disk></devices>
+  </domain>
+EOF
+}
+cat >"$store/node.xml" <<EOF
+<node>
+  <pool type='dir'>
+    <name>fvm</name>
+    <uuid>5e1b6c9f-7d2e-4f30-8a4c-8d9eaf102b3c</uuid>
+    <target><path>$store/images</path></target>
+  </pool>
+$(clone_xml da)
+$(clone_xml db)
+</node>
+EOF
+touch "$store/images/da.clone.qcow2" "$store/images/db.clone.qcow2"
+out=$(FVM_CONNECT=test://$store/node.xml fvm-spawn destroy --yes --json da missing db 2>"$store/err" </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$store/err")" -eq 1 ] && grep -q "^fvm-spawn: error: clone 'missing' not found$" "$store/err" &&
+	[ ! -e "$store/images/da.clone.qcow2" ] && [ ! -e "$store/images/db.clone.qcow2" ] &&
+	python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["destroyed"] == ["da", "db"] and [f["name"] for f in d["failed"]] == ["missing"], d' "$out"; then
+	ok "destroy da missing db: destroys da and db, one line for missing, exit 1"
+else
+	not_ok "destroy da missing db: destroys da and db, one line for missing, exit 1" "exit $rc" "stderr: $(cat "$store/err")" "stdout: $out" "$(ls "$store/images")"
+fi
+FVM_CONNECT=test://$store/node.xml fvm-spawn destroy --yes gone1 da gone2 >/dev/null 2>"$store/err" </dev/null
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$store/err")" -eq 2 ] && grep -q "^fvm-spawn: error: clone 'gone1' not found$" "$store/err" &&
+	grep -q "^fvm-spawn: error: clone 'gone2' not found$" "$store/err"; then
+	ok "destroy gone1 da gone2: one line for each failure, exit 1"
+else
+	not_ok "destroy gone1 da gone2: one line for each failure, exit 1" "exit $rc" "stderr: $(cat "$store/err")"
+fi
+rm -rf "$store"
+
 # A libvirt that accepts the connection and never answers: SIGTERM ends the wait for it (one
 # line, exit 130) instead of being held until the connection gives up.
 silent=$(mktemp -d)

@@ -201,6 +201,8 @@ check "fvm-spawn destroy --yes t-1 t-2 t-3" gssh "$TL fvm-spawn destroy --yes t-
 # What a killed create leaves: a clone LV without a domain; and an LV fvm did not make.
 check "an orphan clone LV (no domain) and an untagged LV are made by hand" \
 	gssh 'lvcreate -q -s fvmvg/fvm-golden-tiny-1 -n fvm-clone-orphan -kn --addtag fvm --addtag fvm-clone && lvcreate -q -s fvmvg/fvm-golden-tiny-1 -n fvm-clone-notours -kn'
+# gc keeps an LV made in the second it starts in (lv_time has whole seconds: it may be newer).
+sleep 1
 out=$(gssh "$TL fvm-spawn gc --yes" 2>&1)
 check "fvm-spawn gc removes the orphan clone LV and leaves the untagged one ($out)" \
 	gssh '! lvs fvmvg/fvm-clone-orphan >/dev/null 2>&1 && lvs fvmvg/fvm-clone-notours >/dev/null 2>&1'
