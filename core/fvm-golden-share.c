@@ -74,6 +74,7 @@ fvm_golden_export (FvmStore *store, const char *ref, const char *path,
 {
   g_autoptr (FvmManifest) golden = NULL;
   g_autoptr (FvmLock) lock = NULL;
+  g_autoptr (FvmLock) version_lock = NULL;
   g_autofree char *partial = NULL;
   g_auto (FvmFd) out_fd = -1;
 
@@ -88,6 +89,10 @@ fvm_golden_export (FvmStore *store, const char *ref, const char *path,
   lock = fvm_lock_golden (store, golden->name, FVM_LOCK_SHARED, on_lock_wait, progress, cancellable,
                           error);
   if (lock == NULL)
+    return FALSE;
+  /* The version's lock too: delete refuses to run under it. */
+  version_lock = fvm_lock_golden_version (store, golden->name, golden->version, cancellable, error);
+  if (version_lock == NULL)
     return FALSE;
   if (g_str_equal (path, "-"))
     {
@@ -499,14 +504,14 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
     {
       g_autoptr (GError) undo_error = NULL;
-      if (!fvm_golden_thinlv_remove (manifest, &undo_error))
+      if (!fvm_golden_thinlv_remove (store, manifest, &undo_error))
         g_warning ("rollback: %s", undo_error->message);
       return NULL;
     }
   t.committed = TRUE;
   {
     g_autoptr (GError) tag_error = NULL;
-    if (!fvm_golden_thinlv_registered (manifest, &tag_error))
+    if (!fvm_golden_thinlv_registered (store, manifest, &tag_error))
       g_warning ("%s", tag_error->message);
   }
   fvm_progress_finish (progress);
@@ -653,12 +658,14 @@ fvm_golden_push (FvmStore *source, FvmStore *dest, const char *ref, FvmProgress 
   t.volume = g_strdup (golden->volume);
   fvm_progress_next_step (progress);
 
-  /* The destination's copy of the manifest: the same facts, its own file names. */
+  /* The destination's copy of the manifest: the same facts, its own file names (and no LV of
+   * this host's). */
   {
     g_autofree char *data = fvm_manifest_to_data (golden);
-    copy = fvm_manifest_from_data (data, -1, error);
+    copy = fvm_manifest_from_bundle_data (data, -1, error);
     if (copy == NULL)
       return NULL;
+    copy->volume = g_strdup (golden->volume);
   }
   t.template = fvm_store_template_name (copy);
   if (!fvm_store_create_overlay (dest, copy, t.template, error))
