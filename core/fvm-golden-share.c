@@ -333,14 +333,17 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
 /* A qcow2 file that names a backing file, or keeps its data in an external file, would let a
  * bundle make clones read any file of the host: the imported disk must be a plain qcow2, as
  * libvirt probes it and, in a local store, as qemu-img reads it (libvirt does not report an
- * external data file). */
+ * external data file). The manifest's format and virtual size (which size thin LVs and clones)
+ * must be what libvirt and qemu-img say of the disk. */
 static gboolean
-check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
+check_imported_volume (FvmStore *store, const FvmManifest *manifest, GError **error)
 {
+  const char *vol_name = manifest->volume;
   g_autoptr (FvmVirStorageVol) vol = fvm_store_lookup_volume (store, vol_name, error);
   g_autofree char *xml = NULL;
   g_autofree char *format = NULL;
   g_autofree char *backing = NULL;
+  virStorageVolInfo vol_info = { 0 };
 
   if (vol == NULL)
     return FALSE;
@@ -349,11 +352,18 @@ check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
     return fvm_throw_virt (error, "volume %s", vol_name);
   format = fvm_xml_find (xml, "volume/target/format", "type", error);
   backing = fvm_xml_find (xml, "volume/backingStore/path", NULL, error);
-  if (g_strcmp0 (format, "qcow2") != 0)
+  if (g_strcmp0 (format, "qcow2") != 0 || g_strcmp0 (format, manifest->format) != 0)
     return fvm_throw (error, "invalid bundle: the disk is not a qcow2 image (libvirt sees '%s')",
                       format ? format : "unknown");
   if (backing != NULL)
     return fvm_throw (error, "invalid bundle: the disk names a backing file (%s)", backing);
+  if (virStorageVolGetInfo (vol, &vol_info) < 0)
+    return fvm_throw_virt (error, "volume %s", vol_name);
+  if (vol_info.capacity != manifest->virtual_size)
+    return fvm_throw (error,
+                      "invalid bundle: the manifest's virtual_size is %" G_GUINT64_FORMAT
+                      " but the disk's is %llu",
+                      manifest->virtual_size, vol_info.capacity);
   if (fvm_store_is_local (store))
     {
       g_autofree char *path = fvm_store_file_path (store, vol_name);
@@ -365,6 +375,15 @@ check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
       why = fvm_image_info_why_not_self_contained (&info);
       if (why != NULL)
         return fvm_throw (error, "invalid bundle: the disk is not self-contained: %s", why);
+      if (g_strcmp0 (info.format, manifest->format) != 0)
+        return fvm_throw (error,
+                          "invalid bundle: the manifest says format %s but qemu-img reads %s",
+                          manifest->format, info.format ? info.format : "none");
+      if (info.virtual_size != manifest->virtual_size)
+        return fvm_throw (error,
+                          "invalid bundle: the manifest's virtual_size is %" G_GUINT64_FORMAT
+                          " but qemu-img says the disk's is %" G_GUINT64_FORMAT,
+                          manifest->virtual_size, info.virtual_size);
     }
   return TRUE;
 }
@@ -486,7 +505,7 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name, guint 
     return NULL;
   fvm_progress_next_step (progress);
   /* finish() ran: the volume is complete and verified, and the transaction's to remove. */
-  if (!check_imported_volume (store, manifest->volume, error))
+  if (!check_imported_volume (store, manifest, error))
     return NULL;
   t.template = fvm_store_template_name (manifest);
   if (!fvm_store_create_overlay (store, manifest, t.template, error))

@@ -11,6 +11,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-files.h"
 #include "fvm-libvirt.h"
 #include "fvm-names.h"
 #include "fvm-volume-writer.h"
@@ -484,6 +485,10 @@ fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
   if (!g_file_set_contents_full (path, data, -1,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
                                  error))
+    return fvm_prefix_error (error, "writing manifest");
+  /* GLib syncs the file before its rename, not the directory that holds the new name: the
+   * commit point is durable only once the directory is. */
+  if (!fvm_fsync_dir (self->path, error))
     return fvm_prefix_error (error, "writing manifest");
   return fvm_store_refresh (self, error);
 }
