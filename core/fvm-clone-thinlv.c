@@ -96,8 +96,9 @@ thinlv_remove (FvmCloneBackend *self, const char *clone, GError **error)
   /* Decided from the lvs output just read. */
   if (!fvm_lvm_lv_is_own (found, vg) || !fvm_lvm_lv_has_tag (found, FVM_LVM_TAG_CLONE))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "%s is not tagged @%s and @%s: fvm did not make it and leaves it alone",
-                           target, FVM_LVM_TAG, FVM_LVM_TAG_CLONE);
+                           "%s is not tagged @%s (and @%s): fvm did not make it and leaves it "
+                           "alone",
+                           target, FVM_LVM_TAG_CLONE, FVM_LVM_TAG);
   return fvm_lvm_run (argv, what, NULL, error);
 }
 
