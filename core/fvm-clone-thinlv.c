@@ -182,6 +182,7 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
   const char *remove_flat[] = { "lvremove", "-y", flat_target, NULL };
   const char *rename_away[] = { "lvrename", vg, lv, old, NULL };
   const char *rename_in[] = { "lvrename", vg, flat, lv, NULL };
+
   if (!check_ready (self, error))
     return FALSE;
   found = fvm_lvm_lookup_own (vg, lv, cancellable, error);
