@@ -225,8 +225,10 @@ test_remove_own_mock (void)
   g_autofree char *log = g_build_filename (dir, "log", NULL);
   g_autofree char *lvs_mock = g_build_filename (dir, "lvs", NULL);
   g_autofree char *lvremove_mock = g_build_filename (dir, "lvremove", NULL);
+  g_autofree char *lvchange_mock = g_build_filename (dir, "lvchange", NULL);
   g_autofree char *lvs_script = NULL;
   g_autofree char *lvremove_script = NULL;
+  g_autofree char *lvchange_script = NULL;
   g_autofree char *path = NULL;
   g_autofree char *logged = NULL;
   g_autoptr (GError) error = NULL;
@@ -238,6 +240,9 @@ test_remove_own_mock (void)
       = g_strdup_printf ("#!/bin/sh\n# MOCK lvremove\necho \"lvremove $*\" >>'%s'\n", log);
   g_assert_true (g_file_set_contents_full (lvs_mock, lvs_script, -1, 0, 0755, NULL));
   g_assert_true (g_file_set_contents_full (lvremove_mock, lvremove_script, -1, 0, 0755, NULL));
+  lvchange_script
+      = g_strdup_printf ("#!/bin/sh\n# MOCK lvchange\necho \"lvchange $*\" >>'%s'\n", log);
+  g_assert_true (g_file_set_contents_full (lvchange_mock, lvchange_script, -1, 0, 0755, NULL));
   path = g_strconcat (dir, ":", g_getenv ("PATH"), NULL);
   g_setenv ("PATH", path, TRUE);
 
@@ -268,8 +273,24 @@ test_remove_own_mock (void)
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (log, &logged, NULL, NULL));
   g_assert_nonnull (strstr (logged, "lvremove -y fvmvg/fvm-clone-c1\n"));
+  /* lvchange alike: a pool or a foreign LV is refused, fvm's own is changed. */
+  g_assert_false (
+      fvm_lvm_change_own ("fvmvg", "fvm-pool", "tagging", &error, "--deltag", "x", NULL));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_false (fvm_lvm_change_own ("vg0", "root", "tagging", &error, "--deltag", "x", NULL));
+  g_clear_error (&error);
+  g_assert_true (fvm_lvm_change_own ("fvmvg", "fvm-golden-tiny-1", "tagging", &error, "--deltag",
+                                     "fvm-writing", NULL));
+  g_assert_no_error (error);
+  g_clear_pointer (&logged, g_free);
+  g_assert_true (g_file_get_contents (log, &logged, NULL, NULL));
+  g_assert_null (strstr (logged, "fvm-pool"));
+  g_assert_null (strstr (logged, "root"));
+  g_assert_nonnull (strstr (logged, "lvchange --deltag fvm-writing fvmvg/fvm-golden-tiny-1\n"));
   unlink (lvs_mock);
   unlink (lvremove_mock);
+  unlink (lvchange_mock);
   unlink (log);
   rmdir (dir);
 }
