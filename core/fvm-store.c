@@ -486,8 +486,9 @@ fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
                                  error))
     return fvm_prefix_error (error, "writing manifest");
-  /* GLib syncs the file before its rename, not the directory that holds the new name: the
-   * commit point is durable only once the directory is. */
+  /* The commit point is durable only once the directory holding the new name is synced. GLib
+   * 2.74 happens to do it for DURABLE too (strace shows it), but does not promise it: one more
+   * fsync of a directory is cheap. */
   if (!fvm_fsync_dir (self->path, error))
     return fvm_prefix_error (error, "writing manifest");
   return fvm_store_refresh (self, error);

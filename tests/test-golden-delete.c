@@ -1,7 +1,8 @@
-/* Unit: 'fvm-golden delete' on libvirt's test driver over a dir pool of manifests: it is
- * refused while an export or a clone's create holds the golden's locks, and a manifest naming an
- * LV that is not the golden's own (as a bundle's "lv": "vg0" once was kept) makes it run no LVM
- * command at all, with a MOCK lvremove/lvchange/lvs first in PATH to see that. */
+/* Unit: the store's manifest commit, and 'fvm-golden delete' on libvirt's test driver over a dir
+ * pool of manifests: it is refused while an export or a clone's create holds the golden's locks,
+ * and a manifest naming an LV that is not the golden's own (as a bundle's "lv": "vg0" once was
+ * kept) makes it run no LVM command at all, with a MOCK lvremove/lvchange/lvs first in PATH to see
+ * that. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -164,6 +165,28 @@ test_foreign_lv (Fixture *f, gconstpointer data)
     }
 }
 
+/* A committed manifest is read back; its directory is synced after the rename (run under
+ * `strace -e fsync,rename` to see the order). */
+static void
+test_commit (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) m = NULL;
+  g_autoptr (FvmManifest) back = NULL;
+
+  write_manifest (f, 3, "");
+  m = fvm_store_load_golden (f->store, "deb@3", &error);
+  g_assert_no_error (error);
+  m->version = 4;
+  g_free (m->volume);
+  m->volume = g_strdup ("deb@4.qcow2");
+  g_assert_true (fvm_store_commit (f->store, m, &error));
+  g_assert_no_error (error);
+  back = fvm_store_load_golden (f->store, "deb@4", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->volume, ==, "deb@4.qcow2");
+}
+
 static void
 quiet_virt (void *data, virErrorPtr err)
 {
@@ -178,5 +201,6 @@ main (int argc, char **argv)
   g_test_add ("/golden-delete/locks", Fixture, NULL, fixture_setup, test_locks, fixture_teardown);
   g_test_add ("/golden-delete/foreign-lv", Fixture, NULL, fixture_setup, test_foreign_lv,
               fixture_teardown);
+  g_test_add ("/golden-delete/commit", Fixture, NULL, fixture_setup, test_commit, fixture_teardown);
   return g_test_run ();
 }
