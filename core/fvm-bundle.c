@@ -757,7 +757,7 @@ read_manifest (struct archive *a, ReadSource *s, char **out_data, gsize *out_len
   data = read_small_entry (a, s, entry, FVM_BUNDLE_MANIFEST_MAX, &got, error);
   if (data == NULL)
     return NULL;
-  manifest = fvm_manifest_from_data (data, (gssize) got, &local_error);
+  manifest = fvm_manifest_from_bundle_data (data, (gssize) got, &local_error);
   if (manifest == NULL)
     return fvm_null_throw (error, "invalid bundle: %s", local_error->message);
   if (manifest->kind != FVM_IMAGE_GOLDEN)

@@ -303,6 +303,8 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
                   GCancellable *cancellable, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
+  g_autoptr (FvmLock) golden_lock = NULL; /* released after txn's rollback */
+  g_autoptr (FvmManifest) golden_now = NULL;
   g_auto (Plan) plan = { 0 };
   g_auto (CreateTxn) txn = { 0 };
   g_auto (FvmIdentityResult) identity = { 0 };
@@ -336,6 +338,15 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  /* Held until the domain is defined (and then lists the golden as used): 'fvm-golden delete'
+   * of the golden's version is refused meanwhile. One that ran first leaves no manifest. */
+  golden_lock = fvm_lock_golden_version (store, plan.golden->name, plan.golden->version,
+                                         cancellable, error);
+  if (golden_lock == NULL)
+    return NULL;
+  golden_now = fvm_store_load_golden (store, plan.golden_ref, error);
+  if (golden_now == NULL)
+    return NULL;
   existing = virDomainLookupByName (conn, opts->name);
   if (existing != NULL)
     return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", opts->name);

@@ -21,13 +21,15 @@
 #define CLONE_PREFIX "fvm-clone-"
 #define DISK_TARGET "vda" /* thinlv_disk_xml's */
 
+/* NAME in LVS (fresh lvs output of VG) when it is fvm's own clone LV. */
 static FvmLvmLv *
-find_lv (GPtrArray *lvs, const char *name)
+find_lv (GPtrArray *lvs, const char *vg, const char *name)
 {
   for (guint i = 0; i < lvs->len; i++)
     {
       FvmLvmLv *lv = lvs->pdata[i];
-      if (g_str_equal (lv->name, name) && fvm_lvm_lv_has_tag (lv, FVM_LVM_TAG_CLONE))
+      if (g_str_equal (lv->name, name) && fvm_lvm_lv_is_own (lv, vg)
+          && fvm_lvm_lv_has_tag (lv, FVM_LVM_TAG_CLONE))
         return lv;
     }
   return NULL;
@@ -75,9 +77,9 @@ recover_one (FvmCloneBackend *self, const char *clone, GError **error)
   lvs = fvm_lvm_list (vg, NULL, NULL, error);
   if (lvs == NULL)
     return FALSE;
-  cur = find_lv (lvs, lv);
-  old_lv = find_lv (lvs, old);
-  if (find_lv (lvs, flat) != NULL
+  cur = find_lv (lvs, vg, lv);
+  old_lv = find_lv (lvs, vg, old);
+  if (find_lv (lvs, vg, flat) != NULL
       && !fvm_lvm_runv ("gc: removing an unfinished copy", error, "lvremove", "-y", flat_target,
                         NULL))
     return FALSE;
@@ -121,7 +123,7 @@ fvm_clone_thinlv_recover (FvmCloneBackend *self, gboolean dry_run, GError **erro
       g_autoptr (FvmLock) lock = NULL;
       g_autoptr (GError) local_error = NULL;
 
-      if (suffix == NULL || !g_str_has_prefix (l->name, CLONE_PREFIX)
+      if (suffix == NULL || !g_str_has_prefix (l->name, CLONE_PREFIX) || !fvm_lvm_lv_is_own (l, vg)
           || !fvm_lvm_lv_has_tag (l, FVM_LVM_TAG_CLONE))
         continue;
       clone = g_strndup (l->name + strlen (CLONE_PREFIX),

@@ -7,6 +7,7 @@
 
 #include "fvm-clone-backend.h"
 #include "fvm-error.h"
+#include "fvm-golden-thinlv.h"
 #include "fvm-lvm.h"
 #include "fvm-subprocess.h"
 
@@ -43,7 +44,7 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
   g_autofree char *lv = lv_name (clone);
   g_autofree char *ref = fvm_manifest_ref (golden);
   g_autofree char *what = NULL;
-  g_auto (GStrv) origin = NULL;
+  g_autofree char *origin = NULL;
   g_auto (GStrv) argv = NULL;
   g_autoptr (GError) local_error = NULL;
   double data = -1, meta = -1;
@@ -55,18 +56,12 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
   if (data >= FVM_LVM_POOL_WARN_PERCENT || meta >= FVM_LVM_POOL_WARN_PERCENT)
     g_warning ("thin pool %s/%s is %.0f%% full (metadata %.0f%%): clones stop when it is full", vg,
                fvm_store_get_thinpool (self->store), data, meta);
-  if (golden->lv == NULL)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "golden %s has no thin LV (import or create it with "
-                           "storage.backend=thinlv)",
-                           ref);
-  origin = g_strsplit (golden->lv, "/", 2);
-  if (origin[0] == NULL || origin[1] == NULL || !g_str_equal (origin[0], vg))
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "golden %s is the LV %s, not in VG '%s': a thin snapshot must be in "
-                           "its origin's pool",
-                           ref, golden->lv, vg);
-  argv = fvm_lvm_snapshot_argv (vg, origin[1], lv, clone_tags);
+  /* The origin is the golden's own LV, by its derived name and fresh lvs output; the
+   * manifest's lv is never taken as it is. */
+  origin = fvm_golden_thinlv_origin (self->store, golden, error);
+  if (origin == NULL)
+    return FALSE;
+  argv = fvm_lvm_snapshot_argv (vg, origin, lv, clone_tags);
   what = g_strdup_printf ("creating %s/%s (a thin snapshot of %s)", vg, lv, golden->lv);
   if (!fvm_lvm_run ((const char *const *) argv, what, cancellable, &local_error))
     {
@@ -99,10 +94,12 @@ thinlv_remove (FvmCloneBackend *self, const char *clone, GError **error)
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!fvm_lvm_lv_has_tag (found, FVM_LVM_TAG_CLONE))
+  /* Decided from the lvs output just read. */
+  if (!fvm_lvm_lv_is_own (found, vg) || !fvm_lvm_lv_has_tag (found, FVM_LVM_TAG_CLONE))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "%s is not tagged @%s: fvm did not make it and leaves it alone", target,
-                           FVM_LVM_TAG_CLONE);
+                           "%s is not tagged @%s (and @%s): fvm did not make it and leaves it "
+                           "alone",
+                           target, FVM_LVM_TAG_CLONE, FVM_LVM_TAG);
   return fvm_lvm_run (argv, what, NULL, error);
 }
 
@@ -267,12 +264,10 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
   const char *remove_flat[] = { "lvremove", "-y", flat_target, NULL };
   const char *rename_away[] = { "lvrename", vg, lv, old, NULL };
   const char *rename_in[] = { "lvrename", vg, flat, lv, NULL };
-  g_autofree char *old_target = g_strconcat (vg, "/", old, NULL);
-  const char *remove_old[] = { "lvremove", "-y", old_target, NULL };
 
   if (!check_ready (self, error))
     return FALSE;
-  found = fvm_lvm_lookup (vg, lv, cancellable, error);
+  found = fvm_lvm_lookup_own (vg, lv, cancellable, error);
   if (found == NULL)
     return fvm_prefix_error (error, "clone '%s'", clone);
   create = fvm_lvm_create_thin_argv (vg, pool, flat, found->size, clone_tags);
@@ -301,7 +296,7 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
         g_warning ("rollback: %s", undo_error->message);
       return FALSE;
     }
-  return fvm_lvm_run (remove_old, "consolidate: removing the old LV", NULL, error);
+  return fvm_lvm_remove_own (vg, old, "consolidate: removing the old LV", NULL, error);
 }
 
 /* Live: the running clone's LV is renamed to -old (qemu keeps it open), a new thin LV takes its
@@ -323,7 +318,7 @@ thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *
 
   if (!check_ready (self, error))
     return NULL;
-  found = fvm_lvm_lookup (vg, lv, cancellable, error);
+  found = fvm_lvm_lookup_own (vg, lv, cancellable, error);
   if (found == NULL)
     return fvm_null_prefix_error (error, "clone '%s'", clone);
   if (!fvm_lvm_run (rename_away, "consolidate: renaming the running clone's LV", cancellable,
@@ -351,18 +346,13 @@ thinlv_live_copy_end (FvmCloneBackend *self, const char *clone, gboolean copied,
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
   g_autofree char *old = g_strconcat (lv, "-old", NULL);
-  g_autofree char *new_target = g_strconcat (vg, "/", lv, NULL);
-  g_autofree char *old_target = g_strconcat (vg, "/", old, NULL);
-  const char *remove_old[] = { "lvremove", "-y", old_target, NULL };
-  const char *remove_new[] = { "lvremove", "-y", new_target, NULL };
   const char *rename_back[] = { "lvrename", vg, old, lv, NULL };
 
-  const char *untag[] = { "lvchange", "--deltag", FVM_LVM_TAG_WRITING, new_target, NULL };
-
   if (copied)
-    return fvm_lvm_run (untag, "consolidate: marking the copy complete", NULL, error)
-           && fvm_lvm_run (remove_old, "consolidate: removing the clone's old LV", NULL, error);
-  return fvm_lvm_run (remove_new, "consolidate: removing the unfinished copy", NULL, error)
+    return fvm_lvm_change_own (vg, lv, "consolidate: marking the copy complete", error, "--deltag",
+                               FVM_LVM_TAG_WRITING, NULL)
+           && fvm_lvm_remove_own (vg, old, "consolidate: removing the clone's old LV", NULL, error);
+  return fvm_lvm_remove_own (vg, lv, "consolidate: removing the unfinished copy", NULL, error)
          && fvm_lvm_run (rename_back, "consolidate: putting the clone's LV back", NULL, error);
 }
 
@@ -379,7 +369,7 @@ thinlv_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError *
 
   if (!check_ready (self, error))
     return FALSE;
-  found = fvm_lvm_lookup (vg, lv, NULL, error);
+  found = fvm_lvm_lookup_own (vg, lv, NULL, error);
   if (found == NULL)
     return FALSE;
   if (bytes <= found->size)

@@ -229,3 +229,15 @@ fvm_pwrite_all (int fd, const void *buf, gsize len, guint64 offset, const char *
     }
   return TRUE;
 }
+
+gboolean
+fvm_fsync_dir (const char *path, GError **error)
+{
+  g_auto (FvmFd) fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return fvm_throw_errno_prefix (error, "opening %s", path);
+  if (fsync (fd) < 0)
+    return fvm_throw_errno_prefix (error, "syncing %s", path);
+  return TRUE;
+}

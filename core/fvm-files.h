@@ -26,4 +26,8 @@ gboolean fvm_pwrite_all (int fd, const void *buf, gsize len, guint64 offset, con
  * and that is an error. A missing path is not. */
 gboolean fvm_rm_rf (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* fsync(2) of directory PATH: makes a rename (or creation) of a file in it durable; without it a
+ * crash can leave the old name, or none. */
+gboolean fvm_fsync_dir (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -76,6 +76,7 @@ fvm_golden_export (FvmStore *store, const char *ref, const char *path,
 {
   g_autoptr (FvmManifest) golden = NULL;
   g_autoptr (FvmLock) lock = NULL;
+  g_autoptr (FvmLock) version_lock = NULL;
   g_autofree char *partial = NULL;
   g_auto (FvmFd) out_fd = -1;
 
@@ -90,6 +91,10 @@ fvm_golden_export (FvmStore *store, const char *ref, const char *path,
   lock = fvm_lock_golden (store, golden->name, FVM_LOCK_SHARED, on_lock_wait, progress, cancellable,
                           error);
   if (lock == NULL)
+    return FALSE;
+  /* The version's lock too: delete refuses to run under it. */
+  version_lock = fvm_lock_golden_version (store, golden->name, golden->version, cancellable, error);
+  if (version_lock == NULL)
     return FALSE;
   if (g_str_equal (path, "-"))
     {
@@ -348,14 +353,17 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
 /* A qcow2 file that names a backing file, or keeps its data in an external file, would let a
  * bundle make clones read any file of the host: the imported disk must be a plain qcow2, as
  * libvirt probes it and, in a local store, as qemu-img reads it (libvirt does not report an
- * external data file). */
+ * external data file). The manifest's format and virtual size (which size thin LVs and clones)
+ * must be what libvirt and qemu-img say of the disk. */
 static gboolean
-check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
+check_imported_volume (FvmStore *store, const FvmManifest *manifest, GError **error)
 {
+  const char *vol_name = manifest->volume;
   g_autoptr (FvmVirStorageVol) vol = fvm_store_lookup_volume (store, vol_name, error);
   g_autofree char *xml = NULL;
   g_autofree char *format = NULL;
   g_autofree char *backing = NULL;
+  virStorageVolInfo vol_info = { 0 };
 
   if (vol == NULL)
     return FALSE;
@@ -364,11 +372,18 @@ check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
     return fvm_throw_virt (error, "volume %s", vol_name);
   format = fvm_xml_find (xml, "volume/target/format", "type", error);
   backing = fvm_xml_find (xml, "volume/backingStore/path", NULL, error);
-  if (g_strcmp0 (format, "qcow2") != 0)
+  if (g_strcmp0 (format, "qcow2") != 0 || g_strcmp0 (format, manifest->format) != 0)
     return fvm_throw (error, "invalid bundle: the disk is not a qcow2 image (libvirt sees '%s')",
                       format ? format : "unknown");
   if (backing != NULL)
     return fvm_throw (error, "invalid bundle: the disk names a backing file (%s)", backing);
+  if (virStorageVolGetInfo (vol, &vol_info) < 0)
+    return fvm_throw_virt (error, "volume %s", vol_name);
+  if (vol_info.capacity != manifest->virtual_size)
+    return fvm_throw (error,
+                      "invalid bundle: the manifest's virtual_size is %" G_GUINT64_FORMAT
+                      " but the disk's is %llu",
+                      manifest->virtual_size, vol_info.capacity);
   if (fvm_store_is_local (store))
     {
       g_autofree char *path = fvm_store_file_path (store, vol_name);
@@ -380,6 +395,15 @@ check_imported_volume (FvmStore *store, const char *vol_name, GError **error)
       why = fvm_image_info_why_not_self_contained (&info);
       if (why != NULL)
         return fvm_throw (error, "invalid bundle: the disk is not self-contained: %s", why);
+      if (g_strcmp0 (info.format, manifest->format) != 0)
+        return fvm_throw (error,
+                          "invalid bundle: the manifest says format %s but qemu-img reads %s",
+                          manifest->format, info.format ? info.format : "none");
+      if (info.virtual_size != manifest->virtual_size)
+        return fvm_throw (error,
+                          "invalid bundle: the manifest's virtual_size is %" G_GUINT64_FORMAT
+                          " but qemu-img says the disk's is %" G_GUINT64_FORMAT,
+                          manifest->virtual_size, info.virtual_size);
     }
   return TRUE;
 }
@@ -520,7 +544,7 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name,
     return NULL;
   fvm_progress_next_step (progress);
   /* finish() ran: the volume is complete and verified, and the transaction's to remove. */
-  if (!check_imported_volume (store, manifest->volume, error))
+  if (!check_imported_volume (store, manifest, error))
     return NULL;
   t.template = fvm_store_template_name (manifest);
   if (!fvm_store_create_overlay (store, manifest, t.template, error))
@@ -538,14 +562,14 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name,
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
     {
       g_autoptr (GError) undo_error = NULL;
-      if (!fvm_golden_thinlv_remove (manifest, &undo_error))
+      if (!fvm_golden_thinlv_remove (store, manifest, &undo_error))
         g_warning ("rollback: %s", undo_error->message);
       return NULL;
     }
   t.committed = TRUE;
   {
     g_autoptr (GError) tag_error = NULL;
-    if (!fvm_golden_thinlv_registered (manifest, &tag_error))
+    if (!fvm_golden_thinlv_registered (store, manifest, &tag_error))
       g_warning ("%s", tag_error->message);
   }
   fvm_progress_finish (progress);
@@ -692,12 +716,14 @@ fvm_golden_push (FvmStore *source, FvmStore *dest, const char *ref, FvmProgress 
   t.volume = g_strdup (golden->volume);
   fvm_progress_next_step (progress);
 
-  /* The destination's copy of the manifest: the same facts, its own file names. */
+  /* The destination's copy of the manifest: the same facts, its own file names (and no LV of
+   * this host's). */
   {
     g_autofree char *data = fvm_manifest_to_data (golden);
-    copy = fvm_manifest_from_data (data, -1, error);
+    copy = fvm_manifest_from_bundle_data (data, -1, error);
     if (copy == NULL)
       return NULL;
+    copy->volume = g_strdup (golden->volume);
   }
   t.template = fvm_store_template_name (copy);
   if (!fvm_store_create_overlay (dest, copy, t.template, error))

@@ -13,18 +13,23 @@
 #include "fvm-lvm.h"
 #include "fvm-subprocess.h"
 
+/* Rollback of an LV this process made: still only through the ownership rule. */
 static void
 remove_quietly (const char *target)
 {
-  const char *argv[] = { "lvremove", "-y", target, NULL };
   g_autoptr (GError) local_error = NULL;
+  g_autofree char *vg = NULL;
+  g_autofree char *lv = NULL;
+  g_autofree char *what = g_strdup_printf ("removing %s", target);
 
-  if (!fvm_subprocess_run (argv, NULL, NULL, &local_error))
+  if (!fvm_lvm_split_target (target, &vg, &lv))
+    return;
+  if (!fvm_lvm_remove_own (vg, lv, what, NULL, &local_error))
     g_warning ("rollback: %s", local_error->message);
 }
 
-static char *
-golden_lv_name (const FvmManifest *golden)
+char *
+fvm_golden_thinlv_lv_name (const FvmManifest *golden)
 {
   return g_strdup_printf ("fvm-golden-%s-%u", golden->name, golden->version);
 }
@@ -36,7 +41,7 @@ create_lv (FvmStore *store, const FvmManifest *golden, GCancellable *cancellable
 {
   const char *vg = fvm_store_get_vg (store);
   const char *pool = fvm_store_get_thinpool (store);
-  g_autofree char *lv = golden_lv_name (golden);
+  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
   g_autofree char *target = g_strconcat (vg, "/", lv, NULL);
   g_autofree char *name_tag = g_strconcat ("fvm-golden-", golden->name, NULL);
   g_autofree char *version_tag = g_strdup_printf ("fvm-version-%u", golden->version);
@@ -69,10 +74,13 @@ create_lv (FvmStore *store, const FvmManifest *golden, GCancellable *cancellable
 static gboolean
 make_read_only (const char *target, GCancellable *cancellable, GError **error)
 {
-  const char *argv[] = { "lvchange", "-p", "r", target, NULL };
   g_autofree char *what = g_strdup_printf ("making %s read-only", target);
+  g_autofree char *vg = NULL;
+  g_autofree char *lv = NULL;
 
-  return fvm_lvm_run (argv, what, cancellable, error);
+  if (!fvm_lvm_split_target (target, &vg, &lv))
+    return fvm_throw (error, "%s: not a VG/LV name", what);
+  return fvm_lvm_change_own (vg, lv, what, error, "-p", "r", NULL);
 }
 
 gboolean
@@ -90,7 +98,7 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
   target = create_lv (store, golden, cancellable, error);
   if (target == NULL)
     return FALSE;
-  lv = golden_lv_name (golden);
+  lv = fvm_golden_thinlv_lv_name (golden);
   dev = fvm_lvm_device (fvm_store_get_vg (store), lv);
   src = fvm_store_file_path (store, golden->volume);
   copying = g_strdup_printf ("writing golden %s@%u into %s", golden->name, golden->version, target);
@@ -149,7 +157,7 @@ fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden, GArray
                               GCancellable *cancellable, GError **error)
 {
   g_autoptr (FvmGoldenThinlvStream) self = g_new0 (FvmGoldenThinlvStream, 1);
-  g_autofree char *lv = golden_lv_name (golden);
+  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
 
   self->fd = -1;
   self->pending = g_malloc (PENDING_MAX);
@@ -215,13 +223,12 @@ gboolean
 fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self, const FvmManifest *golden,
                                       GError **error)
 {
-  g_autofree char *lv = golden_lv_name (golden);
+  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
   g_autofree char *target = g_strconcat (self->vg, "/", lv, NULL);
   g_autofree char *old_tag = g_strdup_printf ("fvm-version-%u", self->version);
   g_autofree char *new_tag = g_strdup_printf ("fvm-version-%u", golden->version);
   g_autofree char *what = g_strdup_printf ("renaming %s to %s", self->target, target);
   const char *rename[] = { "lvrename", self->target, target, NULL };
-  const char *retag[] = { "lvchange", "--deltag", old_tag, "--addtag", new_tag, target, NULL };
 
   if (self->version == golden->version)
     return TRUE;
@@ -234,7 +241,8 @@ fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self, const FvmMani
   self->version = golden->version;
   g_free (what);
   what = g_strdup_printf ("tagging %s", self->target);
-  return fvm_lvm_run (retag, what, NULL, error);
+  return fvm_lvm_change_own (self->vg, lv, what, error, "--deltag", old_tag, "--addtag", new_tag,
+                             NULL);
 }
 
 gboolean
@@ -283,28 +291,79 @@ fvm_golden_thinlv_stream_free (FvmGoldenThinlvStream *self)
   g_free (self);
 }
 
-gboolean
-fvm_golden_thinlv_remove (const FvmManifest *golden, GError **error)
+/* GOLDEN's LV as this host names it, when golden->lv is that LV in STORE's VG: a manifest's lv
+ * is only ever compared with the derived name, never used as it is. NULL (with a reason in
+ * *WHY) otherwise. */
+static char *
+own_lv (FvmStore *store, const FvmManifest *golden, char **why)
 {
-  g_autofree char *what = NULL;
-  const char *argv[] = { "lvremove", "-y", golden->lv, NULL };
+  const char *vg = fvm_store_get_vg (store);
+  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  g_autofree char *expected = g_strconcat (vg != NULL ? vg : "", "/", lv, NULL);
 
-  if (golden->lv == NULL)
-    return TRUE;
-  what = g_strdup_printf ("removing %s", golden->lv);
-  return fvm_lvm_run (argv, what, NULL, error);
+  if (vg == NULL || *vg == '\0')
+    *why = g_strdup_printf ("golden %s@%u names LV %s but no storage.vg is set: left alone",
+                            golden->name, golden->version, golden->lv);
+  else if (!g_str_equal (golden->lv, expected))
+    *why = g_strdup_printf ("golden %s@%u names LV %s, not its own %s: left alone", golden->name,
+                            golden->version, golden->lv, expected);
+  else
+    return g_steal_pointer (&lv);
+  return NULL;
 }
 
 gboolean
-fvm_golden_thinlv_registered (const FvmManifest *golden, GError **error)
+fvm_golden_thinlv_remove (FvmStore *store, const FvmManifest *golden, GError **error)
 {
   g_autofree char *what = NULL;
-  const char *argv[] = { "lvchange", "--deltag", FVM_LVM_TAG_WRITING, golden->lv, NULL };
+  g_autofree char *lv = NULL;
+  g_autofree char *why = NULL;
 
   if (golden->lv == NULL)
     return TRUE;
+  lv = own_lv (store, golden, &why);
+  if (lv == NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
+  what = g_strdup_printf ("removing %s", golden->lv);
+  return fvm_lvm_remove_own (fvm_store_get_vg (store), lv, what, NULL, error);
+}
+
+gboolean
+fvm_golden_thinlv_registered (FvmStore *store, const FvmManifest *golden, GError **error)
+{
+  g_autofree char *what = NULL;
+  g_autofree char *lv = NULL;
+  g_autofree char *why = NULL;
+
+  if (golden->lv == NULL)
+    return TRUE;
+  lv = own_lv (store, golden, &why);
+  if (lv == NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
   what = g_strdup_printf ("marking %s registered", golden->lv);
-  return fvm_lvm_run (argv, what, NULL, error);
+  return fvm_lvm_change_own (fvm_store_get_vg (store), lv, what, error, "--deltag",
+                             FVM_LVM_TAG_WRITING, NULL);
+}
+
+char *
+fvm_golden_thinlv_origin (FvmStore *store, const FvmManifest *golden, GError **error)
+{
+  g_autofree char *lv = NULL;
+  g_autofree char *why = NULL;
+  g_autoptr (FvmLvmLv) found = NULL;
+
+  if (golden->lv == NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "golden %s@%u has no thin LV (import or create it with "
+                                "storage.backend=thinlv)",
+                                golden->name, golden->version);
+  lv = own_lv (store, golden, &why);
+  if (lv == NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
+  found = fvm_lvm_lookup_own (fvm_store_get_vg (store), lv, NULL, error);
+  if (found == NULL)
+    return NULL;
+  return g_steal_pointer (&lv);
 }
 
 /* NAME and N from a golden LV's tags (@fvm-golden-NAME, @fvm-version-N), or FALSE. */
@@ -355,7 +414,7 @@ fvm_golden_thinlv_gc (FvmStore *store, gboolean dry_run, GError **error)
       g_autoptr (GError) local_error = NULL;
       guint version = 0;
 
-      if (!fvm_lvm_lv_has_tag (lv, FVM_LVM_TAG) || !fvm_lvm_lv_has_tag (lv, FVM_LVM_TAG_WRITING)
+      if (!fvm_lvm_lv_is_own (lv, vg) || !fvm_lvm_lv_has_tag (lv, FVM_LVM_TAG_WRITING)
           || !golden_of (lv, &name, &version))
         continue;
       expected = g_strdup_printf ("fvm-golden-%s-%u", name, version);
@@ -380,9 +439,8 @@ fvm_golden_thinlv_gc (FvmStore *store, gboolean dry_run, GError **error)
       target = g_strconcat (vg, "/", lv->name, NULL);
       if (!dry_run)
         {
-          const char *argv[] = { "lvremove", "-y", target, NULL };
           g_autofree char *what = g_strdup_printf ("removing %s", target);
-          if (!fvm_lvm_run (argv, what, NULL, error))
+          if (!fvm_lvm_remove_own (vg, lv->name, what, NULL, error))
             return NULL;
         }
       g_ptr_array_add (found, g_steal_pointer (&target));

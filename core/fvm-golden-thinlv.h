@@ -42,16 +42,25 @@ gboolean fvm_golden_thinlv_stream_finish (FvmGoldenThinlvStream *self, FvmStore 
 void fvm_golden_thinlv_stream_free (FvmGoldenThinlvStream *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmGoldenThinlvStream, fvm_golden_thinlv_stream_free)
 
+/* fvm-golden-NAME-N: the only name a golden's LV has (in STORE's VG). A manifest's lv is
+ * compared with it and never used as it is. */
+char *fvm_golden_thinlv_lv_name (const FvmManifest *golden);
 /* After the golden is registered: drops the @fvm-writing tag from golden->lv (if any). */
-gboolean fvm_golden_thinlv_registered (const FvmManifest *golden,
+gboolean fvm_golden_thinlv_registered (FvmStore *store, const FvmManifest *golden,
                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Golden LVs still tagged @fvm-writing whose golden is not registered in STORE and whose name's
  * lock nobody holds: what a create or import killed before it registered the golden left.
  * Removes them unless DRY_RUN; returns their VG/LV names (char *). */
 GPtrArray *fvm_golden_thinlv_gc (FvmStore *store, gboolean dry_run,
                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
-/* Removes golden->lv when there is one. */
-gboolean fvm_golden_thinlv_remove (const FvmManifest *golden,
+/* Removes golden->lv when there is one, and only when it is the golden's own LV in STORE's VG
+ * (fvm_golden_thinlv_lv_name) and fvm's by fresh `lvs` output (fvm_lvm_remove_own); else
+ * INVALID_ARGS ("… left alone") and nothing runs. */
+gboolean fvm_golden_thinlv_remove (FvmStore *store, const FvmManifest *golden,
                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The LV a thin-LV clone of GOLDEN is a snapshot of: its own LV name in STORE's VG, checked
+ * against fresh `lvs` output (fvm_lvm_lookup_own). */
+char *fvm_golden_thinlv_origin (FvmStore *store, const FvmManifest *golden,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

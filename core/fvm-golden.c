@@ -216,12 +216,12 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
     {
       g_autoptr (GError) undo_error = NULL;
-      if (!fvm_golden_thinlv_remove (golden, &undo_error))
+      if (!fvm_golden_thinlv_remove (store, golden, &undo_error))
         g_warning ("rollback: %s", undo_error->message);
       return NULL;
     }
   txn.committed = TRUE;
-  if (!fvm_golden_thinlv_registered (golden, &local_error))
+  if (!fvm_golden_thinlv_registered (store, golden, &local_error))
     g_warning ("%s", local_error->message);
   fvm_progress_finish (progress);
   return g_steal_pointer (&golden);
@@ -232,11 +232,28 @@ fvm_golden_delete (FvmStore *store, const char *ref, GError **error)
 {
   g_autoptr (FvmManifest) golden = NULL;
   g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (FvmLock) name_lock = NULL;
+  g_autoptr (FvmLock) version_lock = NULL;
+  g_autoptr (GError) local_error = NULL;
   g_autofree char *full_ref = NULL;
 
   if (strchr (ref, '@') == NULL)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "say which version to delete: %s@N (see 'fvm-golden list')", ref);
+  golden = fvm_store_load_golden (store, ref, error);
+  if (golden == NULL)
+    return FALSE;
+  /* The name's lock keeps a create, import or export of it away, the version's a clone's create
+   * (which holds it until its domain is defined, when the dependents below see it). Neither
+   * waits: a delete is refused, not queued. */
+  name_lock = fvm_lock_golden_try (store, golden->name, error);
+  if (name_lock == NULL)
+    return FALSE;
+  version_lock = fvm_lock_golden_version_try (store, golden->name, golden->version, error);
+  if (version_lock == NULL)
+    return FALSE;
+  /* Read again under the locks: another delete may have run meanwhile. */
+  g_clear_pointer (&golden, fvm_manifest_free);
   golden = fvm_store_load_golden (store, ref, error);
   if (golden == NULL)
     return FALSE;
@@ -251,5 +268,18 @@ fvm_golden_delete (FvmStore *store, const char *ref, GError **error)
       return fvm_throw_code (error, FVM_ERROR_BUSY, "golden '%s' is in use by %u clone%s: %s",
                              full_ref, users->len - 1, users->len - 1 == 1 ? "" : "s", list);
     }
-  return fvm_store_delete (store, golden, error) && fvm_golden_thinlv_remove (golden, error);
+  if (!fvm_store_delete (store, golden, error))
+    return FALSE;
+  /* A manifest naming an LV that is not the golden's own (an old import kept a bundle's) loses
+   * nothing but that name: the golden is gone, the LV is left alone. */
+  if (!fvm_golden_thinlv_remove (store, golden, &local_error))
+    {
+      if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_INVALID_ARGS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_warning ("%s", local_error->message);
+    }
+  return TRUE;
 }

@@ -89,12 +89,11 @@ fvm_lock_golden_try (FvmStore *store, const char *name, GError **error)
   return try_exclusive (path, busy, error);
 }
 
-FvmLock *
-fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
-                 void (*on_wait) (gpointer user_data), gpointer user_data,
-                 GCancellable *cancellable, GError **error)
+/* The lock at PATH in MODE, waiting (checking CANCELLABLE) while another process holds it. */
+static FvmLock *
+wait_lock (const char *path, FvmLockMode mode, void (*on_wait) (gpointer user_data),
+           gpointer user_data, GCancellable *cancellable, GError **error)
 {
-  g_autofree char *path = lock_path (store, "-", name);
   g_autoptr (FvmLock) lock = open_lock (path, error);
   int op = (mode == FVM_LOCK_EXCLUSIVE ? LOCK_EX : LOCK_SH) | LOCK_NB;
   gboolean waited = FALSE;
@@ -114,6 +113,44 @@ fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
     }
   g_debug ("locked %s (%s)", path, mode == FVM_LOCK_EXCLUSIVE ? "exclusive" : "shared");
   return g_steal_pointer (&lock);
+}
+
+FvmLock *
+fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
+                 void (*on_wait) (gpointer user_data), gpointer user_data,
+                 GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = lock_path (store, "-", name);
+
+  return wait_lock (path, mode, on_wait, user_data, cancellable, error);
+}
+
+/* NAME@N: '@' is in no golden name, so a version's lock is never a name's. */
+static char *
+version_lock_path (FvmStore *store, const char *name, guint version)
+{
+  g_autofree char *ref = g_strdup_printf ("%s@%u", name, version);
+
+  return lock_path (store, "-", ref);
+}
+
+FvmLock *
+fvm_lock_golden_version (FvmStore *store, const char *name, guint version,
+                         GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = version_lock_path (store, name, version);
+
+  return wait_lock (path, FVM_LOCK_SHARED, NULL, NULL, cancellable, error);
+}
+
+FvmLock *
+fvm_lock_golden_version_try (FvmStore *store, const char *name, guint version, GError **error)
+{
+  g_autofree char *path = version_lock_path (store, name, version);
+  g_autofree char *busy = g_strdup_printf (
+      "golden '%s@%u' is being exported or a clone of it is being created", name, version);
+
+  return try_exclusive (path, busy, error);
 }
 
 void

@@ -31,6 +31,16 @@ FvmLock *fvm_lock_golden (FvmStore *store, const char *name, FvmLockMode mode,
  * export of it holds the lock. */
 FvmLock *fvm_lock_golden_try (FvmStore *store, const char *name,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The shared lock on version VERSION of golden NAME, held by an export and by a clone's create
+ * (until its domain is defined) so that delete cannot remove the version under them; waits
+ * (checking CANCELLABLE) while a delete holds it. */
+FvmLock *fvm_lock_golden_version (FvmStore *store, const char *name, guint version,
+                                  GCancellable *cancellable,
+                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Delete's exclusive lock on version VERSION of golden NAME, without waiting: BUSY while an
+ * export or a clone's create holds it. */
+FvmLock *fvm_lock_golden_version_try (FvmStore *store, const char *name, guint version,
+                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* An exclusive lock on clone NAME of STORE, held by its create from before its disk is claimed
  * until the create has finished or rolled back, and taken by gc before it removes what a killed
  * create left. Never waits: BUSY when another process holds it. */

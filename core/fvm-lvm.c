@@ -407,3 +407,105 @@ fvm_lvm_pool_usage (const char *vg, const char *pool, gboolean *out_full, GError
   usage = fvm_lvm_format_usage (lv, out_full);
   return g_strdup_printf ("%s/%s: %s", vg, pool, usage);
 }
+
+/* --- the ownership rule ------------------------------------------------------------------- */
+
+gboolean
+fvm_lvm_lv_is_own (const FvmLvmLv *lv, const char *vg)
+{
+  return vg != NULL && *vg != '\0' && g_strcmp0 (lv->vg, vg) == 0 && lv->name != NULL
+         && g_str_has_prefix (lv->name, FVM_LVM_PREFIX) && fvm_lvm_lv_has_tag (lv, FVM_LVM_TAG)
+         && !fvm_lvm_lv_is_thin_pool (lv);
+}
+
+FvmLvmLv *
+fvm_lvm_lookup_own (const char *vg, const char *lv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (FvmLvmLv) found = NULL;
+
+  if (vg == NULL || *vg == '\0')
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "LV %s is not fvm's (no storage.vg is set): left alone", lv);
+  /* Nothing runs for a name that cannot be fvm's. */
+  if (!g_str_has_prefix (lv, FVM_LVM_PREFIX))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "LV %s/%s is not fvm's (its name does not start with %s): left "
+                                "alone",
+                                vg, lv, FVM_LVM_PREFIX);
+  found = fvm_lvm_lookup (vg, lv, cancellable, error);
+  if (found == NULL)
+    return NULL;
+  if (!fvm_lvm_lv_is_own (found, vg))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "LV %s/%s is not fvm's (no @%s tag, or a thin pool): left alone",
+                                vg, lv, FVM_LVM_TAG);
+  return g_steal_pointer (&found);
+}
+
+gboolean
+fvm_lvm_remove_own (const char *vg, const char *lv, const char *what, GCancellable *cancellable,
+                    GError **error)
+{
+  g_autoptr (FvmLvmLv) found = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *target = NULL;
+
+  found = fvm_lvm_lookup_own (vg, lv, cancellable, &local_error);
+  if (found == NULL && g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+    return TRUE;
+  if (found == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return fvm_prefix_error (error, "%s", what);
+    }
+  target = g_strconcat (vg, "/", lv, NULL);
+  {
+    const char *argv[] = { "lvremove", "-y", target, NULL };
+    return fvm_lvm_run (argv, what, cancellable, error);
+  }
+}
+
+gboolean
+fvm_lvm_change_own (const char *vg, const char *lv, const char *what, GError **error,
+                    const char *first, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (FvmLvmLv) found = fvm_lvm_lookup_own (vg, lv, NULL, error);
+  va_list ap;
+
+  if (found == NULL)
+    return fvm_prefix_error (error, "%s", what);
+  g_ptr_array_add (argv, g_strdup ("lvchange"));
+  va_start (ap, first);
+  add_args_va (argv, first, ap);
+  va_end (ap);
+  g_ptr_array_add (argv, g_strconcat (vg, "/", lv, NULL));
+  g_ptr_array_add (argv, NULL);
+  return fvm_lvm_run ((const char *const *) argv->pdata, what, NULL, error);
+}
+
+/* LVM's own rule for VG and LV names, so a manifest's "VG/LV" can be neither an option nor a
+ * path. */
+static gboolean
+is_lvm_name (const char *s)
+{
+  if (*s == '\0' || *s == '-' || strlen (s) > 127 || g_str_equal (s, ".") || g_str_equal (s, ".."))
+    return FALSE;
+  for (const char *p = s; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("+_.-", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+fvm_lvm_split_target (const char *target, char **out_vg, char **out_lv)
+{
+  g_auto (GStrv) parts = target != NULL ? g_strsplit (target, "/", -1) : NULL;
+
+  if (parts == NULL || g_strv_length (parts) != 2 || !is_lvm_name (parts[0])
+      || !is_lvm_name (parts[1]))
+    return FALSE;
+  *out_vg = g_strdup (parts[0]);
+  *out_lv = g_strdup (parts[1]);
+  return TRUE;
+}

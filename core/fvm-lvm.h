@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  * import leaves carries it. */
 #define FVM_LVM_TAG_WRITING "fvm-writing"
 #define FVM_LVM_POOL_WARN_PERCENT 80.0
+/* Every LV fvm makes is named fvm-… (fvm-golden-NAME-N, fvm-clone-NAME, their -flat/-old). */
+#define FVM_LVM_PREFIX "fvm-"
 
 typedef struct
 {
@@ -92,5 +94,26 @@ GStrv fvm_lvm_create_pool_argv (const char *vg, const char *pool, guint64 bytes,
                                 const char *const *tags);
 GStrv fvm_lvm_snapshot_argv (const char *vg, const char *origin, const char *lv,
                              const char *const *tags);
+
+/* The ownership rule: LV is fvm's own, to remove, snapshot or change, only when it is in VG
+ * (the configured one: never NULL or ""), its name starts with FVM_LVM_PREFIX, it carries the
+ * @FVM_LVM_TAG tag and it is not a thin pool. A name read from a manifest, a bundle or domain
+ * metadata is never enough by itself. */
+gboolean fvm_lvm_lv_is_own (const FvmLvmLv *lv, const char *vg);
+/* VG/LV from fresh `lvs` output: NOT_FOUND when VG has no such LV, INVALID_ARGS ("… is not
+ * fvm's: left alone") when it is not fvm's own (fvm_lvm_lv_is_own). */
+FvmLvmLv *fvm_lvm_lookup_own (const char *vg, const char *lv, GCancellable *cancellable,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* `lvremove -y VG/LV` once fresh `lvs` output says it is fvm's own; TRUE when it is gone
+ * already. WHAT starts the error ("removing VG/LV"). */
+gboolean fvm_lvm_remove_own (const char *vg, const char *lv, const char *what,
+                             GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* `lvchange FIRST … VG/LV` (the arguments up to NULL) once fresh `lvs` output says it is fvm's
+ * own. */
+gboolean fvm_lvm_change_own (const char *vg, const char *lv, const char *what, GError **error,
+                             const char *first,
+                             ...) G_GNUC_NULL_TERMINATED G_GNUC_WARN_UNUSED_RESULT;
+/* Splits "VG/LV" (a manifest's lv) into its parts; FALSE unless both are plain LVM names. */
+gboolean fvm_lvm_split_target (const char *target, char **out_vg, char **out_lv);
 
 G_END_DECLS

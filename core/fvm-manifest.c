@@ -314,7 +314,7 @@ parse_os (JsonObject *os, FvmOsFacts *facts, GError **error)
 }
 
 static gboolean
-parse_object (JsonObject *obj, FvmManifest *self, GError **error)
+parse_object (JsonObject *obj, FvmManifest *self, gboolean from_bundle, GError **error)
 {
   g_autofree char *kind = NULL;
   guint64 n = 0;
@@ -345,7 +345,9 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
         return fvm_throw (error, "member 'version' must be at least 1");
       self->version = (guint) n;
     }
-  if (!get_string (obj, "volume", TRUE, &self->volume, error)
+  /* A bundle's volume, LV and build record name things of the host that made it: the importing
+   * host derives its own, and never reads (or trusts) these. */
+  if ((!from_bundle && !get_string (obj, "volume", TRUE, &self->volume, error))
       || !get_string (obj, "format", TRUE, &self->format, error)
       || !get_string (obj, "sha256", TRUE, &self->sha256, error)
       || !get_string (obj, "created", TRUE, &self->created, error)
@@ -354,7 +356,7 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
       || !get_uint (obj, "virtual_size", G_MAXINT64, &self->virtual_size, error)
       || !get_uint (obj, "file_size", G_MAXINT64, &self->file_size, error))
     return FALSE;
-  if (strchr (self->volume, '/') != NULL || g_str_has_prefix (self->volume, "."))
+  if (!from_bundle && (strchr (self->volume, '/') != NULL || g_str_has_prefix (self->volume, ".")))
     return fvm_throw (error, "member 'volume' must be a plain file name");
   if (!g_str_equal (self->format, "qcow2") && !g_str_equal (self->format, "raw"))
     return fvm_throw (error, "unsupported disk format '%s'", self->format);
@@ -364,7 +366,7 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
   if (!parse_os (json_node_get_object (node), &self->os, error))
     return FALSE;
   if (!get_string (obj, "firmware", FALSE, &self->firmware, error)
-      || !get_string (obj, "lv", FALSE, &self->lv, error))
+      || (!from_bundle && !get_string (obj, "lv", FALSE, &self->lv, error)))
     return FALSE;
   if (self->firmware != NULL && !g_str_equal (self->firmware, "bios")
       && !g_str_equal (self->firmware, "efi"))
@@ -376,7 +378,7 @@ parse_object (JsonObject *obj, FvmManifest *self, GError **error)
         return fvm_throw (error, "member 'cloud_init' must be a boolean");
       self->cloud_init = json_node_get_boolean (node);
     }
-  node = json_object_get_member (obj, "build");
+  node = from_bundle ? NULL : json_object_get_member (obj, "build");
   if (node != NULL)
     {
       if (!JSON_NODE_HOLDS_OBJECT (node))
@@ -400,8 +402,8 @@ one_line (GError **error, GError **local)
   return error;
 }
 
-FvmManifest *
-fvm_manifest_from_data (const char *data, gssize len, GError **error)
+static FvmManifest *
+from_data (const char *data, gssize len, gboolean from_bundle, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (FvmManifest) self = fvm_manifest_new (FVM_IMAGE_ORIGINAL, NULL, 0);
@@ -416,7 +418,19 @@ fvm_manifest_from_data (const char *data, gssize len, GError **error)
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return fvm_null_throw (error, "invalid manifest: not a JSON object");
-  if (!parse_object (json_node_get_object (root), self, &local_error))
+  if (!parse_object (json_node_get_object (root), self, from_bundle, &local_error))
     return fvm_null_prefix_error (one_line (error, &local_error), "invalid manifest");
   return g_steal_pointer (&self);
+}
+
+FvmManifest *
+fvm_manifest_from_data (const char *data, gssize len, GError **error)
+{
+  return from_data (data, len, FALSE, error);
+}
+
+FvmManifest *
+fvm_manifest_from_bundle_data (const char *data, gssize len, GError **error)
+{
+  return from_data (data, len, TRUE, error);
 }

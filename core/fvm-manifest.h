@@ -74,6 +74,12 @@ char *fvm_manifest_to_data (const FvmManifest *self);
 FvmManifest *fvm_manifest_from_data (const char *data, gssize len,
                                      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A manifest that came from elsewhere (a bundle, another store): its host-local members
+ * (volume, lv, build) are neither read nor checked, and stay NULL: the importing host names its
+ * own volume and LV. Everything else is read and checked as fvm_manifest_from_data does. */
+FvmManifest *fvm_manifest_from_bundle_data (const char *data, gssize len,
+                                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 void fvm_os_facts_copy (FvmOsFacts *dest, const FvmOsFacts *src);
 void fvm_os_facts_clear (FvmOsFacts *facts);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmOsFacts, fvm_os_facts_clear)

@@ -12,6 +12,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-files.h"
 #include "fvm-libvirt.h"
 #include "fvm-names.h"
 #include "fvm-volume-writer.h"
@@ -485,6 +486,11 @@ fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
   if (!g_file_set_contents_full (path, data, -1,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
                                  error))
+    return fvm_prefix_error (error, "writing manifest");
+  /* The commit point is durable only once the directory holding the new name is synced. GLib
+   * 2.74 happens to do it for DURABLE too (strace shows it), but does not promise it: one more
+   * fsync of a directory is cheap. */
+  if (!fvm_fsync_dir (self->path, error))
     return fvm_prefix_error (error, "writing manifest");
   return fvm_store_refresh (self, error);
 }

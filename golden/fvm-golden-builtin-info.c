@@ -1,5 +1,6 @@
 /* fvm-golden info REF [--original] */
 #include "fvm-clone.h"
+#include "fvm-cli-printable.h"
 #include "fvm-cli.h"
 #include "fvm-golden-builtins.h"
 #include "fvm-units.h"
@@ -56,31 +57,35 @@ fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GErro
     }
   vsize = fvm_format_size (m->virtual_size);
   fsize = fvm_format_size (m->file_size);
-  g_print ("Name:          %s\n", ref);
-  g_print ("Kind:          %s\n", fvm_image_kind_to_string (m->kind));
-  g_print ("OS:            %s (%s)\n", m->os.name, m->os.id);
-  g_print ("Disk:          %s (%s, virtual %s, file %s)\n", m->volume, m->format, vsize, fsize);
+  fvm_cli_print_line ("Name:          %s", ref);
+  fvm_cli_print_line ("Kind:          %s", fvm_image_kind_to_string (m->kind));
+  fvm_cli_print_line ("OS:            %s (%s)", m->os.name, m->os.id);
+  fvm_cli_print_line ("Disk:          %s (%s, virtual %s, file %s)", m->volume, m->format, vsize,
+                      fsize);
   if (m->lv != NULL)
-    g_print ("Thin LV:       %s (read-only; thinlv clones are snapshots of it)\n", m->lv);
-  g_print ("SHA-256:       %s\n", m->sha256);
-  g_print ("Created:       %s\n", m->created);
+    fvm_cli_print_line ("Thin LV:       %s (read-only; thinlv clones are snapshots of it)", m->lv);
+  fvm_cli_print_line ("SHA-256:       %s", m->sha256);
+  fvm_cli_print_line ("Created:       %s", m->created);
   if (m->built_from != NULL)
-    g_print ("Built from:    %s\n", m->built_from);
+    fvm_cli_print_line ("Built from:    %s", m->built_from);
   if (m->build != NULL)
-    g_print ("Build method:  %s\n",
-             json_object_get_string_member_with_default (m->build, "method", "?"));
+    fvm_cli_print_line ("Build method:  %s",
+                        json_object_get_string_member_with_default (m->build, "method", "?"));
   g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s (from libosinfo)\n", m->os.ram_mib,
            m->os.vcpus, m->os.vcpus == 1 ? "" : "s");
   if (m->kind == FVM_IMAGE_GOLDEN)
     {
-      g_print ("Sysprep:      ");
+      g_autoptr (GString) sysprep = g_string_new ("Sysprep:      ");
+      g_autoptr (GString) clones = g_string_new ("Clones:       ");
       for (guint i = 0; i < m->sysprep->len; i++)
-        g_print (" %s", (char *) m->sysprep->pdata[i]);
-      g_print ("\nClones:       ");
+        g_string_append_printf (sysprep, " %s", (char *) m->sysprep->pdata[i]);
       for (guint i = 0; i < users->len; i++)
-        g_print (" %s", (char *) users->pdata[i]);
-      g_print ("%s\n", users->len == 0 ? " none" : "");
+        g_string_append_printf (clones, " %s", (char *) users->pdata[i]);
+      if (users->len == 0)
+        g_string_append (clones, " none");
+      fvm_cli_print_line ("%s", sysprep->str);
+      fvm_cli_print_line ("%s", clones->str);
     }
-  g_print ("fvm version:   %s\n", m->fvm_version);
+  fvm_cli_print_line ("fvm version:   %s", m->fvm_version);
   return TRUE;
 }

@@ -1,4 +1,5 @@
 /* fvm-golden list [--originals] [--names] */
+#include "fvm-cli-printable.h"
 #include "fvm-cli.h"
 #include "fvm-golden-builtins.h"
 #include "fvm-units.h"
@@ -38,7 +39,7 @@ fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GErro
       for (guint i = 0; i < images->len; i++)
         {
           g_autofree char *ref = fvm_manifest_ref (images->pdata[i]);
-          g_print ("%s\n", ref);
+          fvm_cli_print_line ("%s", ref);
         }
       return TRUE;
     }
@@ -52,8 +53,8 @@ fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GErro
       fvm_cli_print_json (node);
       return TRUE;
     }
-  g_print ("%-24s %-12s %10s %-20s %s\n", "NAME", "OS", "SIZE", "CREATED",
-           opt_originals ? "METHOD" : "FROM");
+  fvm_cli_print_line ("%-24s %-12s %10s %-20s %s", "NAME", "OS", "SIZE", "CREATED",
+                      opt_originals ? "METHOD" : "FROM");
   for (guint i = 0; i < images->len; i++)
     {
       FvmManifest *m = images->pdata[i];
@@ -62,7 +63,8 @@ fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GErro
       const char *from = m->built_from;
       if (opt_originals && m->build != NULL)
         from = json_object_get_string_member_with_default (m->build, "method", "");
-      g_print ("%-24s %-12s %10s %-20.19s %s\n", ref, m->os.id, size, m->created, from ? from : "");
+      fvm_cli_print_line ("%-24s %-12s %10s %-20.19s %s", ref, m->os.id, size, m->created,
+                          from ? from : "");
     }
   return TRUE;
 }

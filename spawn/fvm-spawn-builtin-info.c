@@ -1,5 +1,6 @@
 /* fvm-spawn info NAME, info --settings [--profile P] */
 #include "fvm-cleanup.h"
+#include "fvm-cli-printable.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-lvm.h"
@@ -46,7 +47,7 @@ show_settings (GError **error)
     {
       g_autofree char *source = fvm_config_describe_source (config, keys[i]);
       const char *value = fvm_config_get (config, keys[i]);
-      g_print ("%-24s %-28s %s\n", keys[i], *value != '\0' ? value : "(empty)", source);
+      fvm_cli_print_line ("%-24s %-28s %s", keys[i], *value != '\0' ? value : "(empty)", source);
     }
   return TRUE;
 }
@@ -90,20 +91,21 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
       fvm_cli_print_json (node);
       return TRUE;
     }
-  g_print ("Name:          %s\n", c->name);
-  g_print ("Golden:        %s\n", c->meta.golden);
-  g_print ("State:         %s%s\n", c->state, c->meta.creating ? " (create not finished)" : "");
-  g_print ("IP:            %s%s%s%s\n", c->ip ? c->ip : "-", c->ip ? " (" : "",
-           c->ip ? fvm_ip_source_to_string (c->ip_source) : "", c->ip ? ")" : "");
+  fvm_cli_print_line ("Name:          %s", c->name);
+  fvm_cli_print_line ("Golden:        %s", c->meta.golden);
+  fvm_cli_print_line ("State:         %s%s", c->state,
+                      c->meta.creating ? " (create not finished)" : "");
+  fvm_cli_print_line ("IP:            %s%s%s%s", c->ip ? c->ip : "-", c->ip ? " (" : "",
+                      c->ip ? fvm_ip_source_to_string (c->ip_source) : "", c->ip ? ")" : "");
   if (c->meta.reserved_ip != NULL)
-    g_print ("Reserved IP:   %s\n", c->meta.reserved_ip);
+    fvm_cli_print_line ("Reserved IP:   %s", c->meta.reserved_ip);
   if (c->meta.hostname != NULL)
-    g_print ("Hostname:      %s\n", c->meta.hostname);
-  g_print ("MAC:           %s\n", c->mac ? c->mac : "-");
-  g_print ("Network:       %s\n", c->network ? c->network : "-");
+    fvm_cli_print_line ("Hostname:      %s", c->meta.hostname);
+  fvm_cli_print_line ("MAC:           %s", c->mac ? c->mac : "-");
+  fvm_cli_print_line ("Network:       %s", c->network ? c->network : "-");
   g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s\n", c->memory_mib, c->vcpus,
            c->vcpus == 1 ? "" : "s");
-  g_print ("Disk:          %s (%s)\n", c->disk ? c->disk : "-", c->meta.backend);
+  fvm_cli_print_line ("Disk:          %s (%s)", c->disk ? c->disk : "-", c->meta.backend);
   /* thin LVs: the pool every clone there shares. */
   if (g_strcmp0 (c->meta.backend, "thinlv") == 0)
     {
@@ -112,26 +114,27 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
       g_autofree char *usage
           = fvm_lvm_pool_usage (fvm_config_get (config, "storage.vg"),
                                 fvm_config_get (config, "storage.thinpool"), &full, &pool_error);
-      g_print ("Thin pool:     %s%s\n", usage ? usage : pool_error->message,
-               full ? " (over 80 %: clones stop when it is full)" : "");
+      fvm_cli_print_line ("Thin pool:     %s%s", usage ? usage : pool_error->message,
+                          full ? " (over 80 %: clones stop when it is full)" : "");
     }
   if (c->meta.seed != NULL)
-    g_print ("Seed:          %s\n", c->meta.seed);
-  g_print ("Owner:         %s (uid %u)\n", c->meta.owner ? c->meta.owner : "-", c->meta.owner_uid);
-  g_print ("Created:       %s\n", c->meta.created ? c->meta.created : "-");
+    fvm_cli_print_line ("Seed:          %s", c->meta.seed);
+  fvm_cli_print_line ("Owner:         %s (uid %u)", c->meta.owner ? c->meta.owner : "-",
+                      c->meta.owner_uid);
+  fvm_cli_print_line ("Created:       %s", c->meta.created ? c->meta.created : "-");
   if (c->meta.consolidated != NULL)
-    g_print ("Consolidated:  %s\n", c->meta.consolidated);
+    fvm_cli_print_line ("Consolidated:  %s", c->meta.consolidated);
   if (c->meta.note != NULL && *c->meta.note != '\0')
-    g_print ("Note:          %s\n", c->meta.note);
+    fvm_cli_print_line ("Note:          %s", c->meta.note);
   for (guint i = 0; i < c->meta.hooks->len; i++)
-    g_print ("%s%s\n", i == 0 ? "Hooks:         " : "               ",
-             (char *) c->meta.hooks->pdata[i]);
+    fvm_cli_print_line ("%s%s", i == 0 ? "Hooks:         " : "               ",
+                        (char *) c->meta.hooks->pdata[i]);
   if (c->meta.settings->len > 0)
-    g_print ("Settings:\n");
+    fvm_cli_print_line ("Settings:");
   for (guint i = 0; i < c->meta.settings->len; i++)
     {
       FvmCloneSetting *s = c->meta.settings->pdata[i];
-      g_print ("  %-18s %-24s %s\n", s->key, s->value, s->source);
+      fvm_cli_print_line ("  %-18s %-24s %s", s->key, s->value, s->source);
     }
   return TRUE;
 }

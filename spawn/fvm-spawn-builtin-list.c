@@ -1,5 +1,6 @@
 /* fvm-spawn list */
 #include "fvm-cleanup.h"
+#include "fvm-cli-printable.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-lvm.h"
@@ -88,7 +89,7 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
   if (opt_names)
     {
       for (guint i = 0; i < clones->len; i++)
-        g_print ("%s\n", ((FvmClone *) clones->pdata[i])->name);
+        fvm_cli_print_line ("%s", ((FvmClone *) clones->pdata[i])->name);
       return TRUE;
     }
   for (guint i = 0; i < clones->len; i++)
@@ -115,15 +116,15 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
       fvm_cli_print_json (node);
       return TRUE;
     }
-  g_print ("%-20s %-20s %-10s %-16s %-10s %-5s %s\n", "NAME", "GOLDEN", "STATE", "IP", "OWNER",
-           "AGE", "NOTE");
+  fvm_cli_print_line ("%-20s %-20s %-10s %-16s %-10s %-5s %s", "NAME", "GOLDEN", "STATE", "IP",
+                      "OWNER", "AGE", "NOTE");
   for (guint i = 0; i < clones->len; i++)
     {
       FvmClone *c = clones->pdata[i];
       g_autofree char *age = format_age (age_of (c, now));
-      g_print ("%-20s %-20s %-10s %-16s %-10s %-5s %s\n", c->name, c->meta.golden, c->state,
-               c->ip ? c->ip : "-", c->meta.owner ? c->meta.owner : "-", age,
-               c->meta.note ? c->meta.note : "");
+      fvm_cli_print_line ("%-20s %-20s %-10s %-16s %-10s %-5s %s", c->name, c->meta.golden,
+                          c->state, c->ip ? c->ip : "-", c->meta.owner ? c->meta.owner : "-", age,
+                          c->meta.note ? c->meta.note : "");
     }
   /* thin LVs: the pool every clone there shares. */
   if (g_str_equal (fvm_config_get (config, "storage.backend"), "thinlv"))

@@ -275,6 +275,22 @@ out=$(FVM_CONNECT=test://$store/node.xml fvm-golden list --originals --names 2>&
 check_names "orig " && ok "fvm-golden list --originals --names prints only the original names" ||
 	not_ok "fvm-golden list --originals --names prints only the original names" "output: $out"
 expect 2 "too many arguments" "list --names takes no argument" -- fvm-golden list --names x
+# Manifest strings reach the terminal without their escape sequences and line breaks: a golden
+# whose OS name clears the screen, retitles the terminal and fakes a line of output.
+manifest golden esc 1 esc@1.qcow2 |
+	sed 's/"name" : "Debian 12"/"name" : "\\u001b[2J\\u001b]0;owned\\u0007Debian\\nSHA-256:       fake"/; s/"built_from" : "esc"/"built_from" : "x\\u009b31m"/' \
+		>"$store/images/esc@1.json"
+for case in "fvm-golden info esc@1|\x1B[2J\x1B]0;owned\x07Debian\x0ASHA-256:       fake" \
+	"fvm-golden list|x\u{009B}31m"; do
+	cmd=${case%%|*} want=${case#*|}
+	out=$(FVM_CONNECT=test://$store/node.xml $cmd 2>&1)
+	if ! LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$out" && ! grep -q $'\u009b' <<<"$out" &&
+		! grep -q "^SHA-256: *fake" <<<"$out" && grep -qF -- "$want" <<<"$out"; then
+		ok "$cmd shows a manifest's control characters escaped: $want"
+	else
+		not_ok "$cmd shows a manifest's control characters escaped" "output: $(cat -v <<<"$out")"
+	fi
+done
 rm -rf "$store"
 
 # destroy NAME...: a name that fails does not stop the others; each failure is one line, exit 1.

@@ -176,6 +176,129 @@ test_privileges_message (void)
   g_test_trap_assert_passed ();
 }
 
+/* The ownership rule on parsed lvs output: only LVs in the configured VG, named fvm-…, tagged
+ * @fvm and not a thin pool are fvm's. */
+static void
+test_own (void)
+{
+  g_autoptr (GPtrArray) lvs = parse_fixture ("lvs-own.json");
+  const gboolean expected[] = { TRUE, TRUE, FALSE, FALSE, FALSE, FALSE };
+  g_autofree char *vg = NULL;
+  g_autofree char *lv = NULL;
+
+  g_assert_cmpuint (lvs->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < lvs->len; i++)
+    {
+      FvmLvmLv *l = lvs->pdata[i];
+      g_test_message ("%s/%s", l->vg, l->name);
+      g_assert_cmpint (fvm_lvm_lv_is_own (l, "fvmvg"), ==, expected[i]);
+      /* No VG configured: nothing is fvm's. */
+      g_assert_false (fvm_lvm_lv_is_own (l, NULL));
+      g_assert_false (fvm_lvm_lv_is_own (l, ""));
+    }
+  /* fvm-clone-c1 of vg0 is fvm's only where vg0 is the configured VG. */
+  g_assert_true (fvm_lvm_lv_is_own (lvs->pdata[5], "vg0"));
+  g_assert_false (fvm_lvm_lv_is_own (lvs->pdata[0], "vg0"));
+
+  /* A manifest's lv is split only when it is VG/LV of plain LVM names. */
+  g_assert_true (fvm_lvm_split_target ("fvmvg/fvm-golden-tiny-1", &vg, &lv));
+  g_assert_cmpstr (vg, ==, "fvmvg");
+  g_assert_cmpstr (lv, ==, "fvm-golden-tiny-1");
+  {
+    const char *bad[]
+        = { "vg0", "vg0/", "/x", "a/b/c", "../x", "vg0/..", "vg0/-rf", "vg0/a b", "vg0/a\nb", "" };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *v = NULL;
+        g_autofree char *l = NULL;
+        g_assert_false (fvm_lvm_split_target (bad[i], &v, &l));
+        g_assert_null (v);
+      }
+  }
+}
+
+/* fvm_lvm_remove_own with a MOCK lvs (printing lvs-own.json) and a MOCK lvremove (logging its
+ * arguments) first in PATH: only fvm's own LV is removed, each refusal is one line, and a name
+ * that cannot be fvm's runs no command at all. */
+static void
+test_remove_own_mock (void)
+{
+  g_autofree char *fixture
+      = g_test_build_filename (G_TEST_DIST, "fixtures", "lvm", "lvs-own.json", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("fvm-mock-lvm-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (dir, "log", NULL);
+  g_autofree char *lvs_mock = g_build_filename (dir, "lvs", NULL);
+  g_autofree char *lvremove_mock = g_build_filename (dir, "lvremove", NULL);
+  g_autofree char *lvchange_mock = g_build_filename (dir, "lvchange", NULL);
+  g_autofree char *lvs_script = NULL;
+  g_autofree char *lvremove_script = NULL;
+  g_autofree char *lvchange_script = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *logged = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (dir);
+  lvs_script
+      = g_strdup_printf ("#!/bin/sh\n# MOCK lvs\necho \"lvs $*\" >>'%s'\ncat '%s'\n", log, fixture);
+  lvremove_script
+      = g_strdup_printf ("#!/bin/sh\n# MOCK lvremove\necho \"lvremove $*\" >>'%s'\n", log);
+  g_assert_true (g_file_set_contents_full (lvs_mock, lvs_script, -1, 0, 0755, NULL));
+  g_assert_true (g_file_set_contents_full (lvremove_mock, lvremove_script, -1, 0, 0755, NULL));
+  lvchange_script
+      = g_strdup_printf ("#!/bin/sh\n# MOCK lvchange\necho \"lvchange $*\" >>'%s'\n", log);
+  g_assert_true (g_file_set_contents_full (lvchange_mock, lvchange_script, -1, 0, 0755, NULL));
+  path = g_strconcat (dir, ":", g_getenv ("PATH"), NULL);
+  g_setenv ("PATH", path, TRUE);
+
+  /* Not fvm's by name or VG: refused before any command. */
+  g_assert_false (fvm_lvm_remove_own (NULL, "fvm-clone-c1", "removing", NULL, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_false (fvm_lvm_remove_own ("vg0", "vg0", "removing vg0", NULL, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
+  /* Named like fvm's but without the tag, or a pool: lvs runs, lvremove does not. */
+  g_assert_false (fvm_lvm_remove_own ("fvmvg", "fvm-clone-forged", "removing", NULL, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "left alone"));
+  g_clear_error (&error);
+  g_assert_false (fvm_lvm_remove_own ("fvmvg", "fvm-pool", "removing", NULL, &error));
+  g_clear_error (&error);
+  /* Gone already: nothing to do. */
+  g_assert_true (fvm_lvm_remove_own ("fvmvg", "fvm-clone-gone", "removing", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (log, &logged, NULL, NULL));
+  g_assert_null (strstr (logged, "lvremove"));
+  g_clear_pointer (&logged, g_free);
+  /* fvm's own: removed. */
+  g_assert_true (fvm_lvm_remove_own ("fvmvg", "fvm-clone-c1", "removing", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (log, &logged, NULL, NULL));
+  g_assert_nonnull (strstr (logged, "lvremove -y fvmvg/fvm-clone-c1\n"));
+  /* lvchange alike: a pool or a foreign LV is refused, fvm's own is changed. */
+  g_assert_false (
+      fvm_lvm_change_own ("fvmvg", "fvm-pool", "tagging", &error, "--deltag", "x", NULL));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_false (fvm_lvm_change_own ("vg0", "root", "tagging", &error, "--deltag", "x", NULL));
+  g_clear_error (&error);
+  g_assert_true (fvm_lvm_change_own ("fvmvg", "fvm-golden-tiny-1", "tagging", &error, "--deltag",
+                                     "fvm-writing", NULL));
+  g_assert_no_error (error);
+  g_clear_pointer (&logged, g_free);
+  g_assert_true (g_file_get_contents (log, &logged, NULL, NULL));
+  g_assert_null (strstr (logged, "fvm-pool"));
+  g_assert_null (strstr (logged, "root"));
+  g_assert_nonnull (strstr (logged, "lvchange --deltag fvm-writing fvmvg/fvm-golden-tiny-1\n"));
+  unlink (lvs_mock);
+  unlink (lvremove_mock);
+  unlink (lvchange_mock);
+  unlink (log);
+  rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -186,5 +309,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lvm/parse-bad", test_parse_bad);
   g_test_add_func ("/lvm/argv", test_argv);
   g_test_add_func ("/lvm/privileges-message", test_privileges_message);
+  g_test_add_func ("/lvm/own", test_own);
+  g_test_add_func ("/lvm/remove-own-mock", test_remove_own_mock);
   return g_test_run ();
 }

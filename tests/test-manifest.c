@@ -137,6 +137,44 @@ test_garbage (void)
     }
 }
 
+/* A bundle's host-local members are never read: an LV or a volume it names is ignored, not
+ * refused (the importing host names its own), and a build record is dropped. */
+static void
+test_from_bundle (void)
+{
+  g_autoptr (FvmManifest) m = sample ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) local = NULL;
+  g_autoptr (FvmManifest) back = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autofree char *data = NULL;
+  JsonObject *obj;
+
+  m->lv = g_strdup ("vg0");
+  root = fvm_manifest_to_json (m);
+  obj = json_node_get_object (root);
+  json_object_set_string_member (obj, "volume", "../x");
+  json_object_set_object_member (obj, "build", json_object_new ());
+  json_generator_set_root (gen, root);
+  data = json_generator_to_data (gen, NULL);
+
+  /* Read as a store's own manifest, "../x" is refused... */
+  local = fvm_manifest_from_data (data, -1, &error);
+  g_assert_null (local);
+  g_assert_nonnull (strstr (error->message, "volume"));
+  g_clear_error (&error);
+  /* ...read from a bundle, the host-local members are simply not there. */
+  back = fvm_manifest_from_bundle_data (data, -1, &error);
+  g_assert_no_error (error);
+  g_assert_null (back->lv);
+  g_assert_null (back->volume);
+  g_assert_null (back->build);
+  g_assert_cmpstr (back->name, ==, "debian12");
+  g_assert_cmpuint (back->virtual_size, ==, 4ULL << 30);
+  g_assert_cmpstr (back->sha256, ==, "00ff");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -145,5 +183,6 @@ main (int argc, char **argv)
   g_test_add_func ("/manifest/rejects", test_rejects);
   g_test_add_func ("/manifest/firmware-cloud-init", test_firmware_cloud_init);
   g_test_add_func ("/manifest/garbage", test_garbage);
+  g_test_add_func ("/manifest/from-bundle", test_from_bundle);
   return g_test_run ();
 }

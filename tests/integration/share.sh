@@ -3,7 +3,10 @@
 # namespace of this test's own (sandbox A through lib.sh, sandbox B started here).
 #   golden in A → export → import into B from a file, stdin and an http:// URL (a loopback
 #   python3 http.server) → identical disks and manifests; bad bundles (truncated, a flipped byte,
-#   "../x", an unknown manifest version) are refused and leave nothing; an import killed with
+#   "../x", an unknown manifest version, a virtual_size the disk does not have) are refused and
+#   leave nothing; a bundle whose manifest names "lv": "vg0" and "volume": "../x" imports and
+#   deletes without any LVM command (a MOCK lvremove/lvchange/lvcreate logs them); delete is
+#   refused while an export holds the golden's lock; an import killed with
 #   SIGKILL leaves nothing visible; concurrent imports; push A → B over libvirt, then a clone of
 #   the pushed golden boots in B and answers SSH. A bundle's cost is bounded by its bytes: a
 #   1 TiB sparse disk in a bundle of under 1 KiB is refused at once, SIGTERM ends an import
@@ -149,6 +152,30 @@ check "export --sign with an unknown key: one line, exit 1, no file" \
 	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "no usable secret signing key" <<<"$2" && [ ! -e "$3" ] && [ ! -e "$3.partial" ]' _ "$rc" "$out" "$WORK/nokey.fvm"
 fvm-golden export shgold@1 -o "$WORK/by-b.fvm" --sign "$KEY_B" >/dev/null 2>&1 || bail "export --sign KEY_B failed"
 
+# Delete under an export: the export holds the golden's lock (its name's, shared, and its
+# version's) while it writes; delete is refused, one line, and the golden stays. The export's
+# stdout is a FIFO that a descriptor of ours keeps open and never reads, so it blocks holding
+# the locks for as long as the test needs.
+mkfifo "$WORK/hold.fifo"
+exec 8<>"$WORK/hold.fifo"
+fvm-golden export -vv shgold@1 -o - >"$WORK/hold.fifo" 2>"$WORK/hold.err" &
+pid=$!
+for _ in $(seq 100); do grep -q 'locked .*shgold@1\.lock (shared)' "$WORK/hold.err" && break; sleep 0.1; done
+if grep -q 'locked .*shgold@1\.lock (shared)' "$WORK/hold.err"; then
+	out=$(fvm-golden delete shgold@1 2>&1)
+	rc=$?
+	check "delete while an export holds the golden: exit 1, one line (busy), the golden stays" \
+		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: golden .shgold.* is being made, imported or exported" <<<"$2" && [ -e "$3" ] && fvm-golden info shgold@1 >/dev/null' \
+		_ "$rc" "$out" "$A_FILE"
+else
+	not_ok "delete while an export holds the golden is refused" "the export never took its lock" "$(tail -n 3 "$WORK/hold.err")"
+fi
+# Blocked in write(2), the export is ended with SIGKILL: the kernel drops its locks.
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+exec 8>&-
+rm -f "$WORK/hold.fifo"
+
 # --- import into B: file, stdin, URL -----------------------------------------------------------
 start=$SECONDS
 out=$(inb fvm-golden import "$BUNDLE" 2>&1)
@@ -252,6 +279,7 @@ rm -f "$WORK/plain.tar"
 # A qcow2 whose data lie in another file of the host: libvirt does not report it.
 qemu-img create -q -f raw "$WORK/secret.raw" 1M
 qemu-img create -q -f qcow2 -o data_file="$WORK/secret.raw" "$WORK/datafile.qcow2" 1M
+qemu-img create -q -f qcow2 "$WORK/small.qcow2" 1M
 python3 - "$WORK" <<'EOF'
 import hashlib, io, json, sys, tarfile
 work = sys.argv[1]
@@ -272,19 +300,27 @@ m.update(file_size=len(disk), sha256=hashlib.sha256(disk).hexdigest(), virtual_s
 with tarfile.open(work + "/datafile.tar", "w", format=tarfile.PAX_FORMAT) as tar:
     add(tar, "manifest.json", json.dumps(m).encode())
     add(tar, "disk.qcow2", disk)
+# A plain 1 MiB qcow2 whose manifest says 2 MiB: thin LVs and clones are sized from it.
+disk = open(work + "/small.qcow2", "rb").read()
+m.update(file_size=len(disk), sha256=hashlib.sha256(disk).hexdigest(), virtual_size=2 << 20)
+with tarfile.open(work + "/vsize.tar", "w", format=tarfile.PAX_FORMAT) as tar:
+    add(tar, "manifest.json", json.dumps(m).encode())
+    add(tar, "disk.qcow2", disk)
 EOF
 zstd -q -c "$WORK/dotdot.tar" >"$WORK/dotdot.fvm"
 zstd -q -c "$WORK/version.tar" >"$WORK/version.fvm"
 zstd -q -c "$WORK/datafile.tar" >"$WORK/datafile.fvm"
+zstd -q -c "$WORK/vsize.tar" >"$WORK/vsize.fvm"
 
 before=$(b_state)
-for bad in truncated flipped dotdot version datafile; do
+for bad in truncated flipped dotdot version datafile vsize; do
 	case $bad in
 	truncated) desc="a truncated bundle" want="truncated" ;;
 	flipped) desc="a bundle with a flipped byte in the disk" want="sha256" ;;
 	dotdot) desc="a tar with ../x" want="'../x' contains '..'" ;;
 	version) desc="an unknown manifest version" want="version" ;;
 	datafile) desc="a qcow2 disk with an external data file" want="the disk is not self-contained: it keeps its data in an external file ($WORK/secret.raw)" ;;
+	vsize) desc="a manifest whose virtual_size is not the disk's" want="the manifest's virtual_size is 2097152 but the disk's is 1048576" ;;
 	esac
 	out=$(inb fvm-golden import "$WORK/$bad.fvm" 2>&1)
 	rc=$?
@@ -422,6 +458,45 @@ import_b "a signed bundle with a wrong --sha256" 1 "not the pinned" -- --sha256 
 check "verifying left no temporary GnuPG home behind" bash -c '! ls -d "${TMPDIR:-/tmp}"/fvm-gpg-* 2>/dev/null'
 # What the next checks compare with: B has the signed imports now.
 before=$(b_state)
+
+# --- a bundle names host-local things: "lv": "vg0", "volume": "../x" --------------------------
+# The attack of issue 13: re-packed with GNU tar + zstd, imported, then deleted. B's store is
+# qcow2 and this host has no device-mapper, so MOCK lvremove/lvchange/lvcreate/lvs/lvrename (they
+# log their arguments and change nothing) come first in PATH: the log shows whether fvm ran any.
+MOCK=$WORK/mock-lvm
+mkdir "$MOCK" "$WORK/lvb"
+for tool in lvremove lvchange lvcreate lvs lvrename lvextend; do
+	printf '#!/bin/sh\n# MOCK %s: logs its arguments, changes nothing\necho "%s $*" >>"%s"\n' \
+		"$tool" "$tool" "$WORK/lvm.log" >"$MOCK/$tool"
+	chmod +x "$MOCK/$tool"
+done
+tar --zstd -xf "$BUNDLE" -C "$WORK/lvb"
+python3 - "$WORK/lvb/manifest.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m.update(lv="vg0", volume="../x")
+json.dump(m, open(sys.argv[1], "w"))
+EOF
+tar --zstd -cf "$WORK/lv.fvm" -C "$WORK/lvb" manifest.json disk.map.json disk.qcow2
+rm -rf "$WORK/lvb"
+before=$(b_state)
+out=$(PATH="$MOCK:$PATH" inb fvm-golden import "$WORK/lv.fvm" 2>"$WORK/lv.err")
+rc=$?
+if [ $rc -eq 0 ] && [[ $out == shgold@* ]]; then
+	ok "a bundle with \"lv\": \"vg0\" and \"volume\": \"../x\" imports as $out (both ignored)"
+	info=$(inb fvm-golden info "$out" --json)
+	check "its manifest in B has no lv and B's own volume name; nothing was written at ../x" \
+		python3 -c 'import json, os, sys; m = json.loads(sys.argv[1]); sys.exit(0 if "lv" not in m and m["volume"] == sys.argv[2] + ".qcow2" and not os.path.exists(sys.argv[3] + "/../x") else 1)' \
+		"$info" "$out" "$B_POOL"
+	del=$(PATH="$MOCK:$PATH" inb fvm-golden delete "$out" 2>&1)
+	check "fvm-golden delete $out succeeds and leaves B as it was" \
+		bash -c '[ -z "$1" ] && [ "$2" = "$3" ]' _ "$del" "$(b_state)" "$before"
+else
+	not_ok "a bundle with \"lv\": \"vg0\" and \"volume\": \"../x\" imports (both ignored)" "exit $rc: $out" "$(cat "$WORK/lv.err")"
+fi
+check "no LVM command ran during that import and delete (the MOCK's log is empty), none on vg0" \
+	bash -c '[ ! -s "$1" ] && ! grep -qs vg0 "$1"' _ "$WORK/lvm.log"
+rm -f "$WORK/lv.fvm"
 
 # --- Ctrl-C midway ------------------------------------------------------------------------------
 (eval "$B_ENV" && exec fvm-golden import "$BUNDLE" >/dev/null 2>"$WORK/int.err") &
