@@ -34,8 +34,7 @@ fvm_clone_caller (guint *out_uid, char **out_name)
 }
 
 gboolean
-fvm_clone_check_owner (FvmConfig *config, const FvmClone *clone, const char *verb,
-                       GError **error)
+fvm_clone_check_owner (FvmConfig *config, const FvmClone *clone, const char *verb, GError **error)
 {
   g_autofree char *caller = NULL;
   guint uid = 0;
@@ -50,15 +49,14 @@ fvm_clone_check_owner (FvmConfig *config, const FvmClone *clone, const char *ver
                          "clone '%s' belongs to %s (uid %u): only its owner or root may %s it "
                          "(clone.owner-only)",
                          clone->name,
-                         clone->meta.owner != NULL && *clone->meta.owner != '\0'
-                             ? clone->meta.owner
-                             : "someone else",
+                         clone->meta.owner != NULL && *clone->meta.owner != '\0' ? clone->meta.owner
+                                                                                 : "someone else",
                          clone->meta.owner_uid, verb);
 }
 
 gboolean
-fvm_clone_check_owner_of (virConnectPtr conn, FvmConfig *config, const char *name,
-                          const char *verb, GError **error)
+fvm_clone_check_owner_of (virConnectPtr conn, FvmConfig *config, const char *name, const char *verb,
+                          GError **error)
 {
   g_autoptr (FvmClone) clone = fvm_clone_lookup (conn, name, error);
 

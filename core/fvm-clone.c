@@ -322,8 +322,8 @@ fvm_clone_check_note (const char *note, GError **error)
   if (note == NULL)
     return TRUE;
   if (strlen (note) > NOTE_MAX)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "a note is at most %d bytes (this one: %zu)",
-                           NOTE_MAX, strlen (note));
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "a note is at most %d bytes (this one: %zu)", NOTE_MAX, strlen (note));
   if (!g_utf8_validate (note, -1, NULL))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "a note must be UTF-8 text");
   /* One line, and nothing a terminal would take as a command (list and info print it). */

@@ -58,9 +58,9 @@ fvm_hooks_resolve (const char *hooks_dir, const char *entry, char **out_name, GE
       if (!g_str_equal (parent, dir))
         {
           g_autofree char *shown = g_strescape (entry, NULL);
-          return fvm_null_throw_code (
-              error, FVM_ERROR_INVALID_ARGS,
-              "hook %s is not in the hooks directory %s (clone.hooks-dir)", shown, dir);
+          return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                      "hook %s is not in the hooks directory %s (clone.hooks-dir)",
+                                      shown, dir);
         }
       name = g_path_get_basename (canon);
     }
@@ -88,11 +88,10 @@ fvm_hooks_resolve (const char *hooks_dir, const char *entry, char **out_name, GE
                                   g_strerror (errno));
     }
   if (S_ISLNK (st.st_mode))
-    return fvm_null_throw_code (error, FVM_ERROR_PERMISSION, "hook %s is a symlink: not run",
-                                path);
+    return fvm_null_throw_code (error, FVM_ERROR_PERMISSION, "hook %s is a symlink: not run", path);
   if (!S_ISREG (st.st_mode) || access (path, X_OK) < 0)
-    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                                "hook %s is not an executable file", path);
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "hook %s is not an executable file",
+                                path);
   if (!check_trusted (&st, "hook", path, error))
     return NULL;
   if (out_name != NULL)

@@ -54,8 +54,9 @@ char *fvm_hooks_resolve (const char *hooks_dir, const char *entry, char **out_na
 GStrv fvm_hooks_resolve_all (const char *hooks_dir, const char *const *entries, GStrv *out_names,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Runs the hooks (paths from fvm_hooks_resolve) in order; stops at the first that fails (its exit status and last output lines
- * in the error). LINE_FUNC gets "CLONE: HOOK: line" for every line they print. */
+/* Runs the hooks (paths from fvm_hooks_resolve) in order; stops at the first that fails (its exit
+ * status and last output lines in the error). LINE_FUNC gets "CLONE: HOOK: line" for every line
+ * they print. */
 gboolean fvm_hooks_run (const char *const *hooks, const FvmHookFacts *facts, FvmLineFunc line_func,
                         gpointer user_data, GCancellable *cancellable,
                         GError **error) G_GNUC_WARN_UNUSED_RESULT;

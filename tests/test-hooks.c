@@ -64,7 +64,8 @@ test_run (void)
   g_assert_cmpuint (lines->len, ==, 1);
   g_assert_cmpstr (lines->pdata[0], ==, "web-1: a: create web-1 10.0.0.5 10.0.0.5");
 
-  g_assert_false (fvm_hooks_run ((const char *const *) paths, &facts, collect, lines, NULL, &error));
+  g_assert_false (
+      fvm_hooks_run ((const char *const *) paths, &facts, collect, lines, NULL, &error));
   g_assert_nonnull (strstr (error->message, "create hook"));
   g_assert_nonnull (strstr (error->message, "oops"));
   g_assert_cmpstr (lines->pdata[lines->len - 1], ==, "web-1: b: oops");
