@@ -330,7 +330,7 @@ static const struct
   const char *old_key;
   const char *key;
 } aliases[] = {
-  { "clone.owner-only-delete", "clone.owner-only" },
+  { .old_key = "clone.owner-only-delete", .key = "clone.owner-only" },
 };
 
 static int
