@@ -139,9 +139,19 @@ relay_line (const char *line, gpointer user_data)
     r->func (text, r->data);
 }
 
+/* Facts come partly from a domain's metadata, which anyone with libvirt write access can edit:
+ * one with a control character (a newline that would become a second line in /etc/hosts or an
+ * SSH configuration) is passed empty. */
 static void
 add_env (GPtrArray *env, const char *key, const char *value)
 {
+  for (const char *p = value; p != NULL && *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      {
+        g_info ("%s has a control character: passed to hooks empty", key);
+        value = NULL;
+        break;
+      }
   g_ptr_array_add (env, g_strdup_printf ("%s=%s", key, value ? value : ""));
 }
 

@@ -64,6 +64,13 @@ test_run (void)
   g_assert_cmpuint (lines->len, ==, 1);
   g_assert_cmpstr (lines->pdata[0], ==, "web-1: a: create web-1 10.0.0.5 10.0.0.5");
 
+  /* A fact with a line break (edited into a domain's metadata) reaches no hook. */
+  facts.reserved_ip = "10.0.0.5\n10.6.6.6 bank.example";
+  g_assert_true (fvm_hooks_run (ok_hooks, &facts, collect, lines, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (lines->pdata[1], ==, "web-1: a: create web-1 10.0.0.5 ");
+  facts.reserved_ip = "10.0.0.5";
+
   g_assert_false (
       fvm_hooks_run ((const char *const *) paths, &facts, collect, lines, NULL, &error));
   g_assert_nonnull (strstr (error->message, "create hook"));
