@@ -37,7 +37,8 @@ typedef struct
   char *network;
   char *template;
   char *template_path;
-  GStrv hooks;
+  GStrv hooks;      /* the paths to run, checked */
+  GStrv hook_names; /* what the clone records */
   char *reserve_ip;
   GPtrArray *settings; /* FvmCloneSetting* */
 } Plan;
@@ -51,6 +52,7 @@ plan_clear (Plan *p)
   g_clear_pointer (&p->template, g_free);
   g_clear_pointer (&p->template_path, g_free);
   g_clear_pointer (&p->hooks, g_strfreev);
+  g_clear_pointer (&p->hook_names, g_strfreev);
   g_clear_pointer (&p->reserve_ip, g_free);
   g_clear_pointer (&p->settings, g_ptr_array_unref);
 }
@@ -152,11 +154,18 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
       p->template_path = g_strdup (template_path);
       record (p, config, "clone.template", template_path);
     }
-  p->hooks = fvm_config_get_list (config, "clone.hooks");
-  if (!fvm_hooks_check ((const char *const *) p->hooks, error))
-    return FALSE;
+  {
+    g_auto (GStrv) entries = fvm_config_get_list (config, "clone.hooks");
+    p->hooks = fvm_hooks_resolve_all (fvm_config_get (config, "clone.hooks-dir"),
+                                      (const char *const *) entries, &p->hook_names, error);
+    if (p->hooks == NULL)
+      return FALSE;
+  }
   if (p->hooks[0] != NULL)
-    record (p, config, "clone.hooks", fvm_config_get (config, "clone.hooks"));
+    {
+      g_autofree char *names = g_strjoinv (",", p->hook_names);
+      record (p, config, "clone.hooks", names);
+    }
   if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))
     return FALSE;
   return TRUE;
@@ -325,7 +334,8 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   g_autoptr (GPtrArray) hooks = g_ptr_array_new (); /* borrowed from the plan */
   gboolean after_define;
 
-  if (!fvm_name_check_clone (opts->name, error) || !plan_create (&plan, store, config, opts, error))
+  if (!fvm_name_check_clone (opts->name, error) || !fvm_clone_check_note (opts->note, error)
+      || !plan_create (&plan, store, config, opts, error))
     return NULL;
   g_debug ("golden %s loaded", plan.golden_ref);
   /* The lock keeps a concurrent create of this name (and gc) away from what this one makes. */
@@ -368,8 +378,9 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   meta.created = created;
   meta.note = (char *) opts->note;
   meta.hooks = hooks;
-  for (guint i = 0; plan.hooks[i] != NULL; i++)
-    g_ptr_array_add (meta.hooks, plan.hooks[i]);
+  /* By name: destroy finds them again in its own hooks directory, never by a recorded path. */
+  for (guint i = 0; plan.hook_names[i] != NULL; i++)
+    g_ptr_array_add (meta.hooks, plan.hook_names[i]);
   meta.settings = plan.settings;
 
   /* The disk is the claim on the name: of two concurrent creates (on two hosts, where the lock

@@ -82,25 +82,6 @@ remove_clone (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend, virD
          && fvm_identity_remove_seed (store, name, error);
 }
 
-static gboolean
-check_owner (FvmConfig *config, const FvmClone *clone, GError **error)
-{
-  g_autofree char *caller = NULL;
-  guint uid = 0;
-
-  if (!fvm_config_get_boolean (config, "clone.owner-only-delete"))
-    return TRUE;
-  fvm_clone_caller (&uid, &caller);
-  /* Root may always; under sudo the caller is the person, not root. */
-  if (uid == 0 || uid == clone->meta.owner_uid)
-    return TRUE;
-  return fvm_throw_code (error, FVM_ERROR_BUSY,
-                         "clone '%s' belongs to %s (uid %u): only its owner or root may destroy it "
-                         "(clone.owner-only-delete)",
-                         clone->name, clone->meta.owner ? clone->meta.owner : "someone else",
-                         clone->meta.owner_uid);
-}
-
 static void
 run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, gpointer data)
 {
@@ -119,14 +100,28 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
     .connect = fvm_config_get (config, "libvirt.uri"),
   };
 
-  if (clone->meta.hooks->len == 0)
-    return;
-  g_ptr_array_add (clone->meta.hooks, NULL);
-  /* The user wants the clone gone: a failing hook does not keep it. */
-  if (!fvm_hooks_run ((const char *const *) clone->meta.hooks->pdata, &facts, hook_output, data,
-                      NULL, &local_error))
+  const char *hooks_dir = fvm_config_get (config, "clone.hooks-dir");
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) paths = NULL;
+
+  /* The metadata names the hooks; anyone with libvirt write access can edit it, so each name is
+   * looked up in this user's hooks directory and checked as at create. A path is never taken
+   * from it. The user wants the clone gone: a hook that is missing or fails does not keep it. */
+  for (guint i = 0; i < clone->meta.hooks->len; i++)
+    {
+      g_autoptr (GError) hook_error = NULL;
+      g_autofree char *path
+          = fvm_hooks_resolve (hooks_dir, clone->meta.hooks->pdata[i], NULL, &hook_error);
+      if (path != NULL)
+        g_strv_builder_add (builder, path);
+      else
+        g_warning ("%s: destroy hook not run: %s", clone->name, hook_error->message);
+    }
+  paths = g_strv_builder_end (builder);
+  if (paths[0] != NULL
+      && !fvm_hooks_run ((const char *const *) paths, &facts, hook_output, data, NULL,
+                         &local_error))
     g_warning ("%s: %s", clone->name, local_error->message);
-  g_ptr_array_remove_index (clone->meta.hooks, clone->meta.hooks->len - 1);
 }
 
 gboolean
@@ -159,7 +154,7 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
       return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "clone '%s' not found", name);
     }
   clone = fvm_clone_from_domain (dom, error);
-  if (clone == NULL || !check_owner (config, clone, error))
+  if (clone == NULL || !fvm_clone_check_owner (config, clone, "destroy", error))
     return FALSE;
   /* The clone's disk is where its backend put it, whatever the configuration says now. */
   if (clone->meta.backend != NULL && !g_str_equal (clone->meta.backend, backend->ops->name))

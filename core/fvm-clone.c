@@ -191,25 +191,6 @@ fvm_clone_dependents (FvmStore *store, const char *ref, GError **error)
   return g_steal_pointer (&names);
 }
 
-void
-fvm_clone_caller (guint *out_uid, char **out_name)
-{
-  const char *sudo_user = g_getenv ("SUDO_USER");
-  const char *sudo_uid = g_getenv ("SUDO_UID");
-  guint64 uid = 0;
-
-  /* Under sudo the person is the one who typed it, not root. */
-  if (sudo_user != NULL && sudo_uid != NULL
-      && g_ascii_string_to_unsigned (sudo_uid, 10, 0, G_MAXUINT32, &uid, NULL))
-    {
-      *out_uid = (guint) uid;
-      *out_name = g_strdup (sudo_user);
-      return;
-    }
-  *out_uid = getuid ();
-  *out_name = g_strdup (g_get_user_name ());
-}
-
 static gboolean
 make_query (virConnectPtr conn, FvmConfig *config, FvmClone *clone, virDomainPtr dom,
             FvmIpQuery *query, char **out_bridge, GError **error)
@@ -333,6 +314,26 @@ fvm_clone_save_meta (virDomainPtr dom, const FvmCloneMeta *meta, GError **error)
   return TRUE;
 }
 
+#define NOTE_MAX 256
+
+gboolean
+fvm_clone_check_note (const char *note, GError **error)
+{
+  if (note == NULL)
+    return TRUE;
+  if (strlen (note) > NOTE_MAX)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "a note is at most %d bytes (this one: %zu)", NOTE_MAX, strlen (note));
+  if (!g_utf8_validate (note, -1, NULL))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "a note must be UTF-8 text");
+  /* One line, and nothing a terminal would take as a command (list and info print it). */
+  for (const char *p = note; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                             "a note is one line of printable text (no control characters)");
+  return TRUE;
+}
+
 gboolean
 fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note, GError **error)
 {
@@ -340,10 +341,8 @@ fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note, GErr
   g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, &clone, error);
   g_autofree char *description = NULL;
 
-  if (dom == NULL)
+  if (dom == NULL || !fvm_clone_check_note (note, error))
     return FALSE;
-  if (note != NULL && strchr (note, '\n') != NULL)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "a note is one line");
   g_free (clone->meta.note);
   clone->meta.note = g_strdup (note != NULL ? note : "");
   if (!fvm_clone_save_meta (dom, &clone->meta, error))

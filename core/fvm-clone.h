@@ -109,7 +109,7 @@ gboolean fvm_clone_stop (virConnectPtr conn, const char *name, gboolean graceful
 
 /* Runs the destroy hooks, powers off, releases the DHCP lease and the reservation, undefines and
  * removes the disk and the seed. A disk left without a domain (a killed create) is removed
- * too. With clone.owner-only-delete, only the clone's owner or root may. */
+ * too. With clone.owner-only, only the clone's owner or root may. */
 gboolean fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name,
                             FvmLineFunc hook_output, gpointer hook_output_data,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -130,8 +130,17 @@ gboolean fvm_clone_set_note (virConnectPtr conn, const char *name, const char *n
 gboolean fvm_clone_resize (FvmStore *store, const char *name, guint64 size, gboolean force,
                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* The person running fvm: SUDO_USER/SUDO_UID under sudo, else the real user. */
+/* The person running fvm: the real uid's user; SUDO_USER/SUDO_UID only when the real uid is 0. */
 void fvm_clone_caller (guint *out_uid, char **out_name);
+/* With clone.owner-only (the default), only the clone's owner or root may VERB it ("destroy",
+ * "stop", …); anyone else gets one line with PERMISSION. Every verb that changes a clone asks. */
+gboolean fvm_clone_check_owner (FvmConfig *config, const FvmClone *clone, const char *verb,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same for clone NAME (NOT_FOUND when there is none): for the verbs that act by name. */
+gboolean fvm_clone_check_owner_of (virConnectPtr conn, FvmConfig *config, const char *name,
+                                   const char *verb, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* A note is one line of at most 256 bytes of printable UTF-8. */
+gboolean fvm_clone_check_note (const char *note, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* What gc found or removed. */
 typedef struct

@@ -5,6 +5,7 @@
 
 #include "fvm-config-build.h"
 #include "fvm-error.h"
+#include "fvm-hooks.h"
 #include "fvm-names.h"
 #include "fvm-units.h"
 
@@ -205,6 +206,34 @@ validate_optional_paths (const char *value, GError **error)
   return TRUE;
 }
 
+/* Hook names (found in clone.hooks-dir), or absolute paths in that directory. */
+static gboolean
+validate_hooks (const char *value, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] == '\0' || g_path_is_absolute (parts[i]))
+        continue;
+      if (strchr (parts[i], '/') != NULL)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "hook '%s' is neither a name nor an absolute path in "
+                               "clone.hooks-dir",
+                               parts[i]);
+      if (!fvm_hooks_check_name (parts[i], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+validate_path (const char *value, GError **error)
+{
+  return validate_nonempty (value, error) && validate_optional_path (value, error);
+}
+
 static const Setting settings[] = {
   { "libvirt.uri", "qemu:///system", "FVM_CONNECT", validate_nonempty, "libvirt connection URI" },
   { "general.accel", "auto", "FVM_ACCEL", validate_accel, "auto, kvm or tcg" },
@@ -231,8 +260,12 @@ static const Setting settings[] = {
     "clone disk size (empty: the golden's); only grows", KIND_PLAIN, PER_CLONE },
   { "clone.template", "", NULL, validate_optional_path,
     "domain XML template with {{placeholders}} (empty: fvm's own)", KIND_PATH, PER_CLONE },
-  { "clone.hooks", "", NULL, validate_optional_paths,
-    "programs run on create and destroy (comma-separated)", KIND_PATH_LIST, PER_CLONE },
+  { "clone.hooks", "", NULL, validate_hooks,
+    "hooks run on create and destroy: names in clone.hooks-dir (comma-separated)", KIND_PLAIN,
+    PER_CLONE },
+  { "clone.hooks-dir", FVM_SYSCONFDIR "/hooks", NULL, validate_path,
+    "the only directory hooks run from (owned by root or the user, writable by no one else)",
+    KIND_PATH },
   { "clone.ssh-keys", "", NULL, validate_optional_paths,
     "public key files for root in each clone (comma-separated)", KIND_PATH_LIST, PER_CLONE },
   { "clone.user-data", "", NULL, validate_optional_path, "cloud-init user-data file", KIND_PATH,
@@ -247,8 +280,8 @@ static const Setting settings[] = {
     PER_CLONE },
   { "clone.ssh-identity", "", NULL, validate_optional_path,
     "private key 'fvm-spawn ssh' uses (empty: ssh's own choice)", KIND_PATH, PER_CLONE },
-  { "clone.owner-only-delete", "false", NULL, validate_boolean,
-    "only a clone's owner (or root) may destroy it" },
+  { "clone.owner-only", "true", NULL, validate_boolean,
+    "only a clone's owner (or root) may destroy, stop, start, note, resize or consolidate it" },
   { "clone.parallel", "8", NULL, validate_optional_count,
     "how many clones --count makes at the same time", KIND_PLAIN, PER_CLONE },
   { "build.mirror", "", "FVM_MIRROR", validate_mirror,
@@ -296,9 +329,21 @@ fvm_config_keys (void)
   return keys;
 }
 
+/* Old names that files written for earlier versions still use. */
+static const struct
+{
+  const char *old_key;
+  const char *key;
+} aliases[] = {
+  { .old_key = "clone.owner-only-delete", .key = "clone.owner-only" },
+};
+
 static int
 find_setting (const char *key)
 {
+  for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
+    if (g_str_equal (aliases[i].old_key, key))
+      key = aliases[i].key;
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
     if (g_str_equal (settings[i].key, key))
       return (int) i;

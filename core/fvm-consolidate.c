@@ -166,7 +166,7 @@ fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name, gbo
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 
   dom = fvm_clone_lookup_domain (conn, name, &clone, error);
-  if (dom == NULL)
+  if (dom == NULL || !fvm_clone_check_owner (config, clone, "consolidate", error))
     return FALSE;
   /* Held until the end: gc leaves a consolidation in progress alone. */
   lock = fvm_lock_clone (store, name, error);

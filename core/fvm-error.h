@@ -24,6 +24,7 @@ typedef enum
   FVM_ERROR_CANCELLED,
   FVM_ERROR_TIMEOUT,
   FVM_ERROR_USAGE,
+  FVM_ERROR_PERMISSION, /* the caller may not do this (not the clone's owner, an unsafe hook) */
 } FvmErrorCode;
 
 GQuark fvm_error_quark (void);

@@ -1,25 +1,123 @@
 /* fvm-hooks: running create and destroy hooks with the clone's facts. */
 #include "fvm-hooks.h"
 
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fvm-error.h"
 
+#define NAME_MAX_LEN 64
+
 gboolean
-fvm_hooks_check (const char *const *hooks, GError **error)
+fvm_hooks_check_name (const char *name, GError **error)
 {
-  for (guint i = 0; hooks != NULL && hooks[i] != NULL; i++)
-    {
-      if (!g_path_is_absolute (hooks[i]))
-        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "hook '%s' is not an absolute path",
-                               hooks[i]);
-      if (!g_file_test (hooks[i], G_FILE_TEST_EXISTS))
-        return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "hook %s does not exist", hooks[i]);
-      if (g_file_test (hooks[i], G_FILE_TEST_IS_DIR) || access (hooks[i], X_OK) < 0)
-        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "hook %s is not an executable file",
-                               hooks[i]);
-    }
+  size_t len = strlen (name);
+  gboolean ok = len > 0 && len <= NAME_MAX_LEN && name[0] != '.' && name[0] != '-';
+  /* The name may come from a domain's metadata: escaped, it cannot reach a terminal as a
+   * control sequence. */
+  g_autofree char *shown = NULL;
+
+  for (const char *p = name; ok && *p != '\0'; p++)
+    ok = g_ascii_isalnum (*p) || strchr ("._-", *p) != NULL;
+  if (ok)
+    return TRUE;
+  shown = g_strescape (name, NULL);
+  return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                         "invalid hook name '%s' (1 to %d letters, digits, '.', '_', '-')", shown,
+                         NAME_MAX_LEN);
+}
+
+/* Owned by root or by whoever runs the hook, and writable by nobody else. */
+static gboolean
+check_trusted (const struct stat *st, const char *what, const char *path, GError **error)
+{
+  if (st->st_uid != 0 && st->st_uid != geteuid ())
+    return fvm_throw_code (error, FVM_ERROR_PERMISSION,
+                           "%s %s is owned by uid %u (not root or uid %u): not run", what, path,
+                           (guint) st->st_uid, (guint) geteuid ());
+  if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return fvm_throw_code (error, FVM_ERROR_PERMISSION,
+                           "%s %s is writable by group or others (mode %04o): not run", what, path,
+                           (guint) (st->st_mode & 07777));
   return TRUE;
+}
+
+char *
+fvm_hooks_resolve (const char *hooks_dir, const char *entry, char **out_name, GError **error)
+{
+  g_autofree char *dir = g_canonicalize_filename (hooks_dir, "/");
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  struct stat st;
+
+  if (g_path_is_absolute (entry))
+    {
+      g_autofree char *canon = g_canonicalize_filename (entry, "/");
+      g_autofree char *parent = g_path_get_dirname (canon);
+      if (!g_str_equal (parent, dir))
+        {
+          g_autofree char *shown = g_strescape (entry, NULL);
+          return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                      "hook %s is not in the hooks directory %s (clone.hooks-dir)",
+                                      shown, dir);
+        }
+      name = g_path_get_basename (canon);
+    }
+  else
+    name = g_strdup (entry);
+  if (!fvm_hooks_check_name (name, error))
+    return NULL;
+  /* The directory decides who could have put the file there. stat, not lstat: an administrator
+   * may link /etc/fvm/hooks elsewhere, and what counts is who owns the directory it leads to. */
+  if (stat (dir, &st) < 0)
+    return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "hook '%s': hooks directory %s: %s",
+                                name, dir, g_strerror (errno));
+  if (!S_ISDIR (st.st_mode))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "hook '%s': %s is not a directory (clone.hooks-dir)", name, dir);
+  if (!check_trusted (&st, "hooks directory", dir, error))
+    return fvm_null_prefix_error (error, "hook '%s'", name);
+  path = g_build_filename (dir, name, NULL);
+  if (lstat (path, &st) < 0)
+    {
+      if (errno == ENOENT)
+        return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "hook '%s' is not in %s", name,
+                                    dir);
+      return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "hook %s: %s", path,
+                                  g_strerror (errno));
+    }
+  if (S_ISLNK (st.st_mode))
+    return fvm_null_throw_code (error, FVM_ERROR_PERMISSION, "hook %s is a symlink: not run", path);
+  if (!S_ISREG (st.st_mode) || access (path, X_OK) < 0)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "hook %s is not an executable file",
+                                path);
+  if (!check_trusted (&st, "hook", path, error))
+    return NULL;
+  if (out_name != NULL)
+    *out_name = g_steal_pointer (&name);
+  return g_steal_pointer (&path);
+}
+
+GStrv
+fvm_hooks_resolve_all (const char *hooks_dir, const char *const *entries, GStrv *out_names,
+                       GError **error)
+{
+  g_autoptr (GStrvBuilder) paths = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; entries != NULL && entries[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *path = fvm_hooks_resolve (hooks_dir, entries[i], &name, error);
+      if (path == NULL)
+        return NULL;
+      g_strv_builder_add (paths, path);
+      g_strv_builder_add (names, name);
+    }
+  if (out_names != NULL)
+    *out_names = g_strv_builder_end (names);
+  return g_strv_builder_end (paths);
 }
 
 typedef struct
@@ -41,9 +139,19 @@ relay_line (const char *line, gpointer user_data)
     r->func (text, r->data);
 }
 
+/* Facts come partly from a domain's metadata, which anyone with libvirt write access can edit:
+ * one with a control character (a newline that would become a second line in /etc/hosts or an
+ * SSH configuration) is passed empty. */
 static void
 add_env (GPtrArray *env, const char *key, const char *value)
 {
+  for (const char *p = value; p != NULL && *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      {
+        g_info ("%s has a control character: passed to hooks empty", key);
+        value = NULL;
+        break;
+      }
   g_ptr_array_add (env, g_strdup_printf ("%s=%s", key, value ? value : ""));
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libvirt/virterror.h>
 #include <sys/inotify.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fvm-cleanup.h"
@@ -17,6 +18,34 @@ const char *
 fvm_ip_source_to_string (FvmIpSource source)
 {
   return source_names[source];
+}
+
+char *
+fvm_ipaddr_check (const char *text, GError **error)
+{
+  g_autoptr (GInetAddress) addr = NULL;
+  g_autofree char *shown = NULL;
+
+  if (text != NULL && strlen (text) <= 15)
+    addr = g_inet_address_new_from_string (text);
+  if (addr != NULL && g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4)
+    return g_inet_address_to_string (addr);
+  shown = text != NULL ? g_strescape (text, NULL) : g_strdup ("(none)");
+  if (strlen (shown) > 64)
+    strcpy (shown + 61, "...");
+  return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "'%s' is not an IPv4 address", shown);
+}
+
+/* TEXT if it is an address, else NULL (and why, in the debug log). */
+static char *
+checked (const char *text, const char *source)
+{
+  g_autoptr (GError) local_error = NULL;
+  char *ip = fvm_ipaddr_check (text, &local_error);
+
+  if (ip == NULL)
+    g_debug ("%s: ignored: %s", source, local_error->message);
+  return ip;
 }
 
 static char *
@@ -39,7 +68,7 @@ from_interfaces (virDomainPtr dom, unsigned int source, const char *mac)
           && g_ascii_strcasecmp (ifaces[i]->hwaddr, mac) == 0)
         for (unsigned int j = 0; j < ifaces[i]->naddrs && found == NULL; j++)
           if (ifaces[i]->addrs[j].type == VIR_IP_ADDR_TYPE_IPV4)
-            found = g_strdup (ifaces[i]->addrs[j].addr);
+            found = checked (ifaces[i]->addrs[j].addr, "interface address");
       virDomainInterfaceFree (ifaces[i]);
     }
   free (ifaces);
@@ -66,11 +95,13 @@ from_leases (virConnectPtr conn, const char *network, const char *mac, long long
   n = virNetworkGetDHCPLeases (net, mac, &leases, 0);
   for (int i = 0; i < n; i++)
     {
-      if (leases[i]->type == VIR_IP_ADDR_TYPE_IPV4 && leases[i]->expirytime > best)
+      g_autofree char *ip = NULL;
+      if (leases[i]->type == VIR_IP_ADDR_TYPE_IPV4 && leases[i]->expirytime > best
+          && (ip = checked (leases[i]->ipaddr, "lease")) != NULL)
         {
           best = leases[i]->expirytime;
           g_free (found);
-          found = g_strdup (leases[i]->ipaddr);
+          found = g_steal_pointer (&ip);
         }
       virNetworkDHCPLeaseFree (leases[i]);
     }
@@ -112,7 +143,11 @@ fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **erro
     }
   if (query->bridge == NULL)
     return NULL;
-  ip = fvm_netns_neighbour_ip (query->daemon_pid, query->bridge, query->mac, error);
+  {
+    g_autofree char *raw
+        = fvm_netns_neighbour_ip (query->daemon_pid, query->bridge, query->mac, error);
+    ip = raw != NULL ? checked (raw, "neighbour table") : NULL;
+  }
   if (ip != NULL)
     *out_source = FVM_IP_SOURCE_NEIGHBOUR;
   return ip;

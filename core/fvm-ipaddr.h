@@ -2,7 +2,8 @@
  *
  * The chain, first answer wins: the libvirt network's DHCP lease, then the guest agent, then
  * the neighbour table of the namespace the bridge lives in (read by fvm itself: libvirt's ARP
- * source fails on some kernels). Each clone has a fresh MAC, so a lease for it is its own. */
+ * source fails on some kernels). Each clone has a fresh MAC, so a lease for it is its own. An
+ * answer that is not an IPv4 address is dropped: the guest agent speaks for the guest. */
 #pragma once
 
 #include <gio/gio.h>
@@ -18,6 +19,11 @@ typedef enum
 } FvmIpSource;
 
 const char *fvm_ip_source_to_string (FvmIpSource source);
+
+/* TEXT as an IPv4 address in its canonical form, or NULL with an error when it is not exactly
+ * one (a newline, a second word, a name). Every answer of the chain (a guest agent's above all)
+ * passes here before it reaches a hook, an SSH configuration, /etc/hosts or the terminal. */
+char *fvm_ipaddr_check (const char *text, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 typedef struct
 {

@@ -1,9 +1,10 @@
-/* fvm-lock: flock on golden names (see fvm-lock.h). */
+/* fvm-lock: flock on golden and clone names, in one directory for every user (see fvm-lock.h). */
 #include "fvm-lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fvm-error.h"
@@ -15,41 +16,71 @@ struct _FvmLock
   int fd;
 };
 
-static char *
-lock_dir (void)
+char *
+fvm_lock_dir (void)
 {
-  if (getuid () == 0)
-    return g_strdup ("/run/fvm/locks");
-  return g_build_filename (g_get_user_runtime_dir (), "fvm", "locks", NULL);
+  const char *dir = g_getenv ("FVM_LOCK_DIR");
+
+  return g_strdup (dir != NULL && *dir != '\0' ? dir : "/run/lock");
 }
 
 /* One file per (pool directory, name): the path's digest keeps two stores apart. Goldens are
- * DIGEST-NAME.lock, clones DIGEST.clone.NAME.lock: a golden name cannot start with '.'. */
+ * fvm-DIGEST-NAME.lock, clones fvm-DIGEST.clone.NAME.lock: a golden name cannot start with '.'. */
 static char *
 lock_path (FvmStore *store, const char *sep, const char *name)
 {
-  g_autofree char *dir = lock_dir ();
+  g_autofree char *dir = fvm_lock_dir ();
   g_autofree char *digest
       = g_compute_checksum_for_string (G_CHECKSUM_SHA256, fvm_store_get_path (store), -1);
   g_autofree char *file = NULL;
 
   digest[16] = '\0';
-  file = g_strdup_printf ("%s%s%s.lock", digest, sep, name);
+  file = g_strdup_printf ("fvm-%s%s%s.lock", digest, sep, name);
   return g_build_filename (dir, file, NULL);
 }
 
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+
+/* Opens the lock file at PATH, making it if needed. Never O_CREAT on a file that exists (with
+ * fs.protected_regular, even root may not O_CREAT another user's file in a sticky directory) and
+ * never O_TRUNC; read-only, so nothing is ever written through what someone else made. */
 static FvmLock *
 open_lock (const char *path, GError **error)
 {
-  g_autofree char *dir = lock_dir ();
   g_autoptr (FvmLock) lock = g_new0 (FvmLock, 1);
+  struct stat st;
 
   lock->fd = -1;
-  if (g_mkdir_with_parents (dir, 0755) < 0)
-    return fvm_throw_errno_prefix (error, "creating %s", dir), NULL;
-  lock->fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  for (int attempt = 0; lock->fd < 0; attempt++)
+    {
+      lock->fd = open (path, OPEN_FLAGS);
+      if (lock->fd >= 0 || errno != ENOENT)
+        break;
+      lock->fd = open (path, OPEN_FLAGS | O_CREAT | O_EXCL, 0644);
+      if (lock->fd >= 0)
+        {
+          /* Readable by every user whatever the umask: they lock it too. */
+          if (fchmod (lock->fd, 0644) < 0)
+            return fvm_throw_errno_prefix (error, "making lock %s readable", path), NULL;
+          break;
+        }
+      if (errno != EEXIST || attempt >= 10)
+        break;
+      /* Made by someone else in between: open theirs. */
+    }
   if (lock->fd < 0)
-    return fvm_throw_errno_prefix (error, "opening lock %s", path), NULL;
+    {
+      if (errno == ELOOP)
+        return fvm_null_throw_code (error, FVM_ERROR_PERMISSION,
+                                    "lock %s is a symlink (someone planted it): remove it", path);
+      return fvm_throw_errno_prefix (error, "opening lock %s", path), NULL;
+    }
+  if (fstat (lock->fd, &st) < 0)
+    return fvm_throw_errno_prefix (error, "reading lock %s", path), NULL;
+  if (!S_ISREG (st.st_mode))
+    return fvm_null_throw_code (error, FVM_ERROR_PERMISSION,
+                                "lock %s is not a regular file (uid %u made it): remove it", path,
+                                (guint) st.st_uid);
   return g_steal_pointer (&lock);
 }
 

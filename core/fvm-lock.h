@@ -3,9 +3,15 @@
  * (shared), so two fvm processes never write one golden name at once, a golden is not replaced
  * under an export, and gc can tell a golden LV being written from one a killed process left.
  *
- * The lock files live outside the pool (in /run/fvm/locks, or $XDG_RUNTIME_DIR/fvm/locks when
- * not root), so libvirt never lists them as volumes; their name is derived from the pool's path
- * and the golden's name. The kernel drops a lock when its holder dies, even by SIGKILL. */
+ * One directory serves every user of the host, root included, so their creates, destroys,
+ * imports and gc see each other's locks: /run/lock (FHS; root-owned, mode 1777, sticky), or
+ * FVM_LOCK_DIR. Lock files are fvm-DIGEST-NAME.lock there, outside the pool (libvirt never lists
+ * them as volumes), the digest taken from the pool's path. A lock file is opened read-only
+ * (flock needs no write access), with O_NOFOLLOW and O_NONBLOCK and never truncated, and must be
+ * a regular file: a symlink or FIFO another user planted is refused, never followed or written.
+ * A new one is made 0644 whatever the umask, so every user can open it; the sticky bit keeps
+ * others from removing or replacing it. The kernel drops a lock when its holder dies, even by
+ * SIGKILL. */
 #pragma once
 
 #include <gio/gio.h>
@@ -46,6 +52,8 @@ FvmLock *fvm_lock_golden_version_try (FvmStore *store, const char *name, guint v
  * create left. Never waits: BUSY when another process holds it. */
 FvmLock *fvm_lock_clone (FvmStore *store, const char *name,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The directory lock files are in (FVM_LOCK_DIR, else /run/lock). */
+char *fvm_lock_dir (void);
 /* Releases the lock. */
 void fvm_lock_free (FvmLock *lock);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmLock, fvm_lock_free)

@@ -49,7 +49,7 @@ static const GOptionEntry options[] = {
     "Reserve host N of the network's subnet (with --count: N, N+1, …)", "N" },
   { "ip", 0, 0, G_OPTION_ARG_STRING, &opt_ip, "Reserve this address for the clone", "ADDR" },
   { "hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_hooks,
-    "Run a program on create and destroy (repeatable)", "FILE" },
+    "Run hook NAME of clone.hooks-dir on create and destroy (repeatable)", "NAME" },
   { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, "A note shown by list and info", "TEXT" },
   { "no-start", 0, 0, G_OPTION_ARG_NONE, &opt_no_start, "Define the clone but do not start it",
     NULL },

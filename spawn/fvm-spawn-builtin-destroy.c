@@ -30,9 +30,9 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
   g_option_context_set_description (
       ctx, "Runs its destroy hooks, powers each clone off, releases its DHCP lease and address\n"
            "reservation, undefines it and deletes its disk and seed. Asks first when standard\n"
-           "input is a terminal, unless --yes. With clone.owner-only-delete only a clone's owner\n"
-           "(or root) may destroy it. A name that fails does not stop the others: each failure is\n"
-           "one line, and the exit code is 1 if any failed.");
+           "input is a terminal, unless --yes. With clone.owner-only (the default) only a\n"
+           "clone's owner (or root) may destroy it. A name that fails does not stop the others:\n"
+           "each failure is one line, and the exit code is 1 if any failed.");
   if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
     return FALSE;
   if (argc < 2)

@@ -12,8 +12,9 @@ fvm_spawn_builtin_note (int argc, char **argv, GCancellable *cancellable, GError
   g_autoptr (FvmVirConnect) conn = NULL;
 
   g_option_context_set_description (ctx,
-                                    "Without TEXT the note is cleared. list and info show it,\n"
-                                    "virsh and virt-manager show it in the description.");
+                                    "Without TEXT the note is cleared. A note is one line of at\n"
+                                    "most 256 bytes. list and info show it, virsh and\n"
+                                    "virt-manager show it in the description.");
   if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_NO_JSON, error))
     return FALSE;
   if (argc < 2 || argc > 3)
@@ -21,5 +22,6 @@ fvm_spawn_builtin_note (int argc, char **argv, GCancellable *cancellable, GError
   conn = fvm_cli_connect (&config, error);
   if (conn == NULL)
     return FALSE;
-  return fvm_clone_set_note (conn, argv[1], argc == 3 ? argv[2] : NULL, error);
+  return fvm_clone_check_owner_of (conn, config, argv[1], "note", error)
+         && fvm_clone_set_note (conn, argv[1], argc == 3 ? argv[2] : NULL, error);
 }

@@ -65,9 +65,11 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
     return FALSE;
   for (int i = 1; i < argc; i++)
     {
-      gboolean ok = start ? start_one (conn, config, argv[i], cancellable, error)
-                          : fvm_clone_stop (conn, argv[i], opt_graceful, (guint) opt_timeout,
-                                            cancellable, error);
+      gboolean ok
+          = fvm_clone_check_owner_of (conn, config, argv[i], start ? "start" : "stop", error)
+            && (start ? start_one (conn, config, argv[i], cancellable, error)
+                      : fvm_clone_stop (conn, argv[i], opt_graceful, (guint) opt_timeout,
+                                        cancellable, error));
       if (!ok)
         return FALSE;
     }

@@ -35,5 +35,7 @@ fvm_spawn_builtin_resize (int argc, char **argv, GCancellable *cancellable, GErr
   store = fvm_cli_open_store (&config, error);
   if (store == NULL)
     return FALSE;
-  return fvm_clone_resize (store, argv[1], size, opt_force, error);
+  return fvm_clone_check_owner_of (fvm_store_get_connection (store), config, argv[1], "resize",
+                                   error)
+         && fvm_clone_resize (store, argv[1], size, opt_force, error);
 }

@@ -53,6 +53,35 @@ test_defaults (Fixture *f, gconstpointer data)
   g_assert_cmpstr (fvm_config_get (c, "storage.pool"), ==, "fvm");
 }
 
+/* Several users on one host: owners are checked unless an administrator turns it off; the old
+ * key still works; hooks come from one directory beside fvm.conf; a profile may not move it. */
+static void
+test_multi_user (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmConfig) c = fvm_config_load (f->system, f->user, &error);
+  g_autofree char *profile = g_build_filename (f->dir, "p.conf", NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (fvm_config_get_boolean (c, "clone.owner-only"));
+  g_assert_true (g_str_has_suffix (fvm_config_get (c, "clone.hooks-dir"), "/fvm/hooks"));
+  g_clear_pointer (&c, fvm_config_free);
+  write_file (f->system, "[clone]\nowner-only-delete=false\nhooks-dir=/srv/hooks\n");
+  c = fvm_config_load (f->system, f->user, &error);
+  g_assert_no_error (error);
+  g_assert_false (fvm_config_get_boolean (c, "clone.owner-only"));
+  g_assert_cmpstr (fvm_config_get (c, "clone.hooks-dir"), ==, "/srv/hooks");
+  write_file (profile, "[clone]\nhooks-dir=/tmp\n");
+  g_assert_false (fvm_config_load_layer (c, profile, FVM_CONFIG_SOURCE_PROFILE, "p", &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_cmpstr (fvm_config_get (c, "clone.hooks-dir"), ==, "/srv/hooks");
+  g_clear_error (&error);
+  write_file (profile, "[clone]\nowner-only=false\n");
+  g_assert_false (fvm_config_load_layer (c, profile, FVM_CONFIG_SOURCE_SPEC, "s", &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_unlink (profile);
+}
+
 static void
 test_layers (Fixture *f, gconstpointer data)
 {
@@ -116,6 +145,10 @@ test_bad_files (Fixture *f, gconstpointer data)
     { "[build]\nmirror=ftp://x\n", "invalid mirror" },
     { "[clone]\nwait=forever\n", "invalid wait" },
     { "[clone]\nowner-only-delete=maybe\n", "invalid boolean" },
+    { "[clone]\nowner-only=maybe\n", "invalid boolean" },
+    { "[clone]\nhooks=hooks/a.sh\n", "neither a name nor an absolute path" },
+    { "[clone]\nhooks=a,.x\n", "invalid hook name '.x'" },
+    { "[clone]\nhooks-dir=\n", "must not be empty" },
     { "[clone]\ngolden=a@b\n", "clone.golden" },
     { "[clone]\ndisk-size=big\n", "invalid size" },
     { "[storage]\nbackend=zfs\n", "invalid storage backend 'zfs'" },
@@ -153,7 +186,6 @@ test_profile (Fixture *f, gconstpointer data)
   g_autofree char *dir = g_build_filename (f->dir, "profiles", NULL);
   g_autofree char *web = g_build_filename (dir, "web.conf", NULL);
   g_autofree char *bad = g_build_filename (dir, "bad.conf", NULL);
-  g_autofree char *hook = g_build_filename (dir, "hooks", "a.sh", NULL);
   g_autofree char *where = NULL;
   g_autoptr (GPtrArray) names = NULL;
   g_auto (GStrv) hooks = NULL;
@@ -161,7 +193,7 @@ test_profile (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   write_file (f->user, "[clone]\nmemory=512M\nvcpus=1\n[network]\nname=usernet\n");
-  write_file (web, "[clone]\ngolden=deb@2\nmemory=2G\nhooks=hooks/a.sh, /x/b.sh\n"
+  write_file (web, "[clone]\ngolden=deb@2\nmemory=2G\nhooks=a.sh, /x/b.sh\n"
                    "[network]\nname=webnet\n");
   write_file (bad, "[storage]\npool=other\n");
   g_setenv ("FVM_NETWORK", "envnet", TRUE);
@@ -182,7 +214,8 @@ test_profile (Fixture *f, gconstpointer data)
   g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_USER);
   hooks = fvm_config_get_list (c, "clone.hooks");
   g_assert_cmpuint (g_strv_length (hooks), ==, 2);
-  g_assert_cmpstr (hooks[0], ==, hook);
+  /* Hooks are names in clone.hooks-dir, not paths relative to the profile. */
+  g_assert_cmpstr (hooks[0], ==, "a.sh");
   g_assert_cmpstr (hooks[1], ==, "/x/b.sh");
   where = fvm_config_describe_source (c, "clone.memory");
   g_assert_nonnull (strstr (where, "profile 'web'"));
@@ -229,6 +262,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add ("/config/defaults", Fixture, NULL, fixture_setup, test_defaults, fixture_teardown);
+  g_test_add ("/config/multi-user", Fixture, NULL, fixture_setup, test_multi_user,
+              fixture_teardown);
   g_test_add ("/config/layers", Fixture, NULL, fixture_setup, test_layers, fixture_teardown);
   g_test_add ("/config/env-accel", Fixture, NULL, fixture_setup, test_env_accel, fixture_teardown);
   g_test_add ("/config/bad-files", Fixture, NULL, fixture_setup, test_bad_files, fixture_teardown);

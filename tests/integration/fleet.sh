@@ -5,8 +5,12 @@
 #   --count 4 through a profile (hooks, template, disk size, memory) → all four get addresses,
 #   the hooks see them; a --number clone gets exactly its reserved address, a taken number is
 #   refused, a fleet with one taken number keeps the others; live consolidate of a running clone,
-#   which then reboots fine; ssh, console, note, resize, list; owner-only delete refuses another
-#   user (a real second user through setpriv); destroy removes reservations: nothing left.
+#   which then reboots fine; ssh, console, note, resize, list; several users (real users made
+#   by useradd, run through setpriv): another user's destroy, start, stop, note, resize and
+#   consolidate of a clone are refused with one line and leave it unchanged; a hook path edited
+#   into a domain's metadata is not run at destroy (only hooks found by name in clone.hooks-dir
+#   are); destroy removes reservations: nothing left. (A guest-agent address with a newline is
+#   covered by the unit tests ipaddr and hook-examples.)
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -32,18 +36,19 @@ count_state() {
 	echo "$(virsh_ list --all --name | grep -c .) $(ls "$POOL_DIR" | grep -c 'clone\|seed') $(virsh_ net-dumpxml fvm | grep -c '<host ')"
 }
 
-# --- a profile: golden, memory, disk size, a template, a hook (relative path) ------------------
+# --- a profile: golden, memory, disk size, a template, a hook (by name, from clone.hooks-dir) ---
 conf=$(mktemp -d)
 chmod 0755 "$conf"
-mkdir -p "$conf/fvm/profiles/hooks"
+mkdir -p "$conf/fvm/profiles" "$conf/fvm/hooks"
 export XDG_CONFIG_HOME=$conf
+printf '[clone]\nhooks-dir=%s\n' "$conf/fvm/hooks" >"$conf/fvm/fvm.conf"
 log=$conf/hook.log
-cat >"$conf/fvm/profiles/hooks/record" <<EOF
+cat >"$conf/fvm/hooks/record" <<EOF
 #!/bin/sh
 echo "saw \$1 of \$FVM_CLONE at \${FVM_IP:-none} from \$FVM_GOLDEN"
 echo "\$1 \$FVM_CLONE \$FVM_IP \$FVM_MAC" >>"$log"
 EOF
-chmod 0755 "$conf/fvm/profiles/hooks/record"
+chmod 0755 "$conf/fvm/hooks/record"
 # fvm's own layout with one addition, to see the template is the one used.
 cat >"$conf/fvm/profiles/ci.xml" <<'EOF'
 <domain type='{{domain_type}}'>
@@ -58,7 +63,7 @@ cat >"$conf/fvm/profiles/ci.xml" <<'EOF'
 {{disks}}{{interface}}{{devices}}  </devices>
 </domain>
 EOF
-printf '[clone]\ngolden=flgold\nmemory=384M\ndisk-size=5G\nhooks=hooks/record\ntemplate=ci.xml\n' \
+printf '[clone]\ngolden=flgold\nmemory=384M\ndisk-size=5G\nhooks=record\ntemplate=ci.xml\n' \
 	>"$conf/fvm/profiles/ci.conf"
 check "fvm-spawn profiles lists it" test "$(fvm-spawn profiles)" = ci
 settings=$(fvm-spawn info --settings --profile ci)
@@ -166,8 +171,8 @@ check "consolidating it again is refused" bash -c '[ "$1" = 1 ] && grep -q "cons
 out=$(fvm-consolidate --live nosuch 2>&1); rc=$?
 check "an unknown clone is one line, exit 1" test "$rc" = 1 -a "$out" = "fvm-consolidate: error: clone 'nosuch' not found"
 
-# --- owner-only delete, with real users ---------------------------------------------------------
-printf '[clone]\nowner-only-delete=true\n' >"$conf/fvm/fvm.conf"
+# --- several users: owners, with real users ---------------------------------------------------
+# clone.owner-only is on by default: no configuration needed.
 as() {
 	local user=$1 home=$conf/home-$1
 	shift
@@ -175,18 +180,69 @@ as() {
 	setpriv --reuid="$user" --regid="$group" --init-groups env -u SUDO_USER -u SUDO_UID \
 		HOME="$home" XDG_RUNTIME_DIR="$home" XDG_CONFIG_HOME="$conf" "$@"
 }
-out=$(as "$owner" fvm-spawn create flgold mine --no-start 2>&1); rc=$?
+out=$(as "$owner" fvm-spawn create flgold mine --no-start --note "the owner's" 2>&1); rc=$?
 check "a user of the daemon's group makes a clone (exit $rc)" test "$rc" = 0
 check "the clone records that user as its owner" bash -c '
 	fvm-spawn info mine --json | python3 -c "import json,sys,pwd; c=json.load(sys.stdin); assert c[\"owner\"] == sys.argv[1] and c[\"owner_uid\"] == pwd.getpwnam(sys.argv[1]).pw_uid, c" "$1"' _ "$owner"
+out=$(as "$owner" env SUDO_USER=root SUDO_UID=0 fvm-spawn create flgold mine-sudo --no-start 2>&1)
+check "SUDO_USER set by a user who is not root is not believed" bash -c '
+	fvm-spawn info mine-sudo --json | python3 -c "import json,sys; c=json.load(sys.stdin); assert c[\"owner\"] == sys.argv[1], c" "$1"' _ "$owner"
+state_of_mine() {
+	virsh_ dumpxml --inactive mine
+	qemu-img info -U --output=json "$POOL_DIR/mine.clone.qcow2" | grep -v '"actual-size"'
+}
+before=$(state_of_mine)
+refused() { # refused VERB RC OUT
+	[ "$2" = 1 ] && [ "$(wc -l <<<"$3")" = 1 ] &&
+		grep -q "^fvm-[a-z]*: error: clone 'mine' belongs to $owner (uid [0-9]*): only its owner or root may $1 it" <<<"$3" ||
+		{ echo "exit $2: $3"; false; }
+}
 out=$(as "$other" fvm-spawn destroy --yes mine 2>&1); rc=$?
-check "another user may not destroy it (one line, exit 1)" bash -c '
-	[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "belongs to $3 .*only its owner or root may destroy it" <<<"$2"' _ "$rc" "$out" "$owner"
-check "and it is still there" virsh_ dominfo mine
-check "its owner may" as "$owner" fvm-spawn destroy --yes mine
-as "$owner" fvm-spawn create flgold mine2 --no-start >/dev/null 2>&1
-check "root always may" fvm-spawn destroy --yes mine2
-rm -f "$conf/fvm/fvm.conf"
+check "another user may not destroy it (one line, exit 1)" refused destroy "$rc" "$out"
+out=$(as "$other" fvm-spawn start mine 2>&1); rc=$?
+check "nor start it" refused start "$rc" "$out"
+out=$(as "$other" fvm-spawn stop mine 2>&1); rc=$?
+check "nor stop it" refused stop "$rc" "$out"
+out=$(as "$other" fvm-spawn note mine "taken over" 2>&1); rc=$?
+check "nor set its note" refused note "$rc" "$out"
+out=$(as "$other" fvm-spawn resize mine 6G 2>&1); rc=$?
+check "nor resize it" refused resize "$rc" "$out"
+out=$(as "$other" fvm-spawn resize mine 1G --force 2>&1); rc=$?
+check "nor shrink it with --force" refused resize "$rc" "$out"
+out=$(as "$other" fvm-consolidate mine 2>&1); rc=$?
+check "nor consolidate it" refused consolidate "$rc" "$out"
+out=$(as "$other" env SUDO_USER="$owner" SUDO_UID="$(id -u "$owner")" fvm-spawn destroy --yes mine 2>&1); rc=$?
+check "nor destroy it by claiming to be the owner through SUDO_USER/SUDO_UID" refused destroy "$rc" "$out"
+check "the clone is unchanged: definition, metadata, note and disk" bash -c '
+	[ "$1" = "$2" ] || { diff <(echo "$1") <(echo "$2"); false; }' _ "$before" "$(state_of_mine)"
+check "its owner may set its note" as "$owner" fvm-spawn note mine "still the owner's"
+out=$(as "$owner" fvm-spawn note mine "$(printf 'two\nlines')" 2>&1); rc=$?
+check "a note of two lines is refused (one line, exit 1)" bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ]' _ "$rc" "$out"
+check "its owner may destroy it" as "$owner" fvm-spawn destroy --yes mine
+check "root always may" fvm-spawn destroy --yes mine-sudo
+
+# --- a hook path edited into a domain's metadata is never run ----------------------------------
+printf '#!/bin/sh\ntouch "%s"\n' "$conf/evil-ran" >"$conf/evil"
+chmod 0755 "$conf/evil"
+out=$(fvm-spawn create flgold meta1 --no-start --hook record 2>&1); rc=$?
+check "a clone made with hook 'record' (exit $rc)" test "$rc" = 0
+check "records the hook by name, not by path" bash -c 'virsh -q -c "$FVM_CONNECT" dumpxml meta1 | grep -q "<fvm:hook>record</fvm:hook>"'
+virsh_ dumpxml --inactive meta1 >"$conf/meta1.xml"
+python3 -c '
+import re, sys
+path, evil = sys.argv[1], sys.argv[2]
+xml = open(path).read()
+hooks = "".join("<fvm:hook>%s</fvm:hook>" % h for h in ["record", evil, "evil", "../../evil"])
+xml, n = re.subn(r"<fvm:hooks>.*?</fvm:hooks>", "<fvm:hooks>%s</fvm:hooks>" % hooks, xml, flags=re.S)
+assert n == 1, xml
+open(path, "w").write(xml)' "$conf/meta1.xml" "$conf/evil"
+check "someone with libvirt write access edits hook paths into its metadata (virsh define)" \
+	bash -c 'virsh -q -c "$FVM_CONNECT" define "$1" >/dev/null && virsh -q -c "$FVM_CONNECT" dumpxml meta1 | grep -q "<fvm:hook>$2</fvm:hook>"' _ "$conf/meta1.xml" "$conf/evil"
+out=$(fvm-spawn destroy --yes meta1 2>&1); rc=$?
+check "destroy (run by root) still removes the clone" bash -c '[ "$1" = 0 ] && ! virsh -q -c "$FVM_CONNECT" dominfo meta1 >/dev/null 2>&1' _ "$rc"
+check "the edited-in paths and names did not run" test ! -e "$conf/evil-ran"
+check "and destroy said so for each" bash -c '[ "$(grep -c "destroy hook not run" <<<"$1")" = 3 ] || { echo "$1"; false; }' _ "$out"
+check "the hook found by name in clone.hooks-dir ran" grep -q "^destroy meta1 " "$log"
 
 # --- destroy the fleet: hooks see it, nothing is left ----------------------------------------------
 out=$(fvm-spawn destroy --yes ci-1 ci-2 ci-3 ci-4 2>&1); rc=$?

@@ -17,10 +17,17 @@ golden=$(fvm-golden create itdeb regold 2>&1)
 [ "$golden" = regold@1 ] || bail "fvm-golden create: $golden"
 ok "golden regold@1 made"
 
-hook=$(mktemp /var/tmp/fvm-re-hook-XXXXXX)
+# Hooks run only from clone.hooks-dir: a directory of this test's own, named in a configuration
+# of its own.
+conf=$(mktemp -d /var/tmp/fvm-re-conf-XXXXXX)
+chmod 0755 "$conf"
+mkdir -p "$conf/fvm/hooks"
+printf '[clone]\nhooks-dir=%s\n' "$conf/fvm/hooks" >"$conf/fvm/fvm.conf"
+export XDG_CONFIG_HOME=$conf
+hook=$conf/fvm/hooks/slow
 printf '#!/bin/sh\nsleep 1\n' >"$hook"
 chmod 0755 "$hook"
-trap 'sandbox_down; rm -f "$hook"' EXIT
+trap 'sandbox_down; rm -rf "$conf"' EXIT
 
 leftovers() {
 	{
