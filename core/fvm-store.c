@@ -12,6 +12,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-libvirt.h"
+#include "fvm-modes.h"
 #include "fvm-names.h"
 #include "fvm-volume-writer.h"
 #include "fvm-xml.h"
@@ -27,6 +28,8 @@ struct _FvmStore
   char *backend;
   char *vg;
   char *thinpool;
+  gboolean qemu_gid_known;
+  gid_t qemu_gid;
 };
 
 static gboolean
@@ -50,6 +53,17 @@ fvm_store_set_remote (FvmStore *self)
   self->local = FALSE;
 }
 
+gid_t
+fvm_store_get_qemu_gid (FvmStore *self)
+{
+  if (!self->qemu_gid_known)
+    {
+      self->qemu_gid = fvm_modes_qemu_group (self->conn);
+      self->qemu_gid_known = TRUE;
+    }
+  return self->qemu_gid;
+}
+
 char *
 fvm_store_template_name (const FvmManifest *golden)
 {
@@ -67,10 +81,12 @@ fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char 
       "<volume>\n"
       "  <name>%s</name>\n"
       "  <capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n"
-      "  <target><format type='qcow2'/><permissions><mode>0600</mode></permissions></target>\n"
+      "  <target><format type='qcow2'/>" FVM_MODES_PERMISSIONS_XML "</target>\n"
       "  <backingStore><path>%s</path><format type='%s'/></backingStore>\n"
       "</volume>\n",
-      vol_name, golden->virtual_size, backing, golden->format);
+      vol_name, golden->virtual_size,
+      FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_CLONE_DISK, fvm_store_get_qemu_gid (self)), backing,
+      golden->format);
   g_autoptr (FvmVirStorageVol) vol = virStorageVolCreateXML (self->pool, xml, 0);
 
   if (vol == NULL)
@@ -474,16 +490,16 @@ fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
     {
       /* Through libvirt: the manifest as a small volume written with an upload stream. */
       gsize len = strlen (data);
-      g_autoptr (FvmVolumeWriter) writer
-          = fvm_volume_writer_new (self, file, len, 0644, FVM_VOLUME_WRITER_STREAM, error);
+      g_autoptr (FvmVolumeWriter) writer = fvm_volume_writer_new (
+          self, file, len, FVM_FILE_MANIFEST, FVM_VOLUME_WRITER_STREAM, error);
       if (writer == NULL || !fvm_volume_writer_write (writer, 0, data, len, error)
           || !fvm_volume_writer_finish (writer, len, error))
         return fvm_prefix_error (error, "writing manifest");
       return TRUE;
     }
   if (!g_file_set_contents_full (path, data, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
-                                 error))
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 (int) fvm_modes_get (FVM_FILE_MANIFEST, FVM_NO_GROUP), error))
     return fvm_prefix_error (error, "writing manifest");
   return fvm_store_refresh (self, error);
 }

@@ -12,6 +12,8 @@
  * manifest appears when its upload ends; a reader in between finds it unreadable and skips it). */
 #pragma once
 
+#include <sys/types.h>
+
 #include <gio/gio.h>
 #include <libvirt/libvirt.h>
 
@@ -74,6 +76,8 @@ gboolean fvm_store_is_local (FvmStore *self);
  * download and upload streams), as for a remote host, even when its directory is here: push
  * treats its destination so, and one path serves both. */
 void fvm_store_set_remote (FvmStore *self);
+/* The group qemu runs as for this store's connection (fvm-modes.h), asked once. */
+gid_t fvm_store_get_qemu_gid (FvmStore *self);
 
 /* A qcow2 overlay volume VOL_NAME whose backing file is the golden, through the storage API
  * (libvirt runs qemu-img); EXISTS when the name is taken. */
