@@ -12,6 +12,8 @@
 #include "fvm-error.h"
 #include "fvm-modes.h"
 #include "fvm-setup.h"
+#include "fvm-store.h"
+#include "fvm-volume-writer.h"
 #include "test-tmpdir.h"
 
 static guint
@@ -254,6 +256,63 @@ test_setup_fixes_pool (void)
   g_assert_cmpstr (item->status, ==, "ok");
 }
 
+/* What import and push write into a local pool gets its kind's mode and group: a golden 0440 in
+ * qemu's group, a seed 0640 (an older fvm made both readable by everyone). */
+static void
+test_volume_writer (void)
+{
+  g_autoptr (FvmVirConnect) conn = virConnectOpen ("test:///default");
+  g_autofree char *dir = g_build_filename (test_tmpdir, "wpool", NULL);
+  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
+  g_autofree char *pool_xml = g_markup_printf_escaped (
+      "<pool type='dir'><name>w</name><target><path>%s</path></target></pool>", dir);
+  g_autoptr (FvmVirStoragePool) pool = NULL;
+  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  const struct
+  {
+    const char *name;
+    FvmFileKind kind;
+  } files[] = { { "g@1.qcow2", FVM_FILE_GOLDEN }, { "c.seed.iso", FVM_FILE_SEED } };
+  gid_t gid;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  pool = virStoragePoolDefineXML (conn, pool_xml, 0);
+  g_assert_nonnull (pool);
+  g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
+  config = fvm_config_load (none, none, &error);
+  g_assert_no_error (error);
+  g_assert_true (
+      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (config, "storage.pool", "w", FVM_CONFIG_SOURCE_CLI, &error));
+  store = fvm_store_open (conn, config, &error);
+  g_assert_no_error (error);
+  g_assert_true (fvm_store_is_local (store));
+  gid = fvm_store_get_qemu_gid (store);
+  if (gid != FVM_NO_GROUP && geteuid () != 0)
+    {
+      g_test_skip ("giving files to qemu's group needs root");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr (FvmVolumeWriter) w = fvm_volume_writer_new (store, files[i].name, 4, files[i].kind,
+                                                             FVM_VOLUME_WRITER_AUTO, &error);
+      g_autofree char *path = g_build_filename (dir, files[i].name, NULL);
+      struct stat st;
+
+      g_assert_no_error (error);
+      g_assert_true (fvm_volume_writer_write (w, 0, "data", 4, &error));
+      g_assert_true (fvm_volume_writer_finish (w, 4, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (stat (path, &st), ==, 0);
+      g_assert_cmpuint (st.st_mode & 07777, ==, fvm_modes_get (files[i].kind, gid));
+      if (gid != FVM_NO_GROUP)
+        g_assert_cmpuint (st.st_gid, ==, gid);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -267,5 +326,6 @@ main (int argc, char **argv)
   g_test_add_func ("/modes/qemu-conf", test_qemu_conf);
   g_test_add_func ("/modes/set-path", test_set_path);
   g_test_add_func ("/modes/setup-fixes-pool", test_setup_fixes_pool);
+  g_test_add_func ("/modes/volume-writer", test_volume_writer);
   return g_test_run ();
 }
