@@ -129,8 +129,11 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "storage pool '%s' is of type '%s'; fvm needs a 'dir' pool", name,
                                 type);
+  /* A user who may not open the directory (0750, qemu's group: fvm-modes.h) goes through
+   * libvirt, as for a remote host. */
   self->local = is_local_uri (fvm_config_get (config, "libvirt.uri"))
-                && g_file_test (self->path, G_FILE_TEST_IS_DIR);
+                && g_file_test (self->path, G_FILE_TEST_IS_DIR)
+                && access (self->path, R_OK | W_OK | X_OK) == 0;
   g_debug ("storage pool %s at %s", name, self->path);
   return g_steal_pointer (&self);
 }

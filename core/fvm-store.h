@@ -69,8 +69,8 @@ virStorageVolPtr fvm_store_lookup_volume (FvmStore *self, const char *name, GErr
 /* Deletes a volume if it exists; a missing one is not an error. */
 gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **error);
 
-/* TRUE when the pool's directory is this host's (a local URI and the directory exists here):
- * then fvm may read and write its files directly. */
+/* TRUE when the pool's directory is this host's (a local URI and the directory exists here)
+ * and this user may read and write it: then fvm may read and write its files directly. */
 gboolean fvm_store_is_local (FvmStore *self);
 /* From here on, every read and write of this store goes through libvirt (volume listing,
  * download and upload streams), as for a remote host, even when its directory is here: push
