@@ -118,6 +118,8 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
           if (!fvm_modes_set_path (path, FVM_FILE_POOL, qemu_gid, error))
             return fvm_prefix_error (error, "%s", what);
           status = "mode fixed";
+          g_free (detail);
+          detail = g_strdup_printf ("%s (was %s)", path, problem);
         }
       fvm_setup_report (items, what, status, detail != NULL ? detail : path);
       if (!check_only && virStoragePoolGetAutostart (pool, &autostart) == 0 && !autostart
