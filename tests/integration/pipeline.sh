@@ -25,19 +25,20 @@ check "setup --check passes" env XDG_CONFIG_HOME="$conf" fvm-spawn setup --check
 qgid=$(qemu_gid)
 check "the pool directory is 0750 in qemu's group ($qgid)" \
 	test "$(stat -c '%a %g' "$SANDBOX_DIR/itpool")" = "750 $qgid"
-# One an older fvm made 0755: every user could read the originals' /etc/shadow.
-chmod 0755 "$SANDBOX_DIR/itpool"
-out=$(XDG_CONFIG_HOME=$conf fvm-spawn setup --check 2>&1); rc=$?
-check "setup --check reports a 0755 pool directory and fails" \
-	bash -c '[ "$1" = 1 ] && grep -Eq "^storage pool .itpool. +unsafe mode .*mode 0755, should be 0750" <<<"$2"' _ "$rc" "$out"
-out=$(XDG_CONFIG_HOME=$conf fvm-spawn setup 2>&1)
-check "setup makes it 0750 again" \
-	bash -c 'grep -Eq "^storage pool .itpool. +mode fixed" <<<"$1" && [ "$(stat -c %a "$2")" = 750 ]' _ "$out" "$SANDBOX_DIR/itpool"
 check "the network is NAT on 10.250.7.1 with DHCP from .128" \
 	bash -c 'x=$(virsh -q -c "$FVM_CONNECT" net-dumpxml itnet) && grep -q "<forward mode=.nat." <<<"$x" && grep -q "address=.10.250.7.1." <<<"$x" && grep -q "start=.10.250.7.128." <<<"$x"'
 virsh_ net-destroy itnet >/dev/null; virsh_ net-undefine itnet >/dev/null
 virsh_ pool-destroy itpool >/dev/null; virsh_ pool-undefine itpool >/dev/null
 rm -rf "$conf" "$SANDBOX_DIR/itpool"
+# The sandbox's pool as an older fvm left it (0755: every user could read the originals'
+# /etc/shadow); setup fixes it, and every clone below boots from a pool with fvm's modes.
+chmod 0755 "$POOL_DIR"
+out=$(fvm-spawn setup --check 2>&1); rc=$?
+check "setup --check reports a 0755 pool directory and fails" \
+	bash -c '[ "$1" = 1 ] && grep -Eq "^storage pool .fvm. +unsafe mode .*mode 0755, should be 0750" <<<"$2"' _ "$rc" "$out"
+out=$(fvm-spawn setup 2>&1)
+check "setup makes it 0750 in qemu's group" \
+	bash -c 'grep -Eq "^storage pool .fvm. +mode fixed" <<<"$1" && [ "$(stat -c "%a %g" "$2")" = "750 $3" ]' _ "$out" "$POOL_DIR" "$qgid"
 
 # --- build ---------------------------------------------------------------------------------
 if original_from_cache_or_build debian12 itdeb; then
