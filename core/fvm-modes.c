@@ -54,7 +54,7 @@ fvm_modes_set_fd (int fd, const char *path, FvmFileKind kind, gid_t qemu_gid, GE
 
   /* The group first: chown may clear set-id bits, and the mode is the last word. */
   if (gid != FVM_NO_GROUP && fchown (fd, (uid_t) -1, gid) < 0)
-    return fvm_throw_errno_prefix (error, "giving %s to group %u", path, (guint) gid);
+    return fvm_throw_errno_prefix (error, "giving %s to qemu's group %u", path, (guint) gid);
   if (fchmod (fd, fvm_modes_get (kind, qemu_gid)) < 0)
     return fvm_throw_errno_prefix (error, "chmod %s", path);
   return TRUE;
