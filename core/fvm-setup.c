@@ -136,9 +136,10 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
       return TRUE;
     }
   /* libvirt's build makes the directory with these. */
-  xml = g_markup_printf_escaped ("<pool type='dir'><name>%s</name><target><path>%s</path>"
-                                 "" FVM_MODES_PERMISSIONS_XML "</target></pool>",
-                                 name, path, FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_POOL, qemu_gid));
+  xml = g_markup_printf_escaped (
+      "<pool type='dir'><name>%s</name><target><path>%s</path>" FVM_MODES_PERMISSIONS_XML
+      "</target></pool>",
+      name, path, FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_POOL, qemu_gid));
   pool = virStoragePoolDefineXML (conn, xml, 0);
   if (pool == NULL)
     return fvm_throw_virt (error, "defining %s", what);
