@@ -63,9 +63,11 @@ fvm_modes_set_fd (int fd, const char *path, FvmFileKind kind, gid_t qemu_gid, GE
 gboolean
 fvm_modes_set_path (const char *path, FvmFileKind kind, gid_t qemu_gid, GError **error)
 {
-  /* O_PATH does not open a FIFO or a device; O_NOFOLLOW: never the target of a symlink.
-   * fchmod needs a real descriptor, so open for reading: a pool file is root's anyway. */
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  /* Never the target of a symlink put where fvm made a file; the pool's directory is the one
+   * path the administrator chose, and may be a link to where the space is. O_NONBLOCK: a FIFO
+   * does not hang the open. */
+  int nofollow = kind == FVM_FILE_POOL ? 0 : O_NOFOLLOW;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | nofollow);
   gboolean ok;
 
   if (fd < 0)
@@ -82,7 +84,7 @@ fvm_modes_check_path (const char *path, FvmFileKind kind, gid_t qemu_gid)
   gid_t gid = fvm_modes_group (kind, qemu_gid);
   struct stat st;
 
-  if (lstat (path, &st) < 0)
+  if ((kind == FVM_FILE_POOL ? stat (path, &st) : lstat (path, &st)) < 0)
     return g_strdup (g_strerror (errno));
   if ((st.st_mode & 0777 & ~want) != 0)
     return g_strdup_printf ("mode 0%o, should be 0%o", st.st_mode & 07777, want);

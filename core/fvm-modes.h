@@ -63,7 +63,8 @@ gid_t fvm_modes_group (FvmFileKind kind, gid_t qemu_gid);
   fvm_modes_get ((kind), (gid)), (int) fvm_modes_group ((kind), (gid))
 
 /* Sets the mode (and group) of the open file FD, or of PATH without following a symlink at
- * its end. PATH names the file in errors. */
+ * its end (but for the pool directory, which the administrator names). PATH names the file in
+ * errors. */
 gboolean fvm_modes_set_fd (int fd, const char *path, FvmFileKind kind, gid_t qemu_gid,
                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean fvm_modes_set_path (const char *path, FvmFileKind kind, gid_t qemu_gid,

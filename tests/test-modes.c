@@ -190,6 +190,23 @@ test_set_path (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS);
   g_assert_null (strchr (error->message, '\n'));
   g_assert_cmpuint (mode_of (victim), ==, 0644);
+  g_clear_error (&error);
+
+  /* But the pool's directory is where the administrator's path leads, a link to the space. */
+  {
+    g_autofree char *space = g_build_filename (test_tmpdir, "space", NULL);
+    g_autofree char *images = g_build_filename (test_tmpdir, "images", NULL);
+
+    g_assert_cmpint (g_mkdir (space, 0755), ==, 0);
+    g_assert_cmpint (chmod (space, 0755), ==, 0);
+    g_assert_cmpint (symlink (space, images), ==, 0);
+    g_clear_pointer (&problem, g_free);
+    problem = fvm_modes_check_path (images, FVM_FILE_POOL, FVM_NO_GROUP);
+    g_assert_cmpstr (problem, ==, "mode 0755, should be 0700");
+    g_assert_true (fvm_modes_set_path (images, FVM_FILE_POOL, FVM_NO_GROUP, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (mode_of (space), ==, 0700);
+  }
 }
 
 /* 'setup' of a pool whose directory an older fvm made 0755: --check reports it and fails, setup
