@@ -7,6 +7,7 @@
 #include "fvm-error.h"
 #include "fvm-install.h"
 #include "fvm-libvirt.h"
+#include "fvm-modes.h"
 #include "fvm-names.h"
 #include "fvm-osinfo.h"
 #include "fvm-template.h"
@@ -264,7 +265,8 @@ write_dry_run (const char *dir, const FvmInstallSpec *spec, const char *domain_t
     const char *text;
   } files[] = { { answer_name, spec->answer }, { "cmdline", cmdline }, { "domain.xml", xml } };
 
-  if (g_mkdir_with_parents (dir, 0755) < 0)
+  /* The answer file holds the password's hash: the user's alone (no qemu reads a dry run). */
+  if (g_mkdir_with_parents (dir, (int) fvm_modes_get (FVM_FILE_BUILD_DIR, FVM_NO_GROUP)) < 0)
     return fvm_throw_errno_prefix (error, "creating %s", dir);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
@@ -272,7 +274,8 @@ write_dry_run (const char *dir, const FvmInstallSpec *spec, const char *domain_t
       g_autofree char *text = g_str_has_suffix (files[i].text, "\n")
                                   ? g_strdup (files[i].text)
                                   : g_strconcat (files[i].text, "\n", NULL);
-      if (!g_file_set_contents (path, text, -1, error))
+      if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                     (int) fvm_modes_get (FVM_FILE_ANSWER, FVM_NO_GROUP), error))
         return FALSE;
       if (!fvm_opt_json)
         g_print ("%s\n", path);

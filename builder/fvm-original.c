@@ -8,6 +8,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
+#include "fvm-modes.h"
 
 void
 fvm_original_txn_clear (FvmOriginalTxn *t)
@@ -56,9 +57,9 @@ fvm_original_begin (FvmOriginalTxn *txn, FvmStore *store, const char *name, guin
     }
   xml = g_markup_printf_escaped (
       "<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
-      "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions></target>"
-      "</volume>",
-      txn->volume, disk_size);
+      "<target><format type='qcow2'/>" FVM_MODES_PERMISSIONS_XML "</target></volume>",
+      txn->volume, disk_size,
+      FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_ORIGINAL, fvm_store_get_qemu_gid (store)));
   vol = virStorageVolCreateXML (fvm_store_get_pool (store), xml, 0);
   if (vol == NULL)
     {
@@ -76,9 +77,10 @@ fvm_original_begin (FvmOriginalTxn *txn, FvmStore *store, const char *name, guin
   txn->tmpdir = g_mkdtemp (g_steal_pointer (&tmpl));
   if (txn->tmpdir == NULL)
     return fvm_throw_errno_prefix (error, "making a temporary directory in %s", tmp_base);
-  /* qemu (as libvirt-qemu) reads the installer's kernel and initrd from here. */
-  if (g_chmod (txn->tmpdir, 0755) < 0)
-    return fvm_throw_errno_prefix (error, "chmod %s", txn->tmpdir);
+  /* qemu (as libvirt-qemu) reads the installer's kernel and initrd from here, through its
+   * group; nobody else: the initrd holds the answer file with the password's hash. */
+  if (!fvm_modes_set_path (txn->tmpdir, FVM_FILE_BUILD_DIR, fvm_store_get_qemu_gid (store), error))
+    return FALSE;
   return TRUE;
 }
 

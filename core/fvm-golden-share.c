@@ -106,13 +106,14 @@ fvm_golden_export (FvmStore *store, const char *ref, const char *path,
   partial = g_strconcat (path, ".partial", NULL);
   /* Made here, never opened: whatever is at PATH.partial (a symlink to a file of someone
    * else's, an export running meanwhile) is left alone. */
-  out_fd = open (partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  out_fd = open (partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                 fvm_modes_get (FVM_FILE_BUNDLE, FVM_NO_GROUP));
   if (out_fd < 0 && errno == EEXIST)
     return fvm_throw_code (error, FVM_ERROR_EXISTS,
                            "%s already exists (another export's, or left by a killed one: "
                            "remove it if no export is running)",
                            partial);
-  if (out_fd < 0)
+  if (out_fd < 0 || fchmod (out_fd, fvm_modes_get (FVM_FILE_BUNDLE, FVM_NO_GROUP)) < 0)
     return fvm_throw_errno_prefix (error, "creating %s", partial);
   if (!export_to_fd (store, golden, out_fd, options, progress, cancellable, error)
       || !fvm_check_cancelled (cancellable, error))
@@ -229,7 +230,7 @@ claim_volume (ImportTxn *t, FvmManifest *manifest, GError **error)
         return FALSE;
       stem = fvm_store_image_stem (FVM_IMAGE_GOLDEN, manifest->name, version);
       vol_name = g_strconcat (stem, ".qcow2", NULL);
-      t->writer = fvm_volume_writer_new (t->store, vol_name, manifest->file_size, 0444,
+      t->writer = fvm_volume_writer_new (t->store, vol_name, manifest->file_size, FVM_FILE_GOLDEN,
                                          FVM_VOLUME_WRITER_AUTO, &local_error);
       if (t->writer != NULL)
         {
@@ -688,7 +689,7 @@ fvm_golden_push (FvmStore *source, FvmStore *dest, const char *ref, FvmProgress 
 
   fvm_progress_add_step (progress, "uploading", 95);
   fvm_progress_add_step (progress, "registering", 5);
-  writer = fvm_volume_writer_new (dest, golden->volume, golden->file_size, 0444,
+  writer = fvm_volume_writer_new (dest, golden->volume, golden->file_size, FVM_FILE_GOLDEN,
                                   FVM_VOLUME_WRITER_STREAM, &local_error);
   if (writer == NULL && g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
     return fvm_null_throw_code (error, FVM_ERROR_EXISTS,

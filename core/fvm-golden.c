@@ -12,6 +12,7 @@
 #include "fvm-golden-thinlv.h"
 #include "fvm-guestfs.h"
 #include "fvm-lock.h"
+#include "fvm-modes.h"
 #include "fvm-names.h"
 #include "fvm-sysprep.h"
 
@@ -67,9 +68,10 @@ copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name,
         return 0;
       xml = g_markup_printf_escaped (
           "<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
-          "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions></target>"
-          "</volume>",
-          vol_name, orig->virtual_size);
+          "<target><format type='qcow2'/>" FVM_MODES_PERMISSIONS_XML "</target></volume>",
+          vol_name, orig->virtual_size,
+          /* A copy of the original until sysprep has run: as private as the original. */
+          FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_ORIGINAL, fvm_store_get_qemu_gid (store)));
       vol = virStorageVolCreateXMLFrom (fvm_store_get_pool (store), xml, src, 0);
       if (vol != NULL)
         {
@@ -187,7 +189,9 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   fvm_progress_next_step (progress);
 
   /* Immutable from here: qemu reads it through every clone's backing chain. */
-  if (chmod (path, 0444) < 0 || stat (path, &st) < 0)
+  if (!fvm_modes_set_path (path, FVM_FILE_GOLDEN, fvm_store_get_qemu_gid (store), error))
+    return NULL;
+  if (stat (path, &st) < 0)
     return fvm_throw_errno_prefix (error, "%s", path), NULL;
   golden->sha256 = fvm_file_sha256 (path, cancellable, error);
   if (golden->sha256 == NULL)

@@ -355,7 +355,7 @@ upload_seed (FvmStore *store, const char *vol_name, const char *iso, GError **er
 
   if (!g_file_get_contents (iso, &data, &len, error))
     return FALSE;
-  w = fvm_volume_writer_new (store, vol_name, len, 0444, FVM_VOLUME_WRITER_AUTO, error);
+  w = fvm_volume_writer_new (store, vol_name, len, FVM_FILE_SEED, FVM_VOLUME_WRITER_AUTO, error);
   if (w == NULL || !fvm_volume_writer_write (w, 0, data, len, error)
       || !fvm_volume_writer_finish (w, len, error))
     return fvm_prefix_error (error, "seed volume %s", vol_name);

@@ -18,6 +18,7 @@
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
 #include "fvm-image-info.h"
+#include "fvm-modes.h"
 #include "fvm-names.h"
 #include "fvm-osinfo.h"
 #include "fvm-subprocess.h"
@@ -217,9 +218,8 @@ claim_volume (Claim *claim, FvmStore *store, const char *name, guint64 size, GEr
   g_autofree char *volume = g_strconcat (stem, ".qcow2", NULL);
   g_autofree char *xml = g_markup_printf_escaped (
       "<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
-      "<target><format type='qcow2'/><permissions><mode>0644</mode></permissions></target>"
-      "</volume>",
-      volume, size);
+      "<target><format type='qcow2'/>" FVM_MODES_PERMISSIONS_XML "</target></volume>",
+      volume, size, FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_ORIGINAL, fvm_store_get_qemu_gid (store)));
   g_autoptr (FvmVirStorageVol) vol = NULL;
   g_autoptr (GError) local_error = NULL;
 

@@ -6,6 +6,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-modes.h"
 #include "fvm-xml.h"
 
 static void
@@ -48,6 +49,21 @@ fvm_setup_default_pool_path (FvmConfig *config)
   return g_strdup ("/var/lib/fvm/images");
 }
 
+/* The pool directory's mode and group (fvm-modes.h): NULL when right (or not here to look at),
+ * else what is wrong. Only a local daemon's directory is this host's. */
+static char *
+pool_mode_problem (FvmConfig *config, const char *path, gid_t qemu_gid)
+{
+  g_autoptr (GUri) uri
+      = g_uri_parse (fvm_config_get (config, "libvirt.uri"), G_URI_FLAGS_ENCODED_QUERY, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  if (uri == NULL || (host != NULL && *host != '\0') || path == NULL
+      || !g_file_test (path, G_FILE_TEST_IS_DIR))
+    return NULL;
+  return fvm_modes_check_path (path, FVM_FILE_POOL, qemu_gid);
+}
+
 static gboolean
 setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *items,
             gboolean *missing, GError **error)
@@ -55,12 +71,16 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
   const char *name = fvm_config_get (config, "storage.pool");
   g_autofree char *what = g_strdup_printf ("storage pool '%s'", name);
   g_autoptr (FvmVirStoragePool) pool = virStoragePoolLookupByName (conn, name);
+  gid_t qemu_gid = fvm_modes_qemu_group (conn);
   g_autofree char *path = NULL;
   g_autofree char *xml = NULL;
 
   if (pool != NULL)
     {
       g_autofree char *type = NULL;
+      g_autofree char *problem = NULL;
+      g_autofree char *detail = NULL;
+      const char *status = "ok";
       int autostart = 0;
 
       xml = virStoragePoolGetXMLDesc (pool, 0);
@@ -82,10 +102,26 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
             }
           if (virStoragePoolCreate (pool, 0) < 0)
             return fvm_throw_virt (error, "starting %s", what);
-          fvm_setup_report (items, what, "started", path);
+          status = "started";
         }
-      else
-        fvm_setup_report (items, what, "ok", path);
+      problem = pool_mode_problem (config, path, qemu_gid);
+      if (problem != NULL)
+        {
+          /* An older fvm made it 0755: every user could read the originals' /etc/shadow. */
+          detail = g_strdup_printf ("%s (%s)", path, problem);
+          if (check_only)
+            {
+              fvm_setup_report (items, what, "unsafe mode", detail);
+              *missing = TRUE;
+              return TRUE;
+            }
+          if (!fvm_modes_set_path (path, FVM_FILE_POOL, qemu_gid, error))
+            return fvm_prefix_error (error, "%s", what);
+          status = "mode fixed";
+          g_free (detail);
+          detail = g_strdup_printf ("%s (was %s)", path, problem);
+        }
+      fvm_setup_report (items, what, status, detail != NULL ? detail : path);
       if (!check_only && virStoragePoolGetAutostart (pool, &autostart) == 0 && !autostart
           && virStoragePoolSetAutostart (pool, 1) < 0)
         return fvm_throw_virt (error, "autostart of %s", what);
@@ -99,9 +135,11 @@ setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArra
       *missing = TRUE;
       return TRUE;
     }
-  xml = g_markup_printf_escaped ("<pool type='dir'><name>%s</name><target><path>%s</path>"
-                                 "<permissions><mode>0755</mode></permissions></target></pool>",
-                                 name, path);
+  /* libvirt's build makes the directory with these. */
+  xml = g_markup_printf_escaped (
+      "<pool type='dir'><name>%s</name><target><path>%s</path>" FVM_MODES_PERMISSIONS_XML
+      "</target></pool>",
+      name, path, FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_POOL, qemu_gid));
   pool = virStoragePoolDefineXML (conn, xml, 0);
   if (pool == NULL)
     return fvm_throw_virt (error, "defining %s", what);

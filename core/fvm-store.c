@@ -14,6 +14,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-libvirt.h"
+#include "fvm-modes.h"
 #include "fvm-names.h"
 #include "fvm-volume-writer.h"
 #include "fvm-xml.h"
@@ -29,6 +30,8 @@ struct _FvmStore
   char *backend;
   char *vg;
   char *thinpool;
+  gboolean qemu_gid_known;
+  gid_t qemu_gid;
 };
 
 static gboolean
@@ -52,6 +55,17 @@ fvm_store_set_remote (FvmStore *self)
   self->local = FALSE;
 }
 
+gid_t
+fvm_store_get_qemu_gid (FvmStore *self)
+{
+  if (!self->qemu_gid_known)
+    {
+      self->qemu_gid = fvm_modes_qemu_group (self->conn);
+      self->qemu_gid_known = TRUE;
+    }
+  return self->qemu_gid;
+}
+
 char *
 fvm_store_template_name (const FvmManifest *golden)
 {
@@ -69,10 +83,12 @@ fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char 
       "<volume>\n"
       "  <name>%s</name>\n"
       "  <capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n"
-      "  <target><format type='qcow2'/><permissions><mode>0600</mode></permissions></target>\n"
+      "  <target><format type='qcow2'/>" FVM_MODES_PERMISSIONS_XML "</target>\n"
       "  <backingStore><path>%s</path><format type='%s'/></backingStore>\n"
       "</volume>\n",
-      vol_name, golden->virtual_size, backing, golden->format);
+      vol_name, golden->virtual_size,
+      FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_CLONE_DISK, fvm_store_get_qemu_gid (self)), backing,
+      golden->format);
   g_autoptr (FvmVirStorageVol) vol = virStorageVolCreateXML (self->pool, xml, 0);
 
   if (vol == NULL)
@@ -115,8 +131,11 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "storage pool '%s' is of type '%s'; fvm needs a 'dir' pool", name,
                                 type);
+  /* A user who may not open the directory (0750, qemu's group: fvm-modes.h) goes through
+   * libvirt, as for a remote host. */
   self->local = is_local_uri (fvm_config_get (config, "libvirt.uri"))
-                && g_file_test (self->path, G_FILE_TEST_IS_DIR);
+                && g_file_test (self->path, G_FILE_TEST_IS_DIR)
+                && access (self->path, R_OK | W_OK | X_OK) == 0;
   g_debug ("storage pool %s at %s", name, self->path);
   return g_steal_pointer (&self);
 }
@@ -476,16 +495,16 @@ fvm_store_commit (FvmStore *self, FvmManifest *manifest, GError **error)
     {
       /* Through libvirt: the manifest as a small volume written with an upload stream. */
       gsize len = strlen (data);
-      g_autoptr (FvmVolumeWriter) writer
-          = fvm_volume_writer_new (self, file, len, 0644, FVM_VOLUME_WRITER_STREAM, error);
+      g_autoptr (FvmVolumeWriter) writer = fvm_volume_writer_new (
+          self, file, len, FVM_FILE_MANIFEST, FVM_VOLUME_WRITER_STREAM, error);
       if (writer == NULL || !fvm_volume_writer_write (writer, 0, data, len, error)
           || !fvm_volume_writer_finish (writer, len, error))
         return fvm_prefix_error (error, "writing manifest");
       return TRUE;
     }
   if (!g_file_set_contents_full (path, data, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
-                                 error))
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 (int) fvm_modes_get (FVM_FILE_MANIFEST, FVM_NO_GROUP), error))
     return fvm_prefix_error (error, "writing manifest");
   /* The commit point is durable only once the directory holding the new name is synced. GLib
    * 2.74 happens to do it for DURABLE too (strace shows it), but does not promise it: one more

@@ -12,6 +12,8 @@
  * manifest appears when its upload ends; a reader in between finds it unreadable and skips it). */
 #pragma once
 
+#include <sys/types.h>
+
 #include <gio/gio.h>
 #include <libvirt/libvirt.h>
 
@@ -73,13 +75,15 @@ gboolean fvm_store_volume_time (FvmStore *self, const char *name, gboolean *out_
 /* Deletes a volume if it exists; a missing one is not an error. */
 gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **error);
 
-/* TRUE when the pool's directory is this host's (a local URI and the directory exists here):
- * then fvm may read and write its files directly. */
+/* TRUE when the pool's directory is this host's (a local URI and the directory exists here)
+ * and this user may read and write it: then fvm may read and write its files directly. */
 gboolean fvm_store_is_local (FvmStore *self);
 /* From here on, every read and write of this store goes through libvirt (volume listing,
  * download and upload streams), as for a remote host, even when its directory is here: push
  * treats its destination so, and one path serves both. */
 void fvm_store_set_remote (FvmStore *self);
+/* The group qemu runs as for this store's connection (fvm-modes.h), asked once. */
+gid_t fvm_store_get_qemu_gid (FvmStore *self);
 
 /* A qcow2 overlay volume VOL_NAME whose backing file is the golden, through the storage API
  * (libvirt runs qemu-img); EXISTS when the name is taken. */

@@ -26,6 +26,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
+#include "fvm-modes.h"
 #include "fvm-virt-builder-index.h"
 
 /* xz level 1 with two threads. On the 507 MB Debian 12 original (xz CLI, 2 cores): -1 took 33 s
@@ -305,7 +306,9 @@ write_template (FvmStore *store, Txn *txn, Template *t, FvmProgress *progress,
   if (fstat (src, &st) < 0)
     return fvm_throw_errno_prefix (error, "%s", src_path);
   feed.size = (guint64) st.st_size;
-  out = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  /* It holds the golden's /etc/shadow: serving it is the user's choice (fvm-modes.h). */
+  out = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC,
+                        (int) fvm_modes_get (FVM_FILE_BUNDLE, FVM_NO_GROUP));
   if (out < 0)
     return fvm_throw_errno_prefix (error, "creating a file in %s", txn->dir);
   g_ptr_array_add (txn->created, g_strdup (tmp));

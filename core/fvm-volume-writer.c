@@ -22,7 +22,7 @@ struct _FvmVolumeWriter
   char *path;       /* local: the hidden file written, renamed to final_path at the end */
   char *final_path; /* local */
   guint64 size;
-  guint mode_bits;
+  FvmFileKind kind;     /* its mode once finished (fvm-modes) */
   int fd;               /* local file, or -1 */
   virStorageVolPtr vol; /* stream mode */
   virStreamPtr stream;  /* stream mode */
@@ -73,9 +73,10 @@ writer_new_stream (FvmVolumeWriter *self, GError **error)
   g_autofree char *xml = g_markup_printf_escaped (
       "<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
       "<allocation unit='bytes'>0</allocation>"
-      "<target><format type='raw'/><permissions><mode>0%o</mode></permissions></target>"
+      "<target><format type='raw'/>" FVM_MODES_PERMISSIONS_XML "</target>"
       "</volume>",
-      self->vol_name, self->size, self->mode_bits);
+      self->vol_name, self->size,
+      FVM_MODES_PERMISSIONS_ARGS (self->kind, fvm_store_get_qemu_gid (self->store)));
 
   self->vol = virStorageVolCreateXML (fvm_store_get_pool (self->store), xml, 0);
   if (self->vol == NULL)
@@ -98,7 +99,7 @@ writer_new_stream (FvmVolumeWriter *self, GError **error)
 }
 
 FvmVolumeWriter *
-fvm_volume_writer_new (FvmStore *store, const char *vol_name, guint64 size, guint mode_bits,
+fvm_volume_writer_new (FvmStore *store, const char *vol_name, guint64 size, FvmFileKind kind,
                        FvmVolumeWriterMode mode, GError **error)
 {
   FvmVolumeWriter *self = g_new0 (FvmVolumeWriter, 1);
@@ -106,7 +107,7 @@ fvm_volume_writer_new (FvmStore *store, const char *vol_name, guint64 size, guin
   self->store = store;
   self->vol_name = g_strdup (vol_name);
   self->size = size;
-  self->mode_bits = mode_bits;
+  self->kind = kind;
   self->fd = -1;
   if (mode == FVM_VOLUME_WRITER_AUTO && fvm_store_is_local (store))
     return writer_new_local (self, error);
@@ -214,8 +215,12 @@ fvm_volume_writer_finish (FvmVolumeWriter *self, guint64 size, GError **error)
                            self->vol_name, size, self->size);
   if (self->path != NULL)
     {
-      if (self->fd >= 0 && (fsync (self->fd) < 0 || fchmod (self->fd, self->mode_bits) < 0))
+      if (self->fd >= 0 && fsync (self->fd) < 0)
         return fvm_throw_errno_prefix (error, "%s", self->path);
+      if (self->fd >= 0
+          && !fvm_modes_set_fd (self->fd, self->path, self->kind,
+                                fvm_store_get_qemu_gid (self->store), error))
+        return FALSE;
       if (self->fd >= 0 && close (g_steal_fd (&self->fd)) < 0)
         return fvm_throw_errno_prefix (error, "%s", self->path);
       /* The claim: never over an existing file (a golden made meanwhile). */

@@ -8,13 +8,14 @@
  * number counts; fvm_volume_writer_remove_stale() removes those. Any other store (or
  * FVM_VOLUME_WRITER_STREAM) gets a raw volume with no allocation from virStorageVolCreateXML and a
  * sparse upload stream (virStreamSendHole for the gaps), which works the same on a remote libvirt
- * host. The file ends up 0444 either way.
+ * host. The file ends up with its kind's mode and group (fvm-modes.h) either way.
  *
  * Until finished, freeing the writer removes the volume: an error or Ctrl-C leaves nothing. */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "fvm-modes.h"
 #include "fvm-store.h"
 
 G_BEGIN_DECLS
@@ -30,9 +31,9 @@ typedef struct _FvmVolumeWriter FvmVolumeWriter;
 #define FVM_VOLUME_WRITER_PARTIAL ".partial"
 
 /* Creates volume VOL_NAME of SIZE bytes (the file's size, not a virtual size); EXISTS when the
- * name is taken. MODE_BITS: the file's permissions once finished (0444 for a golden). */
+ * name is taken. KIND: what the file is, which gives its mode and group once finished. */
 FvmVolumeWriter *fvm_volume_writer_new (FvmStore *store, const char *vol_name, guint64 size,
-                                        guint mode_bits, FvmVolumeWriterMode mode,
+                                        FvmFileKind kind, FvmVolumeWriterMode mode,
                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Data at OFFSET; offsets must grow; the bytes between two writes read as zeros. */
 gboolean fvm_volume_writer_write (FvmVolumeWriter *self, guint64 offset, const void *buf, gsize len,

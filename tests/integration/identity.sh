@@ -121,6 +121,8 @@ check "create c2 --hostname web2 --user-data #cloud-config --wait ssh ($((SECOND
 	test "$rc" = 0 || note "$(cat "$tmp/c2.err")"
 check "the seed volume c2.seed.iso exists while the clone lives" bash -c 'virsh -q -c "$1" vol-list fvm | grep -q "c2.seed.iso"' _ "$FVM_CONNECT"
 check "the domain has it as a CD-ROM" bash -c 'virsh -q -c "$1" dumpxml c2 | grep -q "c2.seed.iso"' _ "$FVM_CONNECT"
+check "the seed (user-data) is 0640, readable by qemu's group only" \
+	test "$(stat -c '%a %g' "$POOL_DIR/c2.seed.iso")" = "640 $(qemu_gid)"
 host=""
 for _ in $(seq 60); do
 	host=$(ssh_ "$ip" hostname 2>/dev/null) && [ "$host" = web2 ] && break

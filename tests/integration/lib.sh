@@ -50,6 +50,8 @@ sandbox_down() {
 	SANDBOX_DIR=
 }
 virsh_() { virsh -q -c "$FVM_CONNECT" "$@"; }
+# The gid the sandbox's qemu runs as (libvirt's DAC base label +UID:+GID): fvm's "qemu's group".
+qemu_gid() { virsh_ capabilities | sed -n "s/.*<baselabel type='[a-z]*'>+[0-9]*:+\([0-9]*\)<.*/\1/p" | head -n 1; }
 
 # The cache of originals lives outside the repo, keyed by what makes the image.
 CACHE=${FVM_TEST_CACHE:-/var/cache/fvm-tests}

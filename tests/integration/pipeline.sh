@@ -22,11 +22,23 @@ out=$(XDG_CONFIG_HOME=$conf fvm-spawn setup 2>&1)
 check "running it again changes nothing" \
 	bash -c '[ "$(grep -c " ok " <<<"$1")" = 2 ] && ! grep -q created <<<"$1"' _ "$out"
 check "setup --check passes" env XDG_CONFIG_HOME="$conf" fvm-spawn setup --check
+qgid=$(qemu_gid)
+check "the pool directory is 0750 in qemu's group ($qgid)" \
+	test "$(stat -c '%a %g' "$SANDBOX_DIR/itpool")" = "750 $qgid"
 check "the network is NAT on 10.250.7.1 with DHCP from .128" \
 	bash -c 'x=$(virsh -q -c "$FVM_CONNECT" net-dumpxml itnet) && grep -q "<forward mode=.nat." <<<"$x" && grep -q "address=.10.250.7.1." <<<"$x" && grep -q "start=.10.250.7.128." <<<"$x"'
 virsh_ net-destroy itnet >/dev/null; virsh_ net-undefine itnet >/dev/null
 virsh_ pool-destroy itpool >/dev/null; virsh_ pool-undefine itpool >/dev/null
 rm -rf "$conf" "$SANDBOX_DIR/itpool"
+# The sandbox's pool as an older fvm left it (0755: every user could read the originals'
+# /etc/shadow); setup fixes it, and every clone below boots from a pool with fvm's modes.
+chmod 0755 "$POOL_DIR"
+out=$(fvm-spawn setup --check 2>&1); rc=$?
+check "setup --check reports a 0755 pool directory and fails" \
+	bash -c '[ "$1" = 1 ] && grep -Eq "^storage pool .fvm. +unsafe mode .*mode 0755, should be 0750" <<<"$2"' _ "$rc" "$out"
+out=$(fvm-spawn setup 2>&1)
+check "setup makes it 0750 in qemu's group" \
+	bash -c 'grep -Eq "^storage pool .fvm. +mode fixed" <<<"$1" && [ "$(stat -c "%a %g" "$2")" = "750 $3" ]' _ "$out" "$POOL_DIR" "$qgid"
 
 # --- build ---------------------------------------------------------------------------------
 if original_from_cache_or_build debian12 itdeb; then
@@ -45,7 +57,8 @@ else
 	bail "fvm-golden create: $golden"
 fi
 gfile=$POOL_DIR/itgold@1.qcow2
-check "the golden is read-only (0444)" test "$(stat -c %a "$gfile")" = 444
+check "the golden is read-only, for qemu's group only (0440, group $qgid)" \
+	test "$(stat -c '%a %g' "$gfile")" = "440 $qgid"
 # Every operation on by default ran, and nothing else (golden.sh checks what each one did).
 ops=$(fvm-golden info itgold@1 --json | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["sysprep"])))')
 want=$(fvm-golden --list-operations --json |
@@ -105,6 +118,10 @@ TMPDIR=$int_tmp fvm-build --method bootstrap debian12 itint >/dev/null 2>"$SANDB
 pb=$!
 for _ in $(seq 150); do grep -q "I: " "$POOL_DIR/itint.original.log" 2>/dev/null && break; sleep 0.2; done
 sleep 3
+# While it runs: its disk holds the guest's /etc/shadow, its directory the answer file.
+modes=$(stat -c %a "$POOL_DIR/itint.original.qcow2" 2>&1; stat -c '%a %g' "$int_tmp"/fvm-build-* 2>&1)
+check "a new original is 0600 and the build directory 0750 in qemu's group" \
+	test "$modes" = "600"$'\n'"750 $qgid"
 kill -INT $pb
 wait $pb; rc=$?
 check "Ctrl-C during fvm-build exits 130" test "$rc" = 130

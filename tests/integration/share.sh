@@ -80,6 +80,7 @@ else
 	bail "fvm-golden export: exit $rc: $out"
 fi
 check "no .partial file is left beside it" test ! -e "$BUNDLE.partial"
+check "the bundle is its owner's alone (0600)" test "$(stat -c %a "$BUNDLE")" = 600
 listing=$(tar --zstd -tvf "$BUNDLE" 2>&1)
 note "$listing"
 check "GNU tar lists manifest.json first, then the disk's map, then the disk" \
@@ -182,8 +183,8 @@ out=$(inb fvm-golden import "$BUNDLE" 2>&1)
 check "import from a file gives shgold@1 in B ($((SECONDS - start)) s)" test "$out" = "shgold@1"
 check "qemu-img compare: B's shgold@1 is identical to A's" qemu-img compare "$A_FILE" "$B_POOL/shgold@1.qcow2"
 check "B's manifest has A's sha256" test "$(inb fvm-golden info shgold@1 --json | sha_of)" = "$A_SHA"
-check "B's golden is read-only (0444) and has its template" \
-	test "$(stat -c %a "$B_POOL/shgold@1.qcow2")" = 444 -a -e "$B_POOL/shgold@1.template.qcow2"
+check "B's golden is read-only (0440) and has its template" \
+	test "$(stat -c %a "$B_POOL/shgold@1.qcow2")" = 440 -a -e "$B_POOL/shgold@1.template.qcow2"
 check "B's golden file is sparse like A's (allocated MiB within 5%)" \
 	bash -c 'a=$(du -m "$1" | cut -f1) b=$(du -m "$2" | cut -f1); [ $((b * 100)) -le $((a * 105)) ]' _ "$A_FILE" "$B_POOL/shgold@1.qcow2"
 
@@ -587,8 +588,8 @@ out=$(fvm-golden push shgold@1 --connect "$B_CONNECT" 2>&1)
 check "fvm-golden push shgold@1 --connect B ($((SECONDS - start)) s)" test "$out" = "shgold@1"
 check "the pushed golden is identical to A's" qemu-img compare "$A_FILE" "$B_POOL/shgold@1.qcow2"
 check "B lists it, with A's sha256" test "$(inb fvm-golden info shgold@1 --json | sha_of)" = "$A_SHA"
-check "the pushed golden is read-only (0444), sparse, with its template" \
-	bash -c '[ "$(stat -c %a "$1")" = 444 ] && [ $(du -m "$1" | cut -f1) -le $(( $(du -m "$2" | cut -f1) * 105 / 100 )) ] && [ -e "$3" ]' \
+check "the pushed golden is read-only (0440), sparse, with its template" \
+	bash -c '[ "$(stat -c %a "$1")" = 440 ] && [ $(du -m "$1" | cut -f1) -le $(( $(du -m "$2" | cut -f1) * 105 / 100 )) ] && [ -e "$3" ]' \
 	_ "$B_POOL/shgold@1.qcow2" "$A_FILE" "$B_POOL/shgold@1.template.qcow2"
 start=$SECONDS
 ip=$(inb fvm-spawn create shgold@1 c1 --wait ssh 2>"$WORK/spawn.err")
