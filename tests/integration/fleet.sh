@@ -26,10 +26,10 @@ trap 'sandbox_down; users_down; rm -rf "$conf"' EXIT
 note "sandbox: $FVM_CONNECT"
 
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
-ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+note "setup: original itdeb of debian12 is in the store ($BUILT_BY)"
 golden=$(fvm-golden create itdeb flgold 2>&1)
 [ "$golden" = flgold@1 ] || bail "fvm-golden create: $golden"
-ok "golden flgold@1 made"
+note "setup: golden flgold@1 made"
 
 net=$(virsh_ net-dumpxml fvm | sed -n "s/.*<ip address='\([0-9.]*\)\.[0-9]*'.*/\1/p")
 count_state() {

@@ -20,7 +20,7 @@ printf '[clone]\nip-timeout=900\nssh-timeout=900\n' >"$tmp/fvm/fvm.conf"
 export XDG_CONFIG_HOME=$tmp
 
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
-ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+note "setup: original itdeb of debian12 is in the store ($BUILT_BY)"
 golden=$(fvm-golden create itdeb idgold 2>&1)
 [ "$golden" = idgold@1 ] || bail "fvm-golden create: $golden"
 check "golden idgold@1 made; its manifest says no cloud-init" python3 -c '

@@ -14,7 +14,7 @@ work=$(mktemp -d /var/tmp/fvm-it-import-XXXXXX)
 trap 'rm -rf "$work"; sandbox_down' EXIT
 
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
-ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+note "setup: original itdeb of debian12 is in the store ($BUILT_BY)"
 
 qemu-img convert -O raw "$POOL_DIR/itdeb.original.qcow2" "$work/disk.img" || bail "qemu-img convert"
 note "source: raw image of $(stat -c %s "$work/disk.img") bytes, $(du -h "$work/disk.img" | cut -f1) allocated"

@@ -15,7 +15,7 @@ note "sandbox: $FVM_CONNECT"
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
 golden=$(fvm-golden create itdeb regold 2>&1)
 [ "$golden" = regold@1 ] || bail "fvm-golden create: $golden"
-ok "golden regold@1 made"
+note "setup: golden regold@1 made"
 
 # Hooks run only from clone.hooks-dir: a directory of this test's own, named in a configuration
 # of its own.

@@ -65,7 +65,7 @@ fi
 start=$SECONDS
 out=$(fvm-golden create itdeb shgold 2>&1)
 [ "$out" = "shgold@1" ] || bail "fvm-golden create: $out"
-ok "fvm-golden create makes shgold@1 in A ($((SECONDS - start)) s)"
+note "setup: fvm-golden create makes shgold@1 in A ($((SECONDS - start)) s)"
 A_FILE=$A_POOL/shgold@1.qcow2
 A_SHA=$(fvm-golden info shgold@1 --json | sha_of)
 

@@ -25,10 +25,10 @@ vb() {
 }
 
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
-ok "original itdeb of debian12 is in the store ($BUILT_BY)"
+note "setup: original itdeb of debian12 is in the store ($BUILT_BY)"
 out=$(fvm-golden create itdeb vbgold 2>&1)
 [ "$out" = vbgold@1 ] || bail "fvm-golden create: $out"
-ok "golden vbgold@1 made"
+note "setup: golden vbgold@1 made"
 
 # --- export -----------------------------------------------------------------------------------
 start=$SECONDS
