@@ -9,6 +9,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-modes.h"
+#include "fvm-store-commit.h"
 
 void
 fvm_original_txn_clear (FvmOriginalTxn *t)

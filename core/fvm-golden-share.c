@@ -23,6 +23,7 @@
 #include "fvm-image-map.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
+#include "fvm-store-commit.h"
 #include "fvm-subprocess.h"
 #include "fvm-units.h"
 #include "fvm-volume-writer.h"

@@ -14,6 +14,7 @@
 #include "fvm-lock.h"
 #include "fvm-modes.h"
 #include "fvm-names.h"
+#include "fvm-store-commit.h"
 #include "fvm-sysprep.h"
 
 #define MAX_VERSION_RACES 16

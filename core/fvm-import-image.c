@@ -21,6 +21,7 @@
 #include "fvm-modes.h"
 #include "fvm-names.h"
 #include "fvm-osinfo.h"
+#include "fvm-store-commit.h"
 #include "fvm-subprocess.h"
 
 typedef struct

@@ -2,7 +2,7 @@
  * on request (lvcreate --type thin-pool), after asking, like fast-vm's configure script. */
 #include "fvm-error.h"
 #include "fvm-lvm.h"
-#include "fvm-setup.h"
+#include "fvm-setup-thinpool.h"
 #include "fvm-units.h"
 
 static const char *const pool_tags[] = { FVM_LVM_TAG, NULL };

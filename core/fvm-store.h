@@ -55,8 +55,6 @@ GPtrArray *fvm_store_list (FvmStore *self, FvmImageKind kind, GError **error);
 /* One more than the highest version of NAME that has a manifest or a volume. */
 guint fvm_store_next_version (FvmStore *self, const char *name, GError **error);
 
-gboolean fvm_store_commit (FvmStore *self, FvmManifest *manifest,
-                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean fvm_store_delete (FvmStore *self, FvmManifest *manifest,
                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

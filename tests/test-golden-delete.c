@@ -10,6 +10,7 @@
 #include "fvm-error.h"
 #include "fvm-golden.h"
 #include "fvm-lock.h"
+#include "fvm-store-commit.h"
 #include "fvm-store.h"
 #include "test-tmpdir.h"
 
