@@ -65,7 +65,7 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
   what = g_strdup_printf ("creating %s/%s (a thin snapshot of %s)", vg, lv, golden->lv);
   if (!fvm_lvm_run ((const char *const *) argv, what, cancellable, &local_error))
     {
-      if (strstr (local_error->message, "already exists") != NULL)
+      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS))
         return fvm_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", clone);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;

@@ -57,10 +57,9 @@ create_lv (FvmStore *store, const FvmManifest *golden, GCancellable *cancellable
   what = g_strdup_printf ("creating %s for golden %s@%u", target, golden->name, golden->version);
   if (!fvm_lvm_run ((const char *const *) create, what, cancellable, error))
     {
-      if (error != NULL && *error != NULL && strstr ((*error)->message, "already exists") != NULL)
+      if (error != NULL && g_error_matches (*error, FVM_ERROR, FVM_ERROR_EXISTS))
         {
           /* No registered golden has this version (it was free): a killed run's LV. */
-          (*error)->code = FVM_ERROR_EXISTS;
           fvm_prefix_error (error,
                             "%s is left from a killed import or create "
                             "('fvm-spawn gc' removes it)",

@@ -288,9 +288,16 @@ fvm_lvm_check_privileges (const char *vg, GError **error)
 gboolean
 fvm_lvm_run (const char *const *argv, const char *what, GCancellable *cancellable, GError **error)
 {
-  if (!fvm_subprocess_run (argv, NULL, cancellable, error))
-    return fvm_prefix_error (error, "%s", what);
-  return TRUE;
+  g_autoptr (GError) local_error = NULL;
+
+  if (fvm_subprocess_run (argv, NULL, cancellable, &local_error))
+    return TRUE;
+  /* lvcreate: 'Logical Volume "NAME" already exists in volume group "VG"'. */
+  if (local_error->domain == FVM_ERROR && local_error->code != FVM_ERROR_CANCELLED
+      && strstr (local_error->message, "already exists") != NULL)
+    local_error->code = FVM_ERROR_EXISTS;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return fvm_prefix_error (error, "%s", what);
 }
 
 gboolean

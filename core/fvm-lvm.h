@@ -51,7 +51,9 @@ GStrv fvm_lvm_lvs_argv (const char *vg, const char *lv);
 /* "thin LV storage needs root …" unless this process may drive device-mapper. */
 gboolean fvm_lvm_check_privileges (const char *vg, GError **error);
 
-/* Runs an LVM command; on failure the error starts with WHAT ("creating VG/LV"). */
+/* Runs an LVM command; on failure the error starts with WHAT ("creating VG/LV"), and its code
+ * is FVM_ERROR_EXISTS when LVM said the LV it was to make already exists (classified here, once,
+ * so callers test the code, never the message). */
 gboolean fvm_lvm_run (const char *const *argv, const char *what, GCancellable *cancellable,
                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -63,15 +63,13 @@ static const GOptionEntry options[] = {
 static gboolean
 set_cli (FvmConfig *config, const char *key, const char *value, const char *option, GError **error)
 {
+  g_autoptr (GError) local_error = NULL;
+
   if (value == NULL)
     return TRUE;
-  if (!fvm_config_set (config, key, value, FVM_CONFIG_SOURCE_CLI, error))
-    {
-      /* A bad option value is a usage error (exit 2), whatever checked it. */
-      (*error)->domain = FVM_ERROR;
-      (*error)->code = FVM_ERROR_USAGE;
-      return fvm_prefix_error (error, "%s", option);
-    }
+  /* A bad option value is a usage error (exit 2), whatever checked it. */
+  if (!fvm_config_set (config, key, value, FVM_CONFIG_SOURCE_CLI, &local_error))
+    return fvm_throw_code (error, FVM_ERROR_USAGE, "%s: %s", option, local_error->message);
   return TRUE;
 }
 

@@ -299,6 +299,42 @@ test_remove_own_mock (void)
   rmdir (dir);
 }
 
+/* fvm_lvm_run classifies "already exists" as FVM_ERROR_EXISTS where the error is made, so no
+ * caller reads the message; any other failure keeps its code. lvcreate is a mock (first in
+ * PATH) that fails as LVM does: this host has no device-mapper. */
+static void
+test_run_exists_mock (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fvm-mock-lvm-XXXXXX", NULL);
+  g_autofree char *mock = g_build_filename (dir, "lvcreate", NULL);
+  g_autofree char *path = g_strconcat (dir, ":", g_getenv ("PATH"), NULL);
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  const char *script
+      = "#!/bin/sh\n"
+        "case \"$1\" in\n"
+        "exists) echo '  Logical Volume \"fvm-clone-c1\" already exists in volume group "
+        "\"fvmvg\"' >&2 ;;\n"
+        "*) echo '  Volume group \"nosuch\" not found' >&2 ;;\n"
+        "esac\n"
+        "exit 5\n";
+  const char *exists[] = { "lvcreate", "exists", NULL };
+  const char *other[] = { "lvcreate", "other", NULL };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents_full (mock, script, -1, 0, 0755, NULL));
+  g_setenv ("PATH", path, TRUE);
+  g_assert_false (fvm_lvm_run (exists, "creating fvmvg/fvm-clone-c1", NULL, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_EXISTS);
+  g_assert_true (g_str_has_prefix (error->message, "creating fvmvg/fvm-clone-c1: "));
+  g_clear_error (&error);
+  g_assert_false (fvm_lvm_run (other, "creating nosuch/x", NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_false (g_error_matches (error, FVM_ERROR, FVM_ERROR_EXISTS));
+  g_setenv ("PATH", old_path, TRUE);
+  unlink (mock);
+  rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -311,5 +347,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lvm/privileges-message", test_privileges_message);
   g_test_add_func ("/lvm/own", test_own);
   g_test_add_func ("/lvm/remove-own-mock", test_remove_own_mock);
+  g_test_add_func ("/lvm/run-exists-mock", test_run_exists_mock);
   return g_test_run ();
 }
