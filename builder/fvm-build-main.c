@@ -239,7 +239,7 @@ parse_settings (GOptionContext *ctx, const char *name, Settings *s, GError **err
 static char *
 find_mirror (FvmConfig *config, char **out_security, GError **error)
 {
-  const char *configured = fvm_config_get (config, "build.mirror");
+  const char *configured = fvm_config_get_string (config, FVM_SETTING_BUILD_MIRROR);
 
   if (*configured != '\0')
     return g_strdup (configured);
@@ -377,15 +377,17 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
   if (config == NULL)
     return FALSE;
   if (opt_disk_size != NULL
-      && !fvm_config_set (config, "build.disk-size", opt_disk_size, FVM_CONFIG_SOURCE_CLI,
+      && !fvm_config_set (config, FVM_SETTING_BUILD_DISK_SIZE, opt_disk_size, FVM_CONFIG_SOURCE_CLI,
                           &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_mirror != NULL
-      && !fvm_config_set (config, "build.mirror", opt_mirror, FVM_CONFIG_SOURCE_CLI, &local_error))
+      && !fvm_config_set (config, FVM_SETTING_BUILD_MIRROR, opt_mirror, FVM_CONFIG_SOURCE_CLI,
+                          &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &memory, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  if (!fvm_parse_size (fvm_config_get (config, "build.disk-size"), 1, &disk_size, error))
+  if (!fvm_parse_size (fvm_config_get_string (config, FVM_SETTING_BUILD_DISK_SIZE), 1, &disk_size,
+                       error))
     return FALSE;
   if (disk_size < (1ULL << 30))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "disk size must be at least 1G");

@@ -159,10 +159,12 @@ fvm_cli_load_config (GError **error)
   if (config == NULL)
     return NULL;
   if (opt_connect != NULL
-      && !fvm_config_set (config, "libvirt.uri", opt_connect, FVM_CONFIG_SOURCE_CLI, error))
+      && !fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, opt_connect, FVM_CONFIG_SOURCE_CLI,
+                          error))
     return fvm_null_prefix_error (error, "--connect");
   if (opt_backend != NULL
-      && !fvm_config_set (config, "storage.backend", opt_backend, FVM_CONFIG_SOURCE_CLI, error))
+      && !fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, opt_backend, FVM_CONFIG_SOURCE_CLI,
+                          error))
     return fvm_null_prefix_error (error, "--backend");
   return g_steal_pointer (&config);
 }

@@ -26,7 +26,7 @@ fvm_clone_release_leases (virConnectPtr conn, FvmConfig *config, const char *net
   g_autofree char *server = NULL;
   g_autofree char *bridge = NULL;
   virNetworkDHCPLeasePtr *leases = NULL;
-  pid_t pid = fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri"));
+  pid_t pid = fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   int n;
 
   if (net == NULL || (xml = virNetworkGetXMLDesc (net, 0)) == NULL)
@@ -97,10 +97,10 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
     .owner = clone->meta.owner,
     .hostname = clone->meta.hostname,
     .reserved_ip = clone->meta.reserved_ip,
-    .connect = fvm_config_get (config, "libvirt.uri"),
+    .connect = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
   };
 
-  const char *hooks_dir = fvm_config_get (config, "clone.hooks-dir");
+  const char *hooks_dir = fvm_config_get_string (config, FVM_SETTING_CLONE_HOOKS_DIR);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) paths = NULL;
 

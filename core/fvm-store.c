@@ -97,7 +97,7 @@ fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char 
 FvmStore *
 fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
 {
-  const char *name = fvm_config_get (config, "storage.pool");
+  const char *name = fvm_config_get_string (config, FVM_SETTING_STORAGE_POOL);
   g_autoptr (FvmStore) self = g_new0 (FvmStore, 1);
   g_autofree char *xml = NULL;
   g_autofree char *type = NULL;
@@ -105,9 +105,9 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
   self->conn = conn;
   virConnectRef (conn);
   self->pool_name = g_strdup (name);
-  self->backend = g_strdup (fvm_config_get (config, "storage.backend"));
-  self->vg = g_strdup (fvm_config_get (config, "storage.vg"));
-  self->thinpool = g_strdup (fvm_config_get (config, "storage.thinpool"));
+  self->backend = g_strdup (fvm_config_get_string (config, FVM_SETTING_STORAGE_BACKEND));
+  self->vg = g_strdup (fvm_config_get_string (config, FVM_SETTING_STORAGE_VG));
+  self->thinpool = g_strdup (fvm_config_get_string (config, FVM_SETTING_STORAGE_THINPOOL));
   self->pool = virStoragePoolLookupByName (conn, name);
   if (self->pool == NULL)
     {
@@ -131,7 +131,7 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
                                 type);
   /* A user who may not open the directory (0750, qemu's group: fvm-modes.h) goes through
    * libvirt, as for a remote host. */
-  self->local = is_local_uri (fvm_config_get (config, "libvirt.uri"))
+  self->local = is_local_uri (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI))
                 && g_file_test (self->path, G_FILE_TEST_IS_DIR)
                 && access (self->path, R_OK | W_OK | X_OK) == 0;
   g_debug ("storage pool %s at %s", name, self->path);

@@ -69,13 +69,13 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
   if (store == NULL)
     return FALSE;
   if (opt_trusted_keys != NULL
-      && !fvm_config_set (config, "golden.trusted-keys", opt_trusted_keys, FVM_CONFIG_SOURCE_CLI,
-                          error))
+      && !fvm_config_set (config, FVM_SETTING_GOLDEN_TRUSTED_KEYS, opt_trusted_keys,
+                          FVM_CONFIG_SOURCE_CLI, error))
     return fvm_prefix_error (error, "--trusted-keys");
   trust = (FvmBundleTrust){
-    .trusted_keys = fvm_config_get (config, "golden.trusted-keys"),
+    .trusted_keys = fvm_config_get_string (config, FVM_SETTING_GOLDEN_TRUSTED_KEYS),
     .sha256 = opt_sha256,
-    .require_signature = fvm_config_get_boolean (config, "golden.require-signature"),
+    .require_signature = fvm_config_get_boolean (config, FVM_SETTING_GOLDEN_REQUIRE_SIGNATURE),
     .allow_unsigned = opt_allow_unsigned,
   };
   /* A mistyped path would only show when a signed bundle comes: say it now. */

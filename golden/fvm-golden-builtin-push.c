@@ -28,7 +28,8 @@ open_store_at (const char *uri, const char *what, GError **error)
 
   if (config == NULL)
     return NULL;
-  if (uri != NULL && !fvm_config_set (config, "libvirt.uri", uri, FVM_CONFIG_SOURCE_CLI, error))
+  if (uri != NULL
+      && !fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, uri, FVM_CONFIG_SOURCE_CLI, error))
     return fvm_null_prefix_error (error, "%s", what);
   conn = fvm_libvirt_connect (config, error);
   if (conn == NULL)

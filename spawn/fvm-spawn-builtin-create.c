@@ -61,14 +61,15 @@ static const GOptionEntry options[] = {
 
 /* Command-line options are the configuration's top layer, so `info` can tell them apart. */
 static gboolean
-set_cli (FvmConfig *config, const char *key, const char *value, const char *option, GError **error)
+set_cli (FvmConfig *config, FvmSetting setting, const char *value, const char *option,
+         GError **error)
 {
   g_autoptr (GError) local_error = NULL;
 
   if (value == NULL)
     return TRUE;
   /* A bad option value is a usage error (exit 2), whatever checked it. */
-  if (!fvm_config_set (config, key, value, FVM_CONFIG_SOURCE_CLI, &local_error))
+  if (!fvm_config_set (config, setting, value, FVM_CONFIG_SOURCE_CLI, &local_error))
     return fvm_throw_code (error, FVM_ERROR_USAGE, "%s: %s", option, local_error->message);
   return TRUE;
 }
@@ -82,18 +83,20 @@ apply_options (FvmConfig *config, GError **error)
   if (opt_hooks != NULL)
     {
       /* --hook adds to the hooks a profile or fvm.conf already names. */
-      const char *lower = fvm_config_get (config, "clone.hooks");
+      g_auto (GStrv) lower_list = fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS);
+      g_autofree char *lower = g_strjoinv (",", lower_list);
       g_autofree char *more = g_strjoinv (",", opt_hooks);
       hooks = *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
     }
-  return set_cli (config, "clone.memory", opt_memory, "--memory", error)
-         && set_cli (config, "clone.vcpus", vcpus, "--vcpus", error)
-         && set_cli (config, "clone.disk-size", opt_disk_size, "--disk-size", error)
-         && set_cli (config, "network.name", opt_network, "--network", error)
-         && set_cli (config, "clone.template", opt_template, "--template", error)
-         && set_cli (config, "clone.user-data", opt_user_data, "--user-data", error)
-         && set_cli (config, "clone.hooks", hooks, "--hook", error)
-         && set_cli (config, "clone.wait", opt_no_wait ? "none" : opt_wait, "--wait", error);
+  return set_cli (config, FVM_SETTING_CLONE_MEMORY, opt_memory, "--memory", error)
+         && set_cli (config, FVM_SETTING_CLONE_VCPUS, vcpus, "--vcpus", error)
+         && set_cli (config, FVM_SETTING_CLONE_DISK_SIZE, opt_disk_size, "--disk-size", error)
+         && set_cli (config, FVM_SETTING_NETWORK_NAME, opt_network, "--network", error)
+         && set_cli (config, FVM_SETTING_CLONE_TEMPLATE, opt_template, "--template", error)
+         && set_cli (config, FVM_SETTING_CLONE_USER_DATA, opt_user_data, "--user-data", error)
+         && set_cli (config, FVM_SETTING_CLONE_HOOKS, hooks, "--hook", error)
+         && set_cli (config, FVM_SETTING_CLONE_WAIT, opt_no_wait ? "none" : opt_wait, "--wait",
+                     error);
 }
 
 /* The identity from every layer: key files named in the configuration and on the command line,
@@ -102,8 +105,8 @@ static gboolean
 gather_identity (FvmConfig *config, FvmSpec *spec, GError **error)
 {
   FvmIdentity *id = &spec->identity;
-  g_auto (GStrv) key_files = fvm_config_get_list (config, "clone.ssh-keys");
-  const char *user_data = fvm_config_get (config, "clone.user-data");
+  g_auto (GStrv) key_files = fvm_config_get_list (config, FVM_SETTING_CLONE_SSH_KEYS);
+  const char *user_data = fvm_config_get_string (config, FVM_SETTING_CLONE_USER_DATA);
 
   for (guint i = 0; key_files[i] != NULL; i++)
     if (!fvm_identity_add_ssh_key_file (id, key_files[i], error))
@@ -261,7 +264,7 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
     return FALSE;
   if (!apply_options (config, error) || !gather_identity (config, &spec, error))
     return FALSE;
-  if (golden == NULL && *fvm_config_get (config, "clone.golden") == '\0')
+  if (golden == NULL && *fvm_config_get_string (config, FVM_SETTING_CLONE_GOLDEN) == '\0')
     return fvm_usage_error (ctx, "GOLDEN must be given (or set clone.golden in a profile or spec)",
                             error);
   if (spec.identity.hostname != NULL && opt_count > 0)
@@ -272,7 +275,7 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   opts.name = name;
   opts.note = opt_note != NULL ? opt_note : spec.note;
   opts.start = !opt_no_start;
-  opts.wait = parse_wait (fvm_config_get (config, "clone.wait"));
+  opts.wait = parse_wait (fvm_config_get_string (config, FVM_SETTING_CLONE_WAIT));
   opts.ip = opt_ip != NULL ? opt_ip : (opt_number > 0 ? NULL : spec.ip);
   opts.number = opt_number > 0 ? (guint) opt_number : (opt_ip != NULL ? 0 : spec.number);
   if (opts.ip != NULL && opt_count > 0)

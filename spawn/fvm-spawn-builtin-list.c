@@ -127,13 +127,13 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
                           c->meta.note ? c->meta.note : "");
     }
   /* thin LVs: the pool every clone there shares. */
-  if (g_str_equal (fvm_config_get (config, "storage.backend"), "thinlv"))
+  if (g_str_equal (fvm_config_get_string (config, FVM_SETTING_STORAGE_BACKEND), "thinlv"))
     {
       g_autoptr (GError) pool_error = NULL;
       gboolean full = FALSE;
-      g_autofree char *usage
-          = fvm_lvm_pool_usage (fvm_config_get (config, "storage.vg"),
-                                fvm_config_get (config, "storage.thinpool"), &full, &pool_error);
+      g_autofree char *usage = fvm_lvm_pool_usage (
+          fvm_config_get_string (config, FVM_SETTING_STORAGE_VG),
+          fvm_config_get_string (config, FVM_SETTING_STORAGE_THINPOOL), &full, &pool_error);
       if (usage == NULL)
         g_warning ("%s", pool_error->message);
       else

@@ -45,7 +45,8 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
   if (conn == NULL)
     return FALSE;
   if (opt_user != NULL
-      && !fvm_config_set (config, "clone.ssh-user", opt_user, FVM_CONFIG_SOURCE_CLI, &local_error))
+      && !fvm_config_set (config, FVM_SETTING_CLONE_SSH_USER, opt_user, FVM_CONFIG_SOURCE_CLI,
+                          &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   clone = fvm_clone_lookup (conn, argv[1], error);
   if (clone == NULL)
@@ -56,8 +57,9 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
   banner = fvm_clone_wait_ssh (conn, config, clone, cancellable, error);
   if (banner == NULL)
     return FALSE;
-  user = fvm_config_get (config, "clone.ssh-user");
-  identity = opt_identity != NULL ? opt_identity : fvm_config_get (config, "clone.ssh-identity");
+  user = fvm_config_get_string (config, FVM_SETTING_CLONE_SSH_USER);
+  identity = opt_identity != NULL ? opt_identity
+                                  : fvm_config_get_string (config, FVM_SETTING_CLONE_SSH_IDENTITY);
   g_ptr_array_add (args, g_strdup ("ssh"));
   for (const char *o = "StrictHostKeyChecking=no\0UserKnownHostsFile=/dev/null\0"
                        "GlobalKnownHostsFile=/dev/null\0LogLevel=ERROR\0";
@@ -80,7 +82,8 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
     g_ptr_array_add (args, g_strdup (argv[i]));
   g_ptr_array_add (args, NULL);
   /* The clone's address is only reachable where its bridge is. */
-  if (!fvm_netns_enter (fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri")), error))
+  if (!fvm_netns_enter (
+          fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI)), error))
     return FALSE;
   g_debug ("exec ssh %s@%s", user, clone->ip);
   execvp ("ssh", (char **) args->pdata);

@@ -70,10 +70,10 @@ fixture_setup (Fixture *f, gconstpointer data)
   evil = write_script (f->outside, "evil", evil_marker);
   f->config = fvm_config_load (none, none, &error);
   g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (f->config, "storage.pool", "default-pool", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (
-      fvm_config_set (f->config, "clone.hooks-dir", f->hooks_dir, FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (f->config, FVM_SETTING_STORAGE_POOL, "default-pool",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (f->config, FVM_SETTING_CLONE_HOOKS_DIR, f->hooks_dir,
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_no_error (error);
   /* A fresh test driver per test: the connection's state dies with it. */
   f->conn = virConnectOpen ("test:///default");
@@ -265,8 +265,8 @@ test_others_refused (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   /* An administrator may turn the check off. */
-  g_assert_true (
-      fvm_config_set (f->config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (f->config, FVM_SETTING_CLONE_OWNER_ONLY, "false",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (fvm_clone_check_owner_of (f->conn, f->config, "hers", "stop", &error));
   g_assert_no_error (error);
 }
@@ -307,9 +307,9 @@ test_metadata_hook_paths_not_run (Fixture *f, gconstpointer data)
   const char *hooks[] = { "good", evil, "evil", "../outside/evil", NULL };
   g_autoptr (GError) error = NULL;
 
-  if (getuid () != 0 && !g_str_equal (fvm_config_get (f->config, "clone.owner-only"), "false"))
-    g_assert_true (
-        fvm_config_set (f->config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
+  if (getuid () != 0 && fvm_config_get_boolean (f->config, FVM_SETTING_CLONE_OWNER_ONLY))
+    g_assert_true (fvm_config_set (f->config, FVM_SETTING_CLONE_OWNER_ONLY, "false",
+                                   FVM_CONFIG_SOURCE_CLI, &error));
   define_clone (f, "hers", hooks);
   g_test_expect_message ("fvm", G_LOG_LEVEL_WARNING,
                          "*hers: destroy hook not run: hook *evil "

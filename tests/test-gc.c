@@ -38,11 +38,12 @@ test_config (void)
   g_autoptr (FvmConfig) config = fvm_config_load (none, none, &error);
 
   g_assert_no_error (error);
+  g_assert_true (fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, "test:///default",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", POOL, FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (config, FVM_SETTING_STORAGE_POOL, POOL, FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (
-      fvm_config_set (config, "storage.backend", "qcow2", FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, "qcow2", FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_no_error (error);
   return g_steal_pointer (&config);
 }

@@ -37,8 +37,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_setenv ("FVM_LOCK_DIR", f->dir, TRUE);
   f->config = fvm_config_load (none, none, &error);
   g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (f->config, "storage.pool", "default-pool", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (f->config, FVM_SETTING_STORAGE_POOL, "default-pool",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   f->conn = virConnectOpen ("test:///default");
   g_assert_nonnull (f->conn);
   f->store = fvm_store_open (f->conn, f->config, &error);

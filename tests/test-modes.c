@@ -240,10 +240,12 @@ test_setup_fixes_pool (void)
   g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
   config = fvm_config_load (none, none, &error);
   g_assert_no_error (error);
+  g_assert_true (fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, "test:///default",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", "old", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "network.name", "default", FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (config, FVM_SETTING_STORAGE_POOL, "old", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (
+      fvm_config_set (config, FVM_SETTING_NETWORK_NAME, "default", FVM_CONFIG_SOURCE_CLI, &error));
 
   g_assert_false (fvm_setup_run (conn, config, &check, items, &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
@@ -300,9 +302,10 @@ test_volume_writer (void)
   g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
   config = fvm_config_load (none, none, &error);
   g_assert_no_error (error);
+  g_assert_true (fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, "test:///default",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", "w", FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (config, FVM_SETTING_STORAGE_POOL, "w", FVM_CONFIG_SOURCE_CLI, &error));
   store = fvm_store_open (conn, config, &error);
   g_assert_no_error (error);
   g_assert_true (fvm_store_is_local (store));
