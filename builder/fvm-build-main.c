@@ -252,10 +252,17 @@ write_dry_run (const char *dir, const FvmInstallSpec *spec, const char *domain_t
                const char *name, GError **error)
 {
   g_autofree char *cmdline = fvm_install_cmdline (spec, "VOLUME-ID");
-  g_autofree char *xml = fvm_install_domain_xml (
-      spec, domain_type, name, "/path/to/NAME.original.qcow2", "/path/to/installer/vmlinuz",
-      "/path/to/installer/initrd", cmdline, spec->media == FVM_MEDIA_ISO ? spec->location : NULL,
-      spec->format == FVM_TEMPLATE_AUTOINSTALL ? "/path/to/seed.iso" : NULL);
+  const FvmInstallDomain domain = {
+    .domain_type = domain_type,
+    .name = name,
+    .disk = "/path/to/NAME.original.qcow2",
+    .kernel = "/path/to/installer/vmlinuz",
+    .initrd = "/path/to/installer/initrd",
+    .cmdline = cmdline,
+    .iso = spec->media == FVM_MEDIA_ISO ? spec->location : NULL,
+    .seed_iso = spec->format == FVM_TEMPLATE_AUTOINSTALL ? "/path/to/seed.iso" : NULL,
+  };
+  g_autofree char *xml = fvm_install_domain_xml (spec, &domain);
   const char *answer_name = spec->format == FVM_TEMPLATE_PRESEED     ? "preseed.cfg"
                             : spec->format == FVM_TEMPLATE_KICKSTART ? "ks.cfg"
                                                                      : "user-data";

@@ -132,9 +132,7 @@ fvm_install_cmdline (const FvmInstallSpec *spec, const char *iso_volume_id)
 }
 
 char *
-fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, const char *name,
-                        const char *disk, const char *kernel, const char *initrd,
-                        const char *cmdline, const char *iso, const char *seed_iso)
+fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *domain)
 {
   g_autoptr (GString) s = g_string_new (NULL);
   g_autofree char *head = NULL;
@@ -168,12 +166,13 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, con
       "      <source file='%s'/>\n"
       "      <target dev='%s' bus='%s'/>\n"
       "    </disk>\n",
-      domain_type, name, spec->os->name ? spec->os->name : spec->os->id, spec->memory_mib,
-      spec->vcpus, kernel, initrd, cmdline, disk, dev, bus);
+      domain->domain_type, domain->name, spec->os->name ? spec->os->name : spec->os->id,
+      spec->memory_mib, spec->vcpus, domain->kernel, domain->initrd, domain->cmdline, domain->disk,
+      dev, bus);
   g_string_append (s, head);
   for (guint i = 0; i < 2; i++)
     {
-      const char *path = i == 0 ? iso : seed_iso;
+      const char *path = i == 0 ? domain->iso : domain->seed_iso;
       g_autofree char *cdrom = NULL;
       if (path == NULL)
         continue;
@@ -583,6 +582,7 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const F
   g_autoptr (GFileOutputStream) log = NULL;
   g_autoptr (GError) local_error = NULL;
   Watch w = { 0 };
+  FvmInstallDomain domain = { 0 };
   const char *domain_type;
   int event_id;
   gboolean ok;
@@ -601,8 +601,15 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const F
       || !inject (spec, txn.tmpdir, &media, &seed, error))
     return fvm_null_prefix_error (error, "preparing the installer");
   cmdline = fvm_install_cmdline (spec, media.volume_id);
-  xml = fvm_install_domain_xml (spec, domain_type, dom_name, txn.path, media.kernel, media.initrd,
-                                cmdline, media.iso, seed);
+  domain = (FvmInstallDomain){ .domain_type = domain_type,
+                               .name = dom_name,
+                               .disk = txn.path,
+                               .kernel = media.kernel,
+                               .initrd = media.initrd,
+                               .cmdline = cmdline,
+                               .iso = media.iso,
+                               .seed_iso = seed };
+  xml = fvm_install_domain_xml (spec, &domain);
   g_debug ("installer domain:\n%s", xml);
   fvm_progress_next_step (progress);
 
