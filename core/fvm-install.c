@@ -140,7 +140,8 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *doma
   const char *bus = spec->os->virtio ? "virtio" : "sata";
   const char *dev = spec->os->virtio ? "vda" : "sda";
   const char *nic = spec->os->virtio ? "virtio" : "e1000";
-  char cd = 'a';
+  /* CD-ROMs are SATA: after the disk when it is SATA too. */
+  char cd = spec->os->virtio ? 'a' : 'b';
 
   head = g_markup_printf_escaped (
       "<domain type='%s'>\n"
