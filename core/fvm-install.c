@@ -9,6 +9,7 @@
 #include "fvm-files.h"
 #include "fvm-libvirt.h"
 #include "fvm-media.h"
+#include "fvm-modes.h"
 #include "fvm-original.h"
 #include "fvm-subprocess.h"
 
@@ -207,6 +208,47 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *doma
                       "  </devices>\n"
                       "</domain>\n");
   return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+GStrv
+fvm_install_write_dry_run (const FvmInstallSpec *spec, const char *domain_type, const char *name,
+                           const char *dir, GError **error)
+{
+  g_autofree char *cmdline = fvm_install_cmdline (spec, "VOLUME-ID");
+  const FvmInstallDomain domain = {
+    .domain_type = domain_type,
+    .name = name,
+    .disk = "/path/to/NAME.original.qcow2",
+    .kernel = "/path/to/installer/vmlinuz",
+    .initrd = "/path/to/installer/initrd",
+    .cmdline = cmdline,
+    .iso = spec->media == FVM_MEDIA_ISO ? spec->location : NULL,
+    .seed_iso = spec->format == FVM_TEMPLATE_AUTOINSTALL ? "/path/to/seed.iso" : NULL,
+  };
+  g_autofree char *xml = fvm_install_domain_xml (spec, &domain);
+  g_autoptr (GStrvBuilder) written = g_strv_builder_new ();
+  const struct
+  {
+    const char *file;
+    const char *text;
+  } files[] = { { answer_file_name (spec->format), spec->answer },
+                { "cmdline", cmdline },
+                { "domain.xml", xml } };
+
+  if (g_mkdir_with_parents (dir, (int) fvm_modes_get (FVM_FILE_BUILD_DIR, FVM_NO_GROUP)) < 0)
+    return fvm_throw_errno_prefix (error, "creating %s", dir), NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i].file, NULL);
+      g_autofree char *text = g_str_has_suffix (files[i].text, "\n")
+                                  ? g_strdup (files[i].text)
+                                  : g_strconcat (files[i].text, "\n", NULL);
+      if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                     (int) fvm_modes_get (FVM_FILE_ANSWER, FVM_NO_GROUP), error))
+        return NULL;
+      g_strv_builder_add (written, path);
+    }
+  return g_strv_builder_end (written);
 }
 
 /* --- media --------------------------------------------------------------------------------- */

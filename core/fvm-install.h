@@ -77,6 +77,14 @@ typedef struct
 /* The transient domain that runs the installer. */
 char *fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *domain);
 
+/* --dry-run: writes into DIR (made if missing) what an install of SPEC would use: the answer
+ * file (preseed.cfg, ks.cfg or user-data; it holds the password's hash, so the user's alone),
+ * "cmdline" and "domain.xml" (domain NAME of DOMAIN_TYPE, with placeholder paths for what
+ * only a real build makes). Returns the paths written, in that order. */
+GStrv fvm_install_write_dry_run (const FvmInstallSpec *spec, const char *domain_type,
+                                 const char *name, const char *dir,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 FvmManifest *fvm_install_build (FvmStore *store, FvmConfig *config, const char *name,
                                 const FvmInstallSpec *spec, FvmProgress *progress,
                                 GCancellable *cancellable,

@@ -6,7 +6,9 @@
  *     accepts every variant (it refuses, for one, two disks on one target);
  *   - the kernel command line of each answer-file format (preseed, kickstart from an ISO or a
  *     URL tree, autoinstall), always with the serial console;
- *   - which OSes fvm can install and how (the shipped templates, FVM_DATADIR = the source tree).
+ *   - which OSes fvm can install and how (the shipped templates, FVM_DATADIR = the source tree);
+ *   - --dry-run's files: the answer file under its format's name, the command line and the
+ *     domain XML, readable by the user alone.
  * The answer files themselves are rendered by fvm-template (tests/test-template.c). */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -14,7 +16,10 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-install.h"
+#include "fvm-modes.h"
 #include "fvm-xml.h"
+
+#include "test-tmpdir.h"
 
 static const FvmOsFacts virtio_os
     = { .id = "debian12", .name = "Debian 12", .distro = "debian", .virtio = TRUE };
@@ -270,9 +275,71 @@ test_supports (void)
     }
 }
 
+static void
+test_dry_run (void)
+{
+  const struct
+  {
+    FvmTemplateFormat format;
+    FvmMediaKind media;
+    const char *answer_file;
+    guint disks;
+  } cases[] = {
+    { FVM_TEMPLATE_PRESEED, FVM_MEDIA_NETBOOT, "preseed.cfg", 1 },
+    { FVM_TEMPLATE_KICKSTART, FVM_MEDIA_ISO, "ks.cfg", 2 },
+    { FVM_TEMPLATE_AUTOINSTALL, FVM_MEDIA_ISO, "user-data", 3 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *dir = g_strdup_printf ("%s/dry-%u/out", test_tmpdir, i);
+      FvmInstallSpec spec = spec_for (&virtio_os, cases[i].format, cases[i].media);
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) written = NULL;
+      g_autofree char *answer = NULL;
+      g_autofree char *cmdline = NULL;
+      g_autofree char *xml = NULL;
+      g_autofree char *want_cmdline = NULL;
+      g_autoptr (GPtrArray) disks = NULL;
+      GStatBuf st;
+
+      g_test_message ("%s", cases[i].answer_file);
+      spec.answer = "#answer\nroot-hash $6$x";
+      spec.location = cases[i].media == FVM_MEDIA_ISO ? "/isos/inst.iso" : NULL;
+      written = fvm_install_write_dry_run (&spec, "qemu", "web", dir, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_strv_length (written), ==, 3);
+      g_assert_true (g_str_has_suffix (written[0], cases[i].answer_file));
+      g_assert_true (g_str_has_suffix (written[1], "/cmdline"));
+      g_assert_true (g_str_has_suffix (written[2], "/domain.xml"));
+      for (guint k = 0; k < 3; k++)
+        {
+          g_assert_true (g_str_has_prefix (written[k], dir));
+          g_assert_cmpint (g_stat (written[k], &st), ==, 0);
+          /* The answer file holds the password's hash. */
+          g_assert_cmpuint (st.st_mode & 0777, ==, fvm_modes_get (FVM_FILE_ANSWER, FVM_NO_GROUP));
+          g_assert_cmpuint (st.st_mode & 0077, ==, 0);
+        }
+      g_assert_true (g_file_get_contents (written[0], &answer, NULL, NULL));
+      g_assert_cmpstr (answer, ==, "#answer\nroot-hash $6$x\n");
+      g_assert_true (g_file_get_contents (written[1], &cmdline, NULL, NULL));
+      want_cmdline = fvm_install_cmdline (&spec, "VOLUME-ID");
+      g_assert_true (g_str_has_prefix (cmdline, want_cmdline));
+      g_assert_cmpstr (cmdline + strlen (want_cmdline), ==, "\n");
+      g_assert_true (g_file_get_contents (written[2], &xml, NULL, NULL));
+      assert_text (xml, "domain", "type", "qemu");
+      assert_text (xml, "domain/name", NULL, "web");
+      assert_text (xml, "domain/os/cmdline", NULL, want_cmdline);
+      /* The ISO, and the seed for autoinstall, are CD-ROMs already in the plan. */
+      disks = find_all (xml, "domain/devices/disk", "device");
+      g_assert_cmpuint (disks->len, ==, cases[i].disks);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
+  test_tmpdir_init ("install");
   g_test_init (&argc, &argv, NULL);
   fvm_error_silence_libraries ();
   g_test_add_func ("/install/domain/virtio", test_domain_virtio);
@@ -280,5 +347,6 @@ main (int argc, char **argv)
   g_test_add_func ("/install/domain/escaped", test_domain_escaped);
   g_test_add_func ("/install/cmdline", test_cmdline);
   g_test_add_func ("/install/supports", test_supports);
+  g_test_add_func ("/install/dry-run", test_dry_run);
   return g_test_run ();
 }
