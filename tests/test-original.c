@@ -49,9 +49,10 @@ fixture_setup (Fixture *f, gconstpointer data)
 
   f->config = fvm_config_load (none, none, &error);
   g_assert_no_error (error);
+  g_assert_true (fvm_config_set (f->config, FVM_SETTING_LIBVIRT_URI, "test:///default",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (
-      fvm_config_set (f->config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (f->config, "storage.pool", POOL, FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (f->config, FVM_SETTING_STORAGE_POOL, POOL, FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_no_error (error);
   f->store = fvm_store_open_connected (f->config, &error);
   g_assert_no_error (error);
