@@ -1,5 +1,6 @@
-/* Unit (libvirt's test driver, a dir pool over a private directory, real hooks): a clone's
- * create and destroy as transactions, through the public fvm_clone_create/fvm_clone_destroy.
+/* Unit (libvirt's test driver, a dir pool over a private directory, real hooks, real qcow2
+ * files made by qemu-img): a clone's create, destroy and offline consolidate as transactions,
+ * through the public fvm_clone_create/fvm_clone_destroy/fvm_clone_consolidate.
  *   - a create that commits leaves a running domain (no <creating/> mark), its disk and its
  *     reservation, and ran its hook; destroy removes all three and runs the destroy hook;
  *   - a create whose hook fails, whose define fails, or that is cancelled while its hook runs
@@ -7,13 +8,19 @@
  *   - a create of a name another process is creating (its lock held) or that a domain already
  *     has is refused with EXISTS before anything is made, the other's things untouched;
  *   - destroy while another process holds the clone's lock (a create in progress) is refused and
- *     changes nothing; destroy of a disk without a domain (a killed create) removes the disk.
+ *     changes nothing; destroy of a disk without a domain (a killed create) removes the disk;
+ *   - offline consolidate leaves a disk without a backing file that reads as before; a running
+ *     clone is refused (BUSY), one consolidated already too (EXISTS); when qemu-img fails (the
+ *     golden is gone) the clone's disk is unchanged and no temporary file is left.
+ * Live consolidate needs qemu's block jobs, which the test driver does not have: the pipeline and
+ * fleet integration suites carry it. Without qemu-img the consolidate tests skip.
  * The test driver cannot run a guest, so the domain XML comes from a clone.template of type
  * 'test' (the user-template path), and nothing waits for an address. Someone else's destroy is
  * refused in test-clone-owner. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "fvm-cleanup.h"
 #include "fvm-clone.h"
@@ -29,6 +36,7 @@ static char *images;    /* the pool's directory */
 static char *hooks_dir; /* hooks: ok, fail, slow */
 static char *marker;    /* what the hooks ran: "EVENT CLONE" lines */
 static char *template_path;
+static gboolean real_qcow2; /* the golden and its template overlay are qemu-img's */
 
 typedef struct
 {
@@ -162,6 +170,23 @@ create (Fixture *f, const char *name, guint number, GCancellable *cancellable,
   };
 
   return fvm_clone_create (f->ts.store, f->ts.config, &opts, cancellable, error);
+}
+
+/* Runs ARGV; its exit status (its stderr goes to the test's log). */
+static int
+run (const char *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL; /* not into the TAP stream */
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (err != NULL && *err != '\0')
+    g_test_message ("%s: %s", argv[0], err);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128;
 }
 
 /* --- create ------------------------------------------------------------------------------ */
@@ -335,6 +360,126 @@ test_destroy_disk_only (Fixture *f, gconstpointer data)
   g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
 }
 
+/* --- consolidate ------------------------------------------------------------------------- */
+
+static gboolean
+have_qemu_img (void)
+{
+  if (real_qcow2)
+    return TRUE;
+  g_test_skip ("qemu-img is not installed (apt-get install qemu-utils)");
+  return FALSE;
+}
+
+/* Clone NAME, shut off, whose disk holds data of its own (0x33 at 2 MiB) over the golden's. */
+static char *
+make_shut_off_clone (Fixture *f, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  FvmCloneCreateOptions opts = { .golden = "deb@1", .name = name, .start = FALSE };
+  char *disk = disk_path (name);
+
+  made = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (
+      run ((const char *[]){ "qemu-io", "-f", "qcow2", "-c", "write -P 0x33 2M 1M", disk, NULL }),
+      ==, 0);
+  return disk;
+}
+
+/* The disk has no backing file and reads: the golden's 0x5a at 0, its own 0x33 at 2 MiB. */
+static void
+assert_standalone (const char *disk)
+{
+  g_autofree char *info = NULL;
+  const char *argv[] = { "qemu-img", "info", "-U", "--output=json", disk, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &info,
+                               NULL, NULL, NULL));
+  g_assert_nonnull (info);
+  g_assert_null (strstr (info, "backing-filename"));
+  g_assert_cmpint (run ((const char *[]){ "qemu-io", "-f", "qcow2", "-r", "-c", "read -P 0x5a 0 1M",
+                                          "-c", "read -P 0x33 2M 1M", disk, NULL }),
+                   ==, 0);
+}
+
+static void
+test_consolidate (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) found = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *before = NULL;
+  g_autoptr (FvmVirDomain) dom = NULL;
+
+  if (!have_qemu_img ())
+    return;
+  disk = make_shut_off_clone (f, "c-flat");
+  before = test_path ("c-flat.before.qcow2");
+  g_assert_cmpint (run ((const char *[]){ "cp", disk, before, NULL }), ==, 0);
+
+  /* Running: refused, the disk untouched. */
+  dom = virDomainLookupByName (f->ts.conn, "c-flat");
+  g_assert_cmpint (virDomainCreate (dom), ==, 0);
+  g_assert_false (
+      fvm_clone_consolidate (f->ts.store, f->ts.config, "c-flat", FALSE, NULL, NULL, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpint (run ((const char *[]){ "cmp", "-s", disk, before, NULL }), ==, 0);
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+
+  g_assert_true (
+      fvm_clone_consolidate (f->ts.store, f->ts.config, "c-flat", FALSE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_standalone (disk);
+  assert_no_files_of (".flatten");
+  found = fvm_clone_lookup (f->ts.conn, "c-flat", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found->meta.consolidated);
+  /* Twice: refused, once is all it takes. */
+  g_assert_false (
+      fvm_clone_consolidate (f->ts.store, f->ts.config, "c-flat", FALSE, NULL, NULL, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-flat", NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_nothing_left (f, "c-flat");
+}
+
+/* qemu-img fails half-way (the golden it reads is gone): the clone keeps its disk as it was. */
+static void
+test_consolidate_fails (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) found = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *golden = g_build_filename (images, "deb@1.qcow2", NULL);
+  g_autofree char *away = test_path ("deb@1.away");
+
+  if (!have_qemu_img ())
+    return;
+  disk = make_shut_off_clone (f, "c-fail");
+  before = test_path ("c-fail.before.qcow2");
+  g_assert_cmpint (run ((const char *[]){ "cp", disk, before, NULL }), ==, 0);
+  g_assert_cmpint (rename (golden, away), ==, 0);
+  g_assert_false (
+      fvm_clone_consolidate (f->ts.store, f->ts.config, "c-fail", FALSE, NULL, NULL, &error));
+  g_assert_cmpint (rename (away, golden), ==, 0);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "flattening clone 'c-fail'"));
+  g_clear_error (&error);
+  g_assert_cmpint (run ((const char *[]){ "cmp", "-s", disk, before, NULL }), ==, 0);
+  assert_no_files_of (".flatten");
+  found = fvm_clone_lookup (f->ts.conn, "c-fail", &error);
+  g_assert_no_error (error);
+  g_assert_null (found->meta.consolidated);
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-fail", NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* The pool, the golden deb@1 (manifest, volume, template overlay), the hooks and the template. */
 static void
 make_world (virConnectPtr conn)
@@ -351,8 +496,26 @@ make_world (virConnectPtr conn)
   g_autoptr (FvmVirStoragePool) pool = NULL;
 
   pool = test_dir_pool_new (conn, POOL, images);
-  g_assert_true (g_file_set_contents (volume, "QFI\xfb golden", -1, NULL));
-  g_assert_true (g_file_set_contents (overlay, "QFI\xfb overlay", -1, NULL));
+  real_qcow2
+      = g_find_program_in_path ("qemu-img") != NULL && g_find_program_in_path ("qemu-io") != NULL;
+  if (real_qcow2)
+    {
+      /* A golden of 8 MiB whose first MiB is 0x5a, and the empty overlay clones copy. */
+      g_assert_cmpint (
+          run ((const char *[]){ "qemu-img", "create", "-q", "-f", "qcow2", volume, "8M", NULL }),
+          ==, 0);
+      g_assert_cmpint (run ((const char *[]){ "qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 1M",
+                                              volume, NULL }),
+                       ==, 0);
+      g_assert_cmpint (run ((const char *[]){ "qemu-img", "create", "-q", "-f", "qcow2", "-F",
+                                              "qcow2", "-b", volume, overlay, NULL }),
+                       ==, 0);
+    }
+  else
+    {
+      g_assert_true (g_file_set_contents (volume, "QFI\xfb golden", -1, NULL));
+      g_assert_true (g_file_set_contents (overlay, "QFI\xfb overlay", -1, NULL));
+    }
   g_assert_true (g_file_set_contents (json, manifest, -1, NULL));
   hooks_dir = test_make_dir ("hooks", 0755);
   ok = test_write_file (hooks_dir, "ok", body, 0755);
@@ -369,7 +532,7 @@ main (int argc, char **argv)
   g_autofree char *bad_template = NULL;
 
   g_test_init (&argc, &argv, NULL);
-  test_tmpdir_init ("clone-create");
+  test_tmpdir_init ("clone");
   fvm_error_silence_libraries ();
   locks = test_make_dir ("locks", 0755);
   g_setenv ("FVM_LOCK_DIR", locks, TRUE);
@@ -397,5 +560,7 @@ main (int argc, char **argv)
   ADD ("/clone-create/name-taken", test_name_taken, NULL);
   ADD ("/clone-destroy/busy", test_destroy_busy, NULL);
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);
+  ADD ("/clone-consolidate/offline", test_consolidate, NULL);
+  ADD ("/clone-consolidate/qemu-img-fails", test_consolidate_fails, NULL);
   return g_test_run ();
 }
