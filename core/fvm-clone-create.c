@@ -334,11 +334,12 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   g_autoptr (FvmClone) clone = NULL;
   FvmCloneMeta meta = { 0 };
   FvmDomainSpec spec = { 0 };
-  FvmIdentity no_identity = { 0 };
+  g_auto (FvmIdentity) no_identity = { 0 }; /* initialized below: a seed reads its key list */
   FvmIdentityTarget target = { 0 };
   g_autoptr (GPtrArray) hooks = g_ptr_array_new (); /* borrowed from the plan */
   gboolean after_define;
 
+  fvm_identity_init (&no_identity);
   if (!fvm_name_check_clone (opts->name, error) || !fvm_clone_check_note (opts->note, error)
       || !plan_create (&plan, store, config, opts, error))
     return NULL;

@@ -1,22 +1,30 @@
-/* Unit (libvirt's test driver, a dir pool over a private directory, real hooks, real qcow2
- * files made by qemu-img): a clone's create, destroy and offline consolidate as transactions,
- * through the public fvm_clone_create/fvm_clone_destroy/fvm_clone_consolidate.
- *   - a create that commits leaves a running domain (no <creating/> mark), its disk and its
- *     reservation, and ran its hook; destroy removes all three and runs the destroy hook;
- *   - a create whose hook fails, whose define fails, or that is cancelled while its hook runs
- *     leaves nothing: no domain, no disk, no hidden file, no reservation, and both its locks free;
- *   - a create of a name another process is creating (its lock held) or that a domain already
- *     has is refused with EXISTS before anything is made, the other's things untouched;
- *   - destroy while another process holds the clone's lock (a create in progress) is refused and
- *     changes nothing; destroy of a disk without a domain (a killed create) removes the disk;
- *   - offline consolidate leaves a disk without a backing file that reads as before; a running
- *     clone is refused (BUSY), one consolidated already too (EXISTS); when qemu-img fails (the
- *     golden is gone) the clone's disk is unchanged and no temporary file is left.
- * Live consolidate needs qemu's block jobs, which the test driver does not have: the pipeline and
- * fleet integration suites carry it. Without qemu-img the consolidate tests skip.
- * The test driver cannot run a guest, so the domain XML comes from a clone.template of type
- * 'test' (the user-template path), and nothing waits for an address. Someone else's destroy is
- * refused in test-clone-owner. */
+/* Unit (libvirt's test driver, a dir pool over a private directory, real hooks,
+ * real qcow2 files made by qemu-img): a clone's create, destroy and offline
+ * consolidate as transactions, through the public
+ * fvm_clone_create/fvm_clone_destroy/fvm_clone_consolidate.
+ *   - a create that commits leaves a running domain (no <creating/> mark), its
+ * disk and its reservation, and ran its hook; destroy removes all three and
+ * runs the destroy hook;
+ *   - a create whose hook fails, whose define fails, or that is cancelled while
+ * its hook runs leaves nothing: no domain, no disk, no hidden file, no
+ * reservation, and both its locks free;
+ *   - a clone of a golden with cloud-init gets its seed volume, which destroy
+ * and a failed create's rollback remove;
+ *   - a create of a name another process is creating (its lock held) or that a
+ * domain already has is refused with EXISTS before anything is made, the
+ * other's things untouched;
+ *   - destroy while another process holds the clone's lock (a create in
+ * progress) is refused and changes nothing; destroy of a disk without a domain
+ * (a killed create) removes the disk;
+ *   - offline consolidate leaves a disk without a backing file that reads as
+ * before; a running clone is refused (BUSY), one consolidated already too
+ * (EXISTS); when qemu-img fails (the golden is gone) the clone's disk is
+ * unchanged and no temporary file is left. Live consolidate needs qemu's block
+ * jobs, which the test driver does not have: the pipeline and fleet integration
+ * suites carry it. Without qemu-img the consolidate tests skip. The test driver
+ * cannot run a guest, so the domain XML comes from a clone.template of type
+ * 'test' (the user-template path), and nothing waits for an address. Someone
+ * else's destroy is refused in test-clone-owner. */
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <string.h>
@@ -43,8 +51,8 @@ typedef struct
   TestStore ts;
 } Fixture;
 
-/* The test driver runs domains of type 'test' only: the template gives that, with every element
- * fvm fills in from the clone. */
+/* The test driver runs domains of type 'test' only: the template gives that,
+ * with every element fvm fills in from the clone. */
 static const char template_xml[] = "<domain type='test'>\n"
                                    "  <name>{{name}}</name>\n"
                                    "  <uuid>{{uuid}}</uuid>\n"
@@ -116,7 +124,8 @@ has_reservation (Fixture *f, const char *name)
   return strstr (xml, needle) != NULL;
 }
 
-/* The pool directory holds the golden's files and nothing of NAME, hidden files included. */
+/* The pool directory holds the golden's files and nothing of NAME, hidden files
+ * included. */
 static void
 assert_no_files_of (const char *name)
 {
@@ -144,6 +153,9 @@ assert_nothing_left (Fixture *f, const char *name)
   g_assert_no_error (error);
   golden_lock = fvm_lock_golden_version_try (f->ts.store, "deb", 1, &error);
   g_assert_no_error (error);
+  g_clear_pointer (&golden_lock, fvm_lock_free);
+  golden_lock = fvm_lock_golden_version_try (f->ts.store, "ci", 1, &error);
+  g_assert_no_error (error);
 }
 
 static char *
@@ -156,11 +168,11 @@ hooks_ran (void)
 }
 
 static FvmClone *
-create (Fixture *f, const char *name, guint number, GCancellable *cancellable,
-        FvmLineFunc hook_output, GError **error)
+create_from (Fixture *f, const char *golden, const char *name, guint number,
+             GCancellable *cancellable, FvmLineFunc hook_output, GError **error)
 {
   FvmCloneCreateOptions opts = {
-    .golden = "deb@1",
+    .golden = golden,
     .name = name,
     .start = TRUE,
     .wait = FVM_CLONE_WAIT_NONE,
@@ -170,6 +182,13 @@ create (Fixture *f, const char *name, guint number, GCancellable *cancellable,
   };
 
   return fvm_clone_create (f->ts.store, f->ts.config, &opts, cancellable, error);
+}
+
+static FvmClone *
+create (Fixture *f, const char *name, guint number, GCancellable *cancellable,
+        FvmLineFunc hook_output, GError **error)
+{
+  return create_from (f, "deb@1", name, number, cancellable, hook_output, error);
 }
 
 /* Runs ARGV; its exit status (its stderr goes to the test's log). */
@@ -189,7 +208,9 @@ run (const char *const *argv)
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128;
 }
 
-/* --- create ------------------------------------------------------------------------------ */
+/* --- create
+ * ------------------------------------------------------------------------------
+ */
 
 static void
 test_commit_then_destroy (Fixture *f, gconstpointer data)
@@ -223,7 +244,8 @@ test_commit_then_destroy (Fixture *f, gconstpointer data)
   g_assert_cmpstr (ran_after, ==, "create c-ok\ndestroy c-ok\n");
 }
 
-/* The hook fails after the disk, the reservation, the define and the start: all undone. */
+/* The hook fails after the disk, the reservation, the define and the start: all
+ * undone. */
 static void
 test_hook_fails (Fixture *f, gconstpointer data)
 {
@@ -239,7 +261,8 @@ test_hook_fails (Fixture *f, gconstpointer data)
   assert_nothing_left (f, "c-hook");
 }
 
-/* libvirt refuses the definition (after the disk and the reservation were made). */
+/* libvirt refuses the definition (after the disk and the reservation were
+ * made). */
 static void
 test_define_fails (Fixture *f, gconstpointer data)
 {
@@ -280,7 +303,8 @@ test_cancelled (Fixture *f, gconstpointer data)
   assert_nothing_left (f, "c-cancel");
 }
 
-/* Another process is creating the name (its lock is held): EXISTS, nothing made. */
+/* Another process is creating the name (its lock is held): EXISTS, nothing
+ * made. */
 static void
 test_name_being_created (Fixture *f, gconstpointer data)
 {
@@ -296,7 +320,8 @@ test_name_being_created (Fixture *f, gconstpointer data)
   assert_no_files_of ("c-busy");
 }
 
-/* A domain of that name exists (not fvm's): EXISTS, it is untouched and no disk is made. */
+/* A domain of that name exists (not fvm's): EXISTS, it is untouched and no disk
+ * is made. */
 static void
 test_name_taken (Fixture *f, gconstpointer data)
 {
@@ -318,10 +343,40 @@ test_name_taken (Fixture *f, gconstpointer data)
   g_assert_cmpint (virDomainUndefine (still), ==, 0);
 }
 
-/* --- destroy ----------------------------------------------------------------------------- */
+/* A golden with cloud-init: the seed volume is made with the clone and goes
+ * with it, at destroy and when the create's hook fails. */
+static void
+test_seed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autoptr (FvmClone) failed = NULL;
+  g_autoptr (FvmClone) found = NULL;
+  g_autofree char *seed = g_build_filename (images, "c-seed.seed.iso", NULL);
 
-/* While another process holds the clone's lock (its create is still running), destroy is
- * refused and the clone keeps its domain and disk. */
+  made = create_from (f, "ci@1", "c-seed", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (seed, G_FILE_TEST_IS_REGULAR));
+  found = fvm_clone_lookup (f->ts.conn, "c-seed", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->meta.seed, ==, "c-seed.seed.iso");
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-seed", NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_nothing_left (f, "c-seed");
+
+  set (f, "clone.hooks", "fail");
+  failed = create_from (f, "ci@1", "c-seedfail", 11, NULL, NULL, &error);
+  g_assert_null (failed);
+  g_assert_nonnull (error);
+  assert_nothing_left (f, "c-seedfail");
+}
+
+/* --- destroy
+ * -----------------------------------------------------------------------------
+ */
+
+/* While another process holds the clone's lock (its create is still running),
+ * destroy is refused and the clone keeps its domain and disk. */
 static void
 test_destroy_busy (Fixture *f, gconstpointer data)
 {
@@ -360,7 +415,8 @@ test_destroy_disk_only (Fixture *f, gconstpointer data)
   g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
 }
 
-/* --- consolidate ------------------------------------------------------------------------- */
+/* --- consolidate
+ * ------------------------------------------------------------------------- */
 
 static gboolean
 have_qemu_img (void)
@@ -371,7 +427,8 @@ have_qemu_img (void)
   return FALSE;
 }
 
-/* Clone NAME, shut off, whose disk holds data of its own (0x33 at 2 MiB) over the golden's. */
+/* Clone NAME, shut off, whose disk holds data of its own (0x33 at 2 MiB) over
+ * the golden's. */
 static char *
 make_shut_off_clone (Fixture *f, const char *name)
 {
@@ -388,7 +445,8 @@ make_shut_off_clone (Fixture *f, const char *name)
   return disk;
 }
 
-/* The disk has no backing file and reads: the golden's 0x5a at 0, its own 0x33 at 2 MiB. */
+/* The disk has no backing file and reads: the golden's 0x5a at 0, its own 0x33
+ * at 2 MiB. */
 static void
 assert_standalone (const char *disk)
 {
@@ -447,7 +505,8 @@ test_consolidate (Fixture *f, gconstpointer data)
   assert_nothing_left (f, "c-flat");
 }
 
-/* qemu-img fails half-way (the golden it reads is gone): the clone keeps its disk as it was. */
+/* qemu-img fails half-way (the golden it reads is gone): the clone keeps its
+ * disk as it was. */
 static void
 test_consolidate_fails (Fixture *f, gconstpointer data)
 {
@@ -480,7 +539,8 @@ test_consolidate_fails (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
-/* The pool, the golden deb@1 (manifest, volume, template overlay), the hooks and the template. */
+/* The pool, the golden deb@1 (manifest, volume, template overlay), the hooks
+ * and the template. */
 static void
 make_world (virConnectPtr conn)
 {
@@ -500,7 +560,8 @@ make_world (virConnectPtr conn)
       = g_find_program_in_path ("qemu-img") != NULL && g_find_program_in_path ("qemu-io") != NULL;
   if (real_qcow2)
     {
-      /* A golden of 8 MiB whose first MiB is 0x5a, and the empty overlay clones copy. */
+      /* A golden of 8 MiB whose first MiB is 0x5a, and the empty overlay clones
+       * copy. */
       g_assert_cmpint (
           run ((const char *[]){ "qemu-img", "create", "-q", "-f", "qcow2", volume, "8M", NULL }),
           ==, 0);
@@ -517,6 +578,21 @@ make_world (virConnectPtr conn)
       g_assert_true (g_file_set_contents (overlay, "QFI\xfb overlay", -1, NULL));
     }
   g_assert_true (g_file_set_contents (json, manifest, -1, NULL));
+  /* ci@1: a golden with cloud-init, whose clones get a NoCloud seed volume (a
+   * small ISO the volume writer puts into the pool) beside their disk. */
+  {
+    g_autoptr (FvmManifest) ci = test_golden_manifest ("ci", 1, 1 << 30, 4, "00ff");
+    g_autofree char *ci_manifest = NULL;
+    g_autofree char *ci_json = g_build_filename (images, "ci@1.json", NULL);
+    g_autofree char *ci_volume = g_build_filename (images, "ci@1.qcow2", NULL);
+    g_autofree char *ci_overlay = g_build_filename (images, "ci@1.template.qcow2", NULL);
+
+    ci->cloud_init = TRUE;
+    ci_manifest = fvm_manifest_to_data (ci);
+    g_assert_true (g_file_set_contents (ci_volume, "QFI\xfb golden", -1, NULL));
+    g_assert_true (g_file_set_contents (ci_overlay, "QFI\xfb overlay", -1, NULL));
+    g_assert_true (g_file_set_contents (ci_json, ci_manifest, -1, NULL));
+  }
   hooks_dir = test_make_dir ("hooks", 0755);
   ok = test_write_file (hooks_dir, "ok", body, 0755);
   fail = test_write_file (hooks_dir, "fail", "#!/bin/sh\necho 'no luck' >&2\nexit 3\n", 0755);
@@ -540,8 +616,8 @@ main (int argc, char **argv)
   g_unsetenv ("SUDO_UID");
   images = test_path ("images");
   marker = test_path ("hooks-ran");
-  /* The test driver keeps one state per process while a connection is open: this one keeps the
-   * pool for every connection the tests open. */
+  /* The test driver keeps one state per process while a connection is open:
+   * this one keeps the pool for every connection the tests open. */
   conn = virConnectOpen ("test:///default");
   g_assert_nonnull (conn);
   make_world (conn);
@@ -558,6 +634,7 @@ main (int argc, char **argv)
   ADD ("/clone-create/cancelled", test_cancelled, NULL);
   ADD ("/clone-create/name-being-created", test_name_being_created, NULL);
   ADD ("/clone-create/name-taken", test_name_taken, NULL);
+  ADD ("/clone-create/seed", test_seed, NULL);
   ADD ("/clone-destroy/busy", test_destroy_busy, NULL);
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);
   ADD ("/clone-consolidate/offline", test_consolidate, NULL);
