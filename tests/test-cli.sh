@@ -325,6 +325,26 @@ assert r[1]["status"] == "ok" and r[1]["expected"] == r[1]["actual"] == sys.argv
 else
 	not_ok "verify --json: one object per golden, as named, with its status; NAME is its newest version" "exit $rc, output: $out"
 fi
+# import-image from a URL: the bundle's rule. Port 9 on loopback (discard) has no server here.
+expect 2 "a sha256 digest is 64 hex digits" "import-image --sha256 abc is a usage error" -- \
+	fvm-golden import-image --sha256 abc newimg /nonexistent.qcow2
+out=$(FVM_CONNECT=test://$store/node.xml fvm-golden import-image newimg http://127.0.0.1:9/d.qcow2.xz 2>&1) && rc=0 || rc=$?
+[ "$rc" = 1 ] && grep -qx "fvm-golden: error: refusing an unverified image from http://: .*--allow-unsigned)" <<<"$out" &&
+	ok "import-image of an http:// URL without --sha256 or --allow-unsigned is refused before fetching" ||
+	not_ok "import-image of an http:// URL without --sha256 or --allow-unsigned is refused before fetching" "exit $rc, output: $out"
+printf '[golden]\nrequire-signature=true\n' >"$XDG_CONFIG_HOME/fvm/fvm.conf"
+out=$(FVM_CONNECT=test://$store/node.xml fvm-golden import-image newimg https://127.0.0.1:9/d.qcow2 2>&1) && rc=0 || rc=$?
+rm "$XDG_CONFIG_HOME/fvm/fvm.conf"
+[ "$rc" = 1 ] && grep -q "the image is not signed and golden.require-signature is set" <<<"$out" &&
+	ok "import-image of an https:// URL under golden.require-signature is refused" ||
+	not_ok "import-image of an https:// URL under golden.require-signature is refused" "exit $rc, output: $out"
+out=$(FVM_CONNECT=test://$store/node.xml fvm-golden import-image --allow-unsigned newimg http://127.0.0.1:9/d.qcow2.xz 2>&1) && rc=0 || rc=$?
+if [ "$rc" = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "^fvm-golden: error: downloading http://127.0.0.1:9/d.qcow2.xz: .*" <<<"$out" &&
+	[ -z "$(ls -A "$store/images" | grep -v -e '^ver@' -e '^deb@' -e '^esc@' -e '^orig\.')" ]; then
+	ok "import-image --allow-unsigned of a URL nobody serves: one line naming it, no scratch left in the pool"
+else
+	not_ok "import-image --allow-unsigned of a URL nobody serves" "exit $rc, output: $out" "$(ls -A "$store/images")"
+fi
 rm -rf "$store"
 
 # destroy NAME...: a name that fails does not stop the others; each failure is one line, exit 1.
