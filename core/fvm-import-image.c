@@ -515,10 +515,12 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
       /* The unpacked qcow2 is the original as it is: it replaces the claimed (empty) volume, on
        * the same file system, and takes an original's mode. */
       fvm_progress_set_message (progress, "moving into the pool");
+      if (!fvm_modes_set_path (scratch.disk, FVM_FILE_ORIGINAL, fvm_store_get_qemu_gid (store),
+                               error))
+        return NULL;
       if (rename (scratch.disk, path) < 0)
         return fvm_throw_errno_prefix (error, "moving %s to %s", scratch.disk, path), NULL;
-      if (!fvm_modes_set_path (path, FVM_FILE_ORIGINAL, fvm_store_get_qemu_gid (store), error)
-          || !fvm_store_refresh (store, error))
+      if (!fvm_store_refresh (store, error))
         return NULL;
     }
   else
