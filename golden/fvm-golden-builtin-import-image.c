@@ -27,10 +27,11 @@ gboolean
 fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx
-      = g_option_context_new ("NAME DISK - bring a disk image in as original NAME");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+      = g_option_context_new ("NAME DISK|URL|- - bring a disk image in as original NAME");
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+  FvmProgress *progress;
   g_autoptr (FvmManifest) original = NULL;
   g_autoptr (GError) local_error = NULL;
   FvmBundleTrust trust = { 0 };
@@ -45,7 +46,8 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
            "is not changed. An image from a URL is unverified, as an unsigned bundle: refused\n"
            "from http:// or under golden.require-signature unless --sha256 pins its digest or\n"
            "--allow-unsigned is given; an https:// URL may not redirect to http://.");
-  if (!fvm_option_context_parse (ctx, entries, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, entries, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 3)
     return fvm_usage_error (ctx, argc < 2 ? "NAME and DISK must be given" : "DISK must be given",
@@ -59,7 +61,7 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
     return fvm_usage_error (ctx, "--firmware must be auto, bios or efi", error);
   if (opt_sha256 != NULL && !fvm_bundle_trust_check_digest (opt_sha256, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   trust = (FvmBundleTrust){
@@ -68,18 +70,12 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
     .allow_unsigned = opt_allow_unsigned,
   };
   options = (FvmImportImageOptions){ .firmware = opt_firmware, .trust = &trust };
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   original
       = fvm_import_image (store, config, argv[1], argv[2], &options, progress, cancellable, error);
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   if (original == NULL)
     return FALSE;
-  if (fvm_opt_json)
-    {
-      g_autoptr (JsonNode) node = fvm_manifest_to_json (original);
-      fvm_cli_print_json (node);
-    }
-  else
-    g_print ("%s\n", original->name);
+  fvm_invocation_print_manifest (invocation, original);
   return TRUE;
 }

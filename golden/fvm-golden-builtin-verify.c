@@ -42,8 +42,10 @@ fvm_golden_builtin_verify (int argc, char **argv, GCancellable *cancellable, GEr
 {
   g_autoptr (GOptionContext) ctx
       = g_option_context_new ("NAME[@N]... - check goldens against their manifests' digest");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+  gboolean json;
   g_autoptr (JsonArray) results = json_array_new ();
   guint failed = 0;
 
@@ -51,11 +53,13 @@ fvm_golden_builtin_verify (int argc, char **argv, GCancellable *cancellable, GEr
       ctx, "Hashes each golden's image file again, as its sha256 was made when it was committed,\n"
            "and prints 'NAME@N: ok' or 'NAME@N: changed (expected …, got …)'. NAME alone is its\n"
            "newest version. Every name is checked; the exit status is 1 if any was not ok.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
+  json = fvm_invocation_get_json (invocation);
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   for (int i = 1; i < argc; i++)
@@ -68,7 +72,7 @@ fvm_golden_builtin_verify (int argc, char **argv, GCancellable *cancellable, GEr
         return fvm_check_cancelled (cancellable, error);
       if (check == NULL || !fvm_golden_check_ok (check))
         failed++;
-      if (fvm_opt_json)
+      if (json)
         json_array_add_element (results, check_to_json (argv[i], check, local_error));
       else if (check == NULL)
         {
@@ -81,7 +85,7 @@ fvm_golden_builtin_verify (int argc, char **argv, GCancellable *cancellable, GEr
         fvm_cli_print_line ("%s: changed (expected %s, got %s)", check->ref, check->expected,
                             check->actual);
     }
-  if (fvm_opt_json)
+  if (json)
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
       json_node_set_array (node, results);
