@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -106,6 +107,9 @@ check_image (const char *path, const char *disk, FvmImageInfo *out, GCancellable
 
 /* What a stream's unpacking leaves free in the pool's file system at least. */
 #define SCRATCH_RESERVE (G_GUINT64_CONSTANT (1) << 30)
+#define SCRATCH_PREFIX ".import-image-"
+/* A scratch directory is locked a moment after it is made: gc leaves younger ones alone. */
+#define SCRATCH_GRACE_US (5 * G_USEC_PER_SEC)
 
 #define GPT_TYPE_ESP "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
 #define GPT_TYPE_BIOS_BOOT "21686148-6449-6E6F-744E-656564454649"
@@ -270,11 +274,14 @@ check_name_free (FvmStore *store, const char *name, GError **error)
 
 /* What a URL, stdin or a compressed file was unpacked into: a hidden directory of the pool
  * (same file system as the volume, so a qcow2 image is renamed into place, not copied), removed
- * on every exit. A SIGKILL leaves it; its name says what made it. */
+ * on every exit. The import holds an exclusive flock on it while it lives; a SIGKILL leaves the
+ * directory with its lock free, and gc (fvm_import_image_gc) removes it. */
 typedef struct
 {
   char *dir;
   char *disk;
+  gboolean locked;
+  int lock_fd; /* valid when locked */
   FvmImageStreamResult result;
 } Scratch;
 
@@ -285,6 +292,9 @@ scratch_clear (Scratch *scratch)
 
   if (scratch->dir != NULL && !fvm_rm_rf (scratch->dir, &local_error))
     g_warning ("removing %s: %s", scratch->dir, local_error->message);
+  if (scratch->locked)
+    close (scratch->lock_fd);
+  scratch->locked = FALSE;
   g_clear_pointer (&scratch->dir, g_free);
   g_clear_pointer (&scratch->disk, g_free);
   fvm_image_stream_result_clear (&scratch->result);
@@ -328,7 +338,7 @@ static gboolean
 unpack_source (FvmStore *store, const char *disk, const FvmBundleTrust *trust, Scratch *scratch,
                FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  char *template = g_build_filename (fvm_store_get_path (store), ".import-image-XXXXXX", NULL);
+  char *template = g_build_filename (fvm_store_get_path (store), SCRATCH_PREFIX "XXXXXX", NULL);
   g_autoptr (GSubprocess) curl = NULL;
   g_auto (FvmFd) file_fd = -1;
   g_auto (FvmFd) out_fd = -1;
@@ -354,6 +364,13 @@ unpack_source (FvmStore *store, const char *disk, const FvmBundleTrust *trust, S
       return FALSE;
     }
   scratch->dir = template;
+  scratch->lock_fd = open (scratch->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (scratch->lock_fd < 0)
+    return fvm_throw_errno_prefix (error, "%s", scratch->dir);
+  scratch->locked = TRUE;
+  /* Only a gc that found it unlocked a moment ago can hold it (it waits SCRATCH_GRACE_US). */
+  if (flock (scratch->lock_fd, LOCK_EX | LOCK_NB) < 0)
+    return fvm_throw_errno_prefix (error, "locking %s", scratch->dir);
   if (g_str_equal (disk, "-"))
     {
       if (isatty (STDIN_FILENO))
@@ -570,4 +587,66 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
   claim.committed = TRUE;
   fvm_progress_finish (progress);
   return g_steal_pointer (&manifest);
+}
+
+/* --- gc -------------------------------------------------------------------------------------- */
+
+/* Whether the pool's entry NAME is a scratch directory no import holds, made before START
+ * (less the grace); if so it is removed (unless DRY_RUN) while gc holds its lock. */
+static gboolean
+gc_scratch (FvmStore *store, const char *name, gint64 start, gboolean dry_run,
+            gboolean *out_removed, GError **error)
+{
+  g_autofree char *path = fvm_store_file_path (store, name);
+  g_auto (FvmFd) fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st, again;
+  gint64 mtime;
+
+  *out_removed = FALSE;
+  if (fd < 0)
+    return TRUE; /* gone, not a directory, or another user's: not gc's to judge */
+  if (fstat (fd, &st) < 0)
+    return fvm_throw_errno_prefix (error, "%s", path);
+  mtime = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+  if (mtime > start - SCRATCH_GRACE_US)
+    return TRUE;
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno == EWOULDBLOCK)
+        return TRUE; /* an import is using it */
+      return fvm_throw_errno_prefix (error, "locking %s", path);
+    }
+  /* Still the directory that was locked, not one put in its place. */
+  if (lstat (path, &again) < 0 || again.st_dev != st.st_dev || again.st_ino != st.st_ino)
+    return TRUE;
+  if (!dry_run && !fvm_rm_rf (path, error))
+    return FALSE;
+  *out_removed = TRUE;
+  return TRUE;
+}
+
+GPtrArray *
+fvm_import_image_gc (FvmStore *store, gint64 start, gboolean dry_run, GError **error)
+{
+  g_autoptr (GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (!fvm_store_is_local (store))
+    return g_steal_pointer (&removed);
+  dir = g_dir_open (fvm_store_get_path (store), 0, error);
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      gboolean gone;
+
+      if (!g_str_has_prefix (name, SCRATCH_PREFIX))
+        continue;
+      if (!gc_scratch (store, name, start, dry_run, &gone, error))
+        return NULL;
+      if (gone)
+        g_ptr_array_add (removed, g_strdup (name));
+    }
+  return g_steal_pointer (&removed);
 }

@@ -42,4 +42,10 @@ FvmManifest *fvm_import_image (FvmStore *store, FvmConfig *config, const char *n
                                FvmProgress *progress, GCancellable *cancellable,
                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Scratch directories in the pool that imports killed by SIGKILL left: those made before START
+ * (µs, real time; less a few seconds of grace) whose lock no import holds. Removes them unless
+ * DRY_RUN and returns their names; a remote store has none. */
+GPtrArray *fvm_import_image_gc (FvmStore *store, gint64 start, gboolean dry_run,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS
