@@ -199,7 +199,7 @@ static gboolean
 make_disk (FvmConfig *config, const char *path, const char *tarball, const FvmBootstrapSpec *spec,
            FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), NULL, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, NULL, error);
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *out = NULL;
   const char *extlinux_argv[] = { "extlinux", "--install", "/boot/extlinux", NULL };

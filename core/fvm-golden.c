@@ -96,7 +96,7 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
                       FvmManifest *golden, FvmProgress *progress, GCancellable *cancellable,
                       GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), progress, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, progress, error);
   g_autoptr (GPtrArray) selected = NULL;
   g_autofree char *root = NULL;
 

@@ -134,7 +134,7 @@ gboolean
 fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const char *clone,
                          const char *disk_path, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), NULL, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, NULL, error);
   g_autofree char *root = NULL;
 
   if (g == NULL)

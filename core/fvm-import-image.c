@@ -168,7 +168,7 @@ static gboolean
 inspect_guest (FvmConfig *config, const char *disk, const char *format, GuestInfo *out,
                FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), progress, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, progress, error);
   g_auto (GStrv) roots = NULL;
   g_autofree char *type = NULL;
 

@@ -168,7 +168,7 @@ inspect_templates (FvmStore *store, GPtrArray *templates, FvmProgress *progress,
 
   if (config == NULL)
     return FALSE;
-  g = fvm_guestfs_new (fvm_config_get_accel (config), NULL, error);
+  g = fvm_guestfs_new (config, NULL, error);
   if (g == NULL)
     return FALSE;
   for (guint i = 0; i < templates->len; i++)
