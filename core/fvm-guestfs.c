@@ -11,10 +11,51 @@
 #include "fvm-stall.h"
 #include "fvm-units.h"
 
-/* The handle's private key for its stall limit, in seconds (fvm_guestfs_new sets it). */
-#define STALL_KEY "fvm-stall-seconds"
 /* For a handle made elsewhere; the setting general.appliance-stall-timeout has the same. */
 #define DEFAULT_STALL_SECONDS 300
+
+/* What fvm keeps with a handle it made (its private data under STATE_KEY), freed when the
+ * handle closes. */
+#define STATE_KEY "fvm-state"
+
+typedef struct
+{
+  char *path;
+  char *format;
+  gboolean readonly;
+  char *discard;
+  char *cachemode;
+} RecordedDrive;
+
+typedef struct
+{
+  guint stall_seconds;
+  /* The drives fvm_guestfs_add_drive added, in order: a launch that fails after qemu connected
+   * leaves the handle without its drives, and the launch after a stall adds them again. */
+  GPtrArray *drives;
+} HandleState;
+
+static void
+recorded_drive_free (gpointer data)
+{
+  RecordedDrive *d = data;
+
+  g_free (d->path);
+  g_free (d->format);
+  g_free (d->discard);
+  g_free (d->cachemode);
+  g_free (d);
+}
+
+static void
+on_close_state (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flags,
+                const char *buf, size_t buf_len, const uint64_t *array, size_t array_len)
+{
+  HandleState *state = opaque;
+
+  g_ptr_array_unref (state->drives);
+  g_free (state);
+}
 
 gboolean
 fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
@@ -46,6 +87,7 @@ fvm_guestfs_new (FvmConfig *config, FvmProgress *progress, GError **error)
   g_autoptr (FvmGuestfs) g = guestfs_create ();
   FvmAccel accel = fvm_config_get_accel (config);
   guint64 stall_seconds = DEFAULT_STALL_SECONDS;
+  HandleState *state;
 
   if (g == NULL)
     return fvm_null_throw_code (error, FVM_ERROR_GUESTFS, "cannot create a libguestfs handle");
@@ -60,8 +102,97 @@ fvm_guestfs_new (FvmConfig *config, FvmProgress *progress, GError **error)
   if (!fvm_parse_uint (fvm_config_get (config, "general.appliance-stall-timeout"), 1, 86400,
                        &stall_seconds, error))
     return fvm_null_prefix_error (error, "general.appliance-stall-timeout");
-  guestfs_set_private (g, STALL_KEY, GUINT_TO_POINTER ((guint) stall_seconds));
+  state = g_new0 (HandleState, 1);
+  state->stall_seconds = (guint) stall_seconds;
+  state->drives = g_ptr_array_new_with_free_func (recorded_drive_free);
+  if (guestfs_set_event_callback (g, on_close_state, GUESTFS_EVENT_CLOSE, 0, state) < 0)
+    {
+      g_ptr_array_unref (state->drives);
+      g_free (state);
+      return fvm_throw_guestfs (g, error, "close event"), NULL;
+    }
+  guestfs_set_private (g, STATE_KEY, state);
   return g_steal_pointer (&g);
+}
+
+static gboolean
+add_drive (guestfs_h *g, const RecordedDrive *d, GError **error)
+{
+  struct guestfs_add_drive_opts_argv opts = { 0 };
+
+  if (d->format != NULL)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK;
+      opts.format = d->format;
+    }
+  if (d->readonly)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK;
+      opts.readonly = 1;
+    }
+  if (d->discard != NULL)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_DISCARD_BITMASK;
+      opts.discard = d->discard;
+    }
+  if (d->cachemode != NULL)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_CACHEMODE_BITMASK;
+      opts.cachemode = d->cachemode;
+    }
+  if (guestfs_add_drive_opts_argv (g, d->path, &opts) < 0)
+    return fvm_throw_guestfs (g, error, "adding %s", d->path);
+  return TRUE;
+}
+
+gboolean
+fvm_guestfs_add_drive (guestfs_h *g, const char *path, const FvmGuestfsDrive *drive, GError **error)
+{
+  HandleState *state = guestfs_get_private (g, STATE_KEY);
+  RecordedDrive *d = g_new0 (RecordedDrive, 1);
+
+  d->path = g_strdup (path);
+  d->format = g_strdup (drive->format);
+  d->readonly = drive->readonly;
+  d->discard = g_strdup (drive->discard);
+  d->cachemode = g_strdup (drive->cachemode);
+  if (!add_drive (g, d, error))
+    {
+      recorded_drive_free (d);
+      return FALSE;
+    }
+  if (state != NULL)
+    g_ptr_array_add (state->drives, d);
+  else
+    recorded_drive_free (d);
+  return TRUE;
+}
+
+/* How many drives the handle holds (guestfs_debug_drives, a debug call libguestfs may drop
+ * one day: -1 then). */
+static int
+count_drives (guestfs_h *g)
+{
+  g_auto (GStrv) drives = guestfs_debug_drives (g);
+
+  return drives != NULL ? (int) g_strv_length (drives) : -1;
+}
+
+/* Before the launch after a stall: the handle holds N_DRIVES drives again, or FALSE. */
+static gboolean
+restore_drives (guestfs_h *g, int n_drives, GError **error)
+{
+  HandleState *state = guestfs_get_private (g, STATE_KEY);
+  int now = count_drives (g);
+
+  if (now >= 0 && now == n_drives)
+    return TRUE; /* the launch failed before qemu connected: the drives stayed */
+  if (now != 0 || state == NULL || (int) state->drives->len != n_drives)
+    return fvm_throw (error, "its drives cannot be added again");
+  for (guint i = 0; i < state->drives->len; i++)
+    if (!add_drive (g, state->drives->pdata[i], error))
+      return FALSE;
+  return TRUE;
 }
 
 typedef struct
@@ -301,12 +432,12 @@ gboolean
 fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
 {
   g_autofree char *backend = guestfs_get_backend (g);
-  guint stall_seconds = GPOINTER_TO_UINT (guestfs_get_private (g, STALL_KEY));
+  HandleState *state = guestfs_get_private (g, STATE_KEY);
+  guint stall_seconds = state != NULL ? state->stall_seconds : DEFAULT_STALL_SECONDS;
   int verbose = guestfs_get_verbose (g);
+  int n_drives = count_drives (g);
   CancelWatch *watch;
 
-  if (stall_seconds == 0)
-    stall_seconds = DEFAULT_STALL_SECONDS;
   if (!fvm_check_cancelled (cancellable, error))
     return FALSE;
   if (cancellable != NULL)
@@ -325,6 +456,7 @@ fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
   for (guint attempt = 1;; attempt++)
     {
       g_autoptr (FvmConsoleTail) console = fvm_console_tail_new (WATCHDOG_CONSOLE_LINES);
+      g_autoptr (GError) local_error = NULL;
       gboolean stalled = FALSE;
       int r;
 
@@ -349,6 +481,12 @@ fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
                                "console output and under 1%% of a CPU for %u s each time; -v "
                                "shows its console's last lines)",
                                stall_seconds);
+      if (!restore_drives (g, n_drives, &local_error))
+        return fvm_throw_code (error, FVM_ERROR_TIMEOUT,
+                               "the libguestfs appliance stalled while launching (no console "
+                               "output and under 1%% of a CPU for %u s) and %s; -v shows its "
+                               "console's last lines",
+                               stall_seconds, local_error->message);
       g_warning ("the libguestfs appliance stalled while launching (no console output and under "
                  "1%% of a CPU for %u s); killed it, launching it once more",
                  stall_seconds);

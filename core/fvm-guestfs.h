@@ -24,6 +24,20 @@ gboolean fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
 guestfs_h *fvm_guestfs_new (FvmConfig *config, FvmProgress *progress,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+typedef struct
+{
+  const char *format; /* "qcow2", "raw" */
+  gboolean readonly;
+  const char *discard;   /* NULL or "besteffort" */
+  const char *cachemode; /* NULL or "unsafe" */
+} FvmGuestfsDrive;
+
+/* guestfs_add_drive_opts, remembered with the handle: a launch that stalled loses the drives,
+ * and the launch after it adds them again. Handles made by fvm_guestfs_new add drives only
+ * through this. */
+gboolean fvm_guestfs_add_drive (guestfs_h *g, const char *path, const FvmGuestfsDrive *drive,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Launches the appliance under the stall watchdog (once more after a stall); watches the
  * cancellable while the handle lives. */
 gboolean fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable,

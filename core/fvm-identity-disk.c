@@ -140,10 +140,11 @@ fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const c
   if (g == NULL)
     return FALSE;
   /* thinlv clones are raw block devices (/dev/VG/LV); qcow2 clones are overlay files. */
-  if (guestfs_add_drive_opts (g, disk_path, GUESTFS_ADD_DRIVE_OPTS_FORMAT,
-                              g_str_has_prefix (disk_path, "/dev/") ? "raw" : "qcow2", -1)
-      < 0)
-    return fvm_throw_guestfs (g, error, "adding %s", disk_path);
+  if (!fvm_guestfs_add_drive (
+          g, disk_path,
+          &(FvmGuestfsDrive){ .format = g_str_has_prefix (disk_path, "/dev/") ? "raw" : "qcow2" },
+          error))
+    return FALSE;
   if (!fvm_guestfs_launch (g, cancellable, error))
     return FALSE;
   root = fvm_sysprep_mount_guest (g, error);

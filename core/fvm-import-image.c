@@ -174,10 +174,9 @@ inspect_guest (FvmConfig *config, const char *disk, const char *format, GuestInf
 
   if (g == NULL)
     return FALSE;
-  if (guestfs_add_drive_opts (g, disk, GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
-                              GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1)
-      < 0)
-    return fvm_throw_guestfs (g, error, "adding %s", disk);
+  if (!fvm_guestfs_add_drive (g, disk, &(FvmGuestfsDrive){ .format = format, .readonly = TRUE },
+                              error))
+    return FALSE;
   fvm_progress_set_message (progress, "starting the appliance");
   if (!fvm_guestfs_launch (g, cancellable, error))
     return FALSE;
