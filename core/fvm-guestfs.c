@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "fvm-cleanup.h"
-#include "fvm-cli-printable.h"
 #include "fvm-error.h"
 #include "fvm-stall.h"
 #include "fvm-units.h"
@@ -295,7 +294,7 @@ debug_lines (const char *source, const char *buf, size_t buf_len)
   for (guint i = 0; lines[i] != NULL; i++)
     if (*g_strstrip (lines[i]) != '\0')
       {
-        g_autofree char *line = fvm_cli_printable (lines[i]);
+        g_autofree char *line = fvm_console_printable (lines[i], -1);
 
         g_debug ("%s: %s", source, line);
       }

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fvm-cli-printable.h"
-
 /* A console line longer than this is cut: the tail is for reading, not a full log. */
 #define MAX_LINE_BYTES 400
 
@@ -81,11 +79,39 @@ fvm_console_tail_free (FvmConsoleTail *self)
   g_free (self);
 }
 
+char *
+fvm_console_printable (const char *text, gssize len)
+{
+  GString *out = g_string_new (NULL);
+  const char *end = text + (len < 0 ? (gssize) strlen (text) : len);
+
+  for (const char *p = text; p < end;)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if ((c >= 0x80 && c < 0xa0) || g_unichar_type (c) == G_UNICODE_FORMAT
+               || g_unichar_type (c) == G_UNICODE_LINE_SEPARATOR
+               || g_unichar_type (c) == G_UNICODE_PARAGRAPH_SEPARATOR)
+        g_string_append_printf (out, "\\u{%04X}", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 printable_line (FvmConsoleTail *self)
 {
-  g_autofree char *raw = g_strndup (self->line->str, self->line->len);
-  g_autofree char *printable = fvm_cli_printable (raw);
+  g_autofree char *printable = fvm_console_printable (self->line->str, self->line->len);
 
   return self->cut ? g_strconcat (printable, "…", NULL) : g_steal_pointer (&printable);
 }

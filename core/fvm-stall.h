@@ -33,6 +33,11 @@ gboolean fvm_stall_detector_stalled (const FvmStallDetector *self, gint64 now_us
 /* Microseconds since the last progress (0 before NOW_US reaches it). */
 gint64 fvm_stall_detector_quiet_us (const FvmStallDetector *self, gint64 now_us);
 
+/* TEXT (LEN bytes, or up to its NUL when -1) safe for a terminal: C0 and C1 controls (newline,
+ * tab and escape included), DEL, Unicode format and separator characters are shown as \xHH or
+ * \u{HHHH}, bytes that are not UTF-8 as \xHH. */
+char *fvm_console_printable (const char *text, gssize len);
+
 typedef struct _FvmConsoleTail FvmConsoleTail;
 
 FvmConsoleTail *fvm_console_tail_new (guint max_lines);

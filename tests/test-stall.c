@@ -165,6 +165,22 @@ test_console_tail (void)
 }
 
 static void
+test_printable (void)
+{
+  g_autofree char *plain = fvm_console_printable ("Linux version 6.1 – été", -1);
+  g_autofree char *controls = fvm_console_printable ("a\033[2Jb\tc\x7f\xc2\x9b"
+                                                     "d",
+                                                     -1);
+  g_autofree char *bidi = fvm_console_printable ("x\xe2\x80\xaey\xe2\x80\xa8z", -1);
+  g_autofree char *broken = fvm_console_printable ("ok\xff\xc3", 4);
+
+  g_assert_cmpstr (plain, ==, "Linux version 6.1 – été");
+  g_assert_cmpstr (controls, ==, "a\\x1b[2Jb\\x09c\\x7f\\u{009B}d");
+  g_assert_cmpstr (bidi, ==, "x\\u{202E}y\\u{2028}z");
+  g_assert_cmpstr (broken, ==, "ok\\xff\\xc3");
+}
+
+static void
 test_proc_stat (void)
 {
   FvmProcStat st;
@@ -203,6 +219,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stall/idle-guest", test_idle_guest);
   g_test_add_func ("/stall/cpu-going-back", test_cpu_going_back);
   g_test_add_func ("/stall/console-tail", test_console_tail);
+  g_test_add_func ("/stall/printable", test_printable);
   g_test_add_func ("/stall/proc-stat", test_proc_stat);
   return g_test_run ();
 }
