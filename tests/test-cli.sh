@@ -6,10 +6,8 @@ set -u
 export FVM_CONNECT=test:///default
 export XDG_CONFIG_HOME=$(mktemp -d)
 trap 'rm -rf "$XDG_CONFIG_HOME"' EXIT
-n=0 failed=0
+. "${BASH_SOURCE[0]%/*}/tap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf "%s\n" "$@" | sed "s/^/# /"; }
 
 # expect CODE PATTERN DESC -- CMD...: exit code CODE, exactly one line on stderr matching
 # PATTERN (a grep -E regex), nothing on stdout.
@@ -391,5 +389,4 @@ kill $silent_pid 2>/dev/null
 wait $silent_pid 2>/dev/null
 rm -rf "$silent"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -17,7 +17,7 @@
 #include "fvm-error.h"
 #include "fvm-lock.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 #define POOL "fvmgc"
 
@@ -33,18 +33,8 @@ typedef struct
 static FvmConfig *
 test_config (void)
 {
-  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FvmConfig) config = fvm_config_load (none, none, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", POOL, FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (
-      fvm_config_set (config, "storage.backend", "qcow2", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&config);
+  return test_config_new ("libvirt.uri", "test:///default", "storage.pool", POOL, "storage.backend",
+                          "qcow2", NULL);
 }
 
 static void
@@ -474,7 +464,6 @@ main (int argc, char **argv)
 {
   g_autoptr (FvmVirConnect) conn = NULL;
   g_autoptr (FvmVirStoragePool) pool = NULL;
-  g_autofree char *pool_xml = NULL;
 
   test_tmpdir_init ("gc");
   g_test_init (&argc, &argv, NULL);
@@ -483,12 +472,8 @@ main (int argc, char **argv)
    * the pool defined for every connection the tests open. */
   conn = virConnectOpen ("test:///default");
   g_assert_nonnull (conn);
-  images = g_build_filename (test_tmpdir, "images", NULL);
-  g_assert_cmpint (g_mkdir (images, 0755), ==, 0);
-  pool_xml = g_markup_printf_escaped (
-      "<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>", POOL, images);
-  pool = virStoragePoolCreateXML (conn, pool_xml, 0);
-  g_assert_nonnull (pool);
+  images = test_path ("images");
+  pool = test_dir_pool_new (conn, POOL, images);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/gc/new-is-kept", test_new_is_kept);
   ADD ("/gc/half-made", test_half_made);
