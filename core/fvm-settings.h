@@ -29,6 +29,10 @@ G_BEGIN_DECLS
      GLOBAL, "libvirt connection URI") \
   X (GENERAL_ACCEL, "general.accel", STRING, "auto", "FVM_ACCEL", validate_accel, GLOBAL, \
      "auto, kvm or tcg") \
+  X (GENERAL_APPLIANCE_STALL_TIMEOUT, "general.appliance-stall-timeout", UINT, "300", \
+     "FVM_APPLIANCE_STALL_TIMEOUT", validate_seconds, GLOBAL, \
+     "seconds a libguestfs appliance may print nothing and use under 1% of a CPU while it starts " \
+     "before it is killed and started once more") \
   X (STORAGE_POOL, "storage.pool", STRING, "fvm", "FVM_POOL", validate_name, GLOBAL, \
      "libvirt storage pool") \
   X (STORAGE_POOL_PATH, "storage.pool-path", PATH, "", NULL, validate_optional_path, GLOBAL, \

@@ -396,10 +396,14 @@ test_bad_env (Fixture *f, gconstpointer data)
     const char *value;
     const char *key;
   } cases[] = {
-    { "FVM_ACCEL", "fast", "general.accel" },     { "FVM_POOL", "../x", "storage.pool" },
-    { "FVM_BACKEND", "zfs", "storage.backend" },  { "FVM_VG", "a/b", "storage.vg" },
-    { "FVM_THINPOOL", "-x", "storage.thinpool" }, { "FVM_NETWORK", "a b", "network.name" },
+    { "FVM_ACCEL", "fast", "general.accel" },
+    { "FVM_POOL", "../x", "storage.pool" },
+    { "FVM_BACKEND", "zfs", "storage.backend" },
+    { "FVM_VG", "a/b", "storage.vg" },
+    { "FVM_THINPOOL", "-x", "storage.thinpool" },
+    { "FVM_NETWORK", "a b", "network.name" },
     { "FVM_MIRROR", "ftp://x", "build.mirror" },
+    { "FVM_APPLIANCE_STALL_TIMEOUT", "0", "general.appliance-stall-timeout" },
   };
   guint with_env = 0;
 
