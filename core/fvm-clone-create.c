@@ -15,7 +15,7 @@
 #include <libvirt/virterror.h>
 
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
 #include "fvm-hooks.h"
@@ -201,7 +201,7 @@ plan_reservation (Plan *p, virConnectPtr conn, const FvmCloneCreateOptions *opts
 typedef struct
 {
   FvmStore *store;
-  FvmCloneBackend *backend;
+  FvmBackend *backend;
   const char *name;
   gboolean made_disk;
   char *seed;
@@ -241,7 +241,7 @@ create_txn_clear (CreateTxn *t)
   g_clear_pointer (&t->net, virNetworkFree);
   g_clear_pointer (&t->seed, g_free);
   g_clear_pointer (&t->reserved_ip, g_free);
-  g_clear_pointer (&t->backend, fvm_clone_backend_free);
+  g_clear_pointer (&t->backend, fvm_backend_free);
   /* Last: until here another create or a gc must keep its hands off. */
   g_clear_pointer (&t->lock, fvm_lock_free);
 }
@@ -364,7 +364,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   if (!plan_reservation (&plan, conn, opts, &txn.net, error))
     return NULL;
   txn.store = store;
-  txn.backend = fvm_clone_backend_new (store, fvm_store_get_backend (store), error);
+  txn.backend = fvm_backend_new (store, fvm_store_get_backend (store), error);
   if (txn.backend == NULL)
     return NULL;
   txn.name = opts->name;

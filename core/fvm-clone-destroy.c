@@ -4,11 +4,11 @@
 #include <libvirt/virterror.h>
 
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-clone-private.h"
 #include "fvm-dhcp.h"
 #include "fvm-error.h"
-#include "fvm-golden-thinlv.h"
+#include "fvm-backend-thinlv-private.h"
 #include "fvm-hooks.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
@@ -53,7 +53,7 @@ fvm_clone_release_leases (virConnectPtr conn, FvmConfig *config, const char *net
 
 /* Everything of a clone that has a domain: power, lease, reservation, definition, disk, seed. */
 static gboolean
-remove_clone (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend, virDomainPtr dom,
+remove_clone (FvmStore *store, FvmConfig *config, FvmBackend *backend, virDomainPtr dom,
               const FvmClone *clone, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
@@ -129,8 +129,8 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
                    gpointer hook_output_data, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
-  g_autoptr (FvmCloneBackend) backend
-      = fvm_clone_backend_new (store, fvm_store_get_backend (store), error);
+  g_autoptr (FvmBackend) backend
+      = fvm_backend_new (store, fvm_store_get_backend (store), error);
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (FvmVirDomain) dom = NULL;
   g_autoptr (FvmLock) lock = NULL;
@@ -159,8 +159,8 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
   /* The clone's disk is where its backend put it, whatever the configuration says now. */
   if (clone->meta.backend != NULL && !g_str_equal (clone->meta.backend, backend->ops->name))
     {
-      g_clear_pointer (&backend, fvm_clone_backend_free);
-      backend = fvm_clone_backend_new (store, clone->meta.backend, error);
+      g_clear_pointer (&backend, fvm_backend_free);
+      backend = fvm_backend_new (store, clone->meta.backend, error);
       if (backend == NULL)
         return FALSE;
     }
@@ -175,7 +175,7 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
 }
 
 gboolean
-fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend,
+fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmBackend *backend,
                       virDomainPtr dom, const FvmClone *clone, GError **error)
 {
   return remove_clone (store, config, backend, dom, clone, error);

@@ -8,7 +8,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
-#include "fvm-golden-thinlv.h"
+#include "fvm-backend-thinlv-private.h"
 #include "fvm-identity.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
@@ -60,7 +60,7 @@ lookup_domain (virConnectPtr conn, const char *name, virDomainPtr *out_dom, GErr
 }
 
 gboolean
-fvm_gc_read_facts (virConnectPtr conn, FvmCloneBackend *backend, const char *name, FvmGcFacts *out,
+fvm_gc_read_facts (virConnectPtr conn, FvmBackend *backend, const char *name, FvmGcFacts *out,
                    GError **error)
 {
   g_autoptr (GError) local_error = NULL;
@@ -106,7 +106,7 @@ verdict (FvmGcVerdict v, const char *why, const char **out_why)
 }
 
 FvmGcVerdict
-fvm_gc_decide (const FvmGcFacts *facts, const FvmCloneBackend *backend, gint64 start,
+fvm_gc_decide (const FvmGcFacts *facts, const FvmBackend *backend, gint64 start,
                const char **out_why)
 {
   gint64 since = start - FVM_GC_CLOCK_SLACK_US;
@@ -135,7 +135,7 @@ fvm_gc_decide (const FvmGcFacts *facts, const FvmCloneBackend *backend, gint64 s
 }
 
 gboolean
-fvm_gc_clone_name (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend, const char *name,
+fvm_gc_clone_name (FvmStore *store, FvmConfig *config, FvmBackend *backend, const char *name,
                    gint64 start, gboolean dry_run, FvmGcVerdict *out_verdict, const char **out_why,
                    GError **error)
 {
@@ -171,7 +171,7 @@ typedef struct
 {
   FvmStore *store;
   FvmConfig *config;
-  FvmCloneBackend *backend;
+  FvmBackend *backend;
   gboolean dry_run;
   gint64 start;        /* g_get_real_time () when gc began: nothing newer is removed */
   GHashTable *domains; /* every domain name on the connection at the start */
@@ -340,7 +340,7 @@ gc_golden_lvs (Gc *gc, GError **error)
 
   if (!g_str_equal (gc->backend->ops->name, "thinlv"))
     return TRUE;
-  lvs = fvm_golden_thinlv_gc (gc->store, gc->dry_run, error);
+  lvs = fvm_thinlv_golden_gc (gc->store, gc->dry_run, error);
   if (lvs == NULL)
     return FALSE;
   for (guint i = 0; i < lvs->len; i++)
@@ -419,8 +419,8 @@ gc_reservations (Gc *gc, GError **error)
 GPtrArray *
 fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **error)
 {
-  g_autoptr (FvmCloneBackend) backend
-      = fvm_clone_backend_new (store, fvm_store_get_backend (store), error);
+  g_autoptr (FvmBackend) backend
+      = fvm_backend_new (store, fvm_store_get_backend (store), error);
   g_autoptr (GHashTable) domains = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) judged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-dhcp.h"
 #include "fvm-error.h"
 #include "fvm-libvirt.h"
@@ -365,7 +365,7 @@ fvm_clone_resize (FvmStore *store, const char *name, guint64 size, gboolean forc
   virConnectPtr conn = fvm_store_get_connection (store);
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, &clone, error);
-  g_autoptr (FvmCloneBackend) backend = NULL;
+  g_autoptr (FvmBackend) backend = NULL;
   g_autofree char *have = NULL;
   g_autofree char *want = NULL;
   virDomainBlockInfo info = { 0 };
@@ -395,7 +395,7 @@ fvm_clone_resize (FvmStore *store, const char *name, guint64 size, gboolean forc
       return TRUE;
     }
   backend
-      = fvm_clone_backend_new (store, clone->meta.backend ? clone->meta.backend : "qcow2", error);
+      = fvm_backend_new (store, clone->meta.backend ? clone->meta.backend : "qcow2", error);
   return backend != NULL && backend->ops->resize (backend, name, size, error);
 }
 

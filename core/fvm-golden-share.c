@@ -18,7 +18,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
-#include "fvm-golden-thinlv.h"
+#include "fvm-backend-thinlv-private.h"
 #include "fvm-image-info.h"
 #include "fvm-image-map.h"
 #include "fvm-lock.h"
@@ -149,7 +149,7 @@ typedef struct
   FvmLock *lock;
   FvmManifest *manifest;            /* the reader's, between begin and finish */
   FvmVolumeWriter *writer;          /* until the disk is complete */
-  FvmGoldenThinlvStream *lv_stream; /* thinlv and a bundle with a disk map: its LV */
+  FvmThinlvGoldenStream *lv_stream; /* thinlv and a bundle with a disk map: its LV */
   char *volume;                     /* complete, not yet committed */
   char *template;
   guint bundle_version;
@@ -163,7 +163,7 @@ import_txn_clear (ImportTxn *t)
 
   /* An unfinished writer removes its own volume, an unfinished stream its LV. */
   g_clear_pointer (&t->writer, fvm_volume_writer_free);
-  g_clear_pointer (&t->lv_stream, fvm_golden_thinlv_stream_free);
+  g_clear_pointer (&t->lv_stream, fvm_thinlv_golden_stream_free);
   if (!t->committed && t->template != NULL
       && !fvm_store_delete_volume (t->store, t->template, &local_error))
     g_warning ("rollback: %s", local_error->message);
@@ -297,7 +297,7 @@ sink_map (GArray *map, gpointer user_data, GError **error)
 
   if (!g_str_equal (fvm_store_get_backend (t->store), "thinlv"))
     return TRUE;
-  t->lv_stream = fvm_golden_thinlv_stream_new (t->store, t->manifest, map, t->cancellable, error);
+  t->lv_stream = fvm_thinlv_golden_stream_new (t->store, t->manifest, map, t->cancellable, error);
   return t->lv_stream != NULL;
 }
 
@@ -308,7 +308,7 @@ sink_write (guint64 offset, const void *buf, gsize len, gpointer user_data, GErr
 
   return fvm_volume_writer_write (t->writer, offset, buf, len, error)
          && (t->lv_stream == NULL
-             || fvm_golden_thinlv_stream_write (t->lv_stream, offset, buf, len, error));
+             || fvm_thinlv_golden_stream_write (t->lv_stream, offset, buf, len, error));
 }
 
 static gboolean
@@ -329,7 +329,7 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
           g_clear_pointer (&t->writer, fvm_volume_writer_free);
           t->volume = g_strdup (manifest->volume);
           return t->lv_stream == NULL
-                 || fvm_golden_thinlv_stream_set_version (t->lv_stream, manifest, error);
+                 || fvm_thinlv_golden_stream_set_version (t->lv_stream, manifest, error);
         }
       if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS)
           || !fvm_volume_writer_claims_at_finish (t->writer))
@@ -555,23 +555,23 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name,
    * already when the bundle had a disk map, else now from the file. */
   if (t.lv_stream != NULL)
     {
-      if (!fvm_golden_thinlv_stream_finish (t.lv_stream, store, manifest, cancellable, error))
+      if (!fvm_thinlv_golden_stream_finish (t.lv_stream, store, manifest, cancellable, error))
         return NULL;
-      g_clear_pointer (&t.lv_stream, fvm_golden_thinlv_stream_free);
+      g_clear_pointer (&t.lv_stream, fvm_thinlv_golden_stream_free);
     }
-  else if (!fvm_golden_thinlv_write (store, manifest, cancellable, error))
+  else if (!fvm_thinlv_golden_write (store, manifest, cancellable, error))
     return NULL;
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
     {
       g_autoptr (GError) undo_error = NULL;
-      if (!fvm_golden_thinlv_remove (store, manifest, &undo_error))
+      if (!fvm_thinlv_golden_remove (store, manifest, &undo_error))
         g_warning ("rollback: %s", undo_error->message);
       return NULL;
     }
   t.committed = TRUE;
   {
     g_autoptr (GError) tag_error = NULL;
-    if (!fvm_golden_thinlv_registered (store, manifest, &tag_error))
+    if (!fvm_thinlv_golden_registered (store, manifest, &tag_error))
       g_warning ("%s", tag_error->message);
   }
   fvm_progress_finish (progress);

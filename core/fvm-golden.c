@@ -9,7 +9,7 @@
 #include "fvm-clone.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
-#include "fvm-golden-thinlv.h"
+#include "fvm-backend-thinlv-private.h"
 #include "fvm-guestfs.h"
 #include "fvm-lock.h"
 #include "fvm-modes.h"
@@ -216,17 +216,17 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
       if (lock == NULL)
         return NULL;
     }
-  if (!fvm_golden_thinlv_write (store, golden, cancellable, error))
+  if (!fvm_thinlv_golden_write (store, golden, cancellable, error))
     return NULL;
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
     {
       g_autoptr (GError) undo_error = NULL;
-      if (!fvm_golden_thinlv_remove (store, golden, &undo_error))
+      if (!fvm_thinlv_golden_remove (store, golden, &undo_error))
         g_warning ("rollback: %s", undo_error->message);
       return NULL;
     }
   txn.committed = TRUE;
-  if (!fvm_golden_thinlv_registered (store, golden, &local_error))
+  if (!fvm_thinlv_golden_registered (store, golden, &local_error))
     g_warning ("%s", local_error->message);
   fvm_progress_finish (progress);
   return g_steal_pointer (&golden);
@@ -277,7 +277,7 @@ fvm_golden_delete (FvmStore *store, const char *ref, GError **error)
     return FALSE;
   /* A manifest naming an LV that is not the golden's own (an old import kept a bundle's) loses
    * nothing but that name: the golden is gone, the LV is left alone. */
-  if (!fvm_golden_thinlv_remove (store, golden, &local_error))
+  if (!fvm_thinlv_golden_remove (store, golden, &local_error))
     {
       if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_INVALID_ARGS))
         {

@@ -10,7 +10,7 @@
 #include <libvirt/virterror.h>
 
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-clone-gc.h"
 #include "fvm-clone.h"
 #include "fvm-domain.h"
@@ -27,7 +27,7 @@ typedef struct
 {
   FvmConfig *config;
   FvmStore *store;
-  FvmCloneBackend *backend;
+  FvmBackend *backend;
 } Fixture;
 
 static FvmConfig *
@@ -55,14 +55,14 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->config = test_config ();
   f->store = fvm_store_open_connected (f->config, &error);
   g_assert_no_error (error);
-  f->backend = fvm_clone_backend_new (f->store, "qcow2", &error);
+  f->backend = fvm_backend_new (f->store, "qcow2", &error);
   g_assert_no_error (error);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->backend, fvm_clone_backend_free);
+  g_clear_pointer (&f->backend, fvm_backend_free);
   g_clear_pointer (&f->store, fvm_store_free);
   g_clear_pointer (&f->config, fvm_config_free);
 }
@@ -356,15 +356,15 @@ test_lv_time (void)
   gboolean exists = FALSE;
   gint64 t = 0;
 
-  g_assert_true (fvm_clone_thinlv_parse_lv_time (json, "fvm-clone-a", &exists, &t, &error));
+  g_assert_true (fvm_backend_thinlv_parse_lv_time (json, "fvm-clone-a", &exists, &t, &error));
   g_assert_no_error (error);
   g_assert_true (exists);
   g_assert_cmpint (t, ==, G_GINT64_CONSTANT (1796533816999999));
-  g_assert_true (fvm_clone_thinlv_parse_lv_time (json, "fvm-clone-b", &exists, &t, &error));
+  g_assert_true (fvm_backend_thinlv_parse_lv_time (json, "fvm-clone-b", &exists, &t, &error));
   g_assert_false (exists);
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_assert_false (fvm_clone_thinlv_parse_lv_time (bad[i], "fvm-clone-a", &exists, &t, &error));
+      g_assert_false (fvm_backend_thinlv_parse_lv_time (bad[i], "fvm-clone-a", &exists, &t, &error));
       g_assert_error (error, FVM_ERROR, FVM_ERROR_FAILED);
       g_clear_error (&error);
     }

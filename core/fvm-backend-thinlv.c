@@ -5,9 +5,9 @@
 #include <errno.h>
 #include <json-glib/json-glib.h>
 
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-error.h"
-#include "fvm-golden-thinlv.h"
+#include "fvm-backend-thinlv-private.h"
 #include "fvm-lvm.h"
 #include "fvm-subprocess.h"
 
@@ -25,19 +25,19 @@ lv_name (const char *clone)
 }
 
 static const char *
-vg_of (FvmCloneBackend *self)
+vg_of (FvmBackend *self)
 {
   return fvm_store_get_vg (self->store);
 }
 
 static gboolean
-check_ready (FvmCloneBackend *self, GError **error)
+check_ready (FvmBackend *self, GError **error)
 {
   return fvm_lvm_check_settings (vg_of (self), fvm_store_get_thinpool (self->store), error);
 }
 
 static gboolean
-thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clone,
+thinlv_create (FvmBackend *self, const FvmManifest *golden, const char *clone,
                GCancellable *cancellable, GError **error)
 {
   const char *vg = vg_of (self);
@@ -58,7 +58,7 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
                fvm_store_get_thinpool (self->store), data, meta);
   /* The origin is the golden's own LV, by its derived name and fresh lvs output; the
    * manifest's lv is never taken as it is. */
-  origin = fvm_golden_thinlv_origin (self->store, golden, error);
+  origin = fvm_thinlv_golden_origin (self->store, golden, error);
   if (origin == NULL)
     return FALSE;
   argv = fvm_lvm_snapshot_argv (vg, origin, lv, clone_tags);
@@ -74,7 +74,7 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
 }
 
 static gboolean
-thinlv_remove (FvmCloneBackend *self, const char *clone, GError **error)
+thinlv_remove (FvmBackend *self, const char *clone, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -104,7 +104,7 @@ thinlv_remove (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 static gboolean
-thinlv_exists (FvmCloneBackend *self, const char *clone)
+thinlv_exists (FvmBackend *self, const char *clone)
 {
   g_autofree char *lv = lv_name (clone);
   g_autoptr (FvmLvmLv) found = NULL;
@@ -131,7 +131,7 @@ string_member (JsonObject *obj, const char *name)
 }
 
 gboolean
-fvm_clone_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_exists,
+fvm_backend_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_exists,
                                 gint64 *out_time, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -178,7 +178,7 @@ fvm_clone_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_
 }
 
 static gboolean
-thinlv_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
+thinlv_disk_time (FvmBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
                   GError **error)
 {
   const char *vg = vg_of (self);
@@ -194,13 +194,13 @@ thinlv_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists
   if (!check_ready (self, error))
     return FALSE;
   if (!fvm_subprocess_run (argv, &out, NULL, error)
-      || !fvm_clone_thinlv_parse_lv_time (out, lv, out_exists, out_time, error))
+      || !fvm_backend_thinlv_parse_lv_time (out, lv, out_exists, out_time, error))
     return fvm_prefix_error (error, "volume group '%s'", vg);
   return TRUE;
 }
 
 static char *
-thinlv_disk_path (FvmCloneBackend *self, const char *clone)
+thinlv_disk_path (FvmBackend *self, const char *clone)
 {
   g_autofree char *lv = lv_name (clone);
 
@@ -208,7 +208,7 @@ thinlv_disk_path (FvmCloneBackend *self, const char *clone)
 }
 
 static char *
-thinlv_disk_xml (FvmCloneBackend *self, const char *clone)
+thinlv_disk_xml (FvmBackend *self, const char *clone)
 {
   g_autofree char *dev = thinlv_disk_path (self, clone);
 
@@ -224,7 +224,7 @@ thinlv_disk_xml (FvmCloneBackend *self, const char *clone)
 }
 
 static char *
-thinlv_backing (FvmCloneBackend *self, const char *clone, GError **error)
+thinlv_backing (FvmBackend *self, const char *clone, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -245,7 +245,7 @@ thinlv_backing (FvmCloneBackend *self, const char *clone, GError **error)
 /* A new thin LV, a full copy, then the swap by renames: until the first rename the clone is
  * untouched; between the renames the copy is complete under the temporary name. */
 static gboolean
-thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellable, GError **error)
+thinlv_flatten (FvmBackend *self, const char *clone, GCancellable *cancellable, GError **error)
 {
   const char *vg = vg_of (self);
   const char *pool = fvm_store_get_thinpool (self->store);
@@ -301,9 +301,9 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
 
 /* Live: the running clone's LV is renamed to -old (qemu keeps it open), a new thin LV takes its
  * name and path (tagged @fvm-writing), and libvirt's block copy fills it; after the pivot the tag
- * goes, then -old. What a kill leaves on the way, fvm_clone_thinlv_recover puts right. */
+ * goes, then -old. What a kill leaves on the way, fvm_backend_thinlv_recover puts right. */
 static char *
-thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
+thinlv_live_copy_begin (FvmBackend *self, const char *clone, GCancellable *cancellable,
                         GError **error)
 {
   const char *vg = vg_of (self);
@@ -341,7 +341,7 @@ thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *
 }
 
 static gboolean
-thinlv_live_copy_end (FvmCloneBackend *self, const char *clone, gboolean copied, GError **error)
+thinlv_live_copy_end (FvmBackend *self, const char *clone, gboolean copied, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -357,7 +357,7 @@ thinlv_live_copy_end (FvmCloneBackend *self, const char *clone, gboolean copied,
 }
 
 static gboolean
-thinlv_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error)
+thinlv_resize (FvmBackend *self, const char *clone, guint64 bytes, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -384,7 +384,7 @@ thinlv_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError *
 }
 
 static GPtrArray *
-thinlv_list (FvmCloneBackend *self, GError **error)
+thinlv_list (FvmBackend *self, GError **error)
 {
   g_autoptr (GPtrArray) lvs = NULL;
   g_autoptr (GPtrArray) clones = g_ptr_array_new_with_free_func (g_free);
@@ -405,7 +405,7 @@ thinlv_list (FvmCloneBackend *self, GError **error)
   return g_steal_pointer (&clones);
 }
 
-const FvmCloneBackendOps fvm_clone_thinlv_ops = {
+const FvmBackendOps fvm_backend_thinlv_ops = {
   .name = "thinlv",
   .create = thinlv_create,
   .remove = thinlv_remove,
@@ -419,5 +419,5 @@ const FvmCloneBackendOps fvm_clone_thinlv_ops = {
   .disk_path = thinlv_disk_path,
   .resize = thinlv_resize,
   .list = thinlv_list,
-  .recover = fvm_clone_thinlv_recover,
+  .recover = fvm_backend_thinlv_recover,
 };

@@ -13,7 +13,7 @@
 #include <libvirt/virterror.h>
 
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-error.h"
 #include "fvm-lock.h"
 #include "fvm-lvm.h"
@@ -37,7 +37,7 @@ find_lv (GPtrArray *lvs, const char *vg, const char *name)
 
 /* A block copy a killed live consolidate left running: aborted without a pivot. */
 static gboolean
-abort_copy (FvmCloneBackend *self, const char *clone, GError **error)
+abort_copy (FvmBackend *self, const char *clone, GError **error)
 {
   g_autoptr (FvmVirDomain) dom
       = virDomainLookupByName (fvm_store_get_connection (self->store), clone);
@@ -60,7 +60,7 @@ abort_copy (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 static gboolean
-recover_one (FvmCloneBackend *self, const char *clone, GError **error)
+recover_one (FvmBackend *self, const char *clone, GError **error)
 {
   const char *vg = fvm_store_get_vg (self->store);
   g_autofree char *lv = g_strconcat (CLONE_PREFIX, clone, NULL);
@@ -102,7 +102,7 @@ recover_one (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 GPtrArray *
-fvm_clone_thinlv_recover (FvmCloneBackend *self, gboolean dry_run, GError **error)
+fvm_backend_thinlv_recover (FvmBackend *self, gboolean dry_run, GError **error)
 {
   const char *vg = fvm_store_get_vg (self->store);
   g_autoptr (GPtrArray) lvs = NULL;

@@ -1,5 +1,5 @@
 /* fvm-golden-thinlv: goldens as read-only thin LVs. */
-#include "fvm-golden-thinlv.h"
+#include "fvm-backend-thinlv-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@ remove_quietly (const char *target)
 }
 
 char *
-fvm_golden_thinlv_lv_name (const FvmManifest *golden)
+fvm_thinlv_golden_lv_name (const FvmManifest *golden)
 {
   return g_strdup_printf ("fvm-golden-%s-%u", golden->name, golden->version);
 }
@@ -41,7 +41,7 @@ create_lv (FvmStore *store, const FvmManifest *golden, GCancellable *cancellable
 {
   const char *vg = fvm_store_get_vg (store);
   const char *pool = fvm_store_get_thinpool (store);
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
   g_autofree char *target = g_strconcat (vg, "/", lv, NULL);
   g_autofree char *name_tag = g_strconcat ("fvm-golden-", golden->name, NULL);
   g_autofree char *version_tag = g_strdup_printf ("fvm-version-%u", golden->version);
@@ -83,7 +83,7 @@ make_read_only (const char *target, GCancellable *cancellable, GError **error)
 }
 
 gboolean
-fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *cancellable,
+fvm_thinlv_golden_write (FvmStore *store, FvmManifest *golden, GCancellable *cancellable,
                          GError **error)
 {
   g_autofree char *target = NULL;
@@ -97,7 +97,7 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
   target = create_lv (store, golden, cancellable, error);
   if (target == NULL)
     return FALSE;
-  lv = fvm_golden_thinlv_lv_name (golden);
+  lv = fvm_thinlv_golden_lv_name (golden);
   dev = fvm_lvm_device (fvm_store_get_vg (store), lv);
   src = fvm_store_file_path (store, golden->volume);
   copying = g_strdup_printf ("writing golden %s@%u into %s", golden->name, golden->version, target);
@@ -131,7 +131,7 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
 
 /* --- writing the LV while a bundle streams ------------------------------------------------ */
 
-struct _FvmGoldenThinlvStream
+struct _FvmThinlvGoldenStream
 {
   char *vg;
   char *target; /* VG/LV, removed when the stream is freed unfinished */
@@ -151,12 +151,12 @@ struct _FvmGoldenThinlvStream
  * each, they took twice as long as qemu-img convert's large requests under TCG. */
 #define PENDING_MAX (8 << 20)
 
-FvmGoldenThinlvStream *
-fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden, GArray *map,
+FvmThinlvGoldenStream *
+fvm_thinlv_golden_stream_new (FvmStore *store, const FvmManifest *golden, GArray *map,
                               GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmGoldenThinlvStream) self = g_new0 (FvmGoldenThinlvStream, 1);
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  g_autoptr (FvmThinlvGoldenStream) self = g_new0 (FvmThinlvGoldenStream, 1);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
 
   self->fd = -1;
   self->pending = g_malloc (PENDING_MAX);
@@ -177,7 +177,7 @@ fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden, GArray
 }
 
 static gboolean
-flush_pending (FvmGoldenThinlvStream *self, GError **error)
+flush_pending (FvmThinlvGoldenStream *self, GError **error)
 {
   if (self->pending_len > 0
       && !fvm_pwrite_all (self->fd, self->pending, self->pending_len, self->pending_at, self->dev,
@@ -191,7 +191,7 @@ flush_pending (FvmGoldenThinlvStream *self, GError **error)
 static gboolean
 write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_data, GError **error)
 {
-  FvmGoldenThinlvStream *self = user_data;
+  FvmThinlvGoldenStream *self = user_data;
 
   if (self->pending_len > 0 && guest_offset == self->pending_at + self->pending_len
       && len <= PENDING_MAX - self->pending_len)
@@ -211,7 +211,7 @@ write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_dat
 }
 
 gboolean
-fvm_golden_thinlv_stream_write (FvmGoldenThinlvStream *self, guint64 offset, const void *buf,
+fvm_thinlv_golden_stream_write (FvmThinlvGoldenStream *self, guint64 offset, const void *buf,
                                 gsize len, GError **error)
 {
   return fvm_image_map_translate (self->by_offset, &self->cursor, offset, buf, len, write_guest,
@@ -219,10 +219,10 @@ fvm_golden_thinlv_stream_write (FvmGoldenThinlvStream *self, guint64 offset, con
 }
 
 gboolean
-fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self, const FvmManifest *golden,
+fvm_thinlv_golden_stream_set_version (FvmThinlvGoldenStream *self, const FvmManifest *golden,
                                       GError **error)
 {
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
   g_autofree char *target = g_strconcat (self->vg, "/", lv, NULL);
   g_autofree char *old_tag = g_strdup_printf ("fvm-version-%u", self->version);
   g_autofree char *new_tag = g_strdup_printf ("fvm-version-%u", golden->version);
@@ -245,7 +245,7 @@ fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self, const FvmMani
 }
 
 gboolean
-fvm_golden_thinlv_stream_finish (FvmGoldenThinlvStream *self, FvmStore *store, FvmManifest *golden,
+fvm_thinlv_golden_stream_finish (FvmThinlvGoldenStream *self, FvmStore *store, FvmManifest *golden,
                                  GCancellable *cancellable, GError **error)
 {
   g_autofree char *src = fvm_store_file_path (store, golden->volume);
@@ -275,7 +275,7 @@ fvm_golden_thinlv_stream_finish (FvmGoldenThinlvStream *self, FvmStore *store, F
 }
 
 void
-fvm_golden_thinlv_stream_free (FvmGoldenThinlvStream *self)
+fvm_thinlv_golden_stream_free (FvmThinlvGoldenStream *self)
 {
   if (self->fd >= 0)
     close (self->fd);
@@ -297,7 +297,7 @@ static char *
 own_lv (FvmStore *store, const FvmManifest *golden, char **why)
 {
   const char *vg = fvm_store_get_vg (store);
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
   g_autofree char *expected = g_strconcat (vg != NULL ? vg : "", "/", lv, NULL);
 
   if (vg == NULL || *vg == '\0')
@@ -312,7 +312,7 @@ own_lv (FvmStore *store, const FvmManifest *golden, char **why)
 }
 
 gboolean
-fvm_golden_thinlv_remove (FvmStore *store, const FvmManifest *golden, GError **error)
+fvm_thinlv_golden_remove (FvmStore *store, const FvmManifest *golden, GError **error)
 {
   g_autofree char *what = NULL;
   g_autofree char *lv = NULL;
@@ -328,7 +328,7 @@ fvm_golden_thinlv_remove (FvmStore *store, const FvmManifest *golden, GError **e
 }
 
 gboolean
-fvm_golden_thinlv_registered (FvmStore *store, const FvmManifest *golden, GError **error)
+fvm_thinlv_golden_registered (FvmStore *store, const FvmManifest *golden, GError **error)
 {
   g_autofree char *what = NULL;
   g_autofree char *lv = NULL;
@@ -345,7 +345,7 @@ fvm_golden_thinlv_registered (FvmStore *store, const FvmManifest *golden, GError
 }
 
 char *
-fvm_golden_thinlv_origin (FvmStore *store, const FvmManifest *golden, GError **error)
+fvm_thinlv_golden_origin (FvmStore *store, const FvmManifest *golden, GError **error)
 {
   g_autofree char *lv = NULL;
   g_autofree char *why = NULL;
@@ -390,7 +390,7 @@ golden_of (const FvmLvmLv *lv, char **out_name, guint *out_version)
 }
 
 GPtrArray *
-fvm_golden_thinlv_gc (FvmStore *store, gboolean dry_run, GError **error)
+fvm_thinlv_golden_gc (FvmStore *store, gboolean dry_run, GError **error)
 {
   const char *vg = fvm_store_get_vg (store);
   g_autoptr (GPtrArray) lvs = NULL;
