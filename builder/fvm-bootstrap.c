@@ -10,6 +10,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
+#include "fvm-image-info.h"
 #include "fvm-original.h"
 #include "fvm-subprocess.h"
 #include "fvm-sysprep.h"
@@ -211,7 +212,7 @@ make_disk (FvmConfig *config, const char *path, const char *tarball, const FvmBo
     return fvm_throw_guestfs (g, error, "set_smp");
   /* cachemode unsafe: no flush per write; the manifest is only committed after a clean
    * shutdown, so a crash leaves an image nobody sees. */
-  if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2",
+  if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, FVM_IMAGE_FORMAT_QCOW2,
                               GUESTFS_ADD_DRIVE_OPTS_DISCARD, "besteffort",
                               GUESTFS_ADD_DRIVE_OPTS_CACHEMODE, "unsafe", -1)
       < 0)

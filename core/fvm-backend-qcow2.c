@@ -1,5 +1,6 @@
-/* fvm-clone-qcow2: clones as qcow2 overlays whose backing file is the golden, made through the
- * libvirt storage API (a volume with a <backingStore>), so remote pools work the same. */
+/* fvm-backend-qcow2: the qcow2 storage backend: clones as qcow2 overlays whose backing file is the
+ * golden, made through the libvirt storage API (a volume with a <backingStore>), so remote pools
+ * work the same. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -7,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fvm-cleanup.h"
 #include "fvm-backend.h"
+#include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-image-info.h"
+#include "fvm-store.h"
 #include "fvm-subprocess.h"
 #include "fvm-xml.h"
 
@@ -120,7 +123,7 @@ qcow2_disk_time (FvmBackend *self, const char *clone, gboolean *out_exists, gint
 }
 
 static char *
-qcow2_disk_xml (FvmBackend *self, const char *clone)
+qcow2_disk_xml (FvmBackend *self, const char *clone, const FvmDevicePolicy *devices)
 {
   g_autofree char *vol_name = volume_name (clone);
   g_autofree char *vol_path = fvm_store_file_path (self->store, vol_name);
@@ -129,9 +132,9 @@ qcow2_disk_xml (FvmBackend *self, const char *clone)
   return g_markup_printf_escaped ("    <disk type='file' device='disk'>\n"
                                   "      <driver name='qemu' type='qcow2' discard='unmap'/>\n"
                                   "      <source file='%s'/>\n"
-                                  "      <target dev='vda' bus='virtio'/>\n"
+                                  "      <target dev='%s' bus='%s'/>\n"
                                   "    </disk>\n",
-                                  vol_path);
+                                  vol_path, devices->disk_dev, devices->disk_bus);
 }
 
 static char *
@@ -164,8 +167,10 @@ qcow2_flatten (FvmBackend *self, const char *clone, GCancellable *cancellable, G
   g_autofree char *path = fvm_store_file_path (self->store, vol_name);
   g_autofree char *tmp_name = g_strconcat (".", vol_name, ".flatten", NULL);
   g_autofree char *tmp = fvm_store_file_path (self->store, tmp_name);
-  const char *convert[] = { "qemu-img", "convert", "-q",         "-f", "qcow2", "-O",
-                            "qcow2",    "-o",      "compat=1.1", path, tmp,     NULL };
+  const char *convert[] = {
+    "qemu-img",   "convert", "-q", "-f", FVM_IMAGE_FORMAT_QCOW2, "-O", FVM_IMAGE_FORMAT_QCOW2, "-o",
+    "compat=1.1", path,      tmp,  NULL
+  };
   struct stat st;
 
   if (stat (path, &st) < 0)

@@ -8,7 +8,6 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
-#include "fvm-backend-thinlv-private.h"
 #include "fvm-identity.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
@@ -332,19 +331,18 @@ gc_volumes (Gc *gc, GError **error)
   return TRUE;
 }
 
-/* thin LVs: golden LVs a create or import killed before it registered the golden left. */
+/* The backend's copies of goldens (thinlv: LVs) a create or import killed before it registered
+ * the golden left. */
 static gboolean
-gc_golden_lvs (Gc *gc, GError **error)
+gc_golden_copies (Gc *gc, GError **error)
 {
-  g_autoptr (GPtrArray) lvs = NULL;
+  g_autoptr (GPtrArray) copies = fvm_backend_golden_gc (gc->backend, gc->dry_run, error);
 
-  if (!g_str_equal (gc->backend->ops->name, "thinlv"))
-    return TRUE;
-  lvs = fvm_thinlv_golden_gc (gc->store, gc->dry_run, error);
-  if (lvs == NULL)
+  if (copies == NULL)
     return FALSE;
-  for (guint i = 0; i < lvs->len; i++)
-    add_item (gc->items, "golden LV", lvs->pdata[i], "its golden was never registered");
+  for (guint i = 0; i < copies->len; i++)
+    add_item (gc->items, gc->backend->ops->golden_gc_kind, copies->pdata[i],
+              "its golden was never registered");
   return TRUE;
 }
 
@@ -419,8 +417,7 @@ gc_reservations (Gc *gc, GError **error)
 GPtrArray *
 fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **error)
 {
-  g_autoptr (FvmBackend) backend
-      = fvm_backend_new (store, fvm_store_get_backend (store), error);
+  FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (GHashTable) domains = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) judged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -428,10 +425,10 @@ fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **err
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_gc_item_free);
   Gc gc = { store, config, backend, dry_run, g_get_real_time (), domains, macs, judged, items };
 
-  if (backend == NULL || !gc_consolidations (&gc, error)
+  if (!gc_consolidations (&gc, error)
       || !list_domains (fvm_store_get_connection (store), domains, macs, clones, error)
-      || !gc_clones (&gc, clones, error) || !gc_volumes (&gc, error) || !gc_golden_lvs (&gc, error)
-      || !gc_reservations (&gc, error))
+      || !gc_clones (&gc, clones, error) || !gc_volumes (&gc, error)
+      || !gc_golden_copies (&gc, error) || !gc_reservations (&gc, error))
     return NULL;
   return g_steal_pointer (&items);
 }

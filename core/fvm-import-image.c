@@ -72,7 +72,7 @@ check_image (const char *disk, FvmImageInfo *out, GCancellable *cancellable, GEr
   if (!fvm_image_info_read (disk, NULL, out, cancellable, &local_error))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s is not a disk image qemu-img can read", disk);
-  if (!g_str_equal (out->format, "qcow2") && !g_str_equal (out->format, "raw"))
+  if (!fvm_image_format_is_known (out->format))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s is a %s image: fvm imports qcow2 or raw (convert it with "
                            "'qemu-img convert -O qcow2')",
@@ -308,7 +308,8 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
   path = fvm_store_file_path (store, claim.volume);
   {
     const char *argv[]
-        = { "qemu-img", "convert", "-n", "-f", image.format, "-O", "qcow2", source, path, NULL };
+        = { "qemu-img", "convert", "-n", "-f", image.format, "-O", FVM_IMAGE_FORMAT_QCOW2,
+            source,     path,      NULL };
     fvm_progress_set_message (progress, "qemu-img convert");
     if (!fvm_subprocess_run (argv, NULL, cancellable, error))
       return fvm_null_prefix_error (error, "copying %s into the store", disk);
