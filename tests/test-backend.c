@@ -66,15 +66,13 @@ test_registry (void)
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_test_message ("%s", error->message);
   g_assert_null (strchr (error->message, '\n'));
-  g_assert_cmpstr (error->message, ==,
-                   "invalid storage backend 'zfs' (expected qcow2 or thinlv)");
+  g_assert_cmpstr (error->message, ==, "invalid storage backend 'zfs' (expected qcow2 or thinlv)");
   g_clear_error (&error);
   g_assert_null (fvm_backend_new ("", config, NULL, &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_clear_error (&error);
 
-  g_assert_false (
-      fvm_config_set (config, "storage.backend", "zfs", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_false (fvm_config_set (config, "storage.backend", "zfs", FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "invalid storage backend 'zfs' (expected qcow2"));
 }
