@@ -37,7 +37,7 @@ G_BEGIN_DECLS
      "libvirt storage pool") \
   X (STORAGE_POOL_PATH, "storage.pool-path", PATH, "", NULL, validate_optional_path, GLOBAL, \
      "pool directory for setup (empty: /var/lib/fvm/images, or under XDG_DATA_HOME for session)") \
-  X (STORAGE_BACKEND, "storage.backend", STRING, "qcow2", "FVM_BACKEND", validate_backend, GLOBAL, \
+  X (STORAGE_BACKEND, "storage.backend", STRING, FVM_BACKEND_DEFAULT, "FVM_BACKEND", validate_backend, GLOBAL, \
      "where clone and golden disks live: qcow2 (files in the pool) or thinlv (an LVM thin pool)") \
   X (STORAGE_VG, "storage.vg", STRING, "", "FVM_VG", validate_optional_lvm_name, GLOBAL, \
      "volume group of the thin pool (storage.backend=thinlv)") \
