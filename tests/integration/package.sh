@@ -87,6 +87,13 @@ else
 	not_ok "apt-get install ./$(basename "${debs[0]}") installs it" "exit $rc" "$(tail -n 20 <<<"$out")"
 fi
 
+# tools/install-deps installs every package fvm depends on or recommends, so apt adds fvm alone
+# and the purge below leaves the machine as it found it.
+summary=$(grep -E '^[0-9]+ upgraded, [0-9]+ newly installed' <<<"$out")
+check "apt-get installs fvm alone: its dependencies and recommendations are in tools/install-deps" \
+	grep -Eq '^0 upgraded, 1 newly installed' <<<"$summary" ||
+	note "$summary" "$(sed -n '/^The following NEW packages/,/^[0-9]/p' <<<"$out")"
+
 # What a user's shell has: no build directory in PATH, no FVM_DATADIR.
 as_user() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work" LC_ALL=C.UTF-8 "$@"; }
 out=$(as_user fvm-spawn --version 2>&1)
