@@ -8,6 +8,7 @@
 #include "fvm-error.h"
 #include "fvm-identity-private.h"
 #include "fvm-media.h"
+#include "fvm-validate.h"
 #include "fvm-volume-writer.h"
 #include "fvm-yaml.h"
 
@@ -79,66 +80,6 @@ fvm_identity_read_text (const char *what, const char *path, GError **error)
   return g_steal_pointer (&data);
 }
 
-static gboolean
-is_key_type (const char *type)
-{
-  static const char *const types[] = {
-    "ssh-ed25519",
-    "ssh-rsa",
-    "ssh-dss",
-    "ecdsa-sha2-nistp256",
-    "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521",
-    "sk-ssh-ed25519@openssh.com",
-    "sk-ecdsa-sha2-nistp256@openssh.com",
-    NULL,
-  };
-  g_autofree char *plain = NULL;
-
-  if (g_str_has_suffix (type, "-cert-v01@openssh.com"))
-    type = plain = g_strndup (type, strlen (type) - strlen ("-cert-v01@openssh.com"));
-  return g_strv_contains (types, type);
-}
-
-const char *
-fvm_ssh_key_line_problem (const char *line)
-{
-  g_auto (GStrv) words = NULL;
-
-  if (strstr (line, "PRIVATE KEY") != NULL)
-    return "is a private key (give the .pub file)";
-  if (strchr (line, '\n') != NULL)
-    return "is more than one line";
-  words = g_strsplit_set (line, " \t", -1);
-  /* Options may come first (from="…",no-pty …); the key type is the first word fvm knows. */
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      g_autofree guchar *blob = NULL;
-      gsize len = 0;
-      guint32 type_len;
-
-      if (!is_key_type (words[i]))
-        continue;
-      if (words[i + 1] == NULL || *words[i + 1] == '\0'
-          || strspn (words[i + 1],
-                     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-                 != strlen (words[i + 1]))
-        return "has a key type but no key";
-      /* The blob starts with its own type, as a length-prefixed string: a cut or pasted-over
-       * key is caught here rather than by sshd on the clone. */
-      blob = g_base64_decode (words[i + 1], &len);
-      if (len < 4)
-        return "has a damaged key";
-      type_len = ((guint32) blob[0] << 24) | ((guint32) blob[1] << 16) | ((guint32) blob[2] << 8)
-                 | blob[3];
-      if (type_len != strlen (words[i]) || len < 4 + type_len
-          || memcmp (blob + 4, words[i], type_len) != 0)
-        return "has a damaged key (its data is not a key of its type)";
-      return NULL;
-    }
-  return "is not an SSH public key";
-}
-
 gboolean
 fvm_identity_add_ssh_key_file (FvmIdentity *identity, const char *path, GError **error)
 {
@@ -156,7 +97,7 @@ fvm_identity_add_ssh_key_file (FvmIdentity *identity, const char *path, GError *
 
       if (*line == '\0' || *line == '#')
         continue;
-      problem = fvm_ssh_key_line_problem (line);
+      problem = fvm_validate_ssh_key_problem (line);
       if (problem != NULL)
         return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "SSH key file %s: line %u %s", path,
                                i + 1, problem);

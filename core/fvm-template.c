@@ -62,6 +62,8 @@
 
 #include "fvm-config.h"
 #include "fvm-error.h"
+#include "fvm-placeholders.h"
+#include "fvm-validate.h"
 
 typedef enum
 {
@@ -336,18 +338,6 @@ is_crypt_hash (const char *s)
   return TRUE;
 }
 
-/* Debian and RPM package names, kickstart's @group and @^environment, apt's name:arch. */
-static gboolean
-is_package_name (const char *s)
-{
-  if (!g_ascii_isalnum (s[0]) && s[0] != '@')
-    return FALSE;
-  for (const char *p = s + 1; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("._+-:@^", *p) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
 /* What every format asks of a value, whatever it lands in. */
 static gboolean
 check_value (Renderer *r, guint lineno, VarId id, const char *value, GError **error)
@@ -358,10 +348,11 @@ check_value (Renderer *r, guint lineno, VarId id, const char *value, GError **er
     return throw_at (r, lineno, error, "%s is not valid UTF-8", what);
   if (id == VAR_ROOT_PASSWORD_HASH && !is_crypt_hash (value))
     return throw_at (r, lineno, error, "root_password_hash is not a crypt(3) hash ($id$salt$hash)");
-  if (id == VAR_PACKAGES && !is_package_name (value))
-    return throw_at (r, lineno, error,
-                     "packages: '%s' is not a package name (letters, digits and ._+-:@^)",
-                     find_line_break (value) == 0 ? value : "(with control characters)");
+  if (id == VAR_PACKAGES && !fvm_validate_package_name (value))
+    return throw_at (
+        r, lineno, error,
+        "packages: '%s' is not a package name (letters, digits and " FVM_VALIDATE_PACKAGE_CHARS ")",
+        find_line_break (value) == 0 ? value : "(with control characters)");
   if (id == VAR_SSH_KEYS)
     {
       gunichar c = find_line_break (value);
@@ -498,33 +489,20 @@ append_inline (Renderer *r, guint lineno, const Placeholder *ph, GString *out, G
 
 /* --- Parsing ------------------------------------------------------------------------------ */
 
-static int
-lookup_var (const char *name)
-{
-  for (int i = 0; i < N_VARS; i++)
-    if (g_str_equal (var_names[i], name))
-      return i;
-  return -1;
-}
-
+/* The meaning of one placeholder (from fvm-placeholders): [?|!]NAME[|sh]. */
 static gboolean
-parse_placeholder (Renderer *r, guint lineno, const char *line, gsize open, Placeholder *ph,
+parse_placeholder (Renderer *r, guint lineno, const FvmPlaceholder *found, Placeholder *ph,
                    GError **error)
 {
-  const char *close = strstr (line + open + 2, "}}");
-  g_autofree char *inner = NULL;
-  char *name;
+  g_autofree char *inner = g_strdup (found->inner);
+  char *name = inner;
   char *bar;
   int id;
 
-  if (close == NULL)
-    return throw_at (r, lineno, error, "'{{' without a closing '}}'");
-  inner = g_strndup (line + open + 2, close - (line + open + 2));
-  name = g_strstrip (inner);
   ph->type = PH_VALUE;
   ph->sh = FALSE;
-  ph->start = open;
-  ph->end = close + 2 - line;
+  ph->start = found->start;
+  ph->end = found->end;
   if (*name == '?' || *name == '!')
     {
       ph->type = *name == '?' ? PH_IF_SET : PH_IF_UNSET;
@@ -545,7 +523,7 @@ parse_placeholder (Renderer *r, guint lineno, const char *line, gsize open, Plac
                          "'|sh' is not for autoinstall: give values to commands as list items");
       ph->sh = TRUE;
     }
-  id = lookup_var (name);
+  id = fvm_placeholder_lookup (var_names, name);
   if (id < 0)
     {
       g_autofree char *known = g_strjoinv (", ", (char **) var_names);
@@ -571,12 +549,18 @@ render_line (Renderer *r, guint lineno, const char *line, gboolean newline, GStr
   gsize body = 0; /* where the text after the leading conditions starts */
   int repeat = -1;
   guint copies = 1;
-  const char *p;
-
-  while ((p = strstr (line + pos, "{{")) != NULL)
+  for (;;)
     {
+      g_auto (FvmPlaceholder) found = { 0 };
+      g_autoptr (GError) local_error = NULL;
+      FvmPlaceholderScan scan = fvm_placeholder_next (line, pos, &found, &local_error);
       Placeholder ph;
-      if (!parse_placeholder (r, lineno, line, p - line, &ph, error))
+
+      if (scan == FVM_PLACEHOLDER_NONE)
+        break;
+      if (scan == FVM_PLACEHOLDER_BAD)
+        return throw_at (r, lineno, error, "%s", local_error->message);
+      if (!parse_placeholder (r, lineno, &found, &ph, error))
         return FALSE;
       if (ph.type != PH_VALUE)
         {
