@@ -8,8 +8,9 @@
  *                         values as separate list items).
  *   {{?name}}, {{!name}}  only at the start of a line (several in a row mean "and"): the line
  *                         is kept only when NAME has a value, resp. has none.
- * An unknown name or filter, a '{{' without '}}' on its line, or a condition elsewhere than
- * at a line's start is an error naming the template and the line. Values are inserted once
+ * Placeholders are found by fvm-placeholders (one line each; unterminated, nested and empty
+ * ones are errors). An unknown name or filter, or a condition elsewhere than at a line's
+ * start, is an error naming the template and the line too. Values are inserted once
  * and never scanned again, so a value holding '{{' stays text. A template cannot hold a
  * literal '{{'.
  *
@@ -43,11 +44,11 @@
  *   line's start, which a quoted value never occupies, and line breaks (which could start a
  *   line with "%end") are refused. %packages takes no quoting, so package names are written
  *   bare, which their check below makes safe.
- * - autoinstall: every value is a double-quoted YAML scalar that is also a JSON string:
- *   besides '"' and '\', whatever YAML would refuse or fold is written as \uXXXX (C0 and C1
- *   controls, DEL, NEL, U+2028/2029, BOM, U+FFFE/FFFF), so any text, newlines included,
- *   round-trips. json-glib's generator writes DEL and C1 raw, which PyYAML (subiquity's and
- *   cloud-init's reader) rejects or folds into a space, hence the small writer below.
+ * - autoinstall: every value is one double-quoted YAML scalar on its line, written by
+ *   libyaml's emitter (fvm_yaml_quote): besides '"' and '\', whatever YAML would refuse or
+ *   fold is escaped (C0 and C1 controls, DEL, NEL, U+2028/2029, BOM, characters beyond the
+ *   BMP), so any text, newlines included, round-trips through PyYAML (subiquity's and
+ *   cloud-init's reader) and is always a string.
  * Values that name things are checked in every format: packages must look like package
  * names, root_password_hash like a crypt(3) string (':' or a space would corrupt
  * /etc/shadow), and each SSH key must be one line (no line break). Values must be UTF-8.
@@ -64,6 +65,7 @@
 #include "fvm-error.h"
 #include "fvm-placeholders.h"
 #include "fvm-validate.h"
+#include "fvm-yaml.h"
 
 typedef enum
 {
@@ -387,37 +389,6 @@ append_sh_quoted (GString *out, const char *s)
   g_string_append_c (out, '\'');
 }
 
-static gboolean
-yaml_needs_escape (gunichar c)
-{
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0xfeff
-         || c == 0xfffe || c == 0xffff;
-}
-
-static void
-append_yaml_quoted (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      if (c == '"' || c == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-        }
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (yaml_needs_escape (c))
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-    }
-  g_string_append_c (out, '"');
-}
-
 /* One value (a text or one list element) as the format needs it at this placeholder. */
 static gboolean
 append_value (Renderer *r, guint lineno, VarId id, const char *value, gboolean sh, GString *out,
@@ -430,7 +401,10 @@ append_value (Renderer *r, guint lineno, VarId id, const char *value, gboolean s
     return FALSE;
   if (r->format == FVM_TEMPLATE_AUTOINSTALL)
     {
-      append_yaml_quoted (out, value);
+      g_autofree char *quoted = fvm_yaml_quote (value, error);
+      if (quoted == NULL)
+        return fvm_prefix_error (error, "%s:%u: %s", r->name, lineno, what);
+      g_string_append (out, quoted);
       return TRUE;
     }
   c = find_line_break (value);
