@@ -988,6 +988,8 @@ test_syntax_errors (void)
     { FVM_TEMPLATE_KICKSTART, "# {{ nope }}\n", "t.cfg:1: unknown variable 'nope'" },
     { FVM_TEMPLATE_PRESEED, "x\ny\nz {{hostname\n{{marker}}\n", "t.cfg:3: '{{' without" },
     { FVM_TEMPLATE_AUTOINSTALL, "a: {{marker}} {{\n", "t.cfg:1: '{{' without" },
+    { FVM_TEMPLATE_KICKSTART, "x\na {{host {{marker}}\n", "t.cfg:2: '{{' inside a placeholder" },
+    { FVM_TEMPLATE_PRESEED, "a {{ }}\n", "t.cfg:1: an empty placeholder" },
     { FVM_TEMPLATE_PRESEED, "x\nd-i a string {{hostname|shell}}\n",
       "t.cfg:2: unknown filter 'shell' (known: sh)" },
     { FVM_TEMPLATE_PRESEED, "x {{?mirror}}y\n", "t.cfg:1: a condition" },
