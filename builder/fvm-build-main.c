@@ -7,7 +7,6 @@
 #include "fvm-error.h"
 #include "fvm-install.h"
 #include "fvm-libvirt.h"
-#include "fvm-modes.h"
 #include "fvm-names.h"
 #include "fvm-osinfo.h"
 #include "fvm-template.h"
@@ -249,35 +248,12 @@ static gboolean
 write_dry_run (const char *dir, const FvmInstallSpec *spec, const char *domain_type,
                const char *name, GError **error)
 {
-  g_autofree char *cmdline = fvm_install_cmdline (spec, "VOLUME-ID");
-  g_autofree char *xml = fvm_install_domain_xml (
-      spec, domain_type, name, "/path/to/NAME.original.qcow2", "/path/to/installer/vmlinuz",
-      "/path/to/installer/initrd", cmdline, spec->media == FVM_MEDIA_ISO ? spec->location : NULL,
-      spec->format == FVM_TEMPLATE_AUTOINSTALL ? "/path/to/seed.iso" : NULL);
-  const char *answer_name = spec->format == FVM_TEMPLATE_PRESEED     ? "preseed.cfg"
-                            : spec->format == FVM_TEMPLATE_KICKSTART ? "ks.cfg"
-                                                                     : "user-data";
-  const struct
-  {
-    const char *file;
-    const char *text;
-  } files[] = { { answer_name, spec->answer }, { "cmdline", cmdline }, { "domain.xml", xml } };
+  g_auto (GStrv) written = fvm_install_write_dry_run (spec, domain_type, name, dir, error);
 
-  /* The answer file holds the password's hash: the user's alone (no qemu reads a dry run). */
-  if (g_mkdir_with_parents (dir, (int) fvm_modes_get (FVM_FILE_BUILD_DIR, FVM_NO_GROUP)) < 0)
-    return fvm_throw_errno_prefix (error, "creating %s", dir);
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *path = g_build_filename (dir, files[i].file, NULL);
-      g_autofree char *text = g_str_has_suffix (files[i].text, "\n")
-                                  ? g_strdup (files[i].text)
-                                  : g_strconcat (files[i].text, "\n", NULL);
-      if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-                                     (int) fvm_modes_get (FVM_FILE_ANSWER, FVM_NO_GROUP), error))
-        return FALSE;
-      if (!fvm_opt_json)
-        g_print ("%s\n", path);
-    }
+  if (written == NULL)
+    return FALSE;
+  for (guint i = 0; !fvm_opt_json && written[i] != NULL; i++)
+    g_print ("%s\n", written[i]);
   return TRUE;
 }
 

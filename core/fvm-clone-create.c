@@ -321,6 +321,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   FvmCloneMeta meta = { 0 };
   FvmDomainSpec spec = { 0 };
   FvmIdentity no_identity = { 0 };
+  FvmIdentityTarget target = { 0 };
   g_autoptr (GPtrArray) hooks = g_ptr_array_new (); /* borrowed from the plan */
   gboolean after_define;
 
@@ -385,8 +386,13 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
       && !txn.backend->ops->resize (txn.backend, opts->name, plan.disk_size, error))
     return NULL;
 
-  if (!fvm_identity_apply (store, config, plan.golden, opts->name, uuid,
-                           opts->identity != NULL ? opts->identity : &no_identity, disk_path,
+  target = (FvmIdentityTarget){ .store = store,
+                                .config = config,
+                                .golden = plan.golden,
+                                .clone = opts->name,
+                                .instance_id = uuid,
+                                .disk_path = disk_path };
+  if (!fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
                            &identity, cancellable, error))
     return NULL;
   txn.seed = g_strdup (identity.seed_volume);

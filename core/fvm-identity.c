@@ -401,29 +401,30 @@ make_seed (FvmStore *store, const FvmManifest *golden, const char *clone, const 
 }
 
 gboolean
-fvm_identity_apply (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
-                    const char *clone, const char *instance_id, const FvmIdentity *identity,
-                    const char *disk_path, FvmIdentityResult *out, GCancellable *cancellable,
-                    GError **error)
+fvm_identity_apply (const FvmIdentity *identity, const FvmIdentityTarget *target,
+                    FvmIdentityResult *out, GCancellable *cancellable, GError **error)
 {
   g_auto (FvmIdentityResult) result = { 0 };
+  const FvmManifest *golden = target->golden;
+  const char *clone = target->clone;
 
   if (!fvm_identity_check (identity, golden, error))
     return FALSE;
   if (golden->cloud_init)
     {
-      if (!make_seed (store, golden, clone, instance_id, identity, &result, error))
+      if (!make_seed (target->store, golden, clone, target->instance_id, identity, &result, error))
         return FALSE;
       result.hostname = g_strdup (identity->hostname != NULL ? identity->hostname : clone);
     }
   else if (!fvm_identity_is_empty (identity))
     {
-      if (!fvm_store_is_local (store))
+      if (!fvm_store_is_local (target->store))
         return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                "golden %s has no cloud-init, and the clone's disk is on another "
                                "host: fvm cannot write its host name or keys there",
                                golden->name);
-      if (!fvm_identity_write_disk (config, identity, clone, disk_path, cancellable, error))
+      if (!fvm_identity_write_disk (target->config, identity, clone, target->disk_path, cancellable,
+                                    error))
         return FALSE;
       result.hostname = g_strdup (identity->hostname);
     }

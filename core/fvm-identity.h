@@ -72,12 +72,21 @@ typedef struct
 void fvm_identity_result_clear (FvmIdentityResult *result);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmIdentityResult, fvm_identity_result_clear)
 
-/* Gives clone CLONE of GOLDEN its identity: the seed (cloud-init goldens, always: at least the
- * instance-id INSTANCE_ID and the host name) or a write into DISK_PATH (the clone's disk as a
- * local file) when IDENTITY is not empty. On failure nothing it made is left. */
-gboolean fvm_identity_apply (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
-                             const char *clone, const char *instance_id,
-                             const FvmIdentity *identity, const char *disk_path,
+/* The clone an identity is given to. */
+typedef struct
+{
+  FvmStore *store;
+  FvmConfig *config;
+  const FvmManifest *golden;
+  const char *clone;       /* its name */
+  const char *instance_id; /* cloud-init's instance-id (the domain's UUID) */
+  const char *disk_path;   /* its disk as a local file */
+} FvmIdentityTarget;
+
+/* Gives TARGET's clone its identity: the seed (cloud-init goldens, always: at least the
+ * instance-id and the host name) or a write into its disk when IDENTITY is not empty. On
+ * failure nothing it made is left. */
+gboolean fvm_identity_apply (const FvmIdentity *identity, const FvmIdentityTarget *target,
                              FvmIdentityResult *out, GCancellable *cancellable,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -87,7 +87,7 @@ esac
 # which are printed when it fails.
 original_from_cache_or_build() {
 	local os=$1 name=$2 pkgs=${3:-} size=${4:-4G} src=${FVM_SOURCE_ROOT:?} key entry
-	key=$( (cat "$src/builder/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
+	key=$( (cat "$src/core/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
 		echo "$os $name $size${pkgs:+ $pkgs} $TEST_MIRROR") | sha256sum | cut -c1-16)
 	entry=$CACHE/original-$os-$key
 	if [ -f "$entry/$name.original.json" ]; then

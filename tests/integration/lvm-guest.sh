@@ -10,7 +10,7 @@
 # new guest rather than a failing ldd in the old one).
 lvm_runtime_packages() {
 	local build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build} b lib path
-	for b in "$build/spawn/fvm-spawn" "$build/spawn/fvm-consolidate" "$build/golden/fvm-golden"; do
+	for b in "$build/spawn/fvm-spawn" "$build/consolidate/fvm-consolidate" "$build/golden/fvm-golden"; do
 		readelf -d "$b" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'
 	done | sort -u | while read -r lib; do
 		path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
@@ -50,7 +50,7 @@ lvm_guest_up() {
 	# The binaries just built (same Debian release: the same libraries) and the data they read.
 	local stage=$SANDBOX_DIR/fvm-stage
 	mkdir -p "$stage/bin" "$stage/share"
-	cp "$build/spawn/fvm-spawn" "$build/spawn/fvm-consolidate" "$build/golden/fvm-golden" "$stage/bin/" ||
+	cp "$build/spawn/fvm-spawn" "$build/consolidate/fvm-consolidate" "$build/golden/fvm-golden" "$stage/bin/" ||
 		{ LVM_WHY="fvm binaries not found under $build"; return 1; }
 	(cd "$FVM_SOURCE_ROOT" && tar cf - osinfo hooks preseeds kickstarts) | tar xf - -C "$stage/share"
 	out=$(scp_ -r "$stage" "root@$LVM_IP:/opt/fvm" 2>&1) || { LVM_WHY="scp into the guest: $out"; return 1; }

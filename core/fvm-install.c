@@ -9,6 +9,7 @@
 #include "fvm-files.h"
 #include "fvm-libvirt.h"
 #include "fvm-media.h"
+#include "fvm-modes.h"
 #include "fvm-original.h"
 #include "fvm-subprocess.h"
 
@@ -132,9 +133,7 @@ fvm_install_cmdline (const FvmInstallSpec *spec, const char *iso_volume_id)
 }
 
 char *
-fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, const char *name,
-                        const char *disk, const char *kernel, const char *initrd,
-                        const char *cmdline, const char *iso, const char *seed_iso)
+fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *domain)
 {
   g_autoptr (GString) s = g_string_new (NULL);
   g_autofree char *head = NULL;
@@ -142,7 +141,8 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, con
   const char *bus = spec->os->virtio ? "virtio" : "sata";
   const char *dev = spec->os->virtio ? "vda" : "sda";
   const char *nic = spec->os->virtio ? "virtio" : "e1000";
-  char cd = 'a';
+  /* CD-ROMs are SATA: after the disk when it is SATA too. */
+  char cd = spec->os->virtio ? 'a' : 'b';
 
   head = g_markup_printf_escaped (
       "<domain type='%s'>\n"
@@ -168,12 +168,13 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, con
       "      <source file='%s'/>\n"
       "      <target dev='%s' bus='%s'/>\n"
       "    </disk>\n",
-      domain_type, name, spec->os->name ? spec->os->name : spec->os->id, spec->memory_mib,
-      spec->vcpus, kernel, initrd, cmdline, disk, dev, bus);
+      domain->domain_type, domain->name, spec->os->name ? spec->os->name : spec->os->id,
+      spec->memory_mib, spec->vcpus, domain->kernel, domain->initrd, domain->cmdline, domain->disk,
+      dev, bus);
   g_string_append (s, head);
   for (guint i = 0; i < 2; i++)
     {
-      const char *path = i == 0 ? iso : seed_iso;
+      const char *path = i == 0 ? domain->iso : domain->seed_iso;
       g_autofree char *cdrom = NULL;
       if (path == NULL)
         continue;
@@ -207,6 +208,47 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, con
                       "  </devices>\n"
                       "</domain>\n");
   return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+GStrv
+fvm_install_write_dry_run (const FvmInstallSpec *spec, const char *domain_type, const char *name,
+                           const char *dir, GError **error)
+{
+  g_autofree char *cmdline = fvm_install_cmdline (spec, "VOLUME-ID");
+  const FvmInstallDomain domain = {
+    .domain_type = domain_type,
+    .name = name,
+    .disk = "/path/to/NAME.original.qcow2",
+    .kernel = "/path/to/installer/vmlinuz",
+    .initrd = "/path/to/installer/initrd",
+    .cmdline = cmdline,
+    .iso = spec->media == FVM_MEDIA_ISO ? spec->location : NULL,
+    .seed_iso = spec->format == FVM_TEMPLATE_AUTOINSTALL ? "/path/to/seed.iso" : NULL,
+  };
+  g_autofree char *xml = fvm_install_domain_xml (spec, &domain);
+  g_autoptr (GStrvBuilder) written = g_strv_builder_new ();
+  const struct
+  {
+    const char *file;
+    const char *text;
+  } files[] = { { answer_file_name (spec->format), spec->answer },
+                { "cmdline", cmdline },
+                { "domain.xml", xml } };
+
+  if (g_mkdir_with_parents (dir, (int) fvm_modes_get (FVM_FILE_BUILD_DIR, FVM_NO_GROUP)) < 0)
+    return fvm_throw_errno_prefix (error, "creating %s", dir), NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i].file, NULL);
+      g_autofree char *text = g_str_has_suffix (files[i].text, "\n")
+                                  ? g_strdup (files[i].text)
+                                  : g_strconcat (files[i].text, "\n", NULL);
+      if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                     (int) fvm_modes_get (FVM_FILE_ANSWER, FVM_NO_GROUP), error))
+        return NULL;
+      g_strv_builder_add (written, path);
+    }
+  return g_strv_builder_end (written);
 }
 
 /* --- media --------------------------------------------------------------------------------- */
@@ -583,6 +625,7 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const F
   g_autoptr (GFileOutputStream) log = NULL;
   g_autoptr (GError) local_error = NULL;
   Watch w = { 0 };
+  FvmInstallDomain domain = { 0 };
   const char *domain_type;
   int event_id;
   gboolean ok;
@@ -601,8 +644,15 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const F
       || !inject (spec, txn.tmpdir, &media, &seed, error))
     return fvm_null_prefix_error (error, "preparing the installer");
   cmdline = fvm_install_cmdline (spec, media.volume_id);
-  xml = fvm_install_domain_xml (spec, domain_type, dom_name, txn.path, media.kernel, media.initrd,
-                                cmdline, media.iso, seed);
+  domain = (FvmInstallDomain){ .domain_type = domain_type,
+                               .name = dom_name,
+                               .disk = txn.path,
+                               .kernel = media.kernel,
+                               .initrd = media.initrd,
+                               .cmdline = cmdline,
+                               .iso = media.iso,
+                               .seed_iso = seed };
+  xml = fvm_install_domain_xml (spec, &domain);
   g_debug ("installer domain:\n%s", xml);
   fvm_progress_next_step (progress);
 

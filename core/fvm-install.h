@@ -60,10 +60,30 @@ gboolean fvm_install_netboot_paths (const FvmOsFacts *os, char **out_kernel, cha
 /* The installer's kernel command line for FORMAT (ISO_VOLUME_ID for anaconda's stage 2). */
 char *fvm_install_cmdline (const FvmInstallSpec *spec, const char *iso_volume_id);
 
-/* The transient domain that runs the installer. Paths may be placeholders (--dry-run). */
-char *fvm_install_domain_xml (const FvmInstallSpec *spec, const char *domain_type, const char *name,
-                              const char *disk, const char *kernel, const char *initrd,
-                              const char *cmdline, const char *iso, const char *seed_iso);
+/* What the installer's domain is made of besides the spec. Paths may be placeholders
+ * (--dry-run). */
+typedef struct
+{
+  const char *domain_type; /* "kvm" or "qemu" */
+  const char *name;
+  const char *disk; /* the original's volume, as a local path */
+  const char *kernel;
+  const char *initrd;
+  const char *cmdline;
+  const char *iso;      /* the installer ISO, attached as a CD-ROM; or NULL */
+  const char *seed_iso; /* the cidata seed (autoinstall), a second CD-ROM; or NULL */
+} FvmInstallDomain;
+
+/* The transient domain that runs the installer. */
+char *fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *domain);
+
+/* --dry-run: writes into DIR (made if missing) what an install of SPEC would use: the answer
+ * file (preseed.cfg, ks.cfg or user-data; it holds the password's hash, so the user's alone),
+ * "cmdline" and "domain.xml" (domain NAME of DOMAIN_TYPE, with placeholder paths for what
+ * only a real build makes). Returns the paths written, in that order. */
+GStrv fvm_install_write_dry_run (const FvmInstallSpec *spec, const char *domain_type,
+                                 const char *name, const char *dir,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 FvmManifest *fvm_install_build (FvmStore *store, FvmConfig *config, const char *name,
                                 const FvmInstallSpec *spec, FvmProgress *progress,
