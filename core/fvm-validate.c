@@ -185,7 +185,13 @@ fvm_validate_package_name (const char *name)
   if (start == NULL || !g_ascii_isalnum (*start))
     return FALSE;
   for (const char *p = start + 1; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr (FVM_VALIDATE_PACKAGE_CHARS, *p) == NULL)
-      return FALSE;
+    {
+      if (!g_ascii_isalnum (*p) && strchr (FVM_VALIDATE_PACKAGE_CHARS, *p) == NULL)
+        return FALSE;
+      /* bash expands a tilde after '=' or ':' even outside assignments (a=~ is a=/root), and
+       * no version or architecture starts with one. */
+      if (*p == '~' && (p[-1] == '=' || p[-1] == ':'))
+        return FALSE;
+    }
   return TRUE;
 }

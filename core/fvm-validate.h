@@ -11,8 +11,9 @@
  *   first field is the type again), so a cut or pasted-over key is refused here, not by sshd.
  * - a package name: Debian, RPM and SUSE names with apt's :arch and =version (and ~ in it),
  *   kickstart's @group and @^environment: it starts with a letter, a digit or '@' and holds only
- *   letters, digits and FVM_VALIDATE_PACKAGE_CHARS, so never an option ('-x'), white space, a
- *   quote or any other shell metacharacter. */
+ *   letters, digits and FVM_VALIDATE_PACKAGE_CHARS, never a '~' right after '=' or ':', so
+ *   never an option ('-x'), white space, a quote or any other shell metacharacter: safe bare in
+ *   a shell word, a kickstart's %packages and a preseed's pkgsel/include. */
 #pragma once
 
 #include <glib.h>
