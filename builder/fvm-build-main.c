@@ -98,11 +98,12 @@ settings_clear (Settings *s)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Settings, settings_clear)
 
 static void
-list_entry (JsonArray *array, const FvmOsFacts *os, const char *method, const char *how)
+list_entry (FvmInvocation *invocation, JsonArray *array, const FvmOsFacts *os, const char *method,
+            const char *how)
 {
   JsonObject *o;
 
-  if (!fvm_opt_json)
+  if (!fvm_invocation_get_json (invocation))
     {
       g_print ("%-18s %-36s %-10s %s\n", os->id, os->name, method, how);
       return;
@@ -116,12 +117,12 @@ list_entry (JsonArray *array, const FvmOsFacts *os, const char *method, const ch
 }
 
 static gboolean
-list_os (FvmOsinfo *db, GError **error)
+list_os (FvmInvocation *invocation, FvmOsinfo *db, GError **error)
 {
   g_autoptr (GPtrArray) linux_os = fvm_osinfo_list_linux (db);
   g_autoptr (JsonArray) array = json_array_new ();
 
-  if (!fvm_opt_json)
+  if (!fvm_invocation_get_json (invocation))
     g_print ("%-18s %-36s %-10s %s\n", "ID", "NAME", "METHOD", "HOW");
   for (guint i = 0; i < linux_os->len; i++)
     {
@@ -133,12 +134,12 @@ list_os (FvmOsinfo *db, GError **error)
         {
           g_autofree char *how
               = g_strdup_printf ("%s, %s", fvm_template_format_to_string (format), injection);
-          list_entry (array, os, "install", how);
+          list_entry (invocation, array, os, "install", how);
         }
       if (fvm_bootstrap_supports (os))
-        list_entry (array, os, "bootstrap", "mmdebstrap");
+        list_entry (invocation, array, os, "bootstrap", "mmdebstrap");
     }
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
       json_node_set_array (node, array);
@@ -245,25 +246,25 @@ find_mirror (FvmConfig *config, char **out_security, GError **error)
 }
 
 static gboolean
-write_dry_run (const char *dir, const FvmInstallSpec *spec, const char *domain_type,
-               const char *name, GError **error)
+write_dry_run (FvmInvocation *invocation, const char *dir, const FvmInstallSpec *spec,
+               const char *domain_type, const char *name, GError **error)
 {
   g_auto (GStrv) written = fvm_install_write_dry_run (spec, domain_type, name, dir, error);
 
   if (written == NULL)
     return FALSE;
-  for (guint i = 0; !fvm_opt_json && written[i] != NULL; i++)
+  for (guint i = 0; !fvm_invocation_get_json (invocation) && written[i] != NULL; i++)
     g_print ("%s\n", written[i]);
   return TRUE;
 }
 
 static gboolean
-run_bootstrap (FvmStore *store, FvmConfig *config, const char *name, const FvmOsFacts *os,
-               const Settings *s, GStrv keys, guint64 disk_size, GCancellable *cancellable,
-               FvmManifest **out, GError **error)
+run_bootstrap (FvmInvocation *invocation, FvmStore *store, FvmConfig *config, const char *name,
+               const FvmOsFacts *os, const Settings *s, GStrv keys, guint64 disk_size,
+               GCancellable *cancellable, FvmManifest **out, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  FvmProgress *progress;
   g_autofree char *security = NULL;
   g_autofree char *mirror = find_mirror (config, &security, error);
   g_autofree char *authorized = keys[0] != NULL ? g_strjoinv ("\n", keys) : NULL;
@@ -283,9 +284,9 @@ run_bootstrap (FvmStore *store, FvmConfig *config, const char *name, const FvmOs
   spec.hostname = s->hostname;
   spec.authorized_keys = authorized_nl;
   spec.extra_packages = (const char *const *) s->packages;
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   *out = fvm_bootstrap_build (store, config, name, &spec, progress, cancellable, error);
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   return *out != NULL;
 }
 
@@ -293,10 +294,11 @@ static gboolean
 build (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("OS NAME - build an original");
-  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
   g_autoptr (FvmOsinfo) db = NULL;
-  g_autoptr (FvmStore) store = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  FvmStore *store;
+  FvmProgress *progress;
   g_autoptr (FvmManifest) manifest = NULL;
   g_autoptr (GError) local_error = NULL;
   g_auto (Settings) settings = { 0 };
@@ -320,14 +322,15 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
   g_option_context_set_description (
       ctx, "OS is a libosinfo short id (see --list-os). The original lands in the storage pool\n"
            "as NAME, with its build record; fvm-golden create NAME makes a golden of it.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (opt_list_os)
     {
       if (argc > 1)
         return fvm_usage_error (ctx, "--list-os takes no arguments", error);
       db = fvm_osinfo_load (error);
-      return db != NULL && list_os (db, error);
+      return db != NULL && list_os (invocation, db, error);
     }
   if (argc != 3)
     return fvm_usage_error (ctx, argc < 3 ? "OS and NAME must be given" : "too many arguments",
@@ -347,16 +350,12 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
   if (!parse_settings (ctx, argv[2], &settings, error))
     return FALSE;
 
-  config = fvm_cli_load_config (error);
+  if (!fvm_invocation_set (invocation, "build.disk-size", opt_disk_size, "--disk-size", error)
+      || !fvm_invocation_set (invocation, "build.mirror", opt_mirror, "--mirror", error))
+    return FALSE;
+  config = fvm_invocation_get_config (invocation, error);
   if (config == NULL)
     return FALSE;
-  if (opt_disk_size != NULL
-      && !fvm_config_set (config, "build.disk-size", opt_disk_size, FVM_CONFIG_SOURCE_CLI,
-                          &local_error))
-    return fvm_usage_error (ctx, local_error->message, error);
-  if (opt_mirror != NULL
-      && !fvm_config_set (config, "build.mirror", opt_mirror, FVM_CONFIG_SOURCE_CLI, &local_error))
-    return fvm_usage_error (ctx, local_error->message, error);
   if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &memory, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
   if (!fvm_parse_size (fvm_config_get (config, "build.disk-size"), 1, &disk_size, error))
@@ -380,10 +379,10 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
                                "the bootstrap method builds Debian 11 and newer, not '%s' (see "
                                "--list-os)",
                                argv[1]);
-      store = fvm_cli_open_store_for (config, error);
+      store = fvm_invocation_get_store (invocation, NULL, error);
       if (store == NULL
-          || !run_bootstrap (store, config, argv[2], &os, &settings, keys, disk_size, cancellable,
-                             &manifest, error))
+          || !run_bootstrap (invocation, store, config, argv[2], &os, &settings, keys, disk_size,
+                             cancellable, &manifest, error))
         return FALSE;
     }
   else
@@ -480,26 +479,20 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
       if (opt_dry_run)
         {
           const char *type = fvm_config_get_accel (config) == FVM_ACCEL_KVM ? "kvm" : "qemu";
-          return write_dry_run (opt_output_dir, &spec, type, argv[2], error);
+          return write_dry_run (invocation, opt_output_dir, &spec, type, argv[2], error);
         }
       /* The installer's console and power-off arrive as libvirt events. */
       fvm_libvirt_enable_events ();
-      store = fvm_cli_open_store_for (config, error);
+      store = fvm_invocation_get_store (invocation, NULL, error);
       if (store == NULL)
         return FALSE;
-      progress = fvm_cli_progress_new ();
+      progress = fvm_invocation_get_progress (invocation);
       manifest = fvm_install_build (store, config, argv[2], &spec, progress, cancellable, error);
-      fvm_cli_progress_done (progress);
+      fvm_invocation_progress_done (invocation);
       if (manifest == NULL)
         return FALSE;
     }
-  if (fvm_opt_json)
-    {
-      g_autoptr (JsonNode) node = fvm_manifest_to_json (manifest);
-      fvm_cli_print_json (node);
-    }
-  else
-    g_print ("%s\n", manifest->name);
+  fvm_invocation_print_manifest (invocation, manifest);
   return TRUE;
 }
 

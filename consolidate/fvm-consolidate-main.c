@@ -14,9 +14,10 @@ static gboolean
 consolidate (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME - detach a clone from its golden");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+  FvmProgress *progress;
   gboolean ok;
 
   g_option_context_set_description (
@@ -25,17 +26,18 @@ consolidate (int argc, char **argv, GCancellable *cancellable, GError **error)
            "disk replaces the old one), or --live (the clone running: qemu pulls the golden's\n"
            "data into its disk, or for a thin LV copies it into a new LV, while the guest runs\n"
            "on).");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   fvm_progress_add_step (progress, opt_live ? "live copy" : "copying", 100);
   ok = fvm_clone_consolidate (store, config, argv[1], opt_live, progress, cancellable, error);
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   return ok;
 }
 

@@ -35,11 +35,11 @@ static const GOptionEntry options[] = {
 };
 
 static void
-list_operations (void)
+list_operations (FvmInvocation *invocation)
 {
   const FvmSysprepOperation *ops = fvm_sysprep_operations ();
 
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
       g_autoptr (JsonNode) root = NULL;
@@ -97,13 +97,13 @@ gboolean
 fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("ORIGINAL [NAME] - make a golden");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+  FvmProgress *progress;
   g_autoptr (FvmManifest) golden = NULL;
   g_autoptr (GPtrArray) operations = NULL;
   g_autoptr (FvmCustomize) customize = NULL;
-  g_autofree char *ref = NULL;
   g_autoptr (GError) local_error = NULL;
   FvmGoldenOptions opts = { NULL, NULL, NULL };
 
@@ -111,13 +111,14 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
       ctx, "Copies ORIGINAL to NAME@N (N: the next free version), runs the customize steps\n"
            "(--hook, --install, --root-password-file, --ssh-inject), the sysprep operations\n"
            "and fstrim on it in one libguestfs launch, and makes it read-only.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
+  if (invocation == NULL)
     return FALSE;
   if (opt_list_operations)
     {
       if (argc > 1)
         return fvm_usage_error (ctx, "--list-operations takes no arguments", error);
-      list_operations ();
+      list_operations (invocation);
       return TRUE;
     }
   if (argc < 2)
@@ -136,24 +137,17 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   customize = customize_from_options (ctx, error);
   if (customize == NULL)
     return FALSE;
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   opts.name = argc > 2 ? argv[2] : NULL;
   opts.operations = operations;
   opts.customize = fvm_customize_is_empty (customize) ? NULL : customize;
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   golden = fvm_golden_create (store, config, argv[1], &opts, progress, cancellable, error);
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   if (golden == NULL)
     return FALSE;
-  ref = fvm_manifest_ref (golden);
-  if (fvm_opt_json)
-    {
-      g_autoptr (JsonNode) node = fvm_manifest_to_json (golden);
-      fvm_cli_print_json (node);
-    }
-  else
-    g_print ("%s\n", ref);
+  fvm_invocation_print_manifest (invocation, golden);
   return TRUE;
 }

@@ -32,9 +32,10 @@ gboolean
 fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME@N... - share goldens");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+  FvmProgress *progress;
   gboolean virt_builder;
   gboolean ok;
 
@@ -46,7 +47,8 @@ fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable, GEr
            "disk map is added as signature.asc; GnuPG may ask for the key's passphrase.\n"
            "--format virt-builder: -o DIR NAME@N... writes (or adds to) a virt-builder\n"
            "repository: DIR/index and xz templates, for virt-builder --source file://DIR/index.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error);
+  if (invocation == NULL)
     return FALSE;
   if (opt_format != NULL && !g_str_equal (opt_format, "fvm")
       && !g_str_equal (opt_format, "virt-builder"))
@@ -69,10 +71,10 @@ fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable, GEr
     return fvm_usage_error (ctx, "--level must be between 1 and 19", error);
   if (opt_threads < 0)
     return fvm_usage_error (ctx, "--threads must be positive", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   if (virt_builder)
     {
       /* GOption leaves argv's tail as it was: copy the references into a NULL-terminated list. */
@@ -94,6 +96,6 @@ fvm_golden_builtin_export (int argc, char **argv, GCancellable *cancellable, GEr
       };
       ok = fvm_golden_export (store, argv[1], opt_output, &bopts, progress, cancellable, error);
     }
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   return ok;
 }

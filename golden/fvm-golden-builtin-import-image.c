@@ -19,9 +19,10 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
 {
   g_autoptr (GOptionContext) ctx
       = g_option_context_new ("NAME DISK - bring a disk image in as original NAME");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+  FvmProgress *progress;
   g_autoptr (FvmManifest) original = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -30,7 +31,8 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
            "file, holding one Linux system. It is inspected read-only with libguestfs (the OS\n"
            "id comes from the inspection), then copied into the store as NAME.original.qcow2,\n"
            "ready for 'fvm-golden create NAME'. DISK itself is not changed.");
-  if (!fvm_option_context_parse (ctx, entries, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, entries, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 3)
     return fvm_usage_error (ctx, argc < 2 ? "NAME and DISK must be given" : "DISK must be given",
@@ -42,21 +44,15 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
   if (opt_firmware != NULL && !g_str_equal (opt_firmware, "auto")
       && !g_str_equal (opt_firmware, "bios") && !g_str_equal (opt_firmware, "efi"))
     return fvm_usage_error (ctx, "--firmware must be auto, bios or efi", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   original = fvm_import_image (store, config, argv[1], argv[2], opt_firmware, progress, cancellable,
                                error);
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   if (original == NULL)
     return FALSE;
-  if (fvm_opt_json)
-    {
-      g_autoptr (JsonNode) node = fvm_manifest_to_json (original);
-      fvm_cli_print_json (node);
-    }
-  else
-    g_print ("%s\n", original->name);
+  fvm_invocation_print_manifest (invocation, original);
   return TRUE;
 }

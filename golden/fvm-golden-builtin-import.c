@@ -32,9 +32,10 @@ gboolean
 fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("FILE|URL|- - import a golden bundle");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+  FvmProgress *progress;
   g_autoptr (FvmManifest) golden = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *ref = NULL;
@@ -52,7 +53,8 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
            "golden.require-signature is true or when it comes from http://, unless --sha256\n"
            "pins its digest or --allow-unsigned is given. An https:// URL may not redirect to\n"
            "http://.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "FILE, URL or - must be given", error);
@@ -65,13 +67,12 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
   if (opt_trusted_keys != NULL && !g_file_test (opt_trusted_keys, G_FILE_TEST_EXISTS))
     return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
                            opt_trusted_keys);
-  store = fvm_cli_open_store (&config, error);
+  if (!fvm_invocation_set (invocation, "golden.trusted-keys", opt_trusted_keys, "--trusted-keys",
+                           error))
+    return FALSE;
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
-  if (opt_trusted_keys != NULL
-      && !fvm_config_set (config, "golden.trusted-keys", opt_trusted_keys, FVM_CONFIG_SOURCE_CLI,
-                          error))
-    return fvm_prefix_error (error, "--trusted-keys");
   trust = (FvmBundleTrust){
     .trusted_keys = fvm_config_get (config, "golden.trusted-keys"),
     .sha256 = opt_sha256,
@@ -82,22 +83,16 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
   if (*trust.trusted_keys != '\0' && !g_file_test (trust.trusted_keys, G_FILE_TEST_EXISTS))
     return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
                            trust.trusted_keys);
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   golden = fvm_golden_import (store, argv[1], opt_name, &trust, &bundle_version, progress,
                               cancellable, error);
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   if (golden == NULL)
     return FALSE;
   ref = fvm_manifest_ref (golden);
   if (golden->version != bundle_version)
     g_printerr ("%s: %s@%u exists here: imported as %s\n", g_get_prgname (), golden->name,
                 bundle_version, ref);
-  if (fvm_opt_json)
-    {
-      g_autoptr (JsonNode) node = fvm_manifest_to_json (golden);
-      fvm_cli_print_json (node);
-    }
-  else
-    g_print ("%s\n", ref);
+  fvm_invocation_print_manifest (invocation, golden);
   return TRUE;
 }

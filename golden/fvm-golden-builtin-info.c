@@ -16,19 +16,21 @@ gboolean
 fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME[@N] - show a golden");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
   g_autoptr (FvmManifest) m = NULL;
   g_autoptr (GPtrArray) users = NULL;
   g_autofree char *ref = NULL;
   g_autofree char *vsize = NULL;
   g_autofree char *fsize = NULL;
 
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   m = opt_original ? fvm_store_load_original (store, argv[1], error)
@@ -42,7 +44,7 @@ fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GErro
       if (users == NULL)
         return FALSE;
     }
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = fvm_manifest_to_json (m);
       if (users != NULL)

@@ -19,15 +19,17 @@ gboolean
 fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- list goldens");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
   g_autoptr (GPtrArray) images = NULL;
 
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   images = fvm_store_list (store, opt_originals ? FVM_IMAGE_ORIGINAL : FVM_IMAGE_GOLDEN, error);
@@ -43,7 +45,7 @@ fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GErro
         }
       return TRUE;
     }
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonArray) array = json_array_new ();
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);

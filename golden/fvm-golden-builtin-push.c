@@ -18,7 +18,8 @@ static const GOptionEntry options[] = {
   { NULL },
 };
 
-/* The store at URI (NULL: the configured one, without any command-line layer). */
+/* The destination: the store at URI, on a connection and configuration of its own (the
+ * invocation's are the source's). */
 static FvmStore *
 open_store_at (const char *uri, const char *what, GError **error)
 {
@@ -28,7 +29,7 @@ open_store_at (const char *uri, const char *what, GError **error)
 
   if (config == NULL)
     return NULL;
-  if (uri != NULL && !fvm_config_set (config, "libvirt.uri", uri, FVM_CONFIG_SOURCE_CLI, error))
+  if (!fvm_config_set (config, "libvirt.uri", uri, FVM_CONFIG_SOURCE_CLI, error))
     return fvm_null_prefix_error (error, "%s", what);
   conn = fvm_libvirt_connect (config, error);
   if (conn == NULL)
@@ -45,11 +46,11 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
 {
   g_autoptr (GOptionContext) ctx
       = g_option_context_new ("NAME@N --connect DEST_URI - copy a golden to another host");
-  g_autoptr (FvmStore) source = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmStore *source;
   g_autoptr (FvmStore) dest = NULL;
-  g_autoptr (FvmProgress) progress = NULL;
+  FvmProgress *progress;
   g_autoptr (FvmManifest) golden = NULL;
-  g_autofree char *ref = NULL;
 
   g_option_context_set_description (
       ctx, "Uploads golden NAME@N, its manifest and its template overlay into the fvm storage\n"
@@ -62,7 +63,8 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
            "Unlike other commands, --connect here names the destination; the source is the\n"
            "store FVM_CONNECT or fvm.conf names (or --from URI), whose files must be on this "
            "host.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_CONNECT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_CONNECT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME@N must be given", error);
@@ -70,24 +72,19 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
     return fvm_usage_error (ctx, "too many arguments", error);
   if (opt_dest == NULL)
     return fvm_usage_error (ctx, "--connect DEST_URI must be given", error);
-  source = open_store_at (opt_from, "source", error);
-  if (source == NULL)
+  if (!fvm_invocation_set (invocation, "libvirt.uri", opt_from, "--from", error))
     return FALSE;
+  source = fvm_invocation_get_store (invocation, NULL, error);
+  if (source == NULL)
+    return fvm_prefix_error (error, "source");
   dest = open_store_at (opt_dest, "destination", error);
   if (dest == NULL)
     return FALSE;
-  progress = fvm_cli_progress_new ();
+  progress = fvm_invocation_get_progress (invocation);
   golden = fvm_golden_push (source, dest, argv[1], progress, cancellable, error);
-  fvm_cli_progress_done (progress);
+  fvm_invocation_progress_done (invocation);
   if (golden == NULL)
     return FALSE;
-  ref = fvm_manifest_ref (golden);
-  if (fvm_opt_json)
-    {
-      g_autoptr (JsonNode) node = fvm_manifest_to_json (golden);
-      fvm_cli_print_json (node);
-    }
-  else
-    g_print ("%s\n", ref);
+  fvm_invocation_print_manifest (invocation, golden);
   return TRUE;
 }

@@ -112,8 +112,9 @@ gboolean
 fvm_spawn_builtin_console (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME - attach to a clone's console");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmVirConnect) conn = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  virConnectPtr conn;
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (FvmVirDomain) dom = NULL;
   g_autoptr (FvmVirStream) stream = NULL;
@@ -124,13 +125,14 @@ fvm_spawn_builtin_console (int argc, char **argv, GCancellable *cancellable, GEr
   gboolean ok;
 
   g_option_context_set_description (ctx, "The serial console (ttyS0). Ctrl-] disconnects.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
   if (opt_timeout < 0)
     return fvm_usage_error (ctx, "--timeout must not be negative", error);
-  conn = fvm_cli_connect (&config, error);
+  conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
   clone = fvm_clone_lookup (conn, argv[1], error);

@@ -62,20 +62,7 @@ static const GOptionEntry options[] = {
 
 /* Command-line options are the configuration's top layer, so `info` can tell them apart. */
 static gboolean
-set_cli (FvmConfig *config, const char *key, const char *value, const char *option, GError **error)
-{
-  g_autoptr (GError) local_error = NULL;
-
-  if (value == NULL)
-    return TRUE;
-  /* A bad option value is a usage error (exit 2), whatever checked it. */
-  if (!fvm_config_set (config, key, value, FVM_CONFIG_SOURCE_CLI, &local_error))
-    return fvm_throw_code (error, FVM_ERROR_USAGE, "%s: %s", option, local_error->message);
-  return TRUE;
-}
-
-static gboolean
-apply_options (FvmConfig *config, GError **error)
+apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
 {
   g_autofree char *vcpus = opt_vcpus > 0 ? g_strdup_printf ("%d", opt_vcpus) : NULL;
   g_autofree char *hooks = NULL;
@@ -87,14 +74,15 @@ apply_options (FvmConfig *config, GError **error)
       g_autofree char *more = g_strjoinv (",", opt_hooks);
       hooks = *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
     }
-  return set_cli (config, "clone.memory", opt_memory, "--memory", error)
-         && set_cli (config, "clone.vcpus", vcpus, "--vcpus", error)
-         && set_cli (config, "clone.disk-size", opt_disk_size, "--disk-size", error)
-         && set_cli (config, "network.name", opt_network, "--network", error)
-         && set_cli (config, "clone.template", opt_template, "--template", error)
-         && set_cli (config, "clone.user-data", opt_user_data, "--user-data", error)
-         && set_cli (config, "clone.hooks", hooks, "--hook", error)
-         && set_cli (config, "clone.wait", opt_no_wait ? "none" : opt_wait, "--wait", error);
+  return fvm_invocation_set (invocation, "clone.memory", opt_memory, "--memory", error)
+         && fvm_invocation_set (invocation, "clone.vcpus", vcpus, "--vcpus", error)
+         && fvm_invocation_set (invocation, "clone.disk-size", opt_disk_size, "--disk-size", error)
+         && fvm_invocation_set (invocation, "network.name", opt_network, "--network", error)
+         && fvm_invocation_set (invocation, "clone.template", opt_template, "--template", error)
+         && fvm_invocation_set (invocation, "clone.user-data", opt_user_data, "--user-data", error)
+         && fvm_invocation_set (invocation, "clone.hooks", hooks, "--hook", error)
+         && fvm_invocation_set (invocation, "clone.wait", opt_no_wait ? "none" : opt_wait, "--wait",
+                                error);
 }
 
 /* The identity from every layer: key files named in the configuration and on the command line,
@@ -143,18 +131,20 @@ print_hook_line (const char *line, gpointer user_data)
 static void
 print_result (const FvmCloneResult *result, gpointer user_data)
 {
+  FvmInvocation *invocation = user_data;
+
   if (result->clone == NULL)
     g_printerr ("%s: error: %s: %s\n", g_get_prgname (), result->name, result->error->message);
-  else if (!fvm_opt_json)
+  else if (!fvm_invocation_get_json (invocation))
     g_print ("%s %s\n", result->name, result->clone->ip ? result->clone->ip : result->clone->state);
 }
 
 static gboolean
-create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, GCancellable *cancellable,
-             GError **error)
+create_many (FvmInvocation *invocation, FvmConfig *config, const FvmCloneCreateOptions *opts,
+             GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GPtrArray) results
-      = fvm_clone_create_many (config, opts, (guint) opt_count, print_result, NULL, cancellable);
+  g_autoptr (GPtrArray) results = fvm_clone_create_many (config, opts, (guint) opt_count,
+                                                         print_result, invocation, cancellable);
   g_autoptr (JsonArray) made = json_array_new ();
   g_autoptr (JsonArray) failed = json_array_new ();
   g_autoptr (GPtrArray) failed_names = g_ptr_array_new ();
@@ -173,7 +163,7 @@ create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, GCancellable 
       json_array_add_object_element (failed, f);
       g_ptr_array_add (failed_names, r->name);
     }
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       JsonObject *obj = json_object_new ();
@@ -197,8 +187,9 @@ gboolean
 fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("[GOLDEN] NAME - spawn a clone");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *golden_name = NULL;
@@ -213,7 +204,8 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
            "profile or spec names one. The clone is a qcow2 overlay on the golden; any failure\n"
            "or Ctrl-C removes what was made. Settings layer: fvm.conf < environment < profile\n"
            "< spec < these options; 'fvm-spawn info NAME' shows where each came from.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 2 || argc > 3)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
@@ -252,15 +244,15 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
       && !g_strv_contains ((const char *const[]){ "none", "ip", "ssh", NULL }, opt_wait))
     return fvm_usage_error (ctx, "--wait takes none, ip or ssh", error);
 
-  config = fvm_cli_load_config (error);
-  if (config == NULL)
-    return FALSE;
   fvm_spec_init (&spec);
-  if (opt_profile != NULL && !fvm_config_load_profile (config, opt_profile, error))
+  if (!fvm_invocation_load_profile (invocation, opt_profile, error))
+    return FALSE;
+  config = fvm_invocation_get_config (invocation, error);
+  if (config == NULL)
     return FALSE;
   if (opt_spec != NULL && !fvm_spec_load (opt_spec, config, &spec, error))
     return FALSE;
-  if (!apply_options (config, error) || !gather_identity (config, &spec, error))
+  if (!apply_options (invocation, config, error) || !gather_identity (config, &spec, error))
     return FALSE;
   if (golden == NULL && *fvm_config_get (config, "clone.golden") == '\0')
     return fvm_usage_error (ctx, "GOLDEN must be given (or set clone.golden in a profile or spec)",
@@ -283,15 +275,15 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   opts.hook_output = print_hook_line;
 
   /* Opened for --count too: a missing pool or daemon is one error, not one per clone. */
-  store = fvm_cli_open_store_for (config, error);
+  store = fvm_invocation_get_store (invocation, NULL, error);
   if (store == NULL)
     return FALSE;
   if (opt_count > 0)
-    return create_many (config, &opts, cancellable, error);
+    return create_many (invocation, config, &opts, cancellable, error);
   clone = fvm_clone_create (store, config, &opts, cancellable, error);
   if (clone == NULL)
     return FALSE;
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = fvm_clone_to_json (clone);
       fvm_cli_print_json (node);

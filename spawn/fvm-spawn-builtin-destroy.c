@@ -21,8 +21,9 @@ gboolean
 fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME... - remove clones");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
   g_autoptr (JsonArray) done = json_array_new ();
   g_autoptr (JsonArray) failed = json_array_new ();
   g_autoptr (GError) last_error = NULL;
@@ -33,7 +34,8 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
            "input is a terminal, unless --yes. With clone.owner-only (the default) only a\n"
            "clone's owner (or root) may destroy it. A name that fails does not stop the others:\n"
            "each failure is one line, and the exit code is 1 if any failed.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
@@ -45,7 +47,7 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
       if (!fvm_cli_confirm (question))
         return fvm_throw_code (error, FVM_ERROR_CANCELLED, "nothing destroyed");
     }
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   /* Every name is tried: one that fails (missing, someone else's) does not keep the others. */
@@ -74,7 +76,7 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
         }
       json_array_add_string_element (done, argv[i]);
     }
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       JsonObject *obj = json_object_new ();

@@ -14,9 +14,9 @@ static const GOptionEntry options[] = {
 };
 
 static void
-print_items (GPtrArray *items, gboolean dry_run)
+print_items (FvmInvocation *invocation, GPtrArray *items, gboolean dry_run)
 {
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       JsonObject *obj = json_object_new ();
@@ -48,8 +48,9 @@ gboolean
 fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- remove what killed spawns left");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
   g_autoptr (GPtrArray) found = NULL;
   g_autoptr (GPtrArray) removed = NULL;
 
@@ -61,11 +62,12 @@ fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError *
       "fvm-golden create or import left, and removes them. A create or import that is still\n"
       "running is left alone, and nothing made after gc began is removed: each removal is\n"
       "decided again under the clone's lock. On a terminal it asks first, unless --yes.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   found = fvm_clone_gc (store, config, TRUE, error);
@@ -73,13 +75,13 @@ fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError *
     return FALSE;
   if (opt_dry_run || found->len == 0)
     {
-      print_items (found, TRUE);
+      print_items (invocation, found, TRUE);
       return TRUE;
     }
   if (!opt_yes && isatty (0))
     {
       g_autofree char *question = NULL;
-      print_items (found, TRUE);
+      print_items (invocation, found, TRUE);
       question = g_strdup_printf ("Remove %u leftover%s?", found->len, found->len == 1 ? "" : "s");
       if (!fvm_cli_confirm (question))
         return fvm_throw_code (error, FVM_ERROR_CANCELLED, "nothing removed");
@@ -87,6 +89,6 @@ fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError *
   removed = fvm_clone_gc (store, config, FALSE, error);
   if (removed == NULL)
     return FALSE;
-  print_items (removed, FALSE);
+  print_items (invocation, removed, FALSE);
   return TRUE;
 }

@@ -18,16 +18,17 @@ static const GOptionEntry options[] = {
 };
 
 static gboolean
-show_settings (GError **error)
+show_settings (FvmInvocation *invocation, GError **error)
 {
-  g_autoptr (FvmConfig) config = fvm_cli_load_config (error);
   const char *const *keys = fvm_config_keys ();
+  FvmConfig *config;
 
+  if (!fvm_invocation_load_profile (invocation, opt_profile, error))
+    return FALSE;
+  config = fvm_invocation_get_config (invocation, error);
   if (config == NULL)
     return FALSE;
-  if (opt_profile != NULL && !fvm_config_load_profile (config, opt_profile, error))
-    return FALSE;
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       JsonObject *obj = json_object_new ();
@@ -56,28 +57,30 @@ gboolean
 fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME - show a clone");
-  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
   g_autoptr (FvmClone) c = NULL;
   g_autoptr (GError) ip_error = NULL;
-  g_autoptr (FvmVirConnect) conn = NULL;
+  virConnectPtr conn;
 
   g_option_context_set_description (
       ctx, "Shows the clone and the settings its create decided, each with where it came from\n"
            "(default, a configuration file, the environment, a profile, a spec, the command line\n"
            "or libosinfo). --settings shows the settings a create would use now.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (opt_settings)
     {
       if (argc != 1)
         return fvm_usage_error (ctx, "--settings takes no NAME", error);
-      return show_settings (error);
+      return show_settings (invocation, error);
     }
   if (opt_profile != NULL)
     return fvm_usage_error (ctx, "--profile goes with --settings", error);
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
-  conn = fvm_cli_connect (&config, error);
+  conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
   c = fvm_clone_lookup (conn, argv[1], error);
@@ -85,7 +88,7 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
     fvm_clone_get_ip (conn, config, c, FALSE, NULL, &ip_error);
   if (c == NULL)
     return FALSE;
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = fvm_clone_to_json (c);
       fvm_cli_print_json (node);

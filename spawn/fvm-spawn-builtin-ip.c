@@ -16,16 +16,18 @@ gboolean
 fvm_spawn_builtin_ip (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME - print a clone's IP address");
-  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
   g_autoptr (FvmClone) c = NULL;
-  g_autoptr (FvmVirConnect) conn = NULL;
+  virConnectPtr conn;
   const char *ip = NULL;
 
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
-  conn = fvm_cli_connect (&config, error);
+  conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
   c = fvm_clone_lookup (conn, argv[1], error);
@@ -40,7 +42,7 @@ fvm_spawn_builtin_ip (int argc, char **argv, GCancellable *cancellable, GError *
     }
   if (ip == NULL)
     return FALSE;
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
       g_autoptr (JsonNode) node = NULL;

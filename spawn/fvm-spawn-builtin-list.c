@@ -64,19 +64,21 @@ gboolean
 fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- list clones");
-  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
   g_autoptr (GPtrArray) clones = NULL;
-  g_autoptr (FvmVirConnect) conn = NULL;
+  virConnectPtr conn;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
   if (opt_sort != NULL
       && !g_strv_contains ((const char *const[]){ "name", "age", "golden", NULL }, opt_sort))
     return fvm_usage_error (ctx, "--sort takes name, age or golden", error);
-  conn = fvm_cli_connect (&config, error);
+  conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
   clones = fvm_clone_list (conn, error);
@@ -101,7 +103,7 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
           && local_error != NULL)
         g_debug ("%s: %s", clone->name, local_error->message);
     }
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonArray) array = json_array_new ();
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);

@@ -48,11 +48,13 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
 {
   g_autoptr (GOptionContext) ctx
       = g_option_context_new (start ? "NAME... - start clones" : "NAME... - stop clones");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmVirConnect) conn = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  virConnectPtr conn;
 
-  if (!fvm_option_context_parse (ctx, start ? start_options : stop_options, &argc, &argv,
-                                 FVM_CLI_NO_JSON, error))
+  invocation = fvm_option_context_parse (ctx, start ? start_options : stop_options, &argc, &argv,
+                                         FVM_CLI_NO_JSON, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
@@ -60,7 +62,7 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
     return fvm_usage_error (ctx, "--wait takes ip or ssh", error);
   if (opt_timeout <= 0)
     return fvm_usage_error (ctx, "--timeout must be positive", error);
-  conn = fvm_cli_connect (&config, error);
+  conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
   for (int i = 1; i < argc; i++)

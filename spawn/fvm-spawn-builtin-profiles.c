@@ -6,7 +6,8 @@ gboolean
 fvm_spawn_builtin_profiles (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- list profiles");
-  g_autoptr (FvmConfig) config = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
   g_autoptr (GPtrArray) names = NULL;
   const char *const *dirs;
 
@@ -14,16 +15,17 @@ fvm_spawn_builtin_profiles (int argc, char **argv, GCancellable *cancellable, GE
       ctx, "A profile is PROFILE.conf in the user's or the system's profiles directory: the\n"
            "[clone] and [network] settings of fvm.conf for one kind of clone. 'fvm-spawn info\n"
            "--settings --profile P' shows what it sets.");
-  if (!fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_NO_CONNECT, error))
+  invocation = fvm_option_context_parse (ctx, NULL, &argc, &argv, FVM_CLI_NO_CONNECT, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
-  config = fvm_cli_load_config (error);
+  config = fvm_invocation_get_config (invocation, error);
   if (config == NULL)
     return FALSE;
   names = fvm_config_list_profiles (config);
   dirs = fvm_config_profile_dirs (config);
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
       JsonArray *array = json_array_new ();

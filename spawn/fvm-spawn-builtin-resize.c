@@ -16,8 +16,9 @@ gboolean
 fvm_spawn_builtin_resize (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME SIZE - grow a clone's disk");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmStore) store = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  FvmStore *store;
   g_autoptr (GError) local_error = NULL;
   guint64 size = 0;
 
@@ -25,14 +26,15 @@ fvm_spawn_builtin_resize (int argc, char **argv, GCancellable *cancellable, GErr
       ctx, "SIZE is the new virtual size (bytes, or with K/M/G/T). A running clone's disk grows\n"
            "live; its file system grows when the guest grows it (cloud-init's growpart does).\n"
            "A smaller SIZE is refused unless --force.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc != 3)
     return fvm_usage_error (ctx, argc < 3 ? "NAME and SIZE must be given" : "too many arguments",
                             error);
   if (!fvm_parse_size (argv[2], 1, &size, &local_error) || size == 0)
     return fvm_usage_error (ctx, local_error ? local_error->message : "SIZE must not be 0", error);
-  store = fvm_cli_open_store (&config, error);
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   return fvm_clone_check_owner_of (fvm_store_get_connection (store), config, argv[1], "resize",

@@ -29,8 +29,9 @@ fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GErro
 {
   g_autoptr (GOptionContext) ctx
       = g_option_context_new ("- create or check the storage pool and the network");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmVirConnect) conn = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  virConnectPtr conn;
   g_autoptr (GPtrArray) items = fvm_setup_items_new ();
   FvmSetupOptions opts = { .confirm = confirm };
   gboolean ok;
@@ -41,7 +42,8 @@ fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GErro
            "With storage.backend=thinlv (--backend thinlv) it also checks the thin pool\n"
            "storage.vg/storage.thinpool, and creates it with --thin-pool-size after asking\n"
            "(--yes: without asking).");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
@@ -49,11 +51,11 @@ fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GErro
   if (opt_thin_pool_size != NULL
       && !fvm_parse_size (opt_thin_pool_size, 1, &opts.thin_pool_bytes, error))
     return fvm_prefix_error (error, "--thin-pool-size");
-  conn = fvm_cli_connect (&config, error);
+  conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
   ok = fvm_setup_run (conn, config, &opts, items, error);
-  if (fvm_opt_json)
+  if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
       g_autoptr (JsonNode) node = NULL;

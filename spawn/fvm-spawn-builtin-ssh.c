@@ -24,12 +24,12 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
 {
   g_autoptr (GOptionContext) ctx
       = g_option_context_new ("NAME [-- COMMAND...] - log in to a clone");
-  g_autoptr (FvmConfig) config = NULL;
-  g_autoptr (FvmVirConnect) conn = NULL;
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  virConnectPtr conn;
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *banner = NULL;
-  g_autoptr (GError) local_error = NULL;
   const char *identity;
   const char *user;
 
@@ -37,16 +37,16 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
       ctx, "Waits until the clone answers on SSH (clone.ssh-timeout), then runs ssh as root, or\n"
            "as --login. Host keys are neither checked nor recorded: every clone makes new ones,\n"
            "so known_hosts would only fill with stale entries. Exits with ssh's status.");
-  if (!fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error))
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error);
+  if (invocation == NULL)
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
-  conn = fvm_cli_connect (&config, error);
+  if (!fvm_invocation_set (invocation, "clone.ssh-user", opt_user, "--login", error))
+    return FALSE;
+  conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
-  if (opt_user != NULL
-      && !fvm_config_set (config, "clone.ssh-user", opt_user, FVM_CONFIG_SOURCE_CLI, &local_error))
-    return fvm_usage_error (ctx, local_error->message, error);
   clone = fvm_clone_lookup (conn, argv[1], error);
   if (clone == NULL)
     return FALSE;

@@ -123,6 +123,19 @@ expect 2 "unknown key 'colour'" "fvm-build --set with an unknown key" -- fvm-bui
 expect 2 "--method takes install or bootstrap" "fvm-build unknown method" -- fvm-build --method magic debian12 x
 expect 1 "not one OpenSSH public key" "fvm-build --ssh-key that is not a key" -- fvm-build --ssh-key /etc/hostname debian12 x
 expect 1 "No such file" "fvm-build --ssh-key missing" -- fvm-build --ssh-key /nonexistent debian12 x
+# Options that are settings go into the invocation's one configuration: a bad value is a usage
+# error naming the option, and a good one reaches what the build writes.
+expect 2 "^fvm-build: error: --mirror: .*invalid mirror 'not a url'.*See 'fvm-build --help'" "fvm-build --mirror that is not a URL" -- fvm-build --mirror "not a url" debian12 x
+expect 2 "^fvm-build: error: --disk-size: .*invalid size 'huge'" "fvm-build --disk-size huge" -- fvm-build --disk-size huge --method bootstrap debian12 x
+mirror_out=$(mktemp -d)
+if fvm-build --dry-run --output-dir "$mirror_out/o" --mirror http://127.0.0.1:9/fvm-test-mirror debian12 x >/dev/null 2>&1 &&
+	grep -q "^d-i mirror/http/hostname string 127.0.0.1:9$" "$mirror_out/o/preseed.cfg" &&
+	grep -q "^d-i mirror/http/directory string /fvm-test-mirror$" "$mirror_out/o/preseed.cfg"; then
+	ok "fvm-build --mirror URL: the answer file names URL"
+else
+	not_ok "fvm-build --mirror URL: the answer file names URL" "preseed.cfg names another mirror, or none"
+fi
+rm -rf "$mirror_out"
 
 # The installer method, as far as it goes without a daemon.
 tmp=$(mktemp -d)

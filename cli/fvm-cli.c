@@ -1,4 +1,5 @@
-/* fvm-cli: front-end plumbing shared by the four binaries. */
+/* fvm-cli: front-end plumbing shared by the four binaries: the process's start and end, verb
+ * dispatch, option parsing, usage errors, Ctrl-C. */
 #include "fvm-cli.h"
 
 #include <glib-unix.h>
@@ -8,53 +9,26 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "fvm-cli-private.h"
 #include "fvm-config-build.h"
 #include "fvm-error.h"
 #include "fvm-libvirt.h"
 
-int fvm_opt_verbose;
-gboolean fvm_opt_json;
-static char *opt_connect;
-static char *opt_backend;
-static gboolean opt_version;
-static const char *current_verb; /* for "See 'fvm-spawn create --help'" */
+/* The process's own state: the verb being run (for "See 'fvm-spawn create --help'") and -v for
+ * the log writer. */
+static const char *current_verb;
+static int log_verbosity;
 static gint64 start_us;
 
 static gboolean
 on_verbose (const char *name, const char *value, gpointer data, GError **error)
 {
-  fvm_opt_verbose++;
+  FvmInvocation *invocation = data;
+
+  invocation->verbosity++;
+  log_verbosity = invocation->verbosity;
   return TRUE;
 }
-
-static const GOptionEntry verbose_entries[] = {
-  { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_verbose,
-    "Show more (-vv: debug)", NULL },
-  { NULL },
-};
-
-static const GOptionEntry json_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &fvm_opt_json, "Print a JSON document on stdout", NULL },
-  { NULL },
-};
-
-static const GOptionEntry connect_entries[] = {
-  { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_connect,
-    "libvirt URI (default: FVM_CONNECT, fvm.conf, qemu:///system)", "URI" },
-  { NULL },
-};
-
-static const GOptionEntry backend_entries[] = {
-  { "backend", 0, 0, G_OPTION_ARG_STRING, &opt_backend,
-    "Disk storage: qcow2 or thinlv (default: FVM_BACKEND, fvm.conf [storage] backend, qcow2)",
-    "KIND" },
-  { NULL },
-};
-
-static const GOptionEntry version_entries[] = {
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
-  { NULL },
-};
 
 static GLogWriterOutput
 log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
@@ -62,9 +36,9 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
   const char *message = NULL;
   const char *domain = NULL;
 
-  if ((level & G_LOG_LEVEL_DEBUG) && fvm_opt_verbose < 2)
+  if ((level & G_LOG_LEVEL_DEBUG) && log_verbosity < 2)
     return G_LOG_WRITER_HANDLED;
-  if ((level & G_LOG_LEVEL_INFO) && fvm_opt_verbose < 1)
+  if ((level & G_LOG_LEVEL_INFO) && log_verbosity < 1)
     return G_LOG_WRITER_HANDLED;
   for (gsize i = 0; i < n_fields; i++)
     {
@@ -109,31 +83,68 @@ parse_as_verb (GOptionContext *ctx, int *argc, char ***argv, GError **error)
   return ok;
 }
 
-gboolean
+/* The global options write into INVOCATION: one main group with it as the callbacks' data. */
+static GOptionGroup *
+main_group (const GOptionEntry *entries, FvmInvocation *invocation, FvmCliFlags flags,
+            gboolean *version)
+{
+  GOptionGroup *group = g_option_group_new (NULL, NULL, NULL, invocation, NULL);
+  const GOptionEntry verbose_entries[] = {
+    { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_verbose,
+      "Show more (-vv: debug)", NULL },
+    { NULL },
+  };
+  const GOptionEntry json_entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &invocation->json, "Print a JSON document on stdout", NULL },
+    { NULL },
+  };
+  const GOptionEntry connect_entries[] = {
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &invocation->connect,
+      "libvirt URI (default: FVM_CONNECT, fvm.conf, qemu:///system)", "URI" },
+    { NULL },
+  };
+  const GOptionEntry backend_entries[] = {
+    { "backend", 0, 0, G_OPTION_ARG_STRING, &invocation->backend,
+      "Disk storage: qcow2 or thinlv (default: FVM_BACKEND, fvm.conf [storage] backend, qcow2)",
+      "KIND" },
+    { NULL },
+  };
+  const GOptionEntry version_entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL },
+    { NULL },
+  };
+
+  if (entries != NULL)
+    g_option_group_add_entries (group, entries);
+  g_option_group_add_entries (group, verbose_entries);
+  if (!(flags & FVM_CLI_NO_JSON))
+    g_option_group_add_entries (group, json_entries);
+  if (!(flags & FVM_CLI_NO_CONNECT))
+    g_option_group_add_entries (group, connect_entries);
+  if (flags & FVM_CLI_BACKEND)
+    g_option_group_add_entries (group, backend_entries);
+  if (current_verb == NULL)
+    g_option_group_add_entries (group, version_entries);
+  return group;
+}
+
+FvmInvocation *
 fvm_option_context_parse (GOptionContext *ctx, const GOptionEntry *entries, int *argc, char ***argv,
                           FvmCliFlags flags, GError **error)
 {
+  g_autoptr (FvmInvocation) invocation = fvm_invocation_new (flags);
   g_autoptr (GError) local_error = NULL;
+  gboolean version = FALSE;
 
-  if (entries != NULL)
-    g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_main_entries (ctx, verbose_entries, NULL);
-  if (!(flags & FVM_CLI_NO_JSON))
-    g_option_context_add_main_entries (ctx, json_entries, NULL);
-  if (!(flags & FVM_CLI_NO_CONNECT))
-    g_option_context_add_main_entries (ctx, connect_entries, NULL);
-  if (flags & FVM_CLI_BACKEND)
-    g_option_context_add_main_entries (ctx, backend_entries, NULL);
-  if (current_verb == NULL)
-    g_option_context_add_main_entries (ctx, version_entries, NULL);
+  g_option_context_set_main_group (ctx, main_group (entries, invocation, flags, &version));
   if (!parse_as_verb (ctx, argc, argv, &local_error))
-    return fvm_usage_error (ctx, local_error->message, error);
-  if (opt_version)
+    return fvm_usage_error (ctx, local_error->message, error), NULL;
+  if (version)
     {
       g_print ("%s %s\n", g_get_prgname (), FVM_VERSION);
       exit (0);
     }
-  return TRUE;
+  return g_steal_pointer (&invocation);
 }
 
 gboolean
@@ -151,31 +162,14 @@ fvm_usage_error (GOptionContext *ctx, const char *message, GError **error)
   return FALSE;
 }
 
-FvmConfig *
-fvm_cli_load_config (GError **error)
-{
-  g_autoptr (FvmConfig) config = fvm_config_load (NULL, NULL, error);
-
-  if (config == NULL)
-    return NULL;
-  if (opt_connect != NULL
-      && !fvm_config_set (config, "libvirt.uri", opt_connect, FVM_CONFIG_SOURCE_CLI, error))
-    return fvm_null_prefix_error (error, "--connect");
-  if (opt_backend != NULL
-      && !fvm_config_set (config, "storage.backend", opt_backend, FVM_CONFIG_SOURCE_CLI, error))
-    return fvm_null_prefix_error (error, "--backend");
-  return g_steal_pointer (&config);
-}
-
 static GCancellable *main_cancellable;
 /* Set while the connection to libvirt is being opened: a call that no cancellable reaches (an
  * unreachable or silent daemon blocks it), made before anything else. */
 static gint connecting;
 static gboolean on_signal (gpointer user_data);
 
-/* fvm_libvirt_connect, ended by a signal (exit 130) rather than waited out. */
-static virConnectPtr
-connect_interruptible (FvmConfig *config, GError **error)
+virConnectPtr
+fvm_cli_connect_interruptible (FvmConfig *config, GError **error)
 {
   virConnectPtr conn;
 
@@ -185,51 +179,6 @@ connect_interruptible (FvmConfig *config, GError **error)
   conn = fvm_libvirt_connect (config, error);
   g_atomic_int_set (&connecting, 0);
   return conn;
-}
-
-virConnectPtr
-fvm_cli_connect (FvmConfig **out_config, GError **error)
-{
-  g_autoptr (FvmConfig) config = fvm_cli_load_config (error);
-  virConnectPtr conn;
-
-  if (config == NULL)
-    return NULL;
-  conn = connect_interruptible (config, error);
-  if (conn == NULL)
-    return NULL;
-  *out_config = g_steal_pointer (&config);
-  return conn;
-}
-
-FvmStore *
-fvm_cli_open_store (FvmConfig **out_config, GError **error)
-{
-  g_autoptr (FvmConfig) config = NULL;
-  virConnectPtr conn = fvm_cli_connect (&config, error);
-  FvmStore *store;
-
-  if (conn == NULL)
-    return NULL;
-  store = fvm_store_open (conn, config, error);
-  virConnectClose (conn); /* the store holds its own reference */
-  if (store == NULL)
-    return NULL;
-  *out_config = g_steal_pointer (&config);
-  return store;
-}
-
-FvmStore *
-fvm_cli_open_store_for (FvmConfig *config, GError **error)
-{
-  virConnectPtr conn = connect_interruptible (config, error);
-  FvmStore *store;
-
-  if (conn == NULL)
-    return NULL;
-  store = fvm_store_open (conn, config, error);
-  virConnectClose (conn); /* the store holds its own reference */
-  return store;
 }
 
 void
@@ -242,86 +191,6 @@ fvm_cli_print_json (JsonNode *node)
   json_generator_set_root (gen, node);
   data = json_generator_to_data (gen, NULL);
   g_print ("%s\n", data);
-}
-
-/* --- progress bar ---------------------------------------------------------------------- */
-
-static GMutex draw_lock;
-static gint64 last_draw_us;
-static gboolean bar_shown;
-static FvmProgress *live_progress; /* the bar being drawn, under draw_lock */
-
-static void
-on_progress_changed (FvmProgress *progress, gpointer user_data)
-{
-  const int width = 30;
-  double pct = fvm_progress_get_percentage (progress);
-  g_autofree char *step = fvm_progress_dup_step_name (progress);
-  g_autofree char *message = fvm_progress_dup_message (progress);
-  gint64 secs = fvm_progress_get_elapsed_us (progress) / G_USEC_PER_SEC;
-  gint64 now = g_get_monotonic_time ();
-  char bar[64];
-  int filled = (int) (pct * width / 100.0);
-
-  g_mutex_lock (&draw_lock);
-  if (now - last_draw_us < 100000 && pct < 100.0)
-    {
-      g_mutex_unlock (&draw_lock);
-      return;
-    }
-  last_draw_us = now;
-  for (int i = 0; i < width; i++)
-    bar[i] = i < filled ? '#' : ' ';
-  bar[width] = '\0';
-  if (message != NULL && strlen (message) > 60)
-    message[60] = '\0';
-  fprintf (stderr, "\r\033[K[%s] %3.0f%% %02d:%02d %s%s%s", bar, pct, (int) (secs / 60),
-           (int) (secs % 60), step ? step : "done", message ? ": " : "", message ? message : "");
-  fflush (stderr);
-  bar_shown = TRUE;
-  g_mutex_unlock (&draw_lock);
-}
-
-FvmProgress *
-fvm_cli_progress_new (void)
-{
-  FvmProgress *progress = fvm_progress_new ();
-
-  if (isatty (STDERR_FILENO) && fvm_opt_verbose == 0)
-    {
-      g_signal_connect (progress, "changed", G_CALLBACK (on_progress_changed), NULL);
-      g_mutex_lock (&draw_lock);
-      g_set_object (&live_progress, progress);
-      g_mutex_unlock (&draw_lock);
-    }
-  return progress;
-}
-
-/* Runs in the signal thread every second: the clock keeps moving while a step (an appliance
- * launch, mmdebstrap's downloads) reports nothing. */
-static gboolean
-on_tick (gpointer user_data)
-{
-  g_autoptr (FvmProgress) progress = NULL;
-
-  g_mutex_lock (&draw_lock);
-  if (live_progress != NULL)
-    progress = g_object_ref (live_progress);
-  g_mutex_unlock (&draw_lock);
-  if (progress != NULL)
-    on_progress_changed (progress, NULL);
-  return G_SOURCE_CONTINUE;
-}
-
-void
-fvm_cli_progress_done (FvmProgress *progress)
-{
-  g_mutex_lock (&draw_lock);
-  g_clear_object (&live_progress);
-  if (bar_shown)
-    fprintf (stderr, "\r\033[K");
-  bar_shown = FALSE;
-  g_mutex_unlock (&draw_lock);
 }
 
 gboolean
@@ -341,6 +210,15 @@ fvm_cli_confirm (const char *question)
 /* --- Ctrl-C ------------------------------------------------------------------------------ */
 
 static guint signals_seen;
+
+/* Runs in the signal thread every second: the bar's clock keeps moving while a step (an
+ * appliance launch, mmdebstrap's downloads) reports nothing. */
+static gboolean
+on_tick (gpointer user_data)
+{
+  fvm_cli_progress_tick ();
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 on_signal (gpointer user_data)
