@@ -46,19 +46,31 @@ fvm_bundle_trust_check (const FvmBundleTrust *trust, const FvmManifest *manifest
     }
   if (signature != NULL)
     g_info ("the bundle is signed, but no trusted keys are set (golden.trusted-keys)");
+  if (signature != NULL && !trust->allow_unsigned && trust->require_signature)
+    return fvm_throw (error, "the bundle's signature cannot be checked: golden.require-signature "
+                             "is set but golden.trusted-keys is empty");
+  return fvm_bundle_trust_check_unverified (trust, "bundle", TRUE, error);
+}
+
+gboolean
+fvm_bundle_trust_check_unverified (const FvmBundleTrust *trust, const char *what, gboolean can_sign,
+                                   GError **error)
+{
+  static const FvmBundleTrust defaults = { 0 };
+
+  if (trust == NULL)
+    trust = &defaults;
   if (trust->allow_unsigned)
     return TRUE;
   if (trust->require_signature)
-    return fvm_throw (error, "%s",
-                      signature != NULL ? "the bundle's signature cannot be checked: "
-                                          "golden.require-signature is set but golden.trusted-keys "
-                                          "is empty"
-                                        : "the bundle is not signed and golden.require-signature "
-                                          "is set (--sha256 DIGEST pins one, --allow-unsigned "
-                                          "accepts it)");
+    return fvm_throw (error,
+                      "the %s is not signed and golden.require-signature is set (--sha256 DIGEST "
+                      "pins one, --allow-unsigned accepts it)",
+                      what);
   if (trust->plain_http)
-    return fvm_throw (error, "refusing an unverified bundle from http://: anyone on the path "
-                             "could have changed it (sign it and set golden.trusted-keys, pin "
-                             "it with --sha256, or pass --allow-unsigned)");
+    return fvm_throw (error,
+                      "refusing an unverified %s from http://: anyone on the path could have "
+                      "changed it (%spin it with --sha256, or pass --allow-unsigned)",
+                      what, can_sign ? "sign it and set golden.trusted-keys, " : "");
   return TRUE;
 }

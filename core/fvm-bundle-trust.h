@@ -31,6 +31,14 @@ gboolean fvm_bundle_trust_check (const FvmBundleTrust *trust, const FvmManifest 
                                  GBytes *signed_data, GBytes *signature,
                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The rule for what carries no signature fvm could check (an unsigned bundle, a disk image for
+ * import-image), with no digest pinned: accepted when TRUST allows unverified sources, refused
+ * under require_signature and from plain http://, else accepted. WHAT names it in the error
+ * ("bundle", "image"); CAN_SIGN: whether signing it is a way out to suggest. */
+gboolean fvm_bundle_trust_check_unverified (const FvmBundleTrust *trust, const char *what,
+                                            gboolean can_sign,
+                                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Checks that DIGEST is a sha256 written as 64 hex digits (either case). */
 gboolean fvm_bundle_trust_check_digest (const char *digest,
                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -10,6 +10,7 @@
 #include "fvm-error.h"
 #include "fvm-golden-thinlv.h"
 #include "fvm-identity.h"
+#include "fvm-import-image.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
 #include "fvm-reservation.h"
@@ -348,6 +349,19 @@ gc_golden_lvs (Gc *gc, GError **error)
   return TRUE;
 }
 
+/* Scratch directories of killed image imports (fvm-import-image.h). */
+static gboolean
+gc_import_scratch (Gc *gc, GError **error)
+{
+  g_autoptr (GPtrArray) dirs = fvm_import_image_gc (gc->store, gc->start, gc->dry_run, error);
+
+  if (dirs == NULL)
+    return FALSE;
+  for (guint i = 0; i < dirs->len; i++)
+    add_item (gc->items, "import scratch", dirs->pdata[i], "its import is gone");
+  return TRUE;
+}
+
 /* Whether a domain has MAC now (not at gc's start: a create may have defined one since). */
 static gboolean
 mac_in_use_now (Gc *gc, const char *mac, gboolean *out_in_use, GError **error)
@@ -431,7 +445,7 @@ fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **err
   if (backend == NULL || !gc_consolidations (&gc, error)
       || !list_domains (fvm_store_get_connection (store), domains, macs, clones, error)
       || !gc_clones (&gc, clones, error) || !gc_volumes (&gc, error) || !gc_golden_lvs (&gc, error)
-      || !gc_reservations (&gc, error))
+      || !gc_import_scratch (&gc, error) || !gc_reservations (&gc, error))
     return NULL;
   return g_steal_pointer (&items);
 }

@@ -18,6 +18,8 @@ gboolean fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancell
                                     GError **error);
 gboolean fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellable,
                                           GError **error);
+gboolean fvm_golden_builtin_verify (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
 gboolean fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GError **error);
 
 G_END_DECLS

@@ -11,6 +11,7 @@ static const FvmCommand commands[] = {
     "Write a golden to a .fvm bundle (or a virt-builder repo)" },
   { "import", fvm_golden_builtin_import, "Add a golden from a .fvm bundle (file, URL or -)" },
   { "import-image", fvm_golden_builtin_import_image, "Make an original of an existing disk image" },
+  { "verify", fvm_golden_builtin_verify, "Check goldens' files against their manifests' digest" },
   { "push", fvm_golden_builtin_push, "Copy a golden into the fvm pool of another libvirt host" },
   { NULL },
 };

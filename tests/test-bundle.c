@@ -21,23 +21,17 @@
 #include "fvm-image-map.h"
 #include "fvm-units.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 #define MIB (1 << 20)
 
 /* --- fixtures -------------------------------------------------------------------------- */
 
-static char *
-tmp_path (const char *name)
-{
-  return g_build_filename (test_tmpdir, name, NULL);
-}
-
 /* 6 MiB: a hole at the start, data, a hole in the middle, data, a hole at the end. */
 static char *
 make_sparse_disk (void)
 {
-  char *path = tmp_path ("disk.qcow2");
+  char *path = test_path ("disk.qcow2");
   g_auto (FvmFd) fd = open (path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   g_autofree guint8 *buf = g_malloc (MIB);
   g_autoptr (GRand) rand = g_rand_new_with_seed (4);
@@ -54,20 +48,8 @@ make_sparse_disk (void)
 static FvmManifest *
 sample_manifest (guint64 file_size, const char *sha256)
 {
-  FvmManifest *m = fvm_manifest_new (FVM_IMAGE_GOLDEN, "bundletest", 2);
+  FvmManifest *m = test_golden_manifest ("bundletest", 2, 4ULL << 30, file_size, sha256);
 
-  m->volume = g_strdup ("bundletest@2.qcow2");
-  m->virtual_size = 4ULL << 30;
-  m->file_size = file_size;
-  m->sha256 = g_strdup (sha256);
-  m->built_from = g_strdup ("bundletest");
-  m->os.id = g_strdup ("debian12");
-  m->os.name = g_strdup ("Debian 12");
-  m->os.distro = g_strdup ("debian");
-  m->os.version = g_strdup ("12");
-  m->os.ram_mib = 1024;
-  m->os.vcpus = 1;
-  m->os.virtio = TRUE;
   g_ptr_array_add (m->sysprep, g_strdup ("machine-id"));
   return m;
 }
@@ -75,21 +57,10 @@ sample_manifest (guint64 file_size, const char *sha256)
 static char *
 write_bundle_with_map (const char *disk, const GArray *map, const char *name, int level)
 {
-  g_autofree char *sha = fvm_file_sha256 (disk, NULL, NULL);
-  char *bundle = tmp_path (name);
-  g_auto (FvmFd) dfd = open (disk, O_RDONLY | O_CLOEXEC);
-  g_auto (FvmFd) ofd = open (bundle, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  struct stat st;
-  g_autoptr (FvmManifest) m = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmManifest) m = sample_manifest (0, NULL);
   FvmBundleOptions options = { .level = level, .threads = 2 };
 
-  g_assert_nonnull (sha);
-  g_assert_cmpint (fstat (dfd, &st), ==, 0);
-  m = sample_manifest ((guint64) st.st_size, sha);
-  g_assert_true (fvm_bundle_write (m, dfd, map, ofd, &options, NULL, NULL, &error));
-  g_assert_no_error (error);
-  return bundle;
+  return test_write_bundle (disk, m, map, name, &options);
 }
 
 static char *
@@ -195,7 +166,7 @@ test_roundtrip_file (void)
 {
   g_autofree char *disk = make_sparse_disk ();
   g_autofree char *bundle = write_bundle_of (disk, "rt.fvm", 0);
-  g_autofree char *out = tmp_path ("out.qcow2");
+  g_autofree char *out = test_path ("out.qcow2");
   g_autofree char *sha_in = fvm_file_sha256 (disk, NULL, NULL);
   g_autofree char *sha_out = NULL;
   g_autoptr (GError) error = NULL;
@@ -252,7 +223,7 @@ test_roundtrip_pipe (void)
 {
   g_autofree char *disk = make_sparse_disk ();
   g_autofree char *bundle = write_bundle_of (disk, "pipe.fvm", FVM_BUNDLE_LEVEL_BEST);
-  g_autofree char *out = tmp_path ("pipe-out.qcow2");
+  g_autofree char *out = test_path ("pipe-out.qcow2");
   g_autoptr (GError) error = NULL;
   g_autoptr (FvmManifest) m = NULL;
   g_autoptr (FvmProgress) progress = fvm_progress_new ();
@@ -288,7 +259,7 @@ static void
 test_roundtrip_unwritten (void)
 {
   g_autofree char *disk = make_sparse_disk ();
-  g_autofree char *out = tmp_path ("unwritten-out.qcow2");
+  g_autofree char *out = test_path ("unwritten-out.qcow2");
   g_autofree char *bundle = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (FvmManifest) m = NULL;
@@ -314,8 +285,8 @@ test_roundtrip_edge (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      g_autofree char *disk = tmp_path ("hole.qcow2");
-      g_autofree char *out = tmp_path ("hole-out.qcow2");
+      g_autofree char *disk = test_path ("hole.qcow2");
+      g_autofree char *out = test_path ("hole-out.qcow2");
       g_autofree char *bundle = NULL;
       g_autoptr (GError) error = NULL;
       g_autoptr (FvmManifest) m = NULL;
@@ -361,7 +332,7 @@ test_roundtrip_map (void)
   g_autoptr (GArray) map = g_array_new (FALSE, FALSE, sizeof (FvmImageExtent));
   g_autofree char *disk = make_sparse_disk ();
   g_autofree char *bundle = NULL;
-  g_autofree char *out = tmp_path ("map-out.qcow2");
+  g_autofree char *out = test_path ("map-out.qcow2");
   const char *list[] = { "tar", "--zstd", "-tf", NULL, NULL };
   g_autofree char *names = NULL;
   g_autoptr (GError) error = NULL;
@@ -395,7 +366,7 @@ test_gnu_tar (gconstpointer data)
   g_autofree char *bundle = write_bundle_of (disk, "tar.fvm", level);
   g_autofree char *dir = g_build_filename (test_tmpdir, level ? "extract-best" : "extract", NULL);
   g_autofree char *extracted = g_build_filename (dir, "disk.qcow2", NULL);
-  g_autofree char *plain = tmp_path ("plain.tar");
+  g_autofree char *plain = test_path ("plain.tar");
   const char *list[] = { "tar", "--zstd", "-tvf", bundle, NULL };
   const char *extract[] = { "tar", "--zstd", "-xf", bundle, NULL };
   const char *unzstd[] = { "zstd", "-q", "-d", "-f", bundle, "-o", plain, NULL };
@@ -524,8 +495,8 @@ manifest_json (const char *from, const char *to)
 static FvmManifest *
 read_bytes (const guint8 *bytes, gsize len, FileSink *s, GError **error)
 {
-  g_autofree char *path = tmp_path ("bad.fvm");
-  g_autofree char *out = tmp_path ("bad-out");
+  g_autofree char *path = test_path ("bad.fvm");
+  g_autofree char *out = test_path ("bad-out");
   g_auto (FvmFd) fd = -1;
 
   g_assert_true (g_file_set_contents (path, (const char *) bytes, (gssize) len, NULL));
@@ -990,13 +961,13 @@ test_bad_manifest_sizes (void)
 static char *
 gnu_tar_bundle (const char *name, guint64 disk_size, gsize data_len)
 {
-  g_autofree char *dir = tmp_path ("gnu-tar-bundle");
+  g_autofree char *dir = test_path ("gnu-tar-bundle");
   g_autofree char *manifest_path = g_build_filename (dir, "manifest.json", NULL);
   g_autofree char *disk = g_build_filename (dir, "disk.qcow2", NULL);
   g_autoptr (FvmManifest) m = sample_manifest (disk_size, NULL);
   g_autofree char *data = NULL;
   g_autofree guint8 *bytes = g_malloc (data_len);
-  char *bundle = tmp_path (name);
+  char *bundle = test_path (name);
   const char *argv[]
       = { "tar", "-S", "--zstd", "-cf", bundle, "-C", dir, "manifest.json", "disk.qcow2", NULL };
   g_autofree char *out = NULL;
@@ -1027,7 +998,7 @@ test_bad_huge_holes (void)
 {
   g_autofree char *bundle = gnu_tar_bundle ("huge.fvm", TIB, 208 * 1024);
   g_auto (FvmFd) fd = open (bundle, O_RDONLY | O_CLOEXEC);
-  g_autofree char *out = tmp_path ("huge-out");
+  g_autofree char *out = test_path ("huge-out");
   g_autoptr (GError) error = NULL;
   g_autoptr (FvmManifest) m = NULL;
   struct stat st;
@@ -1135,7 +1106,7 @@ test_cancel_in_hole (void)
   static const FvmBundleSink sink
       = { .begin = cancel_sink_begin, .write = cancel_sink_write, .finish = cancel_sink_finish };
   g_autofree char *bundle = gnu_tar_bundle ("hole.fvm", 512 * MIB, 64 * 1024);
-  g_autofree char *out = tmp_path ("hole-cancel-out");
+  g_autofree char *out = test_path ("hole-cancel-out");
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_auto (FvmFd) fd = open (bundle, O_RDONLY | O_CLOEXEC);
   g_autoptr (GError) error = NULL;

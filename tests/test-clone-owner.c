@@ -16,45 +16,33 @@
 #include "fvm-error.h"
 #include "fvm-store.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 #define OWNER_UID 4242
 #define OTHER_UID 4343
 
 typedef struct
 {
-  FvmConfig *config;
-  virConnectPtr conn;
-  FvmStore *store;
+  TestStore ts;
   char *hooks_dir;
   char *outside;
 } Fixture;
 
+/* A hook that appends "EVENT CLONE" to MARKER. */
 static char *
 write_script (const char *dir, const char *name, const char *marker)
 {
-  char *path = g_build_filename (dir, name, NULL);
   g_autofree char *body = g_strdup_printf ("#!/bin/sh\necho \"$1 $FVM_CLONE\" >>'%s'\n", marker);
 
-  g_assert_true (g_file_set_contents (path, body, -1, NULL));
-  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
-  return path;
-}
-
-static char *
-marker_path (const char *name)
-{
-  return g_build_filename (test_tmpdir, name, NULL);
+  return test_write_file (dir, name, body, 0755);
 }
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
   g_autofree char *locks = g_build_filename (test_tmpdir, "locks", NULL);
-  g_autofree char *good_marker = marker_path ("good-ran");
-  g_autofree char *evil_marker = marker_path ("evil-ran");
+  g_autofree char *good_marker = test_path ("good-ran");
+  g_autofree char *evil_marker = test_path ("evil-ran");
   g_autofree char *good = NULL;
   g_autofree char *evil = NULL;
 
@@ -68,30 +56,19 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_mkdir (f->outside, 0755), ==, 0);
   good = write_script (f->hooks_dir, "good", good_marker);
   evil = write_script (f->outside, "evil", evil_marker);
-  f->config = fvm_config_load (none, none, &error);
-  g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (f->config, "storage.pool", "default-pool", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (
-      fvm_config_set (f->config, "clone.hooks-dir", f->hooks_dir, FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_no_error (error);
   /* A fresh test driver per test: the connection's state dies with it. */
-  f->conn = virConnectOpen ("test:///default");
-  g_assert_nonnull (f->conn);
-  f->store = fvm_store_open (f->conn, f->config, &error);
-  g_assert_no_error (error);
+  test_store_open (&f->ts, test_config_new ("storage.pool", "default-pool", "clone.hooks-dir",
+                                            f->hooks_dir, NULL));
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autoptr (FvmVirDomain) dom = virDomainLookupByName (f->conn, "hers");
+  g_autoptr (FvmVirDomain) dom = virDomainLookupByName (f->ts.conn, "hers");
 
   if (dom != NULL)
     virDomainUndefine (dom);
-  fvm_store_free (f->store);
-  virConnectClose (f->conn);
-  fvm_config_free (f->config);
+  test_store_close (&f->ts);
   test_tmpdir_remove (f->hooks_dir);
   test_tmpdir_remove (f->outside);
   g_free (f->hooks_dir);
@@ -139,7 +116,7 @@ define_clone (Fixture *f, const char *name, const char *const *hooks)
   spec.uuid = uuid;
   xml = fvm_domain_xml (&spec, &error);
   g_assert_no_error (error);
-  dom = virDomainDefineXML (f->conn, xml);
+  dom = virDomainDefineXML (f->ts.conn, xml);
   g_assert_nonnull (dom);
   fvm_clone_meta_clear (&meta);
 }
@@ -164,7 +141,7 @@ be_caller (guint uid)
 }
 
 static int
-nobody_with_sudo_vars (void)
+nobody_with_sudo_vars (gpointer data)
 {
   guint uid = 0;
   g_autofree char *name = NULL;
@@ -180,8 +157,6 @@ test_caller (void)
 {
   guint uid = 1;
   g_autofree char *name = NULL;
-  pid_t pid;
-  int status = 0;
 
   if (getuid () != 0)
     {
@@ -205,13 +180,7 @@ test_caller (void)
   g_assert_cmpuint (uid, ==, 0);
   g_assert_cmpstr (name, ==, "root");
   /* Another user who sets sudo's variables is still themselves. */
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    _exit (setgid (65534) < 0 || setuid (65534) < 0 ? 90 : nobody_with_sudo_vars ());
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (test_run_as (65534, nobody_with_sudo_vars, NULL), ==, 0);
 }
 
 static void
@@ -232,7 +201,7 @@ test_others_refused (Fixture *f, gconstpointer data)
   const char *verbs[] = { "start", "stop", "note", "resize", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (FvmClone) after = NULL;
-  g_autofree char *good_marker = marker_path ("good-ran");
+  g_autofree char *good_marker = test_path ("good-ran");
 
   define_clone (f, "hers", hooks);
   if (!be_caller (OTHER_UID))
@@ -242,32 +211,34 @@ test_others_refused (Fixture *f, gconstpointer data)
     }
   for (guint i = 0; verbs[i] != NULL; i++)
     {
-      g_assert_false (fvm_clone_check_owner_of (f->conn, f->config, "hers", verbs[i], &error));
+      g_assert_false (
+          fvm_clone_check_owner_of (f->ts.conn, f->ts.config, "hers", verbs[i], &error));
       assert_refused (error, verbs[i]);
       g_clear_error (&error);
     }
-  g_assert_false (fvm_clone_destroy (f->store, f->config, "hers", NULL, NULL, &error));
+  g_assert_false (fvm_clone_destroy (f->ts.store, f->ts.config, "hers", NULL, NULL, &error));
   assert_refused (error, "destroy");
   g_clear_error (&error);
-  g_assert_false (fvm_clone_consolidate (f->store, f->config, "hers", FALSE, NULL, NULL, &error));
+  g_assert_false (
+      fvm_clone_consolidate (f->ts.store, f->ts.config, "hers", FALSE, NULL, NULL, &error));
   assert_refused (error, "consolidate");
   g_clear_error (&error);
   /* Nothing ran and nothing changed. */
   g_assert_false (g_file_test (good_marker, G_FILE_TEST_EXISTS));
-  after = fvm_clone_lookup (f->conn, "hers", &error);
+  after = fvm_clone_lookup (f->ts.conn, "hers", &error);
   g_assert_no_error (error);
   g_assert_null (after->meta.consolidated);
   g_assert_cmpstr (after->meta.note, ==, "hers");
   g_assert_cmpuint (after->meta.owner_uid, ==, OWNER_UID);
   /* Unknown clones stay NOT_FOUND. */
-  g_assert_false (fvm_clone_check_owner_of (f->conn, f->config, "nosuch", "stop", &error));
+  g_assert_false (fvm_clone_check_owner_of (f->ts.conn, f->ts.config, "nosuch", "stop", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
   /* An administrator may turn the check off. */
   g_assert_true (
-      fvm_config_set (f->config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_clone_check_owner_of (f->conn, f->config, "hers", "stop", &error));
+      fvm_config_set (f->ts.config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_clone_check_owner_of (f->ts.conn, f->ts.config, "hers", "stop", &error));
   g_assert_no_error (error);
 }
 
@@ -283,14 +254,14 @@ test_owner_and_root_may (Fixture *f, gconstpointer data)
       return;
     }
   g_assert_true (be_caller (OWNER_UID));
-  g_assert_true (fvm_clone_check_owner_of (f->conn, f->config, "hers", "stop", &error));
+  g_assert_true (fvm_clone_check_owner_of (f->ts.conn, f->ts.config, "hers", "stop", &error));
   g_assert_no_error (error);
   g_unsetenv ("SUDO_USER");
   g_unsetenv ("SUDO_UID");
-  g_assert_true (fvm_clone_check_owner_of (f->conn, f->config, "hers", "stop", &error));
+  g_assert_true (fvm_clone_check_owner_of (f->ts.conn, f->ts.config, "hers", "stop", &error));
   g_assert_no_error (error);
   /* Past the owner check (the test driver then refuses VIR_DOMAIN_UNDEFINE_NVRAM). */
-  if (!fvm_clone_destroy (f->store, f->config, "hers", NULL, NULL, &error))
+  if (!fvm_clone_destroy (f->ts.store, f->ts.config, "hers", NULL, NULL, &error))
     g_assert_false (g_error_matches (error, FVM_ERROR, FVM_ERROR_PERMISSION));
 }
 
@@ -301,15 +272,15 @@ static void
 test_metadata_hook_paths_not_run (Fixture *f, gconstpointer data)
 {
   g_autofree char *evil = g_build_filename (f->outside, "evil", NULL);
-  g_autofree char *good_marker = marker_path ("good-ran");
-  g_autofree char *evil_marker = marker_path ("evil-ran");
+  g_autofree char *good_marker = test_path ("good-ran");
+  g_autofree char *evil_marker = test_path ("evil-ran");
   g_autofree char *text = NULL;
   const char *hooks[] = { "good", evil, "evil", "../outside/evil", NULL };
   g_autoptr (GError) error = NULL;
 
-  if (getuid () != 0 && !g_str_equal (fvm_config_get (f->config, "clone.owner-only"), "false"))
+  if (getuid () != 0 && !g_str_equal (fvm_config_get (f->ts.config, "clone.owner-only"), "false"))
     g_assert_true (
-        fvm_config_set (f->config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
+        fvm_config_set (f->ts.config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
   define_clone (f, "hers", hooks);
   g_test_expect_message ("fvm", G_LOG_LEVEL_WARNING,
                          "*hers: destroy hook not run: hook *evil "
@@ -320,7 +291,7 @@ test_metadata_hook_paths_not_run (Fixture *f, gconstpointer data)
                          "*hers: destroy hook not run: invalid hook name '../outside/evil'*");
   /* The hooks run before anything is removed; the test driver then refuses the undefine flags
    * fvm uses for real domains (VIR_DOMAIN_UNDEFINE_NVRAM), which is not what this is about. */
-  if (!fvm_clone_destroy (f->store, f->config, "hers", NULL, NULL, &error))
+  if (!fvm_clone_destroy (f->ts.store, f->ts.config, "hers", NULL, NULL, &error))
     g_assert_nonnull (strstr (error->message, "undefining clone 'hers'"));
   g_test_assert_expected_messages ();
   g_assert_false (g_file_test (evil_marker, G_FILE_TEST_EXISTS));
@@ -352,10 +323,10 @@ test_note (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   define_clone (f, "hers", NULL);
-  g_assert_false (fvm_clone_set_note (f->conn, "hers", "x\n1.2.3.4 evil", &error));
+  g_assert_false (fvm_clone_set_note (f->ts.conn, "hers", "x\n1.2.3.4 evil", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_clear_error (&error);
-  after = fvm_clone_lookup (f->conn, "hers", &error);
+  after = fvm_clone_lookup (f->ts.conn, "hers", &error);
   g_assert_cmpstr (after->meta.note, ==, "hers");
 }
 

@@ -5,12 +5,10 @@
 # test-driver pool (libvirt's test:// driver: no daemon), and no hang when libvirt does not
 # answer. Clone names need a real libvirtd: tests/integration/completion.sh.
 set -u
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf "%s\n" "$@" | sed "s/^/# /"; }
+. "${BASH_SOURCE[0]%/*}/tap.sh"
 
 bc=/usr/share/bash-completion/bash_completion
-[ -r "$bc" ] || { echo "1..0 # SKIP bash-completion is not installed (apt-get install bash-completion)"; exit 0; }
+[ -r "$bc" ] || skip_all "bash-completion is not installed (apt-get install bash-completion)"
 export XDG_CONFIG_HOME=$(mktemp -d) FVM_CONNECT=test:///default
 # The binaries answer in well under the default 5 s, but not on a host loaded with TCG guests;
 # the bound itself is tested below, with a libvirt that never answers.
@@ -51,7 +49,7 @@ includes() {
 offers "fvm-spawn TAB offers its verbs" \
 	"create list info ip start stop ssh console note resize destroy gc profiles setup" -- fvm-spawn ""
 offers "fvm-spawn de TAB" "destroy" -- fvm-spawn de
-offers "fvm-golden TAB offers its verbs" "create list info delete export import import-image push" -- fvm-golden ""
+offers "fvm-golden TAB offers its verbs" "create list info delete export import import-image verify push" -- fvm-golden ""
 offers "fvm-golden import TAB-prefix" "import import-image" -- fvm-golden import
 offers "fvm-spawn create --co" "--connect --count" -- fvm-spawn create --co
 includes "fvm-spawn create -- offers create's options" \
@@ -141,5 +139,4 @@ took=$(($(date +%s) - start))
 [ "$took" -le 15 ] && [ -z "$out" ] && ok "a libvirtd that never answers: completion returns in ${took} s with nothing" ||
 	not_ok "a libvirtd that never answers: completion returns" "took $took s" "output: $out"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

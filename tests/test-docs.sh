@@ -5,9 +5,7 @@
 # #fragment on a Markdown page names one of its headings (GitHub's anchors). Links in code
 # blocks and links with a scheme (https:, mailto:) are not checked.
 set -u
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf "%s\n" "$@" | sed "s/^/# /"; }
+. "${BASH_SOURCE[0]%/*}/tap.sh"
 
 src=$(cd "${G_TEST_SRCDIR:?}/.." && pwd)
 max_lines=200
@@ -70,5 +68,4 @@ for page in "${pages[@]}"; do
 	fi
 done
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -5,7 +5,14 @@
  *   - a half-made create (a disk and no domain, or a domain marked <creating/>) is kept while
  *     its lock is held, and removed once the lock is free and it is older than gc's start;
  *   - a libvirt error is an error, never "no domain";
- *   - creates beside a loop of whole gcs (the public fvm_clone_gc): every clone survives. */
+ *   - creates beside a loop of whole gcs (the public fvm_clone_gc): every clone survives;
+ *   - an image import's scratch directory is removed once it is old and its lock is free, kept
+ *     while held or young, and a symlink in its place is never followed. */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -17,7 +24,7 @@
 #include "fvm-error.h"
 #include "fvm-lock.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 #define POOL "fvmgc"
 
@@ -33,18 +40,8 @@ typedef struct
 static FvmConfig *
 test_config (void)
 {
-  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FvmConfig) config = fvm_config_load (none, none, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", POOL, FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (
-      fvm_config_set (config, "storage.backend", "qcow2", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&config);
+  return test_config_new ("libvirt.uri", "test:///default", "storage.pool", POOL, "storage.backend",
+                          "qcow2", NULL);
 }
 
 static void
@@ -469,12 +466,81 @@ test_killed_collected (Fixture *f, gconstpointer data)
   g_assert_false (has_disk ("killed"));
 }
 
+/* An import's scratch directory NAME in the pool with a file in it, AGE seconds old. */
+static char *
+make_scratch (const char *name, int age)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *disk = NULL;
+  char *dir = g_build_filename (images, name, NULL);
+  struct timespec times[2];
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  disk = g_build_filename (dir, "disk", NULL);
+  g_assert_true (g_file_set_contents (disk, "half an image", -1, &error));
+  g_assert_no_error (error);
+  clock_gettime (CLOCK_REALTIME, &times[0]);
+  times[0].tv_sec -= age;
+  times[1] = times[0];
+  g_assert_cmpint (utimensat (AT_FDCWD, dir, times, 0), ==, 0);
+  return dir;
+}
+
+static gboolean
+listed (GPtrArray *items, const char *kind, const char *name)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      FvmGcItem *item = items->pdata[i];
+      if (g_str_equal (item->kind, kind) && g_str_equal (item->name, name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_import_scratch (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autofree char *killed = make_scratch (".import-image-killed", 3600);
+  g_autofree char *held = make_scratch (".import-image-held", 3600);
+  g_autofree char *young = make_scratch (".import-image-young", 0);
+  g_autofree char *outside = test_path ("outside");
+  g_autofree char *victim = NULL;
+  g_autofree char *link = g_build_filename (images, ".import-image-link", NULL);
+  g_auto (FvmFd) held_fd = open (held, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  g_assert_cmpint (held_fd, >=, 0);
+  g_assert_cmpint (flock (held_fd, LOCK_EX | LOCK_NB), ==, 0);
+  g_assert_cmpint (g_mkdir (outside, 0700), ==, 0);
+  victim = g_build_filename (outside, "keep", NULL);
+  g_assert_true (g_file_set_contents (victim, "not fvm's", -1, &error));
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+
+  items = fvm_clone_gc (f->store, f->config, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (listed (items, "import scratch", ".import-image-killed"));
+  g_assert_true (g_file_test (killed, G_FILE_TEST_IS_DIR)); /* a dry run removes nothing */
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  items = fvm_clone_gc (f->store, f->config, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (listed (items, "import scratch", ".import-image-killed"));
+  g_assert_false (listed (items, "import scratch", ".import-image-held"));
+  g_assert_false (listed (items, "import scratch", ".import-image-young"));
+  g_assert_false (listed (items, "import scratch", ".import-image-link"));
+  g_assert_false (g_file_test (killed, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (held, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (young, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (victim, G_FILE_TEST_IS_REGULAR));
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr (FvmVirConnect) conn = NULL;
   g_autoptr (FvmVirStoragePool) pool = NULL;
-  g_autofree char *pool_xml = NULL;
 
   test_tmpdir_init ("gc");
   g_test_init (&argc, &argv, NULL);
@@ -483,12 +549,8 @@ main (int argc, char **argv)
    * the pool defined for every connection the tests open. */
   conn = virConnectOpen ("test:///default");
   g_assert_nonnull (conn);
-  images = g_build_filename (test_tmpdir, "images", NULL);
-  g_assert_cmpint (g_mkdir (images, 0755), ==, 0);
-  pool_xml = g_markup_printf_escaped (
-      "<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>", POOL, images);
-  pool = virStoragePoolCreateXML (conn, pool_xml, 0);
-  g_assert_nonnull (pool);
+  images = test_path ("images");
+  pool = test_dir_pool_new (conn, POOL, images);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/gc/new-is-kept", test_new_is_kept);
   ADD ("/gc/half-made", test_half_made);
@@ -498,5 +560,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gc/lv-time", test_lv_time);
   ADD ("/gc/creates-beside-gc", test_creates_beside_gc);
   ADD ("/gc/killed-collected", test_killed_collected);
+  ADD ("/gc/import-scratch", test_import_scratch);
   return g_test_run ();
 }

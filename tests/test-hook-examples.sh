@@ -5,10 +5,7 @@ set -u
 hooks=${FVM_SOURCE_ROOT:?}/hooks
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '# %s\n' "$@"; }
-check() { local d=$1; shift; if out=$("$@" 2>&1); then ok "$d"; else not_ok "$d" "$out"; fi; }
+. "${BASH_SOURCE[0]%/*}/tap.sh"
 
 export FVM_GOLDEN=deb@1 FVM_MAC=52:54:00:00:00:01 FVM_OWNER=$(id -un) FVM_NETWORK=fvm
 
@@ -85,7 +82,7 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
 	check "ssh-config: run by root, it cannot write where the owner cannot" \
 		bash -c '[ "$1" != 0 ] && [ ! -e "$2/root-only/ci-5" ]' _ "$rc" "$work"
 else
-	ok "# SKIP ssh-config as the owner: needs root and a 'nobody' user"
+	skip "ssh-config as the owner: needs root and a 'nobody' user"
 fi
 
 env FVM_INVENTORY="$work/inv/log.jsonl" FVM_CLONE='we"ird' FVM_IP=10.0.0.1 "$hooks/inventory" create
@@ -96,5 +93,4 @@ lines = [json.loads(l) for l in open(sys.argv[1])]
 assert [l["event"] for l in lines] == ["create", "destroy"], lines
 assert lines[0]["clone"] == 'we"ird' and lines[0]["ip"] == "10.0.0.1" and lines[0]["golden"] == "deb@1", lines
 PY
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -8,27 +8,7 @@
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
 
-#include "test-tmpdir.h"
-
-static char *
-write_hook (const char *dir, const char *name, const char *body, int mode)
-{
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, body, -1, NULL));
-  g_assert_cmpint (g_chmod (path, mode), ==, 0);
-  return path;
-}
-
-static char *
-make_dir (const char *name, int mode)
-{
-  char *dir = g_build_filename (test_tmpdir, name, NULL);
-
-  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-  g_assert_cmpint (g_chmod (dir, mode), ==, 0);
-  return dir;
-}
+#include "test-util.h"
 
 static void
 collect (const char *line, gpointer user_data)
@@ -39,10 +19,10 @@ collect (const char *line, gpointer user_data)
 static void
 test_run (void)
 {
-  g_autofree char *dir = make_dir ("run", 0755);
-  g_autofree char *a
-      = write_hook (dir, "a", "#!/bin/sh\necho \"$1 $FVM_CLONE $FVM_IP $FVM_RESERVED_IP\"\n", 0755);
-  g_autofree char *b = write_hook (dir, "b", "#!/bin/sh\necho oops >&2\nexit 3\n", 0755);
+  g_autofree char *dir = test_make_dir ("run", 0755);
+  g_autofree char *a = test_write_file (
+      dir, "a", "#!/bin/sh\necho \"$1 $FVM_CLONE $FVM_IP $FVM_RESERVED_IP\"\n", 0755);
+  g_autofree char *b = test_write_file (dir, "b", "#!/bin/sh\necho oops >&2\nexit 3\n", 0755);
   g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   const char *entries[] = { "a", b, NULL }; /* a name, and an absolute path in the directory */
@@ -99,18 +79,18 @@ assert_refused (const char *dir, const char *entry, FvmErrorCode code, const cha
 static void
 test_resolve_refuses (void)
 {
-  g_autofree char *dir = make_dir ("checks", 0755);
-  g_autofree char *outside = make_dir ("outside", 0755);
-  g_autofree char *good = write_hook (dir, "good", "#!/bin/sh\n", 0755);
-  g_autofree char *evil = write_hook (outside, "evil", "#!/bin/sh\n", 0755);
-  g_autofree char *plain = write_hook (dir, "plain", "echo\n", 0644);
-  g_autofree char *gw = write_hook (dir, "group-writable", "#!/bin/sh\n", 0775);
-  g_autofree char *ww = write_hook (dir, "world-writable", "#!/bin/sh\n", 0757);
+  g_autofree char *dir = test_make_dir ("checks", 0755);
+  g_autofree char *outside = test_make_dir ("outside", 0755);
+  g_autofree char *good = test_write_file (dir, "good", "#!/bin/sh\n", 0755);
+  g_autofree char *evil = test_write_file (outside, "evil", "#!/bin/sh\n", 0755);
+  g_autofree char *plain = test_write_file (dir, "plain", "echo\n", 0644);
+  g_autofree char *gw = test_write_file (dir, "group-writable", "#!/bin/sh\n", 0775);
+  g_autofree char *ww = test_write_file (dir, "world-writable", "#!/bin/sh\n", 0757);
   g_autofree char *link = g_build_filename (dir, "link", NULL);
   g_autofree char *subdir = g_build_filename (dir, "sub", NULL);
   g_autofree char *escape = g_build_filename (dir, "..", "outside", "evil", NULL);
-  g_autofree char *loose = make_dir ("loose", 0777);
-  g_autofree char *in_loose = write_hook (loose, "h", "#!/bin/sh\n", 0755);
+  g_autofree char *loose = test_make_dir ("loose", 0777);
+  g_autofree char *in_loose = test_write_file (loose, "h", "#!/bin/sh\n", 0755);
   g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *name = NULL;
@@ -166,11 +146,11 @@ test_resolve_foreign_owner (void)
       g_test_skip ("needs root to make a file another user owns");
       return;
     }
-  dir = make_dir ("owners", 0755);
-  mine = write_hook (dir, "mine", "#!/bin/sh\n", 0755);
-  theirs = write_hook (dir, "theirs", "#!/bin/sh\n", 0755);
-  foreign_dir = make_dir ("foreign", 0755);
-  in_foreign = write_hook (foreign_dir, "h", "#!/bin/sh\n", 0755);
+  dir = test_make_dir ("owners", 0755);
+  mine = test_write_file (dir, "mine", "#!/bin/sh\n", 0755);
+  theirs = test_write_file (dir, "theirs", "#!/bin/sh\n", 0755);
+  foreign_dir = test_make_dir ("foreign", 0755);
+  in_foreign = test_write_file (foreign_dir, "h", "#!/bin/sh\n", 0755);
   g_assert_cmpint (chown (theirs, 65534, 65534), ==, 0);
   g_assert_cmpint (chown (foreign_dir, 65534, 65534), ==, 0);
   g_free (fvm_hooks_resolve (dir, "mine", NULL, NULL));
@@ -181,8 +161,8 @@ test_resolve_foreign_owner (void)
 static void
 test_resolve_all_stops (void)
 {
-  g_autofree char *dir = make_dir ("all", 0755);
-  g_autofree char *a = write_hook (dir, "a", "#!/bin/sh\n", 0755);
+  g_autofree char *dir = test_make_dir ("all", 0755);
+  g_autofree char *a = test_write_file (dir, "a", "#!/bin/sh\n", 0755);
   g_autoptr (GError) error = NULL;
   const char *entries[] = { "a", "nope", NULL };
   g_auto (GStrv) names = NULL;

@@ -10,16 +10,10 @@
 #include "fvm-image-info.h"
 #include "fvm-image-map.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 #define MIB (1 << 20)
 #define DISK_SIZE (24 * MIB)
-
-static char *
-tmp_path (const char *name)
-{
-  return g_build_filename (test_tmpdir, name, NULL);
-}
 
 static void
 run (const char *const *argv)
@@ -93,8 +87,8 @@ rebuild (const char *file, const GArray *map, gsize chunk, guint64 *out_written)
 static void
 test_read (void)
 {
-  g_autofree char *raw = tmp_path ("disk.raw");
-  g_autofree char *qcow2 = tmp_path ("disk.qcow2");
+  g_autofree char *raw = test_path ("disk.raw");
+  g_autofree char *qcow2 = test_path ("disk.qcow2");
   g_autofree guint8 *want = make_raw (raw);
   const char *convert[]
       = { "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL };
@@ -130,10 +124,10 @@ test_read (void)
 static void
 test_none (void)
 {
-  g_autofree char *raw = tmp_path ("none.raw");
-  g_autofree char *compressed = tmp_path ("compressed.qcow2");
-  g_autofree char *base = tmp_path ("base.qcow2");
-  g_autofree char *overlay = tmp_path ("overlay.qcow2");
+  g_autofree char *raw = test_path ("none.raw");
+  g_autofree char *compressed = test_path ("compressed.qcow2");
+  g_autofree char *base = test_path ("base.qcow2");
+  g_autofree char *overlay = test_path ("overlay.qcow2");
   g_autofree guint8 *want = make_raw (raw);
   const char *compress[]
       = { "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", raw, compressed, NULL };

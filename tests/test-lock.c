@@ -12,45 +12,31 @@
 #include "fvm-lock.h"
 #include "fvm-store.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 #define NOBODY 65534
 
 typedef struct
 {
-  FvmConfig *config;
-  virConnectPtr conn;
-  FvmStore *store;
+  TestStore ts;
   char *dir;
 } Fixture;
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
-
   f->dir = g_build_filename (test_tmpdir, "locks", NULL);
   g_assert_cmpint (g_mkdir (f->dir, 0755), ==, 0);
   /* As /run/lock is: every user may make files, none may remove another's. */
   g_assert_cmpint (g_chmod (f->dir, 01777), ==, 0);
   g_setenv ("FVM_LOCK_DIR", f->dir, TRUE);
-  f->config = fvm_config_load (none, none, &error);
-  g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (f->config, "storage.pool", "default-pool", FVM_CONFIG_SOURCE_CLI, &error));
-  f->conn = virConnectOpen ("test:///default");
-  g_assert_nonnull (f->conn);
-  f->store = fvm_store_open (f->conn, f->config, &error);
-  g_assert_no_error (error);
+  test_store_open (&f->ts, test_config_new ("storage.pool", "default-pool", NULL));
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  fvm_store_free (f->store);
-  virConnectClose (f->conn);
-  fvm_config_free (f->config);
+  test_store_close (&f->ts);
   test_tmpdir_remove (f->dir);
   g_free (f->dir);
   g_unsetenv ("FVM_LOCK_DIR");
@@ -61,7 +47,7 @@ static char *
 clone_lock_path (Fixture *f, const char *name)
 {
   g_autofree char *digest
-      = g_compute_checksum_for_string (G_CHECKSUM_SHA256, fvm_store_get_path (f->store), -1);
+      = g_compute_checksum_for_string (G_CHECKSUM_SHA256, fvm_store_get_path (f->ts.store), -1);
   g_autofree char *file = NULL;
 
   digest[16] = '\0';
@@ -85,7 +71,7 @@ static void
 test_exclusive (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (FvmLock) a = fvm_lock_clone (f->store, "web-1", &error);
+  g_autoptr (FvmLock) a = fvm_lock_clone (f->ts.store, "web-1", &error);
   g_autoptr (FvmLock) b = NULL;
   g_autoptr (FvmLock) g1 = NULL;
   g_autoptr (FvmLock) g2 = NULL;
@@ -95,20 +81,20 @@ test_exclusive (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_nonnull (a);
   g_assert_cmpint (stat (path, &st), ==, 0);
-  b = fvm_lock_clone (f->store, "web-1", &error);
+  b = fvm_lock_clone (f->ts.store, "web-1", &error);
   g_assert_null (b);
   g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
   g_clear_error (&error);
   g_clear_pointer (&a, fvm_lock_free);
-  b = fvm_lock_clone (f->store, "web-1", &error);
+  b = fvm_lock_clone (f->ts.store, "web-1", &error);
   g_assert_no_error (error);
   g_assert_nonnull (b);
 
-  g1 = fvm_lock_golden (f->store, "deb", FVM_LOCK_SHARED, NULL, NULL, NULL, &error);
+  g1 = fvm_lock_golden (f->ts.store, "deb", FVM_LOCK_SHARED, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g2 = fvm_lock_golden (f->store, "deb", FVM_LOCK_SHARED, NULL, NULL, NULL, &error);
+  g2 = fvm_lock_golden (f->ts.store, "deb", FVM_LOCK_SHARED, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_null (fvm_lock_golden_try (f->store, "deb", &error));
+  g_assert_null (fvm_lock_golden_try (f->ts.store, "deb", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
 }
 
@@ -119,7 +105,7 @@ test_mode (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *path = clone_lock_path (f, "m");
   mode_t old = umask (077);
-  g_autoptr (FvmLock) lock = fvm_lock_clone (f->store, "m", &error);
+  g_autoptr (FvmLock) lock = fvm_lock_clone (f->ts.store, "m", &error);
   struct stat st;
 
   umask (old);
@@ -133,7 +119,7 @@ static void
 assert_planted_refused (Fixture *f, const char *name)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (FvmLock) lock = fvm_lock_clone (f->store, name, &error);
+  g_autoptr (FvmLock) lock = fvm_lock_clone (f->ts.store, name, &error);
 
   g_assert_null (lock);
   g_assert_error (error, FVM_ERROR, FVM_ERROR_PERMISSION);
@@ -178,30 +164,12 @@ test_planted_fifo (Fixture *f, gconstpointer data)
   assert_planted_refused (f, "f");
 }
 
-/* Runs FUNC in a child process as uid NOBODY; returns its exit status. */
 static int
-as_nobody (int (*func) (Fixture *f), Fixture *f)
+nobody_sees_busy (gpointer data)
 {
-  pid_t pid = fork ();
-  int status = 0;
-
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      if (setgid (NOBODY) < 0 || setuid (NOBODY) < 0)
-        _exit (90);
-      _exit (func (f));
-    }
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
-}
-
-static int
-nobody_sees_busy (Fixture *f)
-{
+  Fixture *f = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (FvmLock) lock = fvm_lock_clone (f->store, "shared", &error);
+  g_autoptr (FvmLock) lock = fvm_lock_clone (f->ts.store, "shared", &error);
 
   if (lock != NULL)
     return 1;
@@ -209,13 +177,14 @@ nobody_sees_busy (Fixture *f)
 }
 
 static int
-nobody_locks (Fixture *f)
+nobody_locks (gpointer data)
 {
+  Fixture *f = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (FvmLock) lock = NULL;
 
   umask (077);
-  lock = fvm_lock_clone (f->store, "theirs", &error);
+  lock = fvm_lock_clone (f->ts.store, "theirs", &error);
   return lock != NULL ? 0 : 3;
 }
 
@@ -237,14 +206,14 @@ test_two_users (Fixture *f, gconstpointer data)
     }
   /* The child must reach the lock directory. */
   g_assert_cmpint (g_chmod (test_tmpdir, 0755), ==, 0);
-  held = fvm_lock_clone (f->store, "shared", &error);
+  held = fvm_lock_clone (f->ts.store, "shared", &error);
   g_assert_no_error (error);
-  g_assert_cmpint (as_nobody (nobody_sees_busy, f), ==, 0);
-  g_assert_cmpint (as_nobody (nobody_locks, f), ==, 0);
+  g_assert_cmpint (test_run_as (NOBODY, nobody_sees_busy, f), ==, 0);
+  g_assert_cmpint (test_run_as (NOBODY, nobody_locks, f), ==, 0);
   g_assert_cmpint (lstat (path, &st), ==, 0);
   g_assert_cmpuint (st.st_uid, ==, NOBODY);
   g_assert_cmpint (st.st_mode & 07777, ==, 0644);
-  theirs = fvm_lock_clone (f->store, "theirs", &error);
+  theirs = fvm_lock_clone (f->ts.store, "theirs", &error);
   g_assert_no_error (error);
   g_assert_nonnull (theirs);
 }

@@ -4,16 +4,13 @@
 # option each binary's --help (and each verb's --help) prints appears in that binary's man page,
 # a verb's own options in that verb's section, and every setting of core/fvm-config.c in fvm(5).
 set -u
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf "%s\n" "$@" | sed "s/^/# /"; }
+. "${BASH_SOURCE[0]%/*}/tap.sh"
 
 build=${G_TEST_BUILDDIR:?}/..
 if [ ! -f "$build/docs/fvm-spawn.1" ]; then
-	echo "1..0 # SKIP the man pages were not built (scdoc missing: apt-get install scdoc)"
-	exit 0
+	skip_all "the man pages were not built (scdoc missing: apt-get install scdoc)"
 fi
-command -v man >/dev/null || { echo "1..0 # SKIP man(1) is not installed (apt-get install man-db)"; exit 0; }
+command -v man >/dev/null || skip_all "man(1) is not installed (apt-get install man-db)"
 
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
@@ -119,5 +116,4 @@ done
 [ -z "$missing" ] && ok "fvm(5) documents every setting in core/fvm-config.c under its section" ||
 	not_ok "fvm(5) documents every setting in core/fvm-config.c under its section" "missing:$missing"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -14,7 +14,7 @@
 #include "fvm-setup.h"
 #include "fvm-store.h"
 #include "fvm-volume-writer.h"
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 static guint
 mode_of (const char *path)
@@ -216,9 +216,6 @@ test_setup_fixes_pool (void)
 {
   g_autoptr (FvmVirConnect) conn = virConnectOpen ("test:///default");
   g_autofree char *dir = g_build_filename (test_tmpdir, "pool", NULL);
-  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
-  g_autofree char *pool_xml = g_markup_printf_escaped (
-      "<pool type='dir'><name>old</name><target><path>%s</path></target></pool>", dir);
   g_autoptr (FvmVirStoragePool) pool = NULL;
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (GPtrArray) items = fvm_setup_items_new ();
@@ -235,15 +232,9 @@ test_setup_fixes_pool (void)
     }
   g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
   g_assert_cmpint (chmod (dir, 0755), ==, 0);
-  pool = virStoragePoolDefineXML (conn, pool_xml, 0);
-  g_assert_nonnull (pool);
-  g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
-  config = fvm_config_load (none, none, &error);
-  g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", "old", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "network.name", "default", FVM_CONFIG_SOURCE_CLI, &error));
+  pool = test_dir_pool_new (conn, "old", dir);
+  config = test_config_new ("libvirt.uri", "test:///default", "storage.pool", "old", "network.name",
+                            "default", NULL);
 
   g_assert_false (fvm_setup_run (conn, config, &check, items, &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
@@ -280,9 +271,6 @@ test_volume_writer (void)
 {
   g_autoptr (FvmVirConnect) conn = virConnectOpen ("test:///default");
   g_autofree char *dir = g_build_filename (test_tmpdir, "wpool", NULL);
-  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
-  g_autofree char *pool_xml = g_markup_printf_escaped (
-      "<pool type='dir'><name>w</name><target><path>%s</path></target></pool>", dir);
   g_autoptr (FvmVirStoragePool) pool = NULL;
   g_autoptr (FvmConfig) config = NULL;
   g_autoptr (FvmStore) store = NULL;
@@ -295,14 +283,8 @@ test_volume_writer (void)
   gid_t gid;
 
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-  pool = virStoragePoolDefineXML (conn, pool_xml, 0);
-  g_assert_nonnull (pool);
-  g_assert_cmpint (virStoragePoolCreate (pool, 0), ==, 0);
-  config = fvm_config_load (none, none, &error);
-  g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", "w", FVM_CONFIG_SOURCE_CLI, &error));
+  pool = test_dir_pool_new (conn, "w", dir);
+  config = test_config_new ("libvirt.uri", "test:///default", "storage.pool", "w", NULL);
   store = fvm_store_open (conn, config, &error);
   g_assert_no_error (error);
   g_assert_true (fvm_store_is_local (store));

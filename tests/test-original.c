@@ -22,7 +22,7 @@
 #include "fvm-files.h"
 #include "fvm-original.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 #define POOL "fvmorig"
 
@@ -44,15 +44,9 @@ static const FvmOsFacts bookworm = { .id = "debian12",
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autofree char *none = g_build_filename (test_tmpdir, "none.conf", NULL);
   g_autoptr (GError) error = NULL;
 
-  f->config = fvm_config_load (none, none, &error);
-  g_assert_no_error (error);
-  g_assert_true (
-      fvm_config_set (f->config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (f->config, "storage.pool", POOL, FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_no_error (error);
+  f->config = test_config_new ("libvirt.uri", "test:///default", "storage.pool", POOL, NULL);
   f->store = fvm_store_open_connected (f->config, &error);
   g_assert_no_error (error);
 }
@@ -433,7 +427,6 @@ main (int argc, char **argv)
 {
   g_autoptr (FvmVirConnect) conn = NULL;
   g_autoptr (FvmVirStoragePool) pool = NULL;
-  g_autofree char *pool_xml = NULL;
 
   test_tmpdir_init ("original");
   g_test_init (&argc, &argv, NULL);
@@ -442,12 +435,8 @@ main (int argc, char **argv)
    * the pool defined for every connection the tests open. */
   conn = virConnectOpen ("test:///default");
   g_assert_nonnull (conn);
-  images = g_build_filename (test_tmpdir, "images", NULL);
-  g_assert_cmpint (g_mkdir (images, 0755), ==, 0);
-  pool_xml = g_markup_printf_escaped (
-      "<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>", POOL, images);
-  pool = virStoragePoolCreateXML (conn, pool_xml, 0);
-  g_assert_nonnull (pool);
+  images = test_path ("images");
+  pool = test_dir_pool_new (conn, POOL, images);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/original/rollback", test_rollback);
   ADD ("/original/keep-failed", test_keep_failed);

@@ -19,7 +19,7 @@
 #include "fvm-image-map.h"
 #include "fvm-sign.h"
 
-#include "test-tmpdir.h"
+#include "test-util.h"
 
 static char *gnupg_home;
 static char *key_a; /* fingerprints */
@@ -27,12 +27,6 @@ static char *key_b;
 static char *pub_a;   /* armored public key of A */
 static char *pub_dir; /* a directory holding A's key and a note */
 static char *pub_b;
-
-static char *
-tmp_path (const char *name)
-{
-  return g_build_filename (test_tmpdir, name, NULL);
-}
 
 static char *
 run_gpg (const char *const *args, GError **error)
@@ -87,7 +81,7 @@ export_key (const char *fpr, const char *name)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *armored = run_gpg ((const char *[]){ "--armor", "--export", fpr, NULL }, &error);
-  char *path = tmp_path (name);
+  char *path = test_path (name);
 
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (armored, "-----BEGIN PGP PUBLIC KEY BLOCK-----"));
@@ -102,7 +96,7 @@ setup_keys (void)
   g_autofree char *note = NULL;
   g_autofree char *key = NULL;
 
-  gnupg_home = tmp_path ("gnupg");
+  gnupg_home = test_path ("gnupg");
   g_assert_cmpint (g_mkdir (gnupg_home, 0700), ==, 0);
   /* fvm_sign_detached signs with the user's GnuPG: here, the test's. */
   g_setenv ("GNUPGHOME", gnupg_home, TRUE);
@@ -110,7 +104,7 @@ setup_keys (void)
   key_b = make_key ("fvm test B <b@fvm.invalid>");
   pub_a = export_key (key_a, "a.asc");
   pub_b = export_key (key_b, "b.asc");
-  pub_dir = tmp_path ("trusted.d");
+  pub_dir = test_path ("trusted.d");
   g_assert_cmpint (g_mkdir (pub_dir, 0755), ==, 0);
   in_dir = g_build_filename (pub_dir, "a.asc", NULL);
   g_assert_true (g_file_get_contents (pub_a, &key, NULL, NULL));
@@ -218,8 +212,8 @@ test_sign_bad_input (void)
   g_autoptr (GBytes) sig = fvm_sign_detached (key_a, data, NULL);
   g_autoptr (GBytes) garbage = bytes ("-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP "
                                       "SIGNATURE-----\n");
-  g_autofree char *missing = tmp_path ("missing.asc");
-  g_autofree char *not_key = tmp_path ("not-a-key.asc");
+  g_autofree char *missing = test_path ("missing.asc");
+  g_autofree char *not_key = test_path ("not-a-key.asc");
   g_autoptr (GError) error = NULL;
 
   g_assert_false (fvm_sign_verify (pub_a, data, garbage, NULL, &error));
@@ -351,43 +345,23 @@ static const FvmBundleSink trust_sink = {
 static char *
 write_bundle_with_map (const char *name, const char *key, const char *map_json)
 {
-  g_autofree char *disk = tmp_path ("sign-disk.qcow2");
-  g_autofree char *sha = NULL;
+  g_autofree char *disk = test_path ("sign-disk.qcow2");
   g_autofree guint8 *buf = g_malloc (1 << 20);
-  g_autoptr (FvmManifest) m = fvm_manifest_new (FVM_IMAGE_GOLDEN, "signtest", 1);
+  g_autoptr (FvmManifest) m = test_golden_manifest ("signtest", 1, 1 << 30, 1 << 20, NULL);
   g_autoptr (GError) error = NULL;
-  char *bundle = tmp_path (name);
   FvmBundleOptions options = { .level = 1, .threads = 1, .sign_key = key };
-  g_auto (FvmFd) dfd = -1;
-  g_auto (FvmFd) ofd = -1;
   g_autoptr (GArray) map = NULL;
 
   for (guint i = 0; i < 1 << 20; i++)
     buf[i] = (guint8) (i * 7);
   g_assert_true (g_file_set_contents (disk, (const char *) buf, 1 << 20, NULL));
-  sha = fvm_file_sha256 (disk, NULL, NULL);
-  m->volume = g_strdup ("signtest@1.qcow2");
-  m->virtual_size = 1 << 30;
-  m->file_size = 1 << 20;
-  m->sha256 = g_strdup (sha);
-  m->built_from = g_strdup ("signtest");
-  m->os.id = g_strdup ("debian12");
-  m->os.name = g_strdup ("Debian 12");
-  m->os.distro = g_strdup ("debian");
-  m->os.version = g_strdup ("12");
-  m->os.ram_mib = 1024;
-  m->os.vcpus = 1;
   if (map_json != NULL)
     {
       map = fvm_image_map_from_data (map_json, strlen (map_json), m->virtual_size, m->file_size,
                                      &error);
       g_assert_no_error (error);
     }
-  dfd = open (disk, O_RDONLY | O_CLOEXEC);
-  ofd = open (bundle, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  g_assert_true (fvm_bundle_write (m, dfd, map, ofd, &options, NULL, NULL, &error));
-  g_assert_no_error (error);
-  return bundle;
+  return test_write_bundle (disk, m, map, name, &options);
 }
 
 static char *
@@ -504,7 +478,7 @@ test_bundle_signed (void)
 {
   g_autofree char *bundle = write_bundle ("signed.fvm", key_a);
   g_autofree char *unsigned_bundle = write_bundle ("unsigned.fvm", NULL);
-  g_autofree char *tampered = tmp_path ("tampered.fvm");
+  g_autofree char *tampered = test_path ("tampered.fvm");
   FvmBundleTrust trust = { .trusted_keys = pub_a, .require_signature = TRUE };
   FvmBundleTrust trust_b = { .trusted_keys = pub_b, .require_signature = TRUE };
   g_autoptr (FvmManifest) m = NULL;
@@ -556,7 +530,7 @@ test_bundle_signed_map (void)
   g_autofree char *bundle = write_bundle_with_map ("signed-map.fvm", key_a,
                                                    "{\"fvm_disk_map\": 1, \"extents\": "
                                                    "[[0, 655360, 0]]}");
-  g_autofree char *tampered = tmp_path ("tampered-map.fvm");
+  g_autofree char *tampered = test_path ("tampered-map.fvm");
   FvmBundleTrust trust = { .trusted_keys = pub_a };
   g_autoptr (FvmManifest) m = NULL;
   g_autoptr (GError) error = NULL;

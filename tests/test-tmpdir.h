@@ -1,48 +1,16 @@
 /* A private temporary directory for a unit test binary, test_tmpdir (the tests use it where
  * they would use g_get_tmp_dir()), so two runs at once never share a file; removed at exit.
- * TMPDIR points there too, for the programs the tests run. */
+ * TMPDIR points there too, for the programs the tests run. Linked into every unit test from
+ * test-tmpdir.c (the test-util library, tests/meson.build). */
 #pragma once
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
-static char *test_tmpdir;
+extern char *test_tmpdir;
 
-static void
-test_tmpdir_remove (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *entry;
-
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, entry, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        test_tmpdir_remove (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
-test_tmpdir_cleanup (void)
-{
-  if (test_tmpdir != NULL)
-    test_tmpdir_remove (test_tmpdir);
-  g_clear_pointer (&test_tmpdir, g_free);
-}
-
+/* Removes PATH and everything under it, never following a symlink. */
+void test_tmpdir_remove (const char *path);
 /* Call first in main(). */
-static void
-test_tmpdir_init (const char *name)
-{
-  g_autofree char *template = g_strdup_printf ("fvm-%s-XXXXXX", name);
-  g_autoptr (GError) error = NULL;
-
-  test_tmpdir = g_dir_make_tmp (template, &error);
-  g_assert_no_error (error);
-  g_setenv ("TMPDIR", test_tmpdir, TRUE);
-  atexit (test_tmpdir_cleanup);
-}
+void test_tmpdir_init (const char *name);

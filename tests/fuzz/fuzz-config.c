@@ -11,20 +11,10 @@ static char *conf_path;
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  g_autofree char *dir = g_dir_make_tmp ("fvm-fuzz-config-XXXXXX", NULL);
-  char **env = g_get_environ ();
+  g_autofree char *dir = fuzz_tmpdir ("config");
 
   fuzz_init ();
-  /* Only the file decides; FVM_* from the caller's environment would hide it. */
-  for (guint i = 0; env[i] != NULL; i++)
-    if (g_str_has_prefix (env[i], "FVM_"))
-      {
-        g_autofree char *name = g_strndup (env[i], strcspn (env[i], "="));
-        g_unsetenv (name);
-      }
-  g_strfreev (env);
-  if (dir == NULL)
-    abort ();
+  fuzz_clear_fvm_env ();
   conf_path = g_build_filename (dir, "fvm.conf", NULL);
   return 0;
 }

@@ -10,19 +10,9 @@ static char *spec_path;
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  char **env = g_get_environ ();
-
   fuzz_init ();
-  for (guint i = 0; env[i] != NULL; i++)
-    if (g_str_has_prefix (env[i], "FVM_"))
-      {
-        g_autofree char *name = g_strndup (env[i], strcspn (env[i], "="));
-        g_unsetenv (name);
-      }
-  g_strfreev (env);
-  dir = g_dir_make_tmp ("fvm-fuzz-spec-XXXXXX", NULL);
-  if (dir == NULL)
-    abort ();
+  fuzz_clear_fvm_env ();
+  dir = fuzz_tmpdir ("spec");
   spec_path = g_build_filename (dir, "clone.yaml", NULL);
   return 0;
 }
@@ -54,8 +44,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       {
         g_autoptr (FvmYamlDocument) doc = NULL;
         /* A user-data string is verbatim unless #cloud-config; meta-data is a mapping. */
-        if (docs[i] == NULL || (i == 0 && !g_str_has_prefix (docs[i], "#cloud-config"))
-            || i == 2)
+        if (docs[i] == NULL || (i == 0 && !g_str_has_prefix (docs[i], "#cloud-config")) || i == 2)
           continue;
         doc = fvm_yaml_load ("dump", docs[i], strlen (docs[i]), &error);
         if (doc == NULL)

@@ -1,5 +1,6 @@
 /* Shared by the libFuzzer targets: GLib criticals and warnings are fatal, inputs are split into
- * NUL-separated strings, and refusals must be one-line errors. */
+ * NUL-separated strings, refusals must be one-line errors, and the setup of the targets that
+ * load files (an environment without FVM_*, a private directory). */
 #pragma once
 
 #include <glib.h>
@@ -27,6 +28,32 @@ static inline void
 fuzz_init (void)
 {
   g_log_set_writer_func (fuzz_log_writer, NULL, NULL);
+}
+
+/* Only the fuzzed input decides: FVM_* settings from the caller's environment would hide it. */
+static inline void
+fuzz_clear_fvm_env (void)
+{
+  g_auto (GStrv) env = g_get_environ ();
+
+  for (guint i = 0; env[i] != NULL; i++)
+    if (g_str_has_prefix (env[i], "FVM_"))
+      {
+        g_autofree char *name = g_strndup (env[i], strcspn (env[i], "="));
+        g_unsetenv (name);
+      }
+}
+
+/* A private directory for target KIND's files (aborts when none can be made). */
+static inline char *
+fuzz_tmpdir (const char *kind)
+{
+  g_autofree char *template = g_strdup_printf ("fvm-fuzz-%s-XXXXXX", kind);
+  char *dir = g_dir_make_tmp (template, NULL);
+
+  if (dir == NULL)
+    abort ();
+  return dir;
 }
 
 /* DATA as strings split at NUL bytes; at least N elements, missing ones NULL. */

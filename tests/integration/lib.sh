@@ -3,29 +3,8 @@
 # the cache of fvm-built originals.
 set -u
 
-n=0
-failed=0
-# A description is one TAP line: output quoted in it has its newlines folded.
-ok() { n=$((n + 1)); echo "ok $n - ${1//$'\n'/ | }"; }
-# A failure also goes to stderr, which meson's --print-errorlogs shows in the CI log.
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	local desc=${1//$'\n'/ | }
-	echo "not ok $n - $desc"; echo "not ok $n - $desc" >&2; shift
-	printf '%s\n' "$@" | sed 's/^/# /' | tee /dev/stderr
-}
-note() { printf '%s\n' "$@" | sed 's/^/# /'; }
-# check DESC CMD...: ok when CMD succeeds; its output goes into the log either way.
-check() {
-	local desc=$1 out rc
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -eq 0 ]; then ok "$desc"; [ -n "$out" ] && note "$out"; else not_ok "$desc" "exit $rc" "$out"; fi
-	return $rc
-}
-bail() { echo "Bail out! $*"; exit 1; }
-finish() { echo "1..$n"; [ "$failed" -eq 0 ]; }
+# TAP output: ok, not_ok, skip, note, check, bail, skip_all, finish.
+. "${BASH_SOURCE[0]%/*}/../tap.sh"
 
 # Guests run under TCG on this kind of host; libguestfs too.
 export FVM_ACCEL=tcg LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
