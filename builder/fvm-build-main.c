@@ -8,6 +8,7 @@
 #include "fvm-install.h"
 #include "fvm-libvirt.h"
 #include "fvm-names.h"
+#include "fvm-osinfo-script.h"
 #include "fvm-osinfo.h"
 #include "fvm-template.h"
 #include "fvm-units.h"
@@ -449,11 +450,19 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
           answer = fvm_template_render (template_text, template_path, format, &vars, error);
         }
       else
-        /* No template of fvm's own: libosinfo's script for the OS (it takes clear text
-         * passwords only, so --root-password-file must hold one). */
-        answer
-            = fvm_osinfo_install_script_generate (db, os.id, settings.hostname, settings.timezone,
-                                                  settings.locale, settings.keyboard, NULL, error);
+        {
+          /* No template of fvm's own: libosinfo's script for the OS. What it cannot take is
+           * refused, and it is made to print the marker. */
+          g_autofree char *script = NULL;
+
+          if (!fvm_osinfo_script_check (&vars, opt_mirror != NULL, os.id, error))
+            return FALSE;
+          script = fvm_osinfo_install_script_generate (db, os.id, settings.hostname,
+                                                       settings.timezone, settings.locale,
+                                                       settings.keyboard, NULL, error);
+          answer = script != NULL ? fvm_osinfo_script_add_marker (script, format, marker, error)
+                                  : NULL;
+        }
       if (answer == NULL)
         return FALSE;
 

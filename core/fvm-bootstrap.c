@@ -199,7 +199,7 @@ static gboolean
 make_disk (FvmConfig *config, const char *path, const char *tarball, const FvmBootstrapSpec *spec,
            FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), NULL, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, NULL, error);
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *out = NULL;
   const char *extlinux_argv[] = { "extlinux", "--install", "/boot/extlinux", NULL };
@@ -211,11 +211,11 @@ make_disk (FvmConfig *config, const char *path, const char *tarball, const FvmBo
     return fvm_throw_guestfs (g, error, "set_smp");
   /* cachemode unsafe: no flush per write; the manifest is only committed after a clean
    * shutdown, so a crash leaves an image nobody sees. */
-  if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2",
-                              GUESTFS_ADD_DRIVE_OPTS_DISCARD, "besteffort",
-                              GUESTFS_ADD_DRIVE_OPTS_CACHEMODE, "unsafe", -1)
-      < 0)
-    return fvm_throw_guestfs (g, error, "adding %s", path);
+  if (!fvm_guestfs_add_drive (
+          g, path,
+          &(FvmGuestfsDrive){ .format = "qcow2", .discard = "besteffort", .cachemode = "unsafe" },
+          error))
+    return FALSE;
   fvm_progress_set_message (progress, "starting the appliance");
   if (!fvm_guestfs_launch (g, cancellable, error))
     return FALSE;

@@ -237,6 +237,9 @@ validate_path (const char *value, GError **error)
 static const Setting settings[] = {
   { "libvirt.uri", "qemu:///system", "FVM_CONNECT", validate_nonempty, "libvirt connection URI" },
   { "general.accel", "auto", "FVM_ACCEL", validate_accel, "auto, kvm or tcg" },
+  { "general.appliance-stall-timeout", "300", "FVM_APPLIANCE_STALL_TIMEOUT", validate_seconds,
+    "seconds a libguestfs appliance may print nothing and use under 1% of a CPU while it starts "
+    "before it is killed and started once more" },
   { "storage.pool", "fvm", "FVM_POOL", validate_name, "libvirt storage pool" },
   { "storage.pool-path", "", NULL, validate_optional_path,
     "pool directory for setup (empty: /var/lib/fvm/images, or under XDG_DATA_HOME for session)",

@@ -96,7 +96,7 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
                       FvmManifest *golden, FvmProgress *progress, GCancellable *cancellable,
                       GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), progress, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, progress, error);
   g_autoptr (GPtrArray) selected = NULL;
   g_autofree char *root = NULL;
 
@@ -107,10 +107,9 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
   if (selected == NULL)
     return FALSE;
   /* discard lets fstrim punch the freed clusters out of the qcow2 file. */
-  if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2",
-                              GUESTFS_ADD_DRIVE_OPTS_DISCARD, "besteffort", -1)
-      < 0)
-    return fvm_throw_guestfs (g, error, "adding %s", path);
+  if (!fvm_guestfs_add_drive (
+          g, path, &(FvmGuestfsDrive){ .format = "qcow2", .discard = "besteffort" }, error))
+    return FALSE;
   /* Only a package installation needs it: user-mode networking, to the mirrors the guest's own
    * package sources name. */
   if (options->customize != NULL && fvm_customize_needs_network (options->customize)

@@ -7,6 +7,54 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-stall.h"
+#include "fvm-units.h"
+
+/* For a handle made elsewhere; the setting general.appliance-stall-timeout has the same. */
+#define DEFAULT_STALL_SECONDS 300
+
+/* What fvm keeps with a handle it made (its private data under STATE_KEY), freed when the
+ * handle closes. */
+#define STATE_KEY "fvm-state"
+
+typedef struct
+{
+  char *path;
+  char *format;
+  gboolean readonly;
+  char *discard;
+  char *cachemode;
+} RecordedDrive;
+
+typedef struct
+{
+  guint stall_seconds;
+  /* The drives fvm_guestfs_add_drive added, in order: a launch that fails after qemu connected
+   * leaves the handle without its drives, and the launch after a stall adds them again. */
+  GPtrArray *drives;
+} HandleState;
+
+static void
+recorded_drive_free (gpointer data)
+{
+  RecordedDrive *d = data;
+
+  g_free (d->path);
+  g_free (d->format);
+  g_free (d->discard);
+  g_free (d->cachemode);
+  g_free (d);
+}
+
+static void
+on_close_state (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flags,
+                const char *buf, size_t buf_len, const uint64_t *array, size_t array_len)
+{
+  HandleState *state = opaque;
+
+  g_ptr_array_unref (state->drives);
+  g_free (state);
+}
 
 gboolean
 fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
@@ -33,9 +81,12 @@ on_progress (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int f
 }
 
 guestfs_h *
-fvm_guestfs_new (FvmAccel accel, FvmProgress *progress, GError **error)
+fvm_guestfs_new (FvmConfig *config, FvmProgress *progress, GError **error)
 {
   g_autoptr (FvmGuestfs) g = guestfs_create ();
+  FvmAccel accel = fvm_config_get_accel (config);
+  guint64 stall_seconds = DEFAULT_STALL_SECONDS;
+  HandleState *state;
 
   if (g == NULL)
     return fvm_null_throw_code (error, FVM_ERROR_GUESTFS, "cannot create a libguestfs handle");
@@ -47,7 +98,100 @@ fvm_guestfs_new (FvmAccel accel, FvmProgress *progress, GError **error)
   if (progress != NULL
       && guestfs_set_event_callback (g, on_progress, GUESTFS_EVENT_PROGRESS, 0, progress) < 0)
     return fvm_throw_guestfs (g, error, "progress events"), NULL;
+  if (!fvm_parse_uint (fvm_config_get (config, "general.appliance-stall-timeout"), 1, 86400,
+                       &stall_seconds, error))
+    return fvm_null_prefix_error (error, "general.appliance-stall-timeout");
+  state = g_new0 (HandleState, 1);
+  state->stall_seconds = (guint) stall_seconds;
+  state->drives = g_ptr_array_new_with_free_func (recorded_drive_free);
+  if (guestfs_set_event_callback (g, on_close_state, GUESTFS_EVENT_CLOSE, 0, state) < 0)
+    {
+      g_ptr_array_unref (state->drives);
+      g_free (state);
+      return fvm_throw_guestfs (g, error, "close event"), NULL;
+    }
+  guestfs_set_private (g, STATE_KEY, state);
   return g_steal_pointer (&g);
+}
+
+static gboolean
+add_drive (guestfs_h *g, const RecordedDrive *d, GError **error)
+{
+  struct guestfs_add_drive_opts_argv opts = { 0 };
+
+  if (d->format != NULL)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK;
+      opts.format = d->format;
+    }
+  if (d->readonly)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK;
+      opts.readonly = 1;
+    }
+  if (d->discard != NULL)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_DISCARD_BITMASK;
+      opts.discard = d->discard;
+    }
+  if (d->cachemode != NULL)
+    {
+      opts.bitmask |= GUESTFS_ADD_DRIVE_OPTS_CACHEMODE_BITMASK;
+      opts.cachemode = d->cachemode;
+    }
+  if (guestfs_add_drive_opts_argv (g, d->path, &opts) < 0)
+    return fvm_throw_guestfs (g, error, "adding %s", d->path);
+  return TRUE;
+}
+
+gboolean
+fvm_guestfs_add_drive (guestfs_h *g, const char *path, const FvmGuestfsDrive *drive, GError **error)
+{
+  HandleState *state = guestfs_get_private (g, STATE_KEY);
+  RecordedDrive *d = g_new0 (RecordedDrive, 1);
+
+  d->path = g_strdup (path);
+  d->format = g_strdup (drive->format);
+  d->readonly = drive->readonly;
+  d->discard = g_strdup (drive->discard);
+  d->cachemode = g_strdup (drive->cachemode);
+  if (!add_drive (g, d, error))
+    {
+      recorded_drive_free (d);
+      return FALSE;
+    }
+  if (state != NULL)
+    g_ptr_array_add (state->drives, d);
+  else
+    recorded_drive_free (d);
+  return TRUE;
+}
+
+/* How many drives the handle holds (guestfs_debug_drives, a debug call libguestfs may drop
+ * one day: -1 then). */
+static int
+count_drives (guestfs_h *g)
+{
+  g_auto (GStrv) drives = guestfs_debug_drives (g);
+
+  return drives != NULL ? (int) g_strv_length (drives) : -1;
+}
+
+/* Before the launch after a stall: the handle holds N_DRIVES drives again, or FALSE. */
+static gboolean
+restore_drives (guestfs_h *g, int n_drives, GError **error)
+{
+  HandleState *state = guestfs_get_private (g, STATE_KEY);
+  int now = count_drives (g);
+
+  if (now >= 0 && now == n_drives)
+    return TRUE; /* the launch failed before qemu connected: the drives stayed */
+  if (now != 0 || state == NULL || (int) state->drives->len != n_drives)
+    return fvm_throw (error, "its drives cannot be added again");
+  for (guint i = 0; i < state->drives->len; i++)
+    if (!add_drive (g, state->drives->pdata[i], error))
+      return FALSE;
+  return TRUE;
 }
 
 typedef struct
@@ -56,12 +200,13 @@ typedef struct
   gulong handler;
 } CancelWatch;
 
-/* Kills the appliance: the qemu that libguestfs's direct backend runs as our child. Asking the
- * handle for its pid would wait for the call in progress (launch included), so the children
- * are found in /proc instead. The call in progress then fails at once and the caller unwinds. */
-static void
-on_cancelled (GCancellable *cancellable, gpointer user_data)
+/* The children of this process that run the appliance (the qemu of libguestfs's direct backend,
+ * and supermin while it builds the appliance) and are not in IGNORED. Asking the handle for
+ * qemu's pid would wait for the call in progress (launch included), so they are found in /proc. */
+static GArray *
+appliance_children (GHashTable *ignored)
 {
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FvmProcStat));
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
   pid_t self = getpid ();
   const char *entry;
@@ -69,23 +214,40 @@ on_cancelled (GCancellable *cancellable, gpointer user_data)
   while (proc != NULL && (entry = g_dir_read_name (proc)) != NULL)
     {
       g_autofree char *path = NULL;
-      g_autofree char *stat = NULL;
-      const char *close_paren;
-      char state;
-      int ppid = 0;
+      g_autofree char *text = NULL;
+      FvmProcStat stat;
 
       if (!g_ascii_isdigit (entry[0]))
         continue;
       path = g_strdup_printf ("/proc/%s/stat", entry);
-      /* pid (comm) state ppid …; comm may hold spaces and parentheses, so parse from the last
-       * ')'. */
-      if (!g_file_get_contents (path, &stat, NULL, NULL)
-          || (close_paren = strrchr (stat, ')')) == NULL
-          || sscanf (close_paren + 1, " %c %d", &state, &ppid) != 2 || ppid != self
-          || strstr (stat, "(qemu-system") == NULL)
+      if (!g_file_get_contents (path, &text, NULL, NULL) || !fvm_proc_stat_parse (text, &stat)
+          || stat.ppid != self
+          || (ignored != NULL && g_hash_table_contains (ignored, GINT_TO_POINTER (stat.pid))))
         continue;
-      kill ((pid_t) g_ascii_strtoll (entry, NULL, 10), SIGKILL);
+      if (g_str_has_prefix (stat.comm, "qemu-system") || g_str_has_prefix (stat.comm, "supermin"))
+        g_array_append_val (found, stat);
     }
+  return g_steal_pointer (&found);
+}
+
+/* Returns how many processes it killed. */
+static guint
+kill_appliance (GHashTable *ignored)
+{
+  g_autoptr (GArray) children = appliance_children (ignored);
+  guint killed = 0;
+
+  for (guint i = 0; i < children->len; i++)
+    if (kill (g_array_index (children, FvmProcStat, i).pid, SIGKILL) == 0)
+      killed++;
+  return killed;
+}
+
+/* The call in progress fails at once when the appliance dies, and the caller unwinds. */
+static void
+on_cancelled (GCancellable *cancellable, gpointer user_data)
+{
+  (void) kill_appliance (NULL);
 }
 
 static void
@@ -99,10 +261,180 @@ on_close (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flag
   g_free (watch);
 }
 
+/* The launch watchdog. Once in a few CI runs the appliance (TCG) stopped using CPU seconds into
+ * its boot and sat there; libguestfs's own limit is 20 minutes, and only while it waits for
+ * the daemon to connect. A thread samples the appliance's CPU time every second; the launching
+ * thread's event callbacks (console output, library messages, launch progress) count too. When
+ * the detector says stalled, the thread kills the appliance, guestfs_launch fails, the handle
+ * is back in its configuration state (drives kept), and the launch is tried once more. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;  /* guestfs_launch returned */
+  gboolean fired; /* the appliance was killed for stalling (not only found stalled) */
+  FvmStallDetector detector;
+  GHashTable *ignored; /* children there before the launch: not this appliance */
+  GHashTable *ticks;   /* pid → CPU ticks last read (watchdog thread only) */
+  gint64 cpu_ticks;    /* the appliance's CPU, summed over its processes (watchdog thread only) */
+  FvmConsoleTail *console; /* launching thread only */
+} Watchdog;
+
+#define WATCHDOG_CONSOLE_LINES 40
+#define WATCHDOG_EVENTS (GUESTFS_EVENT_APPLIANCE | GUESTFS_EVENT_LIBRARY | GUESTFS_EVENT_PROGRESS)
+
+/* Registering for these events stops libguestfs printing them (LIBGUESTFS_DEBUG=1): -vv shows
+ * them instead. */
+static void
+debug_lines (const char *source, const char *buf, size_t buf_len)
+{
+  g_autofree char *text = g_strndup (buf, buf_len);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*g_strstrip (lines[i]) != '\0')
+      {
+        g_autofree char *line = fvm_console_printable (lines[i], -1);
+
+        g_debug ("%s: %s", source, line);
+      }
+}
+
+static void
+on_launch_event (guestfs_h *g, void *opaque, uint64_t event, int event_handle, int flags,
+                 const char *buf, size_t buf_len, const uint64_t *array, size_t array_len)
+{
+  Watchdog *w = opaque;
+
+  g_mutex_lock (&w->lock);
+  fvm_stall_detector_event (&w->detector, g_get_monotonic_time ());
+  g_mutex_unlock (&w->lock);
+  if (buf == NULL || buf_len == 0)
+    return;
+  if (event == GUESTFS_EVENT_APPLIANCE)
+    fvm_console_tail_feed (w->console, buf, buf_len);
+  debug_lines (event == GUESTFS_EVENT_APPLIANCE ? "appliance" : "libguestfs", buf, buf_len);
+}
+
+/* The appliance's CPU time so far, never decreasing: a process that exits keeps what it used. */
+static gint64
+appliance_cpu_ticks (Watchdog *w)
+{
+  g_autoptr (GArray) children = appliance_children (w->ignored);
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      FvmProcStat *child = &g_array_index (children, FvmProcStat, i);
+      gpointer key = GINT_TO_POINTER (child->pid);
+      guint64 *last = g_hash_table_lookup (w->ticks, key);
+
+      if (last == NULL)
+        {
+          last = g_new0 (guint64, 1);
+          g_hash_table_insert (w->ticks, key, last);
+        }
+      if (child->cpu_ticks > *last)
+        w->cpu_ticks += (gint64) (child->cpu_ticks - *last);
+      *last = child->cpu_ticks;
+    }
+  return w->cpu_ticks;
+}
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  Watchdog *w = data;
+  gint64 us_per_tick = G_USEC_PER_SEC / MAX (sysconf (_SC_CLK_TCK), 1);
+
+  g_mutex_lock (&w->lock);
+  while (!w->done)
+    {
+      gint64 cpu_us;
+
+      g_cond_wait_until (&w->cond, &w->lock, g_get_monotonic_time () + G_USEC_PER_SEC);
+      if (w->done)
+        break;
+      g_mutex_unlock (&w->lock);
+      cpu_us = appliance_cpu_ticks (w) * us_per_tick;
+      g_mutex_lock (&w->lock);
+      fvm_stall_detector_cpu (&w->detector, g_get_monotonic_time (), cpu_us);
+      if (fvm_stall_detector_stalled (&w->detector, g_get_monotonic_time ()))
+        {
+          guint killed;
+
+          /* Each second until the launch returns. */
+          g_mutex_unlock (&w->lock);
+          killed = kill_appliance (w->ignored);
+          g_mutex_lock (&w->lock);
+          w->fired |= killed > 0;
+        }
+    }
+  g_mutex_unlock (&w->lock);
+  return NULL;
+}
+
+/* One guestfs_launch under the watchdog: its result, and whether the watchdog killed it. */
+static int
+launch_watched (guestfs_h *g, guint stall_seconds, FvmConsoleTail *console, gboolean *out_stalled)
+{
+  Watchdog w = { .console = console };
+  g_autoptr (GArray) before = appliance_children (NULL);
+  g_autoptr (GThread) thread = NULL;
+  int handle;
+  int r;
+
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.cond);
+  w.ignored = g_hash_table_new (NULL, NULL);
+  w.ticks = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  for (guint i = 0; i < before->len; i++)
+    g_hash_table_add (w.ignored, GINT_TO_POINTER (g_array_index (before, FvmProcStat, i).pid));
+  fvm_stall_detector_init (&w.detector, (gint64) stall_seconds * G_USEC_PER_SEC,
+                           g_get_monotonic_time ());
+  handle = guestfs_set_event_callback (g, on_launch_event, WATCHDOG_EVENTS, 0, &w);
+  thread = g_thread_new ("fvm-launch-watchdog", watchdog_thread, &w);
+
+  r = guestfs_launch (g);
+
+  g_mutex_lock (&w.lock);
+  w.done = TRUE;
+  g_cond_signal (&w.cond);
+  g_mutex_unlock (&w.lock);
+  g_thread_join (g_steal_pointer (&thread));
+  if (handle >= 0)
+    guestfs_delete_event_callback (g, handle);
+  *out_stalled = w.fired;
+  g_hash_table_unref (w.ignored);
+  g_hash_table_unref (w.ticks);
+  g_cond_clear (&w.cond);
+  g_mutex_clear (&w.lock);
+  return r;
+}
+
+static void
+log_console (FvmConsoleTail *console, guint attempt)
+{
+  g_auto (GStrv) lines = fvm_console_tail_lines (console);
+
+  if (lines[0] == NULL)
+    {
+      g_info ("launch %u: the appliance printed nothing on its console before it stalled", attempt);
+      return;
+    }
+  g_info ("launch %u: the appliance console's last %u lines before it stalled:", attempt,
+          g_strv_length (lines));
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_info ("  | %s", lines[i]);
+}
+
 gboolean
 fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
 {
   g_autofree char *backend = guestfs_get_backend (g);
+  HandleState *state = guestfs_get_private (g, STATE_KEY);
+  guint stall_seconds = state != NULL ? state->stall_seconds : DEFAULT_STALL_SECONDS;
+  int verbose = guestfs_get_verbose (g);
+  int n_drives = count_drives (g);
   CancelWatch *watch;
 
   if (!fvm_check_cancelled (cancellable, error))
@@ -120,12 +452,47 @@ fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
         }
       watch->handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), watch, NULL);
     }
-  g_debug ("launching the libguestfs appliance (backend %s)", backend);
-  if (guestfs_launch (g) < 0)
+  for (guint attempt = 1;; attempt++)
     {
+      g_autoptr (FvmConsoleTail) console = fvm_console_tail_new (WATCHDOG_CONSOLE_LINES);
+      g_autoptr (GError) local_error = NULL;
+      gboolean stalled = FALSE;
+      int r;
+
+      g_debug ("launching the libguestfs appliance (backend %s, attempt %u)", backend, attempt);
+      /* Other backends (libvirt) run qemu elsewhere: it cannot be watched or killed from here. */
+      if (g_str_has_prefix (backend, "direct"))
+        r = launch_watched (g, stall_seconds, console, &stalled);
+      else
+        r = guestfs_launch (g);
+      if (attempt > 1 && guestfs_set_verbose (g, verbose) < 0)
+        return fvm_throw_guestfs (g, error, "restoring the handle's verbosity");
+      if (r == 0)
+        break;
       if (g_cancellable_is_cancelled (cancellable))
         return fvm_throw_code (error, FVM_ERROR_CANCELLED, "cancelled");
-      return fvm_throw_guestfs (g, error, "launching the libguestfs appliance");
+      if (!stalled)
+        return fvm_throw_guestfs (g, error, "launching the libguestfs appliance");
+      log_console (console, attempt);
+      if (attempt == 2)
+        return fvm_throw_code (error, FVM_ERROR_TIMEOUT,
+                               "the libguestfs appliance stalled twice while launching (no "
+                               "console output and under 1%% of a CPU for %u s each time; -v "
+                               "shows its console's last lines)",
+                               stall_seconds);
+      if (!restore_drives (g, n_drives, &local_error))
+        return fvm_throw_code (error, FVM_ERROR_TIMEOUT,
+                               "the libguestfs appliance stalled while launching (no console "
+                               "output and under 1%% of a CPU for %u s) and %s; -v shows its "
+                               "console's last lines",
+                               stall_seconds, local_error->message);
+      g_warning ("the libguestfs appliance stalled while launching (no console output and under "
+                 "1%% of a CPU for %u s); killed it, launching it once more",
+                 stall_seconds);
+      /* The second time with the kernel's and the appliance's messages on the console, so that a
+       * second stall leaves something to read. */
+      if (guestfs_set_verbose (g, 1) < 0)
+        return fvm_throw_guestfs (g, error, "making the handle verbose");
     }
   return fvm_check_cancelled (cancellable, error);
 }

@@ -2,7 +2,10 @@
  *
  * The accelerator setting reaches the appliance (tcg: force_tcg, kvm: force_kvm), the library's
  * own error printing is off (errors come back as GErrors), its progress events feed an
- * FvmProgress, and a cancellable kills the appliance. */
+ * FvmProgress, and a cancellable kills the appliance. A launch runs under a watchdog: an
+ * appliance that prints nothing and uses under 1% of a CPU for general.appliance-stall-timeout
+ * seconds is killed and launched once more; a second stall is a one-line FVM_ERROR_TIMEOUT, with
+ * the console's last lines logged at info level (-v). */
 #pragma once
 
 #include <gio/gio.h>
@@ -17,10 +20,26 @@ G_BEGIN_DECLS
 gboolean fvm_throw_guestfs (guestfs_h *g, GError **error, const char *fmt, ...)
     G_GNUC_PRINTF (3, 4);
 
-guestfs_h *fvm_guestfs_new (FvmAccel accel, FvmProgress *progress,
+/* CONFIG gives the accelerator and the stall limit; PROGRESS may be NULL. */
+guestfs_h *fvm_guestfs_new (FvmConfig *config, FvmProgress *progress,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Launches the appliance; watches the cancellable while the handle lives. */
+typedef struct
+{
+  const char *format; /* "qcow2", "raw" */
+  gboolean readonly;
+  const char *discard;   /* NULL or "besteffort" */
+  const char *cachemode; /* NULL or "unsafe" */
+} FvmGuestfsDrive;
+
+/* guestfs_add_drive_opts, remembered with the handle: a launch that stalled loses the drives,
+ * and the launch after it adds them again. Handles made by fvm_guestfs_new add drives only
+ * through this. */
+gboolean fvm_guestfs_add_drive (guestfs_h *g, const char *path, const FvmGuestfsDrive *drive,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Launches the appliance under the stall watchdog (once more after a stall); watches the
+ * cancellable while the handle lives. */
 gboolean fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

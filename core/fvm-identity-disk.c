@@ -134,16 +134,17 @@ gboolean
 fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const char *clone,
                          const char *disk_path, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), NULL, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, NULL, error);
   g_autofree char *root = NULL;
 
   if (g == NULL)
     return FALSE;
   /* thinlv clones are raw block devices (/dev/VG/LV); qcow2 clones are overlay files. */
-  if (guestfs_add_drive_opts (g, disk_path, GUESTFS_ADD_DRIVE_OPTS_FORMAT,
-                              g_str_has_prefix (disk_path, "/dev/") ? "raw" : "qcow2", -1)
-      < 0)
-    return fvm_throw_guestfs (g, error, "adding %s", disk_path);
+  if (!fvm_guestfs_add_drive (
+          g, disk_path,
+          &(FvmGuestfsDrive){ .format = g_str_has_prefix (disk_path, "/dev/") ? "raw" : "qcow2" },
+          error))
+    return FALSE;
   if (!fvm_guestfs_launch (g, cancellable, error))
     return FALSE;
   root = fvm_sysprep_mount_guest (g, error);

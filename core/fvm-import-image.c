@@ -186,15 +186,15 @@ static gboolean
 inspect_guest (FvmConfig *config, const char *path, const char *disk, const char *format,
                GuestInfo *out, FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (fvm_config_get_accel (config), progress, error);
+  g_autoptr (FvmGuestfs) g = fvm_guestfs_new (config, progress, error);
   g_auto (GStrv) roots = NULL;
   g_autofree char *type = NULL;
 
   if (g == NULL)
     return FALSE;
-  if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
-                              GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1)
-      < 0)
+  /* The error names DISK, as the user gave it, not the file inspected. */
+  if (!fvm_guestfs_add_drive (g, path, &(FvmGuestfsDrive){ .format = format, .readonly = TRUE },
+                              NULL))
     return fvm_throw_guestfs (g, error, "adding %s", disk);
   fvm_progress_set_message (progress, "starting the appliance");
   if (!fvm_guestfs_launch (g, cancellable, error))

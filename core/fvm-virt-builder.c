@@ -168,17 +168,16 @@ inspect_templates (FvmStore *store, GPtrArray *templates, FvmProgress *progress,
 
   if (config == NULL)
     return FALSE;
-  g = fvm_guestfs_new (fvm_config_get_accel (config), NULL, error);
+  g = fvm_guestfs_new (config, NULL, error);
   if (g == NULL)
     return FALSE;
   for (guint i = 0; i < templates->len; i++)
     {
       Template *t = templates->pdata[i];
       g_autofree char *path = fvm_store_file_path (store, t->golden->volume);
-      if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, t->golden->format,
-                                  GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1)
-          < 0)
-        return fvm_throw_guestfs (g, error, "adding %s", path);
+      if (!fvm_guestfs_add_drive (
+              g, path, &(FvmGuestfsDrive){ .format = t->golden->format, .readonly = TRUE }, error))
+        return FALSE;
     }
   fvm_progress_set_message (progress, "inspecting");
   if (!fvm_guestfs_launch (g, cancellable, error))

@@ -185,6 +185,20 @@ check_cmdline() { grep -q -- "$2" "$tmp/$1/cmdline"; }
 check_cmdline debian12 "preseed/file=/preseed.cfg" && ok "debian12 boots d-i with the injected preseed" || not_ok "debian12 boots d-i with the injected preseed" "$(cat "$tmp/debian12/cmdline")"
 check_cmdline rocky9 "inst.ks=file:/ks.cfg" && ok "rocky9 boots anaconda with the injected kickstart" || not_ok "rocky9 boots anaconda with the injected kickstart" "$(cat "$tmp/rocky9/cmdline")"
 check_cmdline ubuntu24.04 "autoinstall" && grep -q "seed.iso" "$tmp/ubuntu24.04/domain.xml" && ok "ubuntu24.04 boots subiquity with a cidata seed" || not_ok "ubuntu24.04 boots subiquity with a cidata seed"
+# An OS fvm has no template for goes to libosinfo's own script: what it cannot take is refused in
+# one line, and it prints fvm's completion marker.
+expect 1 "libosinfo's install script for it cannot take --ssh-key: leave it out" "libosinfo fallback refuses --ssh-key" -- fvm-build --ssh-key "$tmp/key.pub" --dry-run --output-dir "$tmp/out" debian10 x
+expect 1 "cannot take --set packages, --set proxy: leave them out" "libosinfo fallback refuses packages and a proxy" -- fvm-build --set packages=vim --set proxy=http://127.0.0.1:3128 --dry-run --output-dir "$tmp/out" fedora37 x
+for os in debian10 fedora37; do
+	out=$(fvm-build --dry-run --output-dir "$tmp/$os" "$os" "dry-$os" 2>&1)
+	answer=$(ls "$tmp/$os"/preseed.cfg "$tmp/$os"/ks.cfg 2>/dev/null)
+	if [ -n "$answer" ] && grep -q "osinfo-install-successful" "$answer" &&
+		tail -n 4 "$answer" | grep -q "printf '%s.n' 'FVM-INSTALL-DONE-[0-9a-f]*' .*> /dev/ttyS0"; then
+		ok "the libosinfo fallback's script for $os ends by printing fvm's marker"
+	else
+		not_ok "the libosinfo fallback's script for $os ends by printing fvm's marker" "$out" "$(tail -n 6 "$answer" 2>&1)"
+	fi
+done
 rm -rf "$tmp"
 
 # Against libvirt's test driver: no fvm pool, no fvm clones.

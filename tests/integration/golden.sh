@@ -204,6 +204,68 @@ want = [o["name"] for o in ops if o["default"] and o["name"] != "logfiles"]
 assert sorted(m["sysprep"]) == want and "customize" not in m, m
 ' "$(fvm-golden info gsgold@2 --json 2>&1)" "$(fvm-golden --list-operations --json)"
 
+# --- the appliance launch watchdog -------------------------------------------------------------
+# A stall is made for real: SIGSTOP on the appliance's qemu (what CI once saw: no CPU, no
+# console output). With a 15 s limit the watchdog kills it and launches once more.
+appliance_qemu() { pgrep -P "$1" -f 'qemu-system.*-kernel'; }
+wait_for_appliance() {
+	local i q
+	for i in $(seq 600); do
+		q=$(appliance_qemu "$1") && { echo "$q"; return 0; }
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+pool_before=$(ls "$POOL_DIR" | sort)
+start=$SECONDS
+FVM_APPLIANCE_STALL_TIMEOUT=15 fvm-golden create itdeb gswd >"$work/wd.out" 2>"$work/wd.err" &
+pid=$!
+first=$(wait_for_appliance "$pid") && kill -STOP "$first"
+wait "$pid"
+rc=$?
+check "an appliance stopped during its launch is killed and launched once more: the create succeeds ($((SECONDS - start)) s)" \
+	bash -c '[ "$1" = 0 ] && [ -n "$2" ] && [ "$(cat "$3")" = gswd@1 ] && ! kill -0 "$2" 2>/dev/null && grep -q "^fvm-golden: warning: the libguestfs appliance stalled while launching .*launching it once more" "$4"' \
+	_ "$rc" "$first" "$work/wd.out" "$work/wd.err"
+note "stderr: $(cat "$work/wd.err")"
+start=$SECONDS
+FVM_APPLIANCE_STALL_TIMEOUT=15 fvm-golden -v create itdeb gswdbad >"$work/wd.out" 2>"$work/wd.err" &
+pid=$!
+# Each appliance is stopped 8 s after it started, once its kernel has printed something (the
+# second launch is verbose), as CI saw it stop 11 s in.
+stopped=0
+declare -A seen=()
+while kill -0 "$pid" 2>/dev/null; do
+	for q in $(appliance_qemu "$pid"); do
+		[ -n "${seen[$q]:-}" ] || seen[$q]=$SECONDS
+		if [ "${seen[$q]}" != done ] && [ $((SECONDS - seen[$q])) -ge 8 ]; then
+			kill -STOP "$q" 2>/dev/null && stopped=$((stopped + 1))
+			seen[$q]=done
+		fi
+	done
+	sleep 0.2
+done
+wait "$pid"
+rc=$?
+check "a second stall fails the create (exit 1, the error says the appliance stalled, -v shows its console) ($((SECONDS - start)) s)" \
+	bash -c '[ "$1" = 1 ] && [ "$(grep -c "^fvm-golden: error:" "$2")" = 1 ] && tail -n 1 "$2" | grep -q "^fvm-golden: error: .*appliance stalled twice while launching" && grep -q "launch 2: the appliance console.s last [0-9]* lines before it stalled" "$2"' \
+	_ "$rc" "$work/wd.err"
+note "appliances stopped: $stopped; console lines shown: $(grep -c '^fvm-golden: fvm:   | ' "$work/wd.err")"
+check "both launches were stopped, and the second one's console lines are shown" \
+	bash -c '[ "$1" = 2 ] && grep -A1 "launch 2: the appliance console" "$2" | grep -q "^fvm-golden: fvm:   | "' _ "$stopped" "$work/wd.err"
+start=$SECONDS
+FVM_APPLIANCE_STALL_TIMEOUT=300 fvm-golden create itdeb gswdbad >"$work/wd.out" 2>&1 &
+pid=$!
+q=$(wait_for_appliance "$pid") && kill -STOP "$q"
+sleep 2
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "Ctrl-C during a stalled launch ends it at once (exit 130, 'cancelled', qemu gone) ($((SECONDS - start)) s)" \
+	bash -c '[ "$1" = 130 ] && grep -q "^fvm-golden: error: cancelled$" "$2" && [ -n "$3" ] && ! kill -0 "$3" 2>/dev/null' _ "$rc" "$work/wd.out" "$q"
+check "the failed and cancelled creates left nothing but gswd@1" \
+	test "$(ls "$POOL_DIR" | grep -v '^gswd@1\.' | sort)" = "$pool_before"
+
 # --- bad input ---------------------------------------------------------------------------------
 pool_before=$(ls "$POOL_DIR" | sort)
 out=$(fvm-golden create itdeb gsbad --operations defaults,no-such-op 2>&1)
