@@ -10,6 +10,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
+#include "fvm-image-info.h"
 #include "fvm-original.h"
 #include "fvm-subprocess.h"
 #include "fvm-sysprep.h"
@@ -211,10 +212,11 @@ make_disk (FvmConfig *config, const char *path, const char *tarball, const FvmBo
     return fvm_throw_guestfs (g, error, "set_smp");
   /* cachemode unsafe: no flush per write; the manifest is only committed after a clean
    * shutdown, so a crash leaves an image nobody sees. */
-  if (!fvm_guestfs_add_drive (
-          g, path,
-          &(FvmGuestfsDrive){ .format = "qcow2", .discard = "besteffort", .cachemode = "unsafe" },
-          error))
+  if (!fvm_guestfs_add_drive (g, path,
+                              &(FvmGuestfsDrive){ .format = FVM_IMAGE_FORMAT_QCOW2,
+                                                  .discard = "besteffort",
+                                                  .cachemode = "unsafe" },
+                              error))
     return FALSE;
   fvm_progress_set_message (progress, "starting the appliance");
   if (!fvm_guestfs_launch (g, cancellable, error))

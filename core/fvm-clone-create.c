@@ -14,8 +14,8 @@
 
 #include <libvirt/virterror.h>
 
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
@@ -24,6 +24,7 @@
 #include "fvm-lock.h"
 #include "fvm-names.h"
 #include "fvm-reservation.h"
+#include "fvm-store.h"
 #include "fvm-units.h"
 
 /* What the clone is made of, decided before anything is made. */
@@ -202,7 +203,7 @@ plan_reservation (Plan *p, virConnectPtr conn, const FvmCloneCreateOptions *opts
 typedef struct
 {
   FvmStore *store;
-  FvmCloneBackend *backend;
+  FvmBackend *backend; /* the store's */
   const char *name;
   gboolean made_disk;
   char *seed;
@@ -246,7 +247,6 @@ create_txn_clear (CreateTxn *t)
   g_clear_pointer (&t->seed, g_free);
   g_clear_pointer (&t->reserved_ip, g_free);
   g_clear_pointer (&t->mac, g_free);
-  g_clear_pointer (&t->backend, fvm_clone_backend_free);
   /* Last: until here another create or a gc must keep its hands off. */
   g_clear_pointer (&t->lock, fvm_lock_free);
 }
@@ -267,7 +267,7 @@ clone_from_spec (const FvmDomainSpec *spec, gboolean running)
   clone->mac = g_strdup (spec->mac);
   clone->network = g_strdup (spec->network);
   clone->disk = g_strdup (spec->disk_path);
-  clone->disk_target = g_strdup ("vda");
+  clone->disk_target = g_strdup (fvm_device_policy_for (spec->os)->disk_dev);
   clone->memory_mib = spec->memory_mib;
   clone->vcpus = spec->vcpus;
   fvm_clone_meta_init (&clone->meta);
@@ -360,9 +360,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   if (!plan_reservation (&plan, conn, opts, &txn.net, error))
     return NULL;
   txn.store = store;
-  txn.backend = fvm_clone_backend_new (store, fvm_store_get_backend (store), error);
-  if (txn.backend == NULL)
-    return NULL;
+  txn.backend = fvm_store_get_backend (store);
   txn.name = opts->name;
   txn.mac = g_strdup (mac);
 
@@ -385,7 +383,8 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
     return NULL;
   txn.made_disk = TRUE;
   g_debug ("disk made");
-  disk_xml = txn.backend->ops->disk_xml (txn.backend, opts->name);
+  disk_xml = txn.backend->ops->disk_xml (txn.backend, opts->name,
+                                         fvm_device_policy_for (&plan.golden->os));
   disk_path = txn.backend->ops->disk_path (txn.backend, opts->name);
   if (plan.disk_size > 0
       && !txn.backend->ops->resize (txn.backend, opts->name, plan.disk_size, error))

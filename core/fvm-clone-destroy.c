@@ -3,18 +3,18 @@
 
 #include <libvirt/virterror.h>
 
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
 #include "fvm-clone-private.h"
 #include "fvm-dhcp.h"
 #include "fvm-error.h"
-#include "fvm-golden-thinlv.h"
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
 #include "fvm-netns.h"
 #include "fvm-reservation.h"
+#include "fvm-store.h"
 #include "fvm-xml.h"
 
 /* Sends DHCPRELEASE for every lease the network holds for MAC. */
@@ -54,7 +54,7 @@ fvm_clone_release_leases (virConnectPtr conn, FvmConfig *config, const char *net
 
 /* Everything of a clone that has a domain: power, lease, reservation, definition, disk, seed. */
 static gboolean
-remove_clone (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend, virDomainPtr dom,
+remove_clone (FvmStore *store, FvmConfig *config, FvmBackend *backend, virDomainPtr dom,
               const FvmClone *clone, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
@@ -118,13 +118,12 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
                    gpointer hook_output_data, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
-  g_autoptr (FvmCloneBackend) backend
-      = fvm_clone_backend_new (store, fvm_store_get_backend (store), error);
+  FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (FvmVirDomain) dom = NULL;
   g_autoptr (FvmLock) lock = NULL;
 
-  if (backend == NULL || !fvm_name_check_clone (name, error))
+  if (!fvm_name_check_clone (name, error))
     return FALSE;
   lock = fvm_lock_clone (store, name, error);
   if (lock == NULL)
@@ -146,10 +145,9 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
   if (clone == NULL || !fvm_clone_check_owner (config, clone, "destroy", error))
     return FALSE;
   /* The clone's disk is where its backend put it, whatever the configuration says now. */
-  if (clone->meta.backend != NULL && !g_str_equal (clone->meta.backend, backend->ops->name))
+  if (clone->meta.backend != NULL)
     {
-      g_clear_pointer (&backend, fvm_clone_backend_free);
-      backend = fvm_clone_backend_new (store, clone->meta.backend, error);
+      backend = fvm_store_get_backend_named (store, clone->meta.backend, error);
       if (backend == NULL)
         return FALSE;
     }
@@ -164,8 +162,8 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
 }
 
 gboolean
-fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend,
-                      virDomainPtr dom, const FvmClone *clone, GError **error)
+fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmBackend *backend, virDomainPtr dom,
+                      const FvmClone *clone, GError **error)
 {
   return remove_clone (store, config, backend, dom, clone, error);
 }

@@ -8,7 +8,6 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
-#include "fvm-golden-thinlv.h"
 #include "fvm-identity.h"
 #include "fvm-import-image.h"
 #include "fvm-lock.h"
@@ -61,7 +60,7 @@ lookup_domain (virConnectPtr conn, const char *name, virDomainPtr *out_dom, GErr
 }
 
 gboolean
-fvm_gc_read_facts (virConnectPtr conn, FvmCloneBackend *backend, const char *name, FvmGcFacts *out,
+fvm_gc_read_facts (virConnectPtr conn, FvmBackend *backend, const char *name, FvmGcFacts *out,
                    GError **error)
 {
   g_autoptr (GError) local_error = NULL;
@@ -107,7 +106,7 @@ verdict (FvmGcVerdict v, const char *why, const char **out_why)
 }
 
 FvmGcVerdict
-fvm_gc_decide (const FvmGcFacts *facts, const FvmCloneBackend *backend, gint64 start,
+fvm_gc_decide (const FvmGcFacts *facts, const FvmBackend *backend, gint64 start,
                const char **out_why)
 {
   gint64 since = start - FVM_GC_CLOCK_SLACK_US;
@@ -136,7 +135,7 @@ fvm_gc_decide (const FvmGcFacts *facts, const FvmCloneBackend *backend, gint64 s
 }
 
 gboolean
-fvm_gc_clone_name (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend, const char *name,
+fvm_gc_clone_name (FvmStore *store, FvmConfig *config, FvmBackend *backend, const char *name,
                    gint64 start, gboolean dry_run, FvmGcVerdict *out_verdict, const char **out_why,
                    GError **error)
 {
@@ -172,7 +171,7 @@ typedef struct
 {
   FvmStore *store;
   FvmConfig *config;
-  FvmCloneBackend *backend;
+  FvmBackend *backend;
   gboolean dry_run;
   gint64 start;        /* g_get_real_time () when gc began: nothing newer is removed */
   GHashTable *domains; /* every domain name on the connection at the start */
@@ -333,19 +332,18 @@ gc_volumes (Gc *gc, GError **error)
   return TRUE;
 }
 
-/* thin LVs: golden LVs a create or import killed before it registered the golden left. */
+/* The backend's copies of goldens (thinlv: LVs) a create or import killed before it registered
+ * the golden left. */
 static gboolean
-gc_golden_lvs (Gc *gc, GError **error)
+gc_golden_copies (Gc *gc, GError **error)
 {
-  g_autoptr (GPtrArray) lvs = NULL;
+  g_autoptr (GPtrArray) copies = fvm_backend_golden_gc (gc->backend, gc->dry_run, error);
 
-  if (!g_str_equal (gc->backend->ops->name, "thinlv"))
-    return TRUE;
-  lvs = fvm_golden_thinlv_gc (gc->store, gc->dry_run, error);
-  if (lvs == NULL)
+  if (copies == NULL)
     return FALSE;
-  for (guint i = 0; i < lvs->len; i++)
-    add_item (gc->items, "golden LV", lvs->pdata[i], "its golden was never registered");
+  for (guint i = 0; i < copies->len; i++)
+    add_item (gc->items, gc->backend->ops->golden_gc_kind, copies->pdata[i],
+              "its golden was never registered");
   return TRUE;
 }
 
@@ -433,8 +431,7 @@ gc_reservations (Gc *gc, GError **error)
 GPtrArray *
 fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **error)
 {
-  g_autoptr (FvmCloneBackend) backend
-      = fvm_clone_backend_new (store, fvm_store_get_backend (store), error);
+  FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (GHashTable) domains = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) judged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -442,10 +439,11 @@ fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **err
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_gc_item_free);
   Gc gc = { store, config, backend, dry_run, g_get_real_time (), domains, macs, judged, items };
 
-  if (backend == NULL || !gc_consolidations (&gc, error)
+  if (!gc_consolidations (&gc, error)
       || !list_domains (fvm_store_get_connection (store), domains, macs, clones, error)
-      || !gc_clones (&gc, clones, error) || !gc_volumes (&gc, error) || !gc_golden_lvs (&gc, error)
-      || !gc_import_scratch (&gc, error) || !gc_reservations (&gc, error))
+      || !gc_clones (&gc, clones, error) || !gc_volumes (&gc, error)
+      || !gc_golden_copies (&gc, error) || !gc_import_scratch (&gc, error)
+      || !gc_reservations (&gc, error))
     return NULL;
   return g_steal_pointer (&items);
 }

@@ -14,7 +14,7 @@
 
 #include <libvirt/libvirt.h>
 
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-clone.h"
 
 G_BEGIN_DECLS
@@ -46,18 +46,18 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmGcFacts, fvm_gc_facts_clear)
 
 /* Reads NAME's domain and disk now. FALSE with the error when libvirt or the backend cannot
  * tell (a lookup that fails for any reason but "no such domain"). */
-gboolean fvm_gc_read_facts (virConnectPtr conn, FvmCloneBackend *backend, const char *name,
+gboolean fvm_gc_read_facts (virConnectPtr conn, FvmBackend *backend, const char *name,
                             FvmGcFacts *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The verdict on FACTS, read under the clone's lock by a gc that began at START (µs since the
  * epoch) with BACKEND; *OUT_WHY says why, for the report (also when it keeps). */
-FvmGcVerdict fvm_gc_decide (const FvmGcFacts *facts, const FvmCloneBackend *backend, gint64 start,
+FvmGcVerdict fvm_gc_decide (const FvmGcFacts *facts, const FvmBackend *backend, gint64 start,
                             const char **out_why);
 
 /* Takes NAME's lock (KEEP when another process holds it: a create or destroy in progress),
  * reads its facts, decides, and unless DRY_RUN removes what the verdict says, still under the
  * lock. */
-gboolean fvm_gc_clone_name (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend,
+gboolean fvm_gc_clone_name (FvmStore *store, FvmConfig *config, FvmBackend *backend,
                             const char *name, gint64 start, gboolean dry_run,
                             FvmGcVerdict *out_verdict, const char **out_why,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;

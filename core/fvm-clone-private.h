@@ -2,7 +2,7 @@
  * fvm-consolidate) share and nobody else needs. */
 #pragma once
 
-#include "fvm-clone-backend.h"
+#include "fvm-backend.h"
 #include "fvm-clone.h"
 
 G_BEGIN_DECLS
@@ -26,7 +26,7 @@ void fvm_clone_release_leases (virConnectPtr conn, FvmConfig *config, const char
 
 /* Everything of a clone that has a domain DOM: power, lease, reservation, definition, disk (in
  * BACKEND), seed. The caller holds the clone's lock. */
-gboolean fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmCloneBackend *backend,
+gboolean fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmBackend *backend,
                                virDomainPtr dom, const FvmClone *clone,
                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -5,14 +5,15 @@
 #include <libvirt/virterror.h>
 #include <unistd.h>
 
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
 #include "fvm-dhcp.h"
 #include "fvm-error.h"
 #include "fvm-libvirt.h"
 #include "fvm-names.h"
 #include "fvm-netns.h"
 #include "fvm-ssh.h"
+#include "fvm-store.h"
 #include "fvm-units.h"
 #include "fvm-xml.h"
 
@@ -365,7 +366,7 @@ fvm_clone_resize (FvmStore *store, const char *name, guint64 size, gboolean forc
   virConnectPtr conn = fvm_store_get_connection (store);
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (FvmVirDomain) dom = fvm_clone_lookup_domain (conn, name, &clone, error);
-  g_autoptr (FvmCloneBackend) backend = NULL;
+  FvmBackend *backend = NULL;
   g_autofree char *have = NULL;
   g_autofree char *want = NULL;
   virDomainBlockInfo info = { 0 };
@@ -394,8 +395,8 @@ fvm_clone_resize (FvmStore *store, const char *name, guint64 size, gboolean forc
         return fvm_throw_virt (error, "resizing the disk of clone '%s'", name);
       return TRUE;
     }
-  backend
-      = fvm_clone_backend_new (store, clone->meta.backend ? clone->meta.backend : "qcow2", error);
+  /* The clone's disk is where its backend put it, whatever the configuration says now. */
+  backend = fvm_store_get_backend_named (store, clone->meta.backend, error);
   return backend != NULL && backend->ops->resize (backend, name, size, error);
 }
 

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "fvm-backend.h"
 #include "fvm-config-build.h"
 #include "fvm-error.h"
 #include "fvm-validate.h"
@@ -58,10 +59,8 @@ validate_name (const char *value, GError **error)
 static gboolean
 validate_backend (const char *value, GError **error)
 {
-  if (g_strv_contains ((const char *const[]){ "qcow2", "thinlv", NULL }, value))
-    return TRUE;
-  return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                         "invalid storage backend '%s' (expected qcow2 or thinlv)", value);
+  /* The registry's names (fvm-backend.c), so a new backend is accepted where it registers. */
+  return fvm_backend_lookup (value, error) != NULL;
 }
 
 /* LVM's own rule for VG and LV names. */
@@ -244,7 +243,7 @@ static const Setting settings[] = {
   { "storage.pool-path", "", NULL, validate_optional_path,
     "pool directory for setup (empty: /var/lib/fvm/images, or under XDG_DATA_HOME for session)",
     KIND_PATH },
-  { "storage.backend", "qcow2", "FVM_BACKEND", validate_backend,
+  { "storage.backend", FVM_BACKEND_DEFAULT, "FVM_BACKEND", validate_backend,
     "where clone and golden disks live: qcow2 (files in the pool) or thinlv (an LVM thin pool)" },
   { "storage.vg", "", "FVM_VG", validate_optional_lvm_name,
     "volume group of the thin pool (storage.backend=thinlv)" },

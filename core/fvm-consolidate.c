@@ -7,12 +7,13 @@
 
 #include <libvirt/virterror.h>
 
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
 #include "fvm-ipaddr.h"
 #include "fvm-lock.h"
+#include "fvm-store.h"
 #include "fvm-units.h"
 #include "fvm-xml.h"
 
@@ -113,7 +114,7 @@ consolidate_pull (virDomainPtr dom, FvmClone *clone, const char *target, FvmProg
  * job is transient (a persistent domain needs that flag): a libvirtd restart mid-way loses the
  * job, never the old disk. */
 static gboolean
-consolidate_copy (virDomainPtr dom, FvmClone *clone, FvmCloneBackend *backend, const char *target,
+consolidate_copy (virDomainPtr dom, FvmClone *clone, FvmBackend *backend, const char *target,
                   FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
   const unsigned int flags = VIR_DOMAIN_BLOCK_COPY_REUSE_EXT | VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB;
@@ -140,8 +141,8 @@ consolidate_copy (virDomainPtr dom, FvmClone *clone, FvmCloneBackend *backend, c
 }
 
 static gboolean
-consolidate_live (virDomainPtr dom, FvmClone *clone, FvmCloneBackend *backend,
-                  FvmProgress *progress, GCancellable *cancellable, GError **error)
+consolidate_live (virDomainPtr dom, FvmClone *clone, FvmBackend *backend, FvmProgress *progress,
+                  GCancellable *cancellable, GError **error)
 {
   const char *target = clone->disk_target != NULL ? clone->disk_target : "vda";
 
@@ -159,7 +160,7 @@ fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name, gbo
                        FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
-  g_autoptr (FvmCloneBackend) backend = NULL;
+  FvmBackend *backend = NULL;
   g_autoptr (FvmClone) clone = NULL;
   g_autoptr (FvmVirDomain) dom = NULL;
   g_autoptr (FvmLock) lock = NULL;
@@ -175,8 +176,8 @@ fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name, gbo
   if (clone->meta.consolidated != NULL)
     return fvm_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' was consolidated already (%s)",
                            name, clone->meta.consolidated);
-  backend
-      = fvm_clone_backend_new (store, clone->meta.backend ? clone->meta.backend : "qcow2", error);
+  /* The clone's disk is where its backend put it, whatever the configuration says now. */
+  backend = fvm_store_get_backend_named (store, clone->meta.backend, error);
   if (backend == NULL)
     return FALSE;
   if (live)

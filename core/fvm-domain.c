@@ -1,6 +1,7 @@
 /* fvm-domain: domain XML generation and fvm's metadata element. */
 #include "fvm-domain.h"
 
+#include "fvm-device-policy.h"
 #include "fvm-error.h"
 #include "fvm-placeholders.h"
 #include "fvm-xml.h"
@@ -227,10 +228,10 @@ pieces_clear (Piece *pieces)
 static void
 make_pieces (const FvmDomainSpec *spec, Piece *pieces)
 {
-  /* Without virtio drivers the guest gets emulated devices it surely has (e1000, SATA on q35
-   * would need AHCI drivers too, so the old i440fx machine with IDE). */
-  const char *machine = spec->os->virtio ? "q35" : "pc";
-  const char *nic = spec->os->virtio ? "virtio" : "e1000";
+  /* The machine and models the OS has drivers for (fvm-device-policy). */
+  const FvmDevicePolicy *policy = fvm_device_policy_for (spec->os);
+  const char *machine = policy->machine;
+  const char *nic = policy->nic_model;
   g_autofree char *meta = fvm_clone_meta_xml (spec->meta, TRUE);
   g_autoptr (GString) devices = g_string_new (NULL);
 
@@ -289,7 +290,7 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
                             "      <target type='virtio' name='org.qemu.guest_agent.0'/>\n"
                             "    </channel>\n");
   /* Fresh clones make SSH host keys at first boot: give them entropy. */
-  if (spec->os->virtio)
+  if (policy->virtio_extras)
     g_string_append (devices,
                      "    <rng model='virtio'><backend model='random'>/dev/urandom</backend>"
                      "</rng>\n"

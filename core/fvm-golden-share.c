@@ -15,11 +15,11 @@
 
 #include <libvirt/virterror.h>
 
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-download.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
-#include "fvm-golden-thinlv.h"
 #include "fvm-image-info.h"
 #include "fvm-image-map.h"
 #include "fvm-lock.h"
@@ -55,7 +55,8 @@ export_to_fd (FvmStore *store, const FvmManifest *golden, int out_fd,
 
   if (fd < 0)
     return fvm_throw_errno_prefix (error, "opening %s", disk);
-  /* The map lets a thin-LV store write the guest's data as the bundle streams. */
+  /* The map lets a backend with golden copies (thinlv) write the guest's data as the bundle
+   * streams. */
   if (!fvm_image_map_read (disk, &map, &why_none, cancellable, error))
     return FALSE;
   if (map == NULL)
@@ -146,10 +147,10 @@ typedef struct
   FvmProgress *progress;
   GCancellable *cancellable;
   FvmLock *lock;
-  FvmManifest *manifest;            /* the reader's, between begin and finish */
-  FvmVolumeWriter *writer;          /* until the disk is complete */
-  FvmGoldenThinlvStream *lv_stream; /* thinlv and a bundle with a disk map: its LV */
-  char *volume;                     /* complete, not yet committed */
+  FvmManifest *manifest;   /* the reader's, between begin and finish */
+  FvmVolumeWriter *writer; /* until the disk is complete */
+  FvmBackendSink *copy;    /* the backend's copy, written as the bundle streams (thinlv: its LV) */
+  char *volume;            /* complete, not yet committed */
   char *template;
   guint bundle_version;
   gboolean committed;
@@ -162,7 +163,7 @@ import_txn_clear (ImportTxn *t)
 
   /* An unfinished writer removes its own volume, an unfinished stream its LV. */
   g_clear_pointer (&t->writer, fvm_volume_writer_free);
-  g_clear_pointer (&t->lv_stream, fvm_golden_thinlv_stream_free);
+  g_clear_pointer (&t->copy, fvm_backend_golden_sink_free);
   if (!t->committed && t->template != NULL
       && !fvm_store_delete_volume (t->store, t->template, &local_error))
     g_warning ("rollback: %s", local_error->message);
@@ -266,7 +267,7 @@ sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
   ImportTxn *t = user_data;
   g_autofree char *prefix = NULL;
 
-  if (g_strcmp0 (manifest->format, "qcow2") != 0)
+  if (!fvm_image_format_is_qcow2 (manifest->format))
     return fvm_throw (error, "invalid bundle: the disk's format is '%s'; goldens are qcow2",
                       manifest->format ? manifest->format : "(none)");
   if (t->name != NULL)
@@ -288,16 +289,15 @@ sink_begin (FvmManifest *manifest, gpointer user_data, GError **error)
   return claim_volume (t, manifest, error);
 }
 
-/* With the thinlv backend, the golden's LV is written in the same pass as its file. */
+/* A backend that keeps a copy of each golden and can write it from the bundle's disk map
+ * (thinlv: the LV) writes it in the same pass as the golden's file. */
 static gboolean
 sink_map (GArray *map, gpointer user_data, GError **error)
 {
   ImportTxn *t = user_data;
 
-  if (!g_str_equal (fvm_store_get_backend (t->store), "thinlv"))
-    return TRUE;
-  t->lv_stream = fvm_golden_thinlv_stream_new (t->store, t->manifest, map, t->cancellable, error);
-  return t->lv_stream != NULL;
+  return fvm_backend_golden_sink_begin (fvm_store_get_backend (t->store), t->manifest, map,
+                                        &t->copy, t->cancellable, error);
 }
 
 static gboolean
@@ -306,8 +306,7 @@ sink_write (guint64 offset, const void *buf, gsize len, gpointer user_data, GErr
   ImportTxn *t = user_data;
 
   return fvm_volume_writer_write (t->writer, offset, buf, len, error)
-         && (t->lv_stream == NULL
-             || fvm_golden_thinlv_stream_write (t->lv_stream, offset, buf, len, error));
+         && (t->copy == NULL || fvm_backend_golden_sink_write (t->copy, offset, buf, len, error));
 }
 
 static gboolean
@@ -327,8 +326,7 @@ sink_finish (guint64 size, gpointer user_data, GError **error)
           /* Finished: from here on the volume is the transaction's to remove. */
           g_clear_pointer (&t->writer, fvm_volume_writer_free);
           t->volume = g_strdup (manifest->volume);
-          return t->lv_stream == NULL
-                 || fvm_golden_thinlv_stream_set_version (t->lv_stream, manifest, error);
+          return t->copy == NULL || fvm_backend_golden_sink_set_version (t->copy, manifest, error);
         }
       if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_EXISTS)
           || !fvm_volume_writer_claims_at_finish (t->writer))
@@ -373,7 +371,7 @@ check_imported_volume (FvmStore *store, const FvmManifest *manifest, GError **er
     return fvm_throw_virt (error, "volume %s", vol_name);
   format = fvm_xml_find (xml, "volume/target/format", "type", error);
   backing = fvm_xml_find (xml, "volume/backingStore/path", NULL, error);
-  if (g_strcmp0 (format, "qcow2") != 0 || g_strcmp0 (format, manifest->format) != 0)
+  if (!fvm_image_format_is_qcow2 (format) || g_strcmp0 (format, manifest->format) != 0)
     return fvm_throw (error, "invalid bundle: the disk is not a qcow2 image (libvirt sees '%s')",
                       format ? format : "unknown");
   if (backing != NULL)
@@ -391,7 +389,7 @@ check_imported_volume (FvmStore *store, const FvmManifest *manifest, GError **er
       g_auto (FvmImageInfo) info = { 0 };
       g_autofree char *why = NULL;
 
-      if (!fvm_image_info_read (path, "qcow2", &info, NULL, error))
+      if (!fvm_image_info_read (path, FVM_IMAGE_FORMAT_QCOW2, &info, NULL, error))
         return fvm_prefix_error (error, "invalid bundle: reading the disk");
       why = fvm_image_info_why_not_self_contained (&info);
       if (why != NULL)
@@ -427,6 +425,7 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name,
                            .trust = &source_trust,
                            .progress = progress,
                            .cancellable = cancellable };
+  FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (GSubprocess) curl = NULL;
   g_autoptr (FvmManifest) manifest = NULL;
   g_auto (FvmFd) file_fd = -1;
@@ -474,27 +473,27 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name,
   t.template = fvm_store_template_name (manifest);
   if (!fvm_store_create_overlay (store, manifest, t.template, error))
     return NULL;
-  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest; written
-   * already when the bundle had a disk map, else now from the file. */
-  if (t.lv_stream != NULL)
+  /* The backend's copy of the golden (thinlv: its read-only thin LV), recorded in the manifest;
+   * written already when the bundle had a disk map, else now from the file. */
+  if (t.copy != NULL)
     {
-      if (!fvm_golden_thinlv_stream_finish (t.lv_stream, store, manifest, cancellable, error))
+      if (!fvm_backend_golden_sink_finish (t.copy, manifest, cancellable, error))
         return NULL;
-      g_clear_pointer (&t.lv_stream, fvm_golden_thinlv_stream_free);
+      g_clear_pointer (&t.copy, fvm_backend_golden_sink_free);
     }
-  else if (!fvm_golden_thinlv_write (store, manifest, cancellable, error))
+  else if (!fvm_backend_golden_write (backend, manifest, cancellable, error))
     return NULL;
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
     {
       g_autoptr (GError) undo_error = NULL;
-      if (!fvm_golden_thinlv_remove (store, manifest, &undo_error))
+      if (!fvm_backend_golden_remove (backend, manifest, &undo_error))
         g_warning ("rollback: %s", undo_error->message);
       return NULL;
     }
   t.committed = TRUE;
   {
     g_autoptr (GError) tag_error = NULL;
-    if (!fvm_golden_thinlv_registered (store, manifest, &tag_error))
+    if (!fvm_backend_golden_registered (backend, manifest, &tag_error))
       g_warning ("%s", tag_error->message);
   }
   fvm_progress_finish (progress);

@@ -2,7 +2,7 @@
  * exactly as it was made when the golden was committed: fvm_file_sha256 (fvm-files.h) of the
  * golden's image file in the pool, holes read as zeros. That file is the golden for both storage
  * backends: with storage.backend=thinlv the read-only thin LV is a raw copy written from it
- * (fvm-golden-thinlv.h), which the manifest's digest does not describe, so it is not read. */
+ * (fvm-backend-thinlv-golden.c), which the manifest's digest does not describe, so it is not read. */
 #pragma once
 
 #include <gio/gio.h>

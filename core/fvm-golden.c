@@ -9,8 +9,8 @@
 #include "fvm-clone.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
-#include "fvm-golden-thinlv.h"
 #include "fvm-guestfs.h"
+#include "fvm-image-info.h"
 #include "fvm-lock.h"
 #include "fvm-modes.h"
 #include "fvm-names.h"
@@ -108,7 +108,8 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
     return FALSE;
   /* discard lets fstrim punch the freed clusters out of the qcow2 file. */
   if (!fvm_guestfs_add_drive (
-          g, path, &(FvmGuestfsDrive){ .format = "qcow2", .discard = "besteffort" }, error))
+          g, path, &(FvmGuestfsDrive){ .format = FVM_IMAGE_FORMAT_QCOW2, .discard = "besteffort" },
+          error))
     return FALSE;
   /* Only a package installation needs it: user-mode networking, to the mirrors the guest's own
    * package sources name. */
@@ -158,6 +159,7 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
 {
   static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
   g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
+  FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (FvmManifest) golden = NULL;
   g_auto (GoldenTxn) txn = { store, NULL, NULL, FALSE };
   g_autoptr (FvmLock) lock = NULL;
@@ -206,26 +208,26 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   txn.template = fvm_store_template_name (golden);
   if (!fvm_store_create_overlay (store, golden, txn.template, error))
     return NULL;
-  /* storage.backend=thinlv: the golden's read-only thin LV, recorded in the manifest. The
-   * name's lock (shared: creates of one name do not exclude each other) tells gc the LV is
-   * being written until the golden is registered. */
-  if (g_str_equal (fvm_store_get_backend (store), "thinlv"))
+  /* A backend that keeps a copy of each golden (thinlv: a read-only thin LV) writes it now and
+   * records it in the manifest. The name's lock (shared: creates of one name do not exclude
+   * each other) tells gc the copy is being written until the golden is registered. */
+  if (fvm_backend_keeps_golden_copy (backend))
     {
       lock = fvm_lock_golden (store, name, FVM_LOCK_SHARED, NULL, NULL, cancellable, error);
       if (lock == NULL)
         return NULL;
     }
-  if (!fvm_golden_thinlv_write (store, golden, cancellable, error))
+  if (!fvm_backend_golden_write (backend, golden, cancellable, error))
     return NULL;
   if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, golden, error))
     {
       g_autoptr (GError) undo_error = NULL;
-      if (!fvm_golden_thinlv_remove (store, golden, &undo_error))
+      if (!fvm_backend_golden_remove (backend, golden, &undo_error))
         g_warning ("rollback: %s", undo_error->message);
       return NULL;
     }
   txn.committed = TRUE;
-  if (!fvm_golden_thinlv_registered (store, golden, &local_error))
+  if (!fvm_backend_golden_registered (backend, golden, &local_error))
     g_warning ("%s", local_error->message);
   fvm_progress_finish (progress);
   return g_steal_pointer (&golden);
@@ -274,16 +276,25 @@ fvm_golden_delete (FvmStore *store, const char *ref, GError **error)
     }
   if (!fvm_store_delete (store, golden, error))
     return FALSE;
-  /* A manifest naming an LV that is not the golden's own (an old import kept a bundle's) loses
-   * nothing but that name: the golden is gone, the LV is left alone. */
-  if (!fvm_golden_thinlv_remove (store, golden, &local_error))
+  /* Every backend removes its copy of the golden, if the manifest records one: the backend
+   * that made it need not be today's storage.backend. A manifest naming a copy that is not the
+   * golden's own (an old import kept a bundle's LV) loses nothing but that name: the golden is
+   * gone, the copy is left alone. */
+  for (const char *const *n = fvm_backend_names (); *n != NULL; n++)
     {
-      if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_INVALID_ARGS))
+      FvmBackend *backend = fvm_store_get_backend_named (store, *n, error);
+      if (backend == NULL)
+        return FALSE;
+      if (!fvm_backend_golden_remove (backend, golden, &local_error))
         {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_INVALID_ARGS))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_warning ("%s", local_error->message);
+          g_clear_error (&local_error);
         }
-      g_warning ("%s", local_error->message);
     }
   return TRUE;
 }

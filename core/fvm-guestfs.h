@@ -26,7 +26,7 @@ guestfs_h *fvm_guestfs_new (FvmConfig *config, FvmProgress *progress,
 
 typedef struct
 {
-  const char *format; /* "qcow2", "raw" */
+  const char *format; /* FVM_IMAGE_FORMAT_QCOW2, _RAW (fvm-image-info.h) */
   gboolean readonly;
   const char *discard;   /* NULL or "besteffort" */
   const char *cachemode; /* NULL or "unsafe" */

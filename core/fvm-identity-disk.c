@@ -6,6 +6,7 @@
 #include "fvm-error.h"
 #include "fvm-guestfs.h"
 #include "fvm-identity-private.h"
+#include "fvm-image-info.h"
 #include "fvm-sysprep.h"
 
 #define USER_DATA_PATH "/var/lib/fvm/user-data"
@@ -140,10 +141,11 @@ fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const c
   if (g == NULL)
     return FALSE;
   /* thinlv clones are raw block devices (/dev/VG/LV); qcow2 clones are overlay files. */
-  if (!fvm_guestfs_add_drive (
-          g, disk_path,
-          &(FvmGuestfsDrive){ .format = g_str_has_prefix (disk_path, "/dev/") ? "raw" : "qcow2" },
-          error))
+  if (!fvm_guestfs_add_drive (g, disk_path,
+                              &(FvmGuestfsDrive){ .format = g_str_has_prefix (disk_path, "/dev/")
+                                                                ? FVM_IMAGE_FORMAT_RAW
+                                                                : FVM_IMAGE_FORMAT_QCOW2 },
+                              error))
     return FALSE;
   if (!fvm_guestfs_launch (g, cancellable, error))
     return FALSE;

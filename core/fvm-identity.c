@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 
+#include "fvm-device-policy.h"
 #include "fvm-error.h"
 #include "fvm-identity-private.h"
 #include "fvm-media.h"
@@ -372,6 +373,7 @@ make_seed (FvmStore *store, const FvmManifest *golden, const char *clone, const 
   g_autofree char *vol_path = fvm_store_file_path (store, vol_name);
   g_autofree char *tmpdir = g_dir_make_tmp ("fvm-seed-XXXXXX", error);
   g_autofree char *iso = NULL;
+  const FvmDevicePolicy *policy;
   gboolean ok;
 
   if (tmpdir == NULL)
@@ -387,16 +389,16 @@ make_seed (FvmStore *store, const FvmManifest *golden, const char *clone, const 
   if (!ok)
     return FALSE;
   out->seed_volume = g_steal_pointer (&vol_name);
-  /* A CD-ROM on the bus fvm-domain gives the machine: SATA (AHCI) on q35, IDE on the old pc
-   * machine that goldens without virtio get. */
+  /* The first CD-ROM on the bus the OS's device policy gives its machine. */
+  policy = fvm_device_policy_for (&golden->os);
   out->disk_xml = g_markup_printf_escaped ("    <disk type='file' device='cdrom'>\n"
                                            "      <driver name='qemu' type='raw'/>\n"
                                            "      <source file='%s'/>\n"
                                            "      <target dev='%s' bus='%s'/>\n"
                                            "      <readonly/>\n"
                                            "    </disk>\n",
-                                           vol_path, golden->os.virtio ? "sda" : "hdc",
-                                           golden->os.virtio ? "sata" : "ide");
+                                           vol_path, fvm_device_policy_cdrom_dev (policy, 0),
+                                           policy->cdrom_bus);
   return TRUE;
 }
 

@@ -90,3 +90,15 @@ fvm_image_info_clear (FvmImageInfo *info)
   g_clear_pointer (&info->backing, g_free);
   g_clear_pointer (&info->data_file, g_free);
 }
+
+gboolean
+fvm_image_format_is_known (const char *format)
+{
+  return fvm_image_format_is_qcow2 (format) || g_strcmp0 (format, FVM_IMAGE_FORMAT_RAW) == 0;
+}
+
+gboolean
+fvm_image_format_is_qcow2 (const char *format)
+{
+  return g_strcmp0 (format, FVM_IMAGE_FORMAT_QCOW2) == 0;
+}

@@ -7,9 +7,20 @@
 
 G_BEGIN_DECLS
 
+/* Image formats as qemu-img, libvirt, libguestfs and manifests name them (not storage backends,
+ * though one backend is named after the first). Goldens and originals are qcow2; a block device
+ * or a flat file is raw. */
+#define FVM_IMAGE_FORMAT_QCOW2 "qcow2"
+#define FVM_IMAGE_FORMAT_RAW "raw"
+
+/* Whether FORMAT is one fvm stores or imports: qcow2 or raw. */
+gboolean fvm_image_format_is_known (const char *format);
+/* Whether FORMAT is qcow2 (FALSE for NULL). */
+gboolean fvm_image_format_is_qcow2 (const char *format);
+
 typedef struct
 {
-  char *format; /* "qcow2", "raw", … */
+  char *format; /* FVM_IMAGE_FORMAT_QCOW2, _RAW, … */
   guint64 virtual_size;
   char *backing;   /* its backing file, or NULL */
   char *data_file; /* a qcow2's external data file, or NULL */

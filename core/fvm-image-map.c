@@ -14,13 +14,14 @@ gboolean
 fvm_image_map_read (const char *path, GArray **out_map, char **out_why_none,
                     GCancellable *cancellable, GError **error)
 {
-  const char *map_argv[] = { "qemu-img", "map", "--output=json", "-f", "qcow2", path, NULL };
+  const char *map_argv[]
+      = { "qemu-img", "map", "--output=json", "-f", FVM_IMAGE_FORMAT_QCOW2, path, NULL };
   g_auto (FvmImageInfo) info = { 0 };
   g_autoptr (JsonNode) map = NULL;
 
   *out_map = NULL;
   *out_why_none = NULL;
-  if (!fvm_image_info_read (path, "qcow2", &info, cancellable, error))
+  if (!fvm_image_info_read (path, FVM_IMAGE_FORMAT_QCOW2, &info, cancellable, error))
     return FALSE;
   *out_why_none = fvm_image_info_why_not_self_contained (&info);
   if (*out_why_none != NULL)

@@ -83,7 +83,7 @@ check_image (const char *path, const char *disk, FvmImageInfo *out, GCancellable
   if (!fvm_image_info_read (path, NULL, out, cancellable, &local_error))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s is not a disk image qemu-img can read", disk);
-  if (!g_str_equal (out->format, "qcow2") && !g_str_equal (out->format, "raw"))
+  if (!fvm_image_format_is_known (out->format))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "%s is a %s image: fvm imports qcow2 or raw (convert it with "
                            "'qemu-img convert -O qcow2')",
@@ -527,7 +527,7 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
   if (!claim_volume (&claim, store, name, image.virtual_size, error))
     return NULL;
   path = fvm_store_file_path (store, claim.volume);
-  if (streamed && g_str_equal (image.format, "qcow2"))
+  if (streamed && fvm_image_format_is_qcow2 (image.format))
     {
       /* The unpacked qcow2 is the original as it is: it replaces the claimed (empty) volume, on
        * the same file system, and takes an original's mode. */
@@ -542,8 +542,9 @@ fvm_import_image (FvmStore *store, FvmConfig *config, const char *name, const ch
     }
   else
     {
-      const char *argv[] = { "qemu-img", "convert", "-n",       "-f", image.format,
-                             "-O",       "qcow2",   image_path, path, NULL };
+      const char *argv[]
+          = { "qemu-img", "convert", "-n", "-f", image.format, "-O", FVM_IMAGE_FORMAT_QCOW2,
+              image_path, path,      NULL };
       fvm_progress_set_message (progress, "qemu-img convert");
       if (!fvm_subprocess_run (argv, NULL, cancellable, error))
         return fvm_null_prefix_error (error, "copying %s into the store", disk);

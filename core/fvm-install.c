@@ -5,6 +5,7 @@
 #include <libvirt/virterror.h>
 
 #include "fvm-cleanup.h"
+#include "fvm-device-policy.h"
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-libvirt.h"
@@ -138,11 +139,10 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *doma
   g_autoptr (GString) s = g_string_new (NULL);
   g_autofree char *head = NULL;
   g_autofree char *iface = NULL;
-  const char *bus = spec->os->virtio ? "virtio" : "sata";
-  const char *dev = spec->os->virtio ? "vda" : "sda";
-  const char *nic = spec->os->virtio ? "virtio" : "e1000";
-  /* CD-ROMs are SATA: after the disk when it is SATA too. */
-  char cd = spec->os->virtio ? 'a' : 'b';
+  /* The hardware its clones will have (fvm-device-policy), so the installed system has the
+   * drivers for it. */
+  const FvmDevicePolicy *policy = fvm_device_policy_for (spec->os);
+  guint cd = 0;
 
   head = g_markup_printf_escaped (
       "<domain type='%s'>\n"
@@ -151,7 +151,7 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *doma
       "  <memory unit='MiB'>%" G_GUINT64_FORMAT "</memory>\n"
       "  <vcpu>%u</vcpu>\n"
       "  <os>\n"
-      "    <type arch='x86_64' machine='q35'>hvm</type>\n"
+      "    <type arch='x86_64' machine='%s'>hvm</type>\n"
       "    <kernel>%s</kernel>\n"
       "    <initrd>%s</initrd>\n"
       "    <cmdline>%s</cmdline>\n"
@@ -169,8 +169,8 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *doma
       "      <target dev='%s' bus='%s'/>\n"
       "    </disk>\n",
       domain->domain_type, domain->name, spec->os->name ? spec->os->name : spec->os->id,
-      spec->memory_mib, spec->vcpus, domain->kernel, domain->initrd, domain->cmdline, domain->disk,
-      dev, bus);
+      spec->memory_mib, spec->vcpus, policy->machine, domain->kernel, domain->initrd,
+      domain->cmdline, domain->disk, policy->disk_dev, policy->disk_bus);
   g_string_append (s, head);
   for (guint i = 0; i < 2; i++)
     {
@@ -181,10 +181,11 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *doma
       cdrom = g_markup_printf_escaped ("    <disk type='file' device='cdrom'>\n"
                                        "      <driver name='qemu' type='raw'/>\n"
                                        "      <source file='%s'/>\n"
-                                       "      <target dev='sd%c' bus='sata'/>\n"
+                                       "      <target dev='%s' bus='%s'/>\n"
                                        "      <readonly/>\n"
                                        "    </disk>\n",
-                                       path, cd++);
+                                       path, fvm_device_policy_cdrom_dev (policy, cd++),
+                                       policy->cdrom_bus);
       g_string_append (s, cdrom);
     }
   if (spec->network != NULL)
@@ -192,20 +193,21 @@ fvm_install_domain_xml (const FvmInstallSpec *spec, const FvmInstallDomain *doma
                                      "      <source network='%s'/>\n"
                                      "      <model type='%s'/>\n"
                                      "    </interface>\n",
-                                     spec->network, nic);
+                                     spec->network, policy->nic_model);
   else
     /* User-mode networking: the installer reaches the mirror the way the host does, with
      * nothing to set up and no address on any bridge. */
     iface = g_markup_printf_escaped ("    <interface type='user'>\n"
                                      "      <model type='%s'/>\n"
                                      "    </interface>\n",
-                                     nic);
+                                     policy->nic_model);
   g_string_append (s, iface);
   g_string_append (s, "    <serial type='pty'><target port='0'/></serial>\n"
-                      "    <console type='pty'><target type='serial' port='0'/></console>\n"
-                      "    <rng model='virtio'><backend model='random'>/dev/urandom</backend>"
-                      "</rng>\n"
-                      "  </devices>\n"
+                      "    <console type='pty'><target type='serial' port='0'/></console>\n");
+  if (policy->virtio_extras)
+    g_string_append (s, "    <rng model='virtio'><backend model='random'>/dev/urandom</backend>"
+                        "</rng>\n");
+  g_string_append (s, "  </devices>\n"
                       "</domain>\n");
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
@@ -538,7 +540,7 @@ wait_for_install (Watch *w, virDomainPtr dom, GCancellable *cancellable, GError 
   gint64 start = g_get_monotonic_time ();
   gint64 last_activity = start;
   guint64 writes = 0;
-  const char *dev = w->spec->os->virtio ? "vda" : "sda";
+  const char *dev = fvm_device_policy_for (w->spec->os)->disk_dev;
 
   g_mutex_lock (&w->lock);
   for (;;)

@@ -5,6 +5,7 @@
 
 #include "fvm-config-build.h"
 #include "fvm-error.h"
+#include "fvm-image-info.h"
 #include "fvm-names.h"
 
 static const char *const kind_names[] = { "original", "golden" };
@@ -24,7 +25,7 @@ fvm_manifest_new (FvmImageKind kind, const char *name, guint version)
   self->kind = kind;
   self->name = g_strdup (name);
   self->version = version;
-  self->format = g_strdup ("qcow2");
+  self->format = g_strdup (FVM_IMAGE_FORMAT_QCOW2);
   self->created = g_date_time_format_iso8601 (now);
   self->fvm_version = g_strdup (FVM_VERSION);
   self->sysprep = g_ptr_array_new_with_free_func (g_free);
@@ -358,7 +359,7 @@ parse_object (JsonObject *obj, FvmManifest *self, gboolean from_bundle, GError *
     return FALSE;
   if (!from_bundle && (strchr (self->volume, '/') != NULL || g_str_has_prefix (self->volume, ".")))
     return fvm_throw (error, "member 'volume' must be a plain file name");
-  if (!g_str_equal (self->format, "qcow2") && !g_str_equal (self->format, "raw"))
+  if (!fvm_image_format_is_known (self->format))
     return fvm_throw (error, "unsupported disk format '%s'", self->format);
   node = json_object_get_member (obj, "os");
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))

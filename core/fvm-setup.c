@@ -4,10 +4,10 @@
 #include <arpa/inet.h>
 #include <libvirt/virterror.h>
 
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-modes.h"
-#include "fvm-setup-thinpool.h"
 #include "fvm-xml.h"
 
 char *
@@ -220,13 +220,16 @@ gboolean
 fvm_setup_run (virConnectPtr conn, FvmConfig *config, const FvmSetupOptions *opts,
                GPtrArray *out_items, GError **error)
 {
+  g_autoptr (FvmBackend) backend = NULL;
   gboolean missing = FALSE;
 
   if (!setup_pool (conn, config, opts->check_only, out_items, &missing, error)
       || !setup_network (conn, config, opts->check_only, out_items, &missing, error))
     return FALSE;
-  if (g_str_equal (fvm_config_get (config, "storage.backend"), "thinlv")
-      && !fvm_setup_thin_pool (config, opts, out_items, &missing, NULL, error))
+  /* What the backend needs of its own (thinlv: the thin pool). */
+  backend = fvm_backend_new (fvm_config_get (config, "storage.backend"), config, NULL, error);
+  if (backend == NULL
+      || !fvm_backend_setup (backend, config, opts, out_items, &missing, NULL, error))
     return FALSE;
   if (missing)
     return fvm_throw_code (error, FVM_ERROR_NOT_FOUND,

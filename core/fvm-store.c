@@ -24,10 +24,10 @@ struct _FvmStore
   char *pool_name;
   char *path;
   gboolean local;
-  /* Where disks live (storage.backend, .vg, .thinpool), for the clone backends. */
-  char *backend;
-  char *vg;
-  char *thinpool;
+  /* Every registered backend with this configuration's settings (FvmBackend *), in the
+   * registry's order, and the one storage.backend names. */
+  GPtrArray *backends;
+  FvmBackend *backend;
   gboolean qemu_gid_known;
   gid_t qemu_gid;
 };
@@ -105,9 +105,20 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
   self->conn = conn;
   virConnectRef (conn);
   self->pool_name = g_strdup (name);
-  self->backend = g_strdup (fvm_config_get (config, "storage.backend"));
-  self->vg = g_strdup (fvm_config_get (config, "storage.vg"));
-  self->thinpool = g_strdup (fvm_config_get (config, "storage.thinpool"));
+  /* All of them (opening one reads its settings, nothing more): a clone's disk is in the
+   * backend it recorded, which need not be today's. */
+  self->backends = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_backend_free);
+  for (const char *const *n = fvm_backend_names (); *n != NULL; n++)
+    {
+      FvmBackend *backend = fvm_backend_new (*n, config, self, error);
+      if (backend == NULL)
+        return NULL;
+      g_ptr_array_add (self->backends, backend);
+    }
+  self->backend
+      = fvm_store_get_backend_named (self, fvm_config_get (config, "storage.backend"), error);
+  if (self->backend == NULL)
+    return NULL;
   self->pool = virStoragePoolLookupByName (conn, name);
   if (self->pool == NULL)
     {
@@ -155,28 +166,31 @@ fvm_store_free (FvmStore *self)
   virConnectClose (self->conn);
   g_free (self->pool_name);
   g_free (self->path);
-  g_free (self->backend);
-  g_free (self->vg);
-  g_free (self->thinpool);
+  g_clear_pointer (&self->backends, g_ptr_array_unref);
   g_free (self);
 }
 
-const char *
+FvmBackend *
 fvm_store_get_backend (FvmStore *self)
 {
-  return self->backend != NULL ? self->backend : "qcow2";
+  return self->backend;
 }
 
-const char *
-fvm_store_get_vg (FvmStore *self)
+FvmBackend *
+fvm_store_get_backend_named (FvmStore *self, const char *name, GError **error)
 {
-  return self->vg != NULL ? self->vg : "";
-}
+  const FvmBackendOps *ops = fvm_backend_lookup (name, error);
 
-const char *
-fvm_store_get_thinpool (FvmStore *self)
-{
-  return self->thinpool != NULL ? self->thinpool : "";
+  if (ops == NULL)
+    return NULL;
+  for (guint i = 0; i < self->backends->len; i++)
+    {
+      FvmBackend *backend = self->backends->pdata[i];
+      if (backend->ops == ops)
+        return backend;
+    }
+  g_assert_not_reached ();
+  return NULL;
 }
 
 virConnectPtr

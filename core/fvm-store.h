@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 #include <libvirt/libvirt.h>
 
+#include "fvm-backend.h"
 #include "fvm-config.h"
 #include "fvm-manifest.h"
 
@@ -35,11 +36,13 @@ virConnectPtr fvm_store_get_connection (FvmStore *self);
 virStoragePoolPtr fvm_store_get_pool (FvmStore *self);
 const char *fvm_store_get_path (FvmStore *self);
 char *fvm_store_file_path (FvmStore *self, const char *file_name);
-/* storage.backend ("qcow2" or "thinlv"), storage.vg and storage.thinpool ("" when unset), as the
- * store was opened with them. */
-const char *fvm_store_get_backend (FvmStore *self);
-const char *fvm_store_get_vg (FvmStore *self);
-const char *fvm_store_get_thinpool (FvmStore *self);
+/* The storage backend storage.backend names (fvm-backend.h), chosen when the store opened:
+ * where new clones' disks and goldens' copies go. */
+FvmBackend *fvm_store_get_backend (FvmStore *self);
+/* The backend called NAME, with the settings the store was opened with: where a clone that
+ * recorded NAME has its disk, whatever the configuration says now (NULL: the default, which
+ * clones recorded before clones recorded their backend used). INVALID_ARGS for an unknown one. */
+FvmBackend *fvm_store_get_backend_named (FvmStore *self, const char *name, GError **error);
 gboolean fvm_store_refresh (FvmStore *self, GError **error);
 
 /* "NAME.original" or "NAME@N": the stem of the image's files. */

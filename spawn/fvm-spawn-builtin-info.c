@@ -1,9 +1,9 @@
 /* fvm-spawn info NAME, info --settings [--profile P] */
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-cli-printable.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
-#include "fvm-lvm.h"
 #include "fvm-spawn-builtins.h"
 
 static gboolean opt_settings;
@@ -109,17 +109,23 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
   g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s\n", c->memory_mib, c->vcpus,
            c->vcpus == 1 ? "" : "s");
   fvm_cli_print_line ("Disk:          %s (%s)", c->disk ? c->disk : "-", c->meta.backend);
-  /* thin LVs: the pool every clone there shares. */
-  if (g_strcmp0 (c->meta.backend, "thinlv") == 0)
-    {
-      g_autoptr (GError) pool_error = NULL;
-      gboolean full = FALSE;
-      g_autofree char *usage
-          = fvm_lvm_pool_usage (fvm_config_get (config, "storage.vg"),
-                                fvm_config_get (config, "storage.thinpool"), &full, &pool_error);
-      fvm_cli_print_line ("Thin pool:     %s%s", usage ? usage : pool_error->message,
-                          full ? " (over 80 %: clones stop when it is full)" : "");
-    }
+  /* The space every clone of its backend shares (thinlv: the thin pool), when it has one. */
+  {
+    g_autoptr (GError) pool_error = NULL;
+    g_autoptr (FvmBackend) backend = fvm_backend_new (c->meta.backend, config, NULL, &pool_error);
+    const char *label = NULL;
+    g_autofree char *usage = NULL;
+    g_autofree char *warning = NULL;
+
+    if (backend != NULL && !fvm_backend_pool_usage (backend, &label, &usage, &warning, &pool_error))
+      usage = g_strdup (pool_error->message);
+    if (label != NULL)
+      {
+        g_autofree char *field = g_strconcat (label, ":", NULL);
+        fvm_cli_print_line ("%-15s%s%s%s%s", field, usage, warning ? " (" : "",
+                            warning ? warning : "", warning ? ")" : "");
+      }
+  }
   if (c->meta.seed != NULL)
     fvm_cli_print_line ("Seed:          %s", c->meta.seed);
   fvm_cli_print_line ("Owner:         %s (uid %u)", c->meta.owner ? c->meta.owner : "-",

@@ -1,9 +1,9 @@
 /* fvm-spawn list */
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-cli-printable.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
-#include "fvm-lvm.h"
 #include "fvm-spawn-builtins.h"
 
 static gboolean opt_names;
@@ -128,20 +128,26 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
                           c->state, c->ip ? c->ip : "-", c->meta.owner ? c->meta.owner : "-", age,
                           c->meta.note ? c->meta.note : "");
     }
-  /* thin LVs: the pool every clone there shares. */
-  if (g_str_equal (fvm_config_get (config, "storage.backend"), "thinlv"))
-    {
-      g_autoptr (GError) pool_error = NULL;
-      gboolean full = FALSE;
-      g_autofree char *usage
-          = fvm_lvm_pool_usage (fvm_config_get (config, "storage.vg"),
-                                fvm_config_get (config, "storage.thinpool"), &full, &pool_error);
-      if (usage == NULL)
-        g_warning ("%s", pool_error->message);
-      else
-        g_print ("\nThin pool %s\n", usage);
-      if (full)
-        g_warning ("thin pool %s is over 80 %%: clones stop when it is full", usage);
-    }
+  /* The space every clone of the backend shares (thinlv: the thin pool), when it has one. */
+  {
+    g_autoptr (GError) pool_error = NULL;
+    g_autoptr (FvmBackend) backend
+        = fvm_backend_new (fvm_config_get (config, "storage.backend"), config, NULL, error);
+    const char *label = NULL;
+    g_autofree char *usage = NULL;
+    g_autofree char *warning = NULL;
+
+    if (backend == NULL)
+      return FALSE;
+    if (!fvm_backend_pool_usage (backend, &label, &usage, &warning, &pool_error))
+      g_warning ("%s", pool_error->message);
+    else if (usage != NULL)
+      g_print ("\n%s %s\n", label, usage);
+    if (warning != NULL)
+      {
+        g_autofree char *what = g_ascii_strdown (label, -1);
+        g_warning ("%s %s is %s", what, usage, warning);
+      }
+  }
   return TRUE;
 }

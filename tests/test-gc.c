@@ -16,8 +16,9 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "fvm-backend-thinlv-private.h"
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
 #include "fvm-clone-gc.h"
 #include "fvm-clone.h"
 #include "fvm-domain.h"
@@ -34,7 +35,7 @@ typedef struct
 {
   FvmConfig *config;
   FvmStore *store;
-  FvmCloneBackend *backend;
+  FvmBackend *backend; /* the store's */
 } Fixture;
 
 static FvmConfig *
@@ -52,14 +53,13 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->config = test_config ();
   f->store = fvm_store_open_connected (f->config, &error);
   g_assert_no_error (error);
-  f->backend = fvm_clone_backend_new (f->store, "qcow2", &error);
-  g_assert_no_error (error);
+  f->backend = fvm_store_get_backend (f->store);
+  g_assert_cmpstr (f->backend->ops->name, ==, "qcow2");
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&f->backend, fvm_clone_backend_free);
   g_clear_pointer (&f->store, fvm_store_free);
   g_clear_pointer (&f->config, fvm_config_free);
 }
@@ -353,15 +353,16 @@ test_lv_time (void)
   gboolean exists = FALSE;
   gint64 t = 0;
 
-  g_assert_true (fvm_clone_thinlv_parse_lv_time (json, "fvm-clone-a", &exists, &t, &error));
+  g_assert_true (fvm_backend_thinlv_parse_lv_time (json, "fvm-clone-a", &exists, &t, &error));
   g_assert_no_error (error);
   g_assert_true (exists);
   g_assert_cmpint (t, ==, G_GINT64_CONSTANT (1796533816999999));
-  g_assert_true (fvm_clone_thinlv_parse_lv_time (json, "fvm-clone-b", &exists, &t, &error));
+  g_assert_true (fvm_backend_thinlv_parse_lv_time (json, "fvm-clone-b", &exists, &t, &error));
   g_assert_false (exists);
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_assert_false (fvm_clone_thinlv_parse_lv_time (bad[i], "fvm-clone-a", &exists, &t, &error));
+      g_assert_false (
+          fvm_backend_thinlv_parse_lv_time (bad[i], "fvm-clone-a", &exists, &t, &error));
       g_assert_error (error, FVM_ERROR, FVM_ERROR_FAILED);
       g_clear_error (&error);
     }

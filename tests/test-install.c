@@ -116,6 +116,7 @@ test_domain_virtio (void)
   assert_text (xml, "domain/devices/disk/target", "bus", "virtio");
   assert_text (xml, "domain/devices/disk/target", "dev", "vda");
   assert_text (xml, "domain/devices/disk/driver", "type", "qcow2");
+  assert_text (xml, "domain/os/type", "machine", "q35");
   /* User-mode networking by default, a virtio NIC. */
   g_assert_cmpuint (ifaces->len, ==, 1);
   g_assert_cmpstr (ifaces->pdata[0], ==, "user");
@@ -125,8 +126,9 @@ test_domain_virtio (void)
   assert_libvirt_accepts (xml);
 }
 
-/* A guest without virtio drivers: SATA and e1000; the ISO and the seed are CD-ROMs after the
- * disk, each on a target of its own; a libvirt network when one is named. */
+/* A guest without virtio drivers gets what its clones will have (fvm-device-policy): the pc
+ * machine, IDE and e1000; the ISO and the seed are CD-ROMs after the disk, each on a target of
+ * its own; a libvirt network when one is named. */
 static void
 test_domain_legacy_media (void)
 {
@@ -160,8 +162,9 @@ test_domain_legacy_media (void)
   g_assert_cmpstr (sources->pdata[0], ==, "/pool/old.original.qcow2");
   g_assert_cmpstr (sources->pdata[1], ==, "/isos/installer.iso");
   g_assert_cmpstr (sources->pdata[2], ==, "/tmp/b/seed.iso");
+  assert_text (xml, "domain/os/type", "machine", "pc");
   for (guint i = 0; i < buses->len; i++)
-    g_assert_cmpstr (buses->pdata[i], ==, "sata");
+    g_assert_cmpstr (buses->pdata[i], ==, "ide");
   /* Three devices on one bus: three targets. */
   g_assert_cmpuint (targets->len, ==, 3);
   g_assert_cmpstr (targets->pdata[0], !=, targets->pdata[1]);

@@ -1,5 +1,5 @@
-/* fvm-golden-thinlv: goldens as read-only thin LVs. */
-#include "fvm-golden-thinlv.h"
+/* fvm-backend-thinlv-golden: the thinlv backend's goldens, as read-only thin LVs. */
+#include "fvm-backend-thinlv-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,9 +8,11 @@
 
 #include "fvm-error.h"
 #include "fvm-files.h"
+#include "fvm-image-info.h"
 #include "fvm-image-map.h"
 #include "fvm-lock.h"
 #include "fvm-lvm.h"
+#include "fvm-store.h"
 #include "fvm-subprocess.h"
 
 /* Rollback of an LV this process made: still only through the ownership rule. */
@@ -29,7 +31,7 @@ remove_quietly (const char *target)
 }
 
 char *
-fvm_golden_thinlv_lv_name (const FvmManifest *golden)
+fvm_thinlv_golden_lv_name (const FvmManifest *golden)
 {
   return g_strdup_printf ("fvm-golden-%s-%u", golden->name, golden->version);
 }
@@ -37,11 +39,12 @@ fvm_golden_thinlv_lv_name (const FvmManifest *golden)
 /* Creates GOLDEN's thin LV (fvm-golden-NAME-N, virtual size, tags, @fvm-writing); its VG/LV
  * name. EXISTS when it is there already. */
 static char *
-create_lv (FvmStore *store, const FvmManifest *golden, GCancellable *cancellable, GError **error)
+create_lv (FvmBackend *backend, const FvmManifest *golden, GCancellable *cancellable,
+           GError **error)
 {
-  const char *vg = fvm_store_get_vg (store);
-  const char *pool = fvm_store_get_thinpool (store);
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  const char *vg = fvm_backend_thinlv_vg (backend);
+  const char *pool = fvm_backend_thinlv_pool (backend);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
   g_autofree char *target = g_strconcat (vg, "/", lv, NULL);
   g_autofree char *name_tag = g_strconcat ("fvm-golden-", golden->name, NULL);
   g_autofree char *version_tag = g_strdup_printf ("fvm-version-%u", golden->version);
@@ -83,7 +86,7 @@ make_read_only (const char *target, GCancellable *cancellable, GError **error)
 }
 
 gboolean
-fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *cancellable,
+fvm_thinlv_golden_write (FvmBackend *backend, FvmManifest *golden, GCancellable *cancellable,
                          GError **error)
 {
   g_autofree char *target = NULL;
@@ -92,14 +95,12 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
   g_autofree char *src = NULL;
   g_autofree char *copying = NULL;
 
-  if (!g_str_equal (fvm_store_get_backend (store), "thinlv"))
-    return TRUE;
-  target = create_lv (store, golden, cancellable, error);
+  target = create_lv (backend, golden, cancellable, error);
   if (target == NULL)
     return FALSE;
-  lv = fvm_golden_thinlv_lv_name (golden);
-  dev = fvm_lvm_device (fvm_store_get_vg (store), lv);
-  src = fvm_store_file_path (store, golden->volume);
+  lv = fvm_thinlv_golden_lv_name (golden);
+  dev = fvm_lvm_device (fvm_backend_thinlv_vg (backend), lv);
+  src = fvm_store_file_path (backend->store, golden->volume);
   copying = g_strdup_printf ("writing golden %s@%u into %s", golden->name, golden->version, target);
   g_info ("writing golden %s@%u into %s from %s", golden->name, golden->version, target, src);
   {
@@ -110,9 +111,9 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
                               "-n",
                               "--target-is-zero",
                               "-f",
-                              golden->format ? golden->format : "qcow2",
+                              golden->format ? golden->format : FVM_IMAGE_FORMAT_QCOW2,
                               "-O",
-                              "raw",
+                              FVM_IMAGE_FORMAT_RAW,
                               src,
                               dev,
                               NULL };
@@ -131,7 +132,9 @@ fvm_golden_thinlv_write (FvmStore *store, FvmManifest *golden, GCancellable *can
 
 /* --- writing the LV while a bundle streams ------------------------------------------------ */
 
-struct _FvmGoldenThinlvStream
+typedef struct _FvmThinlvGoldenStream FvmThinlvGoldenStream;
+
+struct _FvmThinlvGoldenStream
 {
   char *vg;
   char *target; /* VG/LV, removed when the stream is freed unfinished */
@@ -151,20 +154,23 @@ struct _FvmGoldenThinlvStream
  * each, they took twice as long as qemu-img convert's large requests under TCG. */
 #define PENDING_MAX (8 << 20)
 
-FvmGoldenThinlvStream *
-fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden, GArray *map,
-                              GCancellable *cancellable, GError **error)
+static void stream_free (FvmThinlvGoldenStream *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmThinlvGoldenStream, stream_free)
+
+static FvmThinlvGoldenStream *
+stream_new (FvmBackend *backend, const FvmManifest *golden, GArray *map, GCancellable *cancellable,
+            GError **error)
 {
-  g_autoptr (FvmGoldenThinlvStream) self = g_new0 (FvmGoldenThinlvStream, 1);
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  g_autoptr (FvmThinlvGoldenStream) self = g_new0 (FvmThinlvGoldenStream, 1);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
 
   self->fd = -1;
   self->pending = g_malloc (PENDING_MAX);
-  self->vg = g_strdup (fvm_store_get_vg (store));
+  self->vg = g_strdup (fvm_backend_thinlv_vg (backend));
   self->version = golden->version;
   self->map = g_array_ref (map);
   self->by_offset = fvm_image_map_by_offset (map);
-  self->target = create_lv (store, golden, cancellable, error);
+  self->target = create_lv (backend, golden, cancellable, error);
   if (self->target == NULL)
     return NULL;
   self->dev = fvm_lvm_device (self->vg, lv);
@@ -177,7 +183,7 @@ fvm_golden_thinlv_stream_new (FvmStore *store, const FvmManifest *golden, GArray
 }
 
 static gboolean
-flush_pending (FvmGoldenThinlvStream *self, GError **error)
+flush_pending (FvmThinlvGoldenStream *self, GError **error)
 {
   if (self->pending_len > 0
       && !fvm_pwrite_all (self->fd, self->pending, self->pending_len, self->pending_at, self->dev,
@@ -191,7 +197,7 @@ flush_pending (FvmGoldenThinlvStream *self, GError **error)
 static gboolean
 write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_data, GError **error)
 {
-  FvmGoldenThinlvStream *self = user_data;
+  FvmThinlvGoldenStream *self = user_data;
 
   if (self->pending_len > 0 && guest_offset == self->pending_at + self->pending_len
       && len <= PENDING_MAX - self->pending_len)
@@ -210,19 +216,18 @@ write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_dat
   return TRUE;
 }
 
-gboolean
-fvm_golden_thinlv_stream_write (FvmGoldenThinlvStream *self, guint64 offset, const void *buf,
-                                gsize len, GError **error)
+static gboolean
+stream_write (FvmThinlvGoldenStream *self, guint64 offset, const void *buf, gsize len,
+              GError **error)
 {
   return fvm_image_map_translate (self->by_offset, &self->cursor, offset, buf, len, write_guest,
                                   self, error);
 }
 
-gboolean
-fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self, const FvmManifest *golden,
-                                      GError **error)
+static gboolean
+stream_set_version (FvmThinlvGoldenStream *self, const FvmManifest *golden, GError **error)
 {
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
   g_autofree char *target = g_strconcat (self->vg, "/", lv, NULL);
   g_autofree char *old_tag = g_strdup_printf ("fvm-version-%u", self->version);
   g_autofree char *new_tag = g_strdup_printf ("fvm-version-%u", golden->version);
@@ -244,11 +249,11 @@ fvm_golden_thinlv_stream_set_version (FvmGoldenThinlvStream *self, const FvmMani
                              NULL);
 }
 
-gboolean
-fvm_golden_thinlv_stream_finish (FvmGoldenThinlvStream *self, FvmStore *store, FvmManifest *golden,
-                                 GCancellable *cancellable, GError **error)
+static gboolean
+stream_finish (FvmThinlvGoldenStream *self, FvmBackend *backend, FvmManifest *golden,
+               GCancellable *cancellable, GError **error)
 {
-  g_autofree char *src = fvm_store_file_path (store, golden->volume);
+  g_autofree char *src = fvm_store_file_path (backend->store, golden->volume);
   g_autoptr (GArray) actual = NULL;
   g_autofree char *why_none = NULL;
 
@@ -274,8 +279,8 @@ fvm_golden_thinlv_stream_finish (FvmGoldenThinlvStream *self, FvmStore *store, F
   return TRUE;
 }
 
-void
-fvm_golden_thinlv_stream_free (FvmGoldenThinlvStream *self)
+static void
+stream_free (FvmThinlvGoldenStream *self)
 {
   if (self->fd >= 0)
     close (self->fd);
@@ -290,14 +295,48 @@ fvm_golden_thinlv_stream_free (FvmGoldenThinlvStream *self)
   g_free (self);
 }
 
+gboolean
+fvm_thinlv_golden_sink_begin (FvmBackend *backend, FvmBackendSink *sink, const FvmManifest *golden,
+                              GArray *map, GCancellable *cancellable, GError **error)
+{
+  sink->data = stream_new (backend, golden, map, cancellable, error);
+  return sink->data != NULL;
+}
+
+gboolean
+fvm_thinlv_golden_sink_write (FvmBackendSink *sink, guint64 offset, const void *buf, gsize len,
+                              GError **error)
+{
+  return stream_write (sink->data, offset, buf, len, error);
+}
+
+gboolean
+fvm_thinlv_golden_sink_set_version (FvmBackendSink *sink, const FvmManifest *golden, GError **error)
+{
+  return stream_set_version (sink->data, golden, error);
+}
+
+gboolean
+fvm_thinlv_golden_sink_finish (FvmBackendSink *sink, FvmManifest *golden, GCancellable *cancellable,
+                               GError **error)
+{
+  return stream_finish (sink->data, sink->backend, golden, cancellable, error);
+}
+
+void
+fvm_thinlv_golden_sink_free (FvmBackendSink *sink)
+{
+  g_clear_pointer (&sink->data, stream_free);
+}
+
 /* GOLDEN's LV as this host names it, when golden->lv is that LV in STORE's VG: a manifest's lv
  * is only ever compared with the derived name, never used as it is. NULL (with a reason in
  * *WHY) otherwise. */
 static char *
-own_lv (FvmStore *store, const FvmManifest *golden, char **why)
+own_lv (FvmBackend *backend, const FvmManifest *golden, char **why)
 {
-  const char *vg = fvm_store_get_vg (store);
-  g_autofree char *lv = fvm_golden_thinlv_lv_name (golden);
+  const char *vg = fvm_backend_thinlv_vg (backend);
+  g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
   g_autofree char *expected = g_strconcat (vg != NULL ? vg : "", "/", lv, NULL);
 
   if (vg == NULL || *vg == '\0')
@@ -312,7 +351,7 @@ own_lv (FvmStore *store, const FvmManifest *golden, char **why)
 }
 
 gboolean
-fvm_golden_thinlv_remove (FvmStore *store, const FvmManifest *golden, GError **error)
+fvm_thinlv_golden_remove (FvmBackend *backend, const FvmManifest *golden, GError **error)
 {
   g_autofree char *what = NULL;
   g_autofree char *lv = NULL;
@@ -320,15 +359,15 @@ fvm_golden_thinlv_remove (FvmStore *store, const FvmManifest *golden, GError **e
 
   if (golden->lv == NULL)
     return TRUE;
-  lv = own_lv (store, golden, &why);
+  lv = own_lv (backend, golden, &why);
   if (lv == NULL)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
   what = g_strdup_printf ("removing %s", golden->lv);
-  return fvm_lvm_remove_own (fvm_store_get_vg (store), lv, what, NULL, error);
+  return fvm_lvm_remove_own (fvm_backend_thinlv_vg (backend), lv, what, NULL, error);
 }
 
 gboolean
-fvm_golden_thinlv_registered (FvmStore *store, const FvmManifest *golden, GError **error)
+fvm_thinlv_golden_registered (FvmBackend *backend, const FvmManifest *golden, GError **error)
 {
   g_autofree char *what = NULL;
   g_autofree char *lv = NULL;
@@ -336,16 +375,16 @@ fvm_golden_thinlv_registered (FvmStore *store, const FvmManifest *golden, GError
 
   if (golden->lv == NULL)
     return TRUE;
-  lv = own_lv (store, golden, &why);
+  lv = own_lv (backend, golden, &why);
   if (lv == NULL)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
   what = g_strdup_printf ("marking %s registered", golden->lv);
-  return fvm_lvm_change_own (fvm_store_get_vg (store), lv, what, error, "--deltag",
+  return fvm_lvm_change_own (fvm_backend_thinlv_vg (backend), lv, what, error, "--deltag",
                              FVM_LVM_TAG_WRITING, NULL);
 }
 
 char *
-fvm_golden_thinlv_origin (FvmStore *store, const FvmManifest *golden, GError **error)
+fvm_thinlv_golden_origin (FvmBackend *backend, const FvmManifest *golden, GError **error)
 {
   g_autofree char *lv = NULL;
   g_autofree char *why = NULL;
@@ -356,10 +395,10 @@ fvm_golden_thinlv_origin (FvmStore *store, const FvmManifest *golden, GError **e
                                 "golden %s@%u has no thin LV (import or create it with "
                                 "storage.backend=thinlv)",
                                 golden->name, golden->version);
-  lv = own_lv (store, golden, &why);
+  lv = own_lv (backend, golden, &why);
   if (lv == NULL)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
-  found = fvm_lvm_lookup_own (fvm_store_get_vg (store), lv, NULL, error);
+  found = fvm_lvm_lookup_own (fvm_backend_thinlv_vg (backend), lv, NULL, error);
   if (found == NULL)
     return NULL;
   return g_steal_pointer (&lv);
@@ -390,13 +429,13 @@ golden_of (const FvmLvmLv *lv, char **out_name, guint *out_version)
 }
 
 GPtrArray *
-fvm_golden_thinlv_gc (FvmStore *store, gboolean dry_run, GError **error)
+fvm_thinlv_golden_gc (FvmBackend *backend, gboolean dry_run, GError **error)
 {
-  const char *vg = fvm_store_get_vg (store);
+  const char *vg = fvm_backend_thinlv_vg (backend);
   g_autoptr (GPtrArray) lvs = NULL;
   g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
 
-  if (!fvm_lvm_check_settings (vg, fvm_store_get_thinpool (store), error))
+  if (!fvm_lvm_check_settings (vg, fvm_backend_thinlv_pool (backend), error))
     return NULL;
   lvs = fvm_lvm_list (vg, NULL, NULL, error);
   if (lvs == NULL)
@@ -420,14 +459,14 @@ fvm_golden_thinlv_gc (FvmStore *store, gboolean dry_run, GError **error)
       if (!g_str_equal (lv->name, expected))
         continue;
       /* A create or import writing it holds the name's lock. */
-      lock = fvm_lock_golden_try (store, name, &local_error);
+      lock = fvm_lock_golden_try (backend->store, name, &local_error);
       if (lock == NULL)
         {
           g_debug ("%s: %s", lv->name, local_error->message);
           continue;
         }
       ref = g_strdup_printf ("%s@%u", name, version);
-      golden = fvm_store_load_golden (store, ref, &local_error);
+      golden = fvm_store_load_golden (backend->store, ref, &local_error);
       if (golden != NULL)
         continue; /* registered; only the tag's removal was lost */
       if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))

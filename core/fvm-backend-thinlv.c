@@ -1,14 +1,19 @@
-/* fvm-clone-thinlv: clones as thin snapshots of the golden's read-only thin LV (storage.vg,
- * storage.thinpool): no backing-file chain, instant writable copies, space shared in the pool.
- * A clone's disk is the LV fvm-clone-NAME, tagged @fvm and @fvm-clone, given to libvirt as a
- * block device. LVM runs through fvm-lvm (its commands, argv arrays, JSON reports). */
+/* fvm-backend-thinlv: the thinlv storage backend. Clones as thin snapshots of the golden's
+ * read-only thin LV (storage.vg, storage.thinpool): no backing-file chain, instant writable copies,
+ * space shared in the pool. A clone's disk is the LV fvm-clone-NAME, tagged @fvm and @fvm-clone,
+ * given to libvirt as a block device. Goldens' LVs: fvm-backend-thinlv-golden; consolidates cut
+ * half-way: fvm-backend-thinlv-recover. LVM runs through fvm-lvm (its commands, argv arrays, JSON
+ * reports). */
 #include <errno.h>
 #include <json-glib/json-glib.h>
 
-#include "fvm-clone-backend.h"
+#include "fvm-backend-thinlv-private.h"
+#include "fvm-config.h"
 #include "fvm-error.h"
-#include "fvm-golden-thinlv.h"
+#include "fvm-image-info.h"
 #include "fvm-lvm.h"
+#include "fvm-setup-thinpool.h"
+#include "fvm-store.h"
 #include "fvm-subprocess.h"
 
 #define CLONE_PREFIX "fvm-clone-"
@@ -24,20 +29,85 @@ lv_name (const char *clone)
   return g_strconcat (CLONE_PREFIX, clone, NULL);
 }
 
+typedef struct
+{
+  char *vg;
+  char *pool;
+} Settings;
+
+static gboolean
+thinlv_open (FvmBackend *self, FvmConfig *config, GError **error)
+{
+  Settings *settings = g_new0 (Settings, 1);
+
+  settings->vg = g_strdup (fvm_config_get (config, "storage.vg"));
+  settings->pool = g_strdup (fvm_config_get (config, "storage.thinpool"));
+  self->data = settings;
+  return TRUE;
+}
+
+static void
+thinlv_close (FvmBackend *self)
+{
+  Settings *settings = self->data;
+
+  if (settings == NULL)
+    return;
+  g_free (settings->vg);
+  g_free (settings->pool);
+  g_clear_pointer (&self->data, g_free);
+}
+
+const char *
+fvm_backend_thinlv_vg (FvmBackend *self)
+{
+  Settings *settings = self->data;
+
+  return settings->vg != NULL ? settings->vg : "";
+}
+
+const char *
+fvm_backend_thinlv_pool (FvmBackend *self)
+{
+  Settings *settings = self->data;
+
+  return settings->pool != NULL ? settings->pool : "";
+}
+
 static const char *
-vg_of (FvmCloneBackend *self)
+vg_of (FvmBackend *self)
 {
-  return fvm_store_get_vg (self->store);
+  return fvm_backend_thinlv_vg (self);
 }
 
 static gboolean
-check_ready (FvmCloneBackend *self, GError **error)
+thinlv_setup (FvmBackend *self, FvmConfig *config, const FvmSetupOptions *opts, GPtrArray *items,
+              gboolean *out_missing, GCancellable *cancellable, GError **error)
 {
-  return fvm_lvm_check_settings (vg_of (self), fvm_store_get_thinpool (self->store), error);
+  return fvm_setup_thin_pool (config, opts, items, out_missing, cancellable, error);
+}
+
+/* The pool every clone here shares. */
+static gboolean
+thinlv_pool_usage (FvmBackend *self, char **out_summary, char **out_warning, GError **error)
+{
+  gboolean full = FALSE;
+
+  *out_summary = fvm_lvm_pool_usage (vg_of (self), fvm_backend_thinlv_pool (self), &full, error);
+  if (full)
+    *out_warning
+        = g_strdup_printf ("over %.0f %%: clones stop when it is full", FVM_LVM_POOL_WARN_PERCENT);
+  return *out_summary != NULL;
 }
 
 static gboolean
-thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clone,
+check_ready (FvmBackend *self, GError **error)
+{
+  return fvm_lvm_check_settings (vg_of (self), fvm_backend_thinlv_pool (self), error);
+}
+
+static gboolean
+thinlv_create (FvmBackend *self, const FvmManifest *golden, const char *clone,
                GCancellable *cancellable, GError **error)
 {
   const char *vg = vg_of (self);
@@ -50,15 +120,14 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
   double data = -1, meta = -1;
 
   /* The pool is checked on every create: a full thin pool stops every clone in it at once. */
-  if (!fvm_lvm_check_pool (vg, fvm_store_get_thinpool (self->store), &data, &meta, cancellable,
-                           error))
+  if (!fvm_lvm_check_pool (vg, fvm_backend_thinlv_pool (self), &data, &meta, cancellable, error))
     return FALSE;
   if (data >= FVM_LVM_POOL_WARN_PERCENT || meta >= FVM_LVM_POOL_WARN_PERCENT)
     g_warning ("thin pool %s/%s is %.0f%% full (metadata %.0f%%): clones stop when it is full", vg,
-               fvm_store_get_thinpool (self->store), data, meta);
+               fvm_backend_thinlv_pool (self), data, meta);
   /* The origin is the golden's own LV, by its derived name and fresh lvs output; the
    * manifest's lv is never taken as it is. */
-  origin = fvm_golden_thinlv_origin (self->store, golden, error);
+  origin = fvm_thinlv_golden_origin (self, golden, error);
   if (origin == NULL)
     return FALSE;
   argv = fvm_lvm_snapshot_argv (vg, origin, lv, clone_tags);
@@ -74,7 +143,7 @@ thinlv_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clo
 }
 
 static gboolean
-thinlv_remove (FvmCloneBackend *self, const char *clone, GError **error)
+thinlv_remove (FvmBackend *self, const char *clone, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -104,7 +173,7 @@ thinlv_remove (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 static gboolean
-thinlv_exists (FvmCloneBackend *self, const char *clone)
+thinlv_exists (FvmBackend *self, const char *clone)
 {
   g_autofree char *lv = lv_name (clone);
   g_autoptr (FvmLvmLv) found = NULL;
@@ -131,8 +200,8 @@ string_member (JsonObject *obj, const char *name)
 }
 
 gboolean
-fvm_clone_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_exists,
-                                gint64 *out_time, GError **error)
+fvm_backend_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_exists,
+                                  gint64 *out_time, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
@@ -178,7 +247,7 @@ fvm_clone_thinlv_parse_lv_time (const char *json, const char *lv, gboolean *out_
 }
 
 static gboolean
-thinlv_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
+thinlv_disk_time (FvmBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
                   GError **error)
 {
   const char *vg = vg_of (self);
@@ -194,13 +263,13 @@ thinlv_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists
   if (!check_ready (self, error))
     return FALSE;
   if (!fvm_subprocess_run (argv, &out, NULL, error)
-      || !fvm_clone_thinlv_parse_lv_time (out, lv, out_exists, out_time, error))
+      || !fvm_backend_thinlv_parse_lv_time (out, lv, out_exists, out_time, error))
     return fvm_prefix_error (error, "volume group '%s'", vg);
   return TRUE;
 }
 
 static char *
-thinlv_disk_path (FvmCloneBackend *self, const char *clone)
+thinlv_disk_path (FvmBackend *self, const char *clone)
 {
   g_autofree char *lv = lv_name (clone);
 
@@ -208,7 +277,7 @@ thinlv_disk_path (FvmCloneBackend *self, const char *clone)
 }
 
 static char *
-thinlv_disk_xml (FvmCloneBackend *self, const char *clone)
+thinlv_disk_xml (FvmBackend *self, const char *clone, const FvmDevicePolicy *devices)
 {
   g_autofree char *dev = thinlv_disk_path (self, clone);
 
@@ -218,13 +287,13 @@ thinlv_disk_xml (FvmCloneBackend *self, const char *clone)
       "    <disk type='block' device='disk'>\n"
       "      <driver name='qemu' type='raw' cache='none' io='native' discard='unmap'/>\n"
       "      <source dev='%s'/>\n"
-      "      <target dev='vda' bus='virtio'/>\n"
+      "      <target dev='%s' bus='%s'/>\n"
       "    </disk>\n",
-      dev);
+      dev, devices->disk_dev, devices->disk_bus);
 }
 
 static char *
-thinlv_backing (FvmCloneBackend *self, const char *clone, GError **error)
+thinlv_backing (FvmBackend *self, const char *clone, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -245,10 +314,10 @@ thinlv_backing (FvmCloneBackend *self, const char *clone, GError **error)
 /* A new thin LV, a full copy, then the swap by renames: until the first rename the clone is
  * untouched; between the renames the copy is complete under the temporary name. */
 static gboolean
-thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellable, GError **error)
+thinlv_flatten (FvmBackend *self, const char *clone, GCancellable *cancellable, GError **error)
 {
   const char *vg = vg_of (self);
-  const char *pool = fvm_store_get_thinpool (self->store);
+  const char *pool = fvm_backend_thinlv_pool (self);
   g_autofree char *lv = lv_name (clone);
   g_autofree char *flat = g_strconcat (lv, "-flat", NULL);
   g_autofree char *old = g_strconcat (lv, "-old", NULL);
@@ -258,9 +327,18 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
   g_autofree char *what = NULL;
   g_autoptr (FvmLvmLv) found = NULL;
   g_auto (GStrv) create = NULL;
-  const char *convert[]
-      = { "qemu-img", "convert", "-q", "-n", "--target-is-zero", "-f", "raw", "-O",
-          "raw",      src,       dst,  NULL };
+  const char *convert[] = { "qemu-img",
+                            "convert",
+                            "-q",
+                            "-n",
+                            "--target-is-zero",
+                            "-f",
+                            FVM_IMAGE_FORMAT_RAW,
+                            "-O",
+                            FVM_IMAGE_FORMAT_RAW,
+                            src,
+                            dst,
+                            NULL };
   const char *remove_flat[] = { "lvremove", "-y", flat_target, NULL };
   const char *rename_away[] = { "lvrename", vg, lv, old, NULL };
   const char *rename_in[] = { "lvrename", vg, flat, lv, NULL };
@@ -301,9 +379,9 @@ thinlv_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancella
 
 /* Live: the running clone's LV is renamed to -old (qemu keeps it open), a new thin LV takes its
  * name and path (tagged @fvm-writing), and libvirt's block copy fills it; after the pivot the tag
- * goes, then -old. What a kill leaves on the way, fvm_clone_thinlv_recover puts right. */
+ * goes, then -old. What a kill leaves on the way, fvm_backend_thinlv_recover puts right. */
 static char *
-thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *cancellable,
+thinlv_live_copy_begin (FvmBackend *self, const char *clone, GCancellable *cancellable,
                         GError **error)
 {
   const char *vg = vg_of (self);
@@ -324,8 +402,8 @@ thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *
   if (!fvm_lvm_run (rename_away, "consolidate: renaming the running clone's LV", cancellable,
                     error))
     return NULL;
-  create = fvm_lvm_create_thin_argv (vg, fvm_store_get_thinpool (self->store), lv, found->size,
-                                     copy_tags);
+  create
+      = fvm_lvm_create_thin_argv (vg, fvm_backend_thinlv_pool (self), lv, found->size, copy_tags);
   what = g_strdup_printf ("creating %s/%s for consolidating clone '%s'", vg, lv, clone);
   if (!fvm_lvm_run ((const char *const *) create, what, NULL, error))
     {
@@ -341,7 +419,7 @@ thinlv_live_copy_begin (FvmCloneBackend *self, const char *clone, GCancellable *
 }
 
 static gboolean
-thinlv_live_copy_end (FvmCloneBackend *self, const char *clone, gboolean copied, GError **error)
+thinlv_live_copy_end (FvmBackend *self, const char *clone, gboolean copied, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -357,7 +435,7 @@ thinlv_live_copy_end (FvmCloneBackend *self, const char *clone, gboolean copied,
 }
 
 static gboolean
-thinlv_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error)
+thinlv_resize (FvmBackend *self, const char *clone, guint64 bytes, GError **error)
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
@@ -384,7 +462,7 @@ thinlv_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError *
 }
 
 static GPtrArray *
-thinlv_list (FvmCloneBackend *self, GError **error)
+thinlv_list (FvmBackend *self, GError **error)
 {
   g_autoptr (GPtrArray) lvs = NULL;
   g_autoptr (GPtrArray) clones = g_ptr_array_new_with_free_func (g_free);
@@ -405,8 +483,23 @@ thinlv_list (FvmCloneBackend *self, GError **error)
   return g_steal_pointer (&clones);
 }
 
-const FvmCloneBackendOps fvm_clone_thinlv_ops = {
+const FvmBackendOps fvm_backend_thinlv_ops = {
   .name = "thinlv",
+  .open = thinlv_open,
+  .close = thinlv_close,
+  .setup = thinlv_setup,
+  .pool_usage = thinlv_pool_usage,
+  .pool_label = "Thin pool",
+  .golden_write = fvm_thinlv_golden_write,
+  .golden_registered = fvm_thinlv_golden_registered,
+  .golden_remove = fvm_thinlv_golden_remove,
+  .golden_gc = fvm_thinlv_golden_gc,
+  .golden_gc_kind = "golden LV",
+  .golden_sink_begin = fvm_thinlv_golden_sink_begin,
+  .golden_sink_write = fvm_thinlv_golden_sink_write,
+  .golden_sink_set_version = fvm_thinlv_golden_sink_set_version,
+  .golden_sink_finish = fvm_thinlv_golden_sink_finish,
+  .golden_sink_free = fvm_thinlv_golden_sink_free,
   .create = thinlv_create,
   .remove = thinlv_remove,
   .exists = thinlv_exists,
@@ -419,5 +512,5 @@ const FvmCloneBackendOps fvm_clone_thinlv_ops = {
   .disk_path = thinlv_disk_path,
   .resize = thinlv_resize,
   .list = thinlv_list,
-  .recover = fvm_clone_thinlv_recover,
+  .recover = fvm_backend_thinlv_recover,
 };

@@ -12,14 +12,14 @@
  * The clone's lock, which a running consolidate holds, keeps gc away from one in progress. */
 #include <libvirt/virterror.h>
 
+#include "fvm-backend-thinlv-private.h"
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
 #include "fvm-error.h"
 #include "fvm-lock.h"
 #include "fvm-lvm.h"
+#include "fvm-store.h"
 
 #define CLONE_PREFIX "fvm-clone-"
-#define DISK_TARGET "vda" /* thinlv_disk_xml's */
 
 /* NAME in LVS (fresh lvs output of VG) when it is fvm's own clone LV. */
 static FvmLvmLv *
@@ -37,32 +37,35 @@ find_lv (GPtrArray *lvs, const char *vg, const char *name)
 
 /* A block copy a killed live consolidate left running: aborted without a pivot. */
 static gboolean
-abort_copy (FvmCloneBackend *self, const char *clone, GError **error)
+abort_copy (FvmBackend *self, const char *clone, GError **error)
 {
   g_autoptr (FvmVirDomain) dom
       = virDomainLookupByName (fvm_store_get_connection (self->store), clone);
   virDomainBlockJobInfo info = { 0 };
+  g_autofree char *lv = g_strconcat (CLONE_PREFIX, clone, NULL);
+  /* The disk by its source path, whatever target the OS's device policy gave it. */
+  g_autofree char *disk = fvm_lvm_device (fvm_backend_thinlv_vg (self), lv);
 
   if (dom == NULL || virDomainIsActive (dom) != 1)
     {
       virResetLastError ();
       return TRUE;
     }
-  if (virDomainGetBlockJobInfo (dom, DISK_TARGET, &info, 0) <= 0
+  if (virDomainGetBlockJobInfo (dom, disk, &info, 0) <= 0
       || info.type != VIR_DOMAIN_BLOCK_JOB_TYPE_COPY)
     {
       virResetLastError ();
       return TRUE;
     }
-  if (virDomainBlockJobAbort (dom, DISK_TARGET, 0) < 0)
+  if (virDomainBlockJobAbort (dom, disk, 0) < 0)
     return fvm_throw_virt (error, "aborting the block copy of '%s'", clone);
   return TRUE;
 }
 
 static gboolean
-recover_one (FvmCloneBackend *self, const char *clone, GError **error)
+recover_one (FvmBackend *self, const char *clone, GError **error)
 {
-  const char *vg = fvm_store_get_vg (self->store);
+  const char *vg = fvm_backend_thinlv_vg (self);
   g_autofree char *lv = g_strconcat (CLONE_PREFIX, clone, NULL);
   g_autofree char *old = g_strconcat (lv, "-old", NULL);
   g_autofree char *flat = g_strconcat (lv, "-flat", NULL);
@@ -102,13 +105,13 @@ recover_one (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 GPtrArray *
-fvm_clone_thinlv_recover (FvmCloneBackend *self, gboolean dry_run, GError **error)
+fvm_backend_thinlv_recover (FvmBackend *self, gboolean dry_run, GError **error)
 {
-  const char *vg = fvm_store_get_vg (self->store);
+  const char *vg = fvm_backend_thinlv_vg (self);
   g_autoptr (GPtrArray) lvs = NULL;
   g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
 
-  if (!fvm_lvm_check_settings (vg, fvm_store_get_thinpool (self->store), error))
+  if (!fvm_lvm_check_settings (vg, fvm_backend_thinlv_pool (self), error))
     return NULL;
   lvs = fvm_lvm_list (vg, NULL, NULL, error);
   if (lvs == NULL)

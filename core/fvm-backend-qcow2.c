@@ -1,5 +1,6 @@
-/* fvm-clone-qcow2: clones as qcow2 overlays whose backing file is the golden, made through the
- * libvirt storage API (a volume with a <backingStore>), so remote pools work the same. */
+/* fvm-backend-qcow2: the qcow2 storage backend: clones as qcow2 overlays whose backing file is the
+ * golden, made through the libvirt storage API (a volume with a <backingStore>), so remote pools
+ * work the same. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -7,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fvm-backend.h"
 #include "fvm-cleanup.h"
-#include "fvm-clone-backend.h"
 #include "fvm-error.h"
+#include "fvm-image-info.h"
+#include "fvm-store.h"
 #include "fvm-subprocess.h"
 #include "fvm-xml.h"
 
@@ -22,7 +25,7 @@ volume_name (const char *clone)
 /* The fast path: a copy of the golden's template overlay. NOT_SUPPORTED (FALSE without an
  * error) when there is no local template; EXISTS when the clone's disk is already there. */
 static gboolean
-copy_template (FvmCloneBackend *self, const FvmManifest *golden, const char *vol_name,
+copy_template (FvmBackend *self, const FvmManifest *golden, const char *vol_name,
                gboolean *out_done, GError **error)
 {
   g_autofree char *tmpl_name = fvm_store_template_name (golden);
@@ -70,7 +73,7 @@ copy_template (FvmCloneBackend *self, const FvmManifest *golden, const char *vol
 }
 
 static gboolean
-qcow2_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clone,
+qcow2_create (FvmBackend *self, const FvmManifest *golden, const char *clone,
               GCancellable *cancellable, GError **error)
 {
   g_autofree char *vol_name = volume_name (clone);
@@ -90,7 +93,7 @@ qcow2_create (FvmCloneBackend *self, const FvmManifest *golden, const char *clon
 }
 
 static gboolean
-qcow2_remove (FvmCloneBackend *self, const char *clone, GError **error)
+qcow2_remove (FvmBackend *self, const char *clone, GError **error)
 {
   g_autofree char *vol_name = volume_name (clone);
 
@@ -98,7 +101,7 @@ qcow2_remove (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 static gboolean
-qcow2_exists (FvmCloneBackend *self, const char *clone)
+qcow2_exists (FvmBackend *self, const char *clone)
 {
   g_autofree char *vol_name = volume_name (clone);
   g_autofree char *path = fvm_store_file_path (self->store, vol_name);
@@ -111,7 +114,7 @@ qcow2_exists (FvmCloneBackend *self, const char *clone)
 }
 
 static gboolean
-qcow2_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
+qcow2_disk_time (FvmBackend *self, const char *clone, gboolean *out_exists, gint64 *out_time,
                  GError **error)
 {
   g_autofree char *vol_name = volume_name (clone);
@@ -120,7 +123,7 @@ qcow2_disk_time (FvmCloneBackend *self, const char *clone, gboolean *out_exists,
 }
 
 static char *
-qcow2_disk_xml (FvmCloneBackend *self, const char *clone)
+qcow2_disk_xml (FvmBackend *self, const char *clone, const FvmDevicePolicy *devices)
 {
   g_autofree char *vol_name = volume_name (clone);
   g_autofree char *vol_path = fvm_store_file_path (self->store, vol_name);
@@ -129,13 +132,13 @@ qcow2_disk_xml (FvmCloneBackend *self, const char *clone)
   return g_markup_printf_escaped ("    <disk type='file' device='disk'>\n"
                                   "      <driver name='qemu' type='qcow2' discard='unmap'/>\n"
                                   "      <source file='%s'/>\n"
-                                  "      <target dev='vda' bus='virtio'/>\n"
+                                  "      <target dev='%s' bus='%s'/>\n"
                                   "    </disk>\n",
-                                  vol_path);
+                                  vol_path, devices->disk_dev, devices->disk_bus);
 }
 
 static char *
-qcow2_disk_path (FvmCloneBackend *self, const char *clone)
+qcow2_disk_path (FvmBackend *self, const char *clone)
 {
   g_autofree char *vol_name = volume_name (clone);
 
@@ -143,7 +146,7 @@ qcow2_disk_path (FvmCloneBackend *self, const char *clone)
 }
 
 static char *
-qcow2_backing (FvmCloneBackend *self, const char *clone, GError **error)
+qcow2_backing (FvmBackend *self, const char *clone, GError **error)
 {
   g_autofree char *vol_name = volume_name (clone);
   g_autoptr (FvmVirStorageVol) vol = fvm_store_lookup_volume (self->store, vol_name, error);
@@ -158,14 +161,16 @@ qcow2_backing (FvmCloneBackend *self, const char *clone, GError **error)
 }
 
 static gboolean
-qcow2_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellable, GError **error)
+qcow2_flatten (FvmBackend *self, const char *clone, GCancellable *cancellable, GError **error)
 {
   g_autofree char *vol_name = volume_name (clone);
   g_autofree char *path = fvm_store_file_path (self->store, vol_name);
   g_autofree char *tmp_name = g_strconcat (".", vol_name, ".flatten", NULL);
   g_autofree char *tmp = fvm_store_file_path (self->store, tmp_name);
-  const char *convert[] = { "qemu-img", "convert", "-q",         "-f", "qcow2", "-O",
-                            "qcow2",    "-o",      "compat=1.1", path, tmp,     NULL };
+  const char *convert[] = {
+    "qemu-img",   "convert", "-q", "-f", FVM_IMAGE_FORMAT_QCOW2, "-O", FVM_IMAGE_FORMAT_QCOW2, "-o",
+    "compat=1.1", path,      tmp,  NULL
+  };
   struct stat st;
 
   if (stat (path, &st) < 0)
@@ -188,7 +193,7 @@ qcow2_flatten (FvmCloneBackend *self, const char *clone, GCancellable *cancellab
 }
 
 static gboolean
-qcow2_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **error)
+qcow2_resize (FvmBackend *self, const char *clone, guint64 bytes, GError **error)
 {
   g_autofree char *vol_name = volume_name (clone);
   g_autoptr (FvmVirStorageVol) vol = fvm_store_lookup_volume (self->store, vol_name, error);
@@ -202,7 +207,7 @@ qcow2_resize (FvmCloneBackend *self, const char *clone, guint64 bytes, GError **
 }
 
 static GPtrArray *
-qcow2_list (FvmCloneBackend *self, GError **error)
+qcow2_list (FvmBackend *self, GError **error)
 {
   g_autoptr (GPtrArray) files = fvm_store_list_files (self->store, error);
   g_autoptr (GPtrArray) clones = g_ptr_array_new_with_free_func (g_free);
@@ -218,7 +223,7 @@ qcow2_list (FvmCloneBackend *self, GError **error)
   return g_steal_pointer (&clones);
 }
 
-const FvmCloneBackendOps fvm_clone_qcow2_ops = {
+const FvmBackendOps fvm_backend_qcow2_ops = {
   .name = "qcow2",
   .create = qcow2_create,
   .remove = qcow2_remove,
