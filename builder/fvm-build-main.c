@@ -12,6 +12,7 @@
 #include "fvm-osinfo.h"
 #include "fvm-template.h"
 #include "fvm-units.h"
+#include "fvm-validate.h"
 
 static char *opt_method;
 static gboolean opt_list_os;
@@ -159,9 +160,7 @@ read_keys (GError **error)
       if (!g_file_get_contents (opt_ssh_keys[i], &text, NULL, error))
         return fvm_null_prefix_error (error, "--ssh-key");
       g_strstrip (text);
-      if (strchr (text, '\n') != NULL
-          || (!g_str_has_prefix (text, "ssh-") && !g_str_has_prefix (text, "ecdsa-")
-              && !g_str_has_prefix (text, "sk-")))
+      if (fvm_validate_ssh_key_problem (text) != NULL)
         return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                     "--ssh-key %s is not one OpenSSH public key", opt_ssh_keys[i]);
       g_strv_builder_add (keys, text);
@@ -196,7 +195,7 @@ parse_settings (GOptionContext *ctx, const char *name, Settings *s, GError **err
         return fvm_usage_error (ctx, "--set takes KEY=VALUE", error);
       if (g_str_equal (key, "hostname"))
         {
-          if (!fvm_name_check_clone (value, &local_error))
+          if (!fvm_validate_hostname (value, &local_error))
             return fvm_usage_error (ctx, "--set hostname: not a valid host name", error);
           slot = &s->hostname;
         }
@@ -213,8 +212,7 @@ parse_settings (GOptionContext *ctx, const char *name, Settings *s, GError **err
           g_strfreev (s->packages);
           s->packages = g_strsplit (value, ",", -1);
           for (guint k = 0; s->packages[k] != NULL; k++)
-            if (*s->packages[k] == '\0' || s->packages[k][0] == '-'
-                || strpbrk (s->packages[k], " \t\n'\"\\$`;") != NULL)
+            if (!fvm_validate_package_name (s->packages[k]))
               return fvm_usage_error (ctx, "--set packages: invalid package list", error);
           continue;
         }

@@ -18,6 +18,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
 #include "fvm-error.h"
+#include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
 #include "fvm-libvirt.h"
 #include "fvm-lock.h"
@@ -296,20 +297,10 @@ static gboolean
 run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions *opts,
                   FvmClone *clone, GCancellable *cancellable, GError **error)
 {
-  FvmHookFacts facts = {
-    .event = "create",
-    .clone = clone->name,
-    .golden = clone->meta.golden,
-    .ip = clone->ip,
-    .mac = clone->mac,
-    .network = clone->network,
-    .disk = clone->disk,
-    .owner = clone->meta.owner,
-    .hostname = clone->meta.hostname,
-    .reserved_ip = clone->meta.reserved_ip,
-    .connect = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
-  };
+  FvmHookFacts facts;
 
+  fvm_hook_facts_from_clone (&facts, "create", clone,
+                             fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   return fvm_hooks_run ((const char *const *) p->hooks, &facts, opts->hook_output,
                         opts->hook_output_data, cancellable, error);
 }

@@ -8,6 +8,7 @@
 #include "fvm-clone-private.h"
 #include "fvm-dhcp.h"
 #include "fvm-error.h"
+#include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
@@ -86,20 +87,7 @@ static void
 run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, gpointer data)
 {
   g_autoptr (GError) local_error = NULL;
-  FvmHookFacts facts = {
-    .event = "destroy",
-    .clone = clone->name,
-    .golden = clone->meta.golden,
-    .ip = clone->ip,
-    .mac = clone->mac,
-    .network = clone->network,
-    .disk = clone->disk,
-    .owner = clone->meta.owner,
-    .hostname = clone->meta.hostname,
-    .reserved_ip = clone->meta.reserved_ip,
-    .connect = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
-  };
-
+  FvmHookFacts facts;
   const char *hooks_dir = fvm_config_get_string (config, FVM_SETTING_CLONE_HOOKS_DIR);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) paths = NULL;
@@ -118,6 +106,8 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
         g_warning ("%s: destroy hook not run: %s", clone->name, hook_error->message);
     }
   paths = g_strv_builder_end (builder);
+  fvm_hook_facts_from_clone (&facts, "destroy", clone,
+                             fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   if (paths[0] != NULL
       && !fvm_hooks_run ((const char *const *) paths, &facts, hook_output, data, NULL,
                          &local_error))

@@ -6,7 +6,7 @@
 #include "fvm-backend.h"
 #include "fvm-config-build.h"
 #include "fvm-error.h"
-#include "fvm-hooks.h"
+#include "fvm-validate.h"
 #include "fvm-names.h"
 #include "fvm-units.h"
 
@@ -211,7 +211,7 @@ validate_hooks (const char *value, GError **error)
                                "hook '%s' is neither a name nor an absolute path in "
                                "clone.hooks-dir",
                                parts[i]);
-      if (!fvm_hooks_check_name (parts[i], error))
+      if (!fvm_validate_hook_name (parts[i], error))
         return FALSE;
     }
   return TRUE;

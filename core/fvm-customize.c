@@ -4,6 +4,7 @@
 #include "fvm-error.h"
 #include "fvm-guestfs.h"
 #include "fvm-template.h"
+#include "fvm-validate.h"
 
 /* Bytes of a failing command's output kept for the one-line error. */
 #define TAIL_LINES 3
@@ -100,19 +101,6 @@ fvm_customize_add_hook (FvmCustomize *self, const char *path, GError **error)
   return TRUE;
 }
 
-/* Debian, RPM and SUSE package names, with an optional :arch, =version or -version-release;
- * nothing a package manager would take as an option or a shell would interpret. */
-static gboolean
-package_name_ok (const char *name)
-{
-  if (!g_ascii_isalnum (name[0]))
-    return FALSE;
-  for (const char *p = name; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("+-._:=~", *p) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
 gboolean
 fvm_customize_add_packages (FvmCustomize *self, const char *list, GError **error)
 {
@@ -125,7 +113,7 @@ fvm_customize_add_packages (FvmCustomize *self, const char *list, GError **error
 
       if (*name == '\0')
         continue;
-      if (!package_name_ok (name))
+      if (!fvm_validate_package_name (name))
         return fvm_throw_code (error, FVM_ERROR_USAGE, "--install: '%s' is not a package name",
                                name);
       g_ptr_array_add (self->packages, g_strdup (name));
@@ -170,21 +158,6 @@ user_name_ok (const char *user)
   return TRUE;
 }
 
-/* An OpenSSH public key line: TYPE BASE64 [COMMENT], the type one OpenSSH knows the shape of. */
-static gboolean
-public_key_ok (const char *line)
-{
-  static const char *const prefixes[] = { "ssh-", "ecdsa-", "sk-ssh-", "sk-ecdsa-", NULL };
-  g_auto (GStrv) fields = g_strsplit_set (line, " \t", 3);
-  gboolean known = FALSE;
-
-  if (g_strv_length (fields) < 2 || *fields[1] == '\0')
-    return FALSE;
-  for (guint i = 0; prefixes[i] != NULL; i++)
-    known = known || g_str_has_prefix (fields[0], prefixes[i]);
-  return known;
-}
-
 gboolean
 fvm_customize_add_ssh_inject (FvmCustomize *self, const char *spec, GError **error)
 {
@@ -210,7 +183,7 @@ fvm_customize_add_ssh_inject (FvmCustomize *self, const char *spec, GError **err
 
       if (*line == '\0' || *line == '#')
         continue;
-      if (!public_key_ok (line))
+      if (fvm_validate_ssh_key_problem (line) != NULL)
         return fvm_throw (error, "--ssh-inject: %s line %u is not an OpenSSH public key", colon + 1,
                           i + 1);
       g_string_append_printf (keys, "%s\n", line);

@@ -3,6 +3,7 @@
 
 #include "fvm-device-policy.h"
 #include "fvm-error.h"
+#include "fvm-placeholders.h"
 #include "fvm-xml.h"
 
 void
@@ -318,33 +319,36 @@ render_template (const char *text, const char *file, const Piece *pieces, GError
 
   for (guint n = 0; lines[n] != NULL; n++)
     {
-      const char *p = lines[n];
-      const char *open;
-      while ((open = strstr (p, "{{")) != NULL)
+      const char *line = lines[n];
+      gsize pos = 0;
+      FvmPlaceholderScan scan;
+
+      for (;;)
         {
-          const char *close = strstr (open + 2, "}}");
-          g_autofree char *name = NULL;
-          int found = -1;
-          if (close == NULL)
-            return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                                        "%s:%u: '{{' without a closing '}}'", file, n + 1);
-          name = g_strstrip (g_strndup (open + 2, (gsize) (close - open - 2)));
-          for (guint i = 0; i < N_PIECES; i++)
-            if (g_str_equal (name, piece_names[i]))
-              found = (int) i;
+          g_auto (FvmPlaceholder) ph = { 0 };
+          g_autoptr (GError) local_error = NULL;
+          int found;
+
+          scan = fvm_placeholder_next (line, pos, &ph, &local_error);
+          if (scan == FVM_PLACEHOLDER_NONE)
+            break;
+          if (scan == FVM_PLACEHOLDER_BAD)
+            return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s:%u: %s", file, n + 1,
+                                        local_error->message);
+          found = fvm_placeholder_lookup (piece_names, ph.inner);
           if (found < 0)
             {
               g_autofree char *known = g_strjoinv (", ", (char **) piece_names);
               return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                           "%s:%u: unknown placeholder '{{%s}}' (known: %s)", file,
-                                          n + 1, name, known);
+                                          n + 1, ph.inner, known);
             }
-          g_string_append_len (out, p, open - p);
+          g_string_append_len (out, line + pos, ph.start - pos);
           append_piece (out, &pieces[found]);
           seen[found] = TRUE;
-          p = close + 2;
+          pos = ph.end;
         }
-      g_string_append (out, p);
+      g_string_append (out, line + pos);
       if (lines[n + 1] != NULL)
         g_string_append_c (out, '\n');
     }

@@ -6,27 +6,8 @@
 #include <unistd.h>
 
 #include "fvm-error.h"
-
-#define NAME_MAX_LEN 64
-
-gboolean
-fvm_hooks_check_name (const char *name, GError **error)
-{
-  size_t len = strlen (name);
-  gboolean ok = len > 0 && len <= NAME_MAX_LEN && name[0] != '.' && name[0] != '-';
-  /* The name may come from a domain's metadata: escaped, it cannot reach a terminal as a
-   * control sequence. */
-  g_autofree char *shown = NULL;
-
-  for (const char *p = name; ok && *p != '\0'; p++)
-    ok = g_ascii_isalnum (*p) || strchr ("._-", *p) != NULL;
-  if (ok)
-    return TRUE;
-  shown = g_strescape (name, NULL);
-  return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                         "invalid hook name '%s' (1 to %d letters, digits, '.', '_', '-')", shown,
-                         NAME_MAX_LEN);
-}
+#include "fvm-hook-facts.h"
+#include "fvm-validate.h"
 
 /* Owned by root or by whoever runs the hook, and writable by nobody else. */
 static gboolean
@@ -66,7 +47,7 @@ fvm_hooks_resolve (const char *hooks_dir, const char *entry, char **out_name, GE
     }
   else
     name = g_strdup (entry);
-  if (!fvm_hooks_check_name (name, error))
+  if (!fvm_validate_hook_name (name, error))
     return NULL;
   /* The directory decides who could have put the file there. stat, not lstat: an administrator
    * may link /etc/fvm/hooks elsewhere, and what counts is who owns the directory it leads to. */
@@ -139,46 +120,18 @@ relay_line (const char *line, gpointer user_data)
     r->func (text, r->data);
 }
 
-/* Facts come partly from a domain's metadata, which anyone with libvirt write access can edit:
- * one with a control character (a newline that would become a second line in /etc/hosts or an
- * SSH configuration) is passed empty. */
-static void
-add_env (GPtrArray *env, const char *key, const char *value)
-{
-  for (const char *p = value; p != NULL && *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      {
-        g_info ("%s has a control character: passed to hooks empty", key);
-        value = NULL;
-        break;
-      }
-  g_ptr_array_add (env, g_strdup_printf ("%s=%s", key, value ? value : ""));
-}
-
 gboolean
 fvm_hooks_run (const char *const *hooks, const FvmHookFacts *facts, FvmLineFunc line_func,
                gpointer user_data, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GPtrArray) env = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) env = fvm_hook_facts_environ (facts);
 
-  add_env (env, "FVM_EVENT", facts->event);
-  add_env (env, "FVM_CLONE", facts->clone);
-  add_env (env, "FVM_GOLDEN", facts->golden);
-  add_env (env, "FVM_IP", facts->ip);
-  add_env (env, "FVM_MAC", facts->mac);
-  add_env (env, "FVM_NETWORK", facts->network);
-  add_env (env, "FVM_DISK", facts->disk);
-  add_env (env, "FVM_OWNER", facts->owner);
-  add_env (env, "FVM_HOSTNAME", facts->hostname);
-  add_env (env, "FVM_RESERVED_IP", facts->reserved_ip);
-  add_env (env, "FVM_CONNECT", facts->connect);
-  g_ptr_array_add (env, NULL);
   for (guint i = 0; hooks != NULL && hooks[i] != NULL; i++)
     {
       const char *argv[] = { hooks[i], facts->event, NULL };
       LineRelay relay = { facts->clone, hooks[i], line_func, user_data };
-      if (!fvm_subprocess_run_logged (argv, (const char *const *) env->pdata, NULL, relay_line,
-                                      &relay, cancellable, error))
+      if (!fvm_subprocess_run_logged (argv, (const char *const *) env, NULL, relay_line, &relay,
+                                      cancellable, error))
         return fvm_prefix_error (error, "%s hook", facts->event);
     }
   return TRUE;

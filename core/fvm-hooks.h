@@ -10,11 +10,11 @@
  * metadata is never executed.
  *
  * A hook runs with the event as its argument (create or destroy) and the clone's facts in its
- * environment (FVM_EVENT, FVM_CLONE, FVM_GOLDEN, FVM_IP, FVM_MAC, FVM_NETWORK, FVM_DISK,
- * FVM_OWNER, FVM_HOSTNAME, FVM_RESERVED_IP, FVM_CONNECT); standard input is /dev/null, its output
- * goes line by line to a callback (the CLI puts it on stderr, so --json stays clean). The create
- * hooks run when the clone is up (after the wait for its address or SSH): a failing one fails
- * the create and the clone is removed. Destroy runs the clone's hooks with "destroy" before
+ * environment (fvm-hook-facts.h: FVM_EVENT, FVM_CLONE, FVM_GOLDEN, FVM_IP, FVM_MAC, FVM_NETWORK,
+ * FVM_DISK, FVM_OWNER, FVM_HOSTNAME, FVM_RESERVED_IP, FVM_CONNECT); standard input is /dev/null,
+ * its output goes line by line to a callback (the CLI puts it on stderr, so --json stays clean).
+ * The create hooks run when the clone is up (after the wait for its address or SSH): a failing one
+ * fails the create and the clone is removed. Destroy runs the clone's hooks with "destroy" before
  * anything is removed. */
 #pragma once
 
@@ -24,23 +24,9 @@
 
 G_BEGIN_DECLS
 
-typedef struct
-{
-  const char *event; /* "create" or "destroy" */
-  const char *clone;
-  const char *golden;
-  const char *ip;
-  const char *mac;
-  const char *network;
-  const char *disk;
-  const char *owner;
-  const char *hostname;
-  const char *reserved_ip;
-  const char *connect;
-} FvmHookFacts;
-
-/* A hook's name: 1 to 64 letters, digits, '.', '_' or '-', not starting with '.' or '-'. */
-gboolean fvm_hooks_check_name (const char *name, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The facts a hook gets (fvm-hook-facts.h); a hook's name is checked by
+ * fvm_validate_hook_name (fvm-validate.h). */
+typedef struct _FvmHookFacts FvmHookFacts;
 
 /* ENTRY (a hook name, or an absolute path directly in HOOKS_DIR) found in HOOKS_DIR and checked
  * as above. Returns the path to run; *OUT_NAME gets the name to record. NOT_FOUND when there is

@@ -5,13 +5,25 @@
 
 G_BEGIN_DECLS
 
-/* The seed's meta-data: instance-id, local-hostname, the spec's meta-data; the keys as
- * public-keys when KEYS_HERE (the user-data is the user's own MIME, fvm cannot add to it). */
+/* How cloud-init merges fvm's #cloud-config part into what the user's part set (cloud-init's
+ * cloudinit/handlers/cloud_config.py and cloudinit/mergers/): a part's Merge-Type decides how
+ * that part merges into the configuration gathered so far. dict(replace) makes every key of
+ * fvm's part replace the user's value (hostname, manage_etc_hosts, disable_root,
+ * ssh_authorized_keys; fvm's list already holds the user's keys first); keys fvm does not set
+ * stay the user's. dict() alone is no_replace, where the user's value would stay. */
+#define FVM_IDENTITY_MERGE_TYPE "dict(replace)+list()+str()"
+
+/* The seed's meta-data, written with libyaml: instance-id, local-hostname (always strings), the
+ * keys as public-keys when KEYS_HERE (the user-data is the user's own MIME, fvm cannot add to
+ * it), then the pairs of the spec's meta-data, which must be a mapping without instance-id or
+ * local-hostname. */
 char *fvm_identity_meta_data (const FvmIdentity *identity, const char *clone,
-                              const char *instance_id, gboolean keys_here);
-/* The seed's user-data: fvm's #cloud-config (host name, keys), alone or in a multipart with
- * the user's document. */
-char *fvm_identity_user_data (const FvmIdentity *identity, const char *clone);
+                              const char *instance_id, gboolean keys_here,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The seed's user-data: fvm's #cloud-config (host name, keys), written with libyaml, alone or
+ * in a multipart after the user's document with Merge-Type FVM_IDENTITY_MERGE_TYPE. */
+char *fvm_identity_user_data (const FvmIdentity *identity, const char *clone,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Host name, keys and a #! user-data script written into DISK_PATH with libguestfs. */
 gboolean fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const char *clone,

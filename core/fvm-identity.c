@@ -9,6 +9,7 @@
 #include "fvm-error.h"
 #include "fvm-identity-private.h"
 #include "fvm-media.h"
+#include "fvm-validate.h"
 #include "fvm-volume-writer.h"
 #include "fvm-yaml.h"
 
@@ -80,66 +81,6 @@ fvm_identity_read_text (const char *what, const char *path, GError **error)
   return g_steal_pointer (&data);
 }
 
-static gboolean
-is_key_type (const char *type)
-{
-  static const char *const types[] = {
-    "ssh-ed25519",
-    "ssh-rsa",
-    "ssh-dss",
-    "ecdsa-sha2-nistp256",
-    "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521",
-    "sk-ssh-ed25519@openssh.com",
-    "sk-ecdsa-sha2-nistp256@openssh.com",
-    NULL,
-  };
-  g_autofree char *plain = NULL;
-
-  if (g_str_has_suffix (type, "-cert-v01@openssh.com"))
-    type = plain = g_strndup (type, strlen (type) - strlen ("-cert-v01@openssh.com"));
-  return g_strv_contains (types, type);
-}
-
-const char *
-fvm_ssh_key_line_problem (const char *line)
-{
-  g_auto (GStrv) words = NULL;
-
-  if (strstr (line, "PRIVATE KEY") != NULL)
-    return "is a private key (give the .pub file)";
-  if (strchr (line, '\n') != NULL)
-    return "is more than one line";
-  words = g_strsplit_set (line, " \t", -1);
-  /* Options may come first (from="…",no-pty …); the key type is the first word fvm knows. */
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      g_autofree guchar *blob = NULL;
-      gsize len = 0;
-      guint32 type_len;
-
-      if (!is_key_type (words[i]))
-        continue;
-      if (words[i + 1] == NULL || *words[i + 1] == '\0'
-          || strspn (words[i + 1],
-                     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-                 != strlen (words[i + 1]))
-        return "has a key type but no key";
-      /* The blob starts with its own type, as a length-prefixed string: a cut or pasted-over
-       * key is caught here rather than by sshd on the clone. */
-      blob = g_base64_decode (words[i + 1], &len);
-      if (len < 4)
-        return "has a damaged key";
-      type_len = ((guint32) blob[0] << 24) | ((guint32) blob[1] << 16) | ((guint32) blob[2] << 8)
-                 | blob[3];
-      if (type_len != strlen (words[i]) || len < 4 + type_len
-          || memcmp (blob + 4, words[i], type_len) != 0)
-        return "has a damaged key (its data is not a key of its type)";
-      return NULL;
-    }
-  return "is not an SSH public key";
-}
-
 gboolean
 fvm_identity_add_ssh_key_file (FvmIdentity *identity, const char *path, GError **error)
 {
@@ -157,7 +98,7 @@ fvm_identity_add_ssh_key_file (FvmIdentity *identity, const char *path, GError *
 
       if (*line == '\0' || *line == '#')
         continue;
-      problem = fvm_ssh_key_line_problem (line);
+      problem = fvm_validate_ssh_key_problem (line);
       if (problem != NULL)
         return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "SSH key file %s: line %u %s", path,
                                i + 1, problem);
@@ -225,63 +166,109 @@ fvm_identity_check (const FvmIdentity *identity, const FvmManifest *golden, GErr
   return TRUE;
 }
 
-/* YAML's single-quoted style holds any one-line text: only ' itself is doubled. */
 static void
-append_quoted (GString *s, const char *text)
+write_keys (FvmYamlWriter *w, const char *key, const FvmIdentity *identity, FvmYamlDocument *doc,
+            yaml_node_t *before)
 {
-  g_string_append_c (s, '\'');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '\'')
-        g_string_append_c (s, '\'');
-      g_string_append_c (s, *p);
-    }
-  g_string_append_c (s, '\'');
+  fvm_yaml_writer_plain (w, key);
+  fvm_yaml_writer_begin_sequence (w);
+  if (before != NULL && before->type == YAML_SEQUENCE_NODE)
+    for (yaml_node_item_t *i = before->data.sequence.items.start;
+         i < before->data.sequence.items.top; i++)
+      fvm_yaml_writer_node (w, doc, yaml_document_get_node (doc, *i));
+  else if (before != NULL)
+    fvm_yaml_writer_node (w, doc, before);
+  for (guint i = 0; i < identity->ssh_keys->len; i++)
+    fvm_yaml_writer_string (w, identity->ssh_keys->pdata[i]);
+  fvm_yaml_writer_end_sequence (w);
+}
+
+/* The value of KEY in the mapping ROOT, or NULL. */
+static yaml_node_t *
+mapping_get (FvmYamlDocument *doc, yaml_node_t *root, const char *key)
+{
+  if (root == NULL || root->type != YAML_MAPPING_NODE)
+    return NULL;
+  for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++)
+    if (g_strcmp0 (fvm_yaml_scalar (yaml_document_get_node (doc, p->key)), key) == 0)
+      return yaml_document_get_node (doc, p->value);
+  return NULL;
 }
 
 char *
 fvm_identity_meta_data (const FvmIdentity *identity, const char *clone, const char *instance_id,
-                        gboolean keys_here)
+                        gboolean keys_here, GError **error)
 {
-  GString *s = g_string_new (NULL);
+  g_autoptr (FvmYamlWriter) w = fvm_yaml_writer_new ();
+  g_autoptr (FvmYamlDocument) user = NULL;
+  yaml_node_t *root = NULL;
 
-  g_string_append_printf (s, "instance-id: %s\nlocal-hostname: %s\n", instance_id,
-                          identity->hostname != NULL ? identity->hostname : clone);
-  if (keys_here && identity->ssh_keys->len > 0)
-    {
-      g_string_append (s, "public-keys:\n");
-      for (guint i = 0; i < identity->ssh_keys->len; i++)
-        {
-          g_string_append (s, "  - ");
-          append_quoted (s, identity->ssh_keys->pdata[i]);
-          g_string_append_c (s, '\n');
-        }
-    }
   if (identity->meta_data != NULL)
-    g_string_append (s, identity->meta_data);
-  return g_string_free (s, FALSE);
+    {
+      user = fvm_yaml_load ("meta-data", identity->meta_data, strlen (identity->meta_data), error);
+      if (user == NULL)
+        return NULL;
+      root = yaml_document_get_root_node (user);
+      if (root != NULL && root->type != YAML_MAPPING_NODE)
+        return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                    "meta-data must be a mapping (key: value lines)");
+      for (const char *const *k = (const char *const[]){ "instance-id", "local-hostname", NULL };
+           *k != NULL; k++)
+        if (mapping_get (user, root, *k) != NULL)
+          return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                      "meta-data: %s is fvm's to set (use hostname for the host "
+                                      "name)",
+                                      *k);
+    }
+  fvm_yaml_writer_begin_mapping (w);
+  fvm_yaml_writer_plain (w, "instance-id");
+  fvm_yaml_writer_string (w, instance_id);
+  /* A string always: a clone called 123, true or null is not a number, a boolean or null. */
+  fvm_yaml_writer_plain (w, "local-hostname");
+  fvm_yaml_writer_string (w, identity->hostname != NULL ? identity->hostname : clone);
+  if (keys_here && identity->ssh_keys->len > 0)
+    write_keys (w, "public-keys", identity, NULL, NULL);
+  /* The user's own pairs, as they wrote them. */
+  for (yaml_node_pair_t *p = root != NULL ? root->data.mapping.pairs.start : NULL;
+       root != NULL && p < root->data.mapping.pairs.top; p++)
+    {
+      fvm_yaml_writer_node (w, user, yaml_document_get_node (user, p->key));
+      fvm_yaml_writer_node (w, user, yaml_document_get_node (user, p->value));
+    }
+  fvm_yaml_writer_end_mapping (w);
+  return fvm_yaml_writer_finish (w, error);
 }
 
-/* fvm's own #cloud-config: the host name (and /etc/hosts to match) and the keys, for root
- * as they are given (cloud-init's disable_root would wrap them in a "log in as debian"
- * command). */
+/* fvm's own #cloud-config: the host name (and /etc/hosts to match) and the keys, for root as
+ * they are given (cloud-init's disable_root would wrap them in a "log in as debian" command).
+ * Its part replaces what the user's part set for these keys (FVM_IDENTITY_MERGE_TYPE), so the
+ * user's own ssh_authorized_keys (USER_DOC, the user's #cloud-config, or NULL) come first in
+ * fvm's list: both log in. */
 static char *
-own_cloud_config (const FvmIdentity *identity, const char *hostname)
+own_cloud_config (const FvmIdentity *identity, const char *hostname, FvmYamlDocument *user_doc,
+                  GError **error)
 {
-  GString *s = g_string_new ("#cloud-config\n");
+  g_autoptr (FvmYamlWriter) w = fvm_yaml_writer_new ();
+  yaml_node_t *user_keys = NULL;
+  g_autofree char *body = NULL;
 
-  g_string_append_printf (s, "hostname: %s\nmanage_etc_hosts: true\n", hostname);
+  if (user_doc != NULL)
+    user_keys
+        = mapping_get (user_doc, yaml_document_get_root_node (user_doc), "ssh_authorized_keys");
+  fvm_yaml_writer_begin_mapping (w);
+  fvm_yaml_writer_plain (w, "hostname");
+  fvm_yaml_writer_string (w, hostname);
+  fvm_yaml_writer_plain (w, "manage_etc_hosts");
+  fvm_yaml_writer_plain (w, "true");
   if (identity->ssh_keys->len > 0)
     {
-      g_string_append (s, "disable_root: false\nssh_authorized_keys:\n");
-      for (guint i = 0; i < identity->ssh_keys->len; i++)
-        {
-          g_string_append (s, "  - ");
-          append_quoted (s, identity->ssh_keys->pdata[i]);
-          g_string_append_c (s, '\n');
-        }
+      fvm_yaml_writer_plain (w, "disable_root");
+      fvm_yaml_writer_plain (w, "false");
+      write_keys (w, "ssh_authorized_keys", identity, user_doc, user_keys);
     }
-  return g_string_free (s, FALSE);
+  fvm_yaml_writer_end_mapping (w);
+  body = fvm_yaml_writer_finish (w, error);
+  return body != NULL ? g_strconcat ("#cloud-config\n", body, NULL) : NULL;
 }
 
 static gboolean
@@ -292,22 +279,30 @@ is_mime (const char *doc)
 }
 
 char *
-fvm_identity_user_data (const FvmIdentity *identity, const char *clone)
+fvm_identity_user_data (const FvmIdentity *identity, const char *clone, GError **error)
 {
   const char *hostname = identity->hostname != NULL ? identity->hostname : clone;
   const char *doc = identity->user_data;
-  g_autofree char *own = own_cloud_config (identity, hostname);
+  g_autoptr (FvmYamlDocument) user_doc = NULL;
+  g_autofree char *own = NULL;
   g_autofree char *uuid = NULL;
   const char *type;
 
-  if (doc == NULL)
-    return g_steal_pointer (&own);
   /* The user's own MIME goes as it is (its keys then come through meta-data). */
-  if (is_mime (doc))
+  if (doc != NULL && is_mime (doc))
     return g_strdup (doc);
+  if (doc != NULL && g_str_has_prefix (doc, "#cloud-config"))
+    {
+      user_doc = fvm_yaml_load ("user-data", doc, strlen (doc), error);
+      if (user_doc == NULL)
+        return NULL;
+    }
+  own = own_cloud_config (identity, hostname, user_doc, error);
+  if (own == NULL || doc == NULL)
+    return g_steal_pointer (&own);
   /* Both documents as a multipart: cloud-init runs each part by its type and merges the
-   * cloud-configs, fvm's last so that --hostname wins, with lists appended so that keys from
-   * both are kept. */
+   * cloud-configs in order, each part by its own Merge-Type; fvm's comes last and replaces
+   * the keys it sets. */
   type = g_str_has_prefix (doc, "#cloud-config") ? "text/cloud-config"
          : g_str_has_prefix (doc, "#!")          ? "text/x-shellscript"
                                                  : "text/plain"; /* cloud-init sniffs these */
@@ -321,7 +316,7 @@ fvm_identity_user_data (const FvmIdentity *identity, const char *clone)
                           "--==fvm-%s==\n"
                           "Content-Type: text/cloud-config; charset=\"utf-8\"\n"
                           "Content-Disposition: attachment; filename=\"fvm.cfg\"\n"
-                          "Merge-Type: list(append)+dict(recurse_array)+str()\n\n"
+                          "Merge-Type: " FVM_IDENTITY_MERGE_TYPE "\n\n"
                           "%s"
                           "--==fvm-%s==--\n",
                           uuid, uuid, type, doc, g_str_has_suffix (doc, "\n") ? "" : "\n", uuid,
@@ -333,8 +328,15 @@ fvm_identity_write_seed (const FvmIdentity *identity, const char *clone, const c
                          const char *path, GError **error)
 {
   gboolean keys_in_meta = identity->user_data != NULL && is_mime (identity->user_data);
-  g_autofree char *meta = fvm_identity_meta_data (identity, clone, instance_id, keys_in_meta);
-  g_autofree char *user = fvm_identity_user_data (identity, clone);
+  g_autofree char *meta = NULL;
+  g_autofree char *user = NULL;
+
+  meta = fvm_identity_meta_data (identity, clone, instance_id, keys_in_meta, error);
+  if (meta == NULL)
+    return fvm_prefix_error (error, "seed meta-data");
+  user = fvm_identity_user_data (identity, clone, error);
+  if (user == NULL)
+    return fvm_prefix_error (error, "seed user-data");
   FvmSeedFile files[3] = {
     { "meta-data", meta, strlen (meta) },
     { "user-data", user, strlen (user) },

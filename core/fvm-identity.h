@@ -49,9 +49,6 @@ gboolean fvm_identity_set_user_data_file (FvmIdentity *identity, const char *pat
  * x.yaml: No such file or directory"); an empty file or one holding NUL bytes is an error. */
 char *fvm_identity_read_text (const char *what, const char *path,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
-/* NULL when LINE is an authorized_keys line (options, a known key type, its base64 blob,
- * a comment), else why not ("is a private key", …). */
-const char *fvm_ssh_key_line_problem (const char *line);
 /* #cloud-config must be a YAML mapping: errors name ORIGIN and the line. Other kinds of
  * user-data pass. */
 gboolean fvm_identity_check_user_data (const char *text, const char *origin,

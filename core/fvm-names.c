@@ -2,6 +2,7 @@
 #include "fvm-names.h"
 
 #include "fvm-error.h"
+#include "fvm-validate.h"
 
 static gboolean
 check_common (const char *what, const char *name, const char *extra_chars, GError **error)
@@ -39,12 +40,8 @@ check_common (const char *what, const char *name, const char *extra_chars, GErro
 gboolean
 fvm_name_check_clone (const char *name, GError **error)
 {
-  if (!check_common ("clone", name, "", error))
-    return FALSE;
-  if (name[strlen (name) - 1] == '-')
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "invalid clone name '%s': must not end with '-'", name);
-  return TRUE;
+  /* A clone's name is its host name by default: the one DNS-label rule. */
+  return fvm_validate_dns_label ("clone", name, error);
 }
 
 gboolean

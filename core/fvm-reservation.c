@@ -183,21 +183,14 @@ leased_to_other (virNetworkPtr net, const char *ip, const char *mac)
   return other;
 }
 
-gboolean
-fvm_reservation_add (virNetworkPtr net, const char *name, const char *mac, const char *ip,
-                     GError **error)
+/* EXISTS when NETWORK_XML already has an entry for IP, NAME or MAC (libvirt refuses a second
+ * one with any of them the same), naming what holds it. */
+static gboolean
+check_free (const char *network_xml, const char *name, const char *mac, const char *ip,
+            GError **error)
 {
-  g_autofree char *xml = virNetworkGetXMLDesc (net, 0);
-  g_autofree char *host = NULL;
-  g_autofree char *other = NULL;
-  g_autoptr (GPtrArray) existing = NULL;
-  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GPtrArray) existing = fvm_reservation_list (network_xml, error);
 
-  if (xml == NULL)
-    return fvm_throw_virt (error, "network '%s'", virNetworkGetName (net));
-  if (!fvm_reservation_check_address (xml, ip, error))
-    return FALSE;
-  existing = fvm_reservation_list (xml, error);
   if (existing == NULL)
     return FALSE;
   for (guint i = 0; i < existing->len; i++)
@@ -206,7 +199,30 @@ fvm_reservation_add (virNetworkPtr net, const char *name, const char *mac, const
       if (g_strcmp0 (r->ip, ip) == 0)
         return fvm_throw_code (error, FVM_ERROR_EXISTS, "address %s is already reserved%s%s%s", ip,
                                r->name ? " for '" : "", r->name ? r->name : "", r->name ? "'" : "");
+      if (g_strcmp0 (r->name, name) == 0)
+        return fvm_throw_code (error, FVM_ERROR_EXISTS, "name '%s' already has a reservation (%s)",
+                               name, r->ip != NULL ? r->ip : "no address");
+      if (r->mac != NULL && g_ascii_strcasecmp (r->mac, mac) == 0)
+        return fvm_throw_code (error, FVM_ERROR_EXISTS, "MAC %s already has a reservation (%s)",
+                               mac, r->ip != NULL ? r->ip : "no address");
     }
+  return TRUE;
+}
+
+gboolean
+fvm_reservation_add (virNetworkPtr net, const char *name, const char *mac, const char *ip,
+                     GError **error)
+{
+  g_autofree char *xml = virNetworkGetXMLDesc (net, 0);
+  g_autofree char *now = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *other = NULL;
+  g_autoptr (GError) refused = NULL;
+
+  if (xml == NULL)
+    return fvm_throw_virt (error, "network '%s'", virNetworkGetName (net));
+  if (!fvm_reservation_check_address (xml, ip, error) || !check_free (xml, name, mac, ip, error))
+    return FALSE;
   other = leased_to_other (net, ip, mac);
   if (other != NULL)
     return fvm_throw_code (error, FVM_ERROR_BUSY, "address %s is leased to %s", ip, other);
@@ -215,13 +231,16 @@ fvm_reservation_add (virNetworkPtr net, const char *name, const char *mac, const
                         -1, host, update_flags (net))
       == 0)
     return TRUE;
-  /* Another create reserved it between the check and here: libvirt refuses duplicates. */
-  fvm_throw_virt (&local_error, "reserving %s", ip);
-  if (virGetLastErrorCode () == VIR_ERR_OPERATION_INVALID
-      || strstr (local_error->message, "existing dhcp host") != NULL)
-    return fvm_throw_code (error, FVM_ERROR_EXISTS, "address %s or name '%s' is already reserved",
-                           ip, name);
-  g_propagate_error (error, g_steal_pointer (&local_error));
+  /* Classified by the network's state, not by libvirt's wording: another create may have
+   * reserved the address, name or MAC between the check above and here (libvirt refuses the
+   * duplicate), and then that entry is there now. Anything else is libvirt's own error. */
+  fvm_throw_virt (&refused, "reserving %s", ip);
+  g_debug ("%s", refused->message);
+  now = virNetworkGetXMLDesc (net, 0);
+  if (now != NULL && !check_free (now, name, mac, ip, error))
+    return FALSE;
+  virResetLastError ();
+  g_propagate_error (error, g_steal_pointer (&refused));
   return FALSE;
 }
 

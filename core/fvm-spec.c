@@ -3,6 +3,7 @@
 
 #include "fvm-error.h"
 #include "fvm-names.h"
+#include "fvm-validate.h"
 #include "fvm-yaml.h"
 
 void
@@ -203,7 +204,7 @@ apply_key (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
       if (g_str_equal (k->key, "hostname"))
         {
           g_autoptr (GError) local_error = NULL;
-          if (!fvm_name_check_clone (s, &local_error))
+          if (!fvm_validate_hostname (s, &local_error))
             return throw_at (l, node, error, "hostname must be a DNS label, not '%s'", s);
           g_free (id->hostname);
           id->hostname = g_strdup (s);
@@ -242,7 +243,7 @@ apply_key (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
         /* ssh-keys: authorized_keys lines. */
         for (guint i = 0; list[i] != NULL; i++)
           {
-            const char *problem = fvm_ssh_key_line_problem (list[i]);
+            const char *problem = fvm_validate_ssh_key_problem (list[i]);
             if (problem != NULL)
               return throw_at (l, node, error, "ssh-keys: item %u %s", i + 1, problem);
             g_ptr_array_add (id->ssh_keys, g_strstrip (g_strdup (list[i])));

@@ -8,8 +8,9 @@
  *                         values as separate list items).
  *   {{?name}}, {{!name}}  only at the start of a line (several in a row mean "and"): the line
  *                         is kept only when NAME has a value, resp. has none.
- * An unknown name or filter, a '{{' without '}}' on its line, or a condition elsewhere than
- * at a line's start is an error naming the template and the line. Values are inserted once
+ * Placeholders are found by fvm-placeholders (one line each; unterminated, nested and empty
+ * ones are errors). An unknown name or filter, or a condition elsewhere than at a line's
+ * start, is an error naming the template and the line too. Values are inserted once
  * and never scanned again, so a value holding '{{' stays text. A template cannot hold a
  * literal '{{'.
  *
@@ -43,11 +44,11 @@
  *   line's start, which a quoted value never occupies, and line breaks (which could start a
  *   line with "%end") are refused. %packages takes no quoting, so package names are written
  *   bare, which their check below makes safe.
- * - autoinstall: every value is a double-quoted YAML scalar that is also a JSON string:
- *   besides '"' and '\', whatever YAML would refuse or fold is written as \uXXXX (C0 and C1
- *   controls, DEL, NEL, U+2028/2029, BOM, U+FFFE/FFFF), so any text, newlines included,
- *   round-trips. json-glib's generator writes DEL and C1 raw, which PyYAML (subiquity's and
- *   cloud-init's reader) rejects or folds into a space, hence the small writer below.
+ * - autoinstall: every value is one double-quoted YAML scalar on its line, written by
+ *   libyaml's emitter (fvm_yaml_quote): besides '"' and '\', whatever YAML would refuse or
+ *   fold is escaped (C0 and C1 controls, DEL, NEL, U+2028/2029, BOM, characters beyond the
+ *   BMP), so any text, newlines included, round-trips through PyYAML (subiquity's and
+ *   cloud-init's reader) and is always a string.
  * Values that name things are checked in every format: packages must look like package
  * names, root_password_hash like a crypt(3) string (':' or a space would corrupt
  * /etc/shadow), and each SSH key must be one line (no line break). Values must be UTF-8.
@@ -62,6 +63,9 @@
 
 #include "fvm-config.h"
 #include "fvm-error.h"
+#include "fvm-placeholders.h"
+#include "fvm-validate.h"
+#include "fvm-yaml.h"
 
 typedef enum
 {
@@ -336,18 +340,6 @@ is_crypt_hash (const char *s)
   return TRUE;
 }
 
-/* Debian and RPM package names, kickstart's @group and @^environment, apt's name:arch. */
-static gboolean
-is_package_name (const char *s)
-{
-  if (!g_ascii_isalnum (s[0]) && s[0] != '@')
-    return FALSE;
-  for (const char *p = s + 1; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("._+-:@^", *p) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
 /* What every format asks of a value, whatever it lands in. */
 static gboolean
 check_value (Renderer *r, guint lineno, VarId id, const char *value, GError **error)
@@ -358,10 +350,11 @@ check_value (Renderer *r, guint lineno, VarId id, const char *value, GError **er
     return throw_at (r, lineno, error, "%s is not valid UTF-8", what);
   if (id == VAR_ROOT_PASSWORD_HASH && !is_crypt_hash (value))
     return throw_at (r, lineno, error, "root_password_hash is not a crypt(3) hash ($id$salt$hash)");
-  if (id == VAR_PACKAGES && !is_package_name (value))
-    return throw_at (r, lineno, error,
-                     "packages: '%s' is not a package name (letters, digits and ._+-:@^)",
-                     find_line_break (value) == 0 ? value : "(with control characters)");
+  if (id == VAR_PACKAGES && !fvm_validate_package_name (value))
+    return throw_at (
+        r, lineno, error,
+        "packages: '%s' is not a package name (letters, digits and " FVM_VALIDATE_PACKAGE_CHARS ")",
+        find_line_break (value) == 0 ? value : "(with control characters)");
   if (id == VAR_SSH_KEYS)
     {
       gunichar c = find_line_break (value);
@@ -396,37 +389,6 @@ append_sh_quoted (GString *out, const char *s)
   g_string_append_c (out, '\'');
 }
 
-static gboolean
-yaml_needs_escape (gunichar c)
-{
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0xfeff
-         || c == 0xfffe || c == 0xffff;
-}
-
-static void
-append_yaml_quoted (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      if (c == '"' || c == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-        }
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c == '\t')
-        g_string_append (out, "\\t");
-      else if (yaml_needs_escape (c))
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-    }
-  g_string_append_c (out, '"');
-}
-
 /* One value (a text or one list element) as the format needs it at this placeholder. */
 static gboolean
 append_value (Renderer *r, guint lineno, VarId id, const char *value, gboolean sh, GString *out,
@@ -439,7 +401,10 @@ append_value (Renderer *r, guint lineno, VarId id, const char *value, gboolean s
     return FALSE;
   if (r->format == FVM_TEMPLATE_AUTOINSTALL)
     {
-      append_yaml_quoted (out, value);
+      g_autofree char *quoted = fvm_yaml_quote (value, error);
+      if (quoted == NULL)
+        return fvm_prefix_error (error, "%s:%u: %s", r->name, lineno, what);
+      g_string_append (out, quoted);
       return TRUE;
     }
   c = find_line_break (value);
@@ -498,33 +463,20 @@ append_inline (Renderer *r, guint lineno, const Placeholder *ph, GString *out, G
 
 /* --- Parsing ------------------------------------------------------------------------------ */
 
-static int
-lookup_var (const char *name)
-{
-  for (int i = 0; i < N_VARS; i++)
-    if (g_str_equal (var_names[i], name))
-      return i;
-  return -1;
-}
-
+/* The meaning of one placeholder (from fvm-placeholders): [?|!]NAME[|sh]. */
 static gboolean
-parse_placeholder (Renderer *r, guint lineno, const char *line, gsize open, Placeholder *ph,
+parse_placeholder (Renderer *r, guint lineno, const FvmPlaceholder *found, Placeholder *ph,
                    GError **error)
 {
-  const char *close = strstr (line + open + 2, "}}");
-  g_autofree char *inner = NULL;
-  char *name;
+  g_autofree char *inner = g_strdup (found->inner);
+  char *name = inner;
   char *bar;
   int id;
 
-  if (close == NULL)
-    return throw_at (r, lineno, error, "'{{' without a closing '}}'");
-  inner = g_strndup (line + open + 2, close - (line + open + 2));
-  name = g_strstrip (inner);
   ph->type = PH_VALUE;
   ph->sh = FALSE;
-  ph->start = open;
-  ph->end = close + 2 - line;
+  ph->start = found->start;
+  ph->end = found->end;
   if (*name == '?' || *name == '!')
     {
       ph->type = *name == '?' ? PH_IF_SET : PH_IF_UNSET;
@@ -545,7 +497,7 @@ parse_placeholder (Renderer *r, guint lineno, const char *line, gsize open, Plac
                          "'|sh' is not for autoinstall: give values to commands as list items");
       ph->sh = TRUE;
     }
-  id = lookup_var (name);
+  id = fvm_placeholder_lookup (var_names, name);
   if (id < 0)
     {
       g_autofree char *known = g_strjoinv (", ", (char **) var_names);
@@ -571,12 +523,18 @@ render_line (Renderer *r, guint lineno, const char *line, gboolean newline, GStr
   gsize body = 0; /* where the text after the leading conditions starts */
   int repeat = -1;
   guint copies = 1;
-  const char *p;
-
-  while ((p = strstr (line + pos, "{{")) != NULL)
+  for (;;)
     {
+      g_auto (FvmPlaceholder) found = { 0 };
+      g_autoptr (GError) local_error = NULL;
+      FvmPlaceholderScan scan = fvm_placeholder_next (line, pos, &found, &local_error);
       Placeholder ph;
-      if (!parse_placeholder (r, lineno, line, p - line, &ph, error))
+
+      if (scan == FVM_PLACEHOLDER_NONE)
+        break;
+      if (scan == FVM_PLACEHOLDER_BAD)
+        return throw_at (r, lineno, error, "%s", local_error->message);
+      if (!parse_placeholder (r, lineno, &found, &ph, error))
         return FALSE;
       if (ph.type != PH_VALUE)
         {

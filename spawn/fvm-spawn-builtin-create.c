@@ -6,6 +6,7 @@
 #include "fvm-spawn-builtins.h"
 #include "fvm-spec.h"
 #include "fvm-units.h"
+#include "fvm-validate.h"
 
 static char *opt_profile;
 static char *opt_spec;
@@ -240,7 +241,7 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   if (opt_hostname != NULL && opt_count > 0)
     return fvm_usage_error (ctx, "--hostname names one clone: with --count each gets its name",
                             error);
-  if (opt_hostname != NULL && !fvm_name_check_clone (opt_hostname, &local_error))
+  if (opt_hostname != NULL && !fvm_validate_hostname (opt_hostname, &local_error))
     return fvm_usage_error (ctx, "--hostname must be a DNS label", error);
   if (opt_no_wait && opt_wait != NULL)
     return fvm_usage_error (ctx, "--wait and --no-wait exclude each other", error);

@@ -125,6 +125,11 @@ test_template (void)
   bad = sample_xml_full ("t2", NULL, TRUE, FALSE, "<domain>{{metadata}}{{disks}\n", &error);
   g_assert_null (bad);
   g_assert_nonnull (strstr (error->message, "t.xml:1: '{{' without a closing '}}'"));
+  g_clear_error (&error);
+  bad = sample_xml_full ("t2", NULL, TRUE, FALSE, "<domain>{{metadata}}\n{{disks {{name}}\n",
+                         &error);
+  g_assert_null (bad);
+  g_assert_nonnull (strstr (error->message, "t.xml:2: '{{' inside a placeholder"));
 }
 
 /* Every fact fvm keeps in the metadata comes back as it went in. */

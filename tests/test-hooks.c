@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "fvm-error.h"
+#include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
 
 #include "test-util.h"

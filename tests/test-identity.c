@@ -8,6 +8,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-identity-private.h"
+#include "fvm-yaml.h"
 
 #define KEY "ssh-ed25519 " KEY_BLOB " t@h"
 #define KEY_BLOB "AAAAC3NzaC1lZDI1NTE5AAAAIGk/1W8Vdmy4HxrXKfV/JtabDeIQkuywkd9sRMhSpDWf"
@@ -208,10 +209,10 @@ test_seed_keys_only (Fixture *f, gconstpointer data)
   files = read_iso (iso);
   g_assert_cmpuint (g_hash_table_size (files), ==, 2);
   g_assert_cmpstr (g_hash_table_lookup (files, "meta-data"), ==,
-                   "instance-id: 8d6c-uuid\nlocal-hostname: c1\n");
+                   "instance-id: '8d6c-uuid'\nlocal-hostname: 'c1'\n");
   g_assert_cmpstr (g_hash_table_lookup (files, "user-data"), ==,
-                   "#cloud-config\nhostname: c1\nmanage_etc_hosts: true\ndisable_root: false\n"
-                   "ssh_authorized_keys:\n  - '" KEY "'\n");
+                   "#cloud-config\nhostname: 'c1'\nmanage_etc_hosts: true\ndisable_root: false\n"
+                   "ssh_authorized_keys:\n- '" KEY "'\n");
 }
 
 static void
@@ -234,7 +235,7 @@ test_seed_full (Fixture *f, gconstpointer data)
   files = read_iso (iso);
   g_assert_cmpuint (g_hash_table_size (files), ==, 3);
   g_assert_cmpstr (g_hash_table_lookup (files, "meta-data"), ==,
-                   "instance-id: u-2\nlocal-hostname: web2\nregion: lab\n");
+                   "instance-id: 'u-2'\nlocal-hostname: 'web2'\nregion: lab\n");
   g_assert_cmpstr (g_hash_table_lookup (files, "network-config"), ==,
                    "version: 2\nethernets: {}\n");
   /* The user's document and fvm's, as two parts of one multipart. */
@@ -248,10 +249,201 @@ test_seed_full (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (parts[1], "Content-Type: text/cloud-config"));
   g_assert_true (
       g_str_has_suffix (parts[1], "\n\n#cloud-config\nwrite_files:\n  - path: /root/made\n"));
-  g_assert_nonnull (strstr (parts[2], "Merge-Type: list(append)"));
+  g_assert_nonnull (strstr (parts[2], "\nMerge-Type: dict(replace)+list()+str()\n"));
   g_assert_true (
-      g_str_has_suffix (parts[2], "\n\n#cloud-config\nhostname: web2\nmanage_etc_hosts: true\n"));
+      g_str_has_suffix (parts[2], "\n\n#cloud-config\nhostname: 'web2'\nmanage_etc_hosts: true\n"));
   g_assert_cmpstr (parts[3], ==, "--\n");
+}
+
+/* The value of KEY in the root mapping of DOC, which must be there. */
+static yaml_node_t *
+root_get (FvmYamlDocument *doc, const char *key)
+{
+  yaml_node_t *root = yaml_document_get_root_node (doc);
+
+  g_assert_nonnull (root);
+  g_assert_cmpint (root->type, ==, YAML_MAPPING_NODE);
+  for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++)
+    if (g_strcmp0 (fvm_yaml_scalar (yaml_document_get_node (doc, p->key)), key) == 0)
+      return yaml_document_get_node (doc, p->value);
+  g_error ("no %s in the document", key);
+}
+
+/* NODE is a string scalar holding WANT: in YAML a quoted scalar is a string whatever its text;
+ * a plain one would resolve 123 to an int, true and on to booleans, null to null. */
+static void
+assert_string_scalar (yaml_node_t *node, const char *want)
+{
+  g_assert_cmpint (node->type, ==, YAML_SCALAR_NODE);
+  g_assert_cmpstr (fvm_yaml_scalar (node), ==, want);
+  g_assert_true (node->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE
+                 || node->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+}
+
+/* What PyYAML (cloud-init's reader) makes of KEY in TEXT: "str:VALUE" or the type's name. */
+static char *
+pyyaml_type (const char *text, const char *key)
+{
+  const char *argv[] = { "python3", "-c",
+                         "import sys, yaml\n"
+                         "v = yaml.safe_load(sys.stdin.read())[sys.argv[1]]\n"
+                         "print('str:' + v if isinstance(v, str) else type(v).__name__, end='')\n",
+                         key, NULL };
+  g_autoptr (GSubprocess) p = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                         &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, text, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (p));
+  return g_steal_pointer (&out);
+}
+
+/* Clone names fvm accepts that YAML 1.1 would read as a number, a boolean or null: the seed
+ * keeps every one a string (issue 16), read back with libyaml and with PyYAML. */
+static void
+test_seed_names_stay_strings (Fixture *f, gconstpointer data)
+{
+  const char *names[]
+      = { "123", "0x1f", "true", "on", "null", "yes", "off", "1e3", "0777", "12-1", NULL };
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *meta = fvm_identity_meta_data (&f->id, names[i], "id-1", FALSE, &error);
+      g_autofree char *user = fvm_identity_user_data (&f->id, names[i], &error);
+      g_autoptr (FvmYamlDocument) meta_doc = NULL;
+      g_autoptr (FvmYamlDocument) user_doc = NULL;
+      g_autofree char *want = g_strconcat ("str:", names[i], NULL);
+      g_autofree char *py_meta = NULL;
+      g_autofree char *py_user = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (user, "#cloud-config\n"));
+      meta_doc = fvm_yaml_load ("meta-data", meta, strlen (meta), &error);
+      g_assert_no_error (error);
+      user_doc = fvm_yaml_load ("user-data", user, strlen (user), &error);
+      g_assert_no_error (error);
+      assert_string_scalar (root_get (meta_doc, "local-hostname"), names[i]);
+      assert_string_scalar (root_get (user_doc, "hostname"), names[i]);
+      py_meta = pyyaml_type (meta, "local-hostname");
+      py_user = pyyaml_type (user, "hostname");
+      g_assert_cmpstr (py_meta, ==, want);
+      g_assert_cmpstr (py_user, ==, want);
+    }
+}
+
+/* The part headers of the multipart user-data, and what fvm's part says: cloud-init merges a
+ * part by its own Merge-Type, and fvm's must replace the keys it sets (issue 16: with dict()'s
+ * no_replace the user's hostname and disable_root stayed). */
+static void
+test_user_data_merge (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *boundary = NULL;
+  g_auto (GStrv) parts = NULL;
+  g_auto (GStrv) head = NULL;
+  g_autoptr (FvmYamlDocument) own = NULL;
+  yaml_node_t *keys;
+  const char *body;
+  const char *user_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAAQC7 user@laptop";
+
+  f->id.hostname = g_strdup ("web1");
+  g_ptr_array_add (f->id.ssh_keys, g_strdup (KEY));
+  f->id.user_data = g_strdup_printf ("#cloud-config\nhostname: other\ndisable_root: true\n"
+                                     "manage_etc_hosts: false\nssh_authorized_keys:\n  - %s\n"
+                                     "packages: [nginx]\n",
+                                     user_key);
+  user = fvm_identity_user_data (&f->id, "c3", &error);
+  g_assert_no_error (error);
+  /* The top-level headers, then two parts. */
+  head = g_strsplit (user, "\n", 3);
+  g_assert_true (g_str_has_prefix (head[0], "Content-Type: multipart/mixed; boundary=\""));
+  g_assert_cmpstr (head[1], ==, "MIME-Version: 1.0");
+  boundary
+      = g_strconcat ("--", head[0] + strlen ("Content-Type: multipart/mixed; boundary=\""), NULL);
+  *strchr (boundary, '"') = '\0';
+  parts = g_strsplit (user, boundary, -1);
+  g_assert_cmpuint (g_strv_length (parts), ==, 4);
+  /* The user's part first, as it was given, with no Merge-Type: cloud-init's default for it. */
+  g_assert_true (g_str_has_prefix (parts[1],
+                                   "\nContent-Type: text/cloud-config; charset=\"utf-8\"\n"
+                                   "Content-Disposition: attachment; "
+                                   "filename=\"user-data\"\n\n#cloud-config\n"));
+  g_assert_null (strstr (parts[1], "Merge-Type"));
+  g_assert_nonnull (strstr (parts[1], "hostname: other\n"));
+  /* fvm's part last, its headers exactly these. */
+  g_assert_true (g_str_has_prefix (parts[2],
+                                   "\nContent-Type: text/cloud-config; charset=\"utf-8\"\n"
+                                   "Content-Disposition: attachment; "
+                                   "filename=\"fvm.cfg\"\n"
+                                   "Merge-Type: dict(replace)+list()+str()\n\n"));
+  g_assert_null (strstr (parts[2], "X-Merge-Type"));
+  g_assert_cmpstr (parts[3], ==, "--\n");
+  /* Its body sets the keys fvm owns, and carries the user's key before fvm's: with
+   * dict(replace) its list replaces the user's, so both must be in it. */
+  body = strstr (parts[2], "\n\n") + 2;
+  own = fvm_yaml_load ("fvm.cfg", body, strlen (body), &error);
+  g_assert_no_error (error);
+  assert_string_scalar (root_get (own, "hostname"), "web1");
+  g_assert_cmpstr (fvm_yaml_scalar (root_get (own, "disable_root")), ==, "false");
+  g_assert_cmpstr (fvm_yaml_scalar (root_get (own, "manage_etc_hosts")), ==, "true");
+  keys = root_get (own, "ssh_authorized_keys");
+  g_assert_cmpint (keys->type, ==, YAML_SEQUENCE_NODE);
+  g_assert_cmpint (keys->data.sequence.items.top - keys->data.sequence.items.start, ==, 2);
+  g_assert_cmpstr (
+      fvm_yaml_scalar (yaml_document_get_node (own, keys->data.sequence.items.start[0])), ==,
+      user_key);
+  assert_string_scalar (yaml_document_get_node (own, keys->data.sequence.items.start[1]), KEY);
+
+  /* Without keys of its own fvm sets neither disable_root nor ssh_authorized_keys: the user's
+   * stay. */
+  g_ptr_array_set_size (f->id.ssh_keys, 0);
+  g_clear_pointer (&user, g_free);
+  user = fvm_identity_user_data (&f->id, "c3", &error);
+  g_assert_no_error (error);
+  body = strstr (user, "filename=\"fvm.cfg\"");
+  g_assert_nonnull (body);
+  g_assert_null (strstr (body, "disable_root"));
+  g_assert_null (strstr (body, "ssh_authorized_keys"));
+}
+
+/* Hostile text in a key's comment or the spec's meta-data: every scalar still comes back as it
+ * went in, and meta-data cannot take fvm's own keys. */
+static void
+test_seed_hostile_values (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *meta = NULL;
+  g_autoptr (FvmYamlDocument) doc = NULL;
+  yaml_node_t *keys;
+  const char *key = KEY " it's: #not {a} [comment] \"q\" \\ & * ! | > % @ `";
+
+  g_ptr_array_add (f->id.ssh_keys, g_strdup (key));
+  meta = fvm_identity_meta_data (&f->id, "c4", "id-4", TRUE, &error);
+  g_assert_no_error (error);
+  doc = fvm_yaml_load ("meta-data", meta, strlen (meta), &error);
+  g_assert_no_error (error);
+  keys = root_get (doc, "public-keys");
+  g_assert_cmpint (keys->type, ==, YAML_SEQUENCE_NODE);
+  assert_string_scalar (yaml_document_get_node (doc, keys->data.sequence.items.start[0]), key);
+
+  f->id.meta_data = g_strdup ("local-hostname: evil\n");
+  g_clear_pointer (&meta, g_free);
+  meta = fvm_identity_meta_data (&f->id, "c4", "id-4", TRUE, &error);
+  g_assert_null (meta);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "local-hostname is fvm's to set"));
+  g_clear_error (&error);
+  g_free (f->id.meta_data);
+  f->id.meta_data = g_strdup ("- a list\n");
+  meta = fvm_identity_meta_data (&f->id, "c4", "id-4", TRUE, &error);
+  g_assert_null (meta);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
 }
 
 int
@@ -267,5 +459,11 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/identity/seed-full", Fixture, NULL, fixture_setup, test_seed_full,
               fixture_teardown);
+  g_test_add ("/identity/seed-names-stay-strings", Fixture, NULL, fixture_setup,
+              test_seed_names_stay_strings, fixture_teardown);
+  g_test_add ("/identity/user-data-merge", Fixture, NULL, fixture_setup, test_user_data_merge,
+              fixture_teardown);
+  g_test_add ("/identity/seed-hostile-values", Fixture, NULL, fixture_setup,
+              test_seed_hostile_values, fixture_teardown);
   return g_test_run ();
 }

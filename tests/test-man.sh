@@ -56,6 +56,7 @@ check_page fvm-spawn 1 "fvm-spawn - spawn clones" --count --json --no-start --wa
 check_page fvm-golden 1 "fvm-golden - turn originals" --list-operations --operations --best --from
 check_page fvm-build 1 "fvm-build - build an original" --method --list-os --dry-run FVM_MIRROR
 check_page fvm-consolidate 1 "fvm-consolidate - detach" --live --connect
+check_page fvm-sandbox 1 "fvm-sandbox - a private libvirtd" --dir --name --group --purge FVM_CONNECT
 check_page fvm 5 "fvm - configuration" "ip-timeout" "owner-only" FVM_ACCEL "\[clone\]"
 
 # long_options HELP-TEXT: the long options an --help lists.

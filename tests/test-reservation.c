@@ -99,9 +99,16 @@ test_add_remove (void)
   g_assert_error (error, FVM_ERROR, FVM_ERROR_EXISTS);
   g_assert_cmpstr (error->message, ==, "address 192.168.213.20 is already reserved for 'web1'");
   g_clear_error (&error);
-  /* The same name with another address: libvirt refuses the duplicate itself. */
+  /* The same name, or the same MAC, with another address: refused from the network's state
+   * (libvirt would refuse the duplicate too), naming what holds it. */
   g_assert_false (fvm_reservation_add (net, "web1", "52:54:00:aa:bb:ce", "192.168.213.21", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_EXISTS);
+  g_assert_cmpstr (error->message, ==, "name 'web1' already has a reservation (192.168.213.20)");
+  g_clear_error (&error);
+  g_assert_false (fvm_reservation_add (net, "web3", "52:54:00:AA:BB:CC", "192.168.213.22", &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_EXISTS);
+  g_assert_cmpstr (error->message, ==,
+                   "MAC 52:54:00:AA:BB:CC already has a reservation (192.168.213.20)");
   g_clear_error (&error);
   xml = virNetworkGetXMLDesc (net, 0);
   hosts = fvm_reservation_list (xml, &error);
@@ -122,12 +129,69 @@ test_add_remove (void)
   virNetworkUndefine (net);
 }
 
+typedef struct
+{
+  virNetworkPtr net;
+  const char *name;
+  const char *mac;
+  GError *error;
+  gboolean ok;
+} Racer;
+
+static gpointer
+race (gpointer data)
+{
+  Racer *r = data;
+
+  r->ok = fvm_reservation_add (r->net, r->name, r->mac, "192.168.213.30", &r->error);
+  return NULL;
+}
+
+/* Two creates reserving one address at once: exactly one gets it, the other an EXISTS (from the
+ * check, or from the network's state after libvirt refused the duplicate), never libvirt's own
+ * error text. */
+static void
+test_concurrent (void)
+{
+  g_autoptr (FvmVirConnect) conn = virConnectOpen ("test:///default");
+  g_autoptr (FvmVirNetwork) net = NULL;
+
+  g_assert_nonnull (conn);
+  net = virNetworkDefineXML (conn, net_xml);
+  g_assert_nonnull (net);
+  g_assert_cmpint (virNetworkCreate (net), ==, 0);
+  for (guint round = 0; round < 50; round++)
+    {
+      Racer a = { net, "ra", "52:54:00:aa:00:01", NULL, FALSE };
+      Racer b = { net, "rb", "52:54:00:aa:00:02", NULL, FALSE };
+      GThread *ta = g_thread_new ("a", race, &a);
+      GThread *tb = g_thread_new ("b", race, &b);
+      Racer *loser;
+      g_autoptr (GError) error = NULL;
+
+      g_thread_join (ta);
+      g_thread_join (tb);
+      g_assert_true (a.ok != b.ok);
+      loser = a.ok ? &b : &a;
+      g_assert_error (loser->error, FVM_ERROR, FVM_ERROR_EXISTS);
+      g_assert_true (g_str_has_prefix (loser->error->message, "address 192.168.213.30 is already "
+                                                              "reserved for 'r"));
+      g_clear_error (&loser->error);
+      g_assert_true (fvm_reservation_remove (net, a.ok ? a.mac : b.mac, NULL, &error));
+      g_assert_no_error (error);
+    }
+  virNetworkDestroy (net);
+  virNetworkUndefine (net);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  fvm_error_silence_libraries ();
   g_test_add_func ("/reservation/numbers", test_numbers);
   g_test_add_func ("/reservation/addresses", test_addresses);
   g_test_add_func ("/reservation/add-remove", test_add_remove);
+  g_test_add_func ("/reservation/concurrent", test_concurrent);
   return g_test_run ();
 }

@@ -213,7 +213,8 @@ test_customize_input (void)
   g_autoptr (FvmCustomize) c = fvm_customize_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *key = write_temp (
-      "key.pub", "# a comment\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq0fakefakefakefake me@host\n");
+      "key.pub", "# a comment\nssh-ed25519 "
+                 "AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f me@host\n");
   g_autofree char *notkey = write_temp ("notkey", "hello world\n");
   g_autofree char *hook = write_temp ("hook.sh", "#!/bin/sh\ntouch /marker\n");
   g_autofree char *spec = g_strconcat ("root:", key, NULL);

@@ -1048,6 +1048,8 @@ test_syntax_errors (void)
     { FVM_TEMPLATE_KICKSTART, "# {{ nope }}\n", "t.cfg:1: unknown variable 'nope'" },
     { FVM_TEMPLATE_PRESEED, "x\ny\nz {{hostname\n{{marker}}\n", "t.cfg:3: '{{' without" },
     { FVM_TEMPLATE_AUTOINSTALL, "a: {{marker}} {{\n", "t.cfg:1: '{{' without" },
+    { FVM_TEMPLATE_KICKSTART, "x\na {{host {{marker}}\n", "t.cfg:2: '{{' inside a placeholder" },
+    { FVM_TEMPLATE_PRESEED, "a {{ }}\n", "t.cfg:1: an empty placeholder" },
     { FVM_TEMPLATE_PRESEED, "x\nd-i a string {{hostname|shell}}\n",
       "t.cfg:2: unknown filter 'shell' (known: sh)" },
     { FVM_TEMPLATE_PRESEED, "x {{?mirror}}y\n", "t.cfg:1: a condition" },
@@ -1136,9 +1138,22 @@ test_syntax (void)
              "e\xc3\xa9\xf0\x9f\x98\x80";
   out = render ("{{marker}}", FVM_TEMPLATE_AUTOINSTALL, &v, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (
-      out, ==,
-      "\"q\\\"b\\\\n\\nt\\td\\u007fc1\\u0085ls\\u2028bom\\ufeffe\xc3\xa9\xf0\x9f\x98\x80\"");
+  /* libyaml's emitter: YAML escapes, one line, and PyYAML reads back exactly the value. */
+  g_assert_cmpstr (out, ==, "\"q\\\"b\\\\n\\nt\\td\\x7Fc1\\Nls\\Lbom\\uFEFFe\xc3\xa9\\U0001F600\"");
+  {
+    const char *python_argv[] = { "python3", "-c", yaml_script, NULL };
+    g_autofree char *doc = g_strconcat ("v: ", out, "\n", NULL);
+    g_autofree char *py_out = NULL;
+    g_autofree char *py_err = NULL;
+    g_autoptr (JsonParser) parser = json_parser_new ();
+
+    if (run_tool (python_argv, doc, &py_out, &py_err) != 0)
+      g_error ("PyYAML could not read %s: %s", doc, py_err);
+    g_assert_true (json_parser_load_from_data (parser, py_out, -1, NULL));
+    g_assert_cmpstr (
+        json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "v"),
+        ==, v.marker);
+  }
   g_clear_pointer (&out, g_free);
 
   /* disk_size_mib and the mirror's parts. */

@@ -4,8 +4,9 @@
 #   bad inputs (a missing key file, #cloud-config for a golden without cloud-init, a malformed
 #   spec): one error line, exit 1, nothing left; a golden without cloud-init: --hostname, an
 #   extra --ssh-key and a #! user-data script are written into the clone's disk; a golden with
-#   cloud-init: --hostname and #cloud-config user-data through a NoCloud seed volume, which lives
-#   as long as the clone.
+#   cloud-init: --hostname, --ssh-key and #cloud-config user-data through a NoCloud seed volume,
+#   which lives as long as the clone; fvm's host name and keys win over the user's, whose keys
+#   log in too.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -107,17 +108,26 @@ check "its manifest says cloud-init" python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert m.get("cloud_init") is True, m' "$POOL_DIR/cigold@1.json"
-cat >"$tmp/ud.yaml" <<'EOF2'
+# The user's #cloud-config sets a host name, disable_root and a key of its own; --hostname and
+# --ssh-key must win for what fvm sets (issue 16: its Merge-Type let the user's values stay), and
+# both keys must log in. The host name is one YAML would read as a boolean unquoted.
+ssh-keygen -q -t ed25519 -N '' -C user -f "$tmp/user"
+cat >"$tmp/ud.yaml" <<EOF2
 #cloud-config
+hostname: other
+disable_root: true
+ssh_authorized_keys:
+  - $(cat "$tmp/user.pub")
 write_files:
   - path: /root/from-cloud-init
     content: |
       written by cloud-init
 EOF2
 start=$SECONDS
-ip=$(fvm-spawn create cigold c2 --hostname web2 --user-data "$tmp/ud.yaml" --wait ssh 2>"$tmp/c2.err")
+ip=$(fvm-spawn create cigold c2 --hostname true --ssh-key "$tmp/extra.pub" --user-data "$tmp/ud.yaml" \
+	--wait ssh 2>"$tmp/c2.err")
 rc=$?
-check "create c2 --hostname web2 --user-data #cloud-config --wait ssh ($((SECONDS - start)) s)" \
+check "create c2 --hostname true --ssh-key --user-data #cloud-config --wait ssh ($((SECONDS - start)) s)" \
 	test "$rc" = 0 || note "$(cat "$tmp/c2.err")"
 check "the seed volume c2.seed.iso exists while the clone lives" bash -c 'virsh -q -c "$1" vol-list fvm | grep -q "c2.seed.iso"' _ "$FVM_CONNECT"
 check "the domain has it as a CD-ROM" bash -c 'virsh -q -c "$1" dumpxml c2 | grep -q "c2.seed.iso"' _ "$FVM_CONNECT"
@@ -125,16 +135,23 @@ check "the seed (user-data) is 0640, readable by qemu's group only" \
 	test "$(stat -c '%a %g' "$POOL_DIR/c2.seed.iso")" = "640 $(qemu_gid)"
 host=""
 for _ in $(seq 60); do
-	host=$(ssh_ "$ip" hostname 2>/dev/null) && [ "$host" = web2 ] && break
+	host=$(ssh_ "$ip" hostname 2>/dev/null) && [ "$host" = true ] && break
 	sleep 5
 done
-check "ssh: hostname prints web2" test "$host" = web2
+check "ssh: hostname prints true (--hostname, a string in the seed, over the user's hostname)" \
+	test "$host" = true
 file=""
 for _ in $(seq 60); do
 	file=$(ssh_ "$ip" cat /root/from-cloud-init 2>/dev/null) && [ -n "$file" ] && break
 	sleep 5
 done
 check "the file the #cloud-config writes exists" test "$file" = "written by cloud-init"
+for who in extra user; do
+	check "the $who key logs in as root (disable_root: false from fvm wins)" \
+		fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh -i "$tmp/$who" -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+		-o ConnectTimeout=20 "root@$ip" true
+done
 note "cloud-init: $(ssh_ "$ip" 'cloud-init status --long 2>&1 | head -5' 2>&1)"
 check "destroy c2" fvm-spawn destroy --yes c2
 check "the seed volume is gone after destroy" bash -c '! virsh -q -c "$1" vol-list fvm | grep -q seed && ! ls "$2" | grep -q seed' _ "$FVM_CONNECT" "$POOL_DIR"
