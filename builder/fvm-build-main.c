@@ -238,7 +238,7 @@ parse_settings (GOptionContext *ctx, const char *name, Settings *s, GError **err
 static char *
 find_mirror (FvmConfig *config, char **out_security, GError **error)
 {
-  const char *configured = fvm_config_get (config, "build.mirror");
+  const char *configured = fvm_config_get_string (config, FVM_SETTING_BUILD_MIRROR);
 
   if (*configured != '\0')
     return g_strdup (configured);
@@ -351,15 +351,17 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
   if (!parse_settings (ctx, argv[2], &settings, error))
     return FALSE;
 
-  if (!fvm_invocation_set (invocation, "build.disk-size", opt_disk_size, "--disk-size", error)
-      || !fvm_invocation_set (invocation, "build.mirror", opt_mirror, "--mirror", error))
+  if (!fvm_invocation_set (invocation, FVM_SETTING_BUILD_DISK_SIZE, opt_disk_size, "--disk-size",
+                           error)
+      || !fvm_invocation_set (invocation, FVM_SETTING_BUILD_MIRROR, opt_mirror, "--mirror", error))
     return FALSE;
   config = fvm_invocation_get_config (invocation, error);
   if (config == NULL)
     return FALSE;
   if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &memory, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  if (!fvm_parse_size (fvm_config_get (config, "build.disk-size"), 1, &disk_size, error))
+  if (!fvm_parse_size (fvm_config_get_string (config, FVM_SETTING_BUILD_DISK_SIZE), 1, &disk_size,
+                       error))
     return FALSE;
   if (disk_size < (1ULL << 30))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "disk size must be at least 1G");

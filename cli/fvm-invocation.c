@@ -52,10 +52,12 @@ fvm_invocation_get_config (FvmInvocation *self, GError **error)
   if (config == NULL)
     return NULL;
   if (self->connect != NULL
-      && !fvm_config_set (config, "libvirt.uri", self->connect, FVM_CONFIG_SOURCE_CLI, error))
+      && !fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, self->connect, FVM_CONFIG_SOURCE_CLI,
+                          error))
     return fvm_null_prefix_error (error, "--connect");
   if (self->backend != NULL
-      && !fvm_config_set (config, "storage.backend", self->backend, FVM_CONFIG_SOURCE_CLI, error))
+      && !fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, self->backend, FVM_CONFIG_SOURCE_CLI,
+                          error))
     return fvm_null_prefix_error (error, "--backend");
   self->config = g_steal_pointer (&config);
   return self->config;
@@ -85,7 +87,7 @@ fvm_invocation_load_profile (FvmInvocation *self, const char *name, GError **err
 }
 
 gboolean
-fvm_invocation_set (FvmInvocation *self, const char *key, const char *value, const char *option,
+fvm_invocation_set (FvmInvocation *self, FvmSetting setting, const char *value, const char *option,
                     GError **error)
 {
   g_autoptr (GError) local_error = NULL;
@@ -100,7 +102,7 @@ fvm_invocation_set (FvmInvocation *self, const char *key, const char *value, con
   if (config == NULL)
     return FALSE;
   /* A bad option value is a usage error (exit 2), whatever checked it. */
-  if (fvm_config_set (config, key, value, FVM_CONFIG_SOURCE_CLI, &local_error))
+  if (fvm_config_set (config, setting, value, FVM_CONFIG_SOURCE_CLI, &local_error))
     return TRUE;
   message = g_strdup_printf ("%s: %s", option, local_error->message);
   return fvm_usage_error (NULL, message, error);

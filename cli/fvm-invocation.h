@@ -48,9 +48,9 @@ FvmConfig *fvm_invocation_get_config (FvmInvocation *self,
 /* Applies profile NAME (NULL: nothing) to the configuration. */
 gboolean fvm_invocation_load_profile (FvmInvocation *self, const char *name,
                                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
-/* Sets KEY to VALUE (NULL: nothing) in the command-line layer; a bad value is a usage error
+/* Sets SETTING to VALUE (NULL: nothing) in the command-line layer; a bad value is a usage error
  * naming OPTION ("--mirror: …"). */
-gboolean fvm_invocation_set (FvmInvocation *self, const char *key, const char *value,
+gboolean fvm_invocation_set (FvmInvocation *self, FvmSetting setting, const char *value,
                              const char *option, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The libvirt connection to the configuration's URI (opened on first call, interruptible by

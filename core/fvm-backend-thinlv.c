@@ -40,8 +40,8 @@ thinlv_open (FvmBackend *self, FvmConfig *config, GError **error)
 {
   Settings *settings = g_new0 (Settings, 1);
 
-  settings->vg = g_strdup (fvm_config_get (config, "storage.vg"));
-  settings->pool = g_strdup (fvm_config_get (config, "storage.thinpool"));
+  settings->vg = g_strdup (fvm_config_get_string (config, FVM_SETTING_STORAGE_VG));
+  settings->pool = g_strdup (fvm_config_get_string (config, FVM_SETTING_STORAGE_THINPOOL));
   self->data = settings;
   return TRUE;
 }

@@ -62,19 +62,19 @@ plan_clear (Plan *p)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Plan, plan_clear)
 
 static void
-record (Plan *p, FvmConfig *config, const char *key, const char *value)
+record (Plan *p, FvmConfig *config, FvmSetting setting, const char *value)
 {
-  g_autofree char *source = fvm_config_describe_source (config, key);
+  g_autofree char *source = fvm_config_describe_source (config, setting);
 
-  g_ptr_array_add (p->settings, fvm_clone_setting_new (key, value, source));
+  g_ptr_array_add (p->settings, fvm_clone_setting_new (fvm_setting_key (setting), value, source));
 }
 
 static gboolean
 plan_resources (Plan *p, FvmConfig *config, GError **error)
 {
-  const char *mem = fvm_config_get (config, "clone.memory");
-  const char *cpus = fvm_config_get (config, "clone.vcpus");
-  const char *disk = fvm_config_get (config, "clone.disk-size");
+  const char *mem = fvm_config_get_string (config, FVM_SETTING_CLONE_MEMORY);
+  const char *cpus = fvm_config_get_string (config, FVM_SETTING_CLONE_VCPUS);
+  const char *disk = fvm_config_get_string (config, FVM_SETTING_CLONE_DISK_SIZE);
   g_autofree char *os_source = g_strdup_printf ("libosinfo (%s)", p->golden->os.id);
   g_autofree char *text = NULL;
   guint64 n = 0;
@@ -95,15 +95,17 @@ plan_resources (Plan *p, FvmConfig *config, GError **error)
                            p->memory_mib);
   text = g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", p->memory_mib);
   if (*mem != '\0')
-    record (p, config, "clone.memory", text);
+    record (p, config, FVM_SETTING_CLONE_MEMORY, text);
   else
-    g_ptr_array_add (p->settings, fvm_clone_setting_new ("clone.memory", text, os_source));
+    g_ptr_array_add (p->settings, fvm_clone_setting_new (fvm_setting_key (FVM_SETTING_CLONE_MEMORY),
+                                                         text, os_source));
   g_clear_pointer (&text, g_free);
   text = g_strdup_printf ("%u", p->vcpus);
   if (*cpus != '\0')
-    record (p, config, "clone.vcpus", text);
+    record (p, config, FVM_SETTING_CLONE_VCPUS, text);
   else
-    g_ptr_array_add (p->settings, fvm_clone_setting_new ("clone.vcpus", text, os_source));
+    g_ptr_array_add (p->settings, fvm_clone_setting_new (fvm_setting_key (FVM_SETTING_CLONE_VCPUS),
+                                                         text, os_source));
   if (*disk != '\0')
     {
       g_autofree char *want = NULL;
@@ -116,7 +118,7 @@ plan_resources (Plan *p, FvmConfig *config, GError **error)
         return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                "disk size %s is smaller than golden %s's disk (%s)", want,
                                p->golden_ref, have);
-      record (p, config, "clone.disk-size", want);
+      record (p, config, FVM_SETTING_CLONE_DISK_SIZE, want);
       if (p->disk_size == p->golden->virtual_size)
         p->disk_size = 0;
     }
@@ -128,8 +130,9 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
              GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
-  const char *ref = opts->golden != NULL ? opts->golden : fvm_config_get (config, "clone.golden");
-  const char *template_path = fvm_config_get (config, "clone.template");
+  const char *ref = opts->golden != NULL ? opts->golden
+                                         : fvm_config_get_string (config, FVM_SETTING_CLONE_GOLDEN);
+  const char *template_path = fvm_config_get_string (config, FVM_SETTING_CLONE_TEMPLATE);
 
   p->settings = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_clone_setting_free);
   if (ref == NULL || *ref == '\0')
@@ -140,25 +143,25 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
     return FALSE;
   p->golden_ref = fvm_manifest_ref (p->golden);
   if (opts->golden != NULL)
-    g_ptr_array_add (p->settings,
-                     fvm_clone_setting_new ("clone.golden", p->golden_ref, "command line"));
+    g_ptr_array_add (p->settings, fvm_clone_setting_new (fvm_setting_key (FVM_SETTING_CLONE_GOLDEN),
+                                                         p->golden_ref, "command line"));
   else
-    record (p, config, "clone.golden", p->golden_ref);
+    record (p, config, FVM_SETTING_CLONE_GOLDEN, p->golden_ref);
   p->domain_type = fvm_libvirt_domain_type (conn, fvm_config_get_accel (config), error);
   if (p->domain_type == NULL || !plan_resources (p, config, error))
     return FALSE;
-  p->network = g_strdup (fvm_config_get (config, "network.name"));
-  record (p, config, "network.name", p->network);
+  p->network = g_strdup (fvm_config_get_string (config, FVM_SETTING_NETWORK_NAME));
+  record (p, config, FVM_SETTING_NETWORK_NAME, p->network);
   if (*template_path != '\0')
     {
       if (!g_file_get_contents (template_path, &p->template, NULL, error))
         return fvm_prefix_error (error, "domain template");
       p->template_path = g_strdup (template_path);
-      record (p, config, "clone.template", template_path);
+      record (p, config, FVM_SETTING_CLONE_TEMPLATE, template_path);
     }
   {
-    g_auto (GStrv) entries = fvm_config_get_list (config, "clone.hooks");
-    p->hooks = fvm_hooks_resolve_all (fvm_config_get (config, "clone.hooks-dir"),
+    g_auto (GStrv) entries = fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS);
+    p->hooks = fvm_hooks_resolve_all (fvm_config_get_string (config, FVM_SETTING_CLONE_HOOKS_DIR),
                                       (const char *const *) entries, &p->hook_names, error);
     if (p->hooks == NULL)
       return FALSE;
@@ -166,7 +169,7 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
   if (p->hooks[0] != NULL)
     {
       g_autofree char *names = g_strjoinv (",", p->hook_names);
-      record (p, config, "clone.hooks", names);
+      record (p, config, FVM_SETTING_CLONE_HOOKS, names);
     }
   if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))
     return FALSE;
@@ -296,7 +299,8 @@ run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions 
 {
   FvmHookFacts facts;
 
-  fvm_hook_facts_from_clone (&facts, "create", clone, fvm_config_get (config, "libvirt.uri"));
+  fvm_hook_facts_from_clone (&facts, "create", clone,
+                             fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   return fvm_hooks_run ((const char *const *) p->hooks, &facts, opts->hook_output,
                         opts->hook_output_data, cancellable, error);
 }
@@ -555,7 +559,7 @@ fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, gui
   g_autoptr (GAsyncQueue) done = g_async_queue_new ();
   Fleet fleet = { config, opts, cancellable, done };
   GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_clone_result_free);
-  guint parallel = (guint) fvm_config_get_uint (config, "clone.parallel");
+  guint parallel = (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_PARALLEL);
   GThreadPool *pool;
 
   pool = g_thread_pool_new (fleet_work, &fleet, (int) CLAMP (parallel, 1, count), FALSE, NULL);

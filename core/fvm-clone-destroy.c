@@ -27,7 +27,7 @@ fvm_clone_release_leases (virConnectPtr conn, FvmConfig *config, const char *net
   g_autofree char *server = NULL;
   g_autofree char *bridge = NULL;
   virNetworkDHCPLeasePtr *leases = NULL;
-  pid_t pid = fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri"));
+  pid_t pid = fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   int n;
 
   if (net == NULL || (xml = virNetworkGetXMLDesc (net, 0)) == NULL)
@@ -88,7 +88,7 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
 {
   g_autoptr (GError) local_error = NULL;
   FvmHookFacts facts;
-  const char *hooks_dir = fvm_config_get (config, "clone.hooks-dir");
+  const char *hooks_dir = fvm_config_get_string (config, FVM_SETTING_CLONE_HOOKS_DIR);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) paths = NULL;
 
@@ -106,7 +106,8 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
         g_warning ("%s: destroy hook not run: %s", clone->name, hook_error->message);
     }
   paths = g_strv_builder_end (builder);
-  fvm_hook_facts_from_clone (&facts, "destroy", clone, fvm_config_get (config, "libvirt.uri"));
+  fvm_hook_facts_from_clone (&facts, "destroy", clone,
+                             fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   if (paths[0] != NULL
       && !fvm_hooks_run ((const char *const *) paths, &facts, hook_output, data, NULL,
                          &local_error))

@@ -379,7 +379,7 @@ static gboolean
 gc_reservations (Gc *gc, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (gc->store);
-  const char *network = fvm_config_get (gc->config, "network.name");
+  const char *network = fvm_config_get_string (gc->config, FVM_SETTING_NETWORK_NAME);
   g_autoptr (FvmVirNetwork) net = virNetworkLookupByName (conn, network);
   g_autofree char *xml = NULL;
   g_autoptr (GPtrArray) hosts = NULL;

@@ -39,7 +39,7 @@ fvm_clone_check_owner (FvmConfig *config, const FvmClone *clone, const char *ver
   g_autofree char *caller = NULL;
   guint uid = 0;
 
-  if (!fvm_config_get_boolean (config, "clone.owner-only"))
+  if (!fvm_config_get_boolean (config, FVM_SETTING_CLONE_OWNER_ONLY))
     return TRUE;
   fvm_clone_caller (&uid, &caller);
   /* Root may act on every clone; under sudo the caller is the person, not root. */

@@ -204,7 +204,8 @@ make_query (virConnectPtr conn, FvmConfig *config, FvmClone *clone, virDomainPtr
   query->mac = clone->mac;
   query->network = clone->network;
   query->stale_before = clone->lease_watermark;
-  query->daemon_pid = fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri"));
+  query->daemon_pid
+      = fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   *out_bridge = clone->network != NULL
                     ? fvm_libvirt_network_bridge (conn, clone->network, &local_error)
                     : NULL;
@@ -228,7 +229,8 @@ fvm_clone_get_ip (virConnectPtr conn, FvmConfig *config, FvmClone *clone, gboole
     return NULL;
   g_clear_pointer (&clone->ip, g_free);
   if (wait)
-    clone->ip = fvm_ipaddr_wait (&query, (guint) fvm_config_get_uint (config, "clone.ip-timeout"),
+    clone->ip = fvm_ipaddr_wait (&query,
+                                 (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_IP_TIMEOUT),
                                  &clone->ip_source, cancellable, error);
   else
     clone->ip = fvm_ipaddr_find (&query, &clone->ip_source, error);
@@ -242,8 +244,8 @@ fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
   if (clone->ip == NULL && fvm_clone_get_ip (conn, config, clone, TRUE, cancellable, error) == NULL)
     return NULL;
   return fvm_ssh_wait_banner (
-      fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri")), clone->ip, 22,
-      (guint) fvm_config_get_uint (config, "clone.ssh-timeout"), cancellable, error);
+      fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI)), clone->ip, 22,
+      (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_SSH_TIMEOUT), cancellable, error);
 }
 
 FvmClone *

@@ -12,25 +12,15 @@
 
 typedef gboolean (*Validator) (const char *value, GError **error);
 
-typedef enum
-{
-  KIND_PLAIN,
-  KIND_PATH,      /* a file: relative to the file that sets it */
-  KIND_PATH_LIST, /* comma-separated files */
-} Kind;
-
-/* What a profile or a spec may set: how a clone is made, not where fvm's store is. */
-#define PER_CLONE TRUE
-
 typedef struct
 {
   const char *key; /* section.key */
+  FvmSettingType type;
   const char *fallback;
   const char *env;
   Validator validate;
+  gboolean per_clone; /* a profile or a spec may set it: how a clone is made, not the store */
   const char *help;
-  Kind kind;
-  gboolean per_clone;
 } Setting;
 
 static gboolean
@@ -233,68 +223,15 @@ validate_path (const char *value, GError **error)
   return validate_nonempty (value, error) && validate_optional_path (value, error);
 }
 
-static const Setting settings[] = {
-  { "libvirt.uri", "qemu:///system", "FVM_CONNECT", validate_nonempty, "libvirt connection URI" },
-  { "general.accel", "auto", "FVM_ACCEL", validate_accel, "auto, kvm or tcg" },
-  { "general.appliance-stall-timeout", "300", "FVM_APPLIANCE_STALL_TIMEOUT", validate_seconds,
-    "seconds a libguestfs appliance may print nothing and use under 1% of a CPU while it starts "
-    "before it is killed and started once more" },
-  { "storage.pool", "fvm", "FVM_POOL", validate_name, "libvirt storage pool" },
-  { "storage.pool-path", "", NULL, validate_optional_path,
-    "pool directory for setup (empty: /var/lib/fvm/images, or under XDG_DATA_HOME for session)",
-    KIND_PATH },
-  { "storage.backend", FVM_BACKEND_DEFAULT, "FVM_BACKEND", validate_backend,
-    "where clone and golden disks live: qcow2 (files in the pool) or thinlv (an LVM thin pool)" },
-  { "storage.vg", "", "FVM_VG", validate_optional_lvm_name,
-    "volume group of the thin pool (storage.backend=thinlv)" },
-  { "storage.thinpool", "", "FVM_THINPOOL", validate_optional_lvm_name,
-    "thin pool LV in storage.vg (storage.backend=thinlv)" },
-  { "network.name", "fvm", "FVM_NETWORK", validate_name, "libvirt network for clones", KIND_PLAIN,
-    PER_CLONE },
-  { "network.subnet", "192.168.213.0/24", NULL, validate_subnet, "subnet setup gives the network" },
-  { "clone.golden", "", NULL, validate_optional_golden,
-    "golden to clone when the command line names none (NAME or NAME@N)", KIND_PLAIN, PER_CLONE },
-  { "clone.memory", "", NULL, validate_optional_mib, "clone memory (empty: from libosinfo)",
-    KIND_PLAIN, PER_CLONE },
-  { "clone.vcpus", "", NULL, validate_optional_count, "clone vCPUs (empty: from libosinfo)",
-    KIND_PLAIN, PER_CLONE },
-  { "clone.disk-size", "", NULL, validate_optional_size,
-    "clone disk size (empty: the golden's); only grows", KIND_PLAIN, PER_CLONE },
-  { "clone.template", "", NULL, validate_optional_path,
-    "domain XML template with {{placeholders}} (empty: fvm's own)", KIND_PATH, PER_CLONE },
-  { "clone.hooks", "", NULL, validate_hooks,
-    "hooks run on create and destroy: names in clone.hooks-dir (comma-separated)", KIND_PLAIN,
-    PER_CLONE },
-  { "clone.hooks-dir", FVM_SYSCONFDIR "/hooks", NULL, validate_path,
-    "the only directory hooks run from (owned by root or the user, writable by no one else)",
-    KIND_PATH },
-  { "clone.ssh-keys", "", NULL, validate_optional_paths,
-    "public key files for root in each clone (comma-separated)", KIND_PATH_LIST, PER_CLONE },
-  { "clone.user-data", "", NULL, validate_optional_path, "cloud-init user-data file", KIND_PATH,
-    PER_CLONE },
-  { "clone.wait", "ip", NULL, validate_wait, "what create waits for: none, ip or ssh", KIND_PLAIN,
-    PER_CLONE },
-  { "clone.ip-timeout", "300", NULL, validate_seconds, "seconds to wait for a clone's address",
-    KIND_PLAIN, PER_CLONE },
-  { "clone.ssh-timeout", "300", NULL, validate_seconds, "seconds to wait for a clone's SSH",
-    KIND_PLAIN, PER_CLONE },
-  { "clone.ssh-user", "root", NULL, validate_user, "user 'fvm-spawn ssh' logs in as", KIND_PLAIN,
-    PER_CLONE },
-  { "clone.ssh-identity", "", NULL, validate_optional_path,
-    "private key 'fvm-spawn ssh' uses (empty: ssh's own choice)", KIND_PATH, PER_CLONE },
-  { "clone.owner-only", "true", NULL, validate_boolean,
-    "only a clone's owner (or root) may destroy, stop, start, note, resize or consolidate it" },
-  { "clone.parallel", "8", NULL, validate_optional_count,
-    "how many clones --count makes at the same time", KIND_PLAIN, PER_CLONE },
-  { "build.mirror", "", "FVM_MIRROR", validate_mirror,
-    "Debian mirror (empty: the one in the host's apt sources)" },
-  { "build.disk-size", "4G", NULL, validate_size, "disk size of a bootstrapped original" },
-  { "golden.trusted-keys", "", NULL, validate_optional_path,
-    "OpenPGP public keys whose bundle signatures import accepts (a key file or a directory)",
-    KIND_PATH },
-  { "golden.require-signature", "false", NULL, validate_boolean,
-    "import refuses bundles without a good signature by a trusted key" },
-};
+/* The runtime table, expanded from fvm-settings.h, in FvmSetting's order. */
+#define SCOPE_GLOBAL FALSE
+#define SCOPE_PER_CLONE TRUE
+#define SETTING_ROW(id, key, type, fallback, env, validate, scope, help)                           \
+  [FVM_SETTING_##id]                                                                               \
+      = { key, FVM_SETTING_TYPE_##type, fallback, env, validate, SCOPE_##scope, help },
+static const Setting settings[] = { FVM_SETTINGS (SETTING_ROW) };
+#undef SETTING_ROW
+G_STATIC_ASSERT (G_N_ELEMENTS (settings) == FVM_N_SETTINGS);
 
 typedef struct
 {
@@ -321,43 +258,81 @@ fvm_config_source_to_string (FvmConfigSource source)
   return source_names[source];
 }
 
-const char *const *
-fvm_config_keys (void)
-{
-  static const char *keys[G_N_ELEMENTS (settings) + 1];
-
-  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
-    keys[i] = settings[i].key;
-  return keys;
-}
-
 /* Old names that files written for earlier versions still use. */
 static const struct
 {
   const char *old_key;
-  const char *key;
+  FvmSetting setting;
 } aliases[] = {
-  { .old_key = "clone.owner-only-delete", .key = "clone.owner-only" },
+  { .old_key = "clone.owner-only-delete", .setting = FVM_SETTING_CLONE_OWNER_ONLY },
 };
 
-static int
-find_setting (const char *key)
+gboolean
+fvm_setting_lookup (const char *key, FvmSetting *out_setting, GError **error)
 {
   for (guint i = 0; i < G_N_ELEMENTS (aliases); i++)
     if (g_str_equal (aliases[i].old_key, key))
-      key = aliases[i].key;
+      {
+        *out_setting = aliases[i].setting;
+        return TRUE;
+      }
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
     if (g_str_equal (settings[i].key, key))
-      return (int) i;
-  return -1;
+      {
+        *out_setting = (FvmSetting) i;
+        return TRUE;
+      }
+  return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "unknown setting '%s'", key);
+}
+
+static const Setting *
+setting_get (FvmSetting setting)
+{
+  g_assert ((guint) setting < G_N_ELEMENTS (settings));
+  return &settings[setting];
+}
+
+static Value *
+value_get (FvmConfig *self, FvmSetting setting)
+{
+  g_assert ((guint) setting < G_N_ELEMENTS (self->values));
+  return &self->values[setting];
 }
 
 const char *
-fvm_config_key_help (const char *key)
+fvm_setting_key (FvmSetting setting)
 {
-  int i = find_setting (key);
+  return setting_get (setting)->key;
+}
 
-  return i >= 0 ? settings[i].help : NULL;
+const char *
+fvm_setting_default (FvmSetting setting)
+{
+  return setting_get (setting)->fallback;
+}
+
+const char *
+fvm_setting_env (FvmSetting setting)
+{
+  return setting_get (setting)->env;
+}
+
+const char *
+fvm_setting_help (FvmSetting setting)
+{
+  return setting_get (setting)->help;
+}
+
+FvmSettingType
+fvm_setting_value_type (FvmSetting setting)
+{
+  return setting_get (setting)->type;
+}
+
+gboolean
+fvm_setting_is_per_clone (FvmSetting setting)
+{
+  return setting_get (setting)->per_clone;
 }
 
 void
@@ -396,9 +371,9 @@ resolve_paths (const Setting *setting, const char *value, const char *base_dir)
   g_auto (GStrv) parts = NULL;
   g_autoptr (GPtrArray) out = NULL;
 
-  if (setting->kind == KIND_PATH)
+  if (setting->type == FVM_SETTING_TYPE_PATH)
     return absolute_path (value, base_dir);
-  if (setting->kind != KIND_PATH_LIST)
+  if (setting->type != FVM_SETTING_TYPE_PATH_LIST)
     return g_strdup (value);
   parts = g_strsplit (value, ",", -1);
   out = g_ptr_array_new_with_free_func (g_free);
@@ -413,36 +388,34 @@ resolve_paths (const Setting *setting, const char *value, const char *base_dir)
 }
 
 gboolean
-fvm_config_set_from (FvmConfig *self, const char *key, const char *value, FvmConfigSource source,
+fvm_config_set_from (FvmConfig *self, FvmSetting setting, const char *value, FvmConfigSource source,
                      const char *origin, const char *base_dir, GError **error)
 {
-  int i = find_setting (key);
+  const Setting *s = setting_get (setting);
+  Value *v = &self->values[setting];
   g_autofree char *stripped = g_strstrip (g_strdup (value));
   g_autofree char *resolved = NULL;
 
-  if (i < 0)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "unknown setting '%s'", key);
-  if ((source == FVM_CONFIG_SOURCE_PROFILE || source == FVM_CONFIG_SOURCE_SPEC)
-      && !settings[i].per_clone)
+  if ((source == FVM_CONFIG_SOURCE_PROFILE || source == FVM_CONFIG_SOURCE_SPEC) && !s->per_clone)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "'%s' cannot be set in a %s (only clone and network settings)", key,
+                           "'%s' cannot be set in a %s (only clone and network settings)", s->key,
                            source_names[source]);
-  resolved = resolve_paths (&settings[i], stripped, base_dir);
-  if (!settings[i].validate (resolved, error))
-    return fvm_prefix_error (error, "%s", key);
-  g_free (self->values[i].value);
-  self->values[i].value = g_steal_pointer (&resolved);
-  self->values[i].source = source;
-  g_free (self->values[i].origin);
-  self->values[i].origin = g_strdup (origin);
+  resolved = resolve_paths (s, stripped, base_dir);
+  if (!s->validate (resolved, error))
+    return fvm_prefix_error (error, "%s", s->key);
+  g_free (v->value);
+  v->value = g_steal_pointer (&resolved);
+  v->source = source;
+  g_free (v->origin);
+  v->origin = g_strdup (origin);
   return TRUE;
 }
 
 gboolean
-fvm_config_set (FvmConfig *self, const char *key, const char *value, FvmConfigSource source,
+fvm_config_set (FvmConfig *self, FvmSetting setting, const char *value, FvmConfigSource source,
                 GError **error)
 {
-  return fvm_config_set_from (self, key, value, source, NULL, NULL, error);
+  return fvm_config_set_from (self, setting, value, source, NULL, NULL, error);
 }
 
 /* A missing file is an empty layer when MISSING_OK. */
@@ -471,6 +444,7 @@ load_file (FvmConfig *self, const char *path, FvmConfigSource source, const char
         {
           g_autofree char *full = g_strdup_printf ("%s.%s", groups[g], keys[k]);
           g_autoptr (GError) value_error = NULL;
+          FvmSetting setting;
           g_autofree char *value = g_key_file_get_string (kf, groups[g], keys[k], &value_error);
           /* On a bad escape GKeyFile sets the error and still returns a value. */
           if (value_error != NULL)
@@ -478,7 +452,9 @@ load_file (FvmConfig *self, const char *path, FvmConfigSource source, const char
               g_propagate_error (error, g_steal_pointer (&value_error));
               return fvm_prefix_error (error, "%s", path);
             }
-          if (!fvm_config_set_from (self, full, value, source, origin ? origin : path, dir, error))
+          if (!fvm_setting_lookup (full, &setting, error)
+              || !fvm_config_set_from (self, setting, value, source, origin ? origin : path, dir,
+                                       error))
             return fvm_prefix_error (error, "%s", path);
         }
     }
@@ -522,7 +498,7 @@ fvm_config_load (const char *system_path, const char *user_path, GError **error)
     {
       const char *value = settings[i].env ? g_getenv (settings[i].env) : NULL;
       if (value != NULL && *value != '\0'
-          && !fvm_config_set_from (self, settings[i].key, value, FVM_CONFIG_SOURCE_ENV,
+          && !fvm_config_set_from (self, (FvmSetting) i, value, FVM_CONFIG_SOURCE_ENV,
                                    settings[i].env, NULL, error))
         {
           fvm_prefix_error (error, "environment %s", settings[i].env);
@@ -600,13 +576,10 @@ fvm_config_list_profiles (FvmConfig *self)
 }
 
 char *
-fvm_config_describe_source (FvmConfig *self, const char *key)
+fvm_config_describe_source (FvmConfig *self, FvmSetting setting)
 {
-  int i = find_setting (key);
-  const Value *v;
+  const Value *v = value_get (self, setting);
 
-  g_return_val_if_fail (i >= 0, NULL);
-  v = &self->values[i];
   if (v->origin == NULL)
     return g_strdup (source_names[v->source]);
   if (v->source == FVM_CONFIG_SOURCE_PROFILE)
@@ -615,38 +588,46 @@ fvm_config_describe_source (FvmConfig *self, const char *key)
 }
 
 const char *
-fvm_config_get_with_source (FvmConfig *self, const char *key, FvmConfigSource *out_source)
+fvm_config_get_with_source (FvmConfig *self, FvmSetting setting, FvmConfigSource *out_source)
 {
-  int i = find_setting (key);
+  const Value *v = value_get (self, setting);
 
-  g_return_val_if_fail (i >= 0, NULL);
   if (out_source != NULL)
-    *out_source = self->values[i].source;
-  return self->values[i].value;
+    *out_source = v->source;
+  return v->value;
 }
 
-const char *
-fvm_config_get (FvmConfig *self, const char *key)
+/* The typed getters' own check, for a caller that went around the macro with a variable. */
+static const char *
+get_typed (FvmConfig *self, FvmSetting setting, FvmSettingType t1, FvmSettingType t2)
 {
-  return fvm_config_get_with_source (self, key, NULL);
+  FvmSettingType type = setting_get (setting)->type;
+
+  g_return_val_if_fail (type == t1 || type == t2, "");
+  return value_get (self, setting)->value;
 }
 
-guint64
-fvm_config_get_uint (FvmConfig *self, const char *key)
+const char *(fvm_config_get_string) (FvmConfig *self, FvmSetting setting)
 {
-  return g_ascii_strtoull (fvm_config_get (self, key), NULL, 10);
+  return get_typed (self, setting, FVM_SETTING_TYPE_STRING, FVM_SETTING_TYPE_PATH);
 }
 
-gboolean
-fvm_config_get_boolean (FvmConfig *self, const char *key)
+guint64 (fvm_config_get_uint) (FvmConfig *self, FvmSetting setting)
 {
-  return g_str_equal (fvm_config_get (self, key), "true");
+  return g_ascii_strtoull (get_typed (self, setting, FVM_SETTING_TYPE_UINT, FVM_SETTING_TYPE_UINT),
+                           NULL, 10);
 }
 
-GStrv
-fvm_config_get_list (FvmConfig *self, const char *key)
+gboolean (fvm_config_get_boolean) (FvmConfig *self, FvmSetting setting)
 {
-  g_auto (GStrv) parts = g_strsplit (fvm_config_get (self, key), ",", -1);
+  return g_str_equal (get_typed (self, setting, FVM_SETTING_TYPE_BOOLEAN, FVM_SETTING_TYPE_BOOLEAN),
+                      "true");
+}
+
+GStrv (fvm_config_get_list) (FvmConfig *self, FvmSetting setting)
+{
+  const char *text = get_typed (self, setting, FVM_SETTING_TYPE_LIST, FVM_SETTING_TYPE_PATH_LIST);
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
 
   for (guint i = 0; parts[i] != NULL; i++)
@@ -661,7 +642,7 @@ fvm_config_get_list (FvmConfig *self, const char *key)
 FvmAccel
 fvm_config_get_accel (FvmConfig *self)
 {
-  const char *accel = fvm_config_get (self, "general.accel");
+  const char *accel = fvm_config_get_string (self, FVM_SETTING_GENERAL_ACCEL);
 
   if (g_str_equal (accel, "kvm"))
     return FVM_ACCEL_KVM;

@@ -98,9 +98,7 @@ fvm_guestfs_new (FvmConfig *config, FvmProgress *progress, GError **error)
   if (progress != NULL
       && guestfs_set_event_callback (g, on_progress, GUESTFS_EVENT_PROGRESS, 0, progress) < 0)
     return fvm_throw_guestfs (g, error, "progress events"), NULL;
-  if (!fvm_parse_uint (fvm_config_get (config, "general.appliance-stall-timeout"), 1, 86400,
-                       &stall_seconds, error))
-    return fvm_null_prefix_error (error, "general.appliance-stall-timeout");
+  stall_seconds = fvm_config_get_uint (config, FVM_SETTING_GENERAL_APPLIANCE_STALL_TIMEOUT);
   state = g_new0 (HandleState, 1);
   state->stall_seconds = (guint) stall_seconds;
   state->drives = g_ptr_array_new_with_free_func (recorded_drive_free);

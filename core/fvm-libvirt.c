@@ -48,7 +48,7 @@ virConnectPtr
 fvm_libvirt_connect (FvmConfig *config, GError **error)
 {
   static GOnce once = G_ONCE_INIT;
-  const char *uri = fvm_config_get (config, "libvirt.uri");
+  const char *uri = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI);
   virConnectPtr conn;
 
   if (!GPOINTER_TO_INT (g_once (&once, init_once, NULL)))

@@ -22,8 +22,8 @@ gboolean
 fvm_setup_thin_pool (FvmConfig *config, const FvmSetupOptions *opts, GPtrArray *items,
                      gboolean *missing, GCancellable *cancellable, GError **error)
 {
-  const char *vg = fvm_config_get (config, "storage.vg");
-  const char *pool = fvm_config_get (config, "storage.thinpool");
+  const char *vg = fvm_config_get_string (config, FVM_SETTING_STORAGE_VG);
+  const char *pool = fvm_config_get_string (config, FVM_SETTING_STORAGE_THINPOOL);
   g_autofree char *what = NULL;
   g_autofree char *size = NULL;
   g_autofree char *question = NULL;

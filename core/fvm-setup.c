@@ -13,11 +13,11 @@
 char *
 fvm_setup_default_pool_path (FvmConfig *config)
 {
-  const char *configured = fvm_config_get (config, "storage.pool-path");
+  const char *configured = fvm_config_get_string (config, FVM_SETTING_STORAGE_POOL_PATH);
 
   if (*configured != '\0')
     return g_strdup (configured);
-  if (g_str_has_suffix (fvm_config_get (config, "libvirt.uri"), "/session"))
+  if (g_str_has_suffix (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI), "/session"))
     return g_build_filename (g_get_user_data_dir (), "fvm", "images", NULL);
   return g_strdup ("/var/lib/fvm/images");
 }
@@ -27,8 +27,8 @@ fvm_setup_default_pool_path (FvmConfig *config)
 static char *
 pool_mode_problem (FvmConfig *config, const char *path, gid_t qemu_gid)
 {
-  g_autoptr (GUri) uri
-      = g_uri_parse (fvm_config_get (config, "libvirt.uri"), G_URI_FLAGS_ENCODED_QUERY, NULL);
+  g_autoptr (GUri) uri = g_uri_parse (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
+                                      G_URI_FLAGS_ENCODED_QUERY, NULL);
   const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
 
   if (uri == NULL || (host != NULL && *host != '\0') || path == NULL
@@ -41,7 +41,7 @@ static gboolean
 setup_pool (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *items,
             gboolean *missing, GError **error)
 {
-  const char *name = fvm_config_get (config, "storage.pool");
+  const char *name = fvm_config_get_string (config, FVM_SETTING_STORAGE_POOL);
   g_autofree char *what = g_strdup_printf ("storage pool '%s'", name);
   g_autoptr (FvmVirStoragePool) pool = virStoragePoolLookupByName (conn, name);
   gid_t qemu_gid = fvm_modes_qemu_group (conn);
@@ -163,8 +163,8 @@ static gboolean
 setup_network (virConnectPtr conn, FvmConfig *config, gboolean check_only, GPtrArray *items,
                gboolean *missing, GError **error)
 {
-  const char *name = fvm_config_get (config, "network.name");
-  const char *subnet = fvm_config_get (config, "network.subnet");
+  const char *name = fvm_config_get_string (config, FVM_SETTING_NETWORK_NAME);
+  const char *subnet = fvm_config_get_string (config, FVM_SETTING_NETWORK_SUBNET);
   g_autofree char *what = g_strdup_printf ("network '%s'", name);
   g_autoptr (FvmVirNetwork) net = virNetworkLookupByName (conn, name);
   g_autofree char *xml = NULL;
@@ -227,7 +227,8 @@ fvm_setup_run (virConnectPtr conn, FvmConfig *config, const FvmSetupOptions *opt
       || !setup_network (conn, config, opts->check_only, out_items, &missing, error))
     return FALSE;
   /* What the backend needs of its own (thinlv: the thin pool). */
-  backend = fvm_backend_new (fvm_config_get (config, "storage.backend"), config, NULL, error);
+  backend = fvm_backend_new (fvm_config_get_string (config, FVM_SETTING_STORAGE_BACKEND), config,
+                             NULL, error);
   if (backend == NULL
       || !fvm_backend_setup (backend, config, opts, out_items, &missing, NULL, error))
     return FALSE;

@@ -43,28 +43,30 @@ typedef struct
 {
   const char *key;
   ValueType type;
-  const char *setting; /* the configuration key, or NULL when the spec itself keeps it */
+  FvmSetting setting; /* the configuration's, or SPEC_ONLY when the spec itself keeps it */
 } SpecKey;
 
+#define SPEC_ONLY FVM_N_SETTINGS
+
 static const SpecKey spec_keys[] = {
-  { "golden", VALUE_STRING, "clone.golden" },
-  { "profile", VALUE_STRING, NULL },
-  { "memory", VALUE_STRING, "clone.memory" },
-  { "vcpus", VALUE_NUMBER, "clone.vcpus" },
-  { "disk-size", VALUE_STRING, "clone.disk-size" },
-  { "network", VALUE_STRING, "network.name" },
-  { "template", VALUE_STRING, "clone.template" },
-  { "hooks", VALUE_STRINGS, "clone.hooks" },
-  { "wait", VALUE_STRING, "clone.wait" },
-  { "ssh-key-files", VALUE_STRINGS, "clone.ssh-keys" },
-  { "hostname", VALUE_STRING, NULL },
-  { "note", VALUE_STRING, NULL },
-  { "number", VALUE_NUMBER, NULL },
-  { "ip", VALUE_STRING, NULL },
-  { "ssh-keys", VALUE_STRINGS, NULL },
-  { "user-data", VALUE_DOCUMENT, NULL },
-  { "meta-data", VALUE_MAPPING, NULL },
-  { "network-config", VALUE_DOCUMENT, NULL },
+  { "golden", VALUE_STRING, FVM_SETTING_CLONE_GOLDEN },
+  { "profile", VALUE_STRING, SPEC_ONLY },
+  { "memory", VALUE_STRING, FVM_SETTING_CLONE_MEMORY },
+  { "vcpus", VALUE_NUMBER, FVM_SETTING_CLONE_VCPUS },
+  { "disk-size", VALUE_STRING, FVM_SETTING_CLONE_DISK_SIZE },
+  { "network", VALUE_STRING, FVM_SETTING_NETWORK_NAME },
+  { "template", VALUE_STRING, FVM_SETTING_CLONE_TEMPLATE },
+  { "hooks", VALUE_STRINGS, FVM_SETTING_CLONE_HOOKS },
+  { "wait", VALUE_STRING, FVM_SETTING_CLONE_WAIT },
+  { "ssh-key-files", VALUE_STRINGS, FVM_SETTING_CLONE_SSH_KEYS },
+  { "hostname", VALUE_STRING, SPEC_ONLY },
+  { "note", VALUE_STRING, SPEC_ONLY },
+  { "number", VALUE_NUMBER, SPEC_ONLY },
+  { "ip", VALUE_STRING, SPEC_ONLY },
+  { "ssh-keys", VALUE_STRINGS, SPEC_ONLY },
+  { "user-data", VALUE_DOCUMENT, SPEC_ONLY },
+  { "meta-data", VALUE_MAPPING, SPEC_ONLY },
+  { "network-config", VALUE_DOCUMENT, SPEC_ONLY },
 };
 
 typedef struct
@@ -197,7 +199,7 @@ apply_key (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
       s = string_value (l, k, node, error);
       if (s == NULL)
         return FALSE;
-      if (k->setting != NULL)
+      if (k->setting != SPEC_ONLY)
         return set_setting (l, k, node, s, error);
       if (g_str_equal (k->key, "hostname"))
         {
@@ -217,7 +219,7 @@ apply_key (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
       s = number_value (l, k, node, error);
       if (s == NULL)
         return FALSE;
-      if (k->setting != NULL)
+      if (k->setting != SPEC_ONLY)
         return set_setting (l, k, node, s, error);
       out->number = (guint) g_ascii_strtoull (s, NULL, 10);
       if (out->number < 1 || out->number > 16777214)
@@ -228,7 +230,7 @@ apply_key (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
         g_auto (GStrv) list = strings_value (l, k, node, error);
         if (list == NULL)
           return FALSE;
-        if (k->setting != NULL)
+        if (k->setting != SPEC_ONLY)
           {
             g_autofree char *joined = NULL;
             for (guint i = 0; list[i] != NULL; i++)

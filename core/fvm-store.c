@@ -97,7 +97,7 @@ fvm_store_create_overlay (FvmStore *self, const FvmManifest *golden, const char 
 FvmStore *
 fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
 {
-  const char *name = fvm_config_get (config, "storage.pool");
+  const char *name = fvm_config_get_string (config, FVM_SETTING_STORAGE_POOL);
   g_autoptr (FvmStore) self = g_new0 (FvmStore, 1);
   g_autofree char *xml = NULL;
   g_autofree char *type = NULL;
@@ -115,8 +115,8 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
         return NULL;
       g_ptr_array_add (self->backends, backend);
     }
-  self->backend
-      = fvm_store_get_backend_named (self, fvm_config_get (config, "storage.backend"), error);
+  self->backend = fvm_store_get_backend_named (
+      self, fvm_config_get_string (config, FVM_SETTING_STORAGE_BACKEND), error);
   if (self->backend == NULL)
     return NULL;
   self->pool = virStoragePoolLookupByName (conn, name);
@@ -142,7 +142,7 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
                                 type);
   /* A user who may not open the directory (0750, qemu's group: fvm-modes.h) goes through
    * libvirt, as for a remote host. */
-  self->local = is_local_uri (fvm_config_get (config, "libvirt.uri"))
+  self->local = is_local_uri (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI))
                 && g_file_test (self->path, G_FILE_TEST_IS_DIR)
                 && access (self->path, R_OK | W_OK | X_OK) == 0;
   g_debug ("storage pool %s at %s", name, self->path);

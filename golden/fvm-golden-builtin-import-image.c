@@ -66,7 +66,7 @@ fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *cancellabl
     return FALSE;
   trust = (FvmBundleTrust){
     .sha256 = opt_sha256,
-    .require_signature = fvm_config_get_boolean (config, "golden.require-signature"),
+    .require_signature = fvm_config_get_boolean (config, FVM_SETTING_GOLDEN_REQUIRE_SIGNATURE),
     .allow_unsigned = opt_allow_unsigned,
   };
   options = (FvmImportImageOptions){ .firmware = opt_firmware, .trust = &trust };

@@ -67,16 +67,16 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
   if (opt_trusted_keys != NULL && !g_file_test (opt_trusted_keys, G_FILE_TEST_EXISTS))
     return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
                            opt_trusted_keys);
-  if (!fvm_invocation_set (invocation, "golden.trusted-keys", opt_trusted_keys, "--trusted-keys",
-                           error))
+  if (!fvm_invocation_set (invocation, FVM_SETTING_GOLDEN_TRUSTED_KEYS, opt_trusted_keys,
+                           "--trusted-keys", error))
     return FALSE;
   store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
   trust = (FvmBundleTrust){
-    .trusted_keys = fvm_config_get (config, "golden.trusted-keys"),
+    .trusted_keys = fvm_config_get_string (config, FVM_SETTING_GOLDEN_TRUSTED_KEYS),
     .sha256 = opt_sha256,
-    .require_signature = fvm_config_get_boolean (config, "golden.require-signature"),
+    .require_signature = fvm_config_get_boolean (config, FVM_SETTING_GOLDEN_REQUIRE_SIGNATURE),
     .allow_unsigned = opt_allow_unsigned,
   };
   /* A mistyped path would only show when a signed bundle comes: say it now. */

@@ -29,7 +29,7 @@ open_store_at (const char *uri, const char *what, GError **error)
 
   if (config == NULL)
     return NULL;
-  if (!fvm_config_set (config, "libvirt.uri", uri, FVM_CONFIG_SOURCE_CLI, error))
+  if (!fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, uri, FVM_CONFIG_SOURCE_CLI, error))
     return fvm_null_prefix_error (error, "%s", what);
   conn = fvm_libvirt_connect (config, error);
   if (conn == NULL)
@@ -72,7 +72,7 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
     return fvm_usage_error (ctx, "too many arguments", error);
   if (opt_dest == NULL)
     return fvm_usage_error (ctx, "--connect DEST_URI must be given", error);
-  if (!fvm_invocation_set (invocation, "libvirt.uri", opt_from, "--from", error))
+  if (!fvm_invocation_set (invocation, FVM_SETTING_LIBVIRT_URI, opt_from, "--from", error))
     return FALSE;
   source = fvm_invocation_get_store (invocation, NULL, error);
   if (source == NULL)

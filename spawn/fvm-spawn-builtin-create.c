@@ -70,19 +70,24 @@ apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
   if (opt_hooks != NULL)
     {
       /* --hook adds to the hooks a profile or fvm.conf already names. */
-      const char *lower = fvm_config_get (config, "clone.hooks");
+      g_auto (GStrv) lower_list = fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS);
+      g_autofree char *lower = g_strjoinv (",", lower_list);
       g_autofree char *more = g_strjoinv (",", opt_hooks);
       hooks = *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
     }
-  return fvm_invocation_set (invocation, "clone.memory", opt_memory, "--memory", error)
-         && fvm_invocation_set (invocation, "clone.vcpus", vcpus, "--vcpus", error)
-         && fvm_invocation_set (invocation, "clone.disk-size", opt_disk_size, "--disk-size", error)
-         && fvm_invocation_set (invocation, "network.name", opt_network, "--network", error)
-         && fvm_invocation_set (invocation, "clone.template", opt_template, "--template", error)
-         && fvm_invocation_set (invocation, "clone.user-data", opt_user_data, "--user-data", error)
-         && fvm_invocation_set (invocation, "clone.hooks", hooks, "--hook", error)
-         && fvm_invocation_set (invocation, "clone.wait", opt_no_wait ? "none" : opt_wait, "--wait",
-                                error);
+  return fvm_invocation_set (invocation, FVM_SETTING_CLONE_MEMORY, opt_memory, "--memory", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_VCPUS, vcpus, "--vcpus", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_DISK_SIZE, opt_disk_size,
+                                "--disk-size", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_NETWORK_NAME, opt_network, "--network",
+                                error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_TEMPLATE, opt_template, "--template",
+                                error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_USER_DATA, opt_user_data,
+                                "--user-data", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_HOOKS, hooks, "--hook", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_WAIT, opt_no_wait ? "none" : opt_wait,
+                                "--wait", error);
 }
 
 /* The identity from every layer: key files named in the configuration and on the command line,
@@ -91,8 +96,8 @@ static gboolean
 gather_identity (FvmConfig *config, FvmSpec *spec, GError **error)
 {
   FvmIdentity *id = &spec->identity;
-  g_auto (GStrv) key_files = fvm_config_get_list (config, "clone.ssh-keys");
-  const char *user_data = fvm_config_get (config, "clone.user-data");
+  g_auto (GStrv) key_files = fvm_config_get_list (config, FVM_SETTING_CLONE_SSH_KEYS);
+  const char *user_data = fvm_config_get_string (config, FVM_SETTING_CLONE_USER_DATA);
 
   for (guint i = 0; key_files[i] != NULL; i++)
     if (!fvm_identity_add_ssh_key_file (id, key_files[i], error))
@@ -254,7 +259,7 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
     return FALSE;
   if (!apply_options (invocation, config, error) || !gather_identity (config, &spec, error))
     return FALSE;
-  if (golden == NULL && *fvm_config_get (config, "clone.golden") == '\0')
+  if (golden == NULL && *fvm_config_get_string (config, FVM_SETTING_CLONE_GOLDEN) == '\0')
     return fvm_usage_error (ctx, "GOLDEN must be given (or set clone.golden in a profile or spec)",
                             error);
   if (spec.identity.hostname != NULL && opt_count > 0)
@@ -265,7 +270,7 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   opts.name = name;
   opts.note = opt_note != NULL ? opt_note : spec.note;
   opts.start = !opt_no_start;
-  opts.wait = parse_wait (fvm_config_get (config, "clone.wait"));
+  opts.wait = parse_wait (fvm_config_get_string (config, FVM_SETTING_CLONE_WAIT));
   opts.ip = opt_ip != NULL ? opt_ip : (opt_number > 0 ? NULL : spec.ip);
   opts.number = opt_number > 0 ? (guint) opt_number : (opt_ip != NULL ? 0 : spec.number);
   if (opts.ip != NULL && opt_count > 0)

@@ -20,7 +20,6 @@ static const GOptionEntry options[] = {
 static gboolean
 show_settings (FvmInvocation *invocation, GError **error)
 {
-  const char *const *keys = fvm_config_keys ();
   FvmConfig *config;
 
   if (!fvm_invocation_load_profile (invocation, opt_profile, error))
@@ -32,23 +31,24 @@ show_settings (FvmInvocation *invocation, GError **error)
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       JsonObject *obj = json_object_new ();
-      for (guint i = 0; keys[i] != NULL; i++)
+      for (FvmSetting s = 0; s < FVM_N_SETTINGS; s++)
         {
-          g_autofree char *source = fvm_config_describe_source (config, keys[i]);
+          g_autofree char *source = fvm_config_describe_source (config, s);
           JsonObject *o = json_object_new ();
-          json_object_set_string_member (o, "value", fvm_config_get (config, keys[i]));
+          json_object_set_string_member (o, "value", fvm_config_get_with_source (config, s, NULL));
           json_object_set_string_member (o, "source", source);
-          json_object_set_object_member (obj, keys[i], o);
+          json_object_set_object_member (obj, fvm_setting_key (s), o);
         }
       json_node_take_object (node, obj);
       fvm_cli_print_json (node);
       return TRUE;
     }
-  for (guint i = 0; keys[i] != NULL; i++)
+  for (FvmSetting s = 0; s < FVM_N_SETTINGS; s++)
     {
-      g_autofree char *source = fvm_config_describe_source (config, keys[i]);
-      const char *value = fvm_config_get (config, keys[i]);
-      fvm_cli_print_line ("%-24s %-28s %s", keys[i], *value != '\0' ? value : "(empty)", source);
+      g_autofree char *source = fvm_config_describe_source (config, s);
+      const char *value = fvm_config_get_with_source (config, s, NULL);
+      fvm_cli_print_line ("%-24s %-28s %s", fvm_setting_key (s), *value != '\0' ? value : "(empty)",
+                          source);
     }
   return TRUE;
 }

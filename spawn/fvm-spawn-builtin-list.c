@@ -131,8 +131,8 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
   /* The space every clone of the backend shares (thinlv: the thin pool), when it has one. */
   {
     g_autoptr (GError) pool_error = NULL;
-    g_autoptr (FvmBackend) backend
-        = fvm_backend_new (fvm_config_get (config, "storage.backend"), config, NULL, error);
+    g_autoptr (FvmBackend) backend = fvm_backend_new (
+        fvm_config_get_string (config, FVM_SETTING_STORAGE_BACKEND), config, NULL, error);
     const char *label = NULL;
     g_autofree char *usage = NULL;
     g_autofree char *warning = NULL;

@@ -42,7 +42,7 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
-  if (!fvm_invocation_set (invocation, "clone.ssh-user", opt_user, "--login", error))
+  if (!fvm_invocation_set (invocation, FVM_SETTING_CLONE_SSH_USER, opt_user, "--login", error))
     return FALSE;
   conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
@@ -56,8 +56,9 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
   banner = fvm_clone_wait_ssh (conn, config, clone, cancellable, error);
   if (banner == NULL)
     return FALSE;
-  user = fvm_config_get (config, "clone.ssh-user");
-  identity = opt_identity != NULL ? opt_identity : fvm_config_get (config, "clone.ssh-identity");
+  user = fvm_config_get_string (config, FVM_SETTING_CLONE_SSH_USER);
+  identity = opt_identity != NULL ? opt_identity
+                                  : fvm_config_get_string (config, FVM_SETTING_CLONE_SSH_IDENTITY);
   g_ptr_array_add (args, g_strdup ("ssh"));
   for (const char *o = "StrictHostKeyChecking=no\0UserKnownHostsFile=/dev/null\0"
                        "GlobalKnownHostsFile=/dev/null\0LogLevel=ERROR\0";
@@ -80,7 +81,8 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
     g_ptr_array_add (args, g_strdup (argv[i]));
   g_ptr_array_add (args, NULL);
   /* The clone's address is only reachable where its bridge is. */
-  if (!fvm_netns_enter (fvm_netns_daemon_pid (fvm_config_get (config, "libvirt.uri")), error))
+  if (!fvm_netns_enter (
+          fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI)), error))
     return FALSE;
   g_debug ("exec ssh %s@%s", user, clone->ip);
   execvp ("ssh", (char **) args->pdata);

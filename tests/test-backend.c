@@ -22,15 +22,17 @@ test_config (const char *backend)
   g_autoptr (FvmConfig) config = fvm_config_load (none, none, &error);
 
   g_assert_no_error (error);
+  g_assert_true (fvm_config_set (config, FVM_SETTING_LIBVIRT_URI, "test:///default",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (
-      fvm_config_set (config, "libvirt.uri", "test:///default", FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.pool", POOL, FVM_CONFIG_SOURCE_CLI, &error));
-  g_assert_true (fvm_config_set (config, "storage.vg", "vg0", FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (config, FVM_SETTING_STORAGE_POOL, POOL, FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (
-      fvm_config_set (config, "storage.thinpool", "pool0", FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (config, FVM_SETTING_STORAGE_VG, "vg0", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (config, FVM_SETTING_STORAGE_THINPOOL, "pool0",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   if (backend != NULL)
-    g_assert_true (
-        fvm_config_set (config, "storage.backend", backend, FVM_CONFIG_SOURCE_CLI, &error));
+    g_assert_true (fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, backend,
+                                   FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_no_error (error);
   return g_steal_pointer (&config);
 }
@@ -54,8 +56,8 @@ test_registry (void)
       ops = fvm_backend_lookup (names[i], &error);
       g_assert_no_error (error);
       g_assert_cmpstr (ops->name, ==, names[i]);
-      g_assert_true (
-          fvm_config_set (config, "storage.backend", names[i], FVM_CONFIG_SOURCE_CLI, &error));
+      g_assert_true (fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, names[i],
+                                     FVM_CONFIG_SOURCE_CLI, &error));
       g_assert_no_error (error);
     }
   ops = fvm_backend_lookup (NULL, &error);
@@ -72,7 +74,8 @@ test_registry (void)
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_clear_error (&error);
 
-  g_assert_false (fvm_config_set (config, "storage.backend", "zfs", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_false (
+      fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, "zfs", FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "invalid storage backend 'zfs' (expected qcow2"));
 }

@@ -236,8 +236,8 @@ test_others_refused (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   /* An administrator may turn the check off. */
-  g_assert_true (
-      fvm_config_set (f->ts.config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (f->ts.config, FVM_SETTING_CLONE_OWNER_ONLY, "false",
+                                 FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_true (fvm_clone_check_owner_of (f->ts.conn, f->ts.config, "hers", "stop", &error));
   g_assert_no_error (error);
 }
@@ -278,9 +278,9 @@ test_metadata_hook_paths_not_run (Fixture *f, gconstpointer data)
   const char *hooks[] = { "good", evil, "evil", "../outside/evil", NULL };
   g_autoptr (GError) error = NULL;
 
-  if (getuid () != 0 && !g_str_equal (fvm_config_get (f->ts.config, "clone.owner-only"), "false"))
-    g_assert_true (
-        fvm_config_set (f->ts.config, "clone.owner-only", "false", FVM_CONFIG_SOURCE_CLI, &error));
+  if (getuid () != 0 && fvm_config_get_boolean (f->ts.config, FVM_SETTING_CLONE_OWNER_ONLY))
+    g_assert_true (fvm_config_set (f->ts.config, FVM_SETTING_CLONE_OWNER_ONLY, "false",
+                                   FVM_CONFIG_SOURCE_CLI, &error));
   define_clone (f, "hers", hooks);
   g_test_expect_message ("fvm", G_LOG_LEVEL_WARNING,
                          "*hers: destroy hook not run: hook *evil "

@@ -85,11 +85,11 @@ fixture_teardown (Fixture *f, gconstpointer data)
 }
 
 static void
-set (Fixture *f, const char *key, const char *value)
+set (Fixture *f, FvmSetting setting, const char *value)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (fvm_config_set (f->ts.config, key, value, FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (fvm_config_set (f->ts.config, setting, value, FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_no_error (error);
 }
 
@@ -222,7 +222,7 @@ test_commit_then_destroy (Fixture *f, gconstpointer data)
   g_autofree char *ran = NULL;
   g_autofree char *ran_after = NULL;
 
-  set (f, "clone.hooks", "ok");
+  set (f, FVM_SETTING_CLONE_HOOKS, "ok");
   made = create (f, "c-ok", 7, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (made);
@@ -252,7 +252,7 @@ test_hook_fails (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (FvmClone) made = NULL;
 
-  set (f, "clone.hooks", "ok,fail");
+  set (f, FVM_SETTING_CLONE_HOOKS, "ok,fail");
   made = create (f, "c-hook", 8, NULL, NULL, &error);
   g_assert_null (made);
   g_assert_nonnull (error);
@@ -293,7 +293,7 @@ test_cancelled (Fixture *f, gconstpointer data)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   gint64 start = g_get_monotonic_time ();
 
-  set (f, "clone.hooks", "slow");
+  set (f, FVM_SETTING_CLONE_HOOKS, "slow");
   made = create (f, "c-cancel", 10, cancellable, cancel_on_output, &error);
   g_assert_null (made);
   g_test_message ("%s", error->message);
@@ -364,7 +364,7 @@ test_seed (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   assert_nothing_left (f, "c-seed");
 
-  set (f, "clone.hooks", "fail");
+  set (f, FVM_SETTING_CLONE_HOOKS, "fail");
   failed = create_from (f, "ci@1", "c-seedfail", 11, NULL, NULL, &error);
   g_assert_null (failed);
   g_assert_nonnull (error);

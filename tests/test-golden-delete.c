@@ -94,7 +94,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_nonnull (f->conn);
   f->config = fvm_config_load (NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (fvm_config_set (f->config, "libvirt.uri", uri, FVM_CONFIG_SOURCE_CLI, &error));
+  g_assert_true (
+      fvm_config_set (f->config, FVM_SETTING_LIBVIRT_URI, uri, FVM_CONFIG_SOURCE_CLI, &error));
   f->store = fvm_store_open (f->conn, f->config, &error);
   g_assert_no_error (error);
 }

@@ -40,10 +40,11 @@ test_global_options (void)
   g_assert_cmpint (fvm_invocation_get_verbosity (invocation), ==, 2);
   config = fvm_invocation_get_config (invocation, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (fvm_config_get_with_source (config, "libvirt.uri", &source), ==,
+  g_assert_cmpstr (fvm_config_get_with_source (config, FVM_SETTING_LIBVIRT_URI, &source), ==,
                    "test:///default");
   g_assert_cmpint (source, ==, FVM_CONFIG_SOURCE_CLI);
-  g_assert_cmpstr (fvm_config_get_with_source (config, "storage.backend", &source), ==, "thinlv");
+  g_assert_cmpstr (fvm_config_get_with_source (config, FVM_SETTING_STORAGE_BACKEND, &source), ==,
+                   "thinlv");
   g_assert_cmpint (source, ==, FVM_CONFIG_SOURCE_CLI);
   /* One configuration per run: asked again, the same one. */
   g_assert_true (fvm_invocation_get_config (invocation, &error) == config);
@@ -87,16 +88,19 @@ test_set (void)
   FvmConfigSource source = FVM_CONFIG_SOURCE_CLI;
 
   g_assert_no_error (error);
-  g_assert_true (fvm_invocation_set (invocation, "clone.memory", NULL, "--memory", &error));
+  g_assert_true (
+      fvm_invocation_set (invocation, FVM_SETTING_CLONE_MEMORY, NULL, "--memory", &error));
   config = fvm_invocation_get_config (invocation, &error);
   g_assert_no_error (error);
-  fvm_config_get_with_source (config, "clone.memory", &source);
+  fvm_config_get_with_source (config, FVM_SETTING_CLONE_MEMORY, &source);
   g_assert_cmpint (source, !=, FVM_CONFIG_SOURCE_CLI);
-  g_assert_true (fvm_invocation_set (invocation, "clone.memory", "2G", "--memory", &error));
+  g_assert_true (
+      fvm_invocation_set (invocation, FVM_SETTING_CLONE_MEMORY, "2G", "--memory", &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (fvm_config_get_with_source (config, "clone.memory", &source), !=, "");
+  g_assert_cmpstr (fvm_config_get_with_source (config, FVM_SETTING_CLONE_MEMORY, &source), !=, "");
   g_assert_cmpint (source, ==, FVM_CONFIG_SOURCE_CLI);
-  g_assert_false (fvm_invocation_set (invocation, "build.mirror", "not a url", "--mirror", &error));
+  g_assert_false (
+      fvm_invocation_set (invocation, FVM_SETTING_BUILD_MIRROR, "not a url", "--mirror", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_USAGE);
   g_assert_true (g_str_has_prefix (error->message, "--mirror: "));
   g_assert_nonnull (strstr (error->message, "See 'fvm-test --help'"));
@@ -119,22 +123,24 @@ test_nothing_after_open (void)
   g_autofree char *uri = NULL;
 
   g_assert_no_error (error);
-  g_assert_true (fvm_invocation_set (invocation, "build.mirror", "http://127.0.0.1:9/debian",
-                                     "--mirror", &error));
+  g_assert_true (fvm_invocation_set (invocation, FVM_SETTING_BUILD_MIRROR,
+                                     "http://127.0.0.1:9/debian", "--mirror", &error));
   conn = fvm_invocation_get_connection (invocation, &config, &error);
   g_assert_no_error (error);
   g_assert_nonnull (conn);
   uri = virConnectGetURI (conn);
   g_assert_cmpstr (uri, ==, "test:///default");
-  g_assert_cmpstr (fvm_config_get (config, "build.mirror"), ==, "http://127.0.0.1:9/debian");
+  g_assert_cmpstr (fvm_config_get_string (config, FVM_SETTING_BUILD_MIRROR), ==,
+                   "http://127.0.0.1:9/debian");
   g_assert_true (fvm_invocation_get_connection (invocation, NULL, &error) == conn);
   g_test_expect_message ("fvm", G_LOG_LEVEL_CRITICAL, "*--mirror applied after*");
-  g_assert_false (fvm_invocation_set (invocation, "build.mirror", "http://127.0.0.1:9/other",
-                                      "--mirror", &error));
+  g_assert_false (fvm_invocation_set (invocation, FVM_SETTING_BUILD_MIRROR,
+                                      "http://127.0.0.1:9/other", "--mirror", &error));
   g_test_assert_expected_messages ();
   g_assert_nonnull (error);
   g_clear_error (&error);
-  g_assert_cmpstr (fvm_config_get (config, "build.mirror"), ==, "http://127.0.0.1:9/debian");
+  g_assert_cmpstr (fvm_config_get_string (config, FVM_SETTING_BUILD_MIRROR), ==,
+                   "http://127.0.0.1:9/debian");
   g_test_expect_message ("fvm", G_LOG_LEVEL_CRITICAL, "*a profile applied after*");
   g_assert_false (fvm_invocation_load_profile (invocation, "web", &error));
   g_test_assert_expected_messages ();

@@ -40,11 +40,11 @@ fixture_teardown (Fixture *f, gconstpointer data)
 }
 
 static void
-assert_setting (FvmConfig *c, const char *key, const char *value)
+assert_setting (FvmConfig *c, FvmSetting setting, const char *value)
 {
   FvmConfigSource src;
 
-  g_assert_cmpstr (fvm_config_get_with_source (c, key, &src), ==, value);
+  g_assert_cmpstr (fvm_config_get_with_source (c, setting, &src), ==, value);
   g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_SPEC);
 }
 
@@ -79,14 +79,14 @@ test_good (Fixture *f, gconstpointer data)
   fvm_spec_init (&spec);
   g_assert_true (fvm_spec_load (f->spec, f->config, &spec, &error));
   g_assert_no_error (error);
-  assert_setting (f->config, "clone.golden", "debian12@2");
-  assert_setting (f->config, "clone.memory", "2G");
-  assert_setting (f->config, "clone.vcpus", "2");
-  assert_setting (f->config, "clone.disk-size", "20G");
-  assert_setting (f->config, "network.name", "fvm");
+  assert_setting (f->config, FVM_SETTING_CLONE_GOLDEN, "debian12@2");
+  assert_setting (f->config, FVM_SETTING_CLONE_MEMORY, "2G");
+  assert_setting (f->config, FVM_SETTING_CLONE_VCPUS, "2");
+  assert_setting (f->config, FVM_SETTING_CLONE_DISK_SIZE, "20G");
+  assert_setting (f->config, FVM_SETTING_NETWORK_NAME, "fvm");
   /* A name in clone.hooks-dir, not a path beside the spec. */
-  assert_setting (f->config, "clone.hooks", "register.sh");
-  source = fvm_config_describe_source (f->config, "clone.memory");
+  assert_setting (f->config, FVM_SETTING_CLONE_HOOKS, "register.sh");
+  source = fvm_config_describe_source (f->config, FVM_SETTING_CLONE_MEMORY);
   g_assert_nonnull (strstr (source, "spec"));
   g_assert_cmpstr (spec.identity.hostname, ==, "web1");
   g_assert_cmpstr (spec.note, ==, "for the demo");
@@ -171,8 +171,9 @@ test_profile (Fixture *f, gconstpointer data)
   g_assert_true (fvm_spec_load (f->spec, f->config, &spec, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (spec.profile, ==, "small");
-  assert_setting (f->config, "clone.memory", "1G");
-  g_assert_cmpstr (fvm_config_get_with_source (f->config, "clone.disk-size", &src), ==, "8G");
+  assert_setting (f->config, FVM_SETTING_CLONE_MEMORY, "1G");
+  g_assert_cmpstr (fvm_config_get_with_source (f->config, FVM_SETTING_CLONE_DISK_SIZE, &src), ==,
+                   "8G");
   g_assert_cmpint (src, ==, FVM_CONFIG_SOURCE_PROFILE);
   g_unlink (profile);
   g_rmdir (pdir);

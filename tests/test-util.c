@@ -68,7 +68,10 @@ test_config_new (const char *first_key, ...)
   for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
     {
       const char *value = va_arg (args, const char *);
-      if (!fvm_config_set (config, key, value, FVM_CONFIG_SOURCE_CLI, &error))
+      FvmSetting setting;
+      /* Keys as text keep the fixtures' calls short; a misspelt one fails here. */
+      if (!fvm_setting_lookup (key, &setting, &error)
+          || !fvm_config_set (config, setting, value, FVM_CONFIG_SOURCE_CLI, &error))
         g_error ("setting %s=%s: %s", key, value, error->message);
     }
   va_end (args);

@@ -19,12 +19,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   return 0;
 }
 
-static const char *const keys[] = {
-  "libvirt.uri",    "general.accel", "storage.pool", "storage.backend", "storage.vg",
-  "clone.memory",   "clone.vcpus",   "clone.hooks",  "network.subnet",  "clone.disk-size",
-  "clone.parallel", "build.mirror",  NULL,
-};
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -40,14 +34,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       fuzz_check_refusal (error);
       return 0;
     }
-  for (guint i = 0; keys[i] != NULL; i++)
+  for (FvmSetting s = 0; s < FVM_N_SETTINGS; s++)
     {
-      g_free (fvm_config_describe_source (config, keys[i]));
-      (void) fvm_config_get (config, keys[i]);
+      g_free (fvm_config_describe_source (config, s));
+      (void) fvm_config_get_with_source (config, s, NULL);
     }
   (void) fvm_config_get_accel (config);
-  (void) fvm_config_get_uint (config, "clone.parallel");
-  (void) fvm_config_get_boolean (config, "clone.owner-only-delete");
+  g_strfreev (fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS));
+  (void) fvm_config_get_uint (config, FVM_SETTING_CLONE_PARALLEL);
+  (void) fvm_config_get_boolean (config, FVM_SETTING_CLONE_OWNER_ONLY);
   profiles = fvm_config_list_profiles (config);
   if (!fvm_config_load_layer (config, conf_path, FVM_CONFIG_SOURCE_PROFILE, "fuzz", &error))
     fuzz_check_refusal (error);
