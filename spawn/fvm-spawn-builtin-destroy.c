@@ -1,4 +1,5 @@
 /* fvm-spawn destroy NAME… [--yes] */
+#include "fvm-cli-each.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
@@ -24,9 +25,7 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
   g_autoptr (FvmInvocation) invocation = NULL;
   FvmConfig *config;
   FvmStore *store;
-  g_autoptr (JsonArray) done = json_array_new ();
-  g_autoptr (JsonArray) failed = json_array_new ();
-  g_autoptr (GError) last_error = NULL;
+  g_auto (FvmEach) each = { 0 };
 
   g_option_context_set_description (
       ctx, "Runs its destroy hooks, powers each clone off, releases its DHCP lease and address\n"
@@ -51,44 +50,27 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
   if (store == NULL)
     return FALSE;
   /* Every name is tried: one that fails (missing, someone else's) does not keep the others. */
+  fvm_each_init (&each);
   for (int i = 1; i < argc; i++)
     {
       g_autoptr (GError) local_error = NULL;
       if (!fvm_check_cancelled (cancellable, &local_error)
           || !fvm_clone_destroy (store, config, argv[i], print_hook_line, NULL, &local_error))
         {
-          JsonObject *f = json_object_new ();
-          json_object_set_string_member (f, "name", argv[i]);
-          json_object_set_string_member (f, "error", local_error->message);
-          json_array_add_object_element (failed, f);
-          /* The last failure is the verb's error (main prints it); earlier ones print here,
-           * each on one line. */
-          if (last_error != NULL)
-            {
-              fvm_error_make_one_line (last_error);
-              g_printerr ("%s: error: %s\n", g_get_prgname (), last_error->message);
-            }
-          g_clear_error (&last_error);
-          last_error = g_steal_pointer (&local_error);
-          if (g_error_matches (last_error, FVM_ERROR, FVM_ERROR_CANCELLED))
+          if (!fvm_each_failed (&each, argv[i], g_steal_pointer (&local_error)))
             break;
           continue;
         }
-      json_array_add_string_element (done, argv[i]);
+      fvm_each_done (&each, argv[i]);
     }
   if (fvm_invocation_get_json (invocation))
     {
       g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
       JsonObject *obj = json_object_new ();
-      json_object_set_array_member (obj, "destroyed", json_array_ref (done));
-      json_object_set_array_member (obj, "failed", json_array_ref (failed));
+      json_object_set_array_member (obj, "destroyed", json_array_ref (each.done));
+      json_object_set_array_member (obj, "failed", json_array_ref (each.failed));
       json_node_take_object (node, obj);
       fvm_cli_print_json (node);
     }
-  if (last_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&last_error));
-      return FALSE;
-    }
-  return TRUE;
+  return fvm_each_finish (&each, error);
 }

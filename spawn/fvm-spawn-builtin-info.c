@@ -1,6 +1,7 @@
-/* fvm-spawn info NAME, info --settings [--profile P] */
+/* fvm-spawn info NAME…, info --settings [--profile P] */
 #include "fvm-backend.h"
 #include "fvm-cleanup.h"
+#include "fvm-cli-each.h"
 #include "fvm-cli-printable.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
@@ -53,47 +54,26 @@ show_settings (FvmInvocation *invocation, GError **error)
   return TRUE;
 }
 
-gboolean
-fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error)
+/* Shows clone NAME: as a line per field, or added to JSON. FIRST: no blank line before it. */
+static gboolean
+show_clone (virConnectPtr conn, FvmConfig *config, const char *name, JsonArray *json,
+            gboolean first, GError **error)
 {
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME - show a clone");
-  g_autoptr (FvmInvocation) invocation = NULL;
-  FvmConfig *config;
   g_autoptr (FvmClone) c = NULL;
   g_autoptr (GError) ip_error = NULL;
-  virConnectPtr conn;
 
-  g_option_context_set_description (
-      ctx, "Shows the clone and the settings its create decided, each with where it came from\n"
-           "(default, a configuration file, the environment, a profile, a spec, the command line\n"
-           "or libosinfo). --settings shows the settings a create would use now.");
-  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
-  if (invocation == NULL)
-    return FALSE;
-  if (opt_settings)
-    {
-      if (argc != 1)
-        return fvm_usage_error (ctx, "--settings takes no NAME", error);
-      return show_settings (invocation, error);
-    }
-  if (opt_profile != NULL)
-    return fvm_usage_error (ctx, "--profile goes with --settings", error);
-  if (argc != 2)
-    return fvm_usage_error (ctx, argc < 2 ? "NAME must be given" : "too many arguments", error);
-  conn = fvm_invocation_get_connection (invocation, &config, error);
-  if (conn == NULL)
-    return FALSE;
-  c = fvm_clone_lookup (conn, argv[1], error);
+  c = fvm_clone_lookup (conn, name, error);
   if (c != NULL && c->running)
     fvm_clone_get_ip (conn, config, c, FALSE, NULL, &ip_error);
   if (c == NULL)
     return FALSE;
-  if (fvm_invocation_get_json (invocation))
+  if (json != NULL)
     {
-      g_autoptr (JsonNode) node = fvm_clone_to_json (c);
-      fvm_cli_print_json (node);
+      json_array_add_element (json, fvm_clone_to_json (c));
       return TRUE;
     }
+  if (!first)
+    g_print ("\n");
   fvm_cli_print_line ("Name:          %s", c->name);
   fvm_cli_print_line ("Golden:        %s", c->meta.golden);
   fvm_cli_print_line ("State:         %s%s", c->state,
@@ -146,4 +126,60 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
       fvm_cli_print_line ("  %-18s %-24s %s", s->key, s->value, s->source);
     }
   return TRUE;
+}
+
+gboolean
+fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME... - show clones");
+  g_autoptr (FvmInvocation) invocation = NULL;
+  FvmConfig *config;
+  virConnectPtr conn;
+  g_auto (FvmEach) each = { 0 };
+  g_autoptr (JsonArray) json = NULL;
+
+  g_option_context_set_description (
+      ctx, "Shows the clone and the settings its create decided, each with where it came from\n"
+           "(default, a configuration file, the environment, a profile, a spec, the command line\n"
+           "or libosinfo). --settings shows the settings a create would use now. Several names\n"
+           "are shown one after another (with --json: an array); one that fails does not stop\n"
+           "the others, and the exit code is 1 if any failed.");
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_DEFAULT, error);
+  if (invocation == NULL)
+    return FALSE;
+  if (opt_settings)
+    {
+      if (argc != 1)
+        return fvm_usage_error (ctx, "--settings takes no NAME", error);
+      return show_settings (invocation, error);
+    }
+  if (opt_profile != NULL)
+    return fvm_usage_error (ctx, "--profile goes with --settings", error);
+  if (argc < 2)
+    return fvm_usage_error (ctx, "NAME must be given", error);
+  conn = fvm_invocation_get_connection (invocation, &config, error);
+  if (conn == NULL)
+    return FALSE;
+  if (fvm_invocation_get_json (invocation))
+    json = json_array_new ();
+  fvm_each_init (&each);
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      if (show_clone (conn, config, argv[i], json, json_array_get_length (each.done) == 0,
+                      &local_error))
+        fvm_each_done (&each, argv[i]);
+      else if (!fvm_each_failed (&each, argv[i], g_steal_pointer (&local_error)))
+        break;
+    }
+  /* One name: its object, as before; several: an array of those shown. */
+  if (json != NULL && argc == 2 && json_array_get_length (json) == 1)
+    fvm_cli_print_json (json_array_get_element (json, 0));
+  else if (json != NULL && argc > 2)
+    {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+      json_node_set_array (node, json);
+      fvm_cli_print_json (node);
+    }
+  return fvm_each_finish (&each, error);
 }

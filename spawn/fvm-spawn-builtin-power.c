@@ -1,7 +1,9 @@
 /* fvm-spawn start NAME…, stop NAME… [--graceful] */
 #include "fvm-cleanup.h"
+#include "fvm-cli-each.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
+#include "fvm-error.h"
 #include "fvm-spawn-builtins.h"
 
 static gboolean opt_graceful;
@@ -51,6 +53,7 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
   g_autoptr (FvmInvocation) invocation = NULL;
   FvmConfig *config;
   virConnectPtr conn;
+  g_auto (FvmEach) each = { 0 };
 
   invocation = fvm_option_context_parse (ctx, start ? start_options : stop_options, &argc, &argv,
                                          FVM_CLI_NO_JSON, error);
@@ -65,17 +68,23 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
   conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;
+  /* Every name is tried: one that fails (missing, someone else's) does not keep the others. */
+  fvm_each_init (&each);
   for (int i = 1; i < argc; i++)
     {
-      gboolean ok
-          = fvm_clone_check_owner_of (conn, config, argv[i], start ? "start" : "stop", error)
-            && (start ? start_one (conn, config, argv[i], cancellable, error)
-                      : fvm_clone_stop (conn, argv[i], opt_graceful, (guint) opt_timeout,
-                                        cancellable, error));
-      if (!ok)
-        return FALSE;
+      g_autoptr (GError) local_error = NULL;
+      gboolean ok = fvm_check_cancelled (cancellable, &local_error)
+                    && fvm_clone_check_owner_of (conn, config, argv[i], start ? "start" : "stop",
+                                                 &local_error)
+                    && (start ? start_one (conn, config, argv[i], cancellable, &local_error)
+                              : fvm_clone_stop (conn, argv[i], opt_graceful, (guint) opt_timeout,
+                                                cancellable, &local_error));
+      if (ok)
+        fvm_each_done (&each, argv[i]);
+      else if (!fvm_each_failed (&each, argv[i], g_steal_pointer (&local_error)))
+        break;
     }
-  return TRUE;
+  return fvm_each_finish (&each, error);
 }
 
 gboolean

@@ -416,6 +416,35 @@ if [ $rc -eq 1 ] && [ "$(wc -l <"$store/err")" -eq 2 ] && grep -q "^fvm-spawn: e
 else
 	not_ok "destroy gone1 da gone2: one line for each failure, exit 1" "exit $rc" "stderr: $(cat "$store/err")"
 fi
+
+# info, start and stop take several names alike: each is tried, each failure is one line, exit 1.
+# (The test driver reloads node.xml for each process, so da and db are back.)
+out=$(FVM_CONNECT=test://$store/node.xml fvm-spawn info da missing db 2>"$store/err" </dev/null)
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$store/err")" -eq 1 ] && grep -q "^fvm-spawn: error: clone 'missing' not found$" "$store/err" &&
+	grep -q '^Name: *da$' <<<"$out" && grep -q '^Name: *db$' <<<"$out"; then
+	ok "info da missing db: shows da and db, one line for missing, exit 1"
+else
+	not_ok "info da missing db: shows da and db, one line for missing, exit 1" "exit $rc" "stderr: $(cat "$store/err")" "stdout: $out"
+fi
+out=$(FVM_CONNECT=test://$store/node.xml fvm-spawn info --json da db 2>"$store/err" </dev/null)
+if python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert [c["name"] for c in d] == ["da", "db"], d' "$out" 2>/dev/null &&
+	out1=$(FVM_CONNECT=test://$store/node.xml fvm-spawn info --json db 2>/dev/null </dev/null) &&
+	python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["name"] == "db", d' "$out1" 2>/dev/null; then
+	ok "info --json: an array for several names, the clone's object for one"
+else
+	not_ok "info --json: an array for several names, the clone's object for one" "stdout: $out" "stderr: $(cat "$store/err")"
+fi
+for verb in stop start; do
+	FVM_CONNECT=test://$store/node.xml fvm-spawn $verb gone1 da gone2 >/dev/null 2>"$store/err" </dev/null
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(wc -l <"$store/err")" -eq 2 ] && grep -q "^fvm-spawn: error: clone 'gone1' not found$" "$store/err" &&
+		grep -q "^fvm-spawn: error: clone 'gone2' not found$" "$store/err"; then
+		ok "$verb gone1 da gone2: da is done, one line for each failure, exit 1"
+	else
+		not_ok "$verb gone1 da gone2: da is done, one line for each failure, exit 1" "exit $rc" "stderr: $(cat "$store/err")"
+	fi
+done
 rm -rf "$store"
 
 # A libvirt that accepts the connection and never answers: SIGTERM ends the wait for it (one
