@@ -4,39 +4,6 @@
 #include "fvm-error.h"
 #include "fvm-validate.h"
 
-static gboolean
-check_common (const char *what, const char *name, const char *extra_chars, GError **error)
-{
-  gsize len;
-
-  if (name == NULL || *name == '\0')
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s name must not be empty", what);
-  len = strlen (name);
-  if (len > FVM_NAME_MAX)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "%s name is %zu characters long (at most %d)", what, len, FVM_NAME_MAX);
-  for (const char *p = name; *p != '\0'; p++)
-    {
-      if (g_ascii_isalnum (*p) || *p == '-' || strchr (extra_chars, *p) != NULL)
-        continue;
-      if (g_ascii_isprint (*p))
-        {
-          /* The name may hold line breaks or escapes further on: shown escaped. */
-          g_autofree char *shown = g_strescape (name, NULL);
-          return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                                 "invalid %s name '%s': character '%c' is not allowed", what, shown,
-                                 *p);
-        }
-      return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                             "invalid %s name: byte 0x%02x is not allowed", what,
-                             (unsigned char) *p);
-    }
-  if (!g_ascii_isalnum (name[0]))
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "invalid %s name '%s': must start with a letter or digit", what, name);
-  return TRUE;
-}
-
 gboolean
 fvm_name_check_clone (const char *name, GError **error)
 {
@@ -47,7 +14,7 @@ fvm_name_check_clone (const char *name, GError **error)
 gboolean
 fvm_name_check_image (const char *name, GError **error)
 {
-  if (!check_common ("image", name, "._", error))
+  if (!fvm_validate_name ("image", name, FVM_NAME_MAX, "._", error))
     return FALSE;
   if (strstr (name, "..") != NULL)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,

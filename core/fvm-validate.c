@@ -4,20 +4,20 @@
 #include "fvm-error.h"
 
 gboolean
-fvm_validate_dns_label (const char *what, const char *name, GError **error)
+fvm_validate_name (const char *what, const char *name, gsize max, const char *extra_chars,
+                   GError **error)
 {
   gsize len;
 
   if (name == NULL || *name == '\0')
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s name must not be empty", what);
   len = strlen (name);
-  if (len > FVM_VALIDATE_LABEL_MAX)
+  if (len > max)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "%s name is %zu characters long (at most %d)", what, len,
-                           FVM_VALIDATE_LABEL_MAX);
+                           "%s name is %zu characters long (at most %zu)", what, len, max);
   for (const char *p = name; *p != '\0'; p++)
     {
-      if (g_ascii_isalnum (*p) || *p == '-')
+      if (g_ascii_isalnum (*p) || *p == '-' || strchr (extra_chars, *p) != NULL)
         continue;
       if (g_ascii_isprint (*p))
         {
@@ -31,10 +31,18 @@ fvm_validate_dns_label (const char *what, const char *name, GError **error)
                              "invalid %s name: byte 0x%02x is not allowed", what,
                              (unsigned char) *p);
     }
-  if (name[0] == '-')
+  if (!g_ascii_isalnum (name[0]))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "invalid %s name '%s': must start with a letter or digit", what, name);
-  if (name[len - 1] == '-')
+  return TRUE;
+}
+
+gboolean
+fvm_validate_dns_label (const char *what, const char *name, GError **error)
+{
+  if (!fvm_validate_name (what, name, FVM_VALIDATE_LABEL_MAX, "", error))
+    return FALSE;
+  if (name[strlen (name) - 1] == '-')
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "invalid %s name '%s': must not end with '-'", what, name);
   return TRUE;

@@ -24,6 +24,11 @@ G_BEGIN_DECLS
 /* The characters a package name may hold besides letters and digits. */
 #define FVM_VALIDATE_PACKAGE_CHARS "._+-:=~@^"
 
+/* NAME of at most MAX characters: letters, digits, '-' and EXTRA_CHARS, starting with a letter
+ * or a digit. The errors as fvm_validate_dns_label's. */
+gboolean fvm_validate_name (const char *what, const char *name, gsize max, const char *extra_chars,
+                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* NAME as a DNS label; WHAT ("clone", "host") starts the error's subject: "invalid host name
  * 'a.b': character '.' is not allowed". INVALID_ARGS, one line, the name shown escaped. */
 gboolean fvm_validate_dns_label (const char *what, const char *name,
