@@ -330,24 +330,24 @@ fvm_thinlv_golden_sink_free (FvmBackendSink *sink)
 }
 
 /* GOLDEN's LV as this host names it, when golden->lv is that LV in STORE's VG: a manifest's lv
- * is only ever compared with the derived name, never used as it is. NULL (with a reason in
- * *WHY) otherwise. */
+ * is only ever compared with the derived name, never used as it is. NULL (INVALID_ARGS, saying
+ * why) otherwise. */
 static char *
-own_lv (FvmBackend *backend, const FvmManifest *golden, char **why)
+own_lv (FvmBackend *backend, const FvmManifest *golden, GError **error)
 {
   const char *vg = fvm_backend_thinlv_vg (backend);
   g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
   g_autofree char *expected = g_strconcat (vg != NULL ? vg : "", "/", lv, NULL);
 
   if (vg == NULL || *vg == '\0')
-    *why = g_strdup_printf ("golden %s@%u names LV %s but no storage.vg is set: left alone",
-                            golden->name, golden->version, golden->lv);
-  else if (!g_str_equal (golden->lv, expected))
-    *why = g_strdup_printf ("golden %s@%u names LV %s, not its own %s: left alone", golden->name,
-                            golden->version, golden->lv, expected);
-  else
-    return g_steal_pointer (&lv);
-  return NULL;
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "golden %s@%u names LV %s but no storage.vg is set: left alone",
+                                golden->name, golden->version, golden->lv);
+  if (!g_str_equal (golden->lv, expected))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "golden %s@%u names LV %s, not its own %s: left alone",
+                                golden->name, golden->version, golden->lv, expected);
+  return g_steal_pointer (&lv);
 }
 
 gboolean
@@ -355,13 +355,12 @@ fvm_thinlv_golden_remove (FvmBackend *backend, const FvmManifest *golden, GError
 {
   g_autofree char *what = NULL;
   g_autofree char *lv = NULL;
-  g_autofree char *why = NULL;
 
   if (golden->lv == NULL)
     return TRUE;
-  lv = own_lv (backend, golden, &why);
+  lv = own_lv (backend, golden, error);
   if (lv == NULL)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
+    return FALSE;
   what = g_strdup_printf ("removing %s", golden->lv);
   return fvm_lvm_remove_own (fvm_backend_thinlv_vg (backend), lv, what, NULL, error);
 }
@@ -371,13 +370,12 @@ fvm_thinlv_golden_registered (FvmBackend *backend, const FvmManifest *golden, GE
 {
   g_autofree char *what = NULL;
   g_autofree char *lv = NULL;
-  g_autofree char *why = NULL;
 
   if (golden->lv == NULL)
     return TRUE;
-  lv = own_lv (backend, golden, &why);
+  lv = own_lv (backend, golden, error);
   if (lv == NULL)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
+    return FALSE;
   what = g_strdup_printf ("marking %s registered", golden->lv);
   return fvm_lvm_change_own (fvm_backend_thinlv_vg (backend), lv, what, error, "--deltag",
                              FVM_LVM_TAG_WRITING, NULL);
@@ -387,7 +385,6 @@ char *
 fvm_thinlv_golden_origin (FvmBackend *backend, const FvmManifest *golden, GError **error)
 {
   g_autofree char *lv = NULL;
-  g_autofree char *why = NULL;
   g_autoptr (FvmLvmLv) found = NULL;
 
   if (golden->lv == NULL)
@@ -395,9 +392,9 @@ fvm_thinlv_golden_origin (FvmBackend *backend, const FvmManifest *golden, GError
                                 "golden %s@%u has no thin LV (import or create it with "
                                 "storage.backend=thinlv)",
                                 golden->name, golden->version);
-  lv = own_lv (backend, golden, &why);
+  lv = own_lv (backend, golden, error);
   if (lv == NULL)
-    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s", why);
+    return NULL;
   found = fvm_lvm_lookup_own (fvm_backend_thinlv_vg (backend), lv, NULL, error);
   if (found == NULL)
     return NULL;
