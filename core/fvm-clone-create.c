@@ -17,6 +17,7 @@
 #include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
+#include "fvm-disk-hooks.h"
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
@@ -42,7 +43,8 @@ typedef struct
   GStrv hooks;      /* the paths to run, checked */
   GStrv hook_names; /* what the clone records */
   char *reserve_ip;
-  GPtrArray *settings; /* FvmCloneSetting* */
+  GPtrArray *disk_hooks; /* FvmDiskHook*, run before the first boot */
+  GPtrArray *settings;   /* FvmCloneSetting* */
 } Plan;
 
 static void
@@ -56,6 +58,7 @@ plan_clear (Plan *p)
   g_clear_pointer (&p->hooks, g_strfreev);
   g_clear_pointer (&p->hook_names, g_strfreev);
   g_clear_pointer (&p->reserve_ip, g_free);
+  g_clear_pointer (&p->disk_hooks, g_ptr_array_unref);
   g_clear_pointer (&p->settings, g_ptr_array_unref);
 }
 
@@ -125,6 +128,37 @@ plan_resources (Plan *p, FvmConfig *config, GError **error)
   return TRUE;
 }
 
+/* The disk hooks are read now, so a missing one fails before anything is made; the destroy-time
+ * ones too, and their paths are recorded for destroy to read again. */
+static gboolean
+plan_disk_hooks (Plan *p, FvmStore *store, FvmConfig *config, GError **error)
+{
+  g_auto (GStrv) paths = fvm_config_get_list (config, FVM_SETTING_CLONE_DISK_HOOKS);
+  g_auto (GStrv) destroy_paths = fvm_config_get_list (config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS);
+  g_autoptr (GPtrArray) destroy_hooks = NULL;
+
+  p->disk_hooks = fvm_disk_hooks_load ((const char *const *) paths, error);
+  destroy_hooks = p->disk_hooks != NULL
+                      ? fvm_disk_hooks_load ((const char *const *) destroy_paths, error)
+                      : NULL;
+  if (destroy_hooks == NULL)
+    return FALSE;
+  if ((p->disk_hooks->len > 0 || destroy_hooks->len > 0) && !fvm_store_is_local (store))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "disk hooks need the clone's disk on this host (the store is remote)");
+  if (p->disk_hooks->len > 0)
+    {
+      g_autofree char *list = g_strjoinv (",", paths);
+      record (p, config, FVM_SETTING_CLONE_DISK_HOOKS, list);
+    }
+  if (destroy_hooks->len > 0)
+    {
+      g_autofree char *list = g_strjoinv (",", destroy_paths);
+      record (p, config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS, list);
+    }
+  return TRUE;
+}
+
 static gboolean
 plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
              GError **error)
@@ -171,6 +205,8 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
       g_autofree char *names = g_strjoinv (",", p->hook_names);
       record (p, config, FVM_SETTING_CLONE_HOOKS, names);
     }
+  if (!plan_disk_hooks (p, store, config, error))
+    return FALSE;
   if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))
     return FALSE;
   return TRUE;
@@ -291,6 +327,30 @@ clone_from_spec (const FvmDomainSpec *spec, gboolean running)
       g_ptr_array_add (clone->meta.settings, fvm_clone_setting_new (c->key, c->value, c->source));
     }
   return clone;
+}
+
+/* Before the first boot, in the appliance: the clone's facts as far as they are known (no address
+ * yet). */
+static gboolean
+run_disk_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions *opts,
+                const FvmCloneMeta *meta, const char *mac, const char *disk_path,
+                GCancellable *cancellable, GError **error)
+{
+  FvmHookFacts facts = {
+    .event = "create",
+    .clone = opts->name,
+    .golden = p->golden_ref,
+    .mac = mac,
+    .network = p->network,
+    .disk = disk_path,
+    .owner = meta->owner,
+    .hostname = meta->hostname,
+    .reserved_ip = meta->reserved_ip,
+    .connect = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
+  };
+
+  return fvm_disk_hooks_run (config, disk_path, p->disk_hooks, &facts, opts->hook_output,
+                             opts->hook_output_data, cancellable, error);
 }
 
 static gboolean
@@ -415,6 +475,11 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
       meta.reserved_ip = plan.reserve_ip;
       g_debug ("reserved %s", plan.reserve_ip);
     }
+
+  /* Only when asked: the default create launches no appliance. */
+  if (plan.disk_hooks->len > 0
+      && !run_disk_hooks (&plan, config, opts, &meta, mac, disk_path, cancellable, error))
+    return NULL;
 
   after_define = opts->start || plan.hooks[0] != NULL;
   meta.creating = after_define;

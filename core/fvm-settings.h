@@ -59,6 +59,10 @@ G_BEGIN_DECLS
      "domain XML template with {{placeholders}} (empty: fvm's own)") \
   X (CLONE_HOOKS, "clone.hooks", LIST, "", NULL, validate_hooks, PER_CLONE, \
      "hooks run on create and destroy: names in clone.hooks-dir (comma-separated)") \
+  X (CLONE_DISK_HOOKS, "clone.disk-hooks", PATH_LIST, "", NULL, validate_optional_paths, PER_CLONE, \
+     "shell scripts run in the clone's disk before its first boot, in the libguestfs appliance (comma-separated)") \
+  X (CLONE_DESTROY_DISK_HOOKS, "clone.destroy-disk-hooks", PATH_LIST, "", NULL, validate_optional_paths, \
+     PER_CLONE, "shell scripts run in the clone's disk at destroy, after power-off (comma-separated)") \
   X (CLONE_HOOKS_DIR, "clone.hooks-dir", PATH, FVM_SYSCONFDIR "/hooks", NULL, validate_path, \
      GLOBAL, "the only directory hooks run from (owned by root or the user, writable by no one else)") \
   X (CLONE_SSH_KEYS, "clone.ssh-keys", PATH_LIST, "", NULL, validate_optional_paths, PER_CLONE, \
