@@ -205,6 +205,10 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
       g_autofree char *names = g_strjoinv (",", p->hook_names);
       record (p, config, FVM_SETTING_CLONE_HOOKS, names);
     }
+  /* list shows it: the settings' sources name the profile only for what it set. */
+  if (fvm_config_get_profile (config) != NULL)
+    g_ptr_array_add (p->settings,
+                     fvm_clone_setting_new ("profile", fvm_config_get_profile (config), "profile"));
   if (!plan_disk_hooks (p, store, config, error))
     return FALSE;
   if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))

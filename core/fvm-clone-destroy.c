@@ -131,12 +131,7 @@ run_destroy_disk_hooks (FvmStore *store, FvmConfig *config, FvmBackend *backend,
   g_autofree char *disk = NULL;
   FvmHookFacts facts;
 
-  for (guint i = 0; i < clone->meta.settings->len; i++)
-    {
-      FvmCloneSetting *s = clone->meta.settings->pdata[i];
-      if (g_str_equal (s->key, fvm_setting_key (FVM_SETTING_CLONE_DESTROY_DISK_HOOKS)))
-        recorded = s->value;
-    }
+  recorded = fvm_clone_recorded (clone, fvm_setting_key (FVM_SETTING_CLONE_DESTROY_DISK_HOOKS));
   if (recorded == NULL || *recorded == '\0')
     return TRUE;
   if (virDomainIsActive (dom) == 1 && virDomainDestroy (dom) < 0)

@@ -476,3 +476,35 @@ fvm_clone_to_json (const FvmClone *clone)
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
+
+const char *
+fvm_clone_recorded (const FvmClone *clone, const char *key)
+{
+  const char *value = NULL;
+
+  for (guint i = 0; clone->meta.settings != NULL && i < clone->meta.settings->len; i++)
+    {
+      FvmCloneSetting *s = clone->meta.settings->pdata[i];
+      if (g_str_equal (s->key, key))
+        value = s->value;
+    }
+  return value;
+}
+
+gboolean
+fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, guint64 *out_bytes)
+{
+  g_autoptr (FvmVirStorageVol) vol = NULL;
+  virStorageVolInfo info;
+
+  if (clone->disk == NULL)
+    return FALSE;
+  vol = virStorageVolLookupByPath (conn, clone->disk);
+  if (vol == NULL || virStorageVolGetInfo (vol, &info) < 0)
+    {
+      virResetLastError ();
+      return FALSE;
+    }
+  *out_bytes = info.allocation;
+  return TRUE;
+}

@@ -161,4 +161,13 @@ GPtrArray *fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run,
 
 JsonNode *fvm_clone_to_json (const FvmClone *clone);
 
+/* The value CLONE's create recorded for setting KEY ("clone.memory", …, or "profile": the profile
+ * it was made with); NULL when it recorded none. */
+const char *fvm_clone_recorded (const FvmClone *clone, const char *key);
+
+/* The bytes the clone's own disk takes in its storage pool (its volume's allocation: a qcow2
+ * overlay's blocks, not the golden's); FALSE when libvirt has no volume of that path (a thin LV
+ * outside any pool). */
+gboolean fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, guint64 *out_bytes);
+
 G_END_DECLS
