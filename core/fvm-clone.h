@@ -121,6 +121,11 @@ gboolean fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *
                                 FvmProgress *progress, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Gives a stopped clone's unused blocks back to the host: fstrim of every guest file system in the
+ * libguestfs appliance, the disk opened with discard, in place (fvm-clone-compact.c). */
+gboolean fvm_clone_compact (FvmStore *store, FvmConfig *config, const char *name,
+                            GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Sets (or, with NULL or "", clears) the clone's note, in its metadata and its description. */
 gboolean fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
