@@ -27,6 +27,6 @@ gboolean fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellab
 gboolean fvm_spawn_builtin_copy (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_spawn_builtin_keys (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_spawn_builtin_compact (int argc, char **argv, GCancellable *cancellable,
-                                   GError **error);
+                                    GError **error);
 
 G_END_DECLS
