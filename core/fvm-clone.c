@@ -1,5 +1,7 @@
 /* fvm-clone: clone lifecycle over libvirt and the clone backend. */
 #include "fvm-clone.h"
+
+#include <sys/stat.h>
 #include "fvm-clone-private.h"
 
 #include <libvirt/virterror.h>
@@ -492,13 +494,22 @@ fvm_clone_recorded (const FvmClone *clone, const char *key)
 }
 
 gboolean
-fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, guint64 *out_bytes)
+fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, gboolean local,
+                           guint64 *out_bytes)
 {
   g_autoptr (FvmVirStorageVol) vol = NULL;
   virStorageVolInfo info;
+  struct stat st;
 
   if (clone->disk == NULL)
     return FALSE;
+  /* fvm copies a qcow2 clone's disk into the pool's directory itself: libvirt knows the volume
+   * only after the pool's next refresh. */
+  if (local && stat (clone->disk, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      *out_bytes = (guint64) st.st_blocks * 512;
+      return TRUE;
+    }
   vol = virStorageVolLookupByPath (conn, clone->disk);
   if (vol == NULL || virStorageVolGetInfo (vol, &info) < 0)
     {

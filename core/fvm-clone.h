@@ -170,9 +170,11 @@ JsonNode *fvm_clone_to_json (const FvmClone *clone);
  * it was made with); NULL when it recorded none. */
 const char *fvm_clone_recorded (const FvmClone *clone, const char *key);
 
-/* The bytes the clone's own disk takes in its storage pool (its volume's allocation: a qcow2
- * overlay's blocks, not the golden's); FALSE when libvirt has no volume of that path (a thin LV
- * outside any pool). */
-gboolean fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, guint64 *out_bytes);
+/* The bytes the clone's own disk takes (a qcow2 overlay's blocks, not the golden's): with LOCAL
+ * (the daemon runs on this host), the file's allocated blocks; else, or for a block device, its
+ * volume's allocation in libvirt's pool. FALSE when neither is known (a thin LV outside any
+ * pool). */
+gboolean fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, gboolean local,
+                                    guint64 *out_bytes);
 
 G_END_DECLS

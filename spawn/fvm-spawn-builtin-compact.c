@@ -4,15 +4,17 @@
 #include "fvm-clone.h"
 #include "fvm-error.h"
 #include "fvm-spawn-builtins.h"
+#include "fvm-store.h"
 #include "fvm-units.h"
 
 static char *
-allocation_text (virConnectPtr conn, const char *name)
+allocation_text (FvmStore *store, const char *name)
 {
+  virConnectPtr conn = fvm_store_get_connection (store);
   g_autoptr (FvmClone) clone = fvm_clone_lookup (conn, name, NULL);
   guint64 bytes = 0;
 
-  if (clone == NULL || !fvm_clone_disk_allocation (conn, clone, &bytes))
+  if (clone == NULL || !fvm_clone_disk_allocation (conn, clone, fvm_store_is_local (store), &bytes))
     return g_strdup ("?");
   return fvm_format_size (bytes);
 }
@@ -44,11 +46,11 @@ fvm_spawn_builtin_compact (int argc, char **argv, GCancellable *cancellable, GEr
   for (int i = 1; i < argc; i++)
     {
       g_autoptr (GError) one_error = NULL;
-      g_autofree char *before = allocation_text (fvm_store_get_connection (store), argv[i]);
+      g_autofree char *before = allocation_text (store, argv[i]);
       if (fvm_check_cancelled (cancellable, &one_error)
           && fvm_clone_compact (store, config, argv[i], cancellable, &one_error))
         {
-          g_autofree char *after = allocation_text (fvm_store_get_connection (store), argv[i]);
+          g_autofree char *after = allocation_text (store, argv[i]);
           g_print ("%s: %s -> %s\n", argv[i], before, after);
           fvm_each_done (&each, argv[i]);
         }

@@ -5,6 +5,7 @@
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-spawn-builtins.h"
+#include "fvm-store.h"
 
 static gboolean opt_names;
 static char *opt_sort;
@@ -98,6 +99,7 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
   g_autoptr (GPtrArray) clones = NULL;
   virConnectPtr conn;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  gboolean local;
 
   invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
   if (invocation == NULL)
@@ -116,6 +118,7 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
   clones = fvm_clone_list (conn, error);
   if (clones == NULL)
     return FALSE;
+  local = fvm_store_uri_is_local (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   for (guint i = clones->len; i > 0; i--)
     if (!state_wanted (clones->pdata[i - 1]))
       g_ptr_array_remove_index (clones, i - 1);
@@ -153,7 +156,7 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
             json_object_set_string_member (json_node_get_object (c), "profile", profile);
           else
             json_object_set_null_member (json_node_get_object (c), "profile");
-          if (fvm_clone_disk_allocation (conn, clones->pdata[i], &used))
+          if (fvm_clone_disk_allocation (conn, clones->pdata[i], local, &used))
             json_object_set_int_member (json_node_get_object (c), "disk_allocation", (gint64) used);
           else
             json_object_set_null_member (json_node_get_object (c), "disk_allocation");
@@ -171,8 +174,9 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
       g_autofree char *age = format_age (age_of (c, now));
       const char *profile = fvm_clone_recorded (c, "profile");
       guint64 used = 0;
-      g_autofree char *disk
-          = fvm_clone_disk_allocation (conn, c, &used) ? format_compact (used) : g_strdup ("-");
+      g_autofree char *disk = fvm_clone_disk_allocation (conn, c, local, &used)
+                                  ? format_compact (used)
+                                  : g_strdup ("-");
       fvm_cli_print_line ("%-20s %-20s %-10s %-16s %-10s %-10s %-5s %-5s %s", c->name,
                           c->meta.golden, c->state, c->ip ? c->ip : "-",
                           c->meta.owner ? c->meta.owner : "-", profile ? profile : "-", disk, age,
