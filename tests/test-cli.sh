@@ -99,6 +99,23 @@ expect 2 "NAME must be given" "console without NAME" -- fvm-spawn console
 expect 2 "--timeout must not be negative" "console --timeout -1" -- fvm-spawn console --timeout -1 x
 expect 2 "too many arguments" "gc with an argument" -- fvm-spawn gc x
 expect 1 "clone 'nosuch' not found" "note on an unknown clone" -- fvm-spawn note nosuch hello
+# The verbs of issue 20: usage errors are one line, exit 2, before any connection.
+expect 2 "--state takes running, shut-off or all" "list --state paused" -- fvm-spawn list --state paused
+expect 2 "--attach takes ssh or console" "start --attach web" -- fvm-spawn start --attach web x
+expect 2 "--attach takes one NAME" "start --attach with two names" -- fvm-spawn start --attach ssh x y
+expect 2 "one of SRC and DST must be NAME:PATH" "copy between two local paths" -- fvm-spawn copy a b
+expect 2 "one of SRC and DST must be local" "copy between two clones" -- fvm-spawn copy a:/x b:/y
+expect 2 "SRC and DST must be given" "copy with one argument" -- fvm-spawn copy a:/x
+expect 1 "invalid clone name 'a_b'" "copy to an invalid clone name" -- fvm-spawn copy /etc/hostname a_b:/tmp
+expect 2 "the only action is 'add'" "keys del" -- fvm-spawn keys del x f
+expect 2 "--via takes agent, ssh or auto" "keys add --via mail" -- fvm-spawn keys add --via mail x f
+expect 2 "--text and --clear exclude each other" "note --text --clear" -- fvm-spawn note --text a --clear x
+expect 2 "NAME must be given" "compact without NAME" -- fvm-spawn compact
+expect 1 "a hook's name or path must not be empty or hold a comma" "create --disk-hook a,b" -- fvm-spawn create --disk-hook a,b g x
+expect 2 "say which version to resize: NAME@N" "golden resize without a version" -- fvm-golden resize g 2G
+expect 2 "invalid size 'big'" "golden resize to a bad size" -- fvm-golden resize g@1 big
+expect 2 "invalid clone name 'a b'" "promote a bad name" -- fvm-golden promote "a b"
+expect 2 "too many arguments" "promote with three names" -- fvm-golden promote a b c
 expect 1 "clone 'nosuch' not found" "ssh to an unknown clone" -- fvm-spawn ssh nosuch
 expect 1 "clone 'nosuch' not found" "console of an unknown clone" -- fvm-spawn console nosuch
 
