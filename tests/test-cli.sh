@@ -462,6 +462,22 @@ for verb in stop start; do
 		not_ok "$verb gone1 da gone2: da is done, one line for each failure, exit 1" "exit $rc" "stderr: $(cat "$store/err")"
 	fi
 done
+FVM_CONNECT=test://$store/node.xml fvm-spawn note --text hello gone1 da gone2 >/dev/null 2>"$store/err" </dev/null
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$store/err")" -eq 2 ] && grep -q "^fvm-spawn: error: clone 'gone1' not found$" "$store/err" &&
+	grep -q "^fvm-spawn: error: clone 'gone2' not found$" "$store/err"; then
+	ok "note --text hello gone1 da gone2: one line for each failure, exit 1"
+else
+	not_ok "note --text hello gone1 da gone2: one line for each failure, exit 1" "exit $rc" "stderr: $(cat "$store/err")"
+fi
+# The test driver's domains run: list --state sorts them.
+running=$(FVM_CONNECT=test://$store/node.xml fvm-spawn list --state running --names 2>&1 </dev/null | tr '\n' ' ')
+off=$(FVM_CONNECT=test://$store/node.xml fvm-spawn list --state shut-off --names 2>&1 </dev/null)
+if [ "$running" = "da db " ] && [ -z "$off" ]; then
+	ok "list --state running lists da and db, --state shut-off none"
+else
+	not_ok "list --state running lists da and db, --state shut-off none" "running: $running" "shut-off: $off"
+fi
 rm -rf "$store"
 
 # A libvirt that accepts the connection and never answers: SIGTERM ends the wait for it (one
