@@ -63,8 +63,12 @@ add_by_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone, const char *
   g_ptr_array_add (args, g_strdup (user));
   g_ptr_array_add (args, g_strdup (clone->ip));
   g_ptr_array_add (args, g_strdup ("--"));
-  /* A constant command: the keys go on its standard input, never into a shell string. */
-  g_ptr_array_add (args, g_strdup ("umask 077 && mkdir -p .ssh && cat >> .ssh/authorized_keys"));
+  /* A constant command: the keys go on its standard input, never into a shell string. The
+   * guest agent writes authorized_keys without a final newline: one is added first where the
+   * file lacks it, or the first key appended would run on into the last line. */
+  g_ptr_array_add (args, g_strdup ("umask 077 && mkdir -p .ssh && f=.ssh/authorized_keys && "
+                                   "{ if [ -s \"$f\" ] && [ -n \"$(tail -c 1 \"$f\")\" ]; then "
+                                   "echo >> \"$f\"; fi; } && cat >> \"$f\""));
   g_ptr_array_add (args, NULL);
   if (!fvm_netns_enter (
           fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI)), error))
