@@ -7,6 +7,7 @@
 static const FvmBackendOps *const registry[] = {
   &fvm_backend_qcow2_ops,
   &fvm_backend_thinlv_ops,
+  &fvm_backend_zfs_ops,
 };
 
 const char *const *

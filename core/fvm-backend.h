@@ -1,6 +1,7 @@
 /* fvm-backend: where disks live (storage.backend). One interface, one implementation per
  * backend (fvm-backend-qcow2: overlays on the golden's file in the pool; fvm-backend-thinlv:
- * thin-LV snapshots of a copy of each golden in an LVM thin pool), chosen once when the store
+ * thin-LV snapshots of a copy of each golden in an LVM thin pool; fvm-backend-zfs: ZFS clones of
+ * a snapshot of each golden's zvol), chosen once when the store
  * opens (fvm_store_get_backend) or, for a clone, by the name recorded in it. Callers never test
  * which one they hold: what differs is an operation here, an optional one being a no-op where a
  * backend has nothing to do.
@@ -180,5 +181,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmBackendSink, fvm_backend_golden_sink_free)
 /* Each backend's operations, defined in its own file and registered in fvm-backend.c. */
 extern const FvmBackendOps fvm_backend_qcow2_ops;
 extern const FvmBackendOps fvm_backend_thinlv_ops;
+extern const FvmBackendOps fvm_backend_zfs_ops;
 
 G_END_DECLS

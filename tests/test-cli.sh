@@ -230,7 +230,7 @@ expect 1 "fvm.conf: unknown setting 'storage.poool'" "a typo in fvm.conf" -- fvm
 rm "$XDG_CONFIG_HOME/fvm/fvm.conf"
 FVM_ACCEL=warp expect 1 "FVM_ACCEL.*expected auto, kvm or tcg" "a bad FVM_ACCEL" -- fvm-spawn list
 # thin LVs: the backend is checked, and a thinlv store without a VG says what is missing.
-FVM_BACKEND=zfs expect 1 "FVM_BACKEND.*invalid storage backend 'zfs'" "an unknown FVM_BACKEND" -- fvm-spawn list
+FVM_BACKEND=btrfs expect 1 "FVM_BACKEND.*invalid storage backend 'btrfs'" "an unknown FVM_BACKEND" -- fvm-spawn list
 out=$(FVM_BACKEND=thinlv fvm-spawn list 2>&1 >/dev/null)
 if grep -q "needs storage.vg and storage.thinpool" <<<"$out"; then
 	ok "list with FVM_BACKEND=thinlv and no VG warns what is missing"
@@ -238,8 +238,8 @@ else
 	not_ok "list with FVM_BACKEND=thinlv and no VG warns what is missing" "$out"
 fi
 
-expect 1 "--backend: .*invalid storage backend 'zfs' \(expected qcow2 or thinlv\)" "an unknown --backend" -- \
-	fvm-spawn create --backend zfs gold c1
+expect 1 "--backend: .*invalid storage backend 'btrfs' \(expected qcow2, thinlv or zfs\)" "an unknown --backend" -- \
+	fvm-spawn create --backend btrfs gold c1
 expect 1 "--backend: .*invalid storage backend 'lvm'" "an unknown --backend for fvm-golden import" -- \
 	fvm-golden import --backend lvm /nonexistent.fvm
 # signed bundles: the options' values are checked before anything is read.
