@@ -20,6 +20,7 @@
 #include "fvm-lock.h"
 #include "fvm-store.h"
 #include "fvm-subprocess.h"
+#include "fvm-units.h"
 #include "fvm-zfs.h"
 
 #define FLAT_SUFFIX ":flat"
@@ -144,6 +145,27 @@ zfs_pool_usage (FvmBackend *self, char **out_summary, char **out_warning, GError
     *out_warning
         = g_strdup_printf ("over %.0f %%: writes fail when the pool is full", FVM_ZFS_WARN_PERCENT);
   return TRUE;
+}
+
+static char *
+zfs_disk_usage (FvmBackend *self, const char *clone, GError **error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr (FvmZfsDataset) ds = NULL;
+  g_autofree char *used = NULL;
+  g_autofree char *refer = NULL;
+
+  if (!fvm_backend_zfs_check (self, error))
+    return NULL;
+  name = clone_dataset (self, clone, NULL, error);
+  if (name == NULL)
+    return NULL;
+  ds = fvm_zfs_lookup (name, NULL, error);
+  if (ds == NULL)
+    return NULL;
+  used = fvm_format_size (ds->used);
+  refer = fvm_format_size (ds->referenced);
+  return g_strdup_printf ("used %s, referenced %s (%s)", used, refer, name);
 }
 
 static gboolean
@@ -641,6 +663,7 @@ const FvmBackendOps fvm_backend_zfs_ops = {
   .setup = zfs_setup,
   .pool_usage = zfs_pool_usage,
   .pool_label = "ZFS dataset",
+  .disk_usage = zfs_disk_usage,
   .golden_write = fvm_zfs_golden_write,
   .golden_registered = fvm_zfs_golden_registered,
   .golden_remove = fvm_zfs_golden_remove,

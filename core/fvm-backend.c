@@ -94,6 +94,12 @@ fvm_backend_pool_usage (FvmBackend *self, const char **out_label, char **out_sum
   return self->ops->pool_usage (self, out_summary, out_warning, error);
 }
 
+char *
+fvm_backend_disk_usage (FvmBackend *self, const char *clone, GError **error)
+{
+  return self->ops->disk_usage != NULL ? self->ops->disk_usage (self, clone, error) : NULL;
+}
+
 gboolean
 fvm_backend_keeps_golden_copy (FvmBackend *self)
 {

@@ -149,6 +149,8 @@ check "fvm-spawn resize zk 128M sets its volsize ($out)" \
 out=$(gssh "$Z fvm-spawn info zk" 2>&1)
 check "fvm-spawn info shows the zfs backend and the dataset's usage" \
 	grep -Eq "^ZFS dataset: +$D: used .*, available " <<<"$out"
+check "and the clone's own space (zfs used and referenced)" \
+	grep -Eq "^Disk usage: +used .*, referenced .* \($D/clone-zk\)" <<<"$out"
 note "$out"
 out=$(gssh "$Z fvm-spawn list" 2>&1)
 check "fvm-spawn list shows the dataset's usage" grep -Eq "^ZFS dataset $D: used" <<<"$out"
