@@ -119,6 +119,9 @@ expect 1 "no installer support for 'alpinelinux3.16'" "OS without installer supp
 expect 1 "the bootstrap method builds Debian 11 and newer, not 'debian9'" "bootstrap of an older Debian" -- fvm-build --method bootstrap debian9 x
 expect 2 "unknown key 'colour'" "fvm-build --set with an unknown key" -- fvm-build --set colour=red debian12 x
 expect 2 "--method takes install or bootstrap" "fvm-build unknown method" -- fvm-build --method magic debian12 x
+expect 2 "--set components: the list must hold main" "fvm-build --set components without main" -- fvm-build --set components=contrib debian12 x
+expect 2 "--set components: invalid archive area 'con trib'" "fvm-build --set components with a bad area" -- fvm-build --set "components=main,con trib" debian12 x
+expect 2 "--set components belongs to --method bootstrap" "fvm-build --set components with the installer" -- fvm-build --method install --set components=main,contrib debian11 x
 expect 1 "not one OpenSSH public key" "fvm-build --ssh-key that is not a key" -- fvm-build --ssh-key /etc/hostname debian12 x
 expect 1 "No such file" "fvm-build --ssh-key missing" -- fvm-build --ssh-key /nonexistent debian12 x
 # Options that are settings go into the invocation's one configuration: a bad value is a usage
