@@ -61,7 +61,7 @@ create_zvol (FvmBackend *backend, const FvmManifest *golden, GCancellable *cance
                            NULL };
     if (!fvm_zfs_run (argv, what, cancellable, error))
       {
-        if (g_error_matches (*error, FVM_ERROR, FVM_ERROR_EXISTS))
+        if (error != NULL && g_error_matches (*error, FVM_ERROR, FVM_ERROR_EXISTS))
           fvm_prefix_error (error,
                             "%s is left from a killed import or create ('fvm-spawn gc' "
                             "removes it)",
