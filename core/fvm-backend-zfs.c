@@ -10,6 +10,7 @@
  * running guest. The ':' in the temporary names (':flat', ':old') is in no clone name, so they
  * never collide with one; what a kill leaves of them, gc's recover puts right. */
 #include <libvirt/virterror.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fvm-backend-zfs-private.h"
@@ -428,6 +429,21 @@ zfs_live_copy_begin (FvmBackend *self, const char *clone, GCancellable *cancella
       return NULL;
     }
   dev = fvm_zfs_device (name);
+  /* The copy's target must be the new zvol, never the running one under its old link. */
+  {
+    g_autofree char *old_dev = fvm_zfs_device (old);
+    g_autofree char *new_real = realpath (dev, NULL);
+    g_autofree char *old_real = realpath (old_dev, NULL);
+
+    if (new_real == NULL || old_real == NULL || g_str_equal (new_real, old_real))
+      {
+        fvm_throw (error, "%s does not lead to the new zvol (udev has not moved the links)", dev);
+        rollback (fvm_zfs_destroy_own (root, name, FVM_ZFS_KIND_CLONE, &undo_error)
+                      && fvm_zfs_rename_own (root, old, name, FVM_ZFS_KIND_CLONE, &undo_error),
+                  undo_error);
+        return NULL;
+      }
+  }
   return g_markup_printf_escaped ("<disk type='block'>"
                                   "<driver type='raw'/><source dev='%s'/>"
                                   "</disk>",

@@ -350,7 +350,17 @@ fvm_zfs_wait_device (const char *name, guint timeout_ms, GError **error)
   gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
   /* udev makes the link once the kernel announces the zvol: after zfs create, clone or rename
-   * returned. */
+   * returned. Its queue is drained first, so that a link a rename moves away is not taken for
+   * the new zvol's. */
+  {
+    g_autofree char *timeout = g_strdup_printf ("--timeout=%u", MAX (timeout_ms / 1000, 1));
+    const char *settle[] = { "udevadm", "settle", timeout, NULL };
+    g_autoptr (GError) settle_error = NULL;
+    g_autofree char *udevadm = g_find_program_in_path ("udevadm");
+
+    if (udevadm != NULL && !fvm_subprocess_run (settle, NULL, NULL, &settle_error))
+      g_debug ("%s", settle_error->message);
+  }
   while (access (dev, F_OK) != 0)
     {
       if (g_get_monotonic_time () > end)

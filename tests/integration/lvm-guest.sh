@@ -69,7 +69,10 @@ storage_guest_up() {
 	out=$(scp_ -r "$stage" "root@$GUEST_IP:/opt/fvm" 2>&1) || { GUEST_WHY="scp into the guest: $out"; return 1; }
 	out=$(ssh_ "$GUEST_IP" 'ldd /opt/fvm/bin/fvm-spawn /opt/fvm/bin/fvm-golden | grep "not found"' 2>&1)
 	[ -z "$out" ] || { GUEST_WHY="fvm's libraries are missing in the guest: $out"; return 1; }
-	out=$(ssh_ "$GUEST_IP" 'systemctl start libvirtd && virsh -q -c qemu:///system version' 2>&1) ||
+	# Bounded: a start job queued behind a boot job that hangs would otherwise never return; the
+	# pending jobs then say which.
+	out=$(ssh_ "$GUEST_IP" 'timeout 600 systemctl start libvirtd && virsh -q -c qemu:///system version ||
+		{ systemctl list-jobs --no-pager | head -n 15; exit 1; }' 2>&1) ||
 		{ GUEST_WHY="libvirtd does not start in the guest: $out"; return 1; }
 	return 0
 }

@@ -1,7 +1,8 @@
-/* Unit: fvm-zfs's dataset names (composed, validated, hostile ones refused), the parsing of
- * `zfs list -H -p` output (as zfsutils-linux 2.1 prints it), the classification of zfs's errors,
- * and the ownership rule: a stand-in `zfs` on PATH records every call, so a destroy of a name
- * outside the configured dataset is shown to run no zfs command at all. */
+/* Unit (zfs-cmd; the integration suite is zfs): fvm-zfs's dataset names (composed, validated,
+ * hostile ones refused), the parsing of `zfs list -H -p` output (as zfsutils-linux 2.1 prints it),
+ * the classification of zfs's errors, and the ownership rule: a stand-in `zfs` on PATH records
+ * every call, so a destroy of a name outside the configured dataset is shown to run no zfs command
+ * at all. */
 #include <glib/gstdio.h>
 #include <string.h>
 
