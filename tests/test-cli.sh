@@ -136,6 +136,9 @@ expect 1 "no installer support for 'alpinelinux3.16'" "OS without installer supp
 expect 1 "the bootstrap method builds Debian 11 and newer, not 'debian9'" "bootstrap of an older Debian" -- fvm-build --method bootstrap debian9 x
 expect 2 "unknown key 'colour'" "fvm-build --set with an unknown key" -- fvm-build --set colour=red debian12 x
 expect 2 "--method takes install or bootstrap" "fvm-build unknown method" -- fvm-build --method magic debian12 x
+expect 2 "--set components: the list must hold main" "fvm-build --set components without main" -- fvm-build --set components=contrib debian12 x
+expect 2 "--set components: invalid archive area 'con trib'" "fvm-build --set components with a bad area" -- fvm-build --set "components=main,con trib" debian12 x
+expect 2 "--set components belongs to --method bootstrap" "fvm-build --set components with the installer" -- fvm-build --method install --set components=main,contrib debian11 x
 expect 1 "not one OpenSSH public key" "fvm-build --ssh-key that is not a key" -- fvm-build --ssh-key /etc/hostname debian12 x
 expect 1 "No such file" "fvm-build --ssh-key missing" -- fvm-build --ssh-key /nonexistent debian12 x
 # Options that are settings go into the invocation's one configuration: a bad value is a usage
@@ -247,7 +250,7 @@ expect 1 "fvm.conf: unknown setting 'storage.poool'" "a typo in fvm.conf" -- fvm
 rm "$XDG_CONFIG_HOME/fvm/fvm.conf"
 FVM_ACCEL=warp expect 1 "FVM_ACCEL.*expected auto, kvm or tcg" "a bad FVM_ACCEL" -- fvm-spawn list
 # thin LVs: the backend is checked, and a thinlv store without a VG says what is missing.
-FVM_BACKEND=zfs expect 1 "FVM_BACKEND.*invalid storage backend 'zfs'" "an unknown FVM_BACKEND" -- fvm-spawn list
+FVM_BACKEND=btrfs expect 1 "FVM_BACKEND.*invalid storage backend 'btrfs'" "an unknown FVM_BACKEND" -- fvm-spawn list
 out=$(FVM_BACKEND=thinlv fvm-spawn list 2>&1 >/dev/null)
 if grep -q "needs storage.vg and storage.thinpool" <<<"$out"; then
 	ok "list with FVM_BACKEND=thinlv and no VG warns what is missing"
@@ -255,8 +258,8 @@ else
 	not_ok "list with FVM_BACKEND=thinlv and no VG warns what is missing" "$out"
 fi
 
-expect 1 "--backend: .*invalid storage backend 'zfs' \(expected qcow2 or thinlv\)" "an unknown --backend" -- \
-	fvm-spawn create --backend zfs gold c1
+expect 1 "--backend: .*invalid storage backend 'btrfs' \(expected qcow2, thinlv or zfs\)" "an unknown --backend" -- \
+	fvm-spawn create --backend btrfs gold c1
 expect 1 "--backend: .*invalid storage backend 'lvm'" "an unknown --backend for fvm-golden import" -- \
 	fvm-golden import --backend lvm /nonexistent.fvm
 # signed bundles: the options' values are checked before anything is read.
