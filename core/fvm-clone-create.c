@@ -298,9 +298,11 @@ run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions 
                   FvmClone *clone, GCancellable *cancellable, GError **error)
 {
   FvmHookFacts facts;
+  g_autofree char *ssh_proxy = fvm_clone_ssh_proxy_command (config);
 
   fvm_hook_facts_from_clone (&facts, "create", clone,
                              fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
+  facts.ssh_proxy = ssh_proxy;
   return fvm_hooks_run ((const char *const *) p->hooks, &facts, opts->hook_output,
                         opts->hook_output_data, cancellable, error);
 }

@@ -8,6 +8,7 @@
 #include <libvirt/libvirt.h>
 
 #include "fvm-config.h"
+#include "fvm-ssh-route.h"
 #include "fvm-domain.h"
 #include "fvm-identity.h"
 #include "fvm-ipaddr.h"
@@ -98,6 +99,11 @@ GPtrArray *fvm_clone_dependents (FvmStore *store, const char *ref, GError **erro
 const char *fvm_clone_get_ip (virConnectPtr conn, FvmConfig *config, FvmClone *clone, gboolean wait,
                               GCancellable *cancellable, GError **error);
 /* Waits for the SSH banner on the clone's address. */
+/* How SSH reaches clones of CONFIG's URI (clone.ssh-proxy, fvm-ssh-route.h). */
+FvmSshRoute *fvm_clone_ssh_route (FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* That route as ssh's ProxyCommand, or NULL when clones are dialled directly (or the route
+ * cannot be made: the reason is logged). */
+char *fvm_clone_ssh_proxy_command (FvmConfig *config);
 char *fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
                           GCancellable *cancellable, GError **error);
 

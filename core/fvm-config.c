@@ -6,6 +6,7 @@
 #include "fvm-backend.h"
 #include "fvm-config-build.h"
 #include "fvm-error.h"
+#include "fvm-ssh-route.h"
 #include "fvm-validate.h"
 #include "fvm-names.h"
 #include "fvm-units.h"
@@ -179,6 +180,12 @@ validate_user (const char *value, GError **error)
   if (*value == '\0' || strpbrk (value, " \t\n@:/") != NULL || value[0] == '-')
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid user name '%s'", value);
   return TRUE;
+}
+
+static gboolean
+validate_ssh_proxy (const char *value, GError **error)
+{
+  return fvm_ssh_route_validate (value, error);
 }
 
 static gboolean

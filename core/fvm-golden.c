@@ -158,7 +158,7 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
                    GCancellable *cancellable, GError **error)
 {
   static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
-  g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
+  g_autoptr (FvmManifest) orig = NULL;
   FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (FvmManifest) golden = NULL;
   g_auto (GoldenTxn) txn = { store, NULL, NULL, FALSE };
@@ -169,6 +169,13 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   struct stat st;
   guint version;
 
+  /* Sysprep, modes and the checksum work on the file itself: a store reached only through
+   * libvirt (another host's) cannot have its golden made here. One line says what to do. */
+  if (!fvm_store_is_local (store))
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "golden create needs a store on this machine (this one is "
+                                "remote): create the golden locally and 'fvm-golden push' it");
+  orig = fvm_store_load_original (store, original, error);
   if (orig == NULL)
     return NULL;
   if (options == NULL)

@@ -75,6 +75,8 @@ G_BEGIN_DECLS
      "user 'fvm-spawn ssh' logs in as") \
   X (CLONE_SSH_IDENTITY, "clone.ssh-identity", PATH, "", NULL, validate_optional_path, PER_CLONE, \
      "private key 'fvm-spawn ssh' uses (empty: ssh's own choice)") \
+  X (CLONE_SSH_PROXY, "clone.ssh-proxy", STRING, "", NULL, validate_ssh_proxy, GLOBAL, \
+     "how SSH reaches clones: empty (through a qemu+ssh URI's host), direct, or [USER@]HOST[:PORT]") \
   X (CLONE_OWNER_ONLY, "clone.owner-only", BOOLEAN, "true", NULL, validate_boolean, GLOBAL, \
      "only a clone's owner (or root) may destroy, stop, start, note, resize or consolidate it") \
   X (CLONE_PARALLEL, "clone.parallel", UINT, "8", NULL, validate_optional_count, PER_CLONE, \
