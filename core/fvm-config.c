@@ -358,6 +358,22 @@ fvm_config_free (FvmConfig *self)
   g_free (self);
 }
 
+FvmConfig *
+fvm_config_copy (FvmConfig *self)
+{
+  FvmConfig *copy = g_new0 (FvmConfig, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    copy->values[i] = (Value){ g_strdup (self->values[i].value), self->values[i].source,
+                               g_strdup (self->values[i].origin) };
+  copy->system_path = g_strdup (self->system_path);
+  copy->user_path = g_strdup (self->user_path);
+  copy->profile = g_strdup (self->profile);
+  for (guint i = 0; i < G_N_ELEMENTS (self->profile_dirs); i++)
+    copy->profile_dirs[i] = g_strdup (self->profile_dirs[i]);
+  return copy;
+}
+
 static char *
 absolute_path (const char *path, const char *base_dir)
 {
