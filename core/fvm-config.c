@@ -189,6 +189,22 @@ validate_ssh_proxy (const char *value, GError **error)
 }
 
 static gboolean
+validate_hosts (const char *value, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0'
+          && (strstr (parts[i], ":/") == NULL || strpbrk (parts[i], " \t") != NULL))
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "invalid libvirt URI '%s' in the hosts", parts[i]);
+    }
+  return TRUE;
+}
+
+static gboolean
 validate_optional_paths (const char *value, GError **error)
 {
   g_auto (GStrv) parts = g_strsplit (value, ",", -1);
