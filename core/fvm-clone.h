@@ -73,6 +73,7 @@ typedef struct
   char *name;
   FvmClone *clone; /* NULL when it failed */
   GError *error;
+  char *host; /* the libvirt URI it was made on, for a fleet over several hosts; else NULL */
 } FvmCloneResult;
 
 void fvm_clone_result_free (FvmCloneResult *result);
@@ -87,6 +88,14 @@ typedef void (*FvmCloneResultFunc) (const FvmCloneResult *result, gpointer user_
 GPtrArray *fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
                                   FvmCloneResultFunc on_result, gpointer user_data,
                                   GCancellable *cancellable);
+/* The same, clone J (NAME-SUFFIXES[J], or NAME-J+1 when SUFFIXES is NULL) made with CONFIGS[J] (its
+ * host's configuration: fvm-farm), each host clone.parallel at a time. When CONFIGS are not all one
+ * pointer (a farm, one configuration per host) every result names its host and a failure says "on
+ * HOST: …". */
+GPtrArray *fvm_clone_create_many_on (FvmConfig *const *configs, const guint *suffixes,
+                                     const FvmCloneCreateOptions *opts, guint count,
+                                     FvmCloneResultFunc on_result, gpointer user_data,
+                                     GCancellable *cancellable);
 
 FvmClone *fvm_clone_lookup (virConnectPtr conn, const char *name,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;

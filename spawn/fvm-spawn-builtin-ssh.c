@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "fvm-cleanup.h"
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
@@ -11,11 +12,15 @@
 static char *opt_user;
 static char *opt_identity;
 
+static char *opt_hosts;
+
 static const GOptionEntry options[] = {
   { "login", 'l', 0, G_OPTION_ARG_STRING, &opt_user, "User to log in as (clone.ssh-user: root)",
     "USER" },
   { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &opt_identity,
     "Private key (clone.ssh-identity; default: ssh's own choice)", "FILE" },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "Find the clone on these hosts (all: hosts.uris)", "URI,...|all" },
   { NULL },
 };
 
@@ -47,6 +52,8 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
   if (!fvm_invocation_set (invocation, FVM_SETTING_CLONE_SSH_USER, opt_user, "--login", error))
+    return FALSE;
+  if (opt_hosts != NULL && !fvm_cli_farm_point_at_clone (invocation, opt_hosts, argv[1], error))
     return FALSE;
   conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)

@@ -1,0 +1,29 @@
+/* fvm-farm-create: NAME-1 … NAME-N over a farm's hosts.
+ *
+ * In order: the golden is resolved to one NAME@N (in the run's own store, else on the first host
+ * that holds it), every host that answered is asked for its facts and whether it holds NAME@N,
+ * the clones are placed (fvm-placement), the golden is pushed from the run's own store to each
+ * host that was given clones and lacks it (once per host, all hosts at once, with the push code
+ * of `fvm-golden push`), then the clones are made, each host clone.parallel at a time, each
+ * clone a transaction of its own on its host (fvm_clone_create_many_on). A clone whose host's
+ * push failed fails with that reason; the others are made. Each step is told to LOG as one line
+ * (placement, each push and its time). */
+#pragma once
+
+#include "fvm-clone.h"
+#include "fvm-farm.h"
+#include "fvm-store.h"
+
+G_BEGIN_DECLS
+
+typedef void (*FvmFarmLogFunc) (const char *line, gpointer user_data);
+
+/* CONFIG is the run's (its libvirt.uri is the source of pushes); OPTS as for
+ * fvm_clone_create_many. Fails (nothing made) when the golden is nowhere or the clones do not
+ * fit; otherwise returns every result, each naming its host. */
+GPtrArray *fvm_farm_create_many (FvmFarm *farm, FvmConfig *config,
+                                 const FvmCloneCreateOptions *opts, guint count,
+                                 FvmCloneResultFunc on_result, FvmFarmLogFunc log,
+                                 gpointer user_data, GCancellable *cancellable, GError **error);
+
+G_END_DECLS
