@@ -57,6 +57,40 @@ say (FvmFarmLogFunc log, gpointer data, const char *format, ...)
     log (line, data);
 }
 
+void
+fvm_farm_push (FvmFarm *farm, FvmConfig *source_config, const char *ref, const gboolean *to,
+               GError **errors, FvmFarmLogFunc log, gpointer user_data, GCancellable *cancellable)
+{
+  guint n = farm->hosts->len;
+  g_autofree Push *pushes = g_new0 (Push, MAX (n, 1));
+  g_autofree GThread **threads = g_new0 (GThread *, MAX (n, 1));
+
+  for (guint h = 0; h < n; h++)
+    if (to[h])
+      {
+        pushes[h] = (Push){ farm->hosts->pdata[h], source_config, ref, cancellable, NULL, 0 };
+        say (log, user_data, "pushing %s to %s", ref, pushes[h].host->uri);
+        threads[h] = g_thread_new ("fvm-farm-push", push_run, &pushes[h]);
+      }
+  for (guint h = 0; h < n; h++)
+    {
+      errors[h] = NULL;
+      if (threads[h] == NULL)
+        continue;
+      g_thread_join (threads[h]);
+      if (pushes[h].error == NULL)
+        say (log, user_data, "pushed %s to %s in %.1f s", ref, pushes[h].host->uri,
+             pushes[h].took_us / 1e6);
+      else
+        {
+          g_prefix_error (&pushes[h].error, "pushing %s: ", ref);
+          say (log, user_data, "push of %s to %s failed: %s", ref, pushes[h].host->uri,
+               pushes[h].error->message);
+        }
+      errors[h] = pushes[h].error;
+    }
+}
+
 /* The golden NAME@N the clones use: the run's own store's, else the first host's that has it. */
 static FvmManifest *
 resolve_golden (FvmFarm *farm, FvmConfig *config, const char *golden, GError **error)
@@ -87,8 +121,8 @@ resolve_golden (FvmFarm *farm, FvmConfig *config, const char *golden, GError **e
                               golden);
 }
 
-static gboolean
-host_has (FvmFarmHost *h, const char *ref)
+gboolean
+fvm_farm_host_has_golden (FvmFarmHost *h, const char *ref)
 {
   g_autoptr (FvmStore) store = fvm_store_open (h->conn, h->config, NULL);
   g_autoptr (FvmManifest) m = store != NULL ? fvm_store_load_golden (store, ref, NULL) : NULL;
@@ -122,8 +156,8 @@ fvm_farm_create_many (FvmFarm *farm, FvmConfig *config, const FvmCloneCreateOpti
   g_autofree gboolean *has = g_new0 (gboolean, MAX (n, 1));
   g_autofree guint *plan = g_new0 (guint, MAX (count, 1));
   g_autofree guint *placed = g_new0 (guint, MAX (n, 1));
-  g_autofree Push *pushes = g_new0 (Push, MAX (n, 1));
-  g_autofree GThread **threads = g_new0 (GThread *, MAX (n, 1));
+  g_autofree gboolean *to = g_new0 (gboolean, MAX (n, 1));
+  g_autofree GError **push_errors = g_new0 (GError *, MAX (n, 1));
   g_autofree FvmConfig **configs = g_new0 (FvmConfig *, MAX (count, 1));
   g_autofree guint *suffixes = g_new0 (guint, MAX (count, 1));
   g_autoptr (GPtrArray) results = NULL;
@@ -159,7 +193,7 @@ fvm_farm_create_many (FvmFarm *farm, FvmConfig *config, const FvmCloneCreateOpti
           say (log, user_data, "host %s skipped: %s", host->uri, host->error->message);
           continue;
         }
-      has[h] = host_has (host, ref);
+      has[h] = fvm_farm_host_has_golden (host, ref);
       say (log, user_data,
            "host %s: %" G_GUINT64_FORMAT " MiB free, %u/%u vCPUs committed, %u clones, %s %s",
            host->uri, facts[h].free_memory_mib, facts[h].vcpus_committed, facts[h].cpus,
@@ -176,26 +210,8 @@ fvm_farm_create_many (FvmFarm *farm, FvmConfig *config, const FvmCloneCreateOpti
 
   /* One push per host that was given clones and lacks the golden, all at once. */
   for (guint h = 0; h < n; h++)
-    if (placed[h] > 0 && !has[h])
-      {
-        pushes[h] = (Push){ farm->hosts->pdata[h], config, ref, cancellable, NULL, 0 };
-        say (log, user_data, "pushing %s to %s", ref, pushes[h].host->uri);
-        threads[h] = g_thread_new ("fvm-farm-push", push_run, &pushes[h]);
-      }
-  for (guint h = 0; h < n; h++)
-    if (threads[h] != NULL)
-      {
-        g_thread_join (threads[h]);
-        if (pushes[h].error == NULL)
-          say (log, user_data, "pushed %s to %s in %.1f s", ref, pushes[h].host->uri,
-               pushes[h].took_us / 1e6);
-        else
-          {
-            g_prefix_error (&pushes[h].error, "pushing %s: ", ref);
-            say (log, user_data, "push of %s to %s failed: %s", ref, pushes[h].host->uri,
-                 pushes[h].error->message);
-          }
-      }
+    to[h] = placed[h] > 0 && !has[h];
+  fvm_farm_push (farm, config, ref, to, push_errors, log, user_data, cancellable);
 
   /* Clones whose host could not get the golden fail with that reason; the rest are made, each
    * under its own number. */
@@ -203,10 +219,10 @@ fvm_farm_create_many (FvmFarm *farm, FvmConfig *config, const FvmCloneCreateOpti
   for (guint c = 0; c < count; c++)
     {
       FvmFarmHost *host = farm->hosts->pdata[plan[c]];
-      if (pushes[plan[c]].error != NULL)
+      if (push_errors[plan[c]] != NULL)
         {
           g_autofree char *name = g_strdup_printf ("%s-%u", opts->name, c + 1);
-          FvmCloneResult *r = failed_result (name, host->uri, pushes[plan[c]].error);
+          FvmCloneResult *r = failed_result (name, host->uri, push_errors[plan[c]]);
           if (on_result != NULL)
             on_result (r, user_data);
           g_ptr_array_add (all, r);
@@ -226,6 +242,6 @@ fvm_farm_create_many (FvmFarm *farm, FvmConfig *config, const FvmCloneCreateOpti
     }
   g_ptr_array_extend_and_steal (all, g_steal_pointer (&results));
   for (guint h = 0; h < n; h++)
-    g_clear_error (&pushes[h].error);
+    g_clear_error (&push_errors[h]);
   return all;
 }

@@ -18,6 +18,17 @@ G_BEGIN_DECLS
 
 typedef void (*FvmFarmLogFunc) (const char *line, gpointer user_data);
 
+/* Pushes golden REF from the store at SOURCE_CONFIG's URI (which must be on this machine) to
+ * every host I with TO[I], all at once, each over a connection of its own; ERRORS[I] gets the
+ * failure of host I (NULL: pushed, or it was there already). LOG gets "pushing REF to HOST" and
+ * "pushed REF to HOST in S s" (or why not). */
+void fvm_farm_push (FvmFarm *farm, FvmConfig *source_config, const char *ref, const gboolean *to,
+                    GError **errors, FvmFarmLogFunc log, gpointer user_data,
+                    GCancellable *cancellable);
+
+/* Whether up host H holds golden REF (NAME@N). */
+gboolean fvm_farm_host_has_golden (FvmFarmHost *h, const char *ref);
+
 /* CONFIG is the run's (its libvirt.uri is the source of pushes); OPTS as for
  * fvm_clone_create_many. Fails (nothing made) when the golden is nowhere or the clones do not
  * fit; otherwise returns every result, each naming its host. */

@@ -1,0 +1,186 @@
+#!/bin/bash
+# Integration: a farm of three hypervisors, each reached only over qemu+ssh (issue 15).
+# Three "hosts": network namespaces, each with its own libvirtd (fvm-sandbox), NAT-less clone
+# network and pool, and an sshd of this test's own on the host's address; a client namespace
+# joined to them by a bridge, where fvm runs and from which no clone network is routable.
+#   a golden made on host 1 (locally, the only way: create refuses a remote store), then
+#   `create --count 6 --hosts all --wait ssh` from the client: clones on >= 2 hosts, the golden
+#   pushed exactly once to each host that lacked it (the log says so), every clone answers
+#   `fvm-spawn ssh NAME -- hostname` through its hypervisor while the direct route is absent,
+#   `list --hosts` shows six with hosts; destroy and gc leave nothing on any host. Then host 3's
+#   libvirtd is killed in the middle of a fleet create: the other clones are made, the failure
+#   names host 3, list and gc skip it with its reason in bounded time; with host 3 back, gc
+#   finds what the kill left there, and nothing is left anywhere.
+here=$(dirname "$(readlink -f "$0")")
+. "$here/lib.sh"
+
+T=$(mktemp -d /var/tmp/fvm-farm-XXXXXX)
+chmod 0755 "$T"
+CLIENT=fvmfc$$
+H=(x fvmfh$$-1 fvmfh$$-2 fvmfh$$-3)
+farm_down() {
+	local i pid
+	for i in 1 2 3; do
+		pid=$(cat "$T/h$i/sshd.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+		fvm-sandbox down --dir "$T/h$i" --purge >/dev/null 2>&1
+	done
+	ip netns del "$CLIENT" 2>/dev/null
+	rm -rf --one-file-system "$T"
+}
+trap farm_down EXIT
+
+# --- the client namespace: a bridge the hosts' links join ---
+ip netns add "$CLIENT" && ip -n "$CLIENT" link set lo up &&
+	ip -n "$CLIENT" link add fvmfarm0 type bridge && ip -n "$CLIENT" addr add 10.77.0.1/24 dev fvmfarm0 &&
+	ip -n "$CLIENT" link set fvmfarm0 up || bail "client namespace"
+client() { ip netns exec "$CLIENT" "$@"; }
+
+ssh-keygen -q -t ed25519 -N '' -C fvm-farm -f "$T/jump" || bail "ssh-keygen"
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || bail "ssh-keygen"
+cp "$T/jump.pub" "$T/authorized_keys"
+# libvirt's own ssh (command=): the host keys change with every run, never recorded.
+cat >"$T/ssh" <<'EOF2'
+#!/bin/sh
+exec ssh -o UserKnownHostsFile=/dev/null -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout=5 -o LogLevel=ERROR "$@"
+EOF2
+chmod 0755 "$T/ssh"
+mkdir -p /run/sshd
+
+# host_up I: a libvirtd in its namespace (fvm-sandbox), a veth into the client's bridge, and an
+# sshd in the daemon's own mount namespace, so virt-ssh-helper finds that daemon at the usual
+# socket, as on a real host.
+host_up() {
+	local i=$1 env dpid
+	env=$(fvm-sandbox up --dir "$T/h$i" --name "${H[$i]}" 2>"$T/h$i.err") ||
+		bail "host $i: $(tail -n 1 "$T/h$i.err")"
+	ip link add "fvmfa$$$i" type veth peer name "fvmfb$$$i" || bail "veth"
+	ip link set "fvmfa$$$i" netns "${H[$i]}" && ip link set "fvmfb$$$i" netns "$CLIENT" &&
+		ip -n "${H[$i]}" addr add "10.77.0.1$i/24" dev "fvmfa$$$i" &&
+		ip -n "${H[$i]}" link set "fvmfa$$$i" up &&
+		ip -n "$CLIENT" link set "fvmfb$$$i" master fvmfarm0 up || bail "host $i link"
+	cat >"$T/h$i/sshd_config" <<EOF2
+ListenAddress 10.77.0.1$i
+HostKey $T/hostkey
+PidFile $T/h$i/sshd.pid
+AuthorizedKeysFile $T/authorized_keys
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+EOF2
+	dpid=$(cat "$T/h$i/libvirtd.pid")
+	nsenter -t "$dpid" -m -n /usr/sbin/sshd -f "$T/h$i/sshd_config" -E "$T/h$i/sshd.log" ||
+		bail "host $i: sshd"
+	URI[$i]="qemu+ssh://root@10.77.0.1$i/system?keyfile=$T/jump&no_verify=1&command=$T/ssh"
+	LOCAL[$i]="qemu:///system?socket=$T/h$i/run/libvirt-sock"
+}
+declare -a URI LOCAL
+for i in 1 2 3; do host_up "$i"; done
+vh() { local i=$1; shift; virsh -q -c "${LOCAL[$i]}" "$@"; }
+note "hosts: ${URI[1]%%\?*} ${URI[2]%%\?*} ${URI[3]%%\?*}"
+
+# The farm in fvm.conf, and time enough for six TCG guests on a shared machine.
+export XDG_CONFIG_HOME=$T/conf
+mkdir -p "$T/conf/fvm"
+printf '[hosts]\nuris=%s,%s,%s\ntimeout=20\n[clone]\nip-timeout=900\nssh-timeout=900\nssh-identity=%s\nmemory=384M\n' \
+	"${URI[1]}" "${URI[2]}" "${URI[3]}" "$KEY" >"$T/conf/fvm/fvm.conf"
+
+check "each host answers over qemu+ssh from the client" \
+	client virsh -q -c "${URI[2]}" pool-info fvm
+
+# --- a golden on host 1: made locally (a remote store is refused in one line) ---
+SANDBOX_DIR=$T/h1 POOL_DIR=$T/h1/images FVM_CONNECT=${LOCAL[1]}
+export FVM_CONNECT
+original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
+note "setup: original itdeb on host 1 ($BUILT_BY)"
+out=$(client fvm-golden --connect "${URI[1]}" create itdeb fmgold 2>&1)
+check "golden create on a remote store is refused in one line, saying to create locally and push" \
+	test "$(wc -l <<<"$out")" = 1 -a -n "$(grep 'create the golden locally' <<<"$out")"
+golden=$(fvm-golden create itdeb fmgold 2>&1)
+[ "$golden" = fmgold@1 ] || bail "fvm-golden create: $golden"
+note "setup: golden fmgold@1 made on host 1"
+out=$(client fvm-golden list --hosts all 2>&1)
+check "golden list --hosts: host 1 holds fmgold@1, hosts 2 and 3 nothing yet" \
+	test "$(grep -c 'fmgold@1' <<<"$out")" = 1
+
+# --- six clones over the farm ---
+start=$SECONDS
+client fvm-spawn create fmgold fm --count 6 --hosts all --wait ssh >"$T/create.out" 2>"$T/create.log"
+rc=$?
+note "create --count 6 over 3 hosts: exit $rc in $((SECONDS - start)) s"
+sed 's/^/# /' "$T/create.log" "$T/create.out"
+check "the fleet was made" test "$rc" = 0
+hosts_used=$(awk '{print $3}' "$T/create.out" | sort -u | grep -c .)
+check "clones landed on at least two hosts ($hosts_used)" test "$hosts_used" -ge 2
+check "the log shows each clone's placement" test "$(grep -c '^fvm-spawn: placed fm-[1-6] on ' "$T/create.log")" = 6
+for i in 2 3; do
+	n=$(grep -c "^fvm-spawn: pushing fmgold@1 to ${URI[$i]}\$" "$T/create.log")
+	placed=$(grep -c "placed fm-[1-6] on ${URI[$i]}\$" "$T/create.log")
+	check "host $i (lacking the golden, given $placed clones) got exactly one push" \
+		test "$n" = "$([ "$placed" -gt 0 ] && echo 1 || echo 0)"
+done
+check "host 1 (holding the golden) got no push" test "$(grep -c "pushing fmgold@1 to ${URI[1]}\$" "$T/create.log")" = 0
+
+for n in 1 2 3 4 5 6; do
+	ip=$(awk -v n="fm-$n" '$1 == n {print $2}' "$T/create.out")
+	host=$(awk -v n="fm-$n" '$1 == n {print $3}' "$T/create.out")
+	check "fm-$n: no direct route from the client to its address $ip" \
+		eval "! client ip route get '$ip' >/dev/null 2>&1"
+	out=$(client fvm-spawn ssh --hosts all "fm-$n" -- hostname 2>&1)
+	check "fm-$n answers 'ssh -- hostname' through its hypervisor (${host%%\?*})" test "$out" = "fm-$n"
+done
+out=$(client fvm-spawn list --hosts all 2>&1)
+sed 's/^/# /' <<<"$out"
+check "list --hosts shows the six clones, each with its host" \
+	test "$(grep -c '^fm-[1-6] .*qemu+ssh://root@10.77.0.1[123]/' <<<"$out")" = 6
+out=$(client fvm-golden list --hosts all 2>&1)
+sed 's/^/# /' <<<"$out"
+out=$(client fvm-spawn destroy --yes --hosts all fm-1 fm-2 fm-3 fm-4 fm-5 fm-6 2>&1)
+check "destroy --hosts removes all six" test $? = 0
+client fvm-spawn gc --yes --hosts all >/dev/null 2>&1
+check "gc --hosts succeeds everywhere" test $? = 0
+nothing_left() {
+	local i
+	for i in 1 2 3; do
+		[ -z "$(vh "$i" list --all --name)" ] || return 1
+		! ls "$T/h$i/images" | grep -q 'clone\|seed' || return 1
+		! vh "$i" net-dumpxml fvm | grep -q '<host ' || return 1
+	done
+}
+check "nothing is left on any host (domains, disks, seeds, reservations)" nothing_left
+
+# --- host 3's libvirtd killed in the middle of a fleet create ---
+client fvm-spawn create fmgold fk --count 3 --hosts all --wait ip >"$T/kill.out" 2>"$T/kill.log" &
+fleet=$!
+deadline=$((SECONDS + 300))
+until [ -n "$(vh 3 list --name 2>/dev/null)" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+check "host 3 was given a clone that is running" test -n "$(vh 3 list --name 2>/dev/null)"
+kill -KILL "$(cat "$T/h3/libvirtd.pid")"
+wait "$fleet"
+rc=$?
+sed 's/^/# /' "$T/kill.log" "$T/kill.out"
+check "the fleet create fails" test "$rc" = 1
+check "the failure names host 3" grep -q "on ${URI[3]}: " "$T/kill.log"
+check "the clones on hosts 1 and 2 were made" \
+	test "$(grep -c ' qemu+ssh://root@10.77.0.1[12]/' "$T/kill.out")" = 2
+start=$SECONDS
+out=$(client fvm-spawn list --hosts all 2>&1)
+check "list --hosts with host 3 down: skipped with its reason, within bounded time ($((SECONDS - start)) s)" \
+	test "$(grep -c "warning: host ${URI[3]} skipped" <<<"$out")" = 1 -a $((SECONDS - start)) -le 40
+check "... and shows the other two" test "$(grep -c '^fk-' <<<"$out")" = 2
+
+# Host 3 back: its daemon again, in the same namespaces (the sshd stayed).
+dpid=$(cat "$T/h3/sshd.pid")
+nsenter -t "$dpid" -m -n libvirtd -d -p "$T/h3/libvirtd.pid" || bail "restarting host 3's libvirtd"
+deadline=$((SECONDS + 30))
+until vh 3 version >/dev/null 2>&1 || [ $SECONDS -ge $deadline ]; do sleep 0.3; done
+left=$(vh 3 list --all --name; ls "$T/h3/images" | grep 'clone\|seed')
+note "left on host 3 by the kill: $(echo $left)"
+out=$(client fvm-spawn gc --yes --hosts all 2>&1)
+sed 's/^/# /' <<<"$out"
+check "gc with host 3 back finds what the kill left there" grep -q "^removed .* on ${URI[3]}\$" <<<"$out"
+client fvm-spawn destroy --yes --hosts all $(grep -o '^fk-[0-9]' "$T/kill.out") >/dev/null 2>&1
+client fvm-spawn gc --yes --hosts all >/dev/null 2>&1
+check "nothing is left on any host" nothing_left
+finish
