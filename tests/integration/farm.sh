@@ -15,70 +15,8 @@
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
-T=$(mktemp -d /var/tmp/fvm-farm-XXXXXX)
-chmod 0755 "$T"
-CLIENT=fvmfc$$
-H=(x fvmfh$$-1 fvmfh$$-2 fvmfh$$-3)
-farm_down() {
-	local i pid
-	for i in 1 2 3; do
-		pid=$(cat "$T/h$i/sshd.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
-		fvm-sandbox down --dir "$T/h$i" --purge >/dev/null 2>&1
-	done
-	ip netns del "$CLIENT" 2>/dev/null
-	rm -rf --one-file-system "$T"
-}
-trap farm_down EXIT
-
-# --- the client namespace: a bridge the hosts' links join ---
-ip netns add "$CLIENT" && ip -n "$CLIENT" link set lo up &&
-	ip -n "$CLIENT" link add fvmfarm0 type bridge && ip -n "$CLIENT" addr add 10.77.0.1/24 dev fvmfarm0 &&
-	ip -n "$CLIENT" link set fvmfarm0 up || bail "client namespace"
-client() { ip netns exec "$CLIENT" "$@"; }
-
-ssh-keygen -q -t ed25519 -N '' -C fvm-farm -f "$T/jump" || bail "ssh-keygen"
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || bail "ssh-keygen"
-cp "$T/jump.pub" "$T/authorized_keys"
-# libvirt's own ssh (command=): the host keys change with every run, never recorded.
-cat >"$T/ssh" <<'EOF2'
-#!/bin/sh
-exec ssh -o UserKnownHostsFile=/dev/null -o GlobalKnownHostsFile=/dev/null -o ConnectTimeout=5 -o LogLevel=ERROR "$@"
-EOF2
-chmod 0755 "$T/ssh"
-mkdir -p /run/sshd
-
-# host_up I: a libvirtd in its namespace (fvm-sandbox), a veth into the client's bridge, and an
-# sshd in the daemon's own mount namespace, so virt-ssh-helper finds that daemon at the usual
-# socket, as on a real host.
-host_up() {
-	local i=$1 env dpid
-	env=$(fvm-sandbox up --dir "$T/h$i" --name "${H[$i]}" 2>"$T/h$i.err") ||
-		bail "host $i: $(tail -n 1 "$T/h$i.err")"
-	ip link add "fvmfa$$$i" type veth peer name "fvmfb$$$i" || bail "veth"
-	ip link set "fvmfa$$$i" netns "${H[$i]}" && ip link set "fvmfb$$$i" netns "$CLIENT" &&
-		ip -n "${H[$i]}" addr add "10.77.0.1$i/24" dev "fvmfa$$$i" &&
-		ip -n "${H[$i]}" link set "fvmfa$$$i" up &&
-		ip -n "$CLIENT" link set "fvmfb$$$i" master fvmfarm0 up || bail "host $i link"
-	cat >"$T/h$i/sshd_config" <<EOF2
-ListenAddress 10.77.0.1$i
-HostKey $T/hostkey
-PidFile $T/h$i/sshd.pid
-AuthorizedKeysFile $T/authorized_keys
-PermitRootLogin prohibit-password
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-EOF2
-	dpid=$(cat "$T/h$i/libvirtd.pid")
-	nsenter -t "$dpid" -m -n /usr/sbin/sshd -f "$T/h$i/sshd_config" -E "$T/h$i/sshd.log" ||
-		bail "host $i: sshd"
-	URI[$i]="qemu+ssh://root@10.77.0.1$i/system?keyfile=$T/jump&no_verify=1&command=$T/ssh"
-	LOCAL[$i]="qemu:///system?socket=$T/h$i/run/libvirt-sock"
-}
-declare -a URI LOCAL
-for i in 1 2 3; do host_up "$i"; done
-vh() { local i=$1; shift; virsh -q -c "${LOCAL[$i]}" "$@"; }
+. "$here/farm-lib.sh"
+farm_up
 note "hosts: ${URI[1]%%\?*} ${URI[2]%%\?*} ${URI[3]%%\?*}"
 
 # The farm in fvm.conf, and time enough for six TCG guests on a shared machine.
@@ -174,11 +112,8 @@ check "list --hosts with host 3 down: skipped with its reason, within bounded ti
 	test "$(grep -c "warning: host ${URI[3]} skipped" <<<"$out")" = 1 -a $((SECONDS - start)) -le 40
 check "... and shows the other two" test "$(grep -c '^fk-' <<<"$out")" = 2
 
-# Host 3 back: its daemon again, in the same namespaces (the sshd stayed).
-dpid=$(cat "$T/h3/sshd.pid")
-nsenter -t "$dpid" -m -n libvirtd -d -p "$T/h3/libvirtd.pid" || bail "restarting host 3's libvirtd"
-deadline=$((SECONDS + 30))
-until vh 3 version >/dev/null 2>&1 || [ $SECONDS -ge $deadline ]; do sleep 0.3; done
+# Host 3 back: its daemon again, in the same namespaces (the sshd kept them).
+host_restart_daemon 3 || bail "restarting host 3's libvirtd"
 left=$(vh 3 list --all --name; ls "$T/h3/images" | grep 'clone\|seed')
 note "left on host 3 by the kill: $(echo $left)"
 out=$(client fvm-spawn gc --yes --hosts all 2>&1)
