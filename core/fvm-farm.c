@@ -192,7 +192,7 @@ facts (FvmFarmHost *host, FvmPlacementHost *out, GError **error)
   virStoragePoolInfo pool_info;
   g_autoptr (GPtrArray) clones = NULL;
 
-  *out = (FvmPlacementHost){ 0 };
+  *out = (FvmPlacementHost){ .name = host->uri };
   if (virNodeGetInfo (host->conn, &info) < 0)
     return fvm_throw_virt (error, "node info");
   free_bytes = virNodeGetFreeMemory (host->conn);
@@ -217,6 +217,7 @@ facts (FvmFarmHost *host, FvmPlacementHost *out, GError **error)
   clones = fvm_clone_list (host->conn, error);
   if (clones == NULL)
     return FALSE;
+  out->name = host->uri;
   out->up = TRUE;
   out->cpus = info.cpus;
   out->free_memory_mib = free_bytes >> 20;
@@ -233,12 +234,12 @@ fvm_farm_host_facts (FvmFarmHost *host, FvmPlacementHost *out)
 
   if (host->conn == NULL)
     {
-      *out = (FvmPlacementHost){ 0 };
+      *out = (FvmPlacementHost){ .name = host->uri };
       return;
     }
   if (!facts (host, out, &local_error))
     {
-      *out = (FvmPlacementHost){ 0 };
+      *out = (FvmPlacementHost){ .name = host->uri };
       g_clear_error (&host->error);
       host->error = g_steal_pointer (&local_error);
       g_info ("host %s: %s", host->uri, host->error->message);

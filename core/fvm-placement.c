@@ -60,8 +60,12 @@ fvm_placement_plan (const FvmPlacementHost *hosts, guint n_hosts, const FvmPlace
         {
           g_autoptr (GString) why = g_string_new (NULL);
           for (guint h = 0; h < n_hosts; h++)
-            g_string_append_printf (why, "%shost %u: %s", h > 0 ? ", " : "", h + 1,
-                                    no_room (&hosts[h], &placed[h], need));
+            {
+              g_autofree char *num = g_strdup_printf ("host %u", h + 1);
+              g_string_append_printf (why, "%s%s: %s", h > 0 ? ", " : "",
+                                      hosts[h].name != NULL ? hosts[h].name : num,
+                                      no_room (&hosts[h], &placed[h], need));
+            }
           return fvm_throw_code (
               error, FVM_ERROR_INVALID_ARGS, "only %u of %u clones fit on the %u host%s (%s)", c,
               count, n_hosts, n_hosts == 1 ? "" : "s", n_hosts > 0 ? why->str : "no hosts");

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
+  const char *name;        /* for messages (a URI); NULL: "host N", N from 1 */
   gboolean up;             /* answered */
   guint64 free_memory_mib; /* the node's free memory */
   guint cpus;              /* host CPUs (0: unknown, counted as 1) */

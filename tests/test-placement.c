@@ -88,6 +88,12 @@ test_not_enough_room (void)
                    "2: not answering)");
   g_assert_cmpuint (plan[0], ==, 99); /* nothing filled */
   g_clear_error (&error);
+  hosts[1].name = "qemu+ssh://hv2/system";
+  g_assert_false (fvm_placement_plan (hosts, 2, &need, 3, plan, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "only 2 of 3 clones fit on the 2 hosts (host 1: not enough free memory, "
+                   "qemu+ssh://hv2/system: not answering)");
+  g_clear_error (&error);
   g_assert_false (fvm_placement_plan (hosts, 0, &need, 1, plan, &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
 }
