@@ -1,12 +1,14 @@
 #!/bin/bash
 # Benchmark: a fleet over three hosts against the same fleet on one host.
 #
-#   sudo bench/farm-spawn.sh [COUNT] [ROUNDS]   (defaults 20 2; needs ./build)
+#   sudo bench/farm-spawn.sh [COUNT] [ROUNDS] [MODE]   (defaults 20 2 no-wait; needs ./build)
 #
 # The three hosts of the farm integration suite (tests/integration/farm-lib.sh: namespaces with
 # their own libvirtd and sshd, reached only over qemu+ssh from a client namespace). The golden is
 # pushed to every host first, so both runs only make clones: `fvm-spawn create --count COUNT
-# --no-wait --memory 256M --hosts all` against `--hosts URI1` (the same code path, one host).
+# --MODE --memory 256M --hosts all` against `--hosts URI1` (the same code path, one host). MODE
+# no-wait starts the guests (TCG: heavy on a shared machine); no-start only defines them, which
+# measures fvm's own part (placement, disks, reservations, defines over qemu+ssh).
 # The rounds alternate which goes first; every clone is destroyed between runs. Prints each run's
 # wall time, the medians and the ratio farm / one host. On one machine the hosts share its CPUs
 # and disk, so the ratio measures what fvm does in parallel per host (clone.parallel each), not
@@ -16,6 +18,8 @@ set -euo pipefail
 . "$root/tests/integration/farm-lib.sh"
 count=${1:-20}
 rounds=${2:-2}
+mode=${3:-no-wait}
+case $mode in no-wait | no-start) ;; *) bail "MODE is no-wait or no-start" ;; esac
 
 farm_up
 SANDBOX_DIR=$T/h1 POOL_DIR=$T/h1/images FVM_CONNECT=${LOCAL[1]}
@@ -26,11 +30,11 @@ printf '[hosts]\nuris=%s,%s,%s\n' "${URI[1]}" "${URI[2]}" "${URI[3]}" >"$T/conf/
 original_from_cache_or_build debian12 itdeb >/dev/null || bail "no original"
 fvm-golden create itdeb bench >/dev/null
 client fvm-golden push bench@1 --hosts all 2>/dev/null || bail "push"
-echo "# golden: bench@1 ($BUILT_BY) on all three hosts; $count clones, $rounds rounds; TCG, 256 MiB each"
+echo "# golden: bench@1 ($BUILT_BY) on all three hosts; $count clones --$mode, $rounds rounds; TCG, 256 MiB each"
 
 now() { date +%s%N; }
 run() { # run HOSTS
-	client fvm-spawn create --count "$count" --no-wait --memory 256M --hosts "$1" bench@1 b \
+	client fvm-spawn create --count "$count" "--$mode" --memory 256M --hosts "$1" bench@1 b \
 		>/dev/null 2>"$T/run.log" || { tail -n 3 "$T/run.log" >&2; bail "create --hosts $1"; }
 }
 clean() {

@@ -130,6 +130,25 @@ fvm_farm_host_has_golden (FvmFarmHost *h, const char *ref)
   return m != NULL;
 }
 
+/* One host's facts and whether it holds the golden, asked on a thread of its own. */
+typedef struct
+{
+  FvmFarmHost *host;
+  const char *ref;
+  FvmPlacementHost *facts;
+  gboolean has;
+} Ask;
+
+static gpointer
+ask_run (gpointer data)
+{
+  Ask *a = data;
+
+  fvm_farm_host_facts (a->host, a->facts);
+  a->has = a->facts->up && fvm_farm_host_has_golden (a->host, a->ref);
+  return NULL;
+}
+
 static FvmCloneResult *
 failed_result (const char *name, const char *uri, const GError *why)
 {
@@ -154,6 +173,8 @@ fvm_farm_create_many (FvmFarm *farm, FvmConfig *config, const FvmCloneCreateOpti
   g_autofree char *ref = NULL;
   g_autofree FvmPlacementHost *facts = g_new0 (FvmPlacementHost, MAX (n, 1));
   g_autofree gboolean *has = g_new0 (gboolean, MAX (n, 1));
+  g_autofree Ask *asks = g_new0 (Ask, MAX (n, 1));
+  g_autofree GThread **ask_threads = g_new0 (GThread *, MAX (n, 1));
   g_autofree guint *plan = g_new0 (guint, MAX (count, 1));
   g_autofree guint *placed = g_new0 (guint, MAX (n, 1));
   g_autofree gboolean *to = g_new0 (gboolean, MAX (n, 1));
@@ -184,16 +205,22 @@ fvm_farm_create_many (FvmFarm *farm, FvmConfig *config, const FvmCloneCreateOpti
   if (*cpus != '\0')
     need.vcpus = (guint) g_ascii_strtoull (cpus, NULL, 10);
 
+  /* Every host is asked at once: each is a few round trips over its own transport. */
+  for (guint h = 0; h < n; h++)
+    {
+      asks[h] = (Ask){ farm->hosts->pdata[h], ref, &facts[h], FALSE };
+      ask_threads[h] = g_thread_new ("fvm-farm-facts", ask_run, &asks[h]);
+    }
   for (guint h = 0; h < n; h++)
     {
       FvmFarmHost *host = farm->hosts->pdata[h];
-      fvm_farm_host_facts (host, &facts[h]);
+      g_thread_join (ask_threads[h]);
+      has[h] = asks[h].has;
       if (!facts[h].up)
         {
           say (log, user_data, "host %s skipped: %s", host->uri, host->error->message);
           continue;
         }
-      has[h] = fvm_farm_host_has_golden (host, ref);
       say (log, user_data,
            "host %s: %" G_GUINT64_FORMAT " MiB free, %u/%u vCPUs committed, %u clones, %s %s",
            host->uri, facts[h].free_memory_mib, facts[h].vcpus_committed, facts[h].cpus,
