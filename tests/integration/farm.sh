@@ -8,7 +8,8 @@
 #   pushed exactly once to each host that lacked it (the log says so), every clone answers
 #   `fvm-spawn ssh NAME -- hostname -I` (its own address) through its hypervisor while the
 #   direct route is absent,
-#   `list --hosts` shows six with hosts; destroy and gc leave nothing on any host. Then host 3's
+#   `list --hosts` shows six with hosts; destroy and gc leave nothing on any host. A host whose
+#   libvirtd is stopped (SIGSTOP) is skipped after hosts.timeout. Then host 3's
 #   libvirtd is killed in the middle of a fleet create: the other clones are made, the failure
 #   names host 3, list and gc skip it with its reason in bounded time; with host 3 back, gc
 #   finds what the kill left there, and nothing is left anywhere.
@@ -91,6 +92,15 @@ nothing_left() {
 	done
 }
 check "nothing is left on any host (domains, disks, seeds, reservations)" nothing_left
+
+# --- a host that is silent (its libvirtd stopped, its sshd answering): skipped after hosts.timeout ---
+kill -STOP "$(cat "$T/h2/libvirtd.pid")"
+start=$SECONDS
+out=$(client fvm-spawn list --hosts all 2>&1)
+took=$((SECONDS - start))
+kill -CONT "$(cat "$T/h2/libvirtd.pid")"
+check "a silent host is reported and skipped after hosts.timeout (20 s; took $took s)" \
+	test "$(grep -c "warning: host ${URI[2]} skipped: no answer after 20 s" <<<"$out")" = 1 -a "$took" -le 30
 
 # --- host 3's libvirtd killed in the middle of a fleet create ---
 client fvm-spawn create fmgold fk --count 3 --hosts all --wait ip >"$T/kill.out" 2>"$T/kill.log" &
