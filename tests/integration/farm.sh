@@ -55,23 +55,24 @@ hosts_used=$(awk '{print $3}' "$T/create.out" | sort -u | grep -c .)
 check "clones landed on at least two hosts ($hosts_used)" test "$hosts_used" -ge 2
 check "the log shows each clone's placement" test "$(grep -c '^fvm-spawn: placed fm-[1-6] on ' "$T/create.log")" = 6
 for i in 2 3; do
-	n=$(grep -c "^fvm-spawn: pushing fmgold@1 to ${URI[$i]}\$" "$T/create.log")
+	pushes=$(grep -c "^fvm-spawn: pushing fmgold@1 to ${URI[$i]}\$" "$T/create.log")
 	placed=$(grep -c "placed fm-[1-6] on ${URI[$i]}\$" "$T/create.log")
 	check "host $i (lacking the golden, given $placed clones) got exactly one push" \
-		test "$n" = "$([ "$placed" -gt 0 ] && echo 1 || echo 0)"
+		test "$pushes" = "$([ "$placed" -gt 0 ] && echo 1 || echo 0)"
 done
 check "host 1 (holding the golden) got no push" test "$(grep -c "pushing fmgold@1 to ${URI[1]}\$" "$T/create.log")" = 0
 
-for n in 1 2 3 4 5 6; do
-	ip=$(awk -v n="fm-$n" '$1 == n {print $2}' "$T/create.out")
-	host=$(awk -v n="fm-$n" '$1 == n {print $3}' "$T/create.out")
-	check "fm-$n: no direct route from the client to its address $ip" \
+# (tap.sh counts tests in n: the loop has a variable of its own.)
+for c in 1 2 3 4 5 6; do
+	ip=$(awk -v n="fm-$c" '$1 == n {print $2}' "$T/create.out")
+	host=$(awk -v n="fm-$c" '$1 == n {print $3}' "$T/create.out")
+	check "fm-$c: no direct route from the client to its address $ip" \
 		eval "! client ip route get '$ip' >/dev/null 2>&1"
 	# The golden has no cloud-init and the hosts are remote, so clones keep the golden's host
 	# name: the clone's own address in `hostname -I` shows which machine answered.
-	out=$(client fvm-spawn ssh --hosts all "fm-$n" -- hostname -I 2>&1)
-	check "fm-$n answers 'ssh -- hostname -I' through its hypervisor (${host%%\?*}) with its own address" \
-		grep -qw -- "$ip" <<<"$out"
+	out=$(client fvm-spawn ssh --hosts all "fm-$c" -- hostname -I 2>&1)
+	check "fm-$c answers 'ssh -- hostname -I' through its hypervisor (${host%%\?*}) with its own address" \
+		grep -w -- "$ip" <<<"$out"
 done
 out=$(client fvm-spawn list --hosts all 2>&1)
 sed 's/^/# /' <<<"$out"
