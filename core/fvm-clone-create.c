@@ -457,7 +457,9 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
        * so that the common case costs one round trip less. */
       fvm_throw_virt (error, "starting clone '%s'", opts->name);
       net = virNetworkLookupByName (conn, plan.network);
-      if (net == NULL)
+      /* Only libvirt's "no such network" means that: a daemon that died (another host's)
+       * leaves the start's own error standing. */
+      if (net == NULL && virGetLastErrorCode () == VIR_ERR_NO_NETWORK)
         {
           virResetLastError ();
           g_clear_error (error);
