@@ -362,9 +362,11 @@ run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions 
                   FvmClone *clone, GCancellable *cancellable, GError **error)
 {
   FvmHookFacts facts;
+  g_autofree char *ssh_proxy = fvm_clone_ssh_proxy_command (config);
 
   fvm_hook_facts_from_clone (&facts, "create", clone,
                              fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
+  facts.ssh_proxy = ssh_proxy;
   return fvm_hooks_run ((const char *const *) p->hooks, &facts, opts->hook_output,
                         opts->hook_output_data, cancellable, error);
 }
@@ -524,7 +526,9 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
        * so that the common case costs one round trip less. */
       fvm_throw_virt (error, "starting clone '%s'", opts->name);
       net = virNetworkLookupByName (conn, plan.network);
-      if (net == NULL)
+      /* Only libvirt's "no such network" means that: a daemon that died (another host's)
+       * leaves the start's own error standing. */
+      if (net == NULL && virGetLastErrorCode () == VIR_ERR_NO_NETWORK)
         {
           virResetLastError ();
           g_clear_error (error);
@@ -566,21 +570,23 @@ fvm_clone_result_free (FvmCloneResult *result)
   g_free (result->name);
   g_clear_pointer (&result->clone, fvm_clone_free);
   g_clear_error (&result->error);
+  g_free (result->host);
   g_free (result);
 }
 
 typedef struct
 {
-  FvmConfig *config;
   const FvmCloneCreateOptions *opts;
   GCancellable *cancellable;
   GAsyncQueue *done; /* FvmCloneResult* */
+  gboolean farm;     /* results name their host */
 } Fleet;
 
 typedef struct
 {
   char *name;
   guint number;
+  FvmConfig *config; /* the host's */
 } FleetJob;
 
 static void
@@ -590,18 +596,23 @@ fleet_work (gpointer data, gpointer user_data)
   Fleet *fleet = user_data;
   FvmCloneCreateOptions opts = *fleet->opts;
   FvmCloneResult *result = g_new0 (FvmCloneResult, 1);
+  const char *uri = fvm_config_get_string (job->config, FVM_SETTING_LIBVIRT_URI);
 
   g_autoptr (FvmStore) store = NULL;
 
   opts.name = job->name;
   opts.number = job->number;
   result->name = g_strdup (job->name);
+  if (fleet->farm)
+    result->host = g_strdup (uri);
   /* A connection of its own: libvirtd runs at most max_client_requests (5 by default) calls of
    * one client at a time, and a start takes one for most of a second. */
-  store = fvm_store_open_connected (fleet->config, &result->error);
+  store = fvm_store_open_connected (job->config, &result->error);
   if (store != NULL)
     result->clone
-        = fvm_clone_create (store, fleet->config, &opts, fleet->cancellable, &result->error);
+        = fvm_clone_create (store, job->config, &opts, fleet->cancellable, &result->error);
+  if (result->error != NULL && fleet->farm)
+    g_prefix_error (&result->error, "on %s: ", uri);
   g_async_queue_push (fleet->done, result);
   g_free (job->name);
   g_free (job);
@@ -622,21 +633,33 @@ compare_results (gconstpointer a, gconstpointer b)
 }
 
 GPtrArray *
-fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
-                       FvmCloneResultFunc on_result, gpointer user_data, GCancellable *cancellable)
+fvm_clone_create_many_on (FvmConfig *const *configs, const guint *suffixes,
+                          const FvmCloneCreateOptions *opts, guint count,
+                          FvmCloneResultFunc on_result, gpointer user_data,
+                          GCancellable *cancellable)
 {
   g_autoptr (GAsyncQueue) done = g_async_queue_new ();
-  Fleet fleet = { config, opts, cancellable, done };
+  Fleet fleet = { opts, cancellable, done, FALSE };
   GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_clone_result_free);
-  guint parallel = (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_PARALLEL);
+  g_autoptr (GHashTable) hosts = g_hash_table_new (NULL, NULL);
+  guint parallel = 0;
   GThreadPool *pool;
 
-  pool = g_thread_pool_new (fleet_work, &fleet, (int) CLAMP (parallel, 1, count), FALSE, NULL);
-  for (guint i = 1; i <= count; i++)
+  for (guint i = 0; i < count; i++)
+    if (g_hash_table_add (hosts, configs[i]))
+      parallel += (guint) MAX (fvm_config_get_uint (configs[i], FVM_SETTING_CLONE_PARALLEL), 1);
+  /* Configurations of their own (a farm's hosts), even if all are one host's. */
+  for (guint i = 1; i < count && !fleet.farm; i++)
+    fleet.farm = configs[i] != configs[0];
+  pool = g_thread_pool_new (fleet_work, &fleet, (int) CLAMP (parallel, 1, MAX (count, 1)), FALSE,
+                            NULL);
+  for (guint j = 0; j < count; j++)
     {
       FleetJob *job = g_new0 (FleetJob, 1);
+      guint i = suffixes != NULL ? suffixes[j] : j + 1;
       job->name = g_strdup_printf ("%s-%u", opts->name, i);
       job->number = opts->number > 0 ? opts->number + i - 1 : 0;
+      job->config = configs[j];
       g_thread_pool_push (pool, job, NULL);
     }
   for (guint i = 0; i < count; i++)
@@ -649,4 +672,15 @@ fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, gui
   g_thread_pool_free (pool, FALSE, TRUE);
   g_ptr_array_sort (results, compare_results);
   return results;
+}
+
+GPtrArray *
+fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
+                       FvmCloneResultFunc on_result, gpointer user_data, GCancellable *cancellable)
+{
+  g_autofree FvmConfig **configs = g_new0 (FvmConfig *, MAX (count, 1));
+
+  for (guint i = 0; i < count; i++)
+    configs[i] = config;
+  return fvm_clone_create_many_on (configs, NULL, opts, count, on_result, user_data, cancellable);
 }

@@ -89,6 +89,7 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
 {
   g_autoptr (GError) local_error = NULL;
   FvmHookFacts facts;
+  g_autofree char *ssh_proxy = fvm_clone_ssh_proxy_command (config);
   const char *hooks_dir = fvm_config_get_string (config, FVM_SETTING_CLONE_HOOKS_DIR);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) paths = NULL;
@@ -109,6 +110,7 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
   paths = g_strv_builder_end (builder);
   fvm_hook_facts_from_clone (&facts, "destroy", clone,
                              fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
+  facts.ssh_proxy = ssh_proxy;
   if (paths[0] != NULL
       && !fvm_hooks_run ((const char *const *) paths, &facts, hook_output, data, NULL,
                          &local_error))

@@ -8,6 +8,7 @@
 #include <libvirt/libvirt.h>
 
 #include "fvm-config.h"
+#include "fvm-ssh-route.h"
 #include "fvm-domain.h"
 #include "fvm-identity.h"
 #include "fvm-ipaddr.h"
@@ -72,6 +73,7 @@ typedef struct
   char *name;
   FvmClone *clone; /* NULL when it failed */
   GError *error;
+  char *host; /* the libvirt URI it was made on, for a fleet over several hosts; else NULL */
 } FvmCloneResult;
 
 void fvm_clone_result_free (FvmCloneResult *result);
@@ -86,6 +88,14 @@ typedef void (*FvmCloneResultFunc) (const FvmCloneResult *result, gpointer user_
 GPtrArray *fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
                                   FvmCloneResultFunc on_result, gpointer user_data,
                                   GCancellable *cancellable);
+/* The same, clone J (NAME-SUFFIXES[J], or NAME-J+1 when SUFFIXES is NULL) made with CONFIGS[J] (its
+ * host's configuration: fvm-farm), each host clone.parallel at a time. When CONFIGS are not all one
+ * pointer (a farm, one configuration per host) every result names its host and a failure says "on
+ * HOST: …". */
+GPtrArray *fvm_clone_create_many_on (FvmConfig *const *configs, const guint *suffixes,
+                                     const FvmCloneCreateOptions *opts, guint count,
+                                     FvmCloneResultFunc on_result, gpointer user_data,
+                                     GCancellable *cancellable);
 
 FvmClone *fvm_clone_lookup (virConnectPtr conn, const char *name,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -98,6 +108,11 @@ GPtrArray *fvm_clone_dependents (FvmStore *store, const char *ref, GError **erro
 const char *fvm_clone_get_ip (virConnectPtr conn, FvmConfig *config, FvmClone *clone, gboolean wait,
                               GCancellable *cancellable, GError **error);
 /* Waits for the SSH banner on the clone's address. */
+/* How SSH reaches clones of CONFIG's URI (clone.ssh-proxy, fvm-ssh-route.h). */
+FvmSshRoute *fvm_clone_ssh_route (FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* That route as ssh's ProxyCommand, or NULL when clones are dialled directly (or the route
+ * cannot be made: the reason is logged). */
+char *fvm_clone_ssh_proxy_command (FvmConfig *config);
 char *fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
                           GCancellable *cancellable, GError **error);
 

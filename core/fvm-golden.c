@@ -159,6 +159,18 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
   return fvm_guestfs_shutdown (g, error);
 }
 
+/* Sysprep, modes and the checksum work on the file itself: a store reached only through libvirt
+ * (another host's) cannot have its golden made here. One line says what to do. */
+static gboolean
+store_is_here (FvmStore *store, GError **error)
+{
+  if (!fvm_store_is_local (store))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "golden create needs a store on this machine (this one is remote): "
+                           "create the golden locally and 'fvm-golden push' it");
+  return TRUE;
+}
+
 /* A new version of golden NAME from SOURCE (an original, or a golden for resize) with a disk of
  * SIZE bytes (at least SOURCE's). */
 static FvmManifest *
@@ -239,9 +251,12 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
                    GCancellable *cancellable, GError **error)
 {
   static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
-  g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
+  g_autoptr (FvmManifest) orig = NULL;
   const char *name;
 
+  if (!store_is_here (store, error))
+    return NULL;
+  orig = fvm_store_load_original (store, original, error);
   if (orig == NULL)
     return NULL;
   if (options == NULL)
@@ -265,6 +280,8 @@ fvm_golden_resize (FvmStore *store, FvmConfig *config, const char *ref, guint64 
   if (strchr (ref, '@') == NULL)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "say which version to resize: %s@N (see 'fvm-golden list')", ref);
+  if (!store_is_here (store, error))
+    return NULL;
   golden = fvm_store_load_golden (store, ref, error);
   if (golden == NULL)
     return NULL;

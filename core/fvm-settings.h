@@ -82,6 +82,14 @@ G_BEGIN_DECLS
      "user 'fvm-spawn ssh' logs in as") \
   X (CLONE_SSH_IDENTITY, "clone.ssh-identity", PATH, "", NULL, validate_optional_path, PER_CLONE, \
      "private key 'fvm-spawn ssh' uses (empty: ssh's own choice)") \
+  X (CLONE_SSH_PROXY, "clone.ssh-proxy", STRING, "", NULL, validate_ssh_proxy, GLOBAL, \
+     "how SSH reaches clones: empty (through a qemu+ssh URI's host), direct, or [USER@]HOST[:PORT]") \
+  X (CLONE_MAX, "clone.max", UINT, "", NULL, validate_optional_count, GLOBAL, \
+     "most fvm clones one host may hold: --count places no more there (empty: no limit)") \
+  X (HOSTS_URIS, "hosts.uris", LIST, "", NULL, validate_hosts, GLOBAL, \
+     "the farm: libvirt URIs --hosts all names (comma-separated)") \
+  X (HOSTS_TIMEOUT, "hosts.timeout", UINT, "30", NULL, validate_seconds, GLOBAL, \
+     "seconds a farm's host has to answer before it is reported down and skipped") \
   X (CLONE_OWNER_ONLY, "clone.owner-only", BOOLEAN, "true", NULL, validate_boolean, GLOBAL, \
      "only a clone's owner (or root) may destroy, stop, start, note, resize or consolidate it") \
   X (CLONE_PARALLEL, "clone.parallel", UINT, "8", NULL, validate_optional_count, PER_CLONE, \

@@ -2,6 +2,7 @@
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
+#include "fvm-farm-create.h"
 #include "fvm-names.h"
 #include "fvm-spawn-builtins.h"
 #include "fvm-spec.h"
@@ -28,6 +29,7 @@ static char *opt_note;
 static gboolean opt_no_start;
 static char *opt_wait;
 static gboolean opt_no_wait;
+static char *opt_hosts;
 
 static const GOptionEntry options[] = {
   { "profile", 'p', 0, G_OPTION_ARG_STRING, &opt_profile,
@@ -65,6 +67,8 @@ static const GOptionEntry options[] = {
   { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait, "What to wait for: none, ip (default) or ssh",
     "WHAT" },
   { "no-wait", 0, 0, G_OPTION_ARG_NONE, &opt_no_wait, "Start without waiting (--wait none)", NULL },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "With --count: place the clones over these libvirt hosts (all: hosts.uris)", "URI,...|all" },
   { NULL },
 };
 
@@ -182,29 +186,57 @@ print_result (const FvmCloneResult *result, gpointer user_data)
   if (result->clone == NULL)
     g_printerr ("%s: error: %s: %s\n", g_get_prgname (), result->name, result->error->message);
   else if (!fvm_invocation_get_json (invocation))
-    g_print ("%s %s\n", result->name, result->clone->ip ? result->clone->ip : result->clone->state);
+    g_print ("%s %s%s%s\n", result->name,
+             result->clone->ip ? result->clone->ip : result->clone->state,
+             result->host != NULL ? " " : "", result->host != NULL ? result->host : "");
+}
+
+static void
+print_farm_line (const char *line, gpointer user_data)
+{
+  g_printerr ("%s: %s\n", g_get_prgname (), line);
 }
 
 static gboolean
 create_many (FvmInvocation *invocation, FvmConfig *config, const FvmCloneCreateOptions *opts,
              GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GPtrArray) results = fvm_clone_create_many (config, opts, (guint) opt_count,
-                                                         print_result, invocation, cancellable);
+  g_autoptr (GPtrArray) results = NULL;
   g_autoptr (JsonArray) made = json_array_new ();
   g_autoptr (JsonArray) failed = json_array_new ();
   g_autoptr (GPtrArray) failed_names = g_ptr_array_new ();
 
+  if (opt_hosts != NULL)
+    {
+      g_auto (GStrv) uris = fvm_farm_parse_hosts (config, opt_hosts, error);
+      g_autoptr (FvmFarm) farm = NULL;
+
+      if (uris == NULL)
+        return FALSE;
+      farm = fvm_farm_open (config, (const char *const *) uris);
+      results = fvm_farm_create_many (farm, config, opts, (guint) opt_count, print_result,
+                                      print_farm_line, invocation, cancellable, error);
+      if (results == NULL)
+        return FALSE;
+    }
+  else
+    results = fvm_clone_create_many (config, opts, (guint) opt_count, print_result, invocation,
+                                     cancellable);
   for (guint i = 0; i < results->len; i++)
     {
       FvmCloneResult *r = results->pdata[i];
       if (r->clone != NULL)
         {
-          json_array_add_element (made, fvm_clone_to_json (r->clone));
+          JsonNode *node = fvm_clone_to_json (r->clone);
+          if (r->host != NULL)
+            json_object_set_string_member (json_node_get_object (node), "host", r->host);
+          json_array_add_element (made, node);
           continue;
         }
       JsonObject *f = json_object_new ();
       json_object_set_string_member (f, "name", r->name);
+      if (r->host != NULL)
+        json_object_set_string_member (f, "host", r->host);
       json_object_set_string_member (f, "error", r->error->message);
       json_array_add_object_element (failed, f);
       g_ptr_array_add (failed_names, r->name);
@@ -320,6 +352,10 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   opts.identity = &spec.identity;
   opts.hook_output = print_hook_line;
 
+  if (opt_hosts != NULL && opt_count == 0)
+    return fvm_usage_error (ctx, "--hosts places a fleet: give --count", error);
+  if (opt_hosts != NULL)
+    return create_many (invocation, config, &opts, cancellable, error);
   /* Opened for --count too: a missing pool or daemon is one error, not one per clone. */
   store = fvm_invocation_get_store (invocation, NULL, error);
   if (store == NULL)

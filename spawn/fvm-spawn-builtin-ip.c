@@ -1,6 +1,7 @@
 /* fvm-spawn ip NAME... [--wait] */
 #include "fvm-cleanup.h"
 #include "fvm-cli-each.h"
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
@@ -8,8 +9,12 @@
 
 static gboolean opt_wait;
 
+static char *opt_hosts;
+
 static const GOptionEntry options[] = {
   { "wait", 'w', 0, G_OPTION_ARG_NONE, &opt_wait, "Wait until the clone has an address", NULL },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "Find the clone on these hosts (all: hosts.uris)", "URI,...|all" },
   { NULL },
 };
 
@@ -66,6 +71,10 @@ fvm_spawn_builtin_ip (int argc, char **argv, GCancellable *cancellable, GError *
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
+  if (opt_hosts != NULL && argc != 2)
+    return fvm_usage_error (ctx, "--hosts finds one NAME", error);
+  if (opt_hosts != NULL && !fvm_cli_farm_point_at_clone (invocation, opt_hosts, argv[1], error))
+    return FALSE;
   conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;

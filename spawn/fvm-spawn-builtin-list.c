@@ -2,6 +2,7 @@
 #include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-cli-printable.h"
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-spawn-builtins.h"
@@ -11,8 +12,12 @@ static gboolean opt_names;
 static char *opt_sort;
 static char *opt_state;
 
+static char *opt_hosts;
+
 static const GOptionEntry options[] = {
   { "names", 0, 0, G_OPTION_ARG_NONE, &opt_names, "Only the names, one per line", NULL },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "The clones of these hosts, with a HOST column (all: hosts.uris)", "URI,...|all" },
   { "sort", 's', 0, G_OPTION_ARG_STRING, &opt_sort, "Order by name (default), age or golden",
     "KEY" },
   { "state", 0, 0, G_OPTION_ARG_STRING, &opt_state,
@@ -90,6 +95,74 @@ by_golden (gconstpointer a, gconstpointer b)
   return r != 0 ? r : strcmp (x->name, y->name);
 }
 
+/* --hosts: every host's clones, each with its host; a host that is down is warned about and
+ * skipped (fvm-cli-farm). */
+static gboolean
+list_farm (FvmInvocation *invocation, GError **error)
+{
+  g_autoptr (FvmFarm) farm = fvm_cli_open_farm (invocation, opt_hosts, error);
+  g_autoptr (JsonArray) array = json_array_new ();
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  gboolean json = fvm_invocation_get_json (invocation);
+
+  if (farm == NULL)
+    return FALSE;
+  if (!json && !opt_names)
+    fvm_cli_print_line ("%-20s %-20s %-10s %-16s %-5s %s", "NAME", "GOLDEN", "STATE", "IP", "AGE",
+                        "HOST");
+  for (guint h = 0; h < farm->hosts->len; h++)
+    {
+      FvmFarmHost *host = farm->hosts->pdata[h];
+      g_autoptr (GPtrArray) clones = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (host->conn == NULL)
+        continue;
+      clones = fvm_clone_list (host->conn, &local_error);
+      if (clones == NULL)
+        {
+          g_printerr ("%s: warning: host %s skipped: %s\n", g_get_prgname (), host->uri,
+                      local_error->message);
+          continue;
+        }
+      for (guint i = 0; i < clones->len; i++)
+        {
+          FvmClone *c = clones->pdata[i];
+          g_autoptr (GError) ip_error = NULL;
+          g_autofree char *age = format_age (age_of (c, now));
+
+          if (!state_wanted (c))
+            continue;
+          if (opt_names)
+            {
+              fvm_cli_print_line ("%s", c->name);
+              continue;
+            }
+          if (c->running
+              && fvm_clone_get_ip (host->conn, host->config, c, FALSE, NULL, &ip_error) == NULL
+              && ip_error != NULL)
+            g_debug ("%s: %s", c->name, ip_error->message);
+          if (json)
+            {
+              JsonNode *node = fvm_clone_to_json (c);
+              json_object_set_int_member (json_node_get_object (node), "age_s", age_of (c, now));
+              json_object_set_string_member (json_node_get_object (node), "host", host->uri);
+              json_array_add_element (array, node);
+            }
+          else
+            fvm_cli_print_line ("%-20s %-20s %-10s %-16s %-5s %s", c->name, c->meta.golden,
+                                c->state, c->ip ? c->ip : "-", age, host->uri);
+        }
+    }
+  if (json && !opt_names)
+    {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+      json_node_set_array (node, array);
+      fvm_cli_print_json (node);
+    }
+  return TRUE;
+}
+
 gboolean
 fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
@@ -112,6 +185,10 @@ fvm_spawn_builtin_list (int argc, char **argv, GCancellable *cancellable, GError
   if (opt_state != NULL
       && !g_strv_contains ((const char *const[]){ "running", "shut-off", "all", NULL }, opt_state))
     return fvm_usage_error (ctx, "--state takes running, shut-off or all", error);
+  if (opt_hosts != NULL && opt_sort != NULL)
+    return fvm_usage_error (ctx, "--sort is for one host: --hosts lists host by host", error);
+  if (opt_hosts != NULL)
+    return list_farm (invocation, error);
   conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;

@@ -119,6 +119,20 @@ expect 2 "too many arguments" "promote with three names" -- fvm-golden promote a
 expect 1 "clone 'nosuch' not found" "ssh to an unknown clone" -- fvm-spawn ssh nosuch
 expect 1 "clone 'nosuch' not found" "console of an unknown clone" -- fvm-spawn console nosuch
 
+# Several hosts (--hosts): argument mistakes before any host is dialled; an empty farm is one line.
+expect 2 "--hosts places a fleet: give --count" "create --hosts without --count" -- fvm-spawn create --hosts all g x
+expect 2 "--connect and --hosts exclude each other" "push --connect with --hosts" -- fvm-golden push g@1 --connect test:///default --hosts all
+expect 2 "--hosts prints lines: no --json" "gc --hosts --json" -- fvm-spawn gc --json --yes --hosts all
+expect 2 "--sort is for one host" "list --hosts --sort" -- fvm-spawn list --hosts all --sort age
+expect 2 "--hosts finds one NAME" "info --hosts with two names" -- fvm-spawn info --hosts all a b
+expect 1 "hosts.uris names no hosts" "list --hosts all without a farm" -- fvm-spawn list --hosts all
+expect 1 "'nouri' in --hosts is not a libvirt URI" "list --hosts with a word" -- fvm-spawn list --hosts nouri
+proxy_conf=$(mktemp -d)
+mkdir -p "$proxy_conf/fvm" && printf '[clone]\nssh-proxy=-oProxyCommand=x\n' >"$proxy_conf/fvm/fvm.conf"
+expect 1 "invalid SSH jump '-oProxyCommand=x'" "clone.ssh-proxy that is an option" -- env XDG_CONFIG_HOME="$proxy_conf" fvm-spawn ssh a
+rm -rf "$proxy_conf"
+expect 1 "no clone 'nosuch' on any host" "ssh --hosts to an unknown clone" -- fvm-spawn ssh --hosts test:///default nosuch
+
 # Invalid names: one line, before anything is touched.
 long=$(printf 'a%.0s' $(seq 200))
 expect 2 "invalid clone name '\.\./x'" "clone name ../x" -- fvm-spawn create g ../x

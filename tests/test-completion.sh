@@ -66,6 +66,8 @@ offers "fvm-spawn start --attach TAB" "ssh console" -- fvm-spawn start x --attac
 offers "fvm-spawn keys TAB" "add" -- fvm-spawn keys ""
 offers "fvm-spawn start --wait TAB" "ip ssh" -- fvm-spawn start --wait ""
 offers "fvm-spawn list --sort TAB" "name age golden" -- fvm-spawn list --sort ""
+offers "fvm-spawn list --hosts TAB" "all" -- fvm-spawn list --hosts ""
+offers "fvm-golden push --hosts TAB" "all" -- fvm-golden push --hosts ""
 offers "fvm-build --method TAB" "install bootstrap" -- fvm-build --method ""
 includes "fvm-build -- offers its options" "--method --list-os --iso --location --set --dry-run --output-dir --mirror --keep-failed" -- fvm-build --
 offers "fvm-consolidate - offers its options" "--connect --help --live --verbose --version" -- fvm-consolidate -
