@@ -12,7 +12,9 @@ static const FvmCommand commands[] = {
   { "import", fvm_golden_builtin_import, "Add a golden from a .fvm bundle (file, URL or -)" },
   { "import-image", fvm_golden_builtin_import_image, "Make an original of an existing disk image" },
   { "verify", fvm_golden_builtin_verify, "Check goldens' files against their manifests' digest" },
-  { "push", fvm_golden_builtin_push, "Copy a golden into the fvm pool of another libvirt host" },
+  { "push", fvm_golden_builtin_push,
+    "Copy a golden into the fvm pool of another libvirt host, or into an OCI registry" },
+  { "pull", fvm_golden_builtin_pull, "Fetch a golden from an OCI registry" },
   { NULL },
 };
 
