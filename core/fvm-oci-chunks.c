@@ -11,6 +11,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-image-info.h"
 #include "fvm-image-map.h"
 #include "fvm-oci-config.h"
 #include "fvm-subprocess.h"
@@ -152,8 +153,10 @@ fvm_oci_chunks_read (const char *disk, guint64 virtual_size, guint64 chunk_size,
     return FALSE;
   if (map == NULL)
     {
-      const char *argv[]
-          = { "qemu-img", "convert", "-f", "qcow2", "-O", "raw", "-S", "4k", disk, NULL, NULL };
+      const char *argv[] = {
+        "qemu-img", "convert", "-f", FVM_IMAGE_FORMAT_QCOW2, "-O", FVM_IMAGE_FORMAT_RAW, "-S", "4k",
+        disk,       NULL,      NULL
+      };
       g_info ("reading the disk through a raw copy: %s", why_none);
       raw = g_build_filename (scratch, "push.raw", NULL);
       argv[9] = raw;

@@ -11,6 +11,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-golden-share.h"
+#include "fvm-image-info.h"
 #include "fvm-lock.h"
 #include "fvm-oci-cache.h"
 #include "fvm-oci-chunks.h"
@@ -407,7 +408,9 @@ fvm_oci_pull (FvmStore *store, const char *oci_ref, const char *name, const FvmO
 
   qcow2 = g_build_filename (cache->scratch, "pull.qcow2", NULL);
   {
-    const char *argv[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL };
+    const char *argv[]
+        = { "qemu-img", "convert", "-f", FVM_IMAGE_FORMAT_RAW, "-O", FVM_IMAGE_FORMAT_QCOW2,
+            raw,        qcow2,     NULL };
     if (!fvm_subprocess_run (argv, NULL, cancellable, error))
       return NULL;
   }
@@ -421,7 +424,7 @@ fvm_oci_pull (FvmStore *store, const char *oci_ref, const char *name, const FvmO
     return NULL;
   manifest->file_size = (guint64) st.st_size;
   g_free (manifest->format);
-  manifest->format = g_strdup ("qcow2");
+  manifest->format = g_strdup (FVM_IMAGE_FORMAT_QCOW2);
 
   result->reference = fvm_oci_ref_to_string (ref);
   result->digest = g_steal_pointer (&want_digest);
