@@ -16,6 +16,7 @@
 #include "fvm-oci-cache.h"
 #include "fvm-oci-chunks.h"
 #include "fvm-oci-config.h"
+#include "fvm-oci-containerdisk.h"
 #include "fvm-oci-layout.h"
 #include "fvm-oci-manifest.h"
 #include "fvm-oci-ref.h"
@@ -137,6 +138,39 @@ layout_ref (const char *kind, const char *oci_ref)
   return g_strdup_printf ("%s-%s", kind, digest);
 }
 
+/* The containerDisk of GOLDEN, written into the cache's layout and copied to REF. */
+static gboolean
+push_containerdisk (FvmStore *store, const FvmManifest *golden, const FvmOciRef *ref,
+                    const char *oci_ref, const FvmSkopeoOptions *skopeo, FvmOciCache *cache,
+                    FvmOciResult *result, FvmProgress *progress, GCancellable *cancellable,
+                    GError **error)
+{
+  g_autofree char *disk = fvm_store_file_path (store, golden->volume);
+  g_autofree char *lref = layout_ref ("containerdisk", oci_ref);
+  g_autofree char *digest = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dest = NULL;
+  guint64 size = 0;
+
+  fvm_progress_add_step (progress, "writing the containerDisk", 50);
+  fvm_progress_add_step (progress, "uploading", 50);
+  if (!fvm_oci_containerdisk_write (golden, disk, cache->layout, cache->scratch, lref, &digest,
+                                    &size, progress, cancellable, error))
+    return FALSE;
+  fvm_progress_next_step (progress);
+  src = g_strdup_printf ("oci:%s:%s", cache->layout, lref);
+  dest = fvm_oci_ref_to_skopeo (ref);
+  if (!fvm_skopeo_copy (src, dest, skopeo, NULL, NULL, cancellable, error))
+    return FALSE;
+  fvm_progress_finish (progress);
+  result->reference = fvm_oci_ref_to_string (ref);
+  result->digest = g_steal_pointer (&digest);
+  result->chunks = 1;
+  result->chunks_moved = 1;
+  result->bytes = result->bytes_moved = size;
+  return TRUE;
+}
+
 gboolean
 fvm_oci_push (FvmStore *store, const char *golden_ref, const char *oci_ref,
               const FvmOciOptions *options, FvmOciResult *result, FvmProgress *progress,
@@ -182,6 +216,9 @@ fvm_oci_push (FvmStore *store, const char *golden_ref, const char *oci_ref,
   version_lock = fvm_lock_golden_version (store, golden->name, golden->version, cancellable, error);
   if (version_lock == NULL)
     return FALSE;
+  if (options->containerdisk)
+    return push_containerdisk (store, golden, ref, oci_ref, &remote.skopeo, cache, result, progress,
+                               cancellable, error);
   chunk_size = fvm_oci_chunk_size_for (golden->virtual_size);
   if (chunk_size == 0)
     return fvm_throw (error, "the golden's disk is too large to push");

@@ -13,6 +13,9 @@
  * import's transaction (fvm_golden_import_disk). Nothing is registered before every chunk was
  * checked; a failure leaves the chunks fetched so far in the cache for the next pull.
  *
+ * With containerdisk, push writes a KubeVirt containerDisk (fvm-oci-containerdisk) instead: one
+ * layer, the golden's file, for a cluster rather than for fvm's pull.
+ *
  * The pulled golden's disk is the same guest disk (qemu-img compare), not the same file: its
  * manifest's sha256 and file_size are those of the file made here. */
 #pragma once
@@ -27,8 +30,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gboolean insecure;    /* no TLS verification (always for a loopback registry) */
-  const char *authfile; /* NULL: fvm_skopeo_default_authfile () */
+  gboolean insecure;      /* no TLS verification (always for a loopback registry) */
+  const char *authfile;   /* NULL: fvm_skopeo_default_authfile () */
+  gboolean containerdisk; /* push a KubeVirt containerDisk (fvm-oci-containerdisk) instead */
 } FvmOciOptions;
 
 typedef struct

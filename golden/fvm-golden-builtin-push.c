@@ -16,6 +16,7 @@ static char *opt_dest;
 static char *opt_from;
 static gboolean opt_insecure;
 static char *opt_authfile;
+static gboolean opt_containerdisk;
 
 static const GOptionEntry options[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_dest, "libvirt URI of the destination (required)",
@@ -24,6 +25,8 @@ static const GOptionEntry options[] = {
     "libvirt URI of the source store (default: FVM_CONNECT, fvm.conf, qemu:///system)", "URI" },
   { "insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
     "oci://: do not verify the registry's TLS certificate (and accept plain http)", NULL },
+  { "containerdisk", 0, 0, G_OPTION_ARG_NONE, &opt_containerdisk,
+    "oci://: push a KubeVirt containerDisk (/disk/disk.qcow2) instead of fvm's chunks", NULL },
   { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &opt_authfile,
     "oci://: registry credentials (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json)",
     "FILE" },
@@ -36,7 +39,8 @@ push_oci (FvmInvocation *invocation, const char *golden_ref, const char *oci_ref
           GCancellable *cancellable, GError **error)
 {
   g_auto (FvmOciResult) result = { 0 };
-  FvmOciOptions oci = { .insecure = opt_insecure, .authfile = opt_authfile };
+  FvmOciOptions oci
+      = { .insecure = opt_insecure, .authfile = opt_authfile, .containerdisk = opt_containerdisk };
   g_autoptr (FvmManifest) golden = NULL;
   FvmStore *store;
 
@@ -127,8 +131,11 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
                                 error);
       return push_oci (invocation, argv[1], argv[2], cancellable, error);
     }
-  if (opt_insecure || opt_authfile != NULL)
-    return fvm_usage_error (ctx, "--insecure and --authfile are for oci:// destinations", error);
+  if (opt_insecure || opt_authfile != NULL || opt_containerdisk)
+    return fvm_usage_error (ctx,
+                            "--insecure, --authfile and --containerdisk are for oci:// "
+                            "destinations",
+                            error);
   if (opt_dest == NULL)
     return fvm_usage_error (ctx, "--connect DEST_URI must be given", error);
   if (!fvm_invocation_set (invocation, FVM_SETTING_LIBVIRT_URI, opt_from, "--from", error))

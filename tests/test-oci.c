@@ -12,6 +12,7 @@
 #include "fvm-error.h"
 #include "fvm-oci-chunks.h"
 #include "fvm-oci-config.h"
+#include "fvm-oci-containerdisk.h"
 #include "fvm-oci-layout.h"
 #include "fvm-oci-manifest.h"
 #include "fvm-oci-ref.h"
@@ -412,6 +413,66 @@ test_read_disk (void)
     g_ptr_array_unref (versions[v]);
 }
 
+/* The containerDisk's layer, read back by GNU tar: /disk/disk.qcow2, a regular file of the
+ * golden's bytes, 107:107, 0440; the config's diff_id is the tar's digest. */
+static void
+test_containerdisk (void)
+{
+  g_autofree char *layout = test_path ("cd-layout");
+  g_autofree char *scratch = test_make_dir ("cd-scratch", 0700);
+  g_autofree char *disk
+      = test_write_file (scratch, "golden.qcow2", "QFI\xfb not really a disk", 0440);
+  g_autofree char *sha = g_strnfill (64, 'b');
+  g_autoptr (FvmManifest) m
+      = test_golden_manifest ("cd", 1, 1 << 20, strlen ("QFI\xfb not really a disk"), sha);
+  g_autoptr (FvmProgress) progress = fvm_progress_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *digest = NULL;
+  g_autofree char *got = NULL;
+  g_autoptr (GBytes) mbytes = NULL;
+  g_autoptr (FvmOciManifest) om = NULL;
+  g_autofree char *layer = NULL;
+  g_autofree char *listing = NULL;
+  g_autofree char *content = NULL;
+  guint64 size = 0, msize = 0;
+
+  g_assert_true (fvm_oci_layout_init (layout, &error));
+  fvm_progress_add_step (progress, "x", 1);
+  g_assert_true (fvm_oci_containerdisk_write (m, disk, layout, scratch, "cd", &digest, &size,
+                                              progress, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (fvm_oci_layout_get_ref (layout, "cd", &got, &msize, &error));
+  g_assert_cmpstr (got, ==, digest);
+  mbytes = fvm_oci_layout_read_blob (layout, digest, msize, msize, &error);
+  g_assert_no_error (error);
+  om = fvm_oci_manifest_from_data (g_bytes_get_data (mbytes, NULL), g_bytes_get_size (mbytes),
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (om->layers->len, ==, 1);
+  g_assert_cmpstr (g_array_index (om->layers, FvmOciDescriptor, 0).media_type, ==,
+                   "application/vnd.oci.image.layer.v1.tar+gzip");
+  g_assert_cmpuint (g_array_index (om->layers, FvmOciDescriptor, 0).size, ==, size);
+  layer = fvm_oci_layout_blob_path (layout, g_array_index (om->layers, FvmOciDescriptor, 0).digest);
+  {
+    const char *argv[] = { "tar", "--numeric-owner", "-tvzf", layer, NULL };
+    g_autofree char *err = NULL;
+    int status = 0;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 &listing, &err, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_assert_nonnull (strstr (listing, "dr-xr-xr-x 107/107"));
+  g_assert_nonnull (strstr (listing, "-r--r----- 107/107"));
+  g_assert_nonnull (strstr (listing, " disk/disk.qcow2\n"));
+  {
+    const char *argv[] = { "tar", "-xOzf", layer, "disk/disk.qcow2", NULL };
+    int status = 0;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 &content, NULL, &status, NULL));
+    g_assert_cmpstr (content, ==, "QFI\xfb not really a disk");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,5 +486,6 @@ main (int argc, char **argv)
   g_test_add_func ("/oci/chunk-codec", test_chunk_codec);
   g_test_add_func ("/oci/layout", test_layout);
   g_test_add_func ("/oci/read-disk", test_read_disk);
+  g_test_add_func ("/oci/containerdisk", test_containerdisk);
   return g_test_run ();
 }

@@ -4,7 +4,8 @@
 # independent client). push @1, push @2 (the same original with one --install): the registry's
 # blob count grows by exactly the chunks @2 does not share with @1; skopeo inspect reads both;
 # sandbox B pulls @1, then @2 fetching only @2's new chunks (counted in the registry's access
-# log), the pulled disk equals A's (qemu-img compare) and a clone of it answers SSH. Bad input:
+# log), the pulled disk equals A's (qemu-img compare) and a clone of it answers SSH; push
+# --containerdisk gives a layer with /disk/disk.qcow2 (107:107, 0440, the golden's bytes). Bad input:
 # a wrong layer media type, a 401, a registry answering 500 mid-pull, a manifest naming a
 # missing blob, a tampered chunk: one line, exit 1, nothing registered.
 here=$(dirname "$(readlink -f "$0")")
@@ -161,6 +162,36 @@ else
 	not_ok "on B, a clone of the pulled ocig@2 reaches SSH" "exit $rc" "$(cat "$WORK/spawn.err")"
 fi
 check "fvm-spawn destroy c1 on B" inb fvm-spawn destroy --yes c1
+
+# --- a KubeVirt containerDisk ----------------------------------------------------------------
+start=$SECONDS
+out=$(fvm-golden push ocig@2 "oci://$REG/fvm/ocig-disk:2" --containerdisk 2>&1)
+check "push --containerdisk ($((SECONDS - start)) s)" test $? -eq 0
+A_SHA=$(fvm-golden info ocig@2 --json | json 'd["sha256"]')
+check "skopeo copies the containerDisk into an OCI layout" \
+	skopeo copy -q --src-tls-verify=false "docker://$REG/fvm/ocig-disk:2" "oci:$WORK/cd:2"
+check "its one layer holds /disk/disk.qcow2: a regular file, 107:107, 0440, the golden's bytes" \
+	python3 - "$WORK/cd" "$A_SHA" <<'PY'
+import hashlib, json, sys, tarfile
+d, sha = sys.argv[1], sys.argv[2]
+blob = lambda dg: d + "/blobs/sha256/" + dg.split(":")[1]
+m = json.load(open(blob(json.load(open(d + "/index.json"))["manifests"][0]["digest"])))
+c = json.load(open(blob(m["config"]["digest"])))
+assert c["os"] == "linux" and c["architecture"] == "amd64", c
+assert len(m["layers"]) == 1 and m["layers"][0]["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip"
+with tarfile.open(blob(m["layers"][0]["digest"]), "r:gz") as t:
+    members = {i.name.rstrip("/"): i for i in t.getmembers()}
+    assert set(members) == {"disk", "disk/disk.qcow2"}, members
+    f = members["disk/disk.qcow2"]
+    assert f.isreg() and f.uid == 107 and f.gid == 107 and f.mode == 0o440, (f.type, f.uid, f.gid, oct(f.mode))
+    assert members["disk"].isdir() and members["disk"].uid == 107
+    h = hashlib.sha256()
+    r = t.extractfile(f)
+    for b in iter(lambda: r.read(1 << 20), b""):
+        h.update(b)
+    assert h.hexdigest() == sha, "the layer's disk is not the golden's"
+PY
+rm -rf "$WORK/cd"
 
 # --- bad input: one line, exit 1, nothing registered -----------------------------------------
 state=$(b_state)
