@@ -296,7 +296,11 @@ fvm_oci_golden_from_data (const char *data, gsize len, GError **error)
   if (memchr (data, '\0', len) != NULL)
     return fvm_null_throw (error, "invalid golden config: it holds a NUL byte");
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
-    return fvm_null_throw (error, "invalid golden config: %s", local_error->message);
+    {
+      /* The parser quotes the input, line breaks included. */
+      fvm_error_make_one_line (local_error);
+      return fvm_null_throw (error, "invalid golden config: %s", local_error->message);
+    }
   node = json_parser_get_root (parser);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return fvm_null_throw (error, "invalid golden config: not a JSON object");
