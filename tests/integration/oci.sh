@@ -253,7 +253,7 @@ stop_proxy
 missing=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"][7:])' "$WORK/m1.json")
 mdir=$WORK/registry/docker/registry/v2/blobs/sha256/${missing:0:2}/$missing
 mv "$mdir/data" "$WORK/missing.data"
-bad_pull "a manifest naming a missing blob" "oci://$REG/fvm/ocig:1" "blob unknown|not found|404|${missing:0:12}"
+bad_pull "a manifest naming a missing blob" "oci://$REG/fvm/ocig:1" "blob unknown|not found|404|unknown|500|${missing:0:12}"
 mv "$WORK/missing.data" "$mdir/data"
 # A chunk changed in the registry's storage: its bytes no longer hash to its name.
 tampered=$(python3 -c '
