@@ -6,8 +6,9 @@
 # sandbox B pulls @1, then @2 fetching only @2's new chunks (counted in the registry's access
 # log), the pulled disk equals A's (qemu-img compare) and a clone of it answers SSH; push
 # --containerdisk gives a layer with /disk/disk.qcow2 (107:107, 0440, the golden's bytes). Bad input:
-# a wrong layer media type, a 401, a registry answering 500 mid-pull, a manifest naming a
-# missing blob, a tampered chunk: one line, exit 1, nothing registered.
+# a wrong layer media type, a 401, a registry answering 500 mid-pull (then the same pull resumes,
+# fetching only the chunks the failed one lacked), a manifest naming a missing blob, a tampered
+# chunk: one line, exit 1, nothing registered.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -34,8 +35,20 @@ B_POOL=$B_DIR/images
 # Each store's chunk cache lives under XDG_CACHE_HOME: A's and B's apart, inside WORK.
 export XDG_CACHE_HOME=$WORK/cache-a
 inb() { (eval "$B_ENV" && XDG_CACHE_HOME=$WORK/cache-b exec "$@"); }
-# inb_fresh CMD: CMD against B with an empty chunk cache of its own.
-inb_fresh() { (eval "$B_ENV" && XDG_CACHE_HOME=$WORK/cache-fresh-$RANDOM exec "$@"); }
+# inb_cache NAME CMD: CMD against B with the chunk cache $WORK/cache-NAME.
+inb_cache() {
+	local name=$1
+	shift
+	(eval "$B_ENV" && XDG_CACHE_HOME=$WORK/cache-$name exec "$@")
+}
+# cache_without NAME DIGEST...: a copy of B's chunk cache (hard links) lacking those blobs, so a
+# pull through it fetches exactly them.
+cache_without() {
+	local name=$1
+	shift
+	cp -al "$WORK/cache-b" "$WORK/cache-$name"
+	for d in "$@"; do rm -f "$WORK/cache-$name"/fvm/oci/*/layout/blobs/sha256/"${d#sha256:}"; done
+}
 ssh_b() {
 	local ip=$1
 	shift
@@ -195,10 +208,11 @@ rm -rf "$WORK/cd"
 
 # --- bad input: one line, exit 1, nothing registered -----------------------------------------
 state=$(b_state)
-# bad_pull WHAT REF PATTERN [ENV-RUNNER]: a pull that must fail with one line matching PATTERN.
+# bad_pull WHAT CACHE REF PATTERN: a pull through chunk cache CACHE that must fail with one line
+# matching PATTERN.
 bad_pull() {
-	local what=$1 ref=$2 pattern=$3 out rc
-	out=$(inb_fresh fvm-golden pull "$ref" --name ocibad 2>&1)
+	local what=$1 cache=$2 ref=$3 pattern=$4 out rc
+	out=$(inb_cache "$cache" fvm-golden pull "$ref" --name ocibad 2>&1)
 	rc=$?
 	check "$what: exit 1, one line" test $rc -eq 1 -a "$(printf '%s\n' "$out" | wc -l)" -eq 1
 	check "$what: the error says so" grep -Eq "$pattern" <<<"$out"
@@ -231,7 +245,7 @@ PY
 skopeo copy -q --dest-tls-verify=false "oci:$WORK/bad-layout:bad" "docker://$REG/fvm/bad:mediatype" >/dev/null 2>&1 ||
 	not_ok "skopeo copies the wrong-media-type image to the registry"
 g0=$(blob_gets fvm/bad)
-bad_pull "a layer of another media type" "oci://$REG/fvm/bad:mediatype" "media type application/vnd.oci.image.layer.v1.tar"
+bad_pull "a layer of another media type" empty "oci://$REG/fvm/bad:mediatype" "media type application/vnd.oci.image.layer.v1.tar"
 check "a layer of another media type: refused before any blob was fetched" test "$(blob_gets fvm/bad)" -eq "$g0"
 
 start_proxy() {
@@ -243,17 +257,29 @@ start_proxy() {
 }
 stop_proxy() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
 start_proxy 401
-bad_pull "a registry answering 401" "oci://$PROXY/fvm/ocig:2" "unauthorized|authentication|401"
+bad_pull "a registry answering 401" empty "oci://$PROXY/fvm/ocig:2" "unauthorized|authentication|401"
 stop_proxy
+# Three chunks to fetch; the registry fails after two blob GETs. Then the same pull straight
+# from the registry resumes: it fetches only what the failed one did not.
+read -r -a three < <(python3 -c 'import json,sys; print(" ".join(list(dict.fromkeys(l["digest"] for l in json.load(open(sys.argv[1]))["layers"]))[:3]))' "$WORK/m2.json")
+cache_without resume "${three[@]}"
 start_proxy 500
-bad_pull "a registry answering 500 after two blobs" "oci://$PROXY/fvm/ocig:2" "500|Internal Server Error|unknown"
+bad_pull "a registry answering 500 after two blobs" resume "oci://$PROXY/fvm/ocig:2" "500|Internal Server Error|unknown"
 stop_proxy
+inb_cache resume fvm-golden pull "oci://$REG/fvm/ocig:2" --name ociresume --json >"$WORK/resume.json" 2>"$WORK/resume.err"
+rc=$?
+check "the pull resumed after the 500 fetches $(json 'd["chunks_fetched"]' <"$WORK/resume.json" 2>/dev/null) of the 3 chunks it lacked and registers" \
+	test $rc -eq 0 -a "$(json 'd["chunks_fetched"] < 3' <"$WORK/resume.json" 2>/dev/null)" = True
+check "the resumed pull is the same disk" qemu-img compare "$A_POOL/ocig@2.qcow2" "$B_POOL/ociresume@2.qcow2"
+inb fvm-golden delete ociresume@2 >/dev/null 2>&1
+state=$(b_state)
 
 # A blob the manifest names is gone from the registry's storage (put back afterwards).
 missing=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"][7:])' "$WORK/m1.json")
 mdir=$WORK/registry/docker/registry/v2/blobs/sha256/${missing:0:2}/$missing
 mv "$mdir/data" "$WORK/missing.data"
-bad_pull "a manifest naming a missing blob" "oci://$REG/fvm/ocig:1" "blob unknown|not found|404|unknown|500|${missing:0:12}"
+cache_without missing "sha256:$missing"
+bad_pull "a manifest naming a missing blob" missing "oci://$REG/fvm/ocig:1" "blob unknown|not found|404|unknown|500|${missing:0:12}"
 mv "$WORK/missing.data" "$mdir/data"
 # A chunk changed in the registry's storage: its bytes no longer hash to its name.
 tampered=$(python3 -c '
@@ -263,7 +289,8 @@ print([l["digest"][7:] for l in json.load(open(sys.argv[2]))["layers"] if l["dig
 tfile=$WORK/registry/docker/registry/v2/blobs/sha256/${tampered:0:2}/$tampered/data
 cp "$tfile" "$WORK/tampered.orig"
 printf '\xff' | dd of="$tfile" bs=1 seek=100 conv=notrunc status=none
-bad_pull "a tampered chunk" "oci://$REG/fvm/ocig:2" "digest|did not match|does not match"
+cache_without tampered "sha256:$tampered"
+bad_pull "a tampered chunk" tampered "oci://$REG/fvm/ocig:2" "digest|did not match|does not match"
 cp "$WORK/tampered.orig" "$tfile"
 
 finish
