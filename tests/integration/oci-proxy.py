@@ -37,8 +37,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-        conn.request(self.command, self.path, body=body, headers=headers)
+        # Header by header: skopeo sends several Accept lines, all of which matter.
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", f"{up.hostname}:{up.port}")
+        for k, v in self.headers.items():
+            if k.lower() not in ("host", "content-length"):
+                conn.putheader(k, v)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
         r = conn.getresponse()
         data = r.read()
         self.send_response(r.status)
