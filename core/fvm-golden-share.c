@@ -407,6 +407,45 @@ check_imported_volume (FvmStore *store, const FvmManifest *manifest, GError **er
   return TRUE;
 }
 
+/* The end of an import, once the volume is complete and verified (finish ran): the checks of
+ * the disk, the template overlay, the backend's copy, the manifest (the commit point). */
+static gboolean
+register_golden (ImportTxn *t, FvmManifest *manifest, GCancellable *cancellable, GError **error)
+{
+  FvmBackend *backend = fvm_store_get_backend (t->store);
+
+  /* finish() ran: the volume is complete and verified, and the transaction's to remove. */
+  if (!check_imported_volume (t->store, manifest, error))
+    return FALSE;
+  t->template = fvm_store_template_name (manifest);
+  if (!fvm_store_create_overlay (t->store, manifest, t->template, error))
+    return FALSE;
+  /* The backend's copy of the golden (thinlv: its read-only thin LV), recorded in the manifest;
+   * written already when the bundle had a disk map, else now from the file. */
+  if (t->copy != NULL)
+    {
+      if (!fvm_backend_golden_sink_finish (t->copy, manifest, cancellable, error))
+        return FALSE;
+      g_clear_pointer (&t->copy, fvm_backend_golden_sink_free);
+    }
+  else if (!fvm_backend_golden_write (backend, manifest, cancellable, error))
+    return FALSE;
+  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (t->store, manifest, error))
+    {
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_backend_golden_remove (backend, manifest, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return FALSE;
+    }
+  t->committed = TRUE;
+  {
+    g_autoptr (GError) tag_error = NULL;
+    if (!fvm_backend_golden_registered (backend, manifest, &tag_error))
+      g_warning ("%s", tag_error->message);
+  }
+  return TRUE;
+}
+
 /* --- import: the source ----------------------------------------------------------------- */
 
 FvmManifest *
@@ -425,7 +464,6 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name,
                            .trust = &source_trust,
                            .progress = progress,
                            .cancellable = cancellable };
-  FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (GSubprocess) curl = NULL;
   g_autoptr (FvmManifest) manifest = NULL;
   g_auto (FvmFd) file_fd = -1;
@@ -467,39 +505,40 @@ fvm_golden_import (FvmStore *store, const char *source, const char *name,
   if (manifest == NULL)
     return NULL;
   fvm_progress_next_step (progress);
-  /* finish() ran: the volume is complete and verified, and the transaction's to remove. */
-  if (!check_imported_volume (store, manifest, error))
+  if (!register_golden (&t, manifest, cancellable, error))
     return NULL;
-  t.template = fvm_store_template_name (manifest);
-  if (!fvm_store_create_overlay (store, manifest, t.template, error))
-    return NULL;
-  /* The backend's copy of the golden (thinlv: its read-only thin LV), recorded in the manifest;
-   * written already when the bundle had a disk map, else now from the file. */
-  if (t.copy != NULL)
-    {
-      if (!fvm_backend_golden_sink_finish (t.copy, manifest, cancellable, error))
-        return NULL;
-      g_clear_pointer (&t.copy, fvm_backend_golden_sink_free);
-    }
-  else if (!fvm_backend_golden_write (backend, manifest, cancellable, error))
-    return NULL;
-  if (!fvm_check_cancelled (cancellable, error) || !fvm_store_commit (store, manifest, error))
-    {
-      g_autoptr (GError) undo_error = NULL;
-      if (!fvm_backend_golden_remove (backend, manifest, &undo_error))
-        g_warning ("rollback: %s", undo_error->message);
-      return NULL;
-    }
-  t.committed = TRUE;
-  {
-    g_autoptr (GError) tag_error = NULL;
-    if (!fvm_backend_golden_registered (backend, manifest, &tag_error))
-      g_warning ("%s", tag_error->message);
-  }
   fvm_progress_finish (progress);
   if (out_bundle_version != NULL)
     *out_bundle_version = t.bundle_version;
   return g_steal_pointer (&manifest);
+}
+
+FvmManifest *
+fvm_golden_import_disk (FvmStore *store, FvmManifest *manifest, const char *disk, const char *name,
+                        guint *out_version, FvmProgress *progress, GCancellable *cancellable,
+                        GError **error)
+{
+  g_autoptr (FvmManifest) owned = manifest;
+  g_auto (ImportTxn) t
+      = { .store = store, .name = name, .progress = progress, .cancellable = cancellable };
+  g_auto (FvmFd) fd = open (disk, O_RDONLY | O_CLOEXEC);
+  guint64 size = 0;
+
+  if (fd < 0)
+    return fvm_throw_errno_prefix (error, "opening %s", disk), NULL;
+  if (name != NULL && !fvm_name_check_image (name, error))
+    return NULL;
+  if (!sink_begin (owned, &t, error))
+    return NULL;
+  if (out_version != NULL)
+    *out_version = t.bundle_version;
+  if (!fvm_file_read_extents (fd, &size, sink_write, &t, cancellable, error))
+    return NULL;
+  if (size != owned->file_size)
+    return fvm_null_throw (error, "%s changed while it was registered", disk);
+  if (!sink_finish (size, &t, error) || !register_golden (&t, owned, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&owned);
 }
 
 /* --- push ------------------------------------------------------------------------------ */

@@ -31,6 +31,16 @@ FvmManifest *fvm_golden_import (FvmStore *store, const char *source, const char 
                                 FvmProgress *progress, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Registers the qcow2 image file DISK (complete and checked by the caller; MANIFEST's file_size
+ * and sha256 describe it) as golden MANIFEST (taken) in STORE, named NAME when not NULL, through
+ * import's transaction: the name's lock, a killed import's hidden files removed, the version
+ * kept when free (*OUT_VERSION gets the one asked for), the disk's checks, overlay, the
+ * backend's copy, the manifest last. Returns the committed manifest. */
+FvmManifest *fvm_golden_import_disk (FvmStore *store, FvmManifest *manifest, const char *disk,
+                                     const char *name, guint *out_version, FvmProgress *progress,
+                                     GCancellable *cancellable,
+                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Copies golden REF of the local store SOURCE into DEST under the same NAME@N (EXISTS if DEST
  * has it), with its manifest and template overlay, all through libvirt (DEST is switched to
  * fvm_store_set_remote), sparse: holes travel as stream holes. Returns DEST's manifest.

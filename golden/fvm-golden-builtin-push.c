@@ -1,17 +1,25 @@
 /* fvm-golden push NAME@N --connect DEST_URI [--from URI]: a golden into another libvirt host's
  * store. Here --connect names the destination, so this verb parses it itself (the global
- * option would name the store the command works on); the source is the configured store. */
+ * option would name the store the command works on); the source is the configured store.
+ * fvm-golden push NAME@N oci://REGISTRY/REPOSITORY:TAG: the golden into an OCI registry, in
+ * chunks (fvm-oci-share). The destination's scheme chooses. */
 #include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-farm-create.h"
 #include "fvm-error.h"
 #include "fvm-golden-builtins.h"
+#include "fvm-golden-oci-result.h"
 #include "fvm-golden-share.h"
 #include "fvm-libvirt.h"
+#include "fvm-oci-ref.h"
+#include "fvm-oci-share.h"
 
 static char *opt_dest;
 static char *opt_from;
 static char *opt_hosts;
+static gboolean opt_insecure;
+static char *opt_authfile;
+static gboolean opt_containerdisk;
 
 static const GOptionEntry options[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_dest, "libvirt URI of the destination (required)",
@@ -21,8 +29,45 @@ static const GOptionEntry options[] = {
   { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
     "Instead of --connect: every one of these hosts that lacks it, all at once (all: hosts.uris)",
     "URI,...|all" },
+  { "insecure", 0, 0, G_OPTION_ARG_NONE, &opt_insecure,
+    "oci://: do not verify the registry's TLS certificate (and accept plain http)", NULL },
+  { "containerdisk", 0, 0, G_OPTION_ARG_NONE, &opt_containerdisk,
+    "oci://: push a KubeVirt containerDisk (/disk/disk.qcow2) instead of fvm's chunks", NULL },
+  { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &opt_authfile,
+    "oci://: registry credentials (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json)",
+    "FILE" },
   { NULL },
 };
+
+/* NAME@N oci://…: the golden into a registry. */
+static gboolean
+push_oci (FvmInvocation *invocation, const char *golden_ref, const char *oci_ref,
+          GCancellable *cancellable, GError **error)
+{
+  g_auto (FvmOciResult) result = { 0 };
+  FvmOciOptions oci
+      = { .insecure = opt_insecure, .authfile = opt_authfile, .containerdisk = opt_containerdisk };
+  g_autoptr (FvmManifest) golden = NULL;
+  FvmStore *store;
+
+  if (!fvm_invocation_set (invocation, FVM_SETTING_LIBVIRT_URI, opt_from, "--from", error))
+    return FALSE;
+  store = fvm_invocation_get_store (invocation, NULL, error);
+  if (store == NULL)
+    return FALSE;
+  golden = fvm_store_load_golden (store, golden_ref, error);
+  if (golden == NULL)
+    return FALSE;
+  if (!fvm_oci_push (store, golden_ref, oci_ref, &oci, &result,
+                     fvm_invocation_get_progress (invocation), cancellable, error))
+    {
+      fvm_invocation_progress_done (invocation);
+      return FALSE;
+    }
+  fvm_invocation_progress_done (invocation);
+  fvm_golden_oci_print_result (invocation, "push", golden, &result);
+  return TRUE;
+}
 
 /* The destination: the store at URI, on a connection and configuration of its own (the
  * invocation's are the source's). */
@@ -103,13 +148,15 @@ push_farm (FvmInvocation *invocation, const char *ref, GCancellable *cancellable
 gboolean
 fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GOptionContext) ctx
-      = g_option_context_new ("NAME@N --connect DEST_URI - copy a golden to another host");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (
+      "NAME@N --connect DEST_URI | NAME@N oci://REGISTRY/REPOSITORY:TAG - copy a golden to "
+      "another host or a registry");
   g_autoptr (FvmInvocation) invocation = NULL;
   FvmStore *source;
   g_autoptr (FvmStore) dest = NULL;
   FvmProgress *progress;
   g_autoptr (FvmManifest) golden = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   g_option_context_set_description (
       ctx, "Uploads golden NAME@N, its manifest and its template overlay into the fvm storage\n"
@@ -121,14 +168,33 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
            "(qemu+ssh://, qemu+tls://) is what protects it on the way.\n"
            "Unlike other commands, --connect here names the destination; the source is the\n"
            "store FVM_CONNECT or fvm.conf names (or --from URI), whose files must be on this "
-           "host.");
+           "host.\n"
+           "With oci://REGISTRY/REPOSITORY:TAG instead of --connect, the golden goes to an OCI\n"
+           "registry through skopeo, cut into chunks at fixed guest offsets: chunks an earlier\n"
+           "version already put there are not sent again. 'fvm-golden pull' fetches it.\n"
+           "TLS is verified except for a registry on loopback or with --insecure.");
   invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_CONNECT, error);
   if (invocation == NULL)
     return FALSE;
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME@N must be given", error);
-  if (argc > 2)
+  if (argc > 3)
     return fvm_usage_error (ctx, "too many arguments", error);
+  if (argc == 3)
+    {
+      g_autoptr (FvmOciRef) ref = fvm_oci_ref_parse (argv[2], &local_error);
+      if (ref == NULL)
+        return fvm_usage_error (ctx, local_error->message, error);
+      if (opt_dest != NULL || opt_hosts != NULL)
+        return fvm_usage_error (ctx, "--connect and --hosts name libvirt hosts: not with oci://",
+                                error);
+      return push_oci (invocation, argv[1], argv[2], cancellable, error);
+    }
+  if (opt_insecure || opt_authfile != NULL || opt_containerdisk)
+    return fvm_usage_error (ctx,
+                            "--insecure, --authfile and --containerdisk are for oci:// "
+                            "destinations",
+                            error);
   if (opt_dest != NULL && opt_hosts != NULL)
     return fvm_usage_error (ctx, "--connect and --hosts exclude each other", error);
   if (opt_dest == NULL && opt_hosts == NULL)

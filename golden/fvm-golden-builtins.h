@@ -20,6 +20,7 @@ gboolean fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *c
                                           GError **error);
 gboolean fvm_golden_builtin_verify (int argc, char **argv, GCancellable *cancellable,
                                     GError **error);
+gboolean fvm_golden_builtin_pull (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_golden_builtin_promote (int argc, char **argv, GCancellable *cancellable,
                                      GError **error);

@@ -14,7 +14,9 @@ static const FvmCommand commands[] = {
   { "verify", fvm_golden_builtin_verify, "Check goldens' files against their manifests' digest" },
   { "promote", fvm_golden_builtin_promote, "Make a stopped clone a golden (a new version)" },
   { "resize", fvm_golden_builtin_resize, "Make NAME@N+1, NAME@N with a larger disk" },
-  { "push", fvm_golden_builtin_push, "Copy a golden into the fvm pool of another libvirt host" },
+  { "push", fvm_golden_builtin_push,
+    "Copy a golden into the fvm pool of another libvirt host, or into an OCI registry" },
+  { "pull", fvm_golden_builtin_pull, "Fetch a golden from an OCI registry" },
   { NULL },
 };
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""A loopback HTTP proxy in front of the test's registry that misbehaves on purpose.
+
+oci-proxy.py PORT_FILE UPSTREAM MODE: listens on 127.0.0.1 (a free port, written to PORT_FILE),
+forwards to UPSTREAM (http://127.0.0.1:N). MODE 401: every request is refused with 401 and a
+Basic challenge. MODE 500: the first two blob GETs pass, every later one answers 500 (a
+registry failing mid-pull)."""
+import http.client
+import http.server
+import sys
+import urllib.parse
+
+port_file, upstream, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+up = urllib.parse.urlsplit(upstream)
+blob_gets = 0
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def forward(self):
+        global blob_gets
+        if mode == "401":
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="fvm-test"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.command == "GET" and "/blobs/" in self.path:
+            blob_gets += 1
+            if blob_gets > 2:
+                self.send_response(500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+        # Header by header: skopeo sends several Accept lines, all of which matter.
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", f"{up.hostname}:{up.port}")
+        for k, v in self.headers.items():
+            if k.lower() not in ("host", "content-length"):
+                conn.putheader(k, v)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        r = conn.getresponse()
+        data = r.read()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = forward
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+import os
+
+os.rename(port_file + ".tmp", port_file)
+server.serve_forever()
