@@ -61,4 +61,75 @@ check "--keep-failed keeps the disk and the console log, and says where" \
 	bash -c '[ "$1" = 1 ] && grep -q "kept .*itkeep.original.qcow2 and the console log .*itkeep.original.log" <<<"$2" && test -s "$3/itkeep.original.log" && test -f "$3/itkeep.original.qcow2"' _ "$rc" "$out" "$POOL_DIR"
 rm -f "$POOL_DIR"/itkeep.original.*
 
+# --- Debian 13 through the mirror fixture: --location DIR reaches partitioning ------------------
+# tests/di-mirror.py (lib.sh: di_mirror_up) serves the host's mirror with the installer index
+# pinned to what its pool has, relayed into the sandbox; its tree holds the netboot build whose
+# kernel's modules exist. d-i loads the preseed, fetches its udebs through the fixture (the
+# re-signed Release checked against the key the tree's initrd trusts) and starts partman.
+# watch_install LOG PID PATTERN SECONDS: waits for PATTERN in LOG; 0 when seen.
+watch_install() {
+	local log=$1 pid=$2 pattern=$3 limit=$4
+	for _ in $(seq "$limit"); do
+		tr -cd '[:print:]\n' <"$log" 2>/dev/null | grep -Eq "$pattern" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 1
+	done
+	return 1
+}
+# stop_install PID NAME: Ctrl-C, then the build must be gone and have left nothing.
+stop_install() {
+	kill -INT "$1" 2>/dev/null
+	wait "$1"
+	nothing_of "$2"
+}
+if di_mirror_up sandbox; then
+	note "fixture: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["netboot"])' "$DI_STATE/report.json")"
+	start=$SECONDS
+	fvm-build --method install --ssh-key "$KEY.pub" --location "$DI_TREE" --mirror "$DI_MIRROR" \
+		debian13 ittree >/dev/null 2>"$SANDBOX_DIR/tree.err" &
+	pid=$!
+	log=$POOL_DIR/ittree.original.log
+	if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
+		ok "--location DIR: debian13's installer from a tree loaded the injected preseed ($((SECONDS - start)) s)"
+	else
+		not_ok "--location DIR: debian13's installer from a tree loaded the injected preseed" \
+			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/tree.err")"
+	fi
+	if watch_install "$log" $pid "[Pp]artition" 900; then
+		ok "it fetched its udebs through the fixture and reached partitioning ($((SECONDS - start)) s)"
+	else
+		not_ok "it fetched its udebs through the fixture and reached partitioning" \
+			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/tree.err")"
+	fi
+	note "fetched through the fixture (count, suite, source, status): $(di_mirror_stats | tr '\n' ';')"
+	check "the installer read the fixture's Release and its signature" \
+		grep -Eq '^200 local dists/[a-z]+/Release.gpg$' "$DI_LOG"
+	check "Ctrl-C ends it and leaves nothing" stop_install $pid ittree
+
+	# --- --iso: a netinst-like ISO made here from the same kernel and initrd ---------------------
+	mkdir -p "$SANDBOX_DIR/iso/install.amd"
+	cp "$DI_TREE/current/images/netboot/debian-installer/amd64/linux" "$SANDBOX_DIR/iso/install.amd/vmlinuz"
+	cp "$DI_TREE/current/images/netboot/debian-installer/amd64/initrd.gz" "$SANDBOX_DIR/iso/install.amd/initrd.gz"
+	xorriso -as mkisofs -quiet -R -J -V "Debian 13.0.0 amd64 n" -o "$SANDBOX_DIR/netinst.iso" \
+		"$SANDBOX_DIR/iso" 2>"$SANDBOX_DIR/xorriso.err" || bail "xorriso: $(cat "$SANDBOX_DIR/xorriso.err")"
+	chmod 0644 "$SANDBOX_DIR/netinst.iso"
+	start=$SECONDS
+	fvm-build --method install --iso "$SANDBOX_DIR/netinst.iso" --mirror "$DI_MIRROR" \
+		debian13 itiso >/dev/null 2>"$SANDBOX_DIR/iso.err" &
+	pid=$!
+	log=$POOL_DIR/itiso.original.log
+	if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
+		ok "--iso: libosinfo found the kernel and initrd in a netinst-like ISO and its installer loaded the preseed ($((SECONDS - start)) s)"
+	else
+		not_ok "--iso: the installer from a netinst-like ISO loaded the preseed" \
+			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/iso.err")"
+	fi
+	check "the ISO is attached as a CD-ROM" \
+		bash -c 'virsh -q -c "$FVM_CONNECT" dumpxml fvm-build-itiso | grep -q "netinst.iso"'
+	check "Ctrl-C ends it and leaves nothing" stop_install $pid itiso
+	di_mirror_down
+else
+	not_ok "the Debian 13 installer fixture (tests/di-mirror.py) starts"
+fi
+
 finish

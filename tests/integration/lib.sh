@@ -25,6 +25,7 @@ sandbox_up() {
 	trap sandbox_down EXIT
 }
 sandbox_down() {
+	di_mirror_down
 	[ -n "$SANDBOX_DIR" ] && fvm-sandbox down --dir "$SANDBOX_DIR" --purge >/dev/null 2>&1
 	SANDBOX_DIR=
 }
