@@ -389,6 +389,7 @@ typedef struct
   GMutex lock;
   GCond cond;
   gboolean stopped;
+  gboolean stopped_by_guest; /* the guest powered itself off (not a crash or a destroy) */
   gboolean marker_seen;
   char *failure; /* an installer error recognised on the console */
   gint64 last_console_us;
@@ -514,6 +515,7 @@ on_lifecycle (virConnectPtr conn, virDomainPtr dom, int event, int detail, void 
     return 0;
   g_mutex_lock (&w->lock);
   w->stopped = TRUE;
+  w->stopped_by_guest = detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN;
   g_cond_broadcast (&w->cond);
   g_mutex_unlock (&w->lock);
   return 0;
@@ -586,10 +588,28 @@ wait_for_install (Watch *w, virDomainPtr dom, GCancellable *cancellable, GError 
       g_cond_wait_until (&w->cond, &w->lock, now + G_USEC_PER_SEC);
     }
   g_mutex_unlock (&w->lock);
-  if (!w->marker_seen)
-    return fvm_throw (error, "the installer stopped without finishing (no completion marker on the "
-                             "console)");
-  return TRUE;
+  if (w->marker_seen)
+    return TRUE;
+  if (!fvm_install_uses_marker (w->spec))
+    {
+      /* An answer file that cannot print the marker: its power-off is the end, when the guest
+       * did power off (a crash or a destroy is not) after writing to the disk. */
+      if (!w->stopped_by_guest)
+        return fvm_throw (error, "the installer stopped without powering off (no completion "
+                                 "marker to wait for; it crashed or was ended)");
+      if (writes == 0)
+        return fvm_throw (error, "the installer powered off without writing to the disk");
+      return TRUE;
+    }
+  return fvm_throw (error, "the installer stopped without finishing (no completion marker on the "
+                           "console)");
+}
+
+gboolean
+fvm_install_uses_marker (const FvmInstallSpec *spec)
+{
+  return spec->marker != NULL && *spec->marker != '\0' && spec->answer != NULL
+         && strstr (spec->answer, spec->marker) != NULL;
 }
 
 static JsonObject *
@@ -607,6 +627,8 @@ build_record (const FvmInstallSpec *spec, const char *cmdline)
   if (spec->media == FVM_MEDIA_ISO)
     json_object_set_string_member (build, "iso", spec->location);
   json_object_set_string_member (build, "cmdline", cmdline);
+  json_object_set_string_member (build, "completion",
+                                 fvm_install_uses_marker (spec) ? "marker" : "power-off");
   return build;
 }
 

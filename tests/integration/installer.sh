@@ -76,16 +76,16 @@ watch_install() {
 	done
 	return 1
 }
-# stop_install PID NAME: Ctrl-C, then the build must be gone and have left nothing.
-stop_install() {
-	kill -INT "$1" 2>/dev/null
-	wait "$1"
-	nothing_of "$2"
-}
 if di_mirror_up sandbox; then
 	note "fixture: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["netboot"])' "$DI_STATE/report.json")"
+	# The shipped preseed without its marker, ending in partman's early command instead: it
+	# says so on the console, writes to the disk and powers the guest off. An answer file that
+	# cannot print the marker is complete when the guest powers itself off.
+	tmpl=$SANDBOX_DIR/partman.cfg
+	grep -v '^d-i preseed/late_command' "$FVM_SOURCE_ROOT/preseeds/debian.cfg" >"$tmpl"
+	echo 'd-i partman/early_command string echo FVM-PARTMAN-REACHED > /dev/ttyS0 && dd if=/dev/zero of=/dev/vda bs=1M count=4 conv=fsync && poweroff -f' >>"$tmpl"
 	start=$SECONDS
-	fvm-build --method install --ssh-key "$KEY.pub" --location "$DI_TREE" --mirror "$DI_MIRROR" \
+	fvm-build --method install --template "$tmpl" --location "$DI_TREE" --mirror "$DI_MIRROR" \
 		debian13 ittree >/dev/null 2>"$SANDBOX_DIR/tree.err" &
 	pid=$!
 	log=$POOL_DIR/ittree.original.log
@@ -95,16 +95,22 @@ if di_mirror_up sandbox; then
 		not_ok "--location DIR: debian13's installer from a tree loaded the injected preseed" \
 			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/tree.err")"
 	fi
-	if watch_install "$log" $pid "[Pp]artition" 900; then
+	wait $pid; rc=$?
+	note "fetched through the fixture (count, suite, source, status): $(di_mirror_stats | tr '\n' ';')"
+	log=$POOL_DIR/ittree.original.log
+	if [ $rc = 0 ] && grep -aq FVM-PARTMAN-REACHED "$log"; then
 		ok "it fetched its udebs through the fixture and reached partitioning ($((SECONDS - start)) s)"
 	else
-		not_ok "it fetched its udebs through the fixture and reached partitioning" \
-			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/tree.err")"
+		not_ok "it fetched its udebs through the fixture and reached partitioning (exit $rc)" \
+			"$(cat "$SANDBOX_DIR/tree.err")" "$(tail -c 3000 "$SANDBOX_DIR/tree.err" "$log" 2>/dev/null | tr -cd '[:print:]\n' | tail -n 15)"
 	fi
-	note "fetched through the fixture (count, suite, source, status): $(di_mirror_stats | tr '\n' ';')"
 	check "the installer read the fixture's Release and its signature" \
 		grep -Eq '^200 local dists/[a-z]+/Release.gpg$' "$DI_LOG"
-	check "Ctrl-C ends it and leaves nothing" stop_install $pid ittree
+	check "an answer file without the marker: the guest's power-off completed the build (record: completion power-off)" \
+		python3 -c 'import json, sys; b = json.load(open(sys.argv[1]))["build"]; assert b["completion"] == "power-off" and b["media"] == "tree", b' \
+		"$POOL_DIR/ittree.original.json"
+	rm -f "$POOL_DIR"/ittree.original.*
+	virsh_ pool-refresh fvm >/dev/null
 
 	# --- --iso: a netinst-like ISO made here from the same kernel and initrd ---------------------
 	mkdir -p "$SANDBOX_DIR/iso/install.amd"
@@ -114,8 +120,8 @@ if di_mirror_up sandbox; then
 		"$SANDBOX_DIR/iso" 2>"$SANDBOX_DIR/xorriso.err" || bail "xorriso: $(cat "$SANDBOX_DIR/xorriso.err")"
 	chmod 0644 "$SANDBOX_DIR/netinst.iso"
 	start=$SECONDS
-	fvm-build --method install --iso "$SANDBOX_DIR/netinst.iso" --mirror "$DI_MIRROR" \
-		debian13 itiso >/dev/null 2>"$SANDBOX_DIR/iso.err" &
+	fvm-build --method install --template "$tmpl" --iso "$SANDBOX_DIR/netinst.iso" \
+		--mirror "$DI_MIRROR" debian13 itiso >/dev/null 2>"$SANDBOX_DIR/iso.err" &
 	pid=$!
 	log=$POOL_DIR/itiso.original.log
 	if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
@@ -126,7 +132,13 @@ if di_mirror_up sandbox; then
 	fi
 	check "the ISO is attached as a CD-ROM" \
 		bash -c 'virsh -q -c "$FVM_CONNECT" dumpxml fvm-build-itiso | grep -q "netinst.iso"'
-	check "Ctrl-C ends it and leaves nothing" stop_install $pid itiso
+	# Without a marker, a stop that is not the guest's own power-off is a failure.
+	virsh_ destroy fvm-build-itiso >/dev/null 2>&1
+	wait $pid; rc=$?
+	err=$(cat "$SANDBOX_DIR/iso.err")
+	check "without a marker, an installer ended from outside is a failure: one line, exit 1 ($err)" \
+		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "stopped without powering off" <<<"$2"' _ "$rc" "$err"
+	check "and leaves nothing" nothing_of itiso
 	di_mirror_down
 else
 	not_ok "the Debian 13 installer fixture (tests/di-mirror.py) starts"
