@@ -4,7 +4,11 @@
 # (its early command prints a marker on the serial console); the installer's error (the mirror
 # is out of reach in the sandbox) is recognised on the console; Ctrl-C and --timeout end an
 # install with a clear result; nothing is left behind but what --keep-failed keeps.
-# The whole install needs the mirror and an hour of TCG: that is the slow suite.
+# Then Debian 13 through the installer fixture (tests/di-mirror.py, relayed into the sandbox):
+# from --location DIR it fetches its udebs and reaches partitioning, where the template's
+# partman early command powers it off (an answer file without the marker completes by that
+# power-off); from a netinst-like ISO made with xorriso, --iso boots it to the preseed.
+# The whole install needs an hour of TCG: that is the slow suite.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
