@@ -52,6 +52,7 @@ assert b["method"] == "install" and b["format"] == "preseed" and b["media"] == "
 	"$work/slowdeb.original.json"
 
 sandbox_up "fvmslow-$$"
+trap cleanup EXIT # sandbox_up set its own
 cp --sparse=always "$work"/slowdeb.original.{qcow2,json,log} "$POOL_DIR/"
 virsh_ pool-refresh fvm >/dev/null
 golden=$(fvm-golden create slowdeb 2>&1)
