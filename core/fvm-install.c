@@ -391,7 +391,9 @@ typedef struct
   gboolean stopped;
   gboolean stopped_by_guest; /* the guest powered itself off (not a crash or a destroy) */
   gboolean marker_seen;
-  char *failure; /* an installer error recognised on the console */
+  const char *disk;          /* the original's volume, a local file */
+  gint64 disk_blocks_before; /* its allocation when the installer started */
+  char *failure;             /* an installer error recognised on the console */
   gint64 last_console_us;
   GString *line;   /* the console line being assembled */
   int escape;      /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
@@ -534,6 +536,14 @@ disk_writes (virDomainPtr dom, const char *dev)
   return (guint64) stats.wr_bytes;
 }
 
+static gint64
+disk_blocks (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_blocks : -1;
+}
+
 /* Waits for the end of the install: event-driven (the lifecycle event and the console wake
  * it); the clock is checked once a second for --timeout and the inactivity window. */
 static gboolean
@@ -597,7 +607,9 @@ wait_for_install (Watch *w, virDomainPtr dom, GCancellable *cancellable, GError 
       if (!w->stopped_by_guest)
         return fvm_throw (error, "the installer stopped without powering off (no completion "
                                  "marker to wait for; it crashed or was ended)");
-      if (writes == 0)
+      /* The file's allocation, not the last block statistics sampled: a write just before the
+       * power-off is seen too. */
+      if (w->disk_blocks_before >= 0 && disk_blocks (w->disk) <= w->disk_blocks_before)
         return fvm_throw (error, "the installer powered off without writing to the disk");
       return TRUE;
     }
@@ -691,6 +703,8 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const F
   w.spec = spec;
   w.progress = progress;
   w.last_console_us = g_get_monotonic_time ();
+  w.disk = txn.path;
+  w.disk_blocks_before = disk_blocks (txn.path);
 
   /* AUTODESTROY: should fvm die, libvirt ends the installer with the connection. */
   dom = virDomainCreateXML (conn, xml, VIR_DOMAIN_START_AUTODESTROY | VIR_DOMAIN_START_PAUSED);
