@@ -389,8 +389,11 @@ typedef struct
   GMutex lock;
   GCond cond;
   gboolean stopped;
+  gboolean stopped_by_guest; /* the guest powered itself off (not a crash or a destroy) */
   gboolean marker_seen;
-  char *failure; /* an installer error recognised on the console */
+  const char *disk;          /* the original's volume, a local file */
+  gint64 disk_blocks_before; /* its allocation when the installer started */
+  char *failure;             /* an installer error recognised on the console */
   gint64 last_console_us;
   GString *line;   /* the console line being assembled */
   int escape;      /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
@@ -514,6 +517,7 @@ on_lifecycle (virConnectPtr conn, virDomainPtr dom, int event, int detail, void 
     return 0;
   g_mutex_lock (&w->lock);
   w->stopped = TRUE;
+  w->stopped_by_guest = detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN;
   g_cond_broadcast (&w->cond);
   g_mutex_unlock (&w->lock);
   return 0;
@@ -530,6 +534,14 @@ disk_writes (virDomainPtr dom, const char *dev)
       return 0;
     }
   return (guint64) stats.wr_bytes;
+}
+
+static gint64
+disk_blocks (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_blocks : -1;
 }
 
 /* Waits for the end of the install: event-driven (the lifecycle event and the console wake
@@ -586,10 +598,30 @@ wait_for_install (Watch *w, virDomainPtr dom, GCancellable *cancellable, GError 
       g_cond_wait_until (&w->cond, &w->lock, now + G_USEC_PER_SEC);
     }
   g_mutex_unlock (&w->lock);
-  if (!w->marker_seen)
-    return fvm_throw (error, "the installer stopped without finishing (no completion marker on the "
-                             "console)");
-  return TRUE;
+  if (w->marker_seen)
+    return TRUE;
+  if (!fvm_install_uses_marker (w->spec))
+    {
+      /* An answer file that cannot print the marker: its power-off is the end, when the guest
+       * did power off (a crash or a destroy is not) after writing to the disk. */
+      if (!w->stopped_by_guest)
+        return fvm_throw (error, "the installer stopped without powering off (no completion "
+                                 "marker to wait for; it crashed or was ended)");
+      /* The file's allocation, not the last block statistics sampled: a write just before the
+       * power-off is seen too. */
+      if (w->disk_blocks_before >= 0 && disk_blocks (w->disk) <= w->disk_blocks_before)
+        return fvm_throw (error, "the installer powered off without writing to the disk");
+      return TRUE;
+    }
+  return fvm_throw (error, "the installer stopped without finishing (no completion marker on the "
+                           "console)");
+}
+
+gboolean
+fvm_install_uses_marker (const FvmInstallSpec *spec)
+{
+  return spec->marker != NULL && *spec->marker != '\0' && spec->answer != NULL
+         && strstr (spec->answer, spec->marker) != NULL;
 }
 
 static JsonObject *
@@ -607,6 +639,8 @@ build_record (const FvmInstallSpec *spec, const char *cmdline)
   if (spec->media == FVM_MEDIA_ISO)
     json_object_set_string_member (build, "iso", spec->location);
   json_object_set_string_member (build, "cmdline", cmdline);
+  json_object_set_string_member (build, "completion",
+                                 fvm_install_uses_marker (spec) ? "marker" : "power-off");
   return build;
 }
 
@@ -669,6 +703,8 @@ fvm_install_build (FvmStore *store, FvmConfig *config, const char *name, const F
   w.spec = spec;
   w.progress = progress;
   w.last_console_us = g_get_monotonic_time ();
+  w.disk = txn.path;
+  w.disk_blocks_before = disk_blocks (txn.path);
 
   /* AUTODESTROY: should fvm die, libvirt ends the installer with the connection. */
   dom = virDomainCreateXML (conn, xml, VIR_DOMAIN_START_AUTODESTROY | VIR_DOMAIN_START_PAUSED);

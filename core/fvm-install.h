@@ -5,7 +5,9 @@
  * a cidata seed ISO (autoinstall). A transient libvirt domain boots the installer directly
  * (kernel + initrd + command line) with the original's disk attached, its serial console
  * streamed into the build log. The install is complete when the guest powers off (libvirt's
- * lifecycle event) after printing the marker the answer file ends with; it has failed on
+ * lifecycle event) after printing the marker the answer file ends with, or, for an answer file
+ * that cannot print it (a script the marker could not be added to, a template without
+ * {{marker}}), when the guest powers itself off after writing to the disk; it has failed on
  * --timeout, on an installer error recognised on the console, or when neither the console nor
  * the disk has moved for the inactivity window. */
 #pragma once
@@ -56,6 +58,10 @@ gboolean fvm_install_supports (FvmOsinfo *db, const FvmOsFacts *os, FvmTemplateF
 
 /* The netboot kernel and initrd for a Debian release when the package is installed. */
 gboolean fvm_install_netboot_paths (const FvmOsFacts *os, char **out_kernel, char **out_initrd);
+
+/* Whether SPEC's answer file prints its marker (contains it): if not, the guest's own power-off
+ * completes the install. */
+gboolean fvm_install_uses_marker (const FvmInstallSpec *spec);
 
 /* The installer's kernel command line for FORMAT (ISO_VOLUME_ID for anaconda's stage 2). */
 char *fvm_install_cmdline (const FvmInstallSpec *spec, const char *iso_volume_id);

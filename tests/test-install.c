@@ -203,6 +203,26 @@ test_domain_escaped (void)
   assert_libvirt_accepts (xml);
 }
 
+/* An answer file that prints the marker is watched for it; one that cannot (a template without
+ * {{marker}}, a script the marker could not be added to) is complete at the guest's power-off. */
+static void
+test_uses_marker (void)
+{
+  FvmInstallSpec spec = spec_for (&virtio_os, FVM_TEMPLATE_PRESEED, FVM_MEDIA_NETBOOT);
+
+  spec.marker = "FVM-INSTALL-DONE-0123abcd";
+  spec.answer = "d-i preseed/late_command string echo FVM-INSTALL-DONE-0123abcd > /dev/ttyS0\n";
+  g_assert_true (fvm_install_uses_marker (&spec));
+  spec.answer = "d-i preseed/late_command string true\n";
+  g_assert_false (fvm_install_uses_marker (&spec));
+  spec.answer = "FVM-INSTALL-DONE-0123abc\n"; /* a prefix is not the marker */
+  g_assert_false (fvm_install_uses_marker (&spec));
+  spec.marker = NULL;
+  g_assert_false (fvm_install_uses_marker (&spec));
+  spec.marker = "";
+  g_assert_false (fvm_install_uses_marker (&spec));
+}
+
 static void
 test_cmdline (void)
 {
@@ -349,6 +369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/install/domain/legacy-media", test_domain_legacy_media);
   g_test_add_func ("/install/domain/escaped", test_domain_escaped);
   g_test_add_func ("/install/cmdline", test_cmdline);
+  g_test_add_func ("/install/uses-marker", test_uses_marker);
   g_test_add_func ("/install/supports", test_supports);
   g_test_add_func ("/install/dry-run", test_dry_run);
   return g_test_run ();

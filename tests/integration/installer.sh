@@ -4,7 +4,11 @@
 # (its early command prints a marker on the serial console); the installer's error (the mirror
 # is out of reach in the sandbox) is recognised on the console; Ctrl-C and --timeout end an
 # install with a clear result; nothing is left behind but what --keep-failed keeps.
-# The whole install needs the mirror and an hour of TCG: that is the slow suite.
+# Then Debian 13 through the installer fixture (tests/di-mirror.py, relayed into the sandbox):
+# from --location DIR it fetches its udebs and reaches partitioning, where the template's
+# partman early command powers it off (an answer file without the marker completes by that
+# power-off); from a netinst-like ISO made with xorriso, --iso boots it to the preseed.
+# The whole install needs an hour of TCG: that is the slow suite.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -45,11 +49,13 @@ fvm-build --method install debian12 itint >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ "$(virsh_ domstate fvm-build-itint 2>/dev/null)" = running ] && break; sleep 0.3; done
 sleep 5
+# Its own scratch directory (other builds on the machine have theirs): where its kernel is.
+tmpdir=$(virsh_ dumpxml fvm-build-itint 2>/dev/null | sed -n 's|.*<kernel>\(.*\)/vmlinuz</kernel>.*|\1|p')
 kill -INT $pid
 wait $pid; rc=$?
 check "Ctrl-C during the install exits 130" test "$rc" = 130
 check "and leaves no domain, volume or log" nothing_of itint
-check "and no temporary directory" bash -c '! ls -d /var/tmp/fvm-build-* >/dev/null 2>&1'
+check "and no temporary directory ($tmpdir)" bash -c '[ -n "$1" ] && [ ! -e "$1" ]' _ "$tmpdir"
 
 # --- a timeout is a clear error ------------------------------------------------------------------
 out=$(fvm-build --method install --timeout 20 debian12 itslow 2>&1); rc=$?
@@ -60,5 +66,88 @@ out=$(fvm-build --method install --timeout 20 --keep-failed debian12 itkeep 2>&1
 check "--keep-failed keeps the disk and the console log, and says where" \
 	bash -c '[ "$1" = 1 ] && grep -q "kept .*itkeep.original.qcow2 and the console log .*itkeep.original.log" <<<"$2" && test -s "$3/itkeep.original.log" && test -f "$3/itkeep.original.qcow2"' _ "$rc" "$out" "$POOL_DIR"
 rm -f "$POOL_DIR"/itkeep.original.*
+
+# --- Debian 13 through the mirror fixture: --location DIR reaches partitioning ------------------
+# tests/di-mirror.py (lib.sh: di_mirror_up) serves the host's mirror with the installer index
+# pinned to what its pool has, relayed into the sandbox; its tree holds the netboot build whose
+# kernel's modules exist. d-i loads the preseed, fetches its udebs through the fixture (the
+# re-signed Release checked against the key the tree's initrd trusts) and starts partman.
+# watch_install LOG PID PATTERN SECONDS: waits for PATTERN in LOG; 0 when seen.
+watch_install() {
+	local log=$1 pid=$2 pattern=$3 limit=$4
+	for _ in $(seq "$limit"); do
+		tr -cd '[:print:]\n' <"$log" 2>/dev/null | grep -Eq "$pattern" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 1
+	done
+	return 1
+}
+if di_mirror_up sandbox; then
+	note "fixture: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["netboot"])' "$DI_STATE/report.json")"
+	# The shipped preseed without its marker, ending in partman's early command instead: it
+	# says so on the console, writes to the disk and powers the guest off. An answer file that
+	# cannot print the marker is complete when the guest powers itself off.
+	tmpl=$SANDBOX_DIR/partman.cfg
+	grep -v '^d-i preseed/late_command' "$FVM_SOURCE_ROOT/preseeds/debian.cfg" >"$tmpl"
+	echo 'd-i partman/early_command string echo FVM-PARTMAN-REACHED > /dev/ttyS0 && dd if=/dev/zero of=/dev/vda bs=1M count=4 conv=fsync && poweroff -f' >>"$tmpl"
+	start=$SECONDS
+	fvm-build --method install --template "$tmpl" --location "$DI_TREE" --mirror "$DI_MIRROR" \
+		debian13 ittree >/dev/null 2>"$SANDBOX_DIR/tree.err" &
+	pid=$!
+	log=$POOL_DIR/ittree.original.log
+	if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
+		ok "--location DIR: debian13's installer from a tree loaded the injected preseed ($((SECONDS - start)) s)"
+	else
+		not_ok "--location DIR: debian13's installer from a tree loaded the injected preseed" \
+			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/tree.err")"
+	fi
+	wait $pid; rc=$?
+	note "fetched through the fixture (count, suite, source, status): $(di_mirror_stats | tr '\n' ';')"
+	log=$POOL_DIR/ittree.original.log
+	if [ $rc = 0 ] && grep -aq FVM-PARTMAN-REACHED "$log"; then
+		ok "it fetched its udebs through the fixture and reached partitioning ($((SECONDS - start)) s)"
+	else
+		not_ok "it fetched its udebs through the fixture and reached partitioning (exit $rc)" \
+			"$(cat "$SANDBOX_DIR/tree.err")" "$(tail -c 3000 "$SANDBOX_DIR/tree.err" "$log" 2>/dev/null | tr -cd '[:print:]\n' | tail -n 15)"
+	fi
+	check "the installer read the fixture's Release and its signature" \
+		grep -Eq '^200 local dists/[a-z]+/Release.gpg$' "$DI_LOG"
+	check "an answer file without the marker: the guest's power-off completed the build (record: completion power-off)" \
+		python3 -c 'import json, sys; b = json.load(open(sys.argv[1]))["build"]; assert b["completion"] == "power-off" and b["media"] == "tree", b' \
+		"$POOL_DIR/ittree.original.json"
+	rm -f "$POOL_DIR"/ittree.original.*
+	virsh_ pool-refresh fvm >/dev/null
+
+	# --- --iso: a netinst-like ISO made here from the same kernel and initrd ---------------------
+	mkdir -p "$SANDBOX_DIR/iso/install.amd"
+	cp "$DI_TREE/current/images/netboot/debian-installer/amd64/linux" "$SANDBOX_DIR/iso/install.amd/vmlinuz"
+	cp "$DI_TREE/current/images/netboot/debian-installer/amd64/initrd.gz" "$SANDBOX_DIR/iso/install.amd/initrd.gz"
+	xorriso -as mkisofs -quiet -R -J -V "Debian 13.0.0 amd64 n" -o "$SANDBOX_DIR/netinst.iso" \
+		"$SANDBOX_DIR/iso" 2>"$SANDBOX_DIR/xorriso.err" || bail "xorriso: $(cat "$SANDBOX_DIR/xorriso.err")"
+	chmod 0644 "$SANDBOX_DIR/netinst.iso"
+	start=$SECONDS
+	fvm-build --method install --template "$tmpl" --iso "$SANDBOX_DIR/netinst.iso" \
+		--mirror "$DI_MIRROR" debian13 itiso >/dev/null 2>"$SANDBOX_DIR/iso.err" &
+	pid=$!
+	log=$POOL_DIR/itiso.original.log
+	if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
+		ok "--iso: libosinfo found the kernel and initrd in a netinst-like ISO and its installer loaded the preseed ($((SECONDS - start)) s)"
+	else
+		not_ok "--iso: the installer from a netinst-like ISO loaded the preseed" \
+			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/iso.err")"
+	fi
+	check "the ISO is attached as a CD-ROM" \
+		bash -c 'virsh -q -c "$FVM_CONNECT" dumpxml fvm-build-itiso | grep -q "netinst.iso"'
+	# Without a marker, a stop that is not the guest's own power-off is a failure.
+	virsh_ destroy fvm-build-itiso >/dev/null 2>&1
+	wait $pid; rc=$?
+	err=$(cat "$SANDBOX_DIR/iso.err")
+	check "without a marker, an installer ended from outside is a failure: one line, exit 1 ($err)" \
+		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "stopped without powering off" <<<"$2"' _ "$rc" "$err"
+	check "and leaves nothing" nothing_of itiso
+	di_mirror_down
+else
+	not_ok "the Debian 13 installer fixture (tests/di-mirror.py) starts"
+fi
 
 finish

@@ -25,6 +25,7 @@ sandbox_up() {
 	trap sandbox_down EXIT
 }
 sandbox_down() {
+	di_mirror_down
 	[ -n "$SANDBOX_DIR" ] && fvm-sandbox down --dir "$SANDBOX_DIR" --purge >/dev/null 2>&1
 	SANDBOX_DIR=
 }
@@ -92,4 +93,63 @@ original_from_cache_or_build() {
 	cp --sparse=always "$POOL_DIR/$name.original."{qcow2,json,log} "$tmp/" || { rm -rf "$tmp"; return 1; }
 	[ -f "$entry/$name.original.json" ] || rm -rf "$entry"
 	mv -T "$tmp" "$entry" 2>/dev/null || rm -rf "$tmp"
+}
+
+# di_mirror_up host|sandbox: the debian-installer fixture (tests/di-mirror.py) for Debian 13:
+# prepared from the host's mirror (cached under $CACHE/di-mirror), served on loopback. "host":
+# on the host's 127.0.0.1, for an installer under the host's libvirtd; "sandbox": on a unix
+# socket, relayed to 127.0.0.1 inside the sandbox's namespace. Either way the installer's
+# user-mode networking reaches it as 10.0.2.2. Sets DI_MIRROR (the URL for --mirror), DI_TREE
+# (a netboot tree for --location, its initrd trusting the fixture's key), DI_STATE, DI_LOG
+# (one line per request); di_mirror_down stops it.
+DI_PIDS=
+di_mirror_up() {
+	local where=$1 src=${FVM_SOURCE_ROOT:?} work port= sock prefix
+	work=$(mktemp -d /var/tmp/fvm-di-XXXXXX) || return 1
+	chmod 0755 "$work"
+	DI_WORK=$work
+	DI_LOG=$work/requests.log
+	prefix=/${host_mirror#*://*/}
+	DI_STATE=$(python3 "$src/tests/di-mirror.py" prepare --upstream "$host_mirror" --suite trixie \
+		--cache "$CACHE/di-mirror" 2>"$work/prepare.err") || { tail -n 3 "$work/prepare.err" >&2; return 1; }
+	DI_TREE=$DI_STATE/tree
+	if [ "$where" = host ]; then
+		python3 -u "$src/tests/di-mirror.py" serve --upstream "$host_mirror" --state "$DI_STATE" \
+			--cache "$CACHE/di-mirror" --log "$DI_LOG" --prefix "$prefix" --listen 127.0.0.1:0 \
+			>"$work/serve.out" 2>&1 &
+		DI_PIDS="$DI_PIDS $!"
+		for _ in $(seq 100); do
+			port=$(sed -n 's/^listening on port \([0-9]*\)$/\1/p' "$work/serve.out")
+			[ -n "$port" ] && break
+			sleep 0.1
+		done
+	else
+		sock=$work/mirror.sock
+		python3 -u "$src/tests/di-mirror.py" serve --upstream "$host_mirror" --state "$DI_STATE" \
+			--cache "$CACHE/di-mirror" --log "$DI_LOG" --prefix "$prefix" --unix "$sock" \
+			>"$work/serve.out" 2>&1 &
+		DI_PIDS="$DI_PIDS $!"
+		for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+		fvm-sandbox exec --dir "$SANDBOX_DIR" -- python3 -u "$src/tests/di-mirror.py" relay \
+			--listen 127.0.0.1:0 --unix "$sock" >"$work/relay.out" 2>&1 &
+		DI_PIDS="$DI_PIDS $!"
+		for _ in $(seq 100); do
+			port=$(sed -n 's/^relaying port \([0-9]*\) .*/\1/p' "$work/relay.out")
+			[ -n "$port" ] && break
+			sleep 0.1
+		done
+	fi
+	[ -n "$port" ] || { cat "$work"/*.out >&2; return 1; }
+	DI_MIRROR=http://10.0.2.2:$port$prefix
+}
+di_mirror_down() {
+	local pid
+	for pid in $DI_PIDS; do kill "$pid" 2>/dev/null; done
+	DI_PIDS=
+	[ -n "${DI_WORK:-}" ] && rm -rf "$DI_WORK"
+	DI_WORK=
+}
+# di_mirror_stats: what the installer fetched through the fixture, by suite and source.
+di_mirror_stats() {
+	python3 "${FVM_SOURCE_ROOT:?}/tests/di-mirror.py" stats --log "$DI_LOG"
 }
