@@ -32,6 +32,11 @@ typedef struct
   char *disk_target; /* vda */
   FvmIpSource ip_source;
   long long lease_watermark; /* leases up to this expiry predate the last start */
+  char *graphics;            /* "vnc", "spice", or NULL for none */
+  char *graphics_listen;     /* its listen address */
+  int graphics_port;         /* the port libvirt chose while it runs, else -1 */
+  GPtrArray *extra_disks;    /* char *: the files of the disks after the first */
+  GPtrArray *extra_nics;     /* char *: the networks (or "bridge=BR") of the NICs after the first */
 } FvmClone;
 
 void fvm_clone_free (FvmClone *self);
@@ -120,6 +125,17 @@ gboolean fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name
 gboolean fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *name, gboolean live,
                                 FvmProgress *progress, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Puts ISO (checked: an absolute path to a readable regular file) into the CD-ROM drive of
+ * clone NAME, which must be shut off: its earlier ISO's drive, else a new drive. It stays in
+ * the clone's definition (the clone still boots from its disk). */
+gboolean fvm_clone_insert_cdrom (virConnectPtr conn, const char *name, const char *iso,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The graphical console of clone NAME: its type ("vnc", "spice"), listen address and port (-1
+ * when it is not running); NOT_FOUND when it has none. */
+gboolean fvm_clone_graphics (virConnectPtr conn, const char *name, char **out_type,
+                             char **out_listen, int *out_port,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Sets (or, with NULL or "", clears) the clone's note, in its metadata and its description. */
 gboolean fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note,
