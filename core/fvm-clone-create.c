@@ -46,9 +46,9 @@ typedef struct
   GPtrArray *settings; /* FvmCloneSetting* */
   FvmGraphics graphics;
   char *listen;
-  GArray *disks;    /* FvmExtraDisk: blank extra disks */
-  GPtrArray *nics;  /* FvmNic*: after the first */
-  char *cdrom;      /* an ISO, or NULL */
+  GArray *disks;   /* FvmExtraDisk: blank extra disks */
+  GPtrArray *nics; /* FvmNic*: after the first */
+  char *cdrom;     /* an ISO, or NULL */
   GStrv qemu_args;
 } Plan;
 

@@ -3,6 +3,7 @@
  * graphics port of a running clone. */
 #include "fvm-clone.h"
 
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 
 #include "fvm-cleanup.h"
@@ -182,4 +183,29 @@ fvm_clone_graphics (virConnectPtr conn, const char *name, char **out_type, char 
   port = fvm_xml_find (xml, "domain/devices/graphics", "port", NULL);
   *out_port = port != NULL ? (int) g_ascii_strtoll (port, NULL, 10) : -1;
   return TRUE;
+}
+
+char *
+fvm_clone_monitor (virConnectPtr conn, const char *name, const char *command, GError **error)
+{
+  g_autoptr (FvmVirDomain) dom = NULL;
+  g_autoptr (FvmClone) clone = NULL;
+  char *result = NULL;
+  g_autofree char *copy = NULL;
+
+  if (command == NULL || *command == '\0' || strchr (command, '\n') != NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "a monitor command is one line of text");
+  dom = fvm_clone_lookup_domain (conn, name, &clone, error);
+  if (dom == NULL)
+    return NULL;
+  if (!clone->running)
+    return fvm_null_throw_code (error, FVM_ERROR_BUSY, "clone '%s' is not running", name);
+  /* HMP, the monitor's human form: "info status", "sendkey ctrl-alt-delete". libvirt marks the
+   * domain tainted (custom-monitor) the first time. */
+  if (virDomainQemuMonitorCommand (dom, command, &result, VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0)
+    return fvm_null_throw_virt (error, "monitor of clone '%s'", name);
+  copy = g_strdup (result);
+  free (result);
+  return g_steal_pointer (&copy);
 }

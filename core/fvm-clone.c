@@ -82,7 +82,8 @@ read_devices (FvmClone *clone, const char *xml)
   /* fvm's disks all have a file (the thinlv system disk a dev, and no file): the extra disks are
    * the files of device='disk' entries other than the system disk. */
   for (guint i = 0; files != NULL && i < files->len; i++)
-    if (g_str_has_suffix (files->pdata[i], ".qcow2") && g_strcmp0 (files->pdata[i], clone->disk) != 0)
+    if (g_str_has_suffix (files->pdata[i], ".qcow2")
+        && g_strcmp0 (files->pdata[i], clone->disk) != 0)
       {
         g_autofree char *base = g_path_get_basename (files->pdata[i]);
         if (fvm_devices_is_extra_disk_volume (base, NULL))
@@ -98,7 +99,8 @@ read_devices (FvmClone *clone, const char *xml)
         text = g_strconcat ("bridge=", (char *) bridges->pdata[n_br++], NULL);
       if (i == 0)
         continue;
-      g_ptr_array_add (clone->extra_nics, text ? g_steal_pointer (&text) : g_strdup (what ? what : "?"));
+      g_ptr_array_add (clone->extra_nics,
+                       text ? g_steal_pointer (&text) : g_strdup (what ? what : "?"));
     }
 }
 

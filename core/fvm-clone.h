@@ -137,6 +137,12 @@ gboolean fvm_clone_graphics (virConnectPtr conn, const char *name, char **out_ty
                              char **out_listen, int *out_port,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Runs COMMAND (one line, the human monitor's form: "info status") in the QEMU monitor of the
+ * running clone NAME through libvirt's passthrough, which taints the domain (custom-monitor);
+ * returns the monitor's reply. */
+char *fvm_clone_monitor (virConnectPtr conn, const char *name, const char *command,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Sets (or, with NULL or "", clears) the clone's note, in its metadata and its description. */
 gboolean fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;

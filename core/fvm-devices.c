@@ -86,8 +86,8 @@ parse_disk_size (const char *text, guint64 *out, GError **error)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid disk size '%s': %s", shown,
                            local_error->message);
   if (*out < EXTRA_DISK_MIN || *out > EXTRA_DISK_MAX)
-    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "invalid disk size '%s' (from 1M to 64T)", shown);
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid disk size '%s' (from 1M to 64T)",
+                           shown);
   return TRUE;
 }
 
@@ -133,10 +133,8 @@ fvm_devices_parse_disks (const char *text, GError **error)
           if (disks->len == 0)
             return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                         "invalid disks '%s': bus= before any size", text);
-          if (!parse_bus (p + strlen ("bus="), &g_array_index (disks, FvmExtraDisk,
-                                                              disks->len - 1)
-                                                      .bus,
-                          error))
+          if (!parse_bus (p + strlen ("bus="),
+                          &g_array_index (disks, FvmExtraDisk, disks->len - 1).bus, error))
             return NULL;
           continue;
         }
@@ -421,7 +419,8 @@ fvm_devices_qemu_xml (const FvmDevicesSpec *spec)
 
   if (spec->qemu_args == NULL || spec->qemu_args[0] == NULL)
     return g_strdup ("");
-  s = g_string_new ("  <qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n");
+  s = g_string_new (
+      "  <qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n");
   for (guint i = 0; spec->qemu_args[i] != NULL; i++)
     {
       g_autofree char *e

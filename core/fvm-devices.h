@@ -76,7 +76,7 @@ gboolean fvm_devices_is_extra_disk_volume (const char *file, char **out_clone);
 typedef struct
 {
   FvmGraphics graphics;
-  const char *listen;           /* NULL: 127.0.0.1 */
+  const char *listen;            /* NULL: 127.0.0.1 */
   const FvmDevicePolicy *policy; /* the system disk's and CD-ROMs' buses and targets */
   const char *const *disk_paths; /* the extra disks' files, in order (NULL-terminated or NULL) */
   const FvmExtraDisk *disks;     /* as many as disk_paths */

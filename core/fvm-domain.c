@@ -208,8 +208,8 @@ typedef enum
 } PieceId;
 
 static const char *const piece_names[N_PIECES + 1] = {
-  "name",    "uuid", "title",   "description", "domain_type", "memory_mib", "vcpus",
-  "machine", "mac",  "network", "nic_model",   "disk_path",   "golden",     "metadata",
+  "name",    "uuid", "title",   "description", "domain_type", "memory_mib",       "vcpus",
+  "machine", "mac",  "network", "nic_model",   "disk_path",   "golden",           "metadata",
   "os",      "cpu",  "disks",   "interface",   "devices",     "qemu_commandline", NULL,
 };
 

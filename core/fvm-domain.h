@@ -75,7 +75,8 @@ typedef struct
  * XML, and {{metadata}} (required), {{disks}} (required), {{interface}}, {{os}}, {{cpu}} and
  * {{devices}} (everything fvm would put in <devices> besides disks and the interface) and
  * {{qemu_commandline}} (clone.qemu-args, a child of <domain>) are elements fvm builds; a
- * template given qemu arguments without {{qemu_commandline}} is an error, not a silent drop. An unknown placeholder, or a template without {{metadata}} or
+ * template given qemu arguments without {{qemu_commandline}} is an error, not a silent drop. An
+ * unknown placeholder, or a template without {{metadata}} or
  * {{disks}}, is an error naming the file and line. */
 char *fvm_domain_xml (const FvmDomainSpec *spec, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

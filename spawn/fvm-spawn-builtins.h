@@ -25,4 +25,8 @@ gboolean fvm_spawn_builtin_profiles (int argc, char **argv, GCancellable *cancel
                                      GError **error);
 gboolean fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GError **error);
 
+gboolean fvm_spawn_builtin_vnc (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_monitor (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+
 G_END_DECLS
