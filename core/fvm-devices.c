@@ -91,10 +91,28 @@ parse_disk_size (const char *text, guint64 *out, GError **error)
   return TRUE;
 }
 
+/* Text that reaches XML or a setting: printable ASCII only, so a line break or an escape never
+ * hides in what is shown back. */
+static gboolean
+check_printable (const char *what, const char *text, GError **error)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7f)
+      {
+        g_autofree char *shown = g_strescape (text, NULL);
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid %s '%s'", what, shown);
+      }
+  return TRUE;
+}
+
 gboolean
 fvm_devices_parse_disk (const char *text, FvmExtraDisk *out, GError **error)
 {
-  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  g_auto (GStrv) parts = NULL;
+
+  if (!check_printable ("disk", text, error))
+    return FALSE;
+  parts = g_strsplit (text, ",", -1);
 
   out->bus = "virtio";
   if (parts[0] == NULL || !parse_disk_size (g_strstrip (parts[0]), &out->size, error))
@@ -120,7 +138,11 @@ GArray *
 fvm_devices_parse_disks (const char *text, GError **error)
 {
   g_autoptr (GArray) disks = g_array_new (FALSE, TRUE, sizeof (FvmExtraDisk));
-  g_auto (GStrv) parts = g_strsplit (text ? text : "", ",", -1);
+  g_auto (GStrv) parts = NULL;
+
+  if (!check_printable ("disks", text ? text : "", error))
+    return NULL;
+  parts = g_strsplit (text ? text : "", ",", -1);
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
