@@ -167,7 +167,7 @@ gboolean fvm_clone_check_note (const char *note, GError **error) G_GNUC_WARN_UNU
 /* What gc found or removed. */
 typedef struct
 {
-  char *kind; /* "volume", "seed", "reservation", "domain" */
+  char *kind; /* "volume", "seed", "extra disk", "reservation", "domain", … */
   char *name;
   char *why;
 } FvmGcItem;
