@@ -45,6 +45,12 @@ fvm_spawn_builtin_monitor (int argc, char **argv, GCancellable *cancellable, GEr
     return FALSE;
   if (!fvm_clone_check_owner_of (conn, config, argv[1], "monitor", error))
     return FALSE;
+  /* GOption keeps "--" between two plain arguments. */
+  if (argc > 2 && g_str_equal (argv[2], "--"))
+    {
+      argv++;
+      argc--;
+    }
   if (argc > 2)
     {
       g_autofree char *command = g_strjoinv (" ", argv + 2);
