@@ -15,15 +15,11 @@
 gboolean
 fvm_clone_extra_disks_remove (FvmStore *store, const char *clone, GError **error)
 {
-  g_autoptr (GPtrArray) files = fvm_store_list_files (store, error);
-
-  if (files == NULL)
-    return FALSE;
-  for (guint i = 0; i < files->len; i++)
+  /* By name, as libvirt knows them (a remote pool too): a missing one costs one lookup. */
+  for (guint n = 1; n <= FVM_DEVICES_MAX_DISKS; n++)
     {
-      g_autofree char *owner = NULL;
-      if (fvm_devices_is_extra_disk_volume (files->pdata[i], &owner) && g_str_equal (owner, clone)
-          && !fvm_store_delete_volume (store, files->pdata[i], error))
+      g_autofree char *name = fvm_devices_extra_disk_volume (clone, n);
+      if (!fvm_store_delete_volume (store, name, error))
         return FALSE;
     }
   return TRUE;

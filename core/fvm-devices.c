@@ -164,9 +164,10 @@ fvm_devices_parse_disks (const char *text, GError **error)
         return NULL;
       g_array_append_val (disks, disk);
     }
-  if (disks->len > 16)
+  if (disks->len > FVM_DEVICES_MAX_DISKS)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                                "%u extra disks is too many (at most 16)", disks->len);
+                                "%u extra disks is too many (at most %u)", disks->len,
+                                FVM_DEVICES_MAX_DISKS);
   return g_steal_pointer (&disks);
 }
 

@@ -67,7 +67,10 @@ char *fvm_devices_join_qemu_args (const char *const *args);
 /* An ISO given to --cdrom: an absolute path to a regular file this process can read. */
 gboolean fvm_devices_check_cdrom (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* "CLONE.diskN.qcow2" (N from 1). */
+/* The most extra disks a clone has. */
+#define FVM_DEVICES_MAX_DISKS 16
+
+/* "CLONE.diskN.qcow2" (N from 1 to FVM_DEVICES_MAX_DISKS). */
 char *fvm_devices_extra_disk_volume (const char *clone, guint n);
 /* Whether FILE is such a name, and the clone it belongs to (*OUT_CLONE may be NULL). */
 gboolean fvm_devices_is_extra_disk_volume (const char *file, char **out_clone);

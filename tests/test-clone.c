@@ -261,6 +261,66 @@ test_hook_fails (Fixture *f, gconstpointer data)
   assert_nothing_left (f, "c-hook");
 }
 
+static gboolean
+has_volume (Fixture *f, const char *name)
+{
+  g_autoptr (FvmVirStoragePool) pool = virStoragePoolLookupByName (f->ts.conn, POOL);
+  g_autoptr (FvmVirStorageVol) vol = NULL;
+
+  g_assert_nonnull (pool);
+  vol = virStorageVolLookupByName (pool, name);
+  virResetLastError ();
+  return vol != NULL;
+}
+
+/* Extra disks and NICs (fvm-devices): made as volumes of fvm's names, in the domain, removed by
+ * destroy; undone with the rest when a hook fails. */
+static void
+test_extra_devices (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autoptr (FvmClone) found = NULL;
+
+  set (f, FVM_SETTING_CLONE_DISKS, "1M,2M,bus=sata");
+  set (f, FVM_SETTING_CLONE_NICS, "default,bridge=br0");
+  made = create (f, "c-dev", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_volume (f, "c-dev.disk1.qcow2"));
+  g_assert_true (has_volume (f, "c-dev.disk2.qcow2"));
+  g_assert_false (has_volume (f, "c-dev.disk3.qcow2"));
+  found = fvm_clone_lookup (f->ts.conn, "c-dev", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->extra_disks->len, ==, 2);
+  g_assert_true (g_str_has_suffix (found->extra_disks->pdata[1], "/c-dev.disk2.qcow2"));
+  g_assert_cmpuint (found->extra_nics->len, ==, 2);
+  g_assert_cmpstr (found->extra_nics->pdata[1], ==, "bridge=br0");
+  /* The clone records what it was made with. */
+  {
+    gboolean seen = FALSE;
+    for (guint i = 0; i < found->meta.settings->len; i++)
+      {
+        FvmCloneSetting *c = found->meta.settings->pdata[i];
+        seen |= g_str_equal (c->key, "clone.disks") && g_str_equal (c->value, "1M,2M,bus=sata");
+      }
+    g_assert_true (seen);
+  }
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-dev", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_volume (f, "c-dev.disk1.qcow2"));
+  g_assert_false (has_volume (f, "c-dev.disk2.qcow2"));
+  assert_nothing_left (f, "c-dev");
+
+  set (f, FVM_SETTING_CLONE_HOOKS, "ok,fail");
+  g_clear_pointer (&made, fvm_clone_free);
+  made = create (f, "c-dev2", 0, NULL, NULL, &error);
+  g_assert_null (made);
+  g_clear_error (&error);
+  g_assert_false (has_volume (f, "c-dev2.disk1.qcow2"));
+  g_assert_false (has_volume (f, "c-dev2.disk2.qcow2"));
+  assert_nothing_left (f, "c-dev2");
+}
+
 /* libvirt refuses the definition (after the disk and the reservation were
  * made). */
 static void
@@ -635,6 +695,7 @@ main (int argc, char **argv)
   ADD ("/clone-create/name-being-created", test_name_being_created, NULL);
   ADD ("/clone-create/name-taken", test_name_taken, NULL);
   ADD ("/clone-create/seed", test_seed, NULL);
+  ADD ("/clone-create/extra-devices", test_extra_devices, NULL);
   ADD ("/clone-destroy/busy", test_destroy_busy, NULL);
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);
   ADD ("/clone-consolidate/offline", test_consolidate, NULL);
