@@ -321,6 +321,35 @@ test_extra_devices (Fixture *f, gconstpointer data)
   assert_nothing_left (f, "c-dev2");
 }
 
+/* start --cdrom's refusals: a running clone, a directory, a missing clone. (The drive itself is
+ * added or changed by virDomainAttachDeviceFlags/UpdateDeviceFlags, which libvirt's test driver
+ * lacks: the integration suite devices does both.) */
+static void
+test_insert_cdrom (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autoptr (FvmVirDomain) dom = NULL;
+  g_autofree char *iso1 = test_write_file (test_tmpdir, "one.iso", "1", 0644);
+
+  made = create (f, "c-cd", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (fvm_clone_insert_cdrom (f->ts.conn, "c-cd", iso1, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "is running"));
+  g_clear_error (&error);
+  dom = virDomainLookupByName (f->ts.conn, "c-cd");
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  g_assert_false (fvm_clone_insert_cdrom (f->ts.conn, "c-cd", test_tmpdir, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_false (fvm_clone_insert_cdrom (f->ts.conn, "c-none", iso1, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-cd", NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* libvirt refuses the definition (after the disk and the reservation were
  * made). */
 static void
@@ -696,6 +725,7 @@ main (int argc, char **argv)
   ADD ("/clone-create/name-taken", test_name_taken, NULL);
   ADD ("/clone-create/seed", test_seed, NULL);
   ADD ("/clone-create/extra-devices", test_extra_devices, NULL);
+  ADD ("/clone-start/insert-cdrom", test_insert_cdrom, NULL);
   ADD ("/clone-destroy/busy", test_destroy_busy, NULL);
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);
   ADD ("/clone-consolidate/offline", test_consolidate, NULL);

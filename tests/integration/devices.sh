@@ -113,6 +113,10 @@ check "start --cdrom puts the other ISO into the same drive" bash -c '
 # --- gc and destroy ------------------------------------------------------------------------------
 check "a clone that is not started gets its extra disk at once" \
 	fvm-spawn create dvgold keep --no-start --disk 8M
+check "start --cdrom of a clone without a CD-ROM adds a drive with the ISO" bash -c '
+	fvm-spawn start keep --cdrom "$1" && blk=$(virsh -q -c "$FVM_CONNECT" domblklist keep --details) &&
+	grep -Eq "cdrom +sd[a-z] +$1" <<<"$blk" || { echo "$blk"; false; }' _ "$iso1"
+fvm-spawn stop keep
 virsh_ vol-create-as fvm gone.disk1.qcow2 1M --format qcow2 >/dev/null
 virsh_ vol-create-as fvm foreign.qcow2 1M --format qcow2 >/dev/null
 virsh_ vol-create-as fvm other.diskette.qcow2 1M --format qcow2 >/dev/null
