@@ -3,6 +3,7 @@
  * Order, and what each step leaves if the process dies right after it (gc's view):
  *   lock NAME         nothing (the kernel drops the flock with the process)
  *   claim the disk    a clone volume without a domain
+ *   extra disks       … and NAME.diskN.qcow2 volumes (--disk)
  *   identity          … and a seed volume
  *   reservation       … and a host entry whose MAC no domain has
  *   define            a domain marked <creating/> whose lock nobody holds
