@@ -113,8 +113,8 @@ gboolean fvm_clone_stop (virConnectPtr conn, const char *name, gboolean graceful
                          GCancellable *cancellable, GError **error);
 
 /* Runs the destroy hooks, powers off, releases the DHCP lease and the reservation, undefines and
- * removes the disk, the seed and the extra disks. A disk left without a domain (a killed create) is removed
- * too. With clone.owner-only, only the clone's owner or root may. */
+ * removes the disk, the seed and the extra disks. A disk left without a domain (a killed create) is
+ * removed too. With clone.owner-only, only the clone's owner or root may. */
 gboolean fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name,
                             FvmLineFunc hook_output, gpointer hook_output_data,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -174,8 +174,8 @@ typedef struct
 
 void fvm_gc_item_free (FvmGcItem *item);
 
-/* Finds what killed creates left: clone, seed and extra-disk volumes without a domain, reservations on the
- * clone network whose MAC no domain has, domains a create did not finish (no process holds
+/* Finds what killed creates left: clone, seed and extra-disk volumes without a domain, reservations
+ * on the clone network whose MAC no domain has, domains a create did not finish (no process holds
  * their lock any more) and clones whose disk is gone. Removes them unless DRY_RUN. Returns the
  * items (FvmGcItem*). */
 GPtrArray *fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run,
