@@ -19,6 +19,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
 #include "fvm-devices.h"
+#include "fvm-disk-hooks.h"
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
@@ -51,6 +52,7 @@ typedef struct
   GPtrArray *nics; /* FvmNic*: after the first */
   char *cdrom;     /* an ISO, or NULL */
   GStrv qemu_args;
+  GPtrArray *disk_hooks; /* FvmDiskHook*, run before the first boot */
 } Plan;
 
 static void
@@ -64,6 +66,7 @@ plan_clear (Plan *p)
   g_clear_pointer (&p->hooks, g_strfreev);
   g_clear_pointer (&p->hook_names, g_strfreev);
   g_clear_pointer (&p->reserve_ip, g_free);
+  g_clear_pointer (&p->disk_hooks, g_ptr_array_unref);
   g_clear_pointer (&p->settings, g_ptr_array_unref);
   g_clear_pointer (&p->listen, g_free);
   g_clear_pointer (&p->disks, g_array_unref);
@@ -139,6 +142,36 @@ plan_resources (Plan *p, FvmConfig *config, GError **error)
 }
 
 static gboolean plan_devices (Plan *p, FvmConfig *config, GError **error);
+/* The disk hooks are read now, so a missing one fails before anything is made; the destroy-time
+ * ones too, and their paths are recorded for destroy to read again. */
+static gboolean
+plan_disk_hooks (Plan *p, FvmStore *store, FvmConfig *config, GError **error)
+{
+  g_auto (GStrv) paths = fvm_config_get_list (config, FVM_SETTING_CLONE_DISK_HOOKS);
+  g_auto (GStrv) destroy_paths = fvm_config_get_list (config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS);
+  g_autoptr (GPtrArray) destroy_hooks = NULL;
+
+  p->disk_hooks = fvm_disk_hooks_load ((const char *const *) paths, error);
+  destroy_hooks = p->disk_hooks != NULL
+                      ? fvm_disk_hooks_load ((const char *const *) destroy_paths, error)
+                      : NULL;
+  if (destroy_hooks == NULL)
+    return FALSE;
+  if ((p->disk_hooks->len > 0 || destroy_hooks->len > 0) && !fvm_store_is_local (store))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "disk hooks need the clone's disk on this host (the store is remote)");
+  if (p->disk_hooks->len > 0)
+    {
+      g_autofree char *list = g_strjoinv (",", paths);
+      record (p, config, FVM_SETTING_CLONE_DISK_HOOKS, list);
+    }
+  if (destroy_hooks->len > 0)
+    {
+      g_autofree char *list = g_strjoinv (",", destroy_paths);
+      record (p, config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS, list);
+    }
+  return TRUE;
+}
 
 static gboolean
 plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
@@ -186,6 +219,12 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
       g_autofree char *names = g_strjoinv (",", p->hook_names);
       record (p, config, FVM_SETTING_CLONE_HOOKS, names);
     }
+  /* list shows it: the settings' sources name the profile only for what it set. */
+  if (fvm_config_get_profile (config) != NULL)
+    g_ptr_array_add (p->settings,
+                     fvm_clone_setting_new ("profile", fvm_config_get_profile (config), "profile"));
+  if (!plan_disk_hooks (p, store, config, error))
+    return FALSE;
   if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))
     return FALSE;
   return plan_devices (p, config, error);
@@ -361,6 +400,30 @@ clone_from_spec (const FvmDomainSpec *spec, gboolean running)
   return clone;
 }
 
+/* Before the first boot, in the appliance: the clone's facts as far as they are known (no address
+ * yet). */
+static gboolean
+run_disk_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions *opts,
+                const FvmCloneMeta *meta, const char *mac, const char *disk_path,
+                GCancellable *cancellable, GError **error)
+{
+  FvmHookFacts facts = {
+    .event = "create",
+    .clone = opts->name,
+    .golden = p->golden_ref,
+    .mac = mac,
+    .network = p->network,
+    .disk = disk_path,
+    .owner = meta->owner,
+    .hostname = meta->hostname,
+    .reserved_ip = meta->reserved_ip,
+    .connect = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
+  };
+
+  return fvm_disk_hooks_run (config, disk_path, p->disk_hooks, &facts, opts->hook_output,
+                             opts->hook_output_data, cancellable, error);
+}
+
 static gboolean
 run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions *opts,
                   FvmClone *clone, GCancellable *cancellable, GError **error)
@@ -516,6 +579,10 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   nics_xml = fvm_devices_nics_xml (&devices);
   graphics_xml = fvm_devices_graphics_xml (&devices);
   qemu_xml = fvm_devices_qemu_xml (&devices);
+  /* Only when asked: the default create launches no appliance. */
+  if (plan.disk_hooks->len > 0
+      && !run_disk_hooks (&plan, config, opts, &meta, mac, disk_path, cancellable, error))
+    return NULL;
 
   after_define = opts->start || plan.hooks[0] != NULL;
   meta.creating = after_define;

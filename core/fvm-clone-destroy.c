@@ -7,6 +7,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
 #include "fvm-dhcp.h"
+#include "fvm-disk-hooks.h"
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
@@ -115,6 +116,40 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
     g_warning ("%s: %s", clone->name, local_error->message);
 }
 
+/* The destroy-time disk hooks the clone recorded at create (clone.destroy-disk-hooks), read again
+ * now by the destroying user and run in the appliance on the clone's disk, after power-off. They
+ * never run on the host, so a path edited into the metadata reaches only what this user can read
+ * and only the disk about to be removed. Like the destroy hooks, one that fails does not keep the
+ * clone. */
+static gboolean
+run_destroy_disk_hooks (FvmStore *store, FvmConfig *config, FvmBackend *backend, virDomainPtr dom,
+                        FvmClone *clone, FvmLineFunc hook_output, gpointer data, GError **error)
+{
+  const char *recorded = NULL;
+  g_auto (GStrv) paths = NULL;
+  g_autoptr (GPtrArray) hooks = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *disk = NULL;
+  FvmHookFacts facts;
+
+  recorded = fvm_clone_recorded (clone, fvm_setting_key (FVM_SETTING_CLONE_DESTROY_DISK_HOOKS));
+  if (recorded == NULL || *recorded == '\0')
+    return TRUE;
+  if (virDomainIsActive (dom) == 1 && virDomainDestroy (dom) < 0)
+    return fvm_throw_virt (error, "powering off clone '%s'", clone->name);
+  paths = g_strsplit (recorded, ",", -1);
+  hooks = fvm_disk_hooks_load ((const char *const *) paths, &local_error);
+  disk = backend->ops->disk_path (backend, clone->name);
+  fvm_hook_facts_from_clone (&facts, "destroy", clone,
+                             fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
+  if (hooks != NULL && hooks->len > 0 && fvm_store_is_local (store)
+      && !fvm_disk_hooks_run (config, disk, hooks, &facts, hook_output, data, NULL, &local_error))
+    g_clear_pointer (&hooks, g_ptr_array_unref);
+  if (local_error != NULL)
+    g_warning ("%s: %s", clone->name, local_error->message);
+  return TRUE;
+}
+
 gboolean
 fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLineFunc hook_output,
                    gpointer hook_output_data, GError **error)
@@ -161,6 +196,9 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
         g_debug ("%s: %s", name, ip_error->message);
     }
   run_destroy_hooks (config, clone, hook_output, hook_output_data);
+  if (!run_destroy_disk_hooks (store, config, backend, dom, clone, hook_output, hook_output_data,
+                               error))
+    return FALSE;
   return remove_clone (store, config, backend, dom, clone, error);
 }
 

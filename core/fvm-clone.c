@@ -1,5 +1,7 @@
 /* fvm-clone: clone lifecycle over libvirt and the clone backend. */
 #include "fvm-clone.h"
+
+#include <sys/stat.h>
 #include "fvm-clone-private.h"
 #include "fvm-devices.h"
 
@@ -546,4 +548,45 @@ fvm_clone_to_json (const FvmClone *clone)
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+const char *
+fvm_clone_recorded (const FvmClone *clone, const char *key)
+{
+  const char *value = NULL;
+
+  for (guint i = 0; clone->meta.settings != NULL && i < clone->meta.settings->len; i++)
+    {
+      FvmCloneSetting *s = clone->meta.settings->pdata[i];
+      if (g_str_equal (s->key, key))
+        value = s->value;
+    }
+  return value;
+}
+
+gboolean
+fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, gboolean local,
+                           guint64 *out_bytes)
+{
+  g_autoptr (FvmVirStorageVol) vol = NULL;
+  virStorageVolInfo info;
+  struct stat st;
+
+  if (clone->disk == NULL)
+    return FALSE;
+  /* fvm copies a qcow2 clone's disk into the pool's directory itself: libvirt knows the volume
+   * only after the pool's next refresh. */
+  if (local && stat (clone->disk, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      *out_bytes = (guint64) st.st_blocks * 512;
+      return TRUE;
+    }
+  vol = virStorageVolLookupByPath (conn, clone->disk);
+  if (vol == NULL || virStorageVolGetInfo (vol, &info) < 0)
+    {
+      virResetLastError ();
+      return FALSE;
+    }
+  *out_bytes = info.allocation;
+  return TRUE;
 }

@@ -142,6 +142,10 @@ gboolean fvm_clone_graphics (virConnectPtr conn, const char *name, char **out_ty
  * returns the monitor's reply. */
 char *fvm_clone_monitor (virConnectPtr conn, const char *name, const char *command,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Gives a stopped clone's unused blocks back to the host: fstrim of every guest file system in the
+ * libguestfs appliance, the disk opened with discard, in place (fvm-clone-compact.c). */
+gboolean fvm_clone_compact (FvmStore *store, FvmConfig *config, const char *name,
+                            GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Sets (or, with NULL or "", clears) the clone's note, in its metadata and its description. */
 gboolean fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note,
@@ -182,5 +186,16 @@ GPtrArray *fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 JsonNode *fvm_clone_to_json (const FvmClone *clone);
+
+/* The value CLONE's create recorded for setting KEY ("clone.memory", …, or "profile": the profile
+ * it was made with); NULL when it recorded none. */
+const char *fvm_clone_recorded (const FvmClone *clone, const char *key);
+
+/* The bytes the clone's own disk takes (a qcow2 overlay's blocks, not the golden's): with LOCAL
+ * (the daemon runs on this host), the file's allocated blocks; else, or for a block device, its
+ * volume's allocation in libvirt's pool. FALSE when neither is known (a thin LV outside any
+ * pool). */
+gboolean fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, gboolean local,
+                                    guint64 *out_bytes);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "fvm-validate.h"
 #include "fvm-names.h"
 #include "fvm-units.h"
+#include "fvm-zfs.h"
 
 typedef gboolean (*Validator) (const char *value, GError **error);
 
@@ -65,6 +66,12 @@ validate_optional_lvm_name (const char *value, GError **error)
   if (value[0] == '-')
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid LVM name '%s'", value);
   return TRUE;
+}
+
+static gboolean
+validate_optional_zfs_dataset (const char *value, GError **error)
+{
+  return *value == '\0' || fvm_zfs_validate_dataset (value, error);
 }
 
 static gboolean

@@ -13,6 +13,7 @@
  *   nics: [lab, bridge=br0]     # NICs after the first
  *   cdrom: ./tools.iso
  *   qemu-args: [-device, "virtio-rng-pci,id=rng1"]
+ *   disk-hooks: [./motd.sh]     # and destroy-disk-hooks: shell scripts for the appliance
  *   hostname: web1
  *   note: for the demo
  *   number: 12                  # or ip: 192.168.213.12

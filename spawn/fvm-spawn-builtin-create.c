@@ -23,6 +23,8 @@ static char *opt_user_data;
 static int opt_number;
 static char *opt_ip;
 static char **opt_hooks;
+static char **opt_disk_hooks;
+static char **opt_destroy_disk_hooks;
 static char *opt_note;
 static gboolean opt_no_start;
 static char *opt_wait;
@@ -58,6 +60,12 @@ static const GOptionEntry options[] = {
   { "ip", 0, 0, G_OPTION_ARG_STRING, &opt_ip, "Reserve this address for the clone", "ADDR" },
   { "hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_hooks,
     "Run hook NAME of clone.hooks-dir on create and destroy (repeatable)", "NAME" },
+  { "disk-hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_disk_hooks,
+    "Run shell script FILE in the clone's disk before its first boot, in the libguestfs "
+    "appliance (repeatable)",
+    "FILE" },
+  { "destroy-disk-hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_destroy_disk_hooks,
+    "Run shell script FILE in the clone's disk when it is destroyed (repeatable)", "FILE" },
   { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, "A note shown by list and info", "TEXT" },
   { "no-start", 0, 0, G_OPTION_ARG_NONE, &opt_no_start, "Define the clone but do not start it",
     NULL },
@@ -97,20 +105,49 @@ join_below (FvmConfig *config, FvmSetting setting, char **items)
   return *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
 }
 
+/* OPTS added to LOWER_LIST (taken), what a profile or fvm.conf gives; NULL without OPTS. A path
+ * with a comma cannot be told from two. */
+static char *
+added_to (GStrv lower_list_in, char **opts, GError **error)
+{
+  g_auto (GStrv) lower_list = lower_list_in;
+  g_autofree char *lower = NULL;
+  g_autofree char *more = NULL;
+
+  if (opts == NULL)
+    return NULL;
+  for (guint i = 0; opts[i] != NULL; i++)
+    if (strchr (opts[i], ',') != NULL || *opts[i] == '\0')
+      return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                  "'%s': a hook's name or path must not be empty or hold a comma",
+                                  opts[i]);
+  lower = g_strjoinv (",", lower_list);
+  more = g_strjoinv (",", opts);
+  return *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
+}
+
 /* Command-line options are the configuration's top layer, so `info` can tell them apart. */
 static gboolean
 apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
 {
   g_autofree char *vcpus = opt_vcpus > 0 ? g_strdup_printf ("%d", opt_vcpus) : NULL;
-  g_autofree char *hooks = NULL;
+  g_autoptr (GError) local_error = NULL;
+  /* --hook, --disk-hook and --destroy-disk-hook add to what a profile or fvm.conf names. */
+  g_autofree char *hooks
+      = added_to (fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS), opt_hooks, &local_error);
+  g_autofree char *disk_hooks
+      = local_error ? NULL
+                    : added_to (fvm_config_get_list (config, FVM_SETTING_CLONE_DISK_HOOKS),
+                                opt_disk_hooks, &local_error);
+  g_autofree char *destroy_disk_hooks
+      = local_error ? NULL
+                    : added_to (fvm_config_get_list (config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS),
+                                opt_destroy_disk_hooks, &local_error);
 
-  if (opt_hooks != NULL)
+  if (local_error != NULL)
     {
-      /* --hook adds to the hooks a profile or fvm.conf already names. */
-      g_auto (GStrv) lower_list = fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS);
-      g_autofree char *lower = g_strjoinv (",", lower_list);
-      g_autofree char *more = g_strjoinv (",", opt_hooks);
-      hooks = *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
   g_autofree char *disks = NULL;
   g_autofree char *nics = NULL;
@@ -120,11 +157,11 @@ apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
   for (guint i = 0; opt_disks != NULL && opt_disks[i] != NULL; i++)
     {
       FvmExtraDisk disk;
-      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GError) parse_error = NULL;
       g_autofree char *message = NULL;
-      if (!fvm_devices_parse_disk (opt_disks[i], &disk, &local_error))
+      if (!fvm_devices_parse_disk (opt_disks[i], &disk, &parse_error))
         {
-          message = g_strdup_printf ("--disk: %s", local_error->message);
+          message = g_strdup_printf ("--disk: %s", parse_error->message);
           return fvm_usage_error (NULL, message, error);
         }
     }
@@ -132,12 +169,12 @@ apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
     disks = join_below (config, FVM_SETTING_CLONE_DISKS, opt_disks);
   for (guint i = 0; opt_nics != NULL && opt_nics[i] != NULL; i++)
     {
-      g_autoptr (GError) local_error = NULL;
-      g_autoptr (FvmNicOwned) nic = fvm_devices_parse_nic (opt_nics[i], &local_error);
+      g_autoptr (GError) parse_error = NULL;
+      g_autoptr (FvmNicOwned) nic = fvm_devices_parse_nic (opt_nics[i], &parse_error);
       g_autofree char *message = NULL;
       if (nic == NULL)
         {
-          message = g_strdup_printf ("--nic: %s", local_error->message);
+          message = g_strdup_printf ("--nic: %s", parse_error->message);
           return fvm_usage_error (NULL, message, error);
         }
     }
@@ -178,6 +215,10 @@ apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_USER_DATA, opt_user_data,
                                 "--user-data", error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_HOOKS, hooks, "--hook", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_DISK_HOOKS, disk_hooks, "--disk-hook",
+                                error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS,
+                                destroy_disk_hooks, "--destroy-disk-hook", error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_WAIT, opt_no_wait ? "none" : opt_wait,
                                 "--wait", error);
 }

@@ -115,6 +115,15 @@ show_clone (virConnectPtr conn, FvmConfig *config, const char *name, JsonArray *
         fvm_cli_print_line ("%-15s%s%s%s%s", field, usage, warning ? " (" : "",
                             warning ? warning : "", warning ? ")" : "");
       }
+    /* What this clone's disk takes, where the backend can tell (zfs: used, referenced). */
+    if (backend != NULL)
+      {
+        g_autoptr (GError) usage_error = NULL;
+        g_autofree char *disk_usage = fvm_backend_disk_usage (backend, c->name, &usage_error);
+        if (disk_usage != NULL || usage_error != NULL)
+          fvm_cli_print_line ("Disk usage:    %s",
+                              disk_usage != NULL ? disk_usage : usage_error->message);
+      }
   }
   if (c->meta.seed != NULL)
     fvm_cli_print_line ("Seed:          %s", c->meta.seed);

@@ -7,6 +7,7 @@
 #include "fvm-error.h"
 #include "fvm-netns.h"
 #include "fvm-spawn-builtins.h"
+#include "fvm-ssh.h"
 
 static char *opt_user;
 static char *opt_identity;
@@ -60,18 +61,7 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
   identity = opt_identity != NULL ? opt_identity
                                   : fvm_config_get_string (config, FVM_SETTING_CLONE_SSH_IDENTITY);
   g_ptr_array_add (args, g_strdup ("ssh"));
-  for (const char *o = "StrictHostKeyChecking=no\0UserKnownHostsFile=/dev/null\0"
-                       "GlobalKnownHostsFile=/dev/null\0LogLevel=ERROR\0";
-       *o != '\0'; o += strlen (o) + 1)
-    {
-      g_ptr_array_add (args, g_strdup ("-o"));
-      g_ptr_array_add (args, g_strdup (o));
-    }
-  if (*identity != '\0')
-    {
-      g_ptr_array_add (args, g_strdup ("-i"));
-      g_ptr_array_add (args, g_strdup (identity));
-    }
+  fvm_ssh_add_options (args, identity);
   g_ptr_array_add (args, g_strdup ("-l"));
   g_ptr_array_add (args, g_strdup (user));
   g_ptr_array_add (args, g_strdup (clone->ip));
