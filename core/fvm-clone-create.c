@@ -3,6 +3,7 @@
  * Order, and what each step leaves if the process dies right after it (gc's view):
  *   lock NAME         nothing (the kernel drops the flock with the process)
  *   claim the disk    a clone volume without a domain
+ *   extra disks       … and NAME.diskN.qcow2 volumes (--disk)
  *   identity          … and a seed volume
  *   reservation       … and a host entry whose MAC no domain has
  *   define            a domain marked <creating/> whose lock nobody holds
@@ -17,6 +18,7 @@
 #include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
+#include "fvm-devices.h"
 #include "fvm-disk-hooks.h"
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
@@ -43,8 +45,14 @@ typedef struct
   GStrv hooks;      /* the paths to run, checked */
   GStrv hook_names; /* what the clone records */
   char *reserve_ip;
+  GPtrArray *settings; /* FvmCloneSetting* */
+  FvmGraphics graphics;
+  char *listen;
+  GArray *disks;   /* FvmExtraDisk: blank extra disks */
+  GPtrArray *nics; /* FvmNic*: after the first */
+  char *cdrom;     /* an ISO, or NULL */
+  GStrv qemu_args;
   GPtrArray *disk_hooks; /* FvmDiskHook*, run before the first boot */
-  GPtrArray *settings;   /* FvmCloneSetting* */
 } Plan;
 
 static void
@@ -60,6 +68,11 @@ plan_clear (Plan *p)
   g_clear_pointer (&p->reserve_ip, g_free);
   g_clear_pointer (&p->disk_hooks, g_ptr_array_unref);
   g_clear_pointer (&p->settings, g_ptr_array_unref);
+  g_clear_pointer (&p->listen, g_free);
+  g_clear_pointer (&p->disks, g_array_unref);
+  g_clear_pointer (&p->nics, g_ptr_array_unref);
+  g_clear_pointer (&p->cdrom, g_free);
+  g_clear_pointer (&p->qemu_args, g_strfreev);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Plan, plan_clear)
@@ -128,6 +141,7 @@ plan_resources (Plan *p, FvmConfig *config, GError **error)
   return TRUE;
 }
 
+static gboolean plan_devices (Plan *p, FvmConfig *config, GError **error);
 /* The disk hooks are read now, so a missing one fails before anything is made; the destroy-time
  * ones too, and their paths are recorded for destroy to read again. */
 static gboolean
@@ -213,6 +227,54 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
     return FALSE;
   if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))
     return FALSE;
+  return plan_devices (p, config, error);
+}
+
+/* The devices beyond the system disk and the first NIC (fvm-devices), each checked before
+ * anything is made; the clone records those asked for. */
+static gboolean
+plan_devices (Plan *p, FvmConfig *config, GError **error)
+{
+  const char *graphics = fvm_config_get_string (config, FVM_SETTING_CLONE_GRAPHICS);
+  const char *cdrom = fvm_config_get_string (config, FVM_SETTING_CLONE_CDROM);
+  const char *qemu_args = fvm_config_get_string (config, FVM_SETTING_CLONE_QEMU_ARGS);
+  g_auto (GStrv) disks = fvm_config_get_list (config, FVM_SETTING_CLONE_DISKS);
+  g_auto (GStrv) nics = fvm_config_get_list (config, FVM_SETTING_CLONE_NICS);
+  g_autofree char *disks_text = g_strjoinv (",", disks);
+
+  if (!fvm_devices_parse_graphics (graphics, &p->graphics, error))
+    return FALSE;
+  p->listen = g_strdup (fvm_config_get_string (config, FVM_SETTING_CLONE_GRAPHICS_LISTEN));
+  if (p->graphics != FVM_GRAPHICS_NONE)
+    {
+      g_autofree char *text = g_strdup_printf ("%s on %s", graphics, p->listen);
+      record (p, config, FVM_SETTING_CLONE_GRAPHICS, text);
+    }
+  p->disks = fvm_devices_parse_disks (disks_text, error);
+  if (p->disks == NULL)
+    return FALSE;
+  if (p->disks->len > 0)
+    record (p, config, FVM_SETTING_CLONE_DISKS, disks_text);
+  p->nics = fvm_devices_parse_nics ((const char *const *) nics, error);
+  if (p->nics == NULL)
+    return FALSE;
+  if (p->nics->len > 0)
+    {
+      g_autofree char *text = g_strjoinv (",", nics);
+      record (p, config, FVM_SETTING_CLONE_NICS, text);
+    }
+  if (*cdrom != '\0')
+    {
+      if (!fvm_devices_check_cdrom (cdrom, error))
+        return FALSE;
+      p->cdrom = g_strdup (cdrom);
+      record (p, config, FVM_SETTING_CLONE_CDROM, cdrom);
+    }
+  p->qemu_args = fvm_devices_parse_qemu_args (qemu_args, error);
+  if (p->qemu_args == NULL)
+    return FALSE;
+  if (p->qemu_args[0] != NULL)
+    record (p, config, FVM_SETTING_CLONE_QEMU_ARGS, qemu_args);
   return TRUE;
 }
 
@@ -249,6 +311,7 @@ typedef struct
   FvmBackend *backend; /* the store's */
   const char *name;
   gboolean made_disk;
+  gboolean made_extra_disks;
   char *seed;
   virNetworkPtr net;
   char *reserved_ip;
@@ -281,6 +344,10 @@ create_txn_clear (CreateTxn *t)
   g_clear_error (&local_error);
   if (!t->committed && t->seed != NULL
       && !fvm_identity_remove_seed (t->store, t->name, &local_error))
+    g_warning ("rollback: %s", local_error->message);
+  g_clear_error (&local_error);
+  if (!t->committed && t->made_extra_disks
+      && !fvm_clone_extra_disks_remove (t->store, t->name, &local_error))
     g_warning ("rollback: %s", local_error->message);
   g_clear_error (&local_error);
   if (!t->committed && t->made_disk && !t->backend->ops->remove (t->backend, t->name, &local_error))
@@ -397,6 +464,14 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   g_auto (FvmIdentity) no_identity = { 0 }; /* initialized below: a seed reads its key list */
   FvmIdentityTarget target = { 0 };
   g_autoptr (GPtrArray) hooks = g_ptr_array_new (); /* borrowed from the plan */
+  g_autoptr (GPtrArray) extra_paths = NULL;
+  g_autoptr (GPtrArray) nic_macs = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *extra_xml = NULL;
+  g_autofree char *devices_disks = NULL;
+  g_autofree char *nics_xml = NULL;
+  g_autofree char *graphics_xml = NULL;
+  g_autofree char *qemu_xml = NULL;
+  FvmDevicesSpec devices = { 0 };
   gboolean after_define;
 
   fvm_identity_init (&no_identity);
@@ -459,6 +534,13 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   if (plan.disk_size > 0
       && !txn.backend->ops->resize (txn.backend, opts->name, plan.disk_size, error))
     return NULL;
+  if (plan.disks->len > 0)
+    {
+      txn.made_extra_disks = TRUE;
+      extra_paths = fvm_clone_extra_disks_create (store, opts->name, plan.disks, error);
+      if (extra_paths == NULL)
+        return NULL;
+    }
 
   target = (FvmIdentityTarget){ .store = store,
                                 .config = config,
@@ -482,6 +564,23 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
       g_debug ("reserved %s", plan.reserve_ip);
     }
 
+  for (guint i = 0; i < plan.nics->len; i++)
+    g_ptr_array_add (nic_macs, fvm_random_mac ());
+  devices.graphics = plan.graphics;
+  devices.listen = plan.listen;
+  devices.policy = fvm_device_policy_for (&plan.golden->os);
+  devices.disk_paths = extra_paths ? (const char *const *) extra_paths->pdata : NULL;
+  devices.disks = (const FvmExtraDisk *) plan.disks->data;
+  devices.cdrom = plan.cdrom;
+  devices.cdrom_index = identity.disk_xml != NULL ? 1 : 0;
+  devices.nics = plan.nics;
+  devices.nic_macs = (const char *const *) nic_macs->pdata;
+  devices.qemu_args = (const char *const *) plan.qemu_args;
+  devices_disks = fvm_devices_disks_xml (&devices);
+  extra_xml = g_strconcat (identity.disk_xml ? identity.disk_xml : "", devices_disks, NULL);
+  nics_xml = fvm_devices_nics_xml (&devices);
+  graphics_xml = fvm_devices_graphics_xml (&devices);
+  qemu_xml = fvm_devices_qemu_xml (&devices);
   /* Only when asked: the default create launches no appliance. */
   if (plan.disk_hooks->len > 0
       && !run_disk_hooks (&plan, config, opts, &meta, mac, disk_path, cancellable, error))
@@ -499,7 +598,10 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   spec.vcpus = plan.vcpus;
   spec.disk_xml = disk_xml;
   spec.disk_path = disk_path;
-  spec.extra_xml = identity.disk_xml;
+  spec.extra_xml = extra_xml;
+  spec.nics_xml = nics_xml;
+  spec.graphics_xml = graphics_xml;
+  spec.qemu_xml = qemu_xml;
   spec.efi = fvm_manifest_is_efi (plan.golden);
   spec.template = plan.template;
   spec.template_name = plan.template_path;

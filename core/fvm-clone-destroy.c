@@ -81,7 +81,8 @@ remove_clone (FvmStore *store, FvmConfig *config, FvmBackend *backend, virDomain
           || virDomainUndefineFlags (dom, undefine_flags & ~VIR_DOMAIN_UNDEFINE_NVRAM) < 0))
     return fvm_throw_virt (error, "undefining clone '%s'", name);
   return backend->ops->remove (backend, name, error)
-         && fvm_identity_remove_seed (store, name, error);
+         && fvm_identity_remove_seed (store, name, error)
+         && fvm_clone_extra_disks_remove (store, name, error);
 }
 
 static void
@@ -176,7 +177,8 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
       /* A disk without a domain is what a killed create leaves: remove it. */
       if (backend->ops->exists (backend, name))
         return backend->ops->remove (backend, name, error)
-               && fvm_identity_remove_seed (store, name, error);
+               && fvm_identity_remove_seed (store, name, error)
+               && fvm_clone_extra_disks_remove (store, name, error);
       return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "clone '%s' not found", name);
     }
   clone = fvm_clone_from_domain (dom, error);

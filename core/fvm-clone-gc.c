@@ -7,6 +7,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
+#include "fvm-devices.h"
 #include "fvm-error.h"
 #include "fvm-identity.h"
 #include "fvm-import-image.h"
@@ -302,6 +303,34 @@ gc_seed (Gc *gc, const char *name, GError **error)
   return gc->dry_run || fvm_identity_remove_seed (gc->store, name, error);
 }
 
+/* An extra disk volume (fvm-devices' CLONE.diskN.qcow2) whose clone has no domain, decided under
+ * the clone's lock from a fresh look at libvirt, as seeds are. */
+static gboolean
+gc_extra_disk (Gc *gc, const char *file, const char *name, GError **error)
+{
+  g_autoptr (FvmLock) lock = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (FvmVirDomain) dom = NULL;
+  gboolean exists = FALSE;
+  gint64 made = G_MAXINT64;
+
+  lock = fvm_lock_clone (gc->store, name, &local_error);
+  if (lock == NULL)
+    {
+      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_BUSY))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!lookup_domain (fvm_store_get_connection (gc->store), name, &dom, error)
+      || !fvm_store_volume_time (gc->store, file, &exists, &made, error))
+    return FALSE;
+  if (dom != NULL || !exists || made >= gc->start - FVM_GC_CLOCK_SLACK_US)
+    return TRUE;
+  add_item (gc->items, "extra disk", file, "no domain has its clone");
+  return gc->dry_run || fvm_store_delete_volume (gc->store, file, error);
+}
+
 /* Clone disks and seeds whose clone had no domain at the start. */
 static gboolean
 gc_volumes (Gc *gc, GError **error)
@@ -322,6 +351,12 @@ gc_volumes (Gc *gc, GError **error)
     {
       const char *file = files->pdata[i];
       g_autofree char *name = NULL;
+      if (fvm_devices_is_extra_disk_volume (file, &name))
+        {
+          if (!g_hash_table_contains (gc->domains, name) && !gc_extra_disk (gc, file, name, error))
+            return FALSE;
+          continue;
+        }
       if (file[0] == '.' || !g_str_has_suffix (file, ".seed.iso"))
         continue;
       name = g_strndup (file, strlen (file) - strlen (".seed.iso"));

@@ -30,4 +30,12 @@ gboolean fvm_clone_remove_all (FvmStore *store, FvmConfig *config, FvmBackend *b
                                virDomainPtr dom, const FvmClone *clone,
                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Makes DISKS (FvmExtraDisk) as CLONE.diskN.qcow2 in the pool; returns their paths (a
+ * NULL-terminated array); on failure removes what it made. The caller holds the clone's lock. */
+GPtrArray *fvm_clone_extra_disks_create (FvmStore *store, const char *clone, GArray *disks,
+                                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Removes every extra disk volume of CLONE (fvm-devices' names); none is not an error. */
+gboolean fvm_clone_extra_disks_remove (FvmStore *store, const char *clone,
+                                       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include "fvm-clone-private.h"
+#include "fvm-devices.h"
 
 #include <libvirt/virterror.h>
 #include <unistd.h>
@@ -30,6 +31,10 @@ fvm_clone_free (FvmClone *self)
   g_free (self->disk_target);
   fvm_clone_meta_clear (&self->meta);
   g_free (self->ip);
+  g_free (self->graphics);
+  g_free (self->graphics_listen);
+  g_clear_pointer (&self->extra_disks, g_ptr_array_unref);
+  g_clear_pointer (&self->extra_nics, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -58,6 +63,49 @@ state_name (int state)
 }
 
 /* NOT_FOUND when the domain carries no fvm metadata: fvm never touches other domains. */
+/* The devices beyond the first disk and NIC, and the graphics port libvirt chose. */
+static void
+read_devices (FvmClone *clone, const char *xml)
+{
+  g_autoptr (GPtrArray) files = fvm_xml_find_all (xml, "domain/devices/disk/source", "file", NULL);
+  g_autoptr (GPtrArray) types = fvm_xml_find_all (xml, "domain/devices/interface", "type", NULL);
+  g_autoptr (GPtrArray) nets
+      = fvm_xml_find_all (xml, "domain/devices/interface/source", "network", NULL);
+  g_autoptr (GPtrArray) bridges
+      = fvm_xml_find_all (xml, "domain/devices/interface/source", "bridge", NULL);
+  g_autofree char *port = fvm_xml_find (xml, "domain/devices/graphics", "port", NULL);
+  guint n_net = 0, n_br = 0;
+
+  clone->graphics = fvm_xml_find (xml, "domain/devices/graphics", "type", NULL);
+  clone->graphics_listen = fvm_xml_find (xml, "domain/devices/graphics", "listen", NULL);
+  clone->graphics_port = port != NULL ? (int) g_ascii_strtoll (port, NULL, 10) : -1;
+  clone->extra_disks = g_ptr_array_new_with_free_func (g_free);
+  clone->extra_nics = g_ptr_array_new_with_free_func (g_free);
+  /* fvm's disks all have a file (the thinlv system disk a dev, and no file): the extra disks are
+   * the files of device='disk' entries other than the system disk. */
+  for (guint i = 0; files != NULL && i < files->len; i++)
+    if (g_str_has_suffix (files->pdata[i], ".qcow2")
+        && g_strcmp0 (files->pdata[i], clone->disk) != 0)
+      {
+        g_autofree char *base = g_path_get_basename (files->pdata[i]);
+        if (fvm_devices_is_extra_disk_volume (base, NULL))
+          g_ptr_array_add (clone->extra_disks, g_strdup (files->pdata[i]));
+      }
+  for (guint i = 0; types != NULL && i < types->len; i++)
+    {
+      const char *what = NULL;
+      g_autofree char *text = NULL;
+      if (g_str_equal (types->pdata[i], "network") && nets != NULL && n_net < nets->len)
+        what = nets->pdata[n_net++];
+      else if (g_str_equal (types->pdata[i], "bridge") && bridges != NULL && n_br < bridges->len)
+        text = g_strconcat ("bridge=", (char *) bridges->pdata[n_br++], NULL);
+      if (i == 0)
+        continue;
+      g_ptr_array_add (clone->extra_nics,
+                       text ? g_steal_pointer (&text) : g_strdup (what ? what : "?"));
+    }
+}
+
 FvmClone *
 fvm_clone_from_domain (virDomainPtr dom, GError **error)
 {
@@ -107,6 +155,7 @@ fvm_clone_from_domain (virDomainPtr dom, GError **error)
         = g_ascii_strtoull (memory, NULL, 10) / (g_strcmp0 (unit, "MiB") == 0 ? 1 : 1024);
   if (vcpus != NULL)
     clone->vcpus = (guint) g_ascii_strtoull (vcpus, NULL, 10);
+  read_devices (clone, xml);
   return g_steal_pointer (&clone);
 }
 
@@ -502,6 +551,28 @@ fvm_clone_to_json (const FvmClone *clone)
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
+  json_builder_set_member_name (b, "graphics");
+  json_builder_add_string_value (b, clone->graphics);
+  if (clone->graphics != NULL)
+    {
+      json_builder_set_member_name (b, "graphics_listen");
+      json_builder_add_string_value (b, clone->graphics_listen);
+      json_builder_set_member_name (b, "graphics_port");
+      if (clone->graphics_port > 0)
+        json_builder_add_int_value (b, clone->graphics_port);
+      else
+        json_builder_add_null_value (b);
+    }
+  json_builder_set_member_name (b, "extra_disks");
+  json_builder_begin_array (b);
+  for (guint i = 0; clone->extra_disks != NULL && i < clone->extra_disks->len; i++)
+    json_builder_add_string_value (b, clone->extra_disks->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "extra_nics");
+  json_builder_begin_array (b);
+  for (guint i = 0; clone->extra_nics != NULL && i < clone->extra_nics->len; i++)
+    json_builder_add_string_value (b, clone->extra_nics->pdata[i]);
+  json_builder_end_array (b);
   if (clone->meta.creating)
     {
       json_builder_set_member_name (b, "creating");

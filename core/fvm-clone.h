@@ -33,6 +33,11 @@ typedef struct
   char *disk_target; /* vda */
   FvmIpSource ip_source;
   long long lease_watermark; /* leases up to this expiry predate the last start */
+  char *graphics;            /* "vnc", "spice", or NULL for none */
+  char *graphics_listen;     /* its listen address */
+  int graphics_port;         /* the port libvirt chose while it runs, else -1 */
+  GPtrArray *extra_disks;    /* char *: the files of the disks after the first */
+  GPtrArray *extra_nics;     /* char *: the networks (or "bridge=BR") of the NICs after the first */
 } FvmClone;
 
 void fvm_clone_free (FvmClone *self);
@@ -123,8 +128,8 @@ gboolean fvm_clone_stop (virConnectPtr conn, const char *name, gboolean graceful
                          GCancellable *cancellable, GError **error);
 
 /* Runs the destroy hooks, powers off, releases the DHCP lease and the reservation, undefines and
- * removes the disk and the seed. A disk left without a domain (a killed create) is removed
- * too. With clone.owner-only, only the clone's owner or root may. */
+ * removes the disk, the seed and the extra disks. A disk left without a domain (a killed create) is
+ * removed too. With clone.owner-only, only the clone's owner or root may. */
 gboolean fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name,
                             FvmLineFunc hook_output, gpointer hook_output_data,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -136,6 +141,22 @@ gboolean fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *
                                 FvmProgress *progress, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Puts ISO (checked: an absolute path to a readable regular file) into the CD-ROM drive of
+ * clone NAME, which must be shut off: its earlier ISO's drive, else a new drive. It stays in
+ * the clone's definition (the clone still boots from its disk). */
+gboolean fvm_clone_insert_cdrom (virConnectPtr conn, const char *name, const char *iso,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The graphical console of clone NAME: its type ("vnc", "spice"), listen address and port (-1
+ * when it is not running); NOT_FOUND when it has none. */
+gboolean fvm_clone_graphics (virConnectPtr conn, const char *name, char **out_type,
+                             char **out_listen, int *out_port,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Runs COMMAND (one line, the human monitor's form: "info status") in the QEMU monitor of the
+ * running clone NAME through libvirt's passthrough, which taints the domain (custom-monitor);
+ * returns the monitor's reply. */
+char *fvm_clone_monitor (virConnectPtr conn, const char *name, const char *command,
+                         GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Gives a stopped clone's unused blocks back to the host: fstrim of every guest file system in the
  * libguestfs appliance, the disk opened with discard, in place (fvm-clone-compact.c). */
 gboolean fvm_clone_compact (FvmStore *store, FvmConfig *config, const char *name,
@@ -165,15 +186,15 @@ gboolean fvm_clone_check_note (const char *note, GError **error) G_GNUC_WARN_UNU
 /* What gc found or removed. */
 typedef struct
 {
-  char *kind; /* "volume", "seed", "reservation", "domain" */
+  char *kind; /* "volume", "seed", "extra disk", "reservation", "domain", … */
   char *name;
   char *why;
 } FvmGcItem;
 
 void fvm_gc_item_free (FvmGcItem *item);
 
-/* Finds what killed creates left: clone and seed volumes without a domain, reservations on the
- * clone network whose MAC no domain has, domains a create did not finish (no process holds
+/* Finds what killed creates left: clone, seed and extra-disk volumes without a domain, reservations
+ * on the clone network whose MAC no domain has, domains a create did not finish (no process holds
  * their lock any more) and clones whose disk is gone. Removes them unless DRY_RUN. Returns the
  * items (FvmGcItem*). */
 GPtrArray *fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run,

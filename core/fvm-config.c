@@ -5,6 +5,7 @@
 
 #include "fvm-backend.h"
 #include "fvm-config-build.h"
+#include "fvm-devices.h"
 #include "fvm-error.h"
 #include "fvm-ssh-route.h"
 #include "fvm-validate.h"
@@ -251,6 +252,57 @@ static gboolean
 validate_path (const char *value, GError **error)
 {
   return validate_nonempty (value, error) && validate_optional_path (value, error);
+}
+
+static gboolean
+validate_graphics (const char *value, GError **error)
+{
+  FvmGraphics graphics;
+
+  return fvm_devices_parse_graphics (value, &graphics, error);
+}
+
+static gboolean
+validate_listen (const char *value, GError **error)
+{
+  return fvm_devices_check_listen (value, error);
+}
+
+static gboolean
+validate_disks (const char *value, GError **error)
+{
+  g_autoptr (GArray) disks = fvm_devices_parse_disks (value, error);
+
+  return disks != NULL;
+}
+
+static gboolean
+validate_nics (const char *value, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (value, ",", -1);
+  g_autoptr (GPtrArray) nics = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    g_strstrip (parts[i]);
+  /* Empty elements are dropped as fvm_config_get_list drops them. */
+  {
+    g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+    g_auto (GStrv) items = NULL;
+    for (guint i = 0; parts[i] != NULL; i++)
+      if (*parts[i] != '\0')
+        g_strv_builder_add (b, parts[i]);
+    items = g_strv_builder_end (b);
+    nics = fvm_devices_parse_nics ((const char *const *) items, error);
+  }
+  return nics != NULL;
+}
+
+static gboolean
+validate_qemu_args (const char *value, GError **error)
+{
+  g_auto (GStrv) args = fvm_devices_parse_qemu_args (value, error);
+
+  return args != NULL;
 }
 
 /* The runtime table, expanded from fvm-settings.h, in FvmSetting's order. */

@@ -203,13 +203,14 @@ typedef enum
   P_DISKS,
   P_INTERFACE,
   P_DEVICES,
+  P_QEMU,
   N_PIECES
 } PieceId;
 
 static const char *const piece_names[N_PIECES + 1] = {
-  "name",    "uuid", "title",   "description", "domain_type", "memory_mib", "vcpus",
-  "machine", "mac",  "network", "nic_model",   "disk_path",   "golden",     "metadata",
-  "os",      "cpu",  "disks",   "interface",   "devices",     NULL,
+  "name",    "uuid", "title",   "description", "domain_type", "memory_mib",       "vcpus",
+  "machine", "mac",  "network", "nic_model",   "disk_path",   "golden",           "metadata",
+  "os",      "cpu",  "disks",   "interface",   "devices",     "qemu_commandline", NULL,
 };
 
 const char *const *
@@ -278,12 +279,16 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
       g_str_equal (spec->domain_type, "kvm") ? "  <cpu mode='host-passthrough'/>\n" : "");
   pieces[P_DISKS].value
       = g_strconcat (spec->disk_xml, spec->extra_xml ? spec->extra_xml : "", NULL);
-  pieces[P_INTERFACE].value = g_markup_printf_escaped ("    <interface type='network'>\n"
-                                                       "      <source network='%s'/>\n"
-                                                       "      <mac address='%s'/>\n"
-                                                       "      <model type='%s'/>\n"
-                                                       "    </interface>\n",
-                                                       spec->network, spec->mac, nic);
+  {
+    g_autofree char *first = g_markup_printf_escaped ("    <interface type='network'>\n"
+                                                      "      <source network='%s'/>\n"
+                                                      "      <mac address='%s'/>\n"
+                                                      "      <model type='%s'/>\n"
+                                                      "    </interface>\n",
+                                                      spec->network, spec->mac, nic);
+    /* The first NIC is fvm's (its address, lease and reservation); --nic adds the others. */
+    pieces[P_INTERFACE].value = g_strconcat (first, spec->nics_xml ? spec->nics_xml : "", NULL);
+  }
   g_string_append (devices, "    <serial type='pty'><target port='0'/></serial>\n"
                             "    <console type='pty'><target type='serial' port='0'/></console>\n"
                             "    <channel type='unix'>\n"
@@ -295,7 +300,10 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
                      "    <rng model='virtio'><backend model='random'>/dev/urandom</backend>"
                      "</rng>\n"
                      "    <memballoon model='virtio'/>\n");
+  if (spec->graphics_xml != NULL)
+    g_string_append (devices, spec->graphics_xml);
   pieces[P_DEVICES].value = g_string_free (g_steal_pointer (&devices), FALSE);
+  pieces[P_QEMU].value = g_strdup (spec->qemu_xml ? spec->qemu_xml : "");
 }
 
 static void
@@ -357,6 +365,10 @@ render_template (const char *text, const char *file, const Piece *pieces, GError
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "%s: a domain template must contain {{metadata}} and {{disks}}",
                                 file);
+  if (!seen[P_QEMU] && *pieces[P_QEMU].value != '\0')
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "%s: clone.qemu-args needs {{qemu_commandline}} in the template",
+                                file);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -402,7 +414,9 @@ fvm_domain_xml (const FvmDomainSpec *spec, GError **error)
   g_string_append (s, pieces[P_DISKS].value);
   g_string_append (s, pieces[P_INTERFACE].value);
   g_string_append (s, pieces[P_DEVICES].value);
-  g_string_append (s, "  </devices>\n</domain>\n");
+  g_string_append (s, "  </devices>\n");
+  g_string_append (s, pieces[P_QEMU].value);
+  g_string_append (s, "</domain>\n");
   pieces_clear (pieces);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }

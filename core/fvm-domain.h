@@ -61,7 +61,10 @@ typedef struct
   const char *network;
   const char *disk_xml;      /* from the clone backend */
   const char *disk_path;     /* for the record */
-  const char *extra_xml;     /* more devices (the seed's CD-ROM), or NULL */
+  const char *extra_xml;     /* more disks (the seed's CD-ROM, extra disks), or NULL */
+  const char *nics_xml;      /* <interface>s after the first (fvm-devices), or NULL */
+  const char *graphics_xml;  /* <graphics> and <video>, or NULL */
+  const char *qemu_xml;      /* <qemu:commandline>, or NULL */
   gboolean efi;              /* UEFI firmware (OVMF) */
   const char *template;      /* a user's domain XML template, or NULL for fvm's own */
   const char *template_name; /* its file name, for messages */
@@ -70,8 +73,10 @@ typedef struct
 
 /* The domain XML. With a template, its {{placeholders}} are filled in: values are escaped for
  * XML, and {{metadata}} (required), {{disks}} (required), {{interface}}, {{os}}, {{cpu}} and
- * {{devices}} (everything fvm would put in <devices> besides disks and the interface) are
- * elements fvm builds. An unknown placeholder, or a template without {{metadata}} or
+ * {{devices}} (everything fvm would put in <devices> besides disks and the interface) and
+ * {{qemu_commandline}} (clone.qemu-args, a child of <domain>) are elements fvm builds; a
+ * template given qemu arguments without {{qemu_commandline}} is an error, not a silent drop. An
+ * unknown placeholder, or a template without {{metadata}} or
  * {{disks}}, is an error naming the file and line. */
 char *fvm_domain_xml (const FvmDomainSpec *spec, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

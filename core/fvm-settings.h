@@ -68,6 +68,19 @@ G_BEGIN_DECLS
      PER_CLONE, "shell scripts run in the clone's disk at destroy, after power-off (comma-separated)") \
   X (CLONE_HOOKS_DIR, "clone.hooks-dir", PATH, FVM_SYSCONFDIR "/hooks", NULL, validate_path, \
      GLOBAL, "the only directory hooks run from (owned by root or the user, writable by no one else)") \
+  X (CLONE_GRAPHICS, "clone.graphics", STRING, "none", NULL, validate_graphics, PER_CLONE, \
+     "graphical console: none, vnc or spice (port chosen by libvirt, shown by info)") \
+  X (CLONE_GRAPHICS_LISTEN, "clone.graphics-listen", STRING, "127.0.0.1", NULL, validate_listen, \
+     PER_CLONE, "address the VNC or SPICE server listens on (loopback unless changed)") \
+  X (CLONE_DISKS, "clone.disks", LIST, "", NULL, validate_disks, PER_CLONE, \
+     "blank extra disks: SIZE[,bus=virtio|sata|scsi] for each, comma-separated") \
+  X (CLONE_NICS, "clone.nics", LIST, "", NULL, validate_nics, PER_CLONE, \
+     "NICs after the first (on network.name): NETWORK or bridge=BRIDGE each, comma-separated") \
+  X (CLONE_CDROM, "clone.cdrom", PATH, "", NULL, validate_optional_path, PER_CLONE, \
+     "an ISO attached as a CD-ROM (a readable regular file)") \
+  X (CLONE_QEMU_ARGS, "clone.qemu-args", STRING, "", NULL, validate_qemu_args, PER_CLONE, \
+     "extra QEMU arguments, shell-quoted words, through <qemu:commandline> (unsupported by " \
+     "libvirt)") \
   X (CLONE_SSH_KEYS, "clone.ssh-keys", PATH_LIST, "", NULL, validate_optional_paths, PER_CLONE, \
      "public key files for root in each clone (comma-separated)") \
   X (CLONE_USER_DATA, "clone.user-data", PATH, "", NULL, validate_optional_path, PER_CLONE, \

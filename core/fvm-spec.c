@@ -1,6 +1,7 @@
 /* fvm-spec: a clone described in one YAML file (see fvm-spec.h), read with libyaml. */
 #include "fvm-spec.h"
 
+#include "fvm-devices.h"
 #include "fvm-error.h"
 #include "fvm-names.h"
 #include "fvm-validate.h"
@@ -35,6 +36,8 @@ typedef enum
   VALUE_STRING,   /* a scalar */
   VALUE_NUMBER,   /* a plain scalar of digits */
   VALUE_STRINGS,  /* a list of scalars, or one */
+  VALUE_DISKS,    /* a list of SIZE[,bus=BUS], or one (commas kept) */
+  VALUE_WORDS,    /* a list of words, or one, shell-quoted into one string */
   VALUE_DOCUMENT, /* a mapping (dumped) or a string (verbatim) */
   VALUE_MAPPING,  /* a mapping (dumped) */
 } ValueType;
@@ -61,6 +64,12 @@ static const SpecKey spec_keys[] = {
   { "destroy-disk-hooks", VALUE_STRINGS, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS },
   { "wait", VALUE_STRING, FVM_SETTING_CLONE_WAIT },
   { "ssh-key-files", VALUE_STRINGS, FVM_SETTING_CLONE_SSH_KEYS },
+  { "graphics", VALUE_STRING, FVM_SETTING_CLONE_GRAPHICS },
+  { "graphics-listen", VALUE_STRING, FVM_SETTING_CLONE_GRAPHICS_LISTEN },
+  { "disks", VALUE_DISKS, FVM_SETTING_CLONE_DISKS },
+  { "nics", VALUE_STRINGS, FVM_SETTING_CLONE_NICS },
+  { "cdrom", VALUE_STRING, FVM_SETTING_CLONE_CDROM },
+  { "qemu-args", VALUE_WORDS, FVM_SETTING_CLONE_QEMU_ARGS },
   { "hostname", VALUE_STRING, SPEC_ONLY },
   { "note", VALUE_STRING, SPEC_ONLY },
   { "number", VALUE_NUMBER, SPEC_ONLY },
@@ -251,6 +260,29 @@ apply_key (Loader *l, const SpecKey *k, yaml_node_t *node, GError **error)
             g_ptr_array_add (id->ssh_keys, g_strstrip (g_strdup (list[i])));
           }
         return TRUE;
+      }
+    case VALUE_DISKS:
+    case VALUE_WORDS:
+      {
+        g_auto (GStrv) list = strings_value (l, k, node, error);
+        g_autofree char *joined = NULL;
+        if (list == NULL)
+          return FALSE;
+        if (k->type == VALUE_WORDS)
+          joined = fvm_devices_join_qemu_args ((const char *const *) list);
+        else
+          {
+            /* Each item is one disk: checked alone, so "bus=sata" cannot stand for an item. */
+            for (guint i = 0; list[i] != NULL; i++)
+              {
+                FvmExtraDisk disk;
+                g_autoptr (GError) local_error = NULL;
+                if (!fvm_devices_parse_disk (list[i], &disk, &local_error))
+                  return throw_at (l, node, error, "disks: %s", local_error->message);
+              }
+            joined = g_strjoinv (",", list);
+          }
+        return set_setting (l, k, node, joined, error);
       }
     case VALUE_DOCUMENT:
     case VALUE_MAPPING:

@@ -8,6 +8,11 @@
  *   disk-size: 20G
  *   network: fvm
  *   hooks: [./register.sh]
+ *   graphics: vnc               # none, vnc or spice; graphics-listen: 127.0.0.1
+ *   disks: [10G, "2G,bus=sata"] # blank extra disks
+ *   nics: [lab, bridge=br0]     # NICs after the first
+ *   cdrom: ./tools.iso
+ *   qemu-args: [-device, "virtio-rng-pci,id=rng1"]
  *   disk-hooks: [./motd.sh]     # and destroy-disk-hooks: shell scripts for the appliance
  *   hostname: web1
  *   note: for the demo

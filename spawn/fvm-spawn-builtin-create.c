@@ -1,6 +1,7 @@
 /* fvm-spawn create [GOLDEN] NAME */
 #include "fvm-cli.h"
 #include "fvm-clone.h"
+#include "fvm-devices.h"
 #include "fvm-error.h"
 #include "fvm-farm-create.h"
 #include "fvm-names.h"
@@ -30,6 +31,12 @@ static gboolean opt_no_start;
 static char *opt_wait;
 static gboolean opt_no_wait;
 static char *opt_hosts;
+static char *opt_graphics;
+static char *opt_graphics_listen;
+static char **opt_disks;
+static char **opt_nics;
+static char *opt_cdrom;
+static char **opt_qemu_args;
 
 static const GOptionEntry options[] = {
   { "profile", 'p', 0, G_OPTION_ARG_STRING, &opt_profile,
@@ -69,8 +76,38 @@ static const GOptionEntry options[] = {
   { "no-wait", 0, 0, G_OPTION_ARG_NONE, &opt_no_wait, "Start without waiting (--wait none)", NULL },
   { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
     "With --count: place the clones over these libvirt hosts (all: hosts.uris)", "URI,...|all" },
+  { "graphics", 0, 0, G_OPTION_ARG_STRING, &opt_graphics,
+    "Graphical console: none (default), vnc or spice", "KIND" },
+  { "graphics-listen", 0, 0, G_OPTION_ARG_STRING, &opt_graphics_listen,
+    "Address the console listens on (default 127.0.0.1)", "ADDR" },
+  { "disk", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_disks,
+    "A blank extra disk, SIZE[,bus=virtio|sata|scsi] (repeatable)", "SIZE" },
+  { "nic", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_nics,
+    "Another NIC on libvirt network NET or bridge=BR (repeatable)", "NET" },
+  { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &opt_cdrom, "Attach an ISO as a CD-ROM", "ISO" },
+  { "qemu-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_qemu_args,
+    "Pass ARG to QEMU (repeatable; unsupported by libvirt)", "ARG" },
   { NULL },
 };
+
+typedef FvmNic FvmNicOwned;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmNicOwned, fvm_nic_free)
+
+/* The list setting's value below the command line, then ITEMS. */
+static char *
+join_below (FvmConfig *config, FvmSetting setting, char **items)
+{
+  g_auto (GStrv) lower_list = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *more = g_strjoinv (",", items);
+
+  if (setting == FVM_SETTING_CLONE_DISKS)
+    lower_list = fvm_config_get_list (config, FVM_SETTING_CLONE_DISKS);
+  else
+    lower_list = fvm_config_get_list (config, FVM_SETTING_CLONE_NICS);
+  lower = g_strjoinv (",", lower_list);
+  return *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
+}
 
 /* OPTS added to LOWER_LIST (taken), what a profile or fvm.conf gives; NULL without OPTS. A path
  * with a comma cannot be told from two. */
@@ -116,7 +153,62 @@ apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  g_autofree char *disks = NULL;
+  g_autofree char *nics = NULL;
+  g_autofree char *qemu_args = NULL;
+
+  /* Repeated options add to what a profile, fvm.conf or the spec already names. */
+  for (guint i = 0; opt_disks != NULL && opt_disks[i] != NULL; i++)
+    {
+      FvmExtraDisk disk;
+      g_autoptr (GError) parse_error = NULL;
+      g_autofree char *message = NULL;
+      if (!fvm_devices_parse_disk (opt_disks[i], &disk, &parse_error))
+        {
+          message = g_strdup_printf ("--disk: %s", parse_error->message);
+          return fvm_usage_error (NULL, message, error);
+        }
+    }
+  if (opt_disks != NULL)
+    disks = join_below (config, FVM_SETTING_CLONE_DISKS, opt_disks);
+  for (guint i = 0; opt_nics != NULL && opt_nics[i] != NULL; i++)
+    {
+      g_autoptr (GError) parse_error = NULL;
+      g_autoptr (FvmNicOwned) nic = fvm_devices_parse_nic (opt_nics[i], &parse_error);
+      g_autofree char *message = NULL;
+      if (nic == NULL)
+        {
+          message = g_strdup_printf ("--nic: %s", parse_error->message);
+          return fvm_usage_error (NULL, message, error);
+        }
+    }
+  if (opt_nics != NULL)
+    nics = join_below (config, FVM_SETTING_CLONE_NICS, opt_nics);
+  if (opt_qemu_args != NULL)
+    {
+      g_autofree char *more = fvm_devices_join_qemu_args ((const char *const *) opt_qemu_args);
+      const char *lower = fvm_config_get_string (config, FVM_SETTING_CLONE_QEMU_ARGS);
+      qemu_args = *lower != '\0' ? g_strconcat (lower, " ", more, NULL) : g_steal_pointer (&more);
+    }
+  if (opt_cdrom != NULL)
+    {
+      /* Relative to where the user is: libvirt's daemon has another working directory. */
+      char *absolute = g_canonicalize_filename (opt_cdrom, NULL);
+      g_free (opt_cdrom);
+      opt_cdrom = absolute;
+      if (!fvm_devices_check_cdrom (opt_cdrom, error))
+        return FALSE;
+    }
   return fvm_invocation_set (invocation, FVM_SETTING_CLONE_MEMORY, opt_memory, "--memory", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_GRAPHICS, opt_graphics, "--graphics",
+                                error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_GRAPHICS_LISTEN, opt_graphics_listen,
+                                "--graphics-listen", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_DISKS, disks, "--disk", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_NICS, nics, "--nic", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_CDROM, opt_cdrom, "--cdrom", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_QEMU_ARGS, qemu_args, "--qemu-arg",
+                                error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_VCPUS, vcpus, "--vcpus", error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_DISK_SIZE, opt_disk_size,
                                 "--disk-size", error)

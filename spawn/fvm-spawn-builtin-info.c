@@ -94,6 +94,16 @@ show_clone (virConnectPtr conn, FvmConfig *config, const char *name, JsonArray *
   g_print ("Resources:     %" G_GUINT64_FORMAT " MiB, %u vCPU%s\n", c->memory_mib, c->vcpus,
            c->vcpus == 1 ? "" : "s");
   fvm_cli_print_line ("Disk:          %s (%s)", c->disk ? c->disk : "-", c->meta.backend);
+  for (guint i = 0; c->extra_disks != NULL && i < c->extra_disks->len; i++)
+    fvm_cli_print_line ("Extra disk:    %s", (char *) c->extra_disks->pdata[i]);
+  for (guint i = 0; c->extra_nics != NULL && i < c->extra_nics->len; i++)
+    fvm_cli_print_line ("Extra NIC:     %s", (char *) c->extra_nics->pdata[i]);
+  if (c->graphics != NULL && c->graphics_port > 0)
+    fvm_cli_print_line ("Graphics:      %s://%s:%d", c->graphics,
+                        c->graphics_listen ? c->graphics_listen : "127.0.0.1", c->graphics_port);
+  else if (c->graphics != NULL)
+    fvm_cli_print_line ("Graphics:      %s on %s (port chosen when it starts)", c->graphics,
+                        c->graphics_listen ? c->graphics_listen : "127.0.0.1");
   /* The space every clone of its backend shares (thinlv: the thin pool), when it has one. */
   {
     g_autoptr (GError) pool_error = NULL;

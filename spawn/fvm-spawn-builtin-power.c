@@ -1,19 +1,23 @@
-/* fvm-spawn start NAME…, stop NAME… [--graceful] */
+/* fvm-spawn start NAME… [--cdrom ISO], stop NAME… [--graceful] */
 #include "fvm-cleanup.h"
 #include "fvm-cli-each.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
+#include "fvm-devices.h"
 #include "fvm-error.h"
 #include "fvm-spawn-builtins.h"
 
 static gboolean opt_graceful;
 static int opt_timeout = 60;
 static char *opt_wait;
+static char *opt_cdrom;
 static char *opt_attach;
 
 static const GOptionEntry start_options[] = {
   { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait, "Wait for ip or ssh, and print the address",
     "WHAT" },
+  { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &opt_cdrom,
+    "Put an ISO into the clone's CD-ROM drive first (the clone must be shut off)", "ISO" },
   { "attach", 'a', 0, G_OPTION_ARG_STRING, &opt_attach,
     "Then log in over SSH or attach to the serial console (one NAME)", "ssh|console" },
   { NULL },
@@ -30,8 +34,11 @@ static gboolean
 start_one (virConnectPtr conn, FvmConfig *config, const char *name, GCancellable *cancellable,
            GError **error)
 {
-  g_autoptr (FvmClone) clone = fvm_clone_start (conn, name, error);
+  g_autoptr (FvmClone) clone = NULL;
 
+  if (opt_cdrom != NULL && !fvm_clone_insert_cdrom (conn, name, opt_cdrom, error))
+    return FALSE;
+  clone = fvm_clone_start (conn, name, error);
   if (clone == NULL)
     return FALSE;
   if (opt_wait == NULL)
@@ -73,6 +80,15 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
     return fvm_usage_error (ctx, "--attach takes one NAME", error);
   if (opt_timeout <= 0)
     return fvm_usage_error (ctx, "--timeout must be positive", error);
+  if (opt_cdrom != NULL)
+    {
+      /* Relative to where the user is: libvirt's daemon has another working directory. */
+      char *absolute = g_canonicalize_filename (opt_cdrom, NULL);
+      g_free (opt_cdrom);
+      opt_cdrom = absolute;
+      if (!fvm_devices_check_cdrom (opt_cdrom, error))
+        return FALSE;
+    }
   conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;

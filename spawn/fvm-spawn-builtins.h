@@ -29,4 +29,8 @@ gboolean fvm_spawn_builtin_keys (int argc, char **argv, GCancellable *cancellabl
 gboolean fvm_spawn_builtin_compact (int argc, char **argv, GCancellable *cancellable,
                                     GError **error);
 
+gboolean fvm_spawn_builtin_vnc (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_monitor (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
+
 G_END_DECLS

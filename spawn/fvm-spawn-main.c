@@ -11,6 +11,8 @@ static const FvmCommand commands[] = {
   { "stop", fvm_spawn_builtin_stop, "Stop a clone" },
   { "ssh", fvm_spawn_builtin_ssh, "Log in to a clone (or run a command) over SSH" },
   { "console", fvm_spawn_builtin_console, "Attach to a clone's serial console" },
+  { "vnc", fvm_spawn_builtin_vnc, "Show or open a clone's graphical console" },
+  { "monitor", fvm_spawn_builtin_monitor, "Run QEMU monitor commands in a running clone" },
   { "copy", fvm_spawn_builtin_copy, "Copy files to or from a clone (NAME:PATH, scp)" },
   { "keys", fvm_spawn_builtin_keys, "Authorize an SSH key in a running clone" },
   { "note", fvm_spawn_builtin_note, "Set a clone's note" },

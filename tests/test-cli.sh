@@ -52,7 +52,7 @@ expect 2 "^fvm-spawn: error: no command given" "fvm-spawn without a command" -- 
 expect 2 "^fvm-spawn: error: unknown command 'frob'" "fvm-spawn unknown command" -- fvm-spawn frob
 expect 2 "OS and NAME must be given" "fvm-build without arguments" -- fvm-build
 expect 2 "NAME must be given" "fvm-consolidate without NAME" -- fvm-consolidate
-for verb in create list info ip ssh console note resize start stop destroy gc profiles setup; do
+for verb in create list info ip ssh console vnc monitor note resize start stop destroy gc profiles setup; do
 	succeeds "fvm-spawn $verb --help names the verb in its usage line" "^  fvm-spawn $verb \[OPTION" -- fvm-spawn $verb --help
 done
 for verb in create list info delete verify; do
@@ -77,6 +77,25 @@ expect 2 "--hostname names one clone" "create --hostname with --count" -- fvm-sp
 expect 2 "--hostname must be a DNS label" "create --hostname with a space" -- fvm-spawn create --hostname "a b" g x
 expect 2 "--wait and --no-wait exclude each other" "create --wait ip --no-wait" -- fvm-spawn create --wait ip --no-wait g x
 expect 2 "disk-size.*invalid size 'huge'" "create --disk-size huge" -- fvm-spawn create --disk-size huge g x
+# Extra devices (fvm-devices): hostile or mistyped values refused in one line before anything.
+expect 2 "--graphics: clone.graphics: invalid graphics 'vga' \\(expected none, vnc or spice\\)" "create --graphics vga" -- fvm-spawn create --graphics vga g x
+expect 2 "--graphics-listen: clone.graphics-listen: invalid listen address 'localhost'" "create --graphics-listen localhost" -- fvm-spawn create --graphics vnc --graphics-listen localhost g x
+expect 2 "--graphics-listen: clone.graphics-listen: invalid listen address" "create --graphics-listen with a quote" -- fvm-spawn create --graphics-listen "127.0.0.1' autoport='no" g x
+expect 2 "--disk: invalid disk size '10X'" "create --disk 10X" -- fvm-spawn create --disk 10X g x
+expect 2 "--disk: invalid disk size '0'" "create --disk 0" -- fvm-spawn create --disk 0 g x
+expect 2 "--disk: invalid disk bus 'ide' \\(expected virtio, sata or scsi\\)" "create --disk 1G,bus=ide" -- fvm-spawn create --disk 1G,bus=ide g x
+expect 2 "--disk: invalid disk '1G,cache=none'" "create --disk with an unknown option" -- fvm-spawn create --disk 1G,cache=none g x
+expect 2 "--disk: invalid disk " "create --disk with a line break" -- fvm-spawn create --disk "$(printf '1G,bus=sata\nx')" g x
+expect 2 "--nic: invalid network name 'a'b'" "create --nic with a quote" -- fvm-spawn create --nic "a'b" g x
+expect 2 "--nic: bridge name is 20 characters long" "create --nic with a long bridge" -- fvm-spawn create --nic bridge=abcdefghijklmnopqrst g x
+expect 2 "--nic: invalid NIC 'vlan=3'" "create --nic vlan=3" -- fvm-spawn create --nic vlan=3 g x
+expect 2 "--nic: invalid network name 'a,b'" "create --nic with a comma" -- fvm-spawn create --nic a,b g x
+expect 2 "--qemu-arg: clone.qemu-args: qemu argument 1 holds a control character" "create --qemu-arg with a tab" -- fvm-spawn create --qemu-arg "$(printf 'a\tb')" g x
+expect 1 "CD-ROM image '/nonexistent/x.iso': No such file" "create --cdrom of a missing file" -- fvm-spawn create --cdrom /nonexistent/x.iso g x
+expect 1 "CD-ROM image '/tmp': not a regular file" "create --cdrom of a directory" -- fvm-spawn create --cdrom /tmp g x
+expect 1 "CD-ROM image '/tmp': not a regular file" "start --cdrom of a directory" -- fvm-spawn start --cdrom /tmp x
+expect 2 "NAME must be given" "vnc without NAME" -- fvm-spawn vnc
+expect 2 "NAME must be given" "monitor without NAME" -- fvm-spawn monitor
 expect 1 "profile 'nosuch' not found \\(looked in .*/fvm/profiles and .*/profiles\\)" "create --profile nosuch" -- fvm-spawn create --profile nosuch g x
 expect 1 "invalid image name" "create --profile ../x" -- fvm-spawn create --profile ../x g x
 mkdir -p "$XDG_CONFIG_HOME/fvm/profiles"

@@ -261,6 +261,95 @@ test_hook_fails (Fixture *f, gconstpointer data)
   assert_nothing_left (f, "c-hook");
 }
 
+static gboolean
+has_volume (Fixture *f, const char *name)
+{
+  g_autoptr (FvmVirStoragePool) pool = virStoragePoolLookupByName (f->ts.conn, POOL);
+  g_autoptr (FvmVirStorageVol) vol = NULL;
+
+  g_assert_nonnull (pool);
+  vol = virStorageVolLookupByName (pool, name);
+  virResetLastError ();
+  return vol != NULL;
+}
+
+/* Extra disks and NICs (fvm-devices): made as volumes of fvm's names, in the domain, removed by
+ * destroy; undone with the rest when a hook fails. */
+static void
+test_extra_devices (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autoptr (FvmClone) found = NULL;
+
+  set (f, FVM_SETTING_CLONE_DISKS, "1M,2M,bus=sata");
+  set (f, FVM_SETTING_CLONE_NICS, "default,bridge=br0");
+  made = create (f, "c-dev", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_volume (f, "c-dev.disk1.qcow2"));
+  g_assert_true (has_volume (f, "c-dev.disk2.qcow2"));
+  g_assert_false (has_volume (f, "c-dev.disk3.qcow2"));
+  found = fvm_clone_lookup (f->ts.conn, "c-dev", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->extra_disks->len, ==, 2);
+  g_assert_true (g_str_has_suffix (found->extra_disks->pdata[1], "/c-dev.disk2.qcow2"));
+  g_assert_cmpuint (found->extra_nics->len, ==, 2);
+  g_assert_cmpstr (found->extra_nics->pdata[1], ==, "bridge=br0");
+  /* The clone records what it was made with. */
+  {
+    gboolean seen = FALSE;
+    for (guint i = 0; i < found->meta.settings->len; i++)
+      {
+        FvmCloneSetting *c = found->meta.settings->pdata[i];
+        seen |= g_str_equal (c->key, "clone.disks") && g_str_equal (c->value, "1M,2M,bus=sata");
+      }
+    g_assert_true (seen);
+  }
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-dev", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_volume (f, "c-dev.disk1.qcow2"));
+  g_assert_false (has_volume (f, "c-dev.disk2.qcow2"));
+  assert_nothing_left (f, "c-dev");
+
+  set (f, FVM_SETTING_CLONE_HOOKS, "ok,fail");
+  g_clear_pointer (&made, fvm_clone_free);
+  made = create (f, "c-dev2", 0, NULL, NULL, &error);
+  g_assert_null (made);
+  g_clear_error (&error);
+  g_assert_false (has_volume (f, "c-dev2.disk1.qcow2"));
+  g_assert_false (has_volume (f, "c-dev2.disk2.qcow2"));
+  assert_nothing_left (f, "c-dev2");
+}
+
+/* start --cdrom's refusals: a running clone, a directory, a missing clone. (The drive itself is
+ * added or changed by virDomainAttachDeviceFlags/UpdateDeviceFlags, which libvirt's test driver
+ * lacks: the integration suite devices does both.) */
+static void
+test_insert_cdrom (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autoptr (FvmVirDomain) dom = NULL;
+  g_autofree char *iso1 = test_write_file (test_tmpdir, "one.iso", "1", 0644);
+
+  made = create (f, "c-cd", 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (fvm_clone_insert_cdrom (f->ts.conn, "c-cd", iso1, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "is running"));
+  g_clear_error (&error);
+  dom = virDomainLookupByName (f->ts.conn, "c-cd");
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  g_assert_false (fvm_clone_insert_cdrom (f->ts.conn, "c-cd", test_tmpdir, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+  g_assert_false (fvm_clone_insert_cdrom (f->ts.conn, "c-none", iso1, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-cd", NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* libvirt refuses the definition (after the disk and the reservation were
  * made). */
 static void
@@ -667,6 +756,8 @@ main (int argc, char **argv)
   ADD ("/clone-create/name-being-created", test_name_being_created, NULL);
   ADD ("/clone-create/name-taken", test_name_taken, NULL);
   ADD ("/clone-create/seed", test_seed, NULL);
+  ADD ("/clone-create/extra-devices", test_extra_devices, NULL);
+  ADD ("/clone-start/insert-cdrom", test_insert_cdrom, NULL);
   ADD ("/clone-create/disk-hook", test_disk_hook, NULL);
   ADD ("/clone-destroy/busy", test_destroy_busy, NULL);
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);

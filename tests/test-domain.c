@@ -4,6 +4,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-clone.h"
+#include "fvm-devices.h"
 #include "fvm-domain.h"
 #include "fvm-error.h"
 #include "fvm-subprocess.h"
@@ -249,6 +250,99 @@ test_define_and_read_back (void)
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
 }
 
+/* Extra devices (fvm-devices) in fvm's layout: valid for libvirt's schema, defined, read back. */
+static void
+test_extra_devices (void)
+{
+  static const char *const cdroms[] = { "sda", "sdb", NULL };
+  const FvmDevicePolicy policy = { .machine = "q35",
+                                   .disk_bus = "virtio",
+                                   .disk_dev = "vda",
+                                   .cdrom_bus = "sata",
+                                   .cdrom_devs = cdroms,
+                                   .nic_model = "virtio" };
+  FvmOsFacts os
+      = { .id = "debian12", .name = "Debian 12", .ram_mib = 1024, .vcpus = 1, .virtio = TRUE };
+  FvmCloneMeta meta = { .golden = "debian12@1", .backend = "qcow2", .owner = "alice" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) disks = fvm_devices_parse_disks ("1G,2G,bus=sata", &error);
+  const char *const paths[] = { "/p/web-3.disk1.qcow2", "/p/web-3.disk2.qcow2", NULL };
+  const char *const nic_items[] = { "lab", "bridge=br0", NULL };
+  g_autoptr (GPtrArray) nics = fvm_devices_parse_nics (nic_items, &error);
+  const char *const macs[] = { "52:54:00:00:00:01", "52:54:00:00:00:02" };
+  const char *const qemu[] = { "-device", "virtio-rng-pci,id=x", NULL };
+  FvmDevicesSpec dev = { .graphics = FVM_GRAPHICS_VNC,
+                         .policy = &policy,
+                         .disk_paths = paths,
+                         .disks = (const FvmExtraDisk *) disks->data,
+                         .cdrom = "/isos/a.iso",
+                         .nics = nics,
+                         .nic_macs = macs,
+                         .qemu_args = qemu };
+  g_autofree char *extra = fvm_devices_disks_xml (&dev);
+  g_autofree char *nics_xml = fvm_devices_nics_xml (&dev);
+  g_autofree char *graphics = fvm_devices_graphics_xml (&dev);
+  g_autofree char *qemu_xml = fvm_devices_qemu_xml (&dev);
+  FvmDomainSpec spec = {
+    .name = "web-3",
+    .uuid = "6f1c1f57-0fd3-4f53-9f2e-3c3d2b0b8a13",
+    .domain_type = "test",
+    .os = &os,
+    .memory_mib = 512,
+    .vcpus = 1,
+    .mac = "52:54:00:12:34:57",
+    .network = "default",
+    .disk_xml = "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                "<source file='/p/web-3.clone.qcow2'/>"
+                "<target dev='vda' bus='virtio'/></disk>\n",
+    .extra_xml = extra,
+    .nics_xml = nics_xml,
+    .graphics_xml = graphics,
+    .qemu_xml = qemu_xml,
+    .meta = &meta,
+  };
+  g_autofree char *xml = fvm_domain_xml (&spec, &error);
+  g_autoptr (FvmVirConnect) conn = virConnectOpen ("test:///default");
+  g_autoptr (FvmVirDomain) dom = NULL;
+  g_autoptr (FvmClone) clone = NULL;
+
+  g_assert_no_error (error);
+  validate (xml);
+  g_assert_nonnull (strstr (xml, "</devices>\n  <qemu:commandline"));
+  dom = virDomainDefineXML (conn, xml);
+  g_assert_nonnull (dom);
+  clone = fvm_clone_lookup (conn, "web-3", &error);
+  g_assert_no_error (error);
+  /* The first disk and NIC stay the clone's own. */
+  g_assert_cmpstr (clone->disk, ==, "/p/web-3.clone.qcow2");
+  g_assert_cmpstr (clone->mac, ==, "52:54:00:12:34:57");
+  g_assert_cmpstr (clone->network, ==, "default");
+  g_assert_cmpuint (clone->extra_disks->len, ==, 2);
+  g_assert_cmpstr (clone->extra_disks->pdata[1], ==, "/p/web-3.disk2.qcow2");
+  g_assert_cmpuint (clone->extra_nics->len, ==, 2);
+  g_assert_cmpstr (clone->extra_nics->pdata[0], ==, "lab");
+  g_assert_cmpstr (clone->extra_nics->pdata[1], ==, "bridge=br0");
+  g_assert_cmpstr (clone->graphics, ==, "vnc");
+  g_assert_cmpstr (clone->graphics_listen, ==, "127.0.0.1");
+  g_assert_cmpint (clone->graphics_port, <=, 0);
+
+  /* A template given qemu arguments must place them. */
+  spec.template = "<domain>{{metadata}}<devices>{{disks}}</devices></domain>";
+  spec.template_name = "t.xml";
+  g_clear_pointer (&xml, g_free);
+  xml = fvm_domain_xml (&spec, &error);
+  g_assert_null (xml);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "{{qemu_commandline}}"));
+  g_clear_error (&error);
+  spec.template
+      = "<domain>{{metadata}}<devices>{{disks}}{{devices}}</devices>{{qemu_commandline}}</domain>";
+  xml = fvm_domain_xml (&spec, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (xml, "<qemu:arg value='virtio-rng-pci,id=x'/>"));
+  g_assert_nonnull (strstr (xml, "<graphics type='vnc'"));
+}
+
 static void
 test_mac (void)
 {
@@ -270,6 +364,7 @@ main (int argc, char **argv)
   g_test_add_func ("/domain/no-virtio", test_no_virtio);
   g_test_add_func ("/domain/define-and-read-back", test_define_and_read_back);
   g_test_add_func ("/domain/mac", test_mac);
+  g_test_add_func ("/domain/extra-devices", test_extra_devices);
   g_test_add_func ("/domain/efi", test_efi);
   g_test_add_func ("/domain/template", test_template);
   g_test_add_func ("/domain/meta-roundtrip", test_meta_roundtrip);

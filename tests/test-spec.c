@@ -2,6 +2,7 @@
  * and documents in the spec; each kind of mistake is one error line naming the file and line. */
 #include <glib/gstdio.h>
 
+#include "fvm-devices.h"
 #include "fvm-error.h"
 #include "fvm-spec.h"
 
@@ -232,6 +233,61 @@ test_bad (Fixture *f, gconstpointer data)
     }
 }
 
+/* Extra devices: lists of disks (commas inside an item kept), NICs and qemu words. */
+static void
+test_devices (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (FvmSpec) spec = { 0 };
+  g_auto (GStrv) nics = NULL;
+  const char *text = "graphics: vnc\n"
+                     "graphics-listen: ::1\n"
+                     "disks: [10G, \"2G,bus=sata\"]\n"
+                     "nics: [lab, bridge=br0]\n"
+                     "cdrom: tools.iso\n"
+                     "qemu-args: [-device, \"virtio-rng-pci,id=it's\"]\n";
+  const char *bad[][2] = {
+    { "graphics: vga\n", "invalid graphics 'vga'" },
+    { "disks: [\"bus=sata\"]\n", "disks: invalid disk size 'bus=sata'" },
+    { "disks: [\"1G,bus=ide\"]\n", "invalid disk bus 'ide'" },
+    { "nics: [\"a'b\"]\n", "invalid network name" },
+    { "nics: [\"lab,br\"]\n", "has a comma" },
+    { "qemu-args: {a: b}\n", "qemu-args must be a list of strings" },
+  };
+  g_autofree char *iso = g_build_filename (f->dir, "tools.iso", NULL);
+  g_auto (GStrv) words = NULL;
+
+  g_assert_true (g_file_set_contents (f->spec, text, -1, NULL));
+  fvm_spec_init (&spec);
+  g_assert_true (fvm_spec_load (f->spec, f->config, &spec, &error));
+  g_assert_no_error (error);
+  assert_setting (f->config, FVM_SETTING_CLONE_GRAPHICS, "vnc");
+  assert_setting (f->config, FVM_SETTING_CLONE_GRAPHICS_LISTEN, "::1");
+  assert_setting (f->config, FVM_SETTING_CLONE_DISKS, "10G,2G,bus=sata");
+  /* Relative to the spec's directory. */
+  assert_setting (f->config, FVM_SETTING_CLONE_CDROM, iso);
+  nics = fvm_config_get_list (f->config, FVM_SETTING_CLONE_NICS);
+  g_assert_cmpuint (g_strv_length (nics), ==, 2);
+  g_assert_cmpstr (nics[1], ==, "bridge=br0");
+  words = fvm_devices_parse_qemu_args (
+      fvm_config_get_string (f->config, FVM_SETTING_CLONE_QEMU_ARGS), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (words), ==, 2);
+  g_assert_cmpstr (words[1], ==, "virtio-rng-pci,id=it's");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_auto (FvmSpec) s2 = { 0 };
+      g_assert_true (g_file_set_contents (f->spec, bad[i][0], -1, NULL));
+      fvm_spec_init (&s2);
+      if (fvm_spec_load (f->spec, f->config, &s2, &error))
+        g_error ("accepted: %s", bad[i][0]);
+      g_assert_null (strchr (error->message, '\n'));
+      if (strstr (error->message, bad[i][1]) == NULL)
+        g_error ("%s: got '%s', want '%s'", bad[i][0], error->message, bad[i][1]);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_missing (Fixture *f, gconstpointer data)
 {
@@ -256,6 +312,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/spec/profile", Fixture, NULL, fixture_setup, test_profile, fixture_teardown);
   g_test_add ("/spec/bad", Fixture, NULL, fixture_setup, test_bad, fixture_teardown);
+  g_test_add ("/spec/devices", Fixture, NULL, fixture_setup, test_devices, fixture_teardown);
   g_test_add ("/spec/missing", Fixture, NULL, fixture_setup, test_missing, fixture_teardown);
   return g_test_run ();
 }
