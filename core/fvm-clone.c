@@ -443,6 +443,13 @@ fvm_clone_to_json (const FvmClone *clone)
   json_builder_add_string_value (b, clone->meta.note);
   json_builder_set_member_name (b, "consolidated");
   json_builder_add_string_value (b, clone->meta.consolidated);
+  json_builder_set_member_name (b, "ttl");
+  if (clone->meta.ttl > 0)
+    json_builder_add_int_value (b, (gint64) clone->meta.ttl);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "one_shot");
+  json_builder_add_boolean_value (b, clone->meta.one_shot);
   json_builder_set_member_name (b, "hostname");
   json_builder_add_string_value (b, clone->meta.hostname);
   json_builder_set_member_name (b, "reserved_ip");

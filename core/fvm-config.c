@@ -90,6 +90,15 @@ validate_optional_count (const char *value, GError **error)
   return *value == '\0' || fvm_parse_uint (value, 1, 512, &n, error);
 }
 
+/* 0 (no limit) or a number of clones. */
+static gboolean
+validate_clone_max (const char *value, GError **error)
+{
+  guint64 n;
+
+  return fvm_parse_uint (value, 0, 100000, &n, error);
+}
+
 static gboolean
 validate_size (const char *value, GError **error)
 {

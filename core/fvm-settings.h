@@ -79,6 +79,9 @@ G_BEGIN_DECLS
      "only a clone's owner (or root) may destroy, stop, start, note, resize or consolidate it") \
   X (CLONE_PARALLEL, "clone.parallel", UINT, "8", NULL, validate_optional_count, PER_CLONE, \
      "how many clones --count makes at the same time") \
+  X (CLONE_MAX, "clone.max", UINT, "0", NULL, validate_clone_max, GLOBAL, \
+     "most clones this host may have at once (0: no limit); a create beyond it fails, or waits " \
+     "with --wait-slot") \
   X (BUILD_MIRROR, "build.mirror", STRING, "", "FVM_MIRROR", validate_mirror, GLOBAL, \
      "Debian mirror (empty: the one in the host's apt sources)") \
   X (BUILD_DISK_SIZE, "build.disk-size", STRING, "4G", NULL, validate_size, GLOBAL, \
