@@ -127,10 +127,14 @@ qcow2_reset (FvmBackend *self, const FvmManifest *golden, const char *clone,
   if (!fvm_image_info_read (path, FVM_IMAGE_FORMAT_QCOW2, &old, cancellable, error))
     return fvm_prefix_error (error, "clone '%s'", clone);
   /* A reset killed before its rename left this; the caller holds the clone's lock. */
-  if (unlink (tmp) < 0 && errno != ENOENT)
+  if (unlink (tmp) == 0)
+    {
+      /* libvirt may list it as a volume: forget it before a volume of that name is made. */
+      if (!fvm_store_refresh (self->store, error))
+        return FALSE;
+    }
+  else if (errno != ENOENT)
     return fvm_throw_errno_prefix (error, "removing %s", tmp);
-  if (!fvm_store_refresh (self->store, error))
-    return FALSE;
   if (!copy_template (self, golden, tmp_name, &done, error))
     return fvm_prefix_error (error, "resetting clone '%s'", clone);
   if (!done && !fvm_store_create_overlay (self->store, golden, tmp_name, error))

@@ -352,6 +352,11 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  existing = virDomainLookupByName (conn, opts->name);
+  if (existing != NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", opts->name);
+  virResetLastError ();
+  /* A name that exists is EXISTS, also on a full host; a wait for a slot holds no golden lock. */
   if (!fvm_clone_claim_slot (store, config, opts->name, opts->wait_slot, opts->wait_slot_timeout,
                              &slot, cancellable, error))
     return NULL;
@@ -364,10 +369,6 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   golden_now = fvm_store_load_golden (store, plan.golden_ref, error);
   if (golden_now == NULL)
     return NULL;
-  existing = virDomainLookupByName (conn, opts->name);
-  if (existing != NULL)
-    return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", opts->name);
-  virResetLastError ();
   if (!plan_reservation (&plan, conn, opts, &txn.net, error))
     return NULL;
   txn.store = store;
