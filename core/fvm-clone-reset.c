@@ -130,6 +130,9 @@ fvm_clone_reset (FvmStore *store, FvmConfig *config, const char *name,
   started = fvm_clone_start (conn, name, error);
   if (started == NULL)
     return NULL;
+  /* A new disk is a new machine-id, so a new DHCP client id: an unreserved clone may get a new
+   * address, while the host's neighbour table still maps its MAC to the old one. */
+  started->skip_neighbours = TRUE;
   if (opts->wait >= FVM_CLONE_WAIT_IP
       && fvm_clone_get_ip (conn, config, started, TRUE, cancellable, error) == NULL)
     return NULL;

@@ -204,6 +204,7 @@ make_query (virConnectPtr conn, FvmConfig *config, FvmClone *clone, virDomainPtr
   query->mac = clone->mac;
   query->network = clone->network;
   query->stale_before = clone->lease_watermark;
+  query->skip_neighbours = clone->skip_neighbours;
   query->daemon_pid
       = fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   *out_bridge = clone->network != NULL

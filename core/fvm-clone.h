@@ -32,6 +32,9 @@ typedef struct
   char *disk_target; /* vda */
   FvmIpSource ip_source;
   long long lease_watermark; /* leases up to this expiry predate the last start */
+  /* Its address is looked up in leases and the agent only (a reset: the neighbour table may
+   * still hold its address from before). */
+  gboolean skip_neighbours;
 } FvmClone;
 
 void fvm_clone_free (FvmClone *self);

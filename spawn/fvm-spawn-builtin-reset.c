@@ -39,7 +39,9 @@ fvm_spawn_builtin_reset (int argc, char **argv, GCancellable *cancellable, GErro
            "its name, MAC, reserved address, seed (host name, keys, user-data), hooks, note and\n"
            "settings. A running clone is powered off first (its disk is thrown away, so a\n"
            "clean shutdown would save nothing) and started again; one that was off stays off\n"
-           "unless --start. It prints the address of each clone it started and waited for.\n"
+           "unless --start. It prints NAME ADDRESS for each clone it started and waited for\n"
+           "(an address that is not reserved may change: the new disk's machine-id gives the\n"
+           "guest a new DHCP client id).\n"
            "Clones whose host name or keys were written into their disk (goldens without\n"
            "cloud-init) are refused: a new disk would lose them.");
   invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error);

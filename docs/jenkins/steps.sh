@@ -8,8 +8,9 @@
 #   steps.sh run CMD... runs CMD in every clone over fvm-spawn ssh (output in STATE/NAME.log);
 #                       fails when it fails in any clone
 #   steps.sh reset      fvm-spawn reset of every clone: each is its golden again (what the last
-#                       stage wrote is gone) with the same name, MAC and address, and answers
-#                       SSH; a clean agent for the next stage without a destroy and create
+#                       stage wrote is gone) with the same name and MAC, and answers SSH;
+#                       rewrites STATE/clones.txt (an unreserved address may change); a clean
+#                       agent for the next stage without a destroy and create
 #   steps.sh teardown   destroys every clone NAME-1 … NAME-N of this build, also those a
 #                       killed or half-failed spawn left; safe to run twice
 #
@@ -73,10 +74,13 @@ reset() {
 	[ -s "$state/clones.txt" ] || { echo "steps.sh reset: no clones (did spawn run?)" >&2; return 1; }
 	local clones
 	clones=$(awk '{print $1}' "$state/clones.txt")
-	# Each clone gets a new disk from the golden and boots again: same name, MAC and address, so
-	# clones.txt stays right. Prints "NAME IP" for each once it answers SSH.
+	# Each clone gets a new disk from the golden and boots again with the same name and MAC;
+	# its fresh machine-id may get it a new DHCP address (a reserved one stays), so clones.txt
+	# is written anew from what reset prints: "NAME IP" for each once it answers SSH.
 	# shellcheck disable=SC2086 # one clone name per word
-	fvm-spawn reset --wait "${FVM_CI_WAIT:-ssh}" $clones
+	fvm-spawn reset --wait "${FVM_CI_WAIT:-ssh}" $clones >"$state/clones.txt.new"
+	mv "$state/clones.txt.new" "$state/clones.txt"
+	cat "$state/clones.txt"
 }
 
 teardown() {
