@@ -48,7 +48,9 @@ static const GOptionEntry options[] = {
   { "template", 0, 0, G_OPTION_ARG_FILENAME, &opt_template,
     "Answer-file template instead of the shipped one", "FILE" },
   { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_set,
-    "hostname, timezone, locale, keyboard, packages=A,B, proxy (repeatable)", "KEY=VALUE" },
+    "hostname, timezone, locale, keyboard, packages=A,B, components=main,B (bootstrap), proxy "
+    "(repeatable)",
+    "KEY=VALUE" },
   { "root-password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_root_password_file,
     "Root password (clear text, hashed with SHA-512 crypt, or a crypt hash)", "FILE" },
   { "ssh-key", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_ssh_keys,
@@ -83,6 +85,7 @@ typedef struct
   char *keyboard;
   char *proxy;
   GStrv packages;
+  GStrv components;
 } Settings;
 
 static void
@@ -94,6 +97,7 @@ settings_clear (Settings *s)
   g_free (s->keyboard);
   g_free (s->proxy);
   g_strfreev (s->packages);
+  g_strfreev (s->components);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Settings, settings_clear)
@@ -216,11 +220,19 @@ parse_settings (GOptionContext *ctx, const char *name, Settings *s, GError **err
               return fvm_usage_error (ctx, "--set packages: invalid package list", error);
           continue;
         }
+      else if (g_str_equal (key, "components"))
+        {
+          g_strfreev (s->components);
+          s->components = g_strsplit (value, ",", -1);
+          if (!fvm_bootstrap_check_components ((const char *const *) s->components, &local_error))
+            return fvm_usage_error (ctx, local_error->message, error);
+          continue;
+        }
       else
         {
           g_autofree char *msg = g_strdup_printf (
               "--set: unknown key '%s' (known: hostname, timezone, locale, keyboard, packages, "
-              "proxy)",
+              "components, proxy)",
               key);
           return fvm_usage_error (ctx, msg, error);
         }
@@ -285,6 +297,7 @@ run_bootstrap (FvmInvocation *invocation, FvmStore *store, FvmConfig *config, co
   spec.hostname = s->hostname;
   spec.authorized_keys = authorized_nl;
   spec.extra_packages = (const char *const *) s->packages;
+  spec.components = (const char *const *) s->components;
   progress = fvm_invocation_get_progress (invocation);
   *out = fvm_bootstrap_build (store, config, name, &spec, progress, cancellable, error);
   fvm_invocation_progress_done (invocation);
@@ -394,6 +407,9 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
         return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                "no installer support for '%s' in this fvm (see --list-os)",
                                argv[1]);
+      if (settings.components != NULL)
+        return fvm_throw_code (error, FVM_ERROR_USAGE,
+                               "--set components belongs to --method bootstrap");
       if (opt_template != NULL)
         {
           template_path = g_strdup (opt_template);

@@ -105,7 +105,8 @@ main_group (const GOptionEntry *entries, FvmInvocation *invocation, FvmCliFlags 
   };
   const GOptionEntry backend_entries[] = {
     { "backend", 0, 0, G_OPTION_ARG_STRING, &invocation->backend,
-      "Disk storage: qcow2 or thinlv (default: FVM_BACKEND, fvm.conf [storage] backend, qcow2)",
+      "Disk storage: qcow2, thinlv or zfs (default: FVM_BACKEND, fvm.conf [storage] backend, "
+      "qcow2)",
       "KIND" },
     { NULL },
   };

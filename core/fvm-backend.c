@@ -7,6 +7,7 @@
 static const FvmBackendOps *const registry[] = {
   &fvm_backend_qcow2_ops,
   &fvm_backend_thinlv_ops,
+  &fvm_backend_zfs_ops,
 };
 
 const char *const *
@@ -91,6 +92,12 @@ fvm_backend_pool_usage (FvmBackend *self, const char **out_label, char **out_sum
     return TRUE;
   *out_label = self->ops->pool_label;
   return self->ops->pool_usage (self, out_summary, out_warning, error);
+}
+
+char *
+fvm_backend_disk_usage (FvmBackend *self, const char *clone, GError **error)
+{
+  return self->ops->disk_usage != NULL ? self->ops->disk_usage (self, clone, error) : NULL;
 }
 
 gboolean

@@ -1,6 +1,7 @@
 /* fvm-backend: where disks live (storage.backend). One interface, one implementation per
  * backend (fvm-backend-qcow2: overlays on the golden's file in the pool; fvm-backend-thinlv:
- * thin-LV snapshots of a copy of each golden in an LVM thin pool), chosen once when the store
+ * thin-LV snapshots of a copy of each golden in an LVM thin pool; fvm-backend-zfs: ZFS clones of
+ * a snapshot of each golden's zvol), chosen once when the store
  * opens (fvm_store_get_backend) or, for a clone, by the name recorded in it. Callers never test
  * which one they hold: what differs is an operation here, an optional one being a no-op where a
  * backend has nothing to do.
@@ -54,6 +55,8 @@ typedef struct
    * when it is nearly full, what that means ("over 80 %: clones stop when it is full"). */
   gboolean (*pool_usage) (FvmBackend *self, char **out_summary, char **out_warning, GError **error);
   const char *pool_label; /* what pool_usage describes: "Thin pool" */
+  /* The space one clone's disk takes (optional): "used 1.2 MiB, referenced 13 MiB". */
+  char *(*disk_usage) (FvmBackend *self, const char *clone, GError **error);
 
   /* --- goldens: a backend that keeps a copy of each golden of its own (all optional) --- */
   /* Writes GOLDEN's copy from its volume in the store and records it in the manifest; on
@@ -156,6 +159,10 @@ gboolean fvm_backend_setup (FvmBackend *self, FvmConfig *config, const FvmSetupO
  * none; *OUT_WARNING when it is nearly full, else NULL. */
 gboolean fvm_backend_pool_usage (FvmBackend *self, const char **out_label, char **out_summary,
                                  char **out_warning, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The space CLONE's disk takes, as the backend measures it; NULL without an error where the
+ * backend does not say. */
+char *fvm_backend_disk_usage (FvmBackend *self, const char *clone,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Whether the backend keeps a copy of each golden (golden_write): the caller then holds the
  * golden name's lock while it is written. */
 gboolean fvm_backend_keeps_golden_copy (FvmBackend *self);
@@ -186,5 +193,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmBackendSink, fvm_backend_golden_sink_free)
 /* Each backend's operations, defined in its own file and registered in fvm-backend.c. */
 extern const FvmBackendOps fvm_backend_qcow2_ops;
 extern const FvmBackendOps fvm_backend_thinlv_ops;
+extern const FvmBackendOps fvm_backend_zfs_ops;
 
 G_END_DECLS

@@ -72,6 +72,43 @@ static const char *const dpkg_excludes[] = {
   NULL,
 };
 
+gboolean
+fvm_bootstrap_check_components (const char *const *components, GError **error)
+{
+  gboolean has_main = FALSE;
+
+  for (guint i = 0; components != NULL && components[i] != NULL; i++)
+    {
+      const char *c = components[i];
+
+      if (*c == '\0' || !g_ascii_islower (*c) || strlen (c) > 32)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "--set components: invalid archive area '%s'", c);
+      for (const char *p = c; *p != '\0'; p++)
+        if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
+          return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                 "--set components: invalid archive area '%s'", c);
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal (components[j], c))
+          return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                 "--set components: '%s' given twice", c);
+      has_main |= g_str_equal (c, "main");
+    }
+  if (!has_main)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "--set components: the list must hold main (the base system is there)");
+  return TRUE;
+}
+
+/* "main contrib": the areas every apt source line names. */
+static char *
+components_string (const FvmBootstrapSpec *spec)
+{
+  static const char *const main_only[] = { "main", NULL };
+
+  return g_strjoinv (" ", (char **) (spec->components != NULL ? spec->components : main_only));
+}
+
 /* mmdebstrap's phases, in order, mapped to how far along it is. */
 static const struct
 {
@@ -115,7 +152,10 @@ run_mmdebstrap (const FvmBootstrapSpec *spec, const char *tmpdir, const char *ta
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GString) packages = g_string_new (NULL);
   const char *suite = spec->os->codename;
+  g_autofree char *areas = components_string (spec);
 
+  if (spec->components != NULL && !fvm_bootstrap_check_components (spec->components, error))
+    return FALSE;
   if (!fvm_subprocess_require ("mmdebstrap", "mmdebstrap", error))
     return FALSE;
   for (guint i = 0; base_packages[i] != NULL; i++)
@@ -130,11 +170,11 @@ run_mmdebstrap (const FvmBootstrapSpec *spec, const char *tmpdir, const char *ta
     g_ptr_array_add (argv, g_strdup_printf ("--dpkgopt=%s", dpkg_excludes[i]));
   g_ptr_array_add (argv, g_strdup (suite));
   g_ptr_array_add (argv, g_strdup (tarball));
-  g_ptr_array_add (argv, g_strdup_printf ("deb %s %s main", spec->mirror, suite));
-  g_ptr_array_add (argv, g_strdup_printf ("deb %s %s-updates main", spec->mirror, suite));
+  g_ptr_array_add (argv, g_strdup_printf ("deb %s %s %s", spec->mirror, suite, areas));
+  g_ptr_array_add (argv, g_strdup_printf ("deb %s %s-updates %s", spec->mirror, suite, areas));
   if (spec->security_mirror != NULL)
-    g_ptr_array_add (argv,
-                     g_strdup_printf ("deb %s %s-security main", spec->security_mirror, suite));
+    g_ptr_array_add (
+        argv, g_strdup_printf ("deb %s %s-security %s", spec->security_mirror, suite, areas));
   g_ptr_array_add (argv, NULL);
   if (!fvm_subprocess_run_logged ((const char *const *) argv->pdata, env, log, on_mmdebstrap_line,
                                   progress, cancellable, error))
@@ -270,6 +310,14 @@ build_record (const FvmBootstrapSpec *spec)
   for (guint i = 0; spec->extra_packages != NULL && spec->extra_packages[i] != NULL; i++)
     json_array_add_string_element (packages, spec->extra_packages[i]);
   json_object_set_array_member (build, "packages", packages);
+  if (spec->components != NULL)
+    {
+      JsonArray *components = json_array_new ();
+
+      for (guint i = 0; spec->components[i] != NULL; i++)
+        json_array_add_string_element (components, spec->components[i]);
+      json_object_set_array_member (build, "components", components);
+    }
   json_object_set_string_member (build, "hostname", spec->hostname);
   json_object_set_boolean_member (build, "ssh_keys", spec->authorized_keys != NULL);
   return build;

@@ -17,6 +17,7 @@
 #include "fvm-backend.h"
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
+#include "fvm-disk-hooks.h"
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
@@ -42,7 +43,8 @@ typedef struct
   GStrv hooks;      /* the paths to run, checked */
   GStrv hook_names; /* what the clone records */
   char *reserve_ip;
-  GPtrArray *settings; /* FvmCloneSetting* */
+  GPtrArray *disk_hooks; /* FvmDiskHook*, run before the first boot */
+  GPtrArray *settings;   /* FvmCloneSetting* */
 } Plan;
 
 static void
@@ -56,6 +58,7 @@ plan_clear (Plan *p)
   g_clear_pointer (&p->hooks, g_strfreev);
   g_clear_pointer (&p->hook_names, g_strfreev);
   g_clear_pointer (&p->reserve_ip, g_free);
+  g_clear_pointer (&p->disk_hooks, g_ptr_array_unref);
   g_clear_pointer (&p->settings, g_ptr_array_unref);
 }
 
@@ -125,6 +128,37 @@ plan_resources (Plan *p, FvmConfig *config, GError **error)
   return TRUE;
 }
 
+/* The disk hooks are read now, so a missing one fails before anything is made; the destroy-time
+ * ones too, and their paths are recorded for destroy to read again. */
+static gboolean
+plan_disk_hooks (Plan *p, FvmStore *store, FvmConfig *config, GError **error)
+{
+  g_auto (GStrv) paths = fvm_config_get_list (config, FVM_SETTING_CLONE_DISK_HOOKS);
+  g_auto (GStrv) destroy_paths = fvm_config_get_list (config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS);
+  g_autoptr (GPtrArray) destroy_hooks = NULL;
+
+  p->disk_hooks = fvm_disk_hooks_load ((const char *const *) paths, error);
+  destroy_hooks = p->disk_hooks != NULL
+                      ? fvm_disk_hooks_load ((const char *const *) destroy_paths, error)
+                      : NULL;
+  if (destroy_hooks == NULL)
+    return FALSE;
+  if ((p->disk_hooks->len > 0 || destroy_hooks->len > 0) && !fvm_store_is_local (store))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "disk hooks need the clone's disk on this host (the store is remote)");
+  if (p->disk_hooks->len > 0)
+    {
+      g_autofree char *list = g_strjoinv (",", paths);
+      record (p, config, FVM_SETTING_CLONE_DISK_HOOKS, list);
+    }
+  if (destroy_hooks->len > 0)
+    {
+      g_autofree char *list = g_strjoinv (",", destroy_paths);
+      record (p, config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS, list);
+    }
+  return TRUE;
+}
+
 static gboolean
 plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
              GError **error)
@@ -171,6 +205,12 @@ plan_create (Plan *p, FvmStore *store, FvmConfig *config, const FvmCloneCreateOp
       g_autofree char *names = g_strjoinv (",", p->hook_names);
       record (p, config, FVM_SETTING_CLONE_HOOKS, names);
     }
+  /* list shows it: the settings' sources name the profile only for what it set. */
+  if (fvm_config_get_profile (config) != NULL)
+    g_ptr_array_add (p->settings,
+                     fvm_clone_setting_new ("profile", fvm_config_get_profile (config), "profile"));
+  if (!plan_disk_hooks (p, store, config, error))
+    return FALSE;
   if (opts->identity != NULL && !fvm_identity_check (opts->identity, p->golden, error))
     return FALSE;
   return TRUE;
@@ -296,14 +336,40 @@ clone_from_spec (const FvmDomainSpec *spec, gboolean running)
   return clone;
 }
 
+/* Before the first boot, in the appliance: the clone's facts as far as they are known (no address
+ * yet). */
+static gboolean
+run_disk_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions *opts,
+                const FvmCloneMeta *meta, const char *mac, const char *disk_path,
+                GCancellable *cancellable, GError **error)
+{
+  FvmHookFacts facts = {
+    .event = "create",
+    .clone = opts->name,
+    .golden = p->golden_ref,
+    .mac = mac,
+    .network = p->network,
+    .disk = disk_path,
+    .owner = meta->owner,
+    .hostname = meta->hostname,
+    .reserved_ip = meta->reserved_ip,
+    .connect = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
+  };
+
+  return fvm_disk_hooks_run (config, disk_path, p->disk_hooks, &facts, opts->hook_output,
+                             opts->hook_output_data, cancellable, error);
+}
+
 static gboolean
 run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions *opts,
                   FvmClone *clone, GCancellable *cancellable, GError **error)
 {
   FvmHookFacts facts;
+  g_autofree char *ssh_proxy = fvm_clone_ssh_proxy_command (config);
 
   fvm_hook_facts_from_clone (&facts, "create", clone,
                              fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
+  facts.ssh_proxy = ssh_proxy;
   return fvm_hooks_run ((const char *const *) p->hooks, &facts, opts->hook_output,
                         opts->hook_output_data, cancellable, error);
 }
@@ -431,6 +497,11 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
       g_debug ("reserved %s", plan.reserve_ip);
     }
 
+  /* Only when asked: the default create launches no appliance. */
+  if (plan.disk_hooks->len > 0
+      && !run_disk_hooks (&plan, config, opts, &meta, mac, disk_path, cancellable, error))
+    return NULL;
+
   after_define = opts->start || plan.hooks[0] != NULL;
   meta.creating = after_define;
   spec.name = opts->name;
@@ -470,7 +541,9 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
        * so that the common case costs one round trip less. */
       fvm_throw_virt (error, "starting clone '%s'", opts->name);
       net = virNetworkLookupByName (conn, plan.network);
-      if (net == NULL)
+      /* Only libvirt's "no such network" means that: a daemon that died (another host's)
+       * leaves the start's own error standing. */
+      if (net == NULL && virGetLastErrorCode () == VIR_ERR_NO_NETWORK)
         {
           virResetLastError ();
           g_clear_error (error);
@@ -512,21 +585,23 @@ fvm_clone_result_free (FvmCloneResult *result)
   g_free (result->name);
   g_clear_pointer (&result->clone, fvm_clone_free);
   g_clear_error (&result->error);
+  g_free (result->host);
   g_free (result);
 }
 
 typedef struct
 {
-  FvmConfig *config;
   const FvmCloneCreateOptions *opts;
   GCancellable *cancellable;
   GAsyncQueue *done; /* FvmCloneResult* */
+  gboolean farm;     /* results name their host */
 } Fleet;
 
 typedef struct
 {
   char *name;
   guint number;
+  FvmConfig *config; /* the host's */
 } FleetJob;
 
 static void
@@ -536,18 +611,23 @@ fleet_work (gpointer data, gpointer user_data)
   Fleet *fleet = user_data;
   FvmCloneCreateOptions opts = *fleet->opts;
   FvmCloneResult *result = g_new0 (FvmCloneResult, 1);
+  const char *uri = fvm_config_get_string (job->config, FVM_SETTING_LIBVIRT_URI);
 
   g_autoptr (FvmStore) store = NULL;
 
   opts.name = job->name;
   opts.number = job->number;
   result->name = g_strdup (job->name);
+  if (fleet->farm)
+    result->host = g_strdup (uri);
   /* A connection of its own: libvirtd runs at most max_client_requests (5 by default) calls of
    * one client at a time, and a start takes one for most of a second. */
-  store = fvm_store_open_connected (fleet->config, &result->error);
+  store = fvm_store_open_connected (job->config, &result->error);
   if (store != NULL)
     result->clone
-        = fvm_clone_create (store, fleet->config, &opts, fleet->cancellable, &result->error);
+        = fvm_clone_create (store, job->config, &opts, fleet->cancellable, &result->error);
+  if (result->error != NULL && fleet->farm)
+    g_prefix_error (&result->error, "on %s: ", uri);
   g_async_queue_push (fleet->done, result);
   g_free (job->name);
   g_free (job);
@@ -568,21 +648,33 @@ compare_results (gconstpointer a, gconstpointer b)
 }
 
 GPtrArray *
-fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
-                       FvmCloneResultFunc on_result, gpointer user_data, GCancellable *cancellable)
+fvm_clone_create_many_on (FvmConfig *const *configs, const guint *suffixes,
+                          const FvmCloneCreateOptions *opts, guint count,
+                          FvmCloneResultFunc on_result, gpointer user_data,
+                          GCancellable *cancellable)
 {
   g_autoptr (GAsyncQueue) done = g_async_queue_new ();
-  Fleet fleet = { config, opts, cancellable, done };
+  Fleet fleet = { opts, cancellable, done, FALSE };
   GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_clone_result_free);
-  guint parallel = (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_PARALLEL);
+  g_autoptr (GHashTable) hosts = g_hash_table_new (NULL, NULL);
+  guint parallel = 0;
   GThreadPool *pool;
 
-  pool = g_thread_pool_new (fleet_work, &fleet, (int) CLAMP (parallel, 1, count), FALSE, NULL);
-  for (guint i = 1; i <= count; i++)
+  for (guint i = 0; i < count; i++)
+    if (g_hash_table_add (hosts, configs[i]))
+      parallel += (guint) MAX (fvm_config_get_uint (configs[i], FVM_SETTING_CLONE_PARALLEL), 1);
+  /* Configurations of their own (a farm's hosts), even if all are one host's. */
+  for (guint i = 1; i < count && !fleet.farm; i++)
+    fleet.farm = configs[i] != configs[0];
+  pool = g_thread_pool_new (fleet_work, &fleet, (int) CLAMP (parallel, 1, MAX (count, 1)), FALSE,
+                            NULL);
+  for (guint j = 0; j < count; j++)
     {
       FleetJob *job = g_new0 (FleetJob, 1);
+      guint i = suffixes != NULL ? suffixes[j] : j + 1;
       job->name = g_strdup_printf ("%s-%u", opts->name, i);
       job->number = opts->number > 0 ? opts->number + i - 1 : 0;
+      job->config = configs[j];
       g_thread_pool_push (pool, job, NULL);
     }
   for (guint i = 0; i < count; i++)
@@ -595,4 +687,15 @@ fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, gui
   g_thread_pool_free (pool, FALSE, TRUE);
   g_ptr_array_sort (results, compare_results);
   return results;
+}
+
+GPtrArray *
+fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
+                       FvmCloneResultFunc on_result, gpointer user_data, GCancellable *cancellable)
+{
+  g_autofree FvmConfig **configs = g_new0 (FvmConfig *, MAX (count, 1));
+
+  for (guint i = 0; i < count; i++)
+    configs[i] = config;
+  return fvm_clone_create_many_on (configs, NULL, opts, count, on_result, user_data, cancellable);
 }

@@ -7,6 +7,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-clone-private.h"
 #include "fvm-dhcp.h"
+#include "fvm-disk-hooks.h"
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
@@ -88,6 +89,7 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
 {
   g_autoptr (GError) local_error = NULL;
   FvmHookFacts facts;
+  g_autofree char *ssh_proxy = fvm_clone_ssh_proxy_command (config);
   const char *hooks_dir = fvm_config_get_string (config, FVM_SETTING_CLONE_HOOKS_DIR);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) paths = NULL;
@@ -108,10 +110,45 @@ run_destroy_hooks (FvmConfig *config, FvmClone *clone, FvmLineFunc hook_output, 
   paths = g_strv_builder_end (builder);
   fvm_hook_facts_from_clone (&facts, "destroy", clone,
                              fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
+  facts.ssh_proxy = ssh_proxy;
   if (paths[0] != NULL
       && !fvm_hooks_run ((const char *const *) paths, &facts, hook_output, data, NULL,
                          &local_error))
     g_warning ("%s: %s", clone->name, local_error->message);
+}
+
+/* The destroy-time disk hooks the clone recorded at create (clone.destroy-disk-hooks), read again
+ * now by the destroying user and run in the appliance on the clone's disk, after power-off. They
+ * never run on the host, so a path edited into the metadata reaches only what this user can read
+ * and only the disk about to be removed. Like the destroy hooks, one that fails does not keep the
+ * clone. */
+static gboolean
+run_destroy_disk_hooks (FvmStore *store, FvmConfig *config, FvmBackend *backend, virDomainPtr dom,
+                        FvmClone *clone, FvmLineFunc hook_output, gpointer data, GError **error)
+{
+  const char *recorded = NULL;
+  g_auto (GStrv) paths = NULL;
+  g_autoptr (GPtrArray) hooks = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *disk = NULL;
+  FvmHookFacts facts;
+
+  recorded = fvm_clone_recorded (clone, fvm_setting_key (FVM_SETTING_CLONE_DESTROY_DISK_HOOKS));
+  if (recorded == NULL || *recorded == '\0')
+    return TRUE;
+  if (virDomainIsActive (dom) == 1 && virDomainDestroy (dom) < 0)
+    return fvm_throw_virt (error, "powering off clone '%s'", clone->name);
+  paths = g_strsplit (recorded, ",", -1);
+  hooks = fvm_disk_hooks_load ((const char *const *) paths, &local_error);
+  disk = backend->ops->disk_path (backend, clone->name);
+  fvm_hook_facts_from_clone (&facts, "destroy", clone,
+                             fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
+  if (hooks != NULL && hooks->len > 0 && fvm_store_is_local (store)
+      && !fvm_disk_hooks_run (config, disk, hooks, &facts, hook_output, data, NULL, &local_error))
+    g_clear_pointer (&hooks, g_ptr_array_unref);
+  if (local_error != NULL)
+    g_warning ("%s: %s", clone->name, local_error->message);
+  return TRUE;
 }
 
 gboolean
@@ -170,6 +207,9 @@ fvm_clone_destroy_locked (FvmStore *store, FvmConfig *config, virDomainPtr dom, 
         g_debug ("%s: %s", name, ip_error->message);
     }
   run_destroy_hooks (config, clone, hook_output, hook_output_data);
+  if (!run_destroy_disk_hooks (store, config, backend, dom, clone, hook_output, hook_output_data,
+                               error))
+    return FALSE;
   return remove_clone (store, config, backend, dom, clone, error);
 }
 

@@ -1,5 +1,7 @@
 /* fvm-clone: clone lifecycle over libvirt and the clone backend. */
 #include "fvm-clone.h"
+
+#include <sys/stat.h>
 #include "fvm-clone-private.h"
 
 #include <libvirt/virterror.h>
@@ -207,9 +209,12 @@ make_query (virConnectPtr conn, FvmConfig *config, FvmClone *clone, virDomainPtr
   query->skip_neighbours = clone->skip_neighbours;
   query->daemon_pid
       = fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
-  *out_bridge = clone->network != NULL
-                    ? fvm_libvirt_network_bridge (conn, clone->network, &local_error)
-                    : NULL;
+  /* A remote daemon's neighbour table is not this machine's: leases and the agent only. */
+  *out_bridge
+      = clone->network != NULL
+                && !fvm_uri_is_remote (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI))
+            ? fvm_libvirt_network_bridge (conn, clone->network, &local_error)
+            : NULL;
   if (*out_bridge == NULL && local_error != NULL)
     g_debug ("no neighbour table: %s", local_error->message);
   query->bridge = *out_bridge;
@@ -238,12 +243,41 @@ fvm_clone_get_ip (virConnectPtr conn, FvmConfig *config, FvmClone *clone, gboole
   return clone->ip;
 }
 
+FvmSshRoute *
+fvm_clone_ssh_route (FvmConfig *config, GError **error)
+{
+  return fvm_ssh_route_new (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI),
+                            fvm_config_get_string (config, FVM_SETTING_CLONE_SSH_PROXY), error);
+}
+
+char *
+fvm_clone_ssh_proxy_command (FvmConfig *config)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (FvmSshRoute) route = fvm_clone_ssh_route (config, &local_error);
+
+  if (route == NULL)
+    {
+      g_info ("no SSH route: %s", local_error->message);
+      return NULL;
+    }
+  return fvm_ssh_route_proxy_command (route);
+}
+
 char *
 fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
                     GCancellable *cancellable, GError **error)
 {
+  g_autoptr (FvmSshRoute) route = fvm_clone_ssh_route (config, error);
+
+  if (route == NULL)
+    return NULL;
   if (clone->ip == NULL && fvm_clone_get_ip (conn, config, clone, TRUE, cancellable, error) == NULL)
     return NULL;
+  if (!fvm_ssh_route_is_direct (route))
+    return fvm_ssh_route_wait_banner (
+        route, clone->ip, 22, (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_SSH_TIMEOUT),
+        cancellable, error);
   return fvm_ssh_wait_banner (
       fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI)), clone->ip, 22,
       (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_SSH_TIMEOUT), cancellable, error);
@@ -483,4 +517,45 @@ fvm_clone_to_json (const FvmClone *clone)
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+const char *
+fvm_clone_recorded (const FvmClone *clone, const char *key)
+{
+  const char *value = NULL;
+
+  for (guint i = 0; clone->meta.settings != NULL && i < clone->meta.settings->len; i++)
+    {
+      FvmCloneSetting *s = clone->meta.settings->pdata[i];
+      if (g_str_equal (s->key, key))
+        value = s->value;
+    }
+  return value;
+}
+
+gboolean
+fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, gboolean local,
+                           guint64 *out_bytes)
+{
+  g_autoptr (FvmVirStorageVol) vol = NULL;
+  virStorageVolInfo info;
+  struct stat st;
+
+  if (clone->disk == NULL)
+    return FALSE;
+  /* fvm copies a qcow2 clone's disk into the pool's directory itself: libvirt knows the volume
+   * only after the pool's next refresh. */
+  if (local && stat (clone->disk, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      *out_bytes = (guint64) st.st_blocks * 512;
+      return TRUE;
+    }
+  vol = virStorageVolLookupByPath (conn, clone->disk);
+  if (vol == NULL || virStorageVolGetInfo (vol, &info) < 0)
+    {
+      virResetLastError ();
+      return FALSE;
+    }
+  *out_bytes = info.allocation;
+  return TRUE;
 }

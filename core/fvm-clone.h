@@ -8,6 +8,7 @@
 #include <libvirt/libvirt.h>
 
 #include "fvm-config.h"
+#include "fvm-ssh-route.h"
 #include "fvm-domain.h"
 #include "fvm-identity.h"
 #include "fvm-ipaddr.h"
@@ -81,6 +82,7 @@ typedef struct
   char *name;
   FvmClone *clone; /* NULL when it failed */
   GError *error;
+  char *host; /* the libvirt URI it was made on, for a fleet over several hosts; else NULL */
 } FvmCloneResult;
 
 void fvm_clone_result_free (FvmCloneResult *result);
@@ -95,6 +97,14 @@ typedef void (*FvmCloneResultFunc) (const FvmCloneResult *result, gpointer user_
 GPtrArray *fvm_clone_create_many (FvmConfig *config, const FvmCloneCreateOptions *opts, guint count,
                                   FvmCloneResultFunc on_result, gpointer user_data,
                                   GCancellable *cancellable);
+/* The same, clone J (NAME-SUFFIXES[J], or NAME-J+1 when SUFFIXES is NULL) made with CONFIGS[J] (its
+ * host's configuration: fvm-farm), each host clone.parallel at a time. When CONFIGS are not all one
+ * pointer (a farm, one configuration per host) every result names its host and a failure says "on
+ * HOST: …". */
+GPtrArray *fvm_clone_create_many_on (FvmConfig *const *configs, const guint *suffixes,
+                                     const FvmCloneCreateOptions *opts, guint count,
+                                     FvmCloneResultFunc on_result, gpointer user_data,
+                                     GCancellable *cancellable);
 
 FvmClone *fvm_clone_lookup (virConnectPtr conn, const char *name,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -107,6 +117,11 @@ GPtrArray *fvm_clone_dependents (FvmStore *store, const char *ref, GError **erro
 const char *fvm_clone_get_ip (virConnectPtr conn, FvmConfig *config, FvmClone *clone, gboolean wait,
                               GCancellable *cancellable, GError **error);
 /* Waits for the SSH banner on the clone's address. */
+/* How SSH reaches clones of CONFIG's URI (clone.ssh-proxy, fvm-ssh-route.h). */
+FvmSshRoute *fvm_clone_ssh_route (FvmConfig *config, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* That route as ssh's ProxyCommand, or NULL when clones are dialled directly (or the route
+ * cannot be made: the reason is logged). */
+char *fvm_clone_ssh_proxy_command (FvmConfig *config);
 char *fvm_clone_wait_ssh (virConnectPtr conn, FvmConfig *config, FvmClone *clone,
                           GCancellable *cancellable, GError **error);
 
@@ -151,6 +166,11 @@ gboolean fvm_clone_consolidate (FvmStore *store, FvmConfig *config, const char *
                                 FvmProgress *progress, GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Gives a stopped clone's unused blocks back to the host: fstrim of every guest file system in the
+ * libguestfs appliance, the disk opened with discard, in place (fvm-clone-compact.c). */
+gboolean fvm_clone_compact (FvmStore *store, FvmConfig *config, const char *name,
+                            GCancellable *cancellable, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Sets (or, with NULL or "", clears) the clone's note, in its metadata and its description. */
 gboolean fvm_clone_set_note (virConnectPtr conn, const char *name, const char *note,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -191,5 +211,16 @@ GPtrArray *fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 JsonNode *fvm_clone_to_json (const FvmClone *clone);
+
+/* The value CLONE's create recorded for setting KEY ("clone.memory", …, or "profile": the profile
+ * it was made with); NULL when it recorded none. */
+const char *fvm_clone_recorded (const FvmClone *clone, const char *key);
+
+/* The bytes the clone's own disk takes (a qcow2 overlay's blocks, not the golden's): with LOCAL
+ * (the daemon runs on this host), the file's allocated blocks; else, or for a block device, its
+ * volume's allocation in libvirt's pool. FALSE when neither is known (a thin LV outside any
+ * pool). */
+gboolean fvm_clone_disk_allocation (virConnectPtr conn, const FvmClone *clone, gboolean local,
+                                    guint64 *out_bytes);
 
 G_END_DECLS

@@ -6,9 +6,11 @@
 #include "fvm-backend.h"
 #include "fvm-config-build.h"
 #include "fvm-error.h"
+#include "fvm-ssh-route.h"
 #include "fvm-validate.h"
 #include "fvm-names.h"
 #include "fvm-units.h"
+#include "fvm-zfs.h"
 
 typedef gboolean (*Validator) (const char *value, GError **error);
 
@@ -67,6 +69,12 @@ validate_optional_lvm_name (const char *value, GError **error)
 }
 
 static gboolean
+validate_optional_zfs_dataset (const char *value, GError **error)
+{
+  return *value == '\0' || fvm_zfs_validate_dataset (value, error);
+}
+
+static gboolean
 validate_optional_path (const char *value, GError **error)
 {
   if (*value != '\0' && !g_path_is_absolute (value))
@@ -88,15 +96,6 @@ validate_optional_count (const char *value, GError **error)
   guint64 n;
 
   return *value == '\0' || fvm_parse_uint (value, 1, 512, &n, error);
-}
-
-/* 0 (no limit) or a number of clones. */
-static gboolean
-validate_clone_max (const char *value, GError **error)
-{
-  guint64 n;
-
-  return fvm_parse_uint (value, 0, 100000, &n, error);
 }
 
 static gboolean
@@ -187,6 +186,28 @@ validate_user (const char *value, GError **error)
 {
   if (*value == '\0' || strpbrk (value, " \t\n@:/") != NULL || value[0] == '-')
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS, "invalid user name '%s'", value);
+  return TRUE;
+}
+
+static gboolean
+validate_ssh_proxy (const char *value, GError **error)
+{
+  return fvm_ssh_route_validate (value, error);
+}
+
+static gboolean
+validate_hosts (const char *value, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0'
+          && (strstr (parts[i], ":/") == NULL || strpbrk (parts[i], " \t") != NULL))
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "invalid libvirt URI '%s' in the hosts", parts[i]);
+    }
   return TRUE;
 }
 
@@ -358,6 +379,22 @@ fvm_config_free (FvmConfig *self)
   for (guint i = 0; i < G_N_ELEMENTS (self->profile_dirs); i++)
     g_free (self->profile_dirs[i]);
   g_free (self);
+}
+
+FvmConfig *
+fvm_config_copy (FvmConfig *self)
+{
+  FvmConfig *copy = g_new0 (FvmConfig, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    copy->values[i] = (Value){ g_strdup (self->values[i].value), self->values[i].source,
+                               g_strdup (self->values[i].origin) };
+  copy->system_path = g_strdup (self->system_path);
+  copy->user_path = g_strdup (self->user_path);
+  copy->profile = g_strdup (self->profile);
+  for (guint i = 0; i < G_N_ELEMENTS (self->profile_dirs); i++)
+    copy->profile_dirs[i] = g_strdup (self->profile_dirs[i]);
+  return copy;
 }
 
 static char *

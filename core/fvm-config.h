@@ -40,6 +40,8 @@ typedef struct _FvmConfig FvmConfig;
 FvmConfig *fvm_config_load (const char *system_path, const char *user_path, GError **error);
 void fvm_config_free (FvmConfig *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmConfig, fvm_config_free)
+/* Every layer of SELF in a configuration of its own (one per host of a farm). */
+FvmConfig *fvm_config_copy (FvmConfig *self);
 
 /* The one place a key spelt as a string becomes a setting, for keys that come from outside
  * (configuration files, profiles, specs); old names still in use are accepted. INVALID_ARGS

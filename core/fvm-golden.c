@@ -16,6 +16,7 @@
 #include "fvm-names.h"
 #include "fvm-store-commit.h"
 #include "fvm-sysprep.h"
+#include "fvm-units.h"
 
 #define MAX_VERSION_RACES 16
 
@@ -49,8 +50,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GoldenTxn, golden_txn_clear)
 /* Copies the original into NAME@N for the first free N; the volume name is the claim, so two
  * concurrent creates get different versions. */
 static guint
-copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name, GoldenTxn *txn,
-                     GError **error)
+copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name, guint64 size,
+                     GoldenTxn *txn, GError **error)
 {
   g_autoptr (FvmVirStorageVol) src = fvm_store_lookup_volume (store, orig->volume, error);
 
@@ -70,13 +71,19 @@ copy_to_new_version (FvmStore *store, const FvmManifest *orig, const char *name,
       xml = g_markup_printf_escaped (
           "<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
           "<target><format type='qcow2'/>" FVM_MODES_PERMISSIONS_XML "</target></volume>",
-          vol_name, orig->virtual_size,
+          vol_name, size,
           /* A copy of the original until sysprep has run: as private as the original. */
           FVM_MODES_PERMISSIONS_ARGS (FVM_FILE_ORIGINAL, fvm_store_get_qemu_gid (store)));
       vol = virStorageVolCreateXMLFrom (fvm_store_get_pool (store), xml, src, 0);
       if (vol != NULL)
         {
           txn->volume = g_steal_pointer (&vol_name);
+          /* A copy keeps its source's size; growing it is one more step (resize). */
+          if (size > orig->virtual_size && virStorageVolResize (vol, size, 0) < 0)
+            {
+              fvm_throw_virt (error, "growing %s", stem);
+              return 0;
+            }
           return version;
         }
       fvm_throw_virt (&local_error, "copying original '%s' to %s", orig->name, stem);
@@ -152,35 +159,39 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
   return fvm_guestfs_shutdown (g, error);
 }
 
-FvmManifest *
-fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
-                   const FvmGoldenOptions *options, FvmProgress *progress,
-                   GCancellable *cancellable, GError **error)
+/* Sysprep, modes and the checksum work on the file itself: a store reached only through libvirt
+ * (another host's) cannot have its golden made here. One line says what to do. */
+static gboolean
+store_is_here (FvmStore *store, GError **error)
 {
-  static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
-  g_autoptr (FvmManifest) orig = fvm_store_load_original (store, original, error);
+  if (!fvm_store_is_local (store))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "golden create needs a store on this machine (this one is remote): "
+                           "create the golden locally and 'fvm-golden push' it");
+  return TRUE;
+}
+
+/* A new version of golden NAME from SOURCE (an original, or a golden for resize) with a disk of
+ * SIZE bytes (at least SOURCE's). */
+static FvmManifest *
+golden_create_from (FvmStore *store, FvmConfig *config, const FvmManifest *orig, const char *name,
+                    guint64 size, const FvmGoldenOptions *options, FvmProgress *progress,
+                    GCancellable *cancellable, GError **error)
+{
   FvmBackend *backend = fvm_store_get_backend (store);
   g_autoptr (FvmManifest) golden = NULL;
   g_auto (GoldenTxn) txn = { store, NULL, NULL, FALSE };
   g_autoptr (FvmLock) lock = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *path = NULL;
-  const char *name;
   struct stat st;
   guint version;
 
-  if (orig == NULL)
-    return NULL;
-  if (options == NULL)
-    options = &defaults;
-  name = options->name != NULL ? options->name : original;
-  if (!fvm_name_check_image (name, error))
-    return NULL;
   fvm_progress_add_step (progress, "copying", 10);
   fvm_progress_add_step (progress, "sysprep", 75);
   fvm_progress_add_step (progress, "checksum", 15);
 
-  version = copy_to_new_version (store, orig, name, &txn, error);
+  version = copy_to_new_version (store, orig, name, size, &txn, error);
   if (version == 0)
     return NULL;
   fvm_progress_next_step (progress);
@@ -199,9 +210,10 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
   if (golden->sha256 == NULL)
     return NULL;
   golden->volume = g_strdup (txn.volume);
-  golden->virtual_size = orig->virtual_size;
+  golden->virtual_size = size;
   golden->file_size = (guint64) st.st_size;
-  golden->built_from = g_strdup (orig->name);
+  golden->built_from
+      = orig->kind == FVM_IMAGE_GOLDEN ? fvm_manifest_ref (orig) : g_strdup (orig->name);
   fvm_os_facts_copy (&golden->os, &orig->os);
   golden->firmware = g_strdup (orig->firmware);
   /* The template every local clone is copied from; made by libvirt (qemu-img) once. */
@@ -231,6 +243,55 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
     g_warning ("%s", local_error->message);
   fvm_progress_finish (progress);
   return g_steal_pointer (&golden);
+}
+
+FvmManifest *
+fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
+                   const FvmGoldenOptions *options, FvmProgress *progress,
+                   GCancellable *cancellable, GError **error)
+{
+  static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
+  g_autoptr (FvmManifest) orig = NULL;
+  const char *name;
+
+  if (!store_is_here (store, error))
+    return NULL;
+  orig = fvm_store_load_original (store, original, error);
+  if (orig == NULL)
+    return NULL;
+  if (options == NULL)
+    options = &defaults;
+  name = options->name != NULL ? options->name : original;
+  if (!fvm_name_check_image (name, error))
+    return NULL;
+  return golden_create_from (store, config, orig, name, orig->virtual_size, options, progress,
+                             cancellable, error);
+}
+
+FvmManifest *
+fvm_golden_resize (FvmStore *store, FvmConfig *config, const char *ref, guint64 size,
+                   FvmProgress *progress, GCancellable *cancellable, GError **error)
+{
+  static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
+  g_autoptr (FvmManifest) golden = NULL;
+  g_autofree char *want = fvm_format_size (size);
+  g_autofree char *have = NULL;
+
+  if (strchr (ref, '@') == NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "say which version to resize: %s@N (see 'fvm-golden list')", ref);
+  if (!store_is_here (store, error))
+    return NULL;
+  golden = fvm_store_load_golden (store, ref, error);
+  if (golden == NULL)
+    return NULL;
+  have = fvm_format_size (golden->virtual_size);
+  if (size <= golden->virtual_size)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "%s is not larger than %s@%u's disk (%s): goldens only grow", want,
+                                golden->name, golden->version, have);
+  return golden_create_from (store, config, golden, golden->name, size, &defaults, progress,
+                             cancellable, error);
 }
 
 gboolean

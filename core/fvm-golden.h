@@ -32,6 +32,24 @@ FvmManifest *fvm_golden_create (FvmStore *store, FvmConfig *config, const char *
                                 GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A new version NAME@N+1 of golden REF (NAME@N) whose disk is SIZE bytes (larger than REF's): REF
+ * copied, grown, and made a golden as create makes one from an original (sysprep, fstrim,
+ * read-only, manifest last). Partitions and file systems are not grown: the guest grows them
+ * (cloud-init's growpart does), as for a clone's resize. */
+FvmManifest *fvm_golden_resize (FvmStore *store, FvmConfig *config, const char *ref, guint64 size,
+                                FvmProgress *progress, GCancellable *cancellable,
+                                GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Clone CLONE (shut off) becomes a golden in one step: consolidated (offline, when it was not),
+ * its disk imported as original CLONE (fvm_import_image: checked, inspected, copied), then made
+ * golden NAME (NULL: the name of the golden the clone was made from, whose next version it
+ * becomes) with OPTIONS as fvm_golden_create. The clone itself stays, detached from its golden.
+ * When the last step fails, the original stays: 'fvm-golden create CLONE NAME' finishes. */
+FvmManifest *fvm_golden_promote (FvmStore *store, FvmConfig *config, const char *clone,
+                                 const char *name, const FvmGoldenOptions *options,
+                                 FvmProgress *progress, GCancellable *cancellable,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Refuses (BUSY) while a clone depends on it. REF must name a version: NAME@N. */
 gboolean fvm_golden_delete (FvmStore *store, const char *ref,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;

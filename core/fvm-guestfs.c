@@ -7,6 +7,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-image-info.h"
 #include "fvm-stall.h"
 #include "fvm-units.h"
 
@@ -518,4 +519,10 @@ fvm_guestfs_rm_glob (guestfs_h *g, const char *pattern, guint *out_removed, GErr
         (*out_removed)++;
     }
   return TRUE;
+}
+
+const char *
+fvm_guestfs_clone_disk_format (const char *disk_path)
+{
+  return g_str_has_prefix (disk_path, "/dev/") ? FVM_IMAGE_FORMAT_RAW : FVM_IMAGE_FORMAT_QCOW2;
 }

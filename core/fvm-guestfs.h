@@ -38,6 +38,10 @@ typedef struct
 gboolean fvm_guestfs_add_drive (guestfs_h *g, const char *path, const FvmGuestfsDrive *drive,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The format of a clone's disk: raw for a block device (/dev/VG/LV, thin LVs), else qcow2 (an
+ * overlay file). */
+const char *fvm_guestfs_clone_disk_format (const char *disk_path);
+
 /* Launches the appliance under the stall watchdog (once more after a stall); watches the
  * cancellable while the handle lives. */
 gboolean fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable,

@@ -52,5 +52,6 @@ fvm_hook_facts_environ (const FvmHookFacts *facts)
   add_env (env, "FVM_HOSTNAME", facts->hostname);
   add_env (env, "FVM_RESERVED_IP", facts->reserved_ip);
   add_env (env, "FVM_CONNECT", facts->connect);
+  add_env (env, "FVM_SSH_PROXY", facts->ssh_proxy);
   return g_strv_builder_end (env);
 }

@@ -32,6 +32,7 @@ struct _FvmHookFacts
   const char *hostname;
   const char *reserved_ip;
   const char *connect;
+  const char *ssh_proxy; /* ssh's ProxyCommand to the clone, NULL when it is dialled directly */
 };
 typedef struct _FvmHookFacts FvmHookFacts;
 

@@ -140,12 +140,9 @@ fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const c
 
   if (g == NULL)
     return FALSE;
-  /* thinlv clones are raw block devices (/dev/VG/LV); qcow2 clones are overlay files. */
-  if (!fvm_guestfs_add_drive (g, disk_path,
-                              &(FvmGuestfsDrive){ .format = g_str_has_prefix (disk_path, "/dev/")
-                                                                ? FVM_IMAGE_FORMAT_RAW
-                                                                : FVM_IMAGE_FORMAT_QCOW2 },
-                              error))
+  if (!fvm_guestfs_add_drive (
+          g, disk_path, &(FvmGuestfsDrive){ .format = fvm_guestfs_clone_disk_format (disk_path) },
+          error))
     return FALSE;
   if (!fvm_guestfs_launch (g, cancellable, error))
     return FALSE;

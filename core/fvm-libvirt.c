@@ -5,6 +5,7 @@
 
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
+#include "fvm-ssh-route.h"
 
 static gpointer
 init_once (gpointer data)
@@ -50,13 +51,24 @@ fvm_libvirt_connect (FvmConfig *config, GError **error)
   static GOnce once = G_ONCE_INIT;
   const char *uri = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI);
   virConnectPtr conn;
+  gboolean remote;
 
   if (!GPOINTER_TO_INT (g_once (&once, init_once, NULL)))
     return fvm_null_throw_virt (error, "cannot initialise libvirt");
+  /* Keepalive needs the event loop before the connection opens: a remote host that dies then
+   * fails fvm's calls within seconds instead of leaving them waiting on a dead socket. */
+  remote = fvm_uri_is_remote (uri);
+  if (remote)
+    fvm_libvirt_enable_events ();
   g_debug ("connecting to %s", uri);
   conn = virConnectOpen (uri);
   if (conn == NULL)
     return fvm_null_throw_virt (error, "cannot connect to %s", uri);
+  if (remote && virConnectSetKeepAlive (conn, 5, 3) < 0)
+    {
+      g_debug ("no keepalive for %s: %s", uri, virGetLastErrorMessage ());
+      virResetLastError ();
+    }
   g_debug ("connected");
   return conn;
 }

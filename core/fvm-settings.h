@@ -38,11 +38,14 @@ G_BEGIN_DECLS
   X (STORAGE_POOL_PATH, "storage.pool-path", PATH, "", NULL, validate_optional_path, GLOBAL, \
      "pool directory for setup (empty: /var/lib/fvm/images, or under XDG_DATA_HOME for session)") \
   X (STORAGE_BACKEND, "storage.backend", STRING, FVM_BACKEND_DEFAULT, "FVM_BACKEND", validate_backend, GLOBAL, \
-     "where clone and golden disks live: qcow2 (files in the pool) or thinlv (an LVM thin pool)") \
+     "where clone and golden disks live: qcow2 (files in the pool), thinlv (an LVM thin pool) or " \
+     "zfs (zvols in a ZFS dataset)") \
   X (STORAGE_VG, "storage.vg", STRING, "", "FVM_VG", validate_optional_lvm_name, GLOBAL, \
      "volume group of the thin pool (storage.backend=thinlv)") \
   X (STORAGE_THINPOOL, "storage.thinpool", STRING, "", "FVM_THINPOOL", \
      validate_optional_lvm_name, GLOBAL, "thin pool LV in storage.vg (storage.backend=thinlv)") \
+  X (STORAGE_DATASET, "storage.dataset", STRING, "", "FVM_DATASET", validate_optional_zfs_dataset, \
+     GLOBAL, "ZFS file system fvm keeps its zvols in, POOL/NAME (storage.backend=zfs)") \
   X (NETWORK_NAME, "network.name", STRING, "fvm", "FVM_NETWORK", validate_name, PER_CLONE, \
      "libvirt network for clones") \
   X (NETWORK_SUBNET, "network.subnet", STRING, "192.168.213.0/24", NULL, validate_subnet, GLOBAL, \
@@ -59,6 +62,10 @@ G_BEGIN_DECLS
      "domain XML template with {{placeholders}} (empty: fvm's own)") \
   X (CLONE_HOOKS, "clone.hooks", LIST, "", NULL, validate_hooks, PER_CLONE, \
      "hooks run on create and destroy: names in clone.hooks-dir (comma-separated)") \
+  X (CLONE_DISK_HOOKS, "clone.disk-hooks", PATH_LIST, "", NULL, validate_optional_paths, PER_CLONE, \
+     "shell scripts run in the clone's disk before its first boot, in the libguestfs appliance (comma-separated)") \
+  X (CLONE_DESTROY_DISK_HOOKS, "clone.destroy-disk-hooks", PATH_LIST, "", NULL, validate_optional_paths, \
+     PER_CLONE, "shell scripts run in the clone's disk at destroy, after power-off (comma-separated)") \
   X (CLONE_HOOKS_DIR, "clone.hooks-dir", PATH, FVM_SYSCONFDIR "/hooks", NULL, validate_path, \
      GLOBAL, "the only directory hooks run from (owned by root or the user, writable by no one else)") \
   X (CLONE_SSH_KEYS, "clone.ssh-keys", PATH_LIST, "", NULL, validate_optional_paths, PER_CLONE, \
@@ -75,13 +82,19 @@ G_BEGIN_DECLS
      "user 'fvm-spawn ssh' logs in as") \
   X (CLONE_SSH_IDENTITY, "clone.ssh-identity", PATH, "", NULL, validate_optional_path, PER_CLONE, \
      "private key 'fvm-spawn ssh' uses (empty: ssh's own choice)") \
+  X (CLONE_SSH_PROXY, "clone.ssh-proxy", STRING, "", NULL, validate_ssh_proxy, GLOBAL, \
+     "how SSH reaches clones: empty (through a qemu+ssh URI's host), direct, or [USER@]HOST[:PORT]") \
+  X (CLONE_MAX, "clone.max", UINT, "", NULL, validate_optional_count, GLOBAL, \
+     "most fvm clones one host may hold (empty: no limit): a create beyond it fails, or waits " \
+     "with --wait-slot; --count --hosts places no more there") \
+  X (HOSTS_URIS, "hosts.uris", LIST, "", NULL, validate_hosts, GLOBAL, \
+     "the farm: libvirt URIs --hosts all names (comma-separated)") \
+  X (HOSTS_TIMEOUT, "hosts.timeout", UINT, "30", NULL, validate_seconds, GLOBAL, \
+     "seconds a farm's host has to answer before it is reported down and skipped") \
   X (CLONE_OWNER_ONLY, "clone.owner-only", BOOLEAN, "true", NULL, validate_boolean, GLOBAL, \
      "only a clone's owner (or root) may destroy, stop, start, note, resize or consolidate it") \
   X (CLONE_PARALLEL, "clone.parallel", UINT, "8", NULL, validate_optional_count, PER_CLONE, \
      "how many clones --count makes at the same time") \
-  X (CLONE_MAX, "clone.max", UINT, "0", NULL, validate_clone_max, GLOBAL, \
-     "most clones this host may have at once (0: no limit); a create beyond it fails, or waits " \
-     "with --wait-slot") \
   X (BUILD_MIRROR, "build.mirror", STRING, "", "FVM_MIRROR", validate_mirror, GLOBAL, \
      "Debian mirror (empty: the one in the host's apt sources)") \
   X (BUILD_DISK_SIZE, "build.disk-size", STRING, "4G", NULL, validate_size, GLOBAL, \

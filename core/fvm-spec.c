@@ -57,6 +57,8 @@ static const SpecKey spec_keys[] = {
   { "network", VALUE_STRING, FVM_SETTING_NETWORK_NAME },
   { "template", VALUE_STRING, FVM_SETTING_CLONE_TEMPLATE },
   { "hooks", VALUE_STRINGS, FVM_SETTING_CLONE_HOOKS },
+  { "disk-hooks", VALUE_STRINGS, FVM_SETTING_CLONE_DISK_HOOKS },
+  { "destroy-disk-hooks", VALUE_STRINGS, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS },
   { "wait", VALUE_STRING, FVM_SETTING_CLONE_WAIT },
   { "ssh-key-files", VALUE_STRINGS, FVM_SETTING_CLONE_SSH_KEYS },
   { "hostname", VALUE_STRING, SPEC_ONLY },

@@ -8,6 +8,7 @@
  *   disk-size: 20G
  *   network: fvm
  *   hooks: [./register.sh]
+ *   disk-hooks: [./motd.sh]     # and destroy-disk-hooks: shell scripts for the appliance
  *   hostname: web1
  *   note: for the demo
  *   number: 12                  # or ip: 192.168.213.12

@@ -73,3 +73,20 @@ fvm_ssh_wait_banner (pid_t daemon_pid, const char *ip, guint16 port, guint timeo
         return NULL;
     }
 }
+
+void
+fvm_ssh_add_options (GPtrArray *argv, const char *identity)
+{
+  for (const char *o = "StrictHostKeyChecking=no\0UserKnownHostsFile=/dev/null\0"
+                       "GlobalKnownHostsFile=/dev/null\0LogLevel=ERROR\0";
+       *o != '\0'; o += strlen (o) + 1)
+    {
+      g_ptr_array_add (argv, g_strdup ("-o"));
+      g_ptr_array_add (argv, g_strdup (o));
+    }
+  if (identity != NULL && *identity != '\0')
+    {
+      g_ptr_array_add (argv, g_strdup ("-i"));
+      g_ptr_array_add (argv, g_strdup (identity));
+    }
+}

@@ -32,8 +32,8 @@ struct _FvmStore
   gid_t qemu_gid;
 };
 
-static gboolean
-is_local_uri (const char *uri)
+gboolean
+fvm_store_uri_is_local (const char *uri)
 {
   g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, NULL);
   const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
@@ -142,7 +142,7 @@ fvm_store_open (virConnectPtr conn, FvmConfig *config, GError **error)
                                 type);
   /* A user who may not open the directory (0750, qemu's group: fvm-modes.h) goes through
    * libvirt, as for a remote host. */
-  self->local = is_local_uri (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI))
+  self->local = fvm_store_uri_is_local (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI))
                 && g_file_test (self->path, G_FILE_TEST_IS_DIR)
                 && access (self->path, R_OK | W_OK | X_OK) == 0;
   g_debug ("storage pool %s at %s", name, self->path);

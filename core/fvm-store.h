@@ -79,6 +79,8 @@ gboolean fvm_store_delete_volume (FvmStore *self, const char *name, GError **err
 /* TRUE when the pool's directory is this host's (a local URI and the directory exists here)
  * and this user may read and write it: then fvm may read and write its files directly. */
 gboolean fvm_store_is_local (FvmStore *self);
+/* TRUE when libvirt URI names no host: the daemon runs here and its paths are this host's. */
+gboolean fvm_store_uri_is_local (const char *uri);
 /* From here on, every read and write of this store goes through libvirt (volume listing,
  * download and upload streams), as for a remote host, even when its directory is here: push
  * treats its destination so, and one path serves both. */

@@ -136,6 +136,13 @@ gboolean
 fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *cancellable,
                     GError **error)
 {
+  return fvm_subprocess_run_input (argv, NULL, out_stdout, cancellable, error);
+}
+
+gboolean
+fvm_subprocess_run_input (const char *const *argv, const char *input, char **out_stdout,
+                          GCancellable *cancellable, GError **error)
+{
   g_autofree char *cmdline = argv_to_string (argv);
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) proc = NULL;
@@ -144,11 +151,12 @@ fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *ca
   g_autoptr (GError) local_error = NULL;
 
   g_debug ("running: %s", cmdline);
-  launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                           | (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0));
   proc = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (proc == NULL)
     return fvm_prefix_error (error, "cannot run %s", argv[0]);
-  if (!g_subprocess_communicate_utf8 (proc, NULL, cancellable, &out, &err, &local_error))
+  if (!g_subprocess_communicate_utf8 (proc, input, cancellable, &out, &err, &local_error))
     {
       terminate (proc);
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

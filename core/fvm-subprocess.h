@@ -14,6 +14,11 @@ typedef void (*FvmLineFunc) (const char *line, gpointer user_data);
 gboolean fvm_subprocess_run (const char *const *argv, char **out_stdout, GCancellable *cancellable,
                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* fvm_subprocess_run with INPUT (NULL: none) written to the child's standard input. */
+gboolean fvm_subprocess_run_input (const char *const *argv, const char *input, char **out_stdout,
+                                   GCancellable *cancellable,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* fvm_subprocess_run of a tool that prints JSON (qemu-img info/map --output=json): its output
  * parsed, or NULL with an error naming the tool. */
 JsonNode *fvm_subprocess_run_json (const char *const *argv, GCancellable *cancellable,

@@ -1,5 +1,6 @@
 /* fvm-golden list [--originals] [--names] */
 #include "fvm-cli-printable.h"
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-golden-builtins.h"
 #include "fvm-units.h"
@@ -7,13 +8,55 @@
 static gboolean opt_originals;
 static gboolean opt_names;
 
+static char *opt_hosts;
+
 static const GOptionEntry options[] = {
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "The goldens each of these hosts holds, one line per golden and host (all: hosts.uris)",
+    "URI,...|all" },
   { "originals", 0, 0, G_OPTION_ARG_NONE, &opt_originals, "List originals instead of goldens",
     NULL },
   { "names", 0, 0, G_OPTION_ARG_NONE, &opt_names,
     "Only the names (NAME@N; NAME for originals), one per line", NULL },
   { NULL },
 };
+
+/* --hosts: "NAME@N HOST" for every golden of every host that answered. */
+static gboolean
+list_farm (FvmInvocation *invocation, GError **error)
+{
+  g_autoptr (FvmFarm) farm = fvm_cli_open_farm (invocation, opt_hosts, error);
+
+  if (farm == NULL)
+    return FALSE;
+  fvm_cli_print_line ("%-24s %-12s %s", "NAME", "OS", "HOST");
+  for (guint h = 0; h < farm->hosts->len; h++)
+    {
+      FvmFarmHost *host = farm->hosts->pdata[h];
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (FvmStore) store = NULL;
+      g_autoptr (GPtrArray) images = NULL;
+
+      if (host->conn == NULL)
+        continue;
+      store = fvm_store_open (host->conn, host->config, &local_error);
+      if (store != NULL)
+        images = fvm_store_list (store, FVM_IMAGE_GOLDEN, &local_error);
+      if (images == NULL)
+        {
+          g_printerr ("%s: warning: host %s skipped: %s\n", g_get_prgname (), host->uri,
+                      local_error->message);
+          continue;
+        }
+      for (guint i = 0; i < images->len; i++)
+        {
+          FvmManifest *m = images->pdata[i];
+          g_autofree char *ref = fvm_manifest_ref (m);
+          fvm_cli_print_line ("%-24s %-12s %s", ref, m->os.id, host->uri);
+        }
+    }
+  return TRUE;
+}
 
 gboolean
 fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error)
@@ -29,6 +72,11 @@ fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GErro
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
+  if (opt_hosts != NULL && (opt_originals || opt_names || fvm_invocation_get_json (invocation)))
+    return fvm_usage_error (ctx, "--hosts lists goldens as lines: no --originals, --names, --json",
+                            error);
+  if (opt_hosts != NULL)
+    return list_farm (invocation, error);
   store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;

@@ -1,7 +1,9 @@
 /* fvm-golden push NAME@N --connect DEST_URI [--from URI]: a golden into another libvirt host's
  * store. Here --connect names the destination, so this verb parses it itself (the global
  * option would name the store the command works on); the source is the configured store. */
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
+#include "fvm-farm-create.h"
 #include "fvm-error.h"
 #include "fvm-golden-builtins.h"
 #include "fvm-golden-share.h"
@@ -9,12 +11,16 @@
 
 static char *opt_dest;
 static char *opt_from;
+static char *opt_hosts;
 
 static const GOptionEntry options[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_dest, "libvirt URI of the destination (required)",
     "URI" },
   { "from", 0, 0, G_OPTION_ARG_STRING, &opt_from,
     "libvirt URI of the source store (default: FVM_CONNECT, fvm.conf, qemu:///system)", "URI" },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "Instead of --connect: every one of these hosts that lacks it, all at once (all: hosts.uris)",
+    "URI,...|all" },
   { NULL },
 };
 
@@ -39,6 +45,59 @@ open_store_at (const char *uri, const char *what, GError **error)
   if (store == NULL)
     return fvm_null_prefix_error (error, "%s", what);
   return store;
+}
+
+static void
+print_farm_line (const char *line, gpointer user_data)
+{
+  g_printerr ("%s: %s\n", g_get_prgname (), line);
+}
+
+/* --hosts: REF to every host that answered and lacks it, at once; one line per failure. */
+static gboolean
+push_farm (FvmInvocation *invocation, const char *ref, GCancellable *cancellable, GError **error)
+{
+  FvmConfig *config = NULL;
+  FvmStore *source = fvm_invocation_get_store (invocation, &config, error);
+  g_autoptr (FvmFarm) farm = NULL;
+  g_autoptr (FvmManifest) golden = NULL;
+  g_autofree char *full_ref = NULL;
+  g_autofree gboolean *to = NULL;
+  g_autofree GError **errors = NULL;
+  g_autofree char *failed = NULL;
+
+  if (source == NULL)
+    return fvm_prefix_error (error, "source");
+  golden = fvm_store_load_golden (source, ref, error);
+  if (golden == NULL)
+    return FALSE;
+  full_ref = fvm_manifest_ref (golden);
+  farm = fvm_cli_open_farm (invocation, opt_hosts, error);
+  if (farm == NULL)
+    return FALSE;
+  to = g_new0 (gboolean, farm->hosts->len + 1);
+  errors = g_new0 (GError *, farm->hosts->len + 1);
+  for (guint h = 0; h < farm->hosts->len; h++)
+    {
+      FvmFarmHost *host = farm->hosts->pdata[h];
+      to[h] = host->conn != NULL && !fvm_farm_host_has_golden (host, full_ref);
+      if (host->conn != NULL && !to[h])
+        g_printerr ("%s: %s already holds %s\n", g_get_prgname (), host->uri, full_ref);
+    }
+  fvm_farm_push (farm, config, full_ref, to, errors, print_farm_line, NULL, cancellable);
+  for (guint h = 0; h < farm->hosts->len; h++)
+    if (errors[h] != NULL)
+      {
+        g_free (failed);
+        failed = g_strdup_printf ("%s: %s", ((FvmFarmHost *) farm->hosts->pdata[h])->uri,
+                                  errors[h]->message);
+        g_clear_error (&errors[h]);
+      }
+  if (failed != NULL)
+    return fvm_throw (error, "push did not reach every host (%s)", failed);
+  if (fvm_farm_n_up (farm) < farm->hosts->len)
+    return fvm_throw (error, "push skipped the hosts that did not answer");
+  return TRUE;
 }
 
 gboolean
@@ -70,10 +129,14 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
     return fvm_usage_error (ctx, "NAME@N must be given", error);
   if (argc > 2)
     return fvm_usage_error (ctx, "too many arguments", error);
-  if (opt_dest == NULL)
+  if (opt_dest != NULL && opt_hosts != NULL)
+    return fvm_usage_error (ctx, "--connect and --hosts exclude each other", error);
+  if (opt_dest == NULL && opt_hosts == NULL)
     return fvm_usage_error (ctx, "--connect DEST_URI must be given", error);
   if (!fvm_invocation_set (invocation, FVM_SETTING_LIBVIRT_URI, opt_from, "--from", error))
     return FALSE;
+  if (opt_hosts != NULL)
+    return push_farm (invocation, argv[1], cancellable, error);
   source = fvm_invocation_get_store (invocation, NULL, error);
   if (source == NULL)
     return fvm_prefix_error (error, "source");

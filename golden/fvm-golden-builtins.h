@@ -21,5 +21,9 @@ gboolean fvm_golden_builtin_import_image (int argc, char **argv, GCancellable *c
 gboolean fvm_golden_builtin_verify (int argc, char **argv, GCancellable *cancellable,
                                     GError **error);
 gboolean fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_golden_builtin_promote (int argc, char **argv, GCancellable *cancellable,
+                                     GError **error);
+gboolean fvm_golden_builtin_resize (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
 
 G_END_DECLS

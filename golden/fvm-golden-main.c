@@ -12,6 +12,8 @@ static const FvmCommand commands[] = {
   { "import", fvm_golden_builtin_import, "Add a golden from a .fvm bundle (file, URL or -)" },
   { "import-image", fvm_golden_builtin_import_image, "Make an original of an existing disk image" },
   { "verify", fvm_golden_builtin_verify, "Check goldens' files against their manifests' digest" },
+  { "promote", fvm_golden_builtin_promote, "Make a stopped clone a golden (a new version)" },
+  { "resize", fvm_golden_builtin_resize, "Make NAME@N+1, NAME@N with a larger disk" },
   { "push", fvm_golden_builtin_push, "Copy a golden into the fvm pool of another libvirt host" },
   { NULL },
 };

@@ -2,6 +2,7 @@
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
+#include "fvm-farm-create.h"
 #include "fvm-names.h"
 #include "fvm-spawn-builtins.h"
 #include "fvm-spec.h"
@@ -22,6 +23,8 @@ static char *opt_user_data;
 static int opt_number;
 static char *opt_ip;
 static char **opt_hooks;
+static char **opt_disk_hooks;
+static char **opt_destroy_disk_hooks;
 static char *opt_note;
 static gboolean opt_no_start;
 static char *opt_wait;
@@ -40,6 +43,7 @@ parse_wait_slot (const char *option_name, const char *value, gpointer data, GErr
   opt_wait_slot_timeout = g_strdup (value);
   return TRUE;
 }
+static char *opt_hosts;
 
 static const GOptionEntry options[] = {
   { "profile", 'p', 0, G_OPTION_ARG_STRING, &opt_profile,
@@ -65,6 +69,12 @@ static const GOptionEntry options[] = {
   { "ip", 0, 0, G_OPTION_ARG_STRING, &opt_ip, "Reserve this address for the clone", "ADDR" },
   { "hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_hooks,
     "Run hook NAME of clone.hooks-dir on create and destroy (repeatable)", "NAME" },
+  { "disk-hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_disk_hooks,
+    "Run shell script FILE in the clone's disk before its first boot, in the libguestfs "
+    "appliance (repeatable)",
+    "FILE" },
+  { "destroy-disk-hook", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_destroy_disk_hooks,
+    "Run shell script FILE in the clone's disk when it is destroyed (repeatable)", "FILE" },
   { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, "A note shown by list and info", "TEXT" },
   { "no-start", 0, 0, G_OPTION_ARG_NONE, &opt_no_start, "Define the clone but do not start it",
     NULL },
@@ -78,23 +88,54 @@ static const GOptionEntry options[] = {
   { "wait-slot", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_wait_slot,
     "When clone.max clones exist, wait for one to go (up to TIMEOUT) instead of failing",
     "[TIMEOUT]" },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "With --count: place the clones over these libvirt hosts (all: hosts.uris)", "URI,...|all" },
   { NULL },
 };
+
+/* OPTS added to LOWER_LIST (taken), what a profile or fvm.conf gives; NULL without OPTS. A path
+ * with a comma cannot be told from two. */
+static char *
+added_to (GStrv lower_list_in, char **opts, GError **error)
+{
+  g_auto (GStrv) lower_list = lower_list_in;
+  g_autofree char *lower = NULL;
+  g_autofree char *more = NULL;
+
+  if (opts == NULL)
+    return NULL;
+  for (guint i = 0; opts[i] != NULL; i++)
+    if (strchr (opts[i], ',') != NULL || *opts[i] == '\0')
+      return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                  "'%s': a hook's name or path must not be empty or hold a comma",
+                                  opts[i]);
+  lower = g_strjoinv (",", lower_list);
+  more = g_strjoinv (",", opts);
+  return *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
+}
 
 /* Command-line options are the configuration's top layer, so `info` can tell them apart. */
 static gboolean
 apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
 {
   g_autofree char *vcpus = opt_vcpus > 0 ? g_strdup_printf ("%d", opt_vcpus) : NULL;
-  g_autofree char *hooks = NULL;
+  g_autoptr (GError) local_error = NULL;
+  /* --hook, --disk-hook and --destroy-disk-hook add to what a profile or fvm.conf names. */
+  g_autofree char *hooks
+      = added_to (fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS), opt_hooks, &local_error);
+  g_autofree char *disk_hooks
+      = local_error ? NULL
+                    : added_to (fvm_config_get_list (config, FVM_SETTING_CLONE_DISK_HOOKS),
+                                opt_disk_hooks, &local_error);
+  g_autofree char *destroy_disk_hooks
+      = local_error ? NULL
+                    : added_to (fvm_config_get_list (config, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS),
+                                opt_destroy_disk_hooks, &local_error);
 
-  if (opt_hooks != NULL)
+  if (local_error != NULL)
     {
-      /* --hook adds to the hooks a profile or fvm.conf already names. */
-      g_auto (GStrv) lower_list = fvm_config_get_list (config, FVM_SETTING_CLONE_HOOKS);
-      g_autofree char *lower = g_strjoinv (",", lower_list);
-      g_autofree char *more = g_strjoinv (",", opt_hooks);
-      hooks = *lower != '\0' ? g_strconcat (lower, ",", more, NULL) : g_steal_pointer (&more);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
   return fvm_invocation_set (invocation, FVM_SETTING_CLONE_MEMORY, opt_memory, "--memory", error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_VCPUS, vcpus, "--vcpus", error)
@@ -107,6 +148,10 @@ apply_options (FvmInvocation *invocation, FvmConfig *config, GError **error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_USER_DATA, opt_user_data,
                                 "--user-data", error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_HOOKS, hooks, "--hook", error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_DISK_HOOKS, disk_hooks, "--disk-hook",
+                                error)
+         && fvm_invocation_set (invocation, FVM_SETTING_CLONE_DESTROY_DISK_HOOKS,
+                                destroy_disk_hooks, "--destroy-disk-hook", error)
          && fvm_invocation_set (invocation, FVM_SETTING_CLONE_WAIT, opt_no_wait ? "none" : opt_wait,
                                 "--wait", error);
 }
@@ -162,29 +207,57 @@ print_result (const FvmCloneResult *result, gpointer user_data)
   if (result->clone == NULL)
     g_printerr ("%s: error: %s: %s\n", g_get_prgname (), result->name, result->error->message);
   else if (!fvm_invocation_get_json (invocation))
-    g_print ("%s %s\n", result->name, result->clone->ip ? result->clone->ip : result->clone->state);
+    g_print ("%s %s%s%s\n", result->name,
+             result->clone->ip ? result->clone->ip : result->clone->state,
+             result->host != NULL ? " " : "", result->host != NULL ? result->host : "");
+}
+
+static void
+print_farm_line (const char *line, gpointer user_data)
+{
+  g_printerr ("%s: %s\n", g_get_prgname (), line);
 }
 
 static gboolean
 create_many (FvmInvocation *invocation, FvmConfig *config, const FvmCloneCreateOptions *opts,
              GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GPtrArray) results = fvm_clone_create_many (config, opts, (guint) opt_count,
-                                                         print_result, invocation, cancellable);
+  g_autoptr (GPtrArray) results = NULL;
   g_autoptr (JsonArray) made = json_array_new ();
   g_autoptr (JsonArray) failed = json_array_new ();
   g_autoptr (GPtrArray) failed_names = g_ptr_array_new ();
 
+  if (opt_hosts != NULL)
+    {
+      g_auto (GStrv) uris = fvm_farm_parse_hosts (config, opt_hosts, error);
+      g_autoptr (FvmFarm) farm = NULL;
+
+      if (uris == NULL)
+        return FALSE;
+      farm = fvm_farm_open (config, (const char *const *) uris);
+      results = fvm_farm_create_many (farm, config, opts, (guint) opt_count, print_result,
+                                      print_farm_line, invocation, cancellable, error);
+      if (results == NULL)
+        return FALSE;
+    }
+  else
+    results = fvm_clone_create_many (config, opts, (guint) opt_count, print_result, invocation,
+                                     cancellable);
   for (guint i = 0; i < results->len; i++)
     {
       FvmCloneResult *r = results->pdata[i];
       if (r->clone != NULL)
         {
-          json_array_add_element (made, fvm_clone_to_json (r->clone));
+          JsonNode *node = fvm_clone_to_json (r->clone);
+          if (r->host != NULL)
+            json_object_set_string_member (json_node_get_object (node), "host", r->host);
+          json_array_add_element (made, node);
           continue;
         }
       JsonObject *f = json_object_new ();
       json_object_set_string_member (f, "name", r->name);
+      if (r->host != NULL)
+        json_object_set_string_member (f, "host", r->host);
       json_object_set_string_member (f, "error", r->error->message);
       json_array_add_object_element (failed, f);
       g_ptr_array_add (failed_names, r->name);
@@ -312,6 +385,10 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   opts.wait_slot = opt_wait_slot;
   opts.wait_slot_timeout = wait_slot_timeout;
 
+  if (opt_hosts != NULL && opt_count == 0)
+    return fvm_usage_error (ctx, "--hosts places a fleet: give --count", error);
+  if (opt_hosts != NULL)
+    return create_many (invocation, config, &opts, cancellable, error);
   /* Opened for --count too: a missing pool or daemon is one error, not one per clone. */
   store = fvm_invocation_get_store (invocation, NULL, error);
   if (store == NULL)

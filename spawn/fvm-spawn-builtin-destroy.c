@@ -1,5 +1,6 @@
 /* fvm-spawn destroy NAME… [--yes] */
 #include "fvm-cli-each.h"
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
@@ -13,8 +14,27 @@ print_hook_line (const char *line, gpointer user_data)
   g_printerr ("%s: %s\n", g_get_prgname (), line);
 }
 
+static char *opt_hosts;
+
+/* NAME on the host of FARM that has it, with that host's configuration. */
+static gboolean
+destroy_on_farm (FvmFarm *farm, const char *name, GError **error)
+{
+  FvmFarmHost *host = fvm_farm_find_clone (farm, name, error);
+  g_autoptr (FvmStore) store = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  store = fvm_store_open (host->conn, host->config, error);
+  if (store == NULL || !fvm_clone_destroy (store, host->config, name, print_hook_line, NULL, error))
+    return fvm_prefix_error (error, "on %s: ", host->uri);
+  return TRUE;
+}
+
 static const GOptionEntry options[] = {
   { "yes", 'y', 0, G_OPTION_ARG_NONE, &opt_yes, "Do not ask on a terminal", NULL },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "Each clone on whichever of these hosts has it (all: hosts.uris)", "URI,...|all" },
   { NULL },
 };
 
@@ -24,7 +44,8 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME... - remove clones");
   g_autoptr (FvmInvocation) invocation = NULL;
   FvmConfig *config;
-  FvmStore *store;
+  FvmStore *store = NULL;
+  g_autoptr (FvmFarm) farm = NULL;
   g_auto (FvmEach) each = { 0 };
 
   g_option_context_set_description (
@@ -46,8 +67,11 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
       if (!fvm_cli_confirm (question))
         return fvm_throw_code (error, FVM_ERROR_CANCELLED, "nothing destroyed");
     }
-  store = fvm_invocation_get_store (invocation, &config, error);
-  if (store == NULL)
+  if (opt_hosts != NULL)
+    farm = fvm_cli_open_farm (invocation, opt_hosts, error);
+  else
+    store = fvm_invocation_get_store (invocation, &config, error);
+  if (store == NULL && farm == NULL)
     return FALSE;
   /* Every name is tried: one that fails (missing, someone else's) does not keep the others. */
   fvm_each_init (&each);
@@ -55,7 +79,9 @@ fvm_spawn_builtin_destroy (int argc, char **argv, GCancellable *cancellable, GEr
     {
       g_autoptr (GError) local_error = NULL;
       if (!fvm_check_cancelled (cancellable, &local_error)
-          || !fvm_clone_destroy (store, config, argv[i], print_hook_line, NULL, &local_error))
+          || !(farm != NULL ? destroy_on_farm (farm, argv[i], &local_error)
+                            : fvm_clone_destroy (store, config, argv[i], print_hook_line, NULL,
+                                                 &local_error)))
         {
           if (!fvm_each_failed (&each, argv[i], g_steal_pointer (&local_error)))
             break;

@@ -1,4 +1,5 @@
 /* fvm-spawn gc [--dry-run] [--yes] */
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
@@ -7,9 +8,13 @@
 static gboolean opt_dry_run;
 static gboolean opt_yes;
 
+static char *opt_hosts;
+
 static const GOptionEntry options[] = {
   { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &opt_dry_run, "Only say what would be removed", NULL },
   { "yes", 'y', 0, G_OPTION_ARG_NONE, &opt_yes, "Do not ask on a terminal", NULL },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "On each of these hosts in turn (all: hosts.uris); needs --yes or --dry-run", "URI,...|all" },
   { NULL },
 };
 
@@ -44,6 +49,52 @@ print_items (FvmInvocation *invocation, GPtrArray *items, gboolean dry_run)
     }
 }
 
+/* --hosts: gc on every host that answered, one after the other; each removal printed with its
+ * host. A host that fails is one warning line; the exit code is 1 then. */
+static gboolean
+gc_farm (FvmInvocation *invocation, GError **error)
+{
+  g_autoptr (FvmFarm) farm = fvm_cli_open_farm (invocation, opt_hosts, error);
+  g_autofree char *failed = NULL;
+
+  if (farm == NULL)
+    return FALSE;
+  for (guint h = 0; h < farm->hosts->len; h++)
+    {
+      FvmFarmHost *host = farm->hosts->pdata[h];
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (FvmStore) store = NULL;
+      g_autoptr (GPtrArray) items = NULL;
+
+      if (host->conn == NULL)
+        {
+          g_free (failed);
+          failed = g_strdup_printf ("%s: %s", host->uri, host->error->message);
+          continue;
+        }
+      store = fvm_store_open (host->conn, host->config, &local_error);
+      if (store != NULL)
+        items = fvm_clone_gc (store, host->config, opt_dry_run, &local_error);
+      if (items == NULL)
+        {
+          g_printerr ("%s: warning: gc on %s: %s\n", g_get_prgname (), host->uri,
+                      local_error->message);
+          g_free (failed);
+          failed = g_strdup_printf ("%s: %s", host->uri, local_error->message);
+          continue;
+        }
+      for (guint i = 0; i < items->len; i++)
+        {
+          FvmGcItem *item = items->pdata[i];
+          g_print ("%s %s %s (%s) on %s\n", opt_dry_run ? "would remove" : "removed", item->kind,
+                   item->name, item->why, host->uri);
+        }
+    }
+  if (failed != NULL)
+    return fvm_throw (error, "gc did not run everywhere (%s)", failed);
+  return TRUE;
+}
+
 gboolean
 fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
@@ -67,6 +118,13 @@ fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError *
     return FALSE;
   if (argc > 1)
     return fvm_usage_error (ctx, "too many arguments", error);
+  if (opt_hosts != NULL && fvm_invocation_get_json (invocation))
+    return fvm_usage_error (ctx, "--hosts prints lines: no --json", error);
+  if (opt_hosts != NULL && !opt_yes && !opt_dry_run && isatty (0))
+    return fvm_usage_error (ctx, "--hosts removes without asking: give --yes (or --dry-run)",
+                            error);
+  if (opt_hosts != NULL)
+    return gc_farm (invocation, error);
   store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;

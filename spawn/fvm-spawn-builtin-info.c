@@ -3,6 +3,7 @@
 #include "fvm-cleanup.h"
 #include "fvm-cli-each.h"
 #include "fvm-cli-printable.h"
+#include "fvm-cli-farm.h"
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-spawn-builtins.h"
@@ -11,11 +12,15 @@
 static gboolean opt_settings;
 static char *opt_profile;
 
+static char *opt_hosts;
+
 static const GOptionEntry options[] = {
   { "settings", 0, 0, G_OPTION_ARG_NONE, &opt_settings,
     "Show the settings in effect and where each comes from (no NAME)", NULL },
   { "profile", 'p', 0, G_OPTION_ARG_STRING, &opt_profile, "With --settings: apply a profile",
     "NAME" },
+  { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
+    "Find the clone on these hosts (all: hosts.uris)", "URI,...|all" },
   { NULL },
 };
 
@@ -106,6 +111,15 @@ show_clone (virConnectPtr conn, FvmConfig *config, const char *name, JsonArray *
         fvm_cli_print_line ("%-15s%s%s%s%s", field, usage, warning ? " (" : "",
                             warning ? warning : "", warning ? ")" : "");
       }
+    /* What this clone's disk takes, where the backend can tell (zfs: used, referenced). */
+    if (backend != NULL)
+      {
+        g_autoptr (GError) usage_error = NULL;
+        g_autofree char *disk_usage = fvm_backend_disk_usage (backend, c->name, &usage_error);
+        if (disk_usage != NULL || usage_error != NULL)
+          fvm_cli_print_line ("Disk usage:    %s",
+                              disk_usage != NULL ? disk_usage : usage_error->message);
+      }
   }
   if (c->meta.seed != NULL)
     fvm_cli_print_line ("Seed:          %s", c->meta.seed);
@@ -165,6 +179,10 @@ fvm_spawn_builtin_info (int argc, char **argv, GCancellable *cancellable, GError
     return fvm_usage_error (ctx, "--profile goes with --settings", error);
   if (argc < 2)
     return fvm_usage_error (ctx, "NAME must be given", error);
+  if (opt_hosts != NULL && argc > 2)
+    return fvm_usage_error (ctx, "--hosts finds one NAME", error);
+  if (opt_hosts != NULL && !fvm_cli_farm_point_at_clone (invocation, opt_hosts, argv[1], error))
+    return FALSE;
   conn = fvm_invocation_get_connection (invocation, &config, error);
   if (conn == NULL)
     return FALSE;

@@ -9,10 +9,13 @@
 static gboolean opt_graceful;
 static int opt_timeout = 60;
 static char *opt_wait;
+static char *opt_attach;
 
 static const GOptionEntry start_options[] = {
   { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait, "Wait for ip or ssh, and print the address",
     "WHAT" },
+  { "attach", 'a', 0, G_OPTION_ARG_STRING, &opt_attach,
+    "Then log in over SSH or attach to the serial console (one NAME)", "ssh|console" },
   { NULL },
 };
 
@@ -63,6 +66,11 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
     return fvm_usage_error (ctx, "NAME must be given", error);
   if (opt_wait != NULL && !g_str_equal (opt_wait, "ip") && !g_str_equal (opt_wait, "ssh"))
     return fvm_usage_error (ctx, "--wait takes ip or ssh", error);
+  if (opt_attach != NULL && !g_str_equal (opt_attach, "ssh")
+      && !g_str_equal (opt_attach, "console"))
+    return fvm_usage_error (ctx, "--attach takes ssh or console", error);
+  if (opt_attach != NULL && argc != 2)
+    return fvm_usage_error (ctx, "--attach takes one NAME", error);
   if (opt_timeout <= 0)
     return fvm_usage_error (ctx, "--timeout must be positive", error);
   conn = fvm_invocation_get_connection (invocation, &config, error);
@@ -84,7 +92,18 @@ power (int argc, char **argv, gboolean start, GCancellable *cancellable, GError 
       else if (!fvm_each_failed (&each, argv[i], g_steal_pointer (&local_error)))
         break;
     }
-  return fvm_each_finish (&each, error);
+  if (!fvm_each_finish (&each, error))
+    return FALSE;
+  if (opt_attach != NULL)
+    {
+      /* The verb the user would run next, on the same connection. */
+      const char *uri = fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI);
+      char *args[] = { opt_attach, "--connect", (char *) uri, argv[1], NULL };
+      return g_str_equal (opt_attach, "ssh")
+                 ? fvm_spawn_builtin_ssh (4, args, cancellable, error)
+                 : fvm_spawn_builtin_console (4, args, cancellable, error);
+    }
+  return TRUE;
 }
 
 gboolean

@@ -26,5 +26,9 @@ gboolean fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable,
 gboolean fvm_spawn_builtin_profiles (int argc, char **argv, GCancellable *cancellable,
                                      GError **error);
 gboolean fvm_spawn_builtin_setup (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_copy (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_keys (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_compact (int argc, char **argv, GCancellable *cancellable,
+                                    GError **error);
 
 G_END_DECLS

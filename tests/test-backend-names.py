@@ -5,7 +5,8 @@ A backend's name is what its ops table says (`.name = "KIND"` in core/fvm-backen
 core/fvm-backend*.[ch] no C file of core/ or the front ends may hold that name as a string: a
 caller that compares it (`g_str_equal (backend, "thinlv")`) is a place a new backend must be
 taught, which the FvmBackend interface exists to prevent. Image formats that share a name with a
-backend ("qcow2" as qemu-img says it) are FVM_IMAGE_FORMAT_* in core/fvm-image-info.h."""
+backend ("qcow2" as qemu-img says it) are FVM_IMAGE_FORMAT_* in core/fvm-image-info.h, and the zfs
+command is FVM_ZFS_COMMAND in core/fvm-zfs.h."""
 import glob
 import os
 import re
@@ -31,6 +32,11 @@ for folder in ("core", "cli", "builder", "golden", "spawn"):
             for number, line in enumerate(f, 1):
                 if rel == os.path.join("core", "fvm-image-info.h") and line.startswith(
                     "#define FVM_IMAGE_FORMAT_"
+                ):
+                    continue
+                # The zfs command shares its name with the backend that drives it.
+                if rel == os.path.join("core", "fvm-zfs.h") and line.startswith(
+                    "#define FVM_ZFS_COMMAND "
                 ):
                     continue
                 for name in names:

@@ -64,20 +64,20 @@ test_registry (void)
   g_assert_no_error (error);
   g_assert_cmpstr (ops->name, ==, FVM_BACKEND_DEFAULT);
 
-  g_assert_null (fvm_backend_lookup ("zfs", &error));
+  g_assert_null (fvm_backend_lookup ("btrfs", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_test_message ("%s", error->message);
   g_assert_null (strchr (error->message, '\n'));
-  g_assert_cmpstr (error->message, ==, "invalid storage backend 'zfs' (expected qcow2 or thinlv)");
+  g_assert_cmpstr (error->message, ==, "invalid storage backend 'btrfs' (expected qcow2, thinlv or zfs)");
   g_clear_error (&error);
   g_assert_null (fvm_backend_new ("", config, NULL, &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_clear_error (&error);
 
   g_assert_false (
-      fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, "zfs", FVM_CONFIG_SOURCE_CLI, &error));
+      fvm_config_set (config, FVM_SETTING_STORAGE_BACKEND, "btrfs", FVM_CONFIG_SOURCE_CLI, &error));
   g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "invalid storage backend 'zfs' (expected qcow2"));
+  g_assert_nonnull (strstr (error->message, "invalid storage backend 'btrfs' (expected qcow2"));
 }
 
 /* A backend without an optional operation: each wrapper is a no-op that succeeds. */
@@ -152,7 +152,7 @@ test_store (void)
       backend = fvm_store_get_backend_named (store, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (backend->ops->name, ==, FVM_BACKEND_DEFAULT);
-      g_assert_null (fvm_store_get_backend_named (store, "zfs", &error));
+      g_assert_null (fvm_store_get_backend_named (store, "btrfs", &error));
       g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
     }
 }

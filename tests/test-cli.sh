@@ -99,8 +99,39 @@ expect 2 "NAME must be given" "console without NAME" -- fvm-spawn console
 expect 2 "--timeout must not be negative" "console --timeout -1" -- fvm-spawn console --timeout -1 x
 expect 2 "too many arguments" "gc with an argument" -- fvm-spawn gc x
 expect 1 "clone 'nosuch' not found" "note on an unknown clone" -- fvm-spawn note nosuch hello
+# The verbs of issue 20: usage errors are one line, exit 2, before any connection.
+expect 2 "--state takes running, shut-off or all" "list --state paused" -- fvm-spawn list --state paused
+expect 2 "--attach takes ssh or console" "start --attach web" -- fvm-spawn start --attach web x
+expect 2 "--attach takes one NAME" "start --attach with two names" -- fvm-spawn start --attach ssh x y
+expect 2 "one of SRC and DST must be NAME:PATH" "copy between two local paths" -- fvm-spawn copy a b
+expect 2 "one of SRC and DST must be local" "copy between two clones" -- fvm-spawn copy a:/x b:/y
+expect 2 "SRC and DST must be given" "copy with one argument" -- fvm-spawn copy a:/x
+expect 1 "invalid clone name 'a_b'" "copy to an invalid clone name" -- fvm-spawn copy /etc/hostname a_b:/tmp
+expect 2 "the only action is 'add'" "keys del" -- fvm-spawn keys del x f
+expect 2 "--via takes agent, ssh or auto" "keys add --via mail" -- fvm-spawn keys add --via mail x f
+expect 2 "--text and --clear exclude each other" "note --text --clear" -- fvm-spawn note --text a --clear x
+expect 2 "NAME must be given" "compact without NAME" -- fvm-spawn compact
+expect 1 "a hook's name or path must not be empty or hold a comma" "create --disk-hook a,b" -- fvm-spawn create --disk-hook a,b g x
+expect 2 "say which version to resize: NAME@N" "golden resize without a version" -- fvm-golden resize g 2G
+expect 2 "invalid size 'big'" "golden resize to a bad size" -- fvm-golden resize g@1 big
+expect 2 "invalid clone name 'a b'" "promote a bad name" -- fvm-golden promote "a b"
+expect 2 "too many arguments" "promote with three names" -- fvm-golden promote a b c
 expect 1 "clone 'nosuch' not found" "ssh to an unknown clone" -- fvm-spawn ssh nosuch
 expect 1 "clone 'nosuch' not found" "console of an unknown clone" -- fvm-spawn console nosuch
+
+# Several hosts (--hosts): argument mistakes before any host is dialled; an empty farm is one line.
+expect 2 "--hosts places a fleet: give --count" "create --hosts without --count" -- fvm-spawn create --hosts all g x
+expect 2 "--connect and --hosts exclude each other" "push --connect with --hosts" -- fvm-golden push g@1 --connect test:///default --hosts all
+expect 2 "--hosts prints lines: no --json" "gc --hosts --json" -- fvm-spawn gc --json --yes --hosts all
+expect 2 "--sort is for one host" "list --hosts --sort" -- fvm-spawn list --hosts all --sort age
+expect 2 "--hosts finds one NAME" "info --hosts with two names" -- fvm-spawn info --hosts all a b
+expect 1 "hosts.uris names no hosts" "list --hosts all without a farm" -- fvm-spawn list --hosts all
+expect 1 "'nouri' in --hosts is not a libvirt URI" "list --hosts with a word" -- fvm-spawn list --hosts nouri
+proxy_conf=$(mktemp -d)
+mkdir -p "$proxy_conf/fvm" && printf '[clone]\nssh-proxy=-oProxyCommand=x\n' >"$proxy_conf/fvm/fvm.conf"
+expect 1 "invalid SSH jump '-oProxyCommand=x'" "clone.ssh-proxy that is an option" -- env XDG_CONFIG_HOME="$proxy_conf" fvm-spawn ssh a
+rm -rf "$proxy_conf"
+expect 1 "no clone 'nosuch' on any host" "ssh --hosts to an unknown clone" -- fvm-spawn ssh --hosts test:///default nosuch
 
 # Invalid names: one line, before anything is touched.
 long=$(printf 'a%.0s' $(seq 200))
@@ -119,6 +150,9 @@ expect 1 "no installer support for 'alpinelinux3.16'" "OS without installer supp
 expect 1 "the bootstrap method builds Debian 11 and newer, not 'debian9'" "bootstrap of an older Debian" -- fvm-build --method bootstrap debian9 x
 expect 2 "unknown key 'colour'" "fvm-build --set with an unknown key" -- fvm-build --set colour=red debian12 x
 expect 2 "--method takes install or bootstrap" "fvm-build unknown method" -- fvm-build --method magic debian12 x
+expect 2 "--set components: the list must hold main" "fvm-build --set components without main" -- fvm-build --set components=contrib debian12 x
+expect 2 "--set components: invalid archive area 'con trib'" "fvm-build --set components with a bad area" -- fvm-build --set "components=main,con trib" debian12 x
+expect 2 "--set components belongs to --method bootstrap" "fvm-build --set components with the installer" -- fvm-build --method install --set components=main,contrib debian11 x
 expect 1 "not one OpenSSH public key" "fvm-build --ssh-key that is not a key" -- fvm-build --ssh-key /etc/hostname debian12 x
 expect 1 "No such file" "fvm-build --ssh-key missing" -- fvm-build --ssh-key /nonexistent debian12 x
 # Options that are settings go into the invocation's one configuration: a bad value is a usage
@@ -230,7 +264,7 @@ expect 1 "fvm.conf: unknown setting 'storage.poool'" "a typo in fvm.conf" -- fvm
 rm "$XDG_CONFIG_HOME/fvm/fvm.conf"
 FVM_ACCEL=warp expect 1 "FVM_ACCEL.*expected auto, kvm or tcg" "a bad FVM_ACCEL" -- fvm-spawn list
 # thin LVs: the backend is checked, and a thinlv store without a VG says what is missing.
-FVM_BACKEND=zfs expect 1 "FVM_BACKEND.*invalid storage backend 'zfs'" "an unknown FVM_BACKEND" -- fvm-spawn list
+FVM_BACKEND=btrfs expect 1 "FVM_BACKEND.*invalid storage backend 'btrfs'" "an unknown FVM_BACKEND" -- fvm-spawn list
 out=$(FVM_BACKEND=thinlv fvm-spawn list 2>&1 >/dev/null)
 if grep -q "needs storage.vg and storage.thinpool" <<<"$out"; then
 	ok "list with FVM_BACKEND=thinlv and no VG warns what is missing"
@@ -238,8 +272,8 @@ else
 	not_ok "list with FVM_BACKEND=thinlv and no VG warns what is missing" "$out"
 fi
 
-expect 1 "--backend: .*invalid storage backend 'zfs' \(expected qcow2 or thinlv\)" "an unknown --backend" -- \
-	fvm-spawn create --backend zfs gold c1
+expect 1 "--backend: .*invalid storage backend 'btrfs' \(expected qcow2, thinlv or zfs\)" "an unknown --backend" -- \
+	fvm-spawn create --backend btrfs gold c1
 expect 1 "--backend: .*invalid storage backend 'lvm'" "an unknown --backend for fvm-golden import" -- \
 	fvm-golden import --backend lvm /nonexistent.fvm
 # signed bundles: the options' values are checked before anything is read.
@@ -445,6 +479,22 @@ for verb in stop start; do
 		not_ok "$verb gone1 da gone2: da is done, one line for each failure, exit 1" "exit $rc" "stderr: $(cat "$store/err")"
 	fi
 done
+FVM_CONNECT=test://$store/node.xml fvm-spawn note --text hello gone1 da gone2 >/dev/null 2>"$store/err" </dev/null
+rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l <"$store/err")" -eq 2 ] && grep -q "^fvm-spawn: error: clone 'gone1' not found$" "$store/err" &&
+	grep -q "^fvm-spawn: error: clone 'gone2' not found$" "$store/err"; then
+	ok "note --text hello gone1 da gone2: one line for each failure, exit 1"
+else
+	not_ok "note --text hello gone1 da gone2: one line for each failure, exit 1" "exit $rc" "stderr: $(cat "$store/err")"
+fi
+# The test driver's domains run: list --state sorts them.
+running=$(FVM_CONNECT=test://$store/node.xml fvm-spawn list --state running --names 2>&1 </dev/null | tr '\n' ' ')
+off=$(FVM_CONNECT=test://$store/node.xml fvm-spawn list --state shut-off --names 2>&1 </dev/null)
+if [ "$running" = "da db " ] && [ -z "$off" ]; then
+	ok "list --state running lists da and db, --state shut-off none"
+else
+	not_ok "list --state running lists da and db, --state shut-off none" "running: $running" "shut-off: $off"
+fi
 rm -rf "$store"
 
 # A libvirt that accepts the connection and never answers: SIGTERM ends the wait for it (one

@@ -540,6 +540,36 @@ test_consolidate_fails (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Disk hooks run in the libguestfs appliance, and only when given. main() points libguestfs at an
+ * appliance path that does not exist, so any launch fails: every other create of this file
+ * succeeding shows the default path launches no appliance, and here a create with a disk hook
+ * reaches libguestfs, fails there and leaves nothing; a missing hook file fails before anything is
+ * made. */
+static void
+test_disk_hook (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autofree char *hook = test_write_file (test_tmpdir, "disk-hook.sh", "touch /hooked\n", 0644);
+  g_autofree char *missing = test_path ("no-such-disk-hook.sh");
+
+  set (f, FVM_SETTING_CLONE_DISK_HOOKS, missing);
+  made = create (f, "c-dhook", 12, NULL, NULL, &error);
+  g_assert_null (made);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  assert_nothing_left (f, "c-dhook");
+  g_clear_error (&error);
+
+  set (f, FVM_SETTING_CLONE_DISK_HOOKS, hook);
+  made = create (f, "c-dhook", 12, NULL, NULL, &error);
+  g_assert_null (made);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "fvm-no-appliance"));
+  g_assert_false (has_domain (f, "c-dhook"));
+  assert_nothing_left (f, "c-dhook");
+}
+
 /* The pool, the golden deb@1 (manifest, volume, template overlay), the hooks
  * and the template. */
 static void
@@ -810,6 +840,8 @@ main (int argc, char **argv)
   g_setenv ("FVM_LOCK_DIR", locks, TRUE);
   g_unsetenv ("SUDO_USER");
   g_unsetenv ("SUDO_UID");
+  /* No appliance can launch (test_disk_hook). */
+  g_setenv ("LIBGUESTFS_PATH", "/nonexistent/fvm-no-appliance", TRUE);
   images = test_path ("images");
   marker = test_path ("hooks-ran");
   /* The test driver keeps one state per process while a connection is open:
@@ -831,6 +863,7 @@ main (int argc, char **argv)
   ADD ("/clone-create/name-being-created", test_name_being_created, NULL);
   ADD ("/clone-create/name-taken", test_name_taken, NULL);
   ADD ("/clone-create/seed", test_seed, NULL);
+  ADD ("/clone-create/disk-hook", test_disk_hook, NULL);
   ADD ("/clone-destroy/busy", test_destroy_busy, NULL);
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);
   ADD ("/clone-consolidate/offline", test_consolidate, NULL);

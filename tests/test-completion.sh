@@ -47,13 +47,13 @@ includes() {
 }
 
 offers "fvm-spawn TAB offers its verbs" \
-	"create list info ip start stop ssh console note resize reset destroy gc watch profiles setup" -- fvm-spawn ""
+	"create list info ip start stop ssh console copy keys note resize compact reset destroy gc watch profiles setup" -- fvm-spawn ""
 offers "fvm-spawn de TAB" "destroy" -- fvm-spawn de
-offers "fvm-golden TAB offers its verbs" "create list info delete export import import-image verify push" -- fvm-golden ""
+offers "fvm-golden TAB offers its verbs" "create list info delete export import import-image verify promote resize push" -- fvm-golden ""
 offers "fvm-golden import TAB-prefix" "import import-image" -- fvm-golden import
 offers "fvm-spawn create --co" "--connect --count" -- fvm-spawn create --co
 includes "fvm-spawn create -- offers create's options" \
-	"--profile --spec --count --memory --vcpus --disk-size --network --template --hostname --ssh-key --user-data --number --ip --hook --note --no-start --wait --no-wait --json --connect --verbose --help" \
+	"--profile --spec --count --memory --vcpus --disk-size --network --template --hostname --ssh-key --user-data --number --ip --hook --disk-hook --destroy-disk-hook --note --no-start --wait --no-wait --json --connect --verbose --help" \
 	-- fvm-spawn create --
 offers "fvm-spawn stop - offers only stop's options" "--connect --graceful --help --timeout --verbose" -- fvm-spawn stop -
 offers "fvm-spawn list --n" "--names" -- fvm-spawn list --n
@@ -61,8 +61,13 @@ offers "fvm-golden list --n (the new option)" "--names" -- fvm-golden list --n
 offers "fvm-golden export --format TAB" "fvm virt-builder" -- fvm-golden export --format ""
 offers "fvm-golden export --format=v (split at =)" "virt-builder" -- fvm-golden export --format = v
 offers "fvm-spawn create --wait TAB" "none ip ssh" -- fvm-spawn create --wait ""
+offers "fvm-spawn list --state TAB" "running shut-off all" -- fvm-spawn list --state ""
+offers "fvm-spawn start --attach TAB" "ssh console" -- fvm-spawn start x --attach ""
+offers "fvm-spawn keys TAB" "add" -- fvm-spawn keys ""
 offers "fvm-spawn start --wait TAB" "ip ssh" -- fvm-spawn start --wait ""
 offers "fvm-spawn list --sort TAB" "name age golden" -- fvm-spawn list --sort ""
+offers "fvm-spawn list --hosts TAB" "all" -- fvm-spawn list --hosts ""
+offers "fvm-golden push --hosts TAB" "all" -- fvm-golden push --hosts ""
 offers "fvm-build --method TAB" "install bootstrap" -- fvm-build --method ""
 includes "fvm-build -- offers its options" "--method --list-os --iso --location --set --dry-run --output-dir --mirror --keep-failed" -- fvm-build --
 offers "fvm-consolidate - offers its options" "--connect --help --live --verbose --version" -- fvm-consolidate -

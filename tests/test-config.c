@@ -157,8 +157,10 @@ test_bad_files (Fixture *f, gconstpointer data)
     { "[clone]\nhooks-dir=\n", "must not be empty", "clone.hooks-dir" },
     { "[clone]\ngolden=a@b\n", "clone.golden", "clone.golden" },
     { "[clone]\ndisk-size=big\n", "invalid size", "clone.disk-size" },
-    { "[storage]\nbackend=zfs\n", "invalid storage backend 'zfs'", "storage.backend" },
+    { "[storage]\nbackend=btrfs\n", "invalid storage backend 'btrfs'", "storage.backend" },
     { "[storage]\nvg=a/b\n", "invalid LVM name 'a/b'", "storage.vg" },
+    { "[storage]\ndataset=tank/-rf\n", "invalid ZFS dataset 'tank/-rf'", "storage.dataset" },
+    { "[storage]\ndataset=tank/a@snap\n", "invalid ZFS dataset", "storage.dataset" },
     { "this is not a key file\n", "user.conf" },
     /* GKeyFile returns the value of a bad escape along with its error: a valid-looking value
      * must not be taken (found by fuzz-config). */
@@ -398,9 +400,10 @@ test_bad_env (Fixture *f, gconstpointer data)
   } cases[] = {
     { "FVM_ACCEL", "fast", "general.accel" },
     { "FVM_POOL", "../x", "storage.pool" },
-    { "FVM_BACKEND", "zfs", "storage.backend" },
+    { "FVM_BACKEND", "btrfs", "storage.backend" },
     { "FVM_VG", "a/b", "storage.vg" },
     { "FVM_THINPOOL", "-x", "storage.thinpool" },
+    { "FVM_DATASET", "tank/../etc", "storage.dataset" },
     { "FVM_NETWORK", "a b", "network.name" },
     { "FVM_MIRROR", "ftp://x", "build.mirror" },
     { "FVM_APPLIANCE_STALL_TIMEOUT", "0", "general.appliance-stall-timeout" },

@@ -3,7 +3,8 @@
 # links lead somewhere: every relative link in README.md, HACKING.md, SECURITY.md, docs/*.md,
 # bench/README.md and tests/README.md names a file or directory of the source tree, and a
 # #fragment on a Markdown page names one of its headings (GitHub's anchors). Links in code
-# blocks and links with a scheme (https:, mailto:) are not checked.
+# blocks and links with a scheme (https:, mailto:) are not checked. Every row of docs/peers.md's
+# feature table names a test that exists.
 set -u
 . "${BASH_SOURCE[0]%/*}/tap.sh"
 
@@ -67,5 +68,33 @@ for page in "${pages[@]}"; do
 		not_ok "$page: every relative link resolves" "${bad[@]}"
 	fi
 done
+
+# The feature table of docs/peers.md: every row of a peer tool names a test (`FILE` `NAME`), the
+# file exists under tests/ and NAME occurs in it (a TAP description or a GLib test path).
+peers=$src/docs/peers.md
+if [ ! -f "$peers" ]; then
+	not_ok "docs/peers.md exists"
+else
+	bad=() count=0 rows=0
+	while IFS= read -r row; do
+		rows=$((rows + 1))
+		file=$(sed -n 's/.*| *`\(tests\/[^`]*\)` *`\([^`]*\)` *| *$/\1/p' <<<"$row")
+		name=$(sed -n 's/.*| *`\(tests\/[^`]*\)` *`\([^`]*\)` *| *$/\2/p' <<<"$row")
+		if [ -z "$file" ] || [ -z "$name" ]; then
+			bad+=("a row names no test: $row")
+		elif [ ! -f "$src/$file" ]; then
+			bad+=("$file: no such file")
+		elif ! grep -qF -- "$name" "$src/$file"; then
+			bad+=("$file: no test '$name'")
+		else
+			count=$((count + 1))
+		fi
+	done < <(grep -E '^\| (fast-vm|nbsvm|qvm|kvm-build) \|' "$peers")
+	if [ "$rows" -gt 0 ] && [ ${#bad[@]} -eq 0 ]; then
+		ok "docs/peers.md: each of its $count rows names a test that exists"
+	else
+		not_ok "docs/peers.md: each row names a test that exists" "${bad[@]}" "rows: $rows"
+	fi
+fi
 
 finish

@@ -51,6 +51,14 @@ check "ssh-config: create writes a Host block with the address" \
 	bash -c 'grep -qx "Host ci-1" "$0" && grep -q "HostName 10.0.0.1" "$0"' "$work/ssh/ci-1"
 check "ssh: the block is valid ssh_config (ssh -G reads it)" \
 	bash -c 'ssh -F "$0" -G ci-1 | grep -qx "hostname 10.0.0.1"' "$work/ssh/ci-1"
+env FVM_SSH_CONFIG_DIR="$work/ssh" FVM_CLONE=ci-9 FVM_IP=10.213.0.9 \
+	FVM_SSH_PROXY="'ssh' '-i' '/k/my key' '-W' %h:%p '--' 'hv2'" "$hooks/ssh-config" create >/dev/null
+check "ssh-config: a remote clone's route becomes the block's ProxyCommand, as ssh reads it" \
+	bash -c 'ssh -F "$0" -G ci-9 | grep -qxF "proxycommand '"'ssh' '-i' '/k/my key' '-W' %h:%p '--' 'hv2'"'"' "$work/ssh/ci-9"
+out=$(env FVM_SSH_CONFIG_DIR="$work/ssh" FVM_CLONE=ci-8 FVM_IP=10.0.0.8 FVM_SSH_PROXY="x${nl}	LocalCommand touch $work/pwned" \
+	"$hooks/ssh-config" create 2>&1); rc=$?
+check "ssh-config: a route with a line break is refused; no block" \
+	bash -c '[ "$1" != 0 ] && [ ! -e "$2/ssh/ci-8" ] && [ ! -e "$2/pwned" ]' _ "$rc" "$work"
 env FVM_SSH_CONFIG_DIR="$work/ssh" FVM_CLONE=ci-1 "$hooks/ssh-config" destroy
 check "ssh-config: destroy removes it" test ! -e "$work/ssh/ci-1"
 out=$(env FVM_SSH_CONFIG_DIR="$work/ssh" FVM_CLONE=ci-2 FVM_IP="10.0.0.1${nl}	ProxyCommand touch $work/pwned" \

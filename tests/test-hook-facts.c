@@ -18,8 +18,9 @@ test_from_clone (void)
   FvmHookFacts facts;
   g_auto (GStrv) env = NULL;
   const char *keys[]
-      = { "FVM_EVENT", "FVM_CLONE", "FVM_GOLDEN",   "FVM_IP",          "FVM_MAC",     "FVM_NETWORK",
-          "FVM_DISK",  "FVM_OWNER", "FVM_HOSTNAME", "FVM_RESERVED_IP", "FVM_CONNECT", NULL };
+      = { "FVM_EVENT",   "FVM_CLONE",     "FVM_GOLDEN", "FVM_IP",       "FVM_MAC",
+          "FVM_NETWORK", "FVM_DISK",      "FVM_OWNER",  "FVM_HOSTNAME", "FVM_RESERVED_IP",
+          "FVM_CONNECT", "FVM_SSH_PROXY", NULL };
 
   fvm_clone_meta_init (&clone->meta);
   clone->name = g_strdup ("web-1");
@@ -54,6 +55,7 @@ test_from_clone (void)
       g_assert_cmpstr (env_get (env, "FVM_HOSTNAME"), ==, "web1");
       g_assert_cmpstr (env_get (env, "FVM_RESERVED_IP"), ==, "");
       g_assert_cmpstr (env_get (env, "FVM_CONNECT"), ==, "qemu:///system");
+      g_assert_cmpstr (env_get (env, "FVM_SSH_PROXY"), ==, ""); /* dialled directly */
       g_clear_pointer (&env, g_strfreev);
     }
 }

@@ -373,6 +373,70 @@ test_bootstrap_plan (Fixture *f, gconstpointer data)
   for (guint i = 0; i < n; i++)
     if (g_str_has_prefix (argv[i], "--include="))
       g_assert_true (g_str_has_suffix (argv[i], ",zstd"));
+
+  /* --set components=main,contrib: every source names both areas (zfs-dkms is in contrib). */
+  {
+    const char *const areas[] = { "main", "contrib", NULL };
+    spec.components = areas;
+    spec.security_mirror = "http://127.0.0.1:9/debian-security";
+    bootstrap_fails (f, &spec, "deb");
+    g_strfreev (argv);
+    argv = read_lines ("argv");
+    n = g_strv_length (argv);
+    g_assert_cmpstr (argv[n - 3], ==, "deb http://127.0.0.1:9/debian bookworm main contrib");
+    g_assert_cmpstr (argv[n - 2], ==,
+                     "deb http://127.0.0.1:9/debian bookworm-updates main contrib");
+    g_assert_cmpstr (argv[n - 1], ==,
+                     "deb http://127.0.0.1:9/debian-security bookworm-security main contrib");
+  }
+}
+
+/* The archive areas a bootstrap takes: words, main among them, none twice; a bad list stops the
+ * build before mmdebstrap runs. */
+static void
+test_bootstrap_components (Fixture *f, gconstpointer data)
+{
+  const char *const ok1[] = { "main", NULL };
+  const char *const ok2[] = { "main", "contrib", "non-free-firmware", NULL };
+  const char *const no_main[] = { "contrib", NULL };
+  const char *const twice[] = { "main", "main", NULL };
+  const char *const bad1[] = { "main", "con trib", NULL };
+  const char *const bad2[] = { "main", "Contrib", NULL };
+  const char *const bad3[] = { "main", "", NULL };
+  const char *const bad4[] = { "main", "x;rm", NULL };
+  const char *const *bad[] = { no_main, twice, bad1, bad2, bad3, bad4 };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fvm_bootstrap_check_components (ok1, &error));
+  g_assert_true (fvm_bootstrap_check_components (ok2, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (fvm_bootstrap_check_components (bad[i], &error));
+      g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+      g_assert_true (g_str_has_prefix (error->message, "--set components: "));
+      g_assert_null (strchr (error->message, '\n'));
+      g_clear_error (&error);
+    }
+  {
+    g_autofree char *argv_path = install_mock_mmdebstrap ();
+    g_autofree char *argv_file = g_build_filename (test_tmpdir, "argv", NULL);
+    FvmBootstrapSpec spec = {
+      .os = &bookworm,
+      .mirror = "http://127.0.0.1:9/debian",
+      .disk_size = 4ULL << 30,
+      .hostname = "deb",
+      .components = no_main,
+    };
+    g_autoptr (FvmProgress) progress = fvm_progress_new ();
+    g_autoptr (FvmManifest) manifest = NULL;
+
+    g_unlink (argv_file);
+    manifest = fvm_bootstrap_build (f->store, f->config, "deb", &spec, progress, NULL, &error);
+    g_assert_null (manifest);
+    g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+    g_assert_false (g_file_test (argv_file, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* The name is claimed before mmdebstrap runs: an existing original stops the build at once. */
@@ -443,6 +507,7 @@ main (int argc, char **argv)
   ADD ("/original/exists", test_exists);
   ADD ("/original/commit", test_commit);
   ADD ("/bootstrap/plan", test_bootstrap_plan);
+  ADD ("/bootstrap/components", test_bootstrap_components);
   ADD ("/bootstrap/exists", test_bootstrap_exists);
   g_test_add_func ("/bootstrap/supports", test_bootstrap_supports);
   return g_test_run ();

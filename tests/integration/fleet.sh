@@ -109,8 +109,8 @@ check "fvm-spawn console shows the login prompt" grep -aq "login:" <<<"$con"
 
 # --- people: note, list, resize -----------------------------------------------------------------
 check "note sets a note" fvm-spawn note ci-2 "for the demo"
-check "list shows it with the owner and an age" bash -c '
-	fvm-spawn list | grep -Eq "^ci-2 +flgold@1 +running +[0-9.]+ +root +[0-9]+[smhd] +for the demo$"'
+check "list shows it with the owner, its profile, its disk usage and an age" bash -c '
+	fvm-spawn list | grep -Eq "^ci-2 +flgold@1 +running +[0-9.]+ +root +ci +[0-9.]+[BKMGTP] +[0-9]+[smhd] +for the demo$"'
 check "and virsh shows it in the description" bash -c 'virsh -q -c "$FVM_CONNECT" desc ci-2 | grep -q "for the demo"'
 fvm-spawn note ci-2
 check "note without text clears it" test "$(fvm-spawn info ci-2 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["note"])')" = ""

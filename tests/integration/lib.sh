@@ -59,15 +59,17 @@ case $host_mirror in
 	*) bail "no Debian mirror in the host's apt sources" ;;
 esac
 
-# original_from_cache_or_build OS NAME [PACKAGES] [DISK_SIZE]: puts original NAME of OS into the
-# sandbox's pool, built by fvm-build --mirror TEST_MIRROR (or restored from a cache entry an earlier fvm-build made
-# with the same inputs); PACKAGES (A,B) are installed besides the bootstrap's own; DISK_SIZE
-# defaults to 4G. fvm-build's output goes to the sandbox's build-NAME.log, the last lines of
+# original_from_cache_or_build OS NAME [PACKAGES] [DISK_SIZE] [COMPONENTS]: puts original NAME of
+# OS into the sandbox's pool, built by fvm-build --mirror TEST_MIRROR (or restored from a cache
+# entry an earlier fvm-build made with the same inputs); PACKAGES (A,B) are installed besides the
+# bootstrap's own; DISK_SIZE defaults to 4G; COMPONENTS (main,contrib) are the archive areas of
+# its apt sources (main when not given). fvm-build's output goes to the sandbox's build-NAME.log, the last lines of
 # which are printed when it fails.
 original_from_cache_or_build() {
-	local os=$1 name=$2 pkgs=${3:-} size=${4:-4G} src=${FVM_SOURCE_ROOT:?} key entry
+	local os=$1 name=$2 pkgs=${3:-} size=${4:-4G} areas=${5:-} src=${FVM_SOURCE_ROOT:?} key entry
 	key=$( (cat "$src/core/fvm-bootstrap.c" "$src/core/fvm-sysprep.c" "$KEY.pub"
-		echo "$os $name $size${pkgs:+ $pkgs} $TEST_MIRROR") | sha256sum | cut -c1-16)
+		echo "$os $name $size${pkgs:+ $pkgs} $TEST_MIRROR${areas:+ components=$areas}") |
+		sha256sum | cut -c1-16)
 	entry=$CACHE/original-$os-$key
 	if [ -f "$entry/$name.original.json" ]; then
 		cp --sparse=always "$entry/$name.original.qcow2" "$entry/$name.original.json" \
@@ -78,7 +80,7 @@ original_from_cache_or_build() {
 	fi
 	local start=$SECONDS log=$SANDBOX_DIR/build-$name.log
 	fvm-build --method bootstrap --ssh-key "$KEY.pub" --disk-size "$size" --mirror "$TEST_MIRROR" \
-		${pkgs:+--set "packages=$pkgs"} "$os" "$name" >"$log" 2>&1 || {
+		${pkgs:+--set "packages=$pkgs"} ${areas:+--set "components=$areas"} "$os" "$name" >"$log" 2>&1 || {
 		tail -n 5 "$log" >&2
 		return 1
 	}

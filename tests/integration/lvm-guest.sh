@@ -3,7 +3,8 @@
 # runtime libraries), booted under TCG in the sandbox with a second disk for a volume group, the
 # fvm binaries just built copied in over the sandbox's namespace.
 #
-# lvm_guest_up: sets LVM_IP, or returns 1 with LVM_WHY saying what failed.
+# lvm_guest_up: sets LVM_IP, or returns 1 with LVM_WHY saying what failed. (storage_guest_up
+# below does the work; zfs-guest.sh brings its guest up with it too.)
 
 # What the scenario runs (LVM, libvirtd with qemu, qemu-img), then the packages of the shared
 # libraries the fvm binaries just built need (read from them, so a new dependency of fvm makes a
@@ -28,36 +29,51 @@ scp_() {
 }
 
 lvm_guest_up() {
+	storage_guest_up "$LVM_ORIGINAL" "$LVM_PACKAGES" 6G "" "$LVM_GUEST" LVM \
+		'modprobe dm-thin-pool && lvm version | head -n 1 && test -b /dev/vdb' ||
+		{ LVM_WHY=$GUEST_WHY; return 1; }
+}
+
+# storage_guest_up ORIGINAL PACKAGES SIZE COMPONENTS GUEST WHAT CHECK: the guest of original
+# ORIGINAL (built with PACKAGES from COMPONENTS on a SIZE disk, or from the cache) as clone GUEST
+# with a second disk (vdb), booted to SSH; CHECK (a shell string run in it) proves WHAT storage
+# can run there; fvm's binaries copied in and libvirtd started. Sets GUEST_IP, or returns 1 with
+# GUEST_WHY saying what failed. Shared with zfs-guest.sh.
+storage_guest_up() {
+	local original=$1 pkgs=$2 size=$3 areas=$4 guest=$5 what=$6 check=$7
 	local out build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build}
-	LVM_WHY=
-	original_from_cache_or_build debian12 "$LVM_ORIGINAL" "$LVM_PACKAGES" 6G >"$SANDBOX_DIR/lvm-original.out" 2>&1 ||
-		{ LVM_WHY="fvm-build of the LVM guest failed: $(tail -n 3 "$SANDBOX_DIR/lvm-original.out")"; return 1; }
-	note "LVM guest original: $BUILT_BY"
-	out=$(fvm-golden create "$LVM_ORIGINAL" lvmgold 2>&1) || { LVM_WHY="fvm-golden create lvmgold: $out"; return 1; }
-	out=$(fvm-spawn create lvmgold "$LVM_GUEST" --memory 1536M --vcpus 2 --no-start 2>&1) ||
-		{ LVM_WHY="fvm-spawn create $LVM_GUEST: $out"; return 1; }
-	# The volume group's disk: a plain qcow2 in the sandbox, a second virtio disk.
-	qemu-img create -q -f qcow2 "$SANDBOX_DIR/vg.qcow2" 4G || { LVM_WHY="qemu-img create"; return 1; }
-	out=$(virsh_ attach-disk "$LVM_GUEST" "$SANDBOX_DIR/vg.qcow2" vdb --subdriver qcow2 --config 2>&1) ||
-		{ LVM_WHY="attach-disk: $out"; return 1; }
+	GUEST_WHY=
+	original_from_cache_or_build debian12 "$original" "$pkgs" "$size" "$areas" >"$SANDBOX_DIR/$original-original.out" 2>&1 ||
+		{ GUEST_WHY="fvm-build of the $what guest failed: $(tail -n 3 "$SANDBOX_DIR/$original-original.out")"; return 1; }
+	note "$what guest original: $BUILT_BY"
+	out=$(fvm-golden create "$original" "${original}gold" 2>&1) || { GUEST_WHY="fvm-golden create ${original}gold: $out"; return 1; }
+	out=$(fvm-spawn create "${original}gold" "$guest" --memory 1536M --vcpus 2 --no-start 2>&1) ||
+		{ GUEST_WHY="fvm-spawn create $guest: $out"; return 1; }
+	# The storage's disk: a plain qcow2 in the sandbox, a second virtio disk.
+	qemu-img create -q -f qcow2 "$SANDBOX_DIR/vg.qcow2" 4G || { GUEST_WHY="qemu-img create"; return 1; }
+	out=$(virsh_ attach-disk "$guest" "$SANDBOX_DIR/vg.qcow2" vdb --subdriver qcow2 --config 2>&1) ||
+		{ GUEST_WHY="attach-disk: $out"; return 1; }
 	local start=$SECONDS
-	LVM_IP=$(fvm-spawn start "$LVM_GUEST" --wait ssh 2>&1) ||
-		{ LVM_WHY="the LVM guest did not boot to SSH under TCG: $LVM_IP"; return 1; }
-	note "LVM guest $LVM_GUEST at $LVM_IP answered SSH after $((SECONDS - start)) s"
-	out=$(ssh_ "$LVM_IP" 'modprobe dm-thin-pool && lvm version | head -n 1 && test -b /dev/vdb' 2>&1) ||
-		{ LVM_WHY="LVM cannot run in the guest (dm-thin-pool, lvm2 or /dev/vdb missing): $out"; return 1; }
+	GUEST_IP=$(fvm-spawn start "$guest" --wait ssh 2>&1) ||
+		{ GUEST_WHY="the $what guest did not boot to SSH under TCG: $GUEST_IP"; return 1; }
+	note "$what guest $guest at $GUEST_IP answered SSH after $((SECONDS - start)) s"
+	out=$(ssh_ "$GUEST_IP" "$check" 2>&1) ||
+		{ GUEST_WHY="$what cannot run in the guest: $out"; return 1; }
 	note "$out"
 	# The binaries just built (same Debian release: the same libraries) and the data they read.
 	local stage=$SANDBOX_DIR/fvm-stage
 	mkdir -p "$stage/bin" "$stage/share"
 	cp "$build/spawn/fvm-spawn" "$build/consolidate/fvm-consolidate" "$build/golden/fvm-golden" "$stage/bin/" ||
-		{ LVM_WHY="fvm binaries not found under $build"; return 1; }
+		{ GUEST_WHY="fvm binaries not found under $build"; return 1; }
 	(cd "$FVM_SOURCE_ROOT" && tar cf - osinfo hooks preseeds kickstarts) | tar xf - -C "$stage/share"
-	out=$(scp_ -r "$stage" "root@$LVM_IP:/opt/fvm" 2>&1) || { LVM_WHY="scp into the guest: $out"; return 1; }
-	out=$(ssh_ "$LVM_IP" 'ldd /opt/fvm/bin/fvm-spawn /opt/fvm/bin/fvm-golden | grep "not found"' 2>&1)
-	[ -z "$out" ] || { LVM_WHY="fvm's libraries are missing in the guest: $out"; return 1; }
-	out=$(ssh_ "$LVM_IP" 'systemctl start libvirtd && virsh -q -c qemu:///system version' 2>&1) ||
-		{ LVM_WHY="libvirtd does not start in the guest: $out"; return 1; }
+	out=$(scp_ -r "$stage" "root@$GUEST_IP:/opt/fvm" 2>&1) || { GUEST_WHY="scp into the guest: $out"; return 1; }
+	out=$(ssh_ "$GUEST_IP" 'ldd /opt/fvm/bin/fvm-spawn /opt/fvm/bin/fvm-golden | grep "not found"' 2>&1)
+	[ -z "$out" ] || { GUEST_WHY="fvm's libraries are missing in the guest: $out"; return 1; }
+	# Bounded: a start job queued behind a boot job that hangs would otherwise never return; the
+	# pending jobs then say which.
+	out=$(ssh_ "$GUEST_IP" 'timeout 600 systemctl start libvirtd && virsh -q -c qemu:///system version ||
+		{ systemctl list-jobs --no-pager | head -n 15; exit 1; }' 2>&1) ||
+		{ GUEST_WHY="libvirtd does not start in the guest: $out"; return 1; }
 	return 0
 }
 
