@@ -12,6 +12,8 @@
 #include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-image-info.h"
+#include "fvm-lock.h"
+#include "fvm-names.h"
 #include "fvm-store.h"
 #include "fvm-subprocess.h"
 #include "fvm-xml.h"
@@ -90,6 +92,110 @@ qcow2_create (FvmBackend *self, const FvmManifest *golden, const char *clone,
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                               "creating the disk of clone '%s': ", clone);
   return FALSE;
+}
+
+/* ".NAME.clone.qcow2.reset": the new disk until it is renamed over the old one (a dot file:
+ * libvirt's pool and qcow2_list pass it by). */
+static char *
+reset_name (const char *clone)
+{
+  return g_strconcat (".", clone, ".clone.qcow2.reset", NULL);
+}
+
+/* The new overlay is made beside the old disk (the template copy, or libvirt's qemu-img), grown
+ * to the old one's size, given its owner and mode, and renamed over it: rename(2) is the one
+ * step that changes the clone. */
+static gboolean
+qcow2_reset (FvmBackend *self, const FvmManifest *golden, const char *clone,
+             GCancellable *cancellable, GError **error)
+{
+  g_autofree char *vol_name = volume_name (clone);
+  g_autofree char *path = fvm_store_file_path (self->store, vol_name);
+  g_autofree char *tmp_name = reset_name (clone);
+  g_autofree char *tmp = fvm_store_file_path (self->store, tmp_name);
+  g_auto (FvmImageInfo) old = { 0 };
+  gboolean done = FALSE;
+  struct stat st;
+
+  if (!fvm_store_is_local (self->store))
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "clone '%s': reset needs the pool on this host (the disk is replaced "
+                           "by a rename)",
+                           clone);
+  if (stat (path, &st) < 0)
+    return fvm_throw_errno_prefix (error, "clone '%s'", clone);
+  if (!fvm_image_info_read (path, FVM_IMAGE_FORMAT_QCOW2, &old, cancellable, error))
+    return fvm_prefix_error (error, "clone '%s'", clone);
+  /* A reset killed before its rename left this; the caller holds the clone's lock. */
+  if (unlink (tmp) == 0)
+    {
+      /* libvirt may list it as a volume: forget it before a volume of that name is made. */
+      if (!fvm_store_refresh (self->store, error))
+        return FALSE;
+    }
+  else if (errno != ENOENT)
+    return fvm_throw_errno_prefix (error, "removing %s", tmp);
+  if (!copy_template (self, golden, tmp_name, &done, error))
+    return fvm_prefix_error (error, "resetting clone '%s'", clone);
+  if (!done && !fvm_store_create_overlay (self->store, golden, tmp_name, error))
+    return fvm_prefix_error (error, "resetting clone '%s'", clone);
+  if (old.virtual_size > golden->virtual_size)
+    {
+      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, old.virtual_size);
+      const char *grow[]
+          = { "qemu-img", "resize", "-q", "-f", FVM_IMAGE_FORMAT_QCOW2, tmp, size, NULL };
+      if (!fvm_subprocess_run (grow, NULL, cancellable, error))
+        {
+          unlink (tmp);
+          return fvm_prefix_error (error, "resetting clone '%s'", clone);
+        }
+    }
+  if (chmod (tmp, st.st_mode & 07777) < 0 || chown (tmp, st.st_uid, st.st_gid) < 0
+      || rename (tmp, path) < 0)
+    {
+      fvm_throw_errno_prefix (error, "replacing the disk of clone '%s'", clone);
+      unlink (tmp);
+      return FALSE;
+    }
+  return fvm_store_refresh (self->store, error);
+}
+
+/* New disks of resets killed before their rename, whose clone's lock nobody holds. */
+static GPtrArray *
+qcow2_recover (FvmBackend *self, gboolean dry_run, GError **error)
+{
+  g_autoptr (GPtrArray) files = NULL;
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+
+  if (!fvm_store_is_local (self->store))
+    return g_steal_pointer (&found);
+  files = fvm_store_list_files (self->store, error);
+  if (files == NULL)
+    return NULL;
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *f = files->pdata[i];
+      g_autofree char *clone = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr (FvmLock) lock = NULL;
+      g_autoptr (GError) local_error = NULL;
+      if (f[0] != '.' || !g_str_has_suffix (f, ".clone.qcow2.reset"))
+        continue;
+      clone = g_strndup (f + 1, strlen (f) - 1 - strlen (".clone.qcow2.reset"));
+      if (!fvm_name_check_clone (clone, NULL))
+        continue;
+      lock = fvm_lock_clone (self->store, clone, &local_error);
+      if (lock == NULL)
+        {
+          g_debug ("%s: %s", clone, local_error->message);
+          continue;
+        }
+      path = fvm_store_file_path (self->store, f);
+      if (!dry_run && unlink (path) < 0 && errno != ENOENT)
+        return fvm_throw_errno_prefix (error, "removing %s", path), NULL;
+      g_ptr_array_add (found, g_steal_pointer (&clone));
+    }
+  return g_steal_pointer (&found);
 }
 
 static gboolean
@@ -226,6 +332,7 @@ qcow2_list (FvmBackend *self, GError **error)
 const FvmBackendOps fvm_backend_qcow2_ops = {
   .name = "qcow2",
   .create = qcow2_create,
+  .reset = qcow2_reset,
   .remove = qcow2_remove,
   .exists = qcow2_exists,
   .disk_time = qcow2_disk_time,
@@ -235,4 +342,5 @@ const FvmBackendOps fvm_backend_qcow2_ops = {
   .disk_path = qcow2_disk_path,
   .resize = qcow2_resize,
   .list = qcow2_list,
+  .recover = qcow2_recover,
 };

@@ -142,6 +142,75 @@ thinlv_create (FvmBackend *self, const FvmManifest *golden, const char *clone,
   return TRUE;
 }
 
+/* A new thin snapshot of the golden as CLONE-flat, grown to the old LV's size, then the swap by
+ * renames that an offline consolidate makes: fvm_backend_thinlv_recover puts right whatever a
+ * kill leaves on the way (a -flat is removed; CLONE missing with -old there gets -old back). */
+static gboolean
+thinlv_reset (FvmBackend *self, const FvmManifest *golden, const char *clone,
+              GCancellable *cancellable, GError **error)
+{
+  const char *vg = vg_of (self);
+  g_autofree char *lv = lv_name (clone);
+  g_autofree char *flat = g_strconcat (lv, "-flat", NULL);
+  g_autofree char *old = g_strconcat (lv, "-old", NULL);
+  g_autofree char *flat_target = g_strconcat (vg, "/", flat, NULL);
+  g_autofree char *origin = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr (FvmLvmLv) found = NULL;
+  g_autoptr (FvmLvmLv) stale = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_auto (GStrv) snapshot = NULL;
+  const char *remove_flat[] = { "lvremove", "-y", flat_target, NULL };
+  const char *rename_away[] = { "lvrename", vg, lv, old, NULL };
+  const char *rename_in[] = { "lvrename", vg, flat, lv, NULL };
+
+  if (!check_ready (self, error))
+    return FALSE;
+  found = fvm_lvm_lookup_own (vg, lv, cancellable, error);
+  if (found == NULL)
+    return fvm_prefix_error (error, "clone '%s'", clone);
+  /* A reset or consolidate killed before its swap left this; the caller holds the lock. */
+  stale = fvm_lvm_lookup (vg, flat, NULL, &local_error);
+  if (stale != NULL
+      && !fvm_lvm_remove_own (vg, flat, "reset: removing an unfinished LV", NULL, error))
+    return FALSE;
+  origin = fvm_thinlv_golden_origin (self, golden, error);
+  if (origin == NULL)
+    return FALSE;
+  snapshot = fvm_lvm_snapshot_argv (vg, origin, flat, clone_tags);
+  what = g_strdup_printf ("creating %s (a thin snapshot of %s)", flat_target, origin);
+  if (!fvm_lvm_run ((const char *const *) snapshot, what, cancellable, error))
+    return FALSE;
+  if (found->size > golden->virtual_size + (4 << 20))
+    {
+      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT "b", found->size);
+      const char *grow[] = { "lvextend", "-L", size, flat_target, NULL };
+      if (!fvm_lvm_run (grow, "reset: growing the new LV", cancellable, error))
+        {
+          g_autoptr (GError) undo_error = NULL;
+          if (!fvm_subprocess_run (remove_flat, NULL, NULL, &undo_error))
+            g_warning ("rollback: %s", undo_error->message);
+          return FALSE;
+        }
+    }
+  if (!fvm_lvm_run (rename_away, "reset: renaming the old LV", NULL, error))
+    {
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_subprocess_run (remove_flat, NULL, NULL, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return FALSE;
+    }
+  if (!fvm_lvm_run (rename_in, "reset: renaming the new LV into place", NULL, error))
+    {
+      const char *back[] = { "lvrename", vg, old, lv, NULL };
+      g_autoptr (GError) undo_error = NULL;
+      if (!fvm_subprocess_run (back, NULL, NULL, &undo_error))
+        g_warning ("rollback: %s", undo_error->message);
+      return FALSE;
+    }
+  return fvm_lvm_remove_own (vg, old, "reset: removing the old LV", NULL, error);
+}
+
 static gboolean
 thinlv_remove (FvmBackend *self, const char *clone, GError **error)
 {
@@ -501,6 +570,7 @@ const FvmBackendOps fvm_backend_thinlv_ops = {
   .golden_sink_finish = fvm_thinlv_golden_sink_finish,
   .golden_sink_free = fvm_thinlv_golden_sink_free,
   .create = thinlv_create,
+  .reset = thinlv_reset,
   .remove = thinlv_remove,
   .exists = thinlv_exists,
   .disk_time = thinlv_disk_time,

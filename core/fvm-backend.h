@@ -92,6 +92,11 @@ typedef struct
   /* Makes the clone's disk on top of the golden; EXISTS when one is already there. */
   gboolean (*create) (FvmBackend *self, const FvmManifest *golden, const char *clone,
                       GCancellable *cancellable, GError **error);
+  /* Replaces the clone's disk (offline) with a new one on top of GOLDEN, at least as large as
+   * the old one, in one atomic step: killed before it, the old disk is untouched; after, the
+   * new one is complete (what a kill leaves on the way, recover or the next reset removes). */
+  gboolean (*reset) (FvmBackend *self, const FvmManifest *golden, const char *clone,
+                     GCancellable *cancellable, GError **error);
   /* Removes the clone's disk; a missing disk is not an error. */
   gboolean (*remove) (FvmBackend *self, const char *clone, GError **error);
   gboolean (*exists) (FvmBackend *self, const char *clone);
@@ -121,8 +126,9 @@ typedef struct
   gboolean (*resize) (FvmBackend *self, const char *clone, guint64 bytes, GError **error);
   /* The clones that have a disk here (char *), for gc. */
   GPtrArray *(*list) (FvmBackend *self, GError **error);
-  /* Puts right what a consolidate killed half-way left (NULL where nothing can be left): clones
-   * whose consolidate holds no lock. Returns their names (char *); DRY_RUN only finds them. */
+  /* Puts right what a consolidate or reset killed half-way left (NULL where nothing can be left):
+   * clones whose consolidate holds no lock. Returns their names (char *); DRY_RUN only finds them.
+   */
   GPtrArray *(*recover) (FvmBackend *self, gboolean dry_run, GError **error);
 } FvmBackendOps;
 

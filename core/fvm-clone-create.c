@@ -390,6 +390,9 @@ clone_from_spec (const FvmDomainSpec *spec, gboolean running)
   clone->meta.hostname = g_strdup (m->hostname);
   clone->meta.reserved_ip = g_strdup (m->reserved_ip);
   clone->meta.seed = g_strdup (m->seed);
+  clone->meta.ttl = m->ttl;
+  clone->meta.one_shot = m->one_shot;
+  clone->meta.identity_on_disk = m->identity_on_disk;
   for (guint i = 0; i < m->hooks->len; i++)
     g_ptr_array_add (clone->meta.hooks, g_strdup (m->hooks->pdata[i]));
   for (guint i = 0; i < m->settings->len; i++)
@@ -443,6 +446,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
                   GCancellable *cancellable, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
+  g_autoptr (FvmLock) slot = NULL;        /* clone.max's: released after txn's rollback */
   g_autoptr (FvmLock) golden_lock = NULL; /* released after txn's rollback */
   g_autoptr (FvmManifest) golden_now = NULL;
   g_auto (Plan) plan = { 0 };
@@ -489,6 +493,14 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  existing = virDomainLookupByName (conn, opts->name);
+  if (existing != NULL)
+    return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", opts->name);
+  virResetLastError ();
+  /* A name that exists is EXISTS, also on a full host; a wait for a slot holds no golden lock. */
+  if (!fvm_clone_claim_slot (store, config, opts->name, opts->wait_slot, opts->wait_slot_timeout,
+                             &slot, cancellable, error))
+    return NULL;
   /* Held until the domain is defined (and then lists the golden as used): 'fvm-golden delete'
    * of the golden's version is refused meanwhile. One that ran first leaves no manifest. */
   golden_lock = fvm_lock_golden_version (store, plan.golden->name, plan.golden->version,
@@ -498,10 +510,6 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   golden_now = fvm_store_load_golden (store, plan.golden_ref, error);
   if (golden_now == NULL)
     return NULL;
-  existing = virDomainLookupByName (conn, opts->name);
-  if (existing != NULL)
-    return fvm_null_throw_code (error, FVM_ERROR_EXISTS, "clone '%s' already exists", opts->name);
-  virResetLastError ();
   if (!plan_reservation (&plan, conn, opts, &txn.net, error))
     return NULL;
   txn.store = store;
@@ -510,7 +518,12 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   txn.mac = g_strdup (mac);
 
   fvm_clone_caller (&meta.owner_uid, &owner);
+  /* Now, not when create began: a wait for a slot of clone.max does not count against --ttl. */
+  g_clear_pointer (&now, g_date_time_unref);
+  now = g_date_time_new_now_utc ();
   created = g_date_time_format_iso8601 (now);
+  meta.ttl = opts->ttl;
+  meta.one_shot = opts->one_shot;
   meta.golden = plan.golden_ref;
   meta.backend = (char *) txn.backend->ops->name;
   meta.owner = owner;
@@ -551,6 +564,8 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   if (!fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
                            &identity, cancellable, error))
     return NULL;
+  meta.identity_on_disk = !plan.golden->cloud_init && opts->identity != NULL
+                          && !fvm_identity_is_empty (opts->identity);
   txn.seed = g_strdup (identity.seed_volume);
   meta.seed = identity.seed_volume;
   meta.hostname = identity.hostname;

@@ -184,6 +184,17 @@ fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name, FvmLine
   clone = fvm_clone_from_domain (dom, error);
   if (clone == NULL || !fvm_clone_check_owner (config, clone, "destroy", error))
     return FALSE;
+  return fvm_clone_destroy_locked (store, config, dom, clone, hook_output, hook_output_data, error);
+}
+
+gboolean
+fvm_clone_destroy_locked (FvmStore *store, FvmConfig *config, virDomainPtr dom, FvmClone *clone,
+                          FvmLineFunc hook_output, gpointer hook_output_data, GError **error)
+{
+  virConnectPtr conn = fvm_store_get_connection (store);
+  FvmBackend *backend = fvm_store_get_backend (store);
+  const char *name = clone->name;
+
   /* The clone's disk is where its backend put it, whatever the configuration says now. */
   if (clone->meta.backend != NULL)
     {

@@ -6,6 +6,7 @@
 #include <libvirt/virterror.h>
 
 #include "fvm-cleanup.h"
+#include "fvm-clone-lifecycle.h"
 #include "fvm-clone-private.h"
 #include "fvm-devices.h"
 #include "fvm-error.h"
@@ -80,25 +81,6 @@ fvm_gc_read_facts (virConnectPtr conn, FvmBackend *backend, const char *name, Fv
   return TRUE;
 }
 
-/* When the clone's create began (its metadata's "created"), µs since the epoch; 0 when it
- * carries none. A time in whole seconds counts as the second's last microsecond. */
-static gint64
-created_time (const FvmClone *clone)
-{
-  g_autoptr (GDateTime) t = NULL;
-  gint64 usec;
-
-  if (clone->meta.created == NULL)
-    return 0;
-  t = g_date_time_new_from_iso8601 (clone->meta.created, NULL);
-  if (t == NULL)
-    return 0;
-  usec = g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t);
-  if (strchr (clone->meta.created, '.') == NULL)
-    usec += G_USEC_PER_SEC - 1;
-  return usec;
-}
-
 static FvmGcVerdict
 verdict (FvmGcVerdict v, const char *why, const char **out_why)
 {
@@ -120,7 +102,7 @@ fvm_gc_decide (const FvmGcFacts *facts, const FvmBackend *backend, gint64 start,
       /* Another backend's disk is not this gc's to judge (storage.backend names one). */
       if (c->meta.backend != NULL && !g_str_equal (c->meta.backend, backend->ops->name))
         return verdict (FVM_GC_KEEP, "its disk is in another storage backend", out_why);
-      if (created_time (c) >= since)
+      if (fvm_clone_created_us (&c->meta) >= since)
         return verdict (FVM_GC_KEEP, "its create began after gc did", out_why);
       if (c->meta.creating)
         return verdict (FVM_GC_REMOVE_CLONE, "its create did not finish", out_why);
@@ -254,8 +236,9 @@ gc_consolidations (Gc *gc, GError **error)
     return FALSE;
   for (guint i = 0; i < names->len; i++)
     add_item (gc->items, "consolidation", names->pdata[i],
-              gc->dry_run ? "a killed fvm-consolidate left it half-done"
-                          : "a killed fvm-consolidate left it half-done; its disk is put right");
+              gc->dry_run ? "a killed consolidate or reset left it half-done"
+                          : "a killed consolidate or reset left it half-done; its disk is put "
+                            "right");
   return TRUE;
 }
 
@@ -474,7 +457,10 @@ fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run, GError **err
   g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) fvm_gc_item_free);
   Gc gc = { store, config, backend, dry_run, g_get_real_time (), domains, macs, judged, items };
 
+  /* Clones whose own --ttl or --one-shot ended them, before anything is listed: what they
+   * leave is theirs to remove, not a leftover's. */
   if (!gc_consolidations (&gc, error)
+      || !fvm_lifecycle_sweep (store, config, dry_run, NULL, NULL, items, error)
       || !list_domains (fvm_store_get_connection (store), domains, macs, clones, error)
       || !gc_clones (&gc, clones, error) || !gc_volumes (&gc, error)
       || !gc_golden_copies (&gc, error) || !gc_import_scratch (&gc, error)

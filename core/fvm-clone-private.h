@@ -4,6 +4,7 @@
 
 #include "fvm-backend.h"
 #include "fvm-clone.h"
+#include "fvm-lock.h"
 
 G_BEGIN_DECLS
 
@@ -37,5 +38,25 @@ GPtrArray *fvm_clone_extra_disks_create (FvmStore *store, const char *clone, GAr
 /* Removes every extra disk volume of CLONE (fvm-devices' names); none is not an error. */
 gboolean fvm_clone_extra_disks_remove (FvmStore *store, const char *clone,
                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* What destroy does once it holds NAME's lock and has read its domain DOM and CLONE: the destroy
+ * hooks, then fvm_clone_remove_all in the clone's own backend. No owner check (the caller's). */
+gboolean fvm_clone_destroy_locked (FvmStore *store, FvmConfig *config, virDomainPtr dom,
+                                   FvmClone *clone, FvmLineFunc hook_output,
+                                   gpointer hook_output_data,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* When the clone's create began (its metadata's "created"), µs since the epoch; 0 when it
+ * carries none or an unreadable one. A time in whole seconds counts as the second's last
+ * microsecond. */
+gint64 fvm_clone_created_us (const FvmCloneMeta *meta);
+
+/* clone.max (fvm-clone-slots.c): with room for clone NAME, *OUT_SLOT is its slot, for the
+ * create to hold until it has finished or rolled back (NULL when clone.max is 0, no limit).
+ * Without room: BUSY, one line, or with WAIT a poll every second until there is room (or
+ * TIMEOUT_S seconds passed, 0 for no limit, then BUSY) or CANCELLABLE is cancelled. */
+gboolean fvm_clone_claim_slot (FvmStore *store, FvmConfig *config, const char *name, gboolean wait,
+                               guint64 timeout_s, FvmLock **out_slot, GCancellable *cancellable,
+                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -255,6 +255,7 @@ make_query (virConnectPtr conn, FvmConfig *config, FvmClone *clone, virDomainPtr
   query->mac = clone->mac;
   query->network = clone->network;
   query->stale_before = clone->lease_watermark;
+  query->skip_neighbours = clone->skip_neighbours;
   query->daemon_pid
       = fvm_netns_daemon_pid (fvm_config_get_string (config, FVM_SETTING_LIBVIRT_URI));
   /* A remote daemon's neighbour table is not this machine's: leases and the agent only. */
@@ -526,6 +527,13 @@ fvm_clone_to_json (const FvmClone *clone)
   json_builder_add_string_value (b, clone->meta.note);
   json_builder_set_member_name (b, "consolidated");
   json_builder_add_string_value (b, clone->meta.consolidated);
+  json_builder_set_member_name (b, "ttl");
+  if (clone->meta.ttl > 0)
+    json_builder_add_int_value (b, (gint64) clone->meta.ttl);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "one_shot");
+  json_builder_add_boolean_value (b, clone->meta.one_shot);
   json_builder_set_member_name (b, "hostname");
   json_builder_add_string_value (b, clone->meta.hostname);
   json_builder_set_member_name (b, "reserved_ip");

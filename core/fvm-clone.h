@@ -38,6 +38,9 @@ typedef struct
   int graphics_port;         /* the port libvirt chose while it runs, else -1 */
   GPtrArray *extra_disks;    /* char *: the files of the disks after the first */
   GPtrArray *extra_nics;     /* char *: the networks (or "bridge=BR") of the NICs after the first */
+  /* Its address is looked up in leases and the agent only (a reset: the neighbour table may
+   * still hold its address from before). */
+  gboolean skip_neighbours;
 } FvmClone;
 
 void fvm_clone_free (FvmClone *self);
@@ -62,6 +65,12 @@ typedef struct
   const FvmIdentity *identity; /* may be NULL */
   FvmLineFunc hook_output;     /* gets the hooks' output lines; may be NULL */
   gpointer hook_output_data;
+  guint64 ttl;       /* seconds after its create that gc destroys it; 0: never */
+  gboolean one_shot; /* destroyed by gc or watch once it has run and is off */
+  /* When clone.max clones exist already: wait for a free slot (up to WAIT_SLOT_TIMEOUT seconds,
+   * 0 for no limit) instead of failing with BUSY. */
+  gboolean wait_slot;
+  guint64 wait_slot_timeout;
 } FvmCloneCreateOptions;
 
 /* Makes the disk, gives the clone its identity, reserves its address, defines the domain,
@@ -134,6 +143,27 @@ gboolean fvm_clone_destroy (FvmStore *store, FvmConfig *config, const char *name
                             FvmLineFunc hook_output, gpointer hook_output_data,
                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+typedef struct
+{
+  gboolean start;    /* start it afterwards even if it was off (one that ran is started again) */
+  FvmCloneWait wait; /* when it starts: as create waits */
+  /* Told what reset does that the user should know ("powering it off"); may be NULL. */
+  FvmLineFunc notify;
+  gpointer notify_data;
+} FvmCloneResetOptions;
+
+/* Returns clone NAME to its golden's state: a new disk from the golden (the backend's reset),
+ * keeping its name, definition, MAC, reserved address, seed and metadata. Under the clone's
+ * lock (BUSY when a create, destroy, gc or another reset holds it), deciding from the domain as
+ * it is then. A running clone is powered off first (its disk is discarded: a clean shutdown
+ * would save nothing) and started again after, as is one OPTS asks to start. A clone whose
+ * host name or keys were written into its disk is refused (INVALID_ARGS): a new disk would lose
+ * them. Killed half-way, the clone keeps its old disk or has its new one (a thin LV swap cut
+ * half-way is put right by gc); it may be left off. Returns the clone as it is after. */
+FvmClone *fvm_clone_reset (FvmStore *store, FvmConfig *config, const char *name,
+                           const FvmCloneResetOptions *opts, GCancellable *cancellable,
+                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Detaches the clone from its golden. Offline (PROGRESS may be NULL): the clone must be shut
  * off. LIVE: the clone must run; libvirt's block pull copies the golden's data into its disk
  * while it keeps running. Afterwards its disk has no backing file. */
@@ -193,10 +223,11 @@ typedef struct
 
 void fvm_gc_item_free (FvmGcItem *item);
 
-/* Finds what killed creates left: clone, seed and extra-disk volumes without a domain, reservations
- * on the clone network whose MAC no domain has, domains a create did not finish (no process holds
- * their lock any more) and clones whose disk is gone. Removes them unless DRY_RUN. Returns the
- * items (FvmGcItem*). */
+/* Finds what killed creates left: clone, seed and extra-disk volumes without a domain,
+ * reservations on the clone network whose MAC no domain has, domains a create did not finish (no
+ * process holds their lock any more) and clones whose disk is gone; and clones whose own
+ * lifecycle ended them (fvm-clone-lifecycle.h: older than their --ttl, or --one-shot and off after
+ * they ran). Removes them unless DRY_RUN. Returns the items (FvmGcItem*). */
 GPtrArray *fvm_clone_gc (FvmStore *store, FvmConfig *config, gboolean dry_run,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -4,6 +4,7 @@
 #include "fvm-device-policy.h"
 #include "fvm-error.h"
 #include "fvm-placeholders.h"
+#include "fvm-units.h"
 #include "fvm-xml.h"
 
 void
@@ -55,6 +56,9 @@ fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **error)
 {
   g_autofree char *uid = NULL;
   g_autofree char *creating = NULL;
+  g_autofree char *ttl = NULL;
+  g_autofree char *one_shot = NULL;
+  g_autofree char *on_disk = NULL;
   g_autoptr (GPtrArray) hooks = NULL;
   g_autoptr (GPtrArray) keys = NULL;
   g_autoptr (GPtrArray) sources = NULL;
@@ -78,6 +82,14 @@ fvm_clone_meta_parse (const char *xml, FvmCloneMeta *out, GError **error)
   out->seed = fvm_xml_find (xml, "clone/seed", NULL, NULL);
   creating = fvm_xml_find (xml, "clone/creating", "by", NULL);
   out->creating = creating != NULL;
+  ttl = fvm_xml_find (xml, "clone/lifecycle", "ttl", NULL);
+  if (ttl != NULL && !fvm_parse_uint (ttl, 1, FVM_DURATION_MAX_S, &out->ttl, NULL))
+    out->ttl = 0;
+  one_shot = fvm_xml_find (xml, "clone/lifecycle", "one-shot", NULL);
+  out->one_shot = g_strcmp0 (one_shot, "yes") == 0;
+  on_disk = fvm_xml_find (xml, "clone/identity", "on-disk", NULL);
+  /* Anything but an explicit "no" counts as on the disk: reset then refuses, the safe side. */
+  out->identity_on_disk = on_disk != NULL && g_strcmp0 (on_disk, "no") != 0;
   hooks = fvm_xml_find_all (xml, "clone/hooks/hook", NULL, NULL);
   for (guint i = 0; hooks != NULL && i < hooks->len; i++)
     g_ptr_array_add (out->hooks, g_strdup (hooks->pdata[i]));
@@ -167,6 +179,17 @@ fvm_clone_meta_xml (const FvmCloneMeta *meta, gboolean with_namespace)
         }
       g_string_append_printf (s, "  </%ssettings>\n", p);
     }
+  if (meta->ttl > 0 || meta->one_shot)
+    {
+      g_string_append_printf (s, "  <%slifecycle", p);
+      if (meta->ttl > 0)
+        g_string_append_printf (s, " ttl='%" G_GUINT64_FORMAT "'", meta->ttl);
+      if (meta->one_shot)
+        g_string_append (s, " one-shot='yes'");
+      g_string_append (s, "/>\n");
+    }
+  if (meta->identity_on_disk)
+    g_string_append_printf (s, "  <%sidentity on-disk='yes'/>\n", p);
   if (meta->creating)
     g_string_append_printf (s, "  <%screating by='fvm-spawn'/>\n", p);
   g_string_append_printf (s, "</%sclone>\n", p);

@@ -42,6 +42,15 @@ typedef struct
   /* Defined by a create that had not finished: a create killed after the define leaves it, and
    * `fvm-spawn gc` removes such a clone once no process holds its lock. */
   gboolean creating;
+  /* Its lifecycle (create --ttl, --one-shot): gc destroys it TTL seconds after "created" (0:
+   * never), and a one-shot clone once it has run and is off. Read back from libvirt as
+   * untrusted data: a TTL that is not a number of seconds within 1 … FVM_DURATION_MAX_S reads as
+   * none, so an edit can only keep a clone longer, never make gc take the wrong one. */
+  guint64 ttl;
+  gboolean one_shot;
+  /* Its host name or keys were written into its disk (a golden without cloud-init): a reset,
+   * which makes the disk anew, would lose them, so it refuses. */
+  gboolean identity_on_disk;
 } FvmCloneMeta;
 
 void fvm_clone_meta_init (FvmCloneMeta *meta);

@@ -141,7 +141,7 @@ fvm_ipaddr_find (const FvmIpQuery *query, FvmIpSource *out_source, GError **erro
       *out_source = FVM_IP_SOURCE_AGENT;
       return ip;
     }
-  if (query->bridge == NULL)
+  if (query->bridge == NULL || query->skip_neighbours)
     return NULL;
   {
     g_autofree char *raw

@@ -36,6 +36,9 @@ typedef struct
    * boot: a restarted guest may come back with a new client id and a new address while
    * dnsmasq still lists the old one. 0 accepts any lease. */
   long long stale_before;
+  /* The host's neighbour table may still map MAC to an address from before (a reset gave the
+   * guest a new disk, so a new machine-id and DHCP client id): only leases and the agent. */
+  gboolean skip_neighbours;
 } FvmIpQuery;
 
 /* The latest expiry among the network's leases for MAC (0 when there is none): taken before a

@@ -184,6 +184,61 @@ fvm_lock_golden_version_try (FvmStore *store, const char *name, guint version, G
   return try_exclusive (path, busy, error);
 }
 
+FvmLock *
+fvm_lock_clone_slots (FvmStore *store, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = lock_path (store, ".slots", "");
+
+  return wait_lock (path, FVM_LOCK_EXCLUSIVE, NULL, NULL, cancellable, error);
+}
+
+FvmLock *
+fvm_lock_clone_slot (FvmStore *store, const char *name, GError **error)
+{
+  g_autofree char *path = lock_path (store, ".slot.", name);
+  g_autofree char *busy = g_strdup_printf ("clone '%s' is being made", name);
+
+  return try_exclusive (path, busy, error);
+}
+
+GPtrArray *
+fvm_lock_busy_clone_slots (FvmStore *store, GError **error)
+{
+  g_autofree char *dir_path = fvm_lock_dir ();
+  g_autofree char *any = lock_path (store, ".slot.", "");
+  g_autofree char *prefix = g_path_get_basename (any);
+  g_autoptr (GPtrArray) busy = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = NULL;
+  const char *file;
+
+  /* PREFIX is "fvm-DIGEST.slot..lock": the part before the name is all but its ".lock". */
+  prefix[strlen (prefix) - strlen (".lock")] = '\0';
+  dir = g_dir_open (dir_path, 0, error);
+  if (dir == NULL)
+    return NULL;
+  while ((file = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr (FvmLock) probe = NULL;
+      g_autoptr (GError) local_error = NULL;
+      if (!g_str_has_prefix (file, prefix) || !g_str_has_suffix (file, ".lock")
+          || strlen (file) <= strlen (prefix) + strlen (".lock"))
+        continue;
+      path = g_build_filename (dir_path, file, NULL);
+      probe = try_exclusive (path, "busy", &local_error);
+      if (probe != NULL)
+        continue; /* nobody's: its create ended (or died) */
+      if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_BUSY))
+        {
+          g_debug ("%s: %s", path, local_error->message);
+          continue;
+        }
+      g_ptr_array_add (busy, g_strndup (file + strlen (prefix),
+                                        strlen (file) - strlen (prefix) - strlen (".lock")));
+    }
+  return g_steal_pointer (&busy);
+}
+
 void
 fvm_lock_free (FvmLock *lock)
 {

@@ -52,6 +52,18 @@ FvmLock *fvm_lock_golden_version_try (FvmStore *store, const char *name, guint v
  * create left. Never waits: BUSY when another process holds it. */
 FvmLock *fvm_lock_clone (FvmStore *store, const char *name,
                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* clone.max's lock on the count of STORE's clones, exclusive, waiting (checking CANCELLABLE):
+ * held only while a create counts and claims its slot. */
+FvmLock *fvm_lock_clone_slots (FvmStore *store, GCancellable *cancellable,
+                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Clone NAME's slot of clone.max, exclusive, never waiting (BUSY when held): held by its create
+ * from the count until it has finished or rolled back, so that a count sees the creates whose
+ * domains are not defined yet. */
+FvmLock *fvm_lock_clone_slot (FvmStore *store, const char *name,
+                              GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The clone names whose slot some process holds now (this one's included). Call with
+ * fvm_lock_clone_slots held. */
+GPtrArray *fvm_lock_busy_clone_slots (FvmStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The directory lock files are in (FVM_LOCK_DIR, else /run/lock). */
 char *fvm_lock_dir (void);
 /* Releases the lock. */

@@ -98,7 +98,8 @@ G_BEGIN_DECLS
   X (CLONE_SSH_PROXY, "clone.ssh-proxy", STRING, "", NULL, validate_ssh_proxy, GLOBAL, \
      "how SSH reaches clones: empty (through a qemu+ssh URI's host), direct, or [USER@]HOST[:PORT]") \
   X (CLONE_MAX, "clone.max", UINT, "", NULL, validate_optional_count, GLOBAL, \
-     "most fvm clones one host may hold: --count places no more there (empty: no limit)") \
+     "most fvm clones one host may hold (empty: no limit): a create beyond it fails, or waits " \
+     "with --wait-slot; --count --hosts places no more there") \
   X (HOSTS_URIS, "hosts.uris", LIST, "", NULL, validate_hosts, GLOBAL, \
      "the farm: libvirt URIs --hosts all names (comma-separated)") \
   X (HOSTS_TIMEOUT, "hosts.timeout", UINT, "30", NULL, validate_seconds, GLOBAL, \

@@ -30,6 +30,20 @@ static char *opt_note;
 static gboolean opt_no_start;
 static char *opt_wait;
 static gboolean opt_no_wait;
+static char *opt_ttl;
+static gboolean opt_one_shot;
+static gboolean opt_wait_slot;
+static char *opt_wait_slot_timeout;
+
+/* --wait-slot[=TIMEOUT] */
+static gboolean
+parse_wait_slot (const char *option_name, const char *value, gpointer data, GError **error)
+{
+  opt_wait_slot = TRUE;
+  g_clear_pointer (&opt_wait_slot_timeout, g_free);
+  opt_wait_slot_timeout = g_strdup (value);
+  return TRUE;
+}
 static char *opt_hosts;
 static char *opt_graphics;
 static char *opt_graphics_listen;
@@ -74,6 +88,13 @@ static const GOptionEntry options[] = {
   { "wait", 'w', 0, G_OPTION_ARG_STRING, &opt_wait, "What to wait for: none, ip (default) or ssh",
     "WHAT" },
   { "no-wait", 0, 0, G_OPTION_ARG_NONE, &opt_no_wait, "Start without waiting (--wait none)", NULL },
+  { "ttl", 0, 0, G_OPTION_ARG_STRING, &opt_ttl,
+    "gc destroys the clone once it is older than this (90s, 30m, 2h, 1d)", "DURATION" },
+  { "one-shot", 0, 0, G_OPTION_ARG_NONE, &opt_one_shot,
+    "Destroy the clone once it has run and is off (by gc and 'fvm-spawn watch')", NULL },
+  { "wait-slot", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_wait_slot,
+    "When clone.max clones exist, wait for one to go (up to TIMEOUT) instead of failing",
+    "[TIMEOUT]" },
   { "hosts", 0, 0, G_OPTION_ARG_STRING, &opt_hosts,
     "With --count: place the clones over these libvirt hosts (all: hosts.uris)", "URI,...|all" },
   { "graphics", 0, 0, G_OPTION_ARG_STRING, &opt_graphics,
@@ -368,6 +389,8 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
   const char *name;
   guint version = 0;
   FvmCloneCreateOptions opts = { 0 };
+  guint64 ttl = 0;
+  guint64 wait_slot_timeout = 0;
 
   g_option_context_set_description (
       ctx, "GOLDEN is NAME@N, or NAME for its newest version; it may be left out when the\n"
@@ -414,6 +437,12 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
       && !g_strv_contains ((const char *const[]){ "none", "ip", "ssh", NULL }, opt_wait))
     return fvm_usage_error (ctx, "--wait takes none, ip or ssh", error);
 
+  if (opt_ttl != NULL && !fvm_parse_duration (opt_ttl, &ttl, &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
+  if (opt_wait_slot_timeout != NULL
+      && !fvm_parse_duration (opt_wait_slot_timeout, &wait_slot_timeout, &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
+
   fvm_spec_init (&spec);
   if (!fvm_invocation_load_profile (invocation, opt_profile, error))
     return FALSE;
@@ -443,6 +472,10 @@ fvm_spawn_builtin_create (int argc, char **argv, GCancellable *cancellable, GErr
                            "the spec reserves one address: with --count use a number");
   opts.identity = &spec.identity;
   opts.hook_output = print_hook_line;
+  opts.ttl = ttl;
+  opts.one_shot = opt_one_shot;
+  opts.wait_slot = opt_wait_slot;
+  opts.wait_slot_timeout = wait_slot_timeout;
 
   if (opt_hosts != NULL && opt_count == 0)
     return fvm_usage_error (ctx, "--hosts places a fleet: give --count", error);

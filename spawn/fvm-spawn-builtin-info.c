@@ -7,6 +7,7 @@
 #include "fvm-cli.h"
 #include "fvm-clone.h"
 #include "fvm-spawn-builtins.h"
+#include "fvm-units.h"
 
 static gboolean opt_settings;
 static char *opt_profile;
@@ -137,6 +138,13 @@ show_clone (virConnectPtr conn, FvmConfig *config, const char *name, JsonArray *
   fvm_cli_print_line ("Created:       %s", c->meta.created ? c->meta.created : "-");
   if (c->meta.consolidated != NULL)
     fvm_cli_print_line ("Consolidated:  %s", c->meta.consolidated);
+  if (c->meta.ttl > 0)
+    {
+      g_autofree char *ttl = fvm_format_duration (c->meta.ttl);
+      fvm_cli_print_line ("TTL:           %s (gc destroys it once it is older)", ttl);
+    }
+  if (c->meta.one_shot)
+    fvm_cli_print_line ("One-shot:      yes (destroyed once it has run and is off)");
   if (c->meta.note != NULL && *c->meta.note != '\0')
     fvm_cli_print_line ("Note:          %s", c->meta.note);
   for (guint i = 0; i < c->meta.hooks->len; i++)

@@ -20,6 +20,8 @@ gboolean fvm_spawn_builtin_console (int argc, char **argv, GCancellable *cancell
 gboolean fvm_spawn_builtin_note (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_spawn_builtin_resize (int argc, char **argv, GCancellable *cancellable,
                                    GError **error);
+gboolean fvm_spawn_builtin_reset (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_spawn_builtin_watch (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_spawn_builtin_gc (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_spawn_builtin_profiles (int argc, char **argv, GCancellable *cancellable,
                                      GError **error);

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "fvm-cleanup.h"
+#include "fvm-clone-lifecycle.h"
 #include "fvm-clone.h"
 #include "fvm-error.h"
 #include "fvm-lock.h"
@@ -719,6 +720,201 @@ make_world (virConnectPtr conn)
   template_path = test_write_file (test_tmpdir, "test-driver.xml", template_xml, 0644);
 }
 
+/* --- reset, lifecycle, clone.max
+ * ------------------------------------------------------------------------- */
+
+static void
+collect_line (const char *line, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (line));
+}
+
+static char *
+domain_xml_of (Fixture *f, const char *name, const char *path, const char *attr)
+{
+  g_autoptr (FvmVirDomain) dom = virDomainLookupByName (f->ts.conn, name);
+  g_autofree char *xml = NULL;
+  g_autofree char *tail = NULL;
+  const char *at;
+
+  g_assert_nonnull (dom);
+  xml = virDomainGetXMLDesc (dom, 0);
+  at = strstr (xml, path);
+  g_assert_nonnull (at);
+  at = strstr (at, attr);
+  g_assert_nonnull (at);
+  at += strlen (attr) + 2;
+  return g_strndup (at, strcspn (at, "'\""));
+}
+
+/* A running clone whose disk holds data of its own: reset powers it off (and says so), gives it
+ * the golden's content again, starts it again, and keeps its UUID, MAC and reservation; with its
+ * lock held by another process it is refused and untouched. */
+static void
+test_reset (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autoptr (FvmClone) after = NULL;
+  g_autoptr (FvmClone) found = NULL;
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *disk = disk_path ("c-rs");
+  g_autofree char *uuid = NULL;
+  g_autofree char *mac = NULL;
+  g_autofree char *uuid_after = NULL;
+  g_autofree char *mac_after = NULL;
+  FvmCloneResetOptions opts = { .notify = collect_line, .notify_data = lines };
+
+  if (!have_qemu_img ())
+    return;
+  made = create (f, "c-rs", 9, NULL, NULL, &error);
+  g_assert_no_error (error);
+  uuid = domain_xml_of (f, "c-rs", "<uuid", "uuid");
+  mac = domain_xml_of (f, "c-rs", "<mac ", "address");
+  g_assert_cmpint (
+      run ((const char *[]){ "qemu-io", "-f", "qcow2", "-c", "write -P 0x33 0 1M", disk, NULL }),
+      ==, 0);
+  {
+    g_autoptr (FvmLock) other = fvm_lock_clone (f->ts.store, "c-rs", &error);
+    g_assert_no_error (error);
+    g_assert_null (fvm_clone_reset (f->ts.store, f->ts.config, "c-rs", &opts, NULL, &error));
+    g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
+    g_clear_error (&error);
+    g_assert_cmpint (run ((const char *[]){ "qemu-io", "-f", "qcow2", "-r", "-c",
+                                            "read -P 0x33 0 1M", disk, NULL }),
+                     ==, 0);
+  }
+  after = fvm_clone_reset (f->ts.store, f->ts.config, "c-rs", &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (after);
+  g_assert_true (after->running);
+  g_assert_cmpuint (lines->len, ==, 1);
+  g_assert_cmpstr (lines->pdata[0], ==, "c-rs is running: powering it off for the reset");
+  /* The golden's 0x5a again where the clone had written 0x33, through the golden. */
+  g_assert_cmpint (run ((const char *[]){ "qemu-io", "-f", "qcow2", "-r", "-c", "read -P 0x5a 0 1M",
+                                          disk, NULL }),
+                   ==, 0);
+  uuid_after = domain_xml_of (f, "c-rs", "<uuid", "uuid");
+  mac_after = domain_xml_of (f, "c-rs", "<mac ", "address");
+  g_assert_cmpstr (uuid_after, ==, uuid);
+  g_assert_cmpstr (mac_after, ==, mac);
+  found = fvm_clone_lookup (f->ts.conn, "c-rs", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->meta.reserved_ip, ==, "192.168.122.9");
+  g_assert_true (has_reservation (f, "c-rs"));
+  assert_no_files_of (".reset");
+  /* Off stays off; no line then. */
+  g_ptr_array_set_size (lines, 0);
+  g_assert_true (fvm_clone_stop (f->ts.conn, "c-rs", FALSE, 1, NULL, &error));
+  g_clear_pointer (&after, fvm_clone_free);
+  after = fvm_clone_reset (f->ts.store, f->ts.config, "c-rs", &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (after->running);
+  g_assert_cmpuint (lines->len, ==, 0);
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-rs", NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_nothing_left (f, "c-rs");
+  g_assert_null (fvm_clone_reset (f->ts.store, f->ts.config, "c-rs", &opts, NULL, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_NOT_FOUND);
+}
+
+/* A one-shot clone that ran and was powered off is destroyed (its destroy hook runs); one that
+ * never ran, or still runs, is kept; so is one whose lock another process holds. */
+static void
+test_one_shot (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) a = NULL;
+  g_autoptr (FvmClone) b = NULL;
+  g_autoptr (FvmVirDomain) dom = NULL;
+  FvmCloneCreateOptions opts = { .golden = "deb@1", .one_shot = TRUE };
+  FvmLifecycleVerdict v;
+  const char *why;
+
+  set (f, FVM_SETTING_CLONE_HOOKS, "ok");
+  opts.name = "c-os";
+  opts.start = TRUE;
+  a = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_no_error (error);
+  opts.name = "c-never";
+  opts.start = FALSE;
+  b = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (fvm_lifecycle_collect (f->ts.store, f->ts.config, "c-os", FALSE, NULL, NULL, &v,
+                                        &why, &error));
+  g_assert_cmpint (v, ==, FVM_LIFECYCLE_KEEP);
+  dom = virDomainLookupByName (f->ts.conn, "c-os");
+  g_assert_cmpint (virDomainDestroy (dom), ==, 0);
+  {
+    g_autoptr (FvmLock) other = fvm_lock_clone (f->ts.store, "c-os", &error);
+    g_assert_true (fvm_lifecycle_collect (f->ts.store, f->ts.config, "c-os", FALSE, NULL, NULL, &v,
+                                          &why, &error));
+    g_assert_cmpint (v, ==, FVM_LIFECYCLE_KEEP);
+    g_assert_true (has_domain (f, "c-os"));
+  }
+  g_assert_true (fvm_lifecycle_collect (f->ts.store, f->ts.config, "c-os", FALSE, NULL, NULL, &v,
+                                        &why, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (v, ==, FVM_LIFECYCLE_RAN_DOWN);
+  assert_nothing_left (f, "c-os");
+  {
+    g_autofree char *ran = hooks_ran ();
+    g_assert_nonnull (strstr (ran, "destroy c-os\n"));
+  }
+  g_assert_true (fvm_lifecycle_collect (f->ts.store, f->ts.config, "c-never", FALSE, NULL, NULL, &v,
+                                        &why, &error));
+  g_assert_cmpint (v, ==, FVM_LIFECYCLE_KEEP);
+  g_assert_true (has_domain (f, "c-never"));
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-never", NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* clone.max 2: the third create fails with BUSY and makes nothing; --wait-slot with a timeout
+ * gives up; a create's slot held by another process (a create whose domain is not defined yet)
+ * counts. */
+static void
+test_clone_max (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) a = NULL;
+  g_autoptr (FvmClone) b = NULL;
+  g_autoptr (FvmClone) c = NULL;
+  FvmCloneCreateOptions opts = { .golden = "deb@1", .start = FALSE };
+
+  set (f, FVM_SETTING_CLONE_MAX, "2");
+  opts.name = "c-m1";
+  a = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_no_error (error);
+  {
+    /* Another create of c-m9 holds its slot: it counts before its domain exists. */
+    g_autoptr (FvmLock) other = fvm_lock_clone_slot (f->ts.store, "c-m9", &error);
+    g_assert_no_error (error);
+    opts.name = "c-m2";
+    g_assert_null (fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error));
+    g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
+    g_assert_nonnull (strstr (error->message, "clone.max is 2"));
+    g_clear_error (&error);
+    assert_nothing_left (f, "c-m2");
+  }
+  b = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_no_error (error);
+  opts.name = "c-m3";
+  opts.wait_slot = TRUE;
+  opts.wait_slot_timeout = 1;
+  c = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_null (c);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "no clone went within 1s"));
+  g_clear_error (&error);
+  assert_nothing_left (f, "c-m3");
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-m1", NULL, NULL, &error));
+  c = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-m2", NULL, NULL, &error));
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-m3", NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -763,5 +959,8 @@ main (int argc, char **argv)
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);
   ADD ("/clone-consolidate/offline", test_consolidate, NULL);
   ADD ("/clone-consolidate/qemu-img-fails", test_consolidate_fails, NULL);
+  ADD ("/clone-reset/running", test_reset, NULL);
+  ADD ("/clone-lifecycle/one-shot", test_one_shot, NULL);
+  ADD ("/clone-max/refused-and-wait", test_clone_max, NULL);
   return g_test_run ();
 }

@@ -121,12 +121,17 @@ check "bash completion for fvm-spawn is installed" \
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 check "fvm-gc.service runs /usr/bin/fvm-spawn gc --yes" \
 	grep -qx 'ExecStart=/usr/bin/fvm-spawn gc --yes' "$unitdir/fvm-gc.service"
+check "fvm-watch.service runs /usr/bin/fvm-spawn watch" \
+	grep -qx 'ExecStart=/usr/bin/fvm-spawn watch' "$unitdir/fvm-watch.service"
 if command -v systemd-analyze >/dev/null; then
-	check "systemd-analyze verify accepts fvm-gc.timer and fvm-gc.service" \
-		as_user systemd-analyze verify "$unitdir/fvm-gc.timer" "$unitdir/fvm-gc.service"
+	check "systemd-analyze verify accepts fvm-gc.timer, fvm-gc.service and fvm-watch.service" \
+		as_user systemd-analyze verify "$unitdir/fvm-gc.timer" "$unitdir/fvm-gc.service" \
+		"$unitdir/fvm-watch.service"
 fi
 check "the timer is not enabled by the install" \
 	test ! -e /etc/systemd/system/timers.target.wants/fvm-gc.timer
+check "the watch is not enabled by the install" \
+	test ! -e /etc/systemd/system/multi-user.target.wants/fvm-watch.service
 
 files=$(dpkg-query -L fvm)
 out=$(DEBIAN_FRONTEND=noninteractive apt-get purge -y -q fvm </dev/null 2>&1)

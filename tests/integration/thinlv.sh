@@ -185,6 +185,15 @@ check "no -flat or -old LV is left" gssh '! lvs --noheadings -o lv_name fvmvg | 
 out=$(gssh "$TL fvm-spawn resize t-3 128M" 2>&1)
 check "fvm-spawn resize t-3 128M grows its LV ($out)" \
 	test "$(gssh 'lvs --noheadings --units b --nosuffix -o lv_size fvmvg/fvm-clone-t-3' | tr -d ' ')" = $((128 << 20))
+# reset: t-3 (grown, then written) is a new snapshot of the golden again, as large as it was.
+check "writing 4 MiB into t-3's disk" gssh 'dd if=/dev/urandom of=/dev/fvmvg/fvm-clone-t-3 bs=1M count=4 seek=2 oflag=direct conv=fsync status=none'
+out=$(gssh "$TL fvm-spawn reset t-3" 2>&1)
+check "fvm-spawn reset t-3 makes it a new snapshot of the golden ($out)" \
+	gssh 'lvs --noheadings -o origin,lv_tags fvmvg/fvm-clone-t-3 | grep -Eq "^ *fvm-golden-tiny-1 +fvm,fvm-clone"'
+check "after the reset t-3 reads the golden's 16 MiB again" \
+	test "$(gssh 'head -c 16M /dev/fvmvg/fvm-clone-t-3 | sha256sum' | cut -c1-64)" = "$want16"
+check "and keeps its 128 MiB, its domain on the same LV, no -flat or -old left" \
+	gssh 'test "$(lvs --noheadings --units b --nosuffix -o lv_size fvmvg/fvm-clone-t-3 | tr -d " ")" = $((128 << 20)) && virsh dumpxml t-3 | grep -q "<source dev=.\/dev\/fvmvg\/fvm-clone-t-3./>" && ! lvs --noheadings -o lv_name fvmvg | grep -E -- "-(flat|old)\$"'
 out=$(gssh "$TL fvm-spawn info t-3" 2>&1)
 check "fvm-spawn info shows the thinlv backend and the pool's usage" \
 	grep -Eq "^Thin pool: +fvmvg/pool: data [0-9.]+ %, metadata [0-9.]+ %" <<<"$out"
