@@ -403,7 +403,8 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   if (!fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
                            &identity, cancellable, error))
     return NULL;
-  txn.seed = g_strdup (identity.seed_volume);
+  /* Any identity volume (seed, fw_cfg files) goes with a rollback. */
+  txn.seed = identity.made_volumes ? g_strdup (opts->name) : NULL;
   meta.seed = identity.seed_volume;
   meta.hostname = identity.hostname;
 
@@ -429,6 +430,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   spec.disk_xml = disk_xml;
   spec.disk_path = disk_path;
   spec.extra_xml = identity.disk_xml;
+  spec.sysinfo_xml = identity.sysinfo_xml;
   spec.efi = fvm_manifest_is_efi (plan.golden);
   spec.template = plan.template;
   spec.template_name = plan.template_path;

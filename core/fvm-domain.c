@@ -203,13 +203,14 @@ typedef enum
   P_DISKS,
   P_INTERFACE,
   P_DEVICES,
+  P_SYSINFO,
   N_PIECES
 } PieceId;
 
 static const char *const piece_names[N_PIECES + 1] = {
   "name",    "uuid", "title",   "description", "domain_type", "memory_mib", "vcpus",
   "machine", "mac",  "network", "nic_model",   "disk_path",   "golden",     "metadata",
-  "os",      "cpu",  "disks",   "interface",   "devices",     NULL,
+  "os",      "cpu",  "disks",   "interface",   "devices",     "sysinfo",    NULL,
 };
 
 const char *const *
@@ -296,6 +297,7 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
                      "</rng>\n"
                      "    <memballoon model='virtio'/>\n");
   pieces[P_DEVICES].value = g_string_free (g_steal_pointer (&devices), FALSE);
+  pieces[P_SYSINFO].value = g_strdup (spec->sysinfo_xml ? spec->sysinfo_xml : "");
 }
 
 static void
@@ -357,6 +359,12 @@ render_template (const char *text, const char *file, const Piece *pieces, GError
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "%s: a domain template must contain {{metadata}} and {{disks}}",
                                 file);
+  /* Without it the clone would boot as its golden, with no name or keys of its own. */
+  if (!seen[P_SYSINFO] && *pieces[P_SYSINFO].value != '\0')
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "%s: this golden's clones get their identity through fw_cfg: the "
+                                "template must contain {{sysinfo}} (at the top level of <domain>)",
+                                file);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -392,6 +400,7 @@ fvm_domain_xml (const FvmDomainSpec *spec, GError **error)
                           "  <vcpu>%s</vcpu>\n",
                           pieces[P_MEMORY_MIB].value, pieces[P_VCPUS].value);
   g_string_append (s, pieces[P_OS].value);
+  g_string_append (s, pieces[P_SYSINFO].value);
   g_string_append (s, "  <features><acpi/><apic/></features>\n");
   g_string_append (s, pieces[P_CPU].value);
   g_string_append (s, "  <clock offset='utc'/>\n"

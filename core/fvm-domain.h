@@ -62,6 +62,7 @@ typedef struct
   const char *disk_xml;      /* from the clone backend */
   const char *disk_path;     /* for the record */
   const char *extra_xml;     /* more devices (the seed's CD-ROM), or NULL */
+  const char *sysinfo_xml;   /* a <sysinfo> element (the identity's fw_cfg entries), or NULL */
   gboolean efi;              /* UEFI firmware (OVMF) */
   const char *template;      /* a user's domain XML template, or NULL for fvm's own */
   const char *template_name; /* its file name, for messages */
