@@ -359,12 +359,25 @@ render_template (const char *text, const char *file, const Piece *pieces, GError
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "%s: a domain template must contain {{metadata}} and {{disks}}",
                                 file);
-  /* Without it the clone would boot as its golden, with no name or keys of its own. */
+  /* Without it the clone would boot as its golden, with no name or keys of its own: a template
+   * written before {{sysinfo}} existed gets it after its </os>, where fvm's own layout has it. */
   if (!seen[P_SYSINFO] && *pieces[P_SYSINFO].value != '\0')
-    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                                "%s: this golden's clones get their identity through fw_cfg: the "
-                                "template must contain {{sysinfo}} (at the top level of <domain>)",
-                                file);
+    {
+      const char *os_end = strstr (out->str, "</os>");
+      gsize at;
+
+      if (os_end == NULL)
+        return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                    "%s: this golden's clones get their identity through fw_cfg: "
+                                    "the template must contain {{sysinfo}} or an <os> element",
+                                    file);
+      at = (gsize) (os_end - out->str) + strlen ("</os>");
+      if (out->str[at] == '\n')
+        at++;
+      else
+        g_string_insert_c (out, (gssize) at++, '\n');
+      g_string_insert (out, (gssize) at, pieces[P_SYSINFO].value);
+    }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
