@@ -147,8 +147,9 @@ m = json.load(open(sys.argv[1]))
 assert m.get("cloud_init") is True, m' "$POOL_DIR/cigold@1.json"
 # Clones whose names YAML would read as a number, a boolean and null unquoted (issue 16), booted
 # together in the background while c2 boots.
-for n in 123 true null; do
-	fvm-spawn create cigold "$n" --wait ssh >"$tmp/$n.ip" 2>"$tmp/$n.err" &
+# (not $n: tap.sh counts checks in it)
+for name in 123 true null; do
+	fvm-spawn create cigold "$name" --wait ssh >"$tmp/$name.ip" 2>"$tmp/$name.err" &
 done
 # The user's #cloud-config sets a host name, disable_root and a key of its own; --hostname and
 # --ssh-key must win for what fvm sets (issue 16: its Merge-Type let the user's values stay), and
@@ -196,14 +197,14 @@ for who in extra user; do
 done
 note "cloud-init: $(ssh_ "$ip" 'cloud-init status --long 2>&1 | head -5' 2>&1)"
 wait
-for n in 123 true null; do
-	nip=$(cat "$tmp/$n.ip")
+for name in 123 true null; do
+	nip=$(cat "$tmp/$name.ip")
 	host=""
 	for _ in $(seq 60); do
-		host=$(ssh_ "$nip" hostname 2>/dev/null) && [ "$host" = "$n" ] && break
+		host=$(ssh_ "$nip" hostname 2>/dev/null) && [ "$host" = "$name" ] && break
 		sleep 5
 	done
-	check "clone $n: hostname prints exactly $n" test "$host" = "$n" || note "$(cat "$tmp/$n.err")"
+	check "clone $name: hostname prints exactly $name" test "$host" = "$name" || note "$(cat "$tmp/$name.err")"
 done
 check "destroy 123 true null" fvm-spawn destroy --yes 123 true null
 check "destroy c2" fvm-spawn destroy --yes c2
