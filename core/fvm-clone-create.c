@@ -564,9 +564,12 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   if (!fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
                            &identity, cancellable, error))
     return NULL;
-  meta.identity_on_disk = !plan.golden->cloud_init && opts->identity != NULL
-                          && !fvm_identity_is_empty (opts->identity);
-  txn.seed = g_strdup (identity.seed_volume);
+  /* Written into the disk only for a golden with neither cloud-init nor fvm's reader: a reset,
+   * which gives the clone a new disk, would lose it. */
+  meta.identity_on_disk = !plan.golden->cloud_init && !plan.golden->fwcfg_identity
+                          && opts->identity != NULL && !fvm_identity_is_empty (opts->identity);
+  /* Any identity volume (seed, fw_cfg files) goes with a rollback. */
+  txn.seed = identity.made_volumes ? g_strdup (opts->name) : NULL;
   meta.seed = identity.seed_volume;
   meta.hostname = identity.hostname;
 
@@ -617,6 +620,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   spec.nics_xml = nics_xml;
   spec.graphics_xml = graphics_xml;
   spec.qemu_xml = qemu_xml;
+  spec.sysinfo_xml = identity.sysinfo_xml;
   spec.efi = fvm_manifest_is_efi (plan.golden);
   spec.template = plan.template;
   spec.template_name = plan.template_path;

@@ -258,11 +258,11 @@ gc_clones (Gc *gc, GPtrArray *clones, GError **error)
   return TRUE;
 }
 
-/* A seed volume whose clone has no domain, decided under the clone's lock as disks are. */
+/* An identity volume FILE (seed, fw_cfg file) whose clone NAME has no domain, decided under the
+ * clone's lock as disks are; all of the clone's go together. */
 static gboolean
-gc_seed (Gc *gc, const char *name, GError **error)
+gc_seed (Gc *gc, const char *name, const char *file, GError **error)
 {
-  g_autofree char *file = g_strconcat (name, ".seed.iso", NULL);
   g_autoptr (FvmLock) lock = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (FvmVirDomain) dom = NULL;
@@ -340,11 +340,11 @@ gc_volumes (Gc *gc, GError **error)
             return FALSE;
           continue;
         }
-      if (file[0] == '.' || !g_str_has_suffix (file, ".seed.iso"))
+      if (file[0] == '.')
         continue;
-      name = g_strndup (file, strlen (file) - strlen (".seed.iso"));
-      if (!g_hash_table_contains (gc->domains, name) && fvm_name_check_clone (name, NULL)
-          && !gc_seed (gc, name, error))
+      name = fvm_identity_volume_owner (file);
+      if (name != NULL && !g_hash_table_contains (gc->domains, name)
+          && fvm_name_check_clone (name, NULL) && !gc_seed (gc, name, file, error))
         return FALSE;
     }
   return TRUE;

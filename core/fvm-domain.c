@@ -227,13 +227,15 @@ typedef enum
   P_INTERFACE,
   P_DEVICES,
   P_QEMU,
+  P_SYSINFO,
   N_PIECES
 } PieceId;
 
 static const char *const piece_names[N_PIECES + 1] = {
   "name",    "uuid", "title",   "description", "domain_type", "memory_mib",       "vcpus",
   "machine", "mac",  "network", "nic_model",   "disk_path",   "golden",           "metadata",
-  "os",      "cpu",  "disks",   "interface",   "devices",     "qemu_commandline", NULL,
+  "os",      "cpu",  "disks",   "interface",   "devices",     "qemu_commandline", "sysinfo",
+  NULL,
 };
 
 const char *const *
@@ -327,6 +329,7 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
     g_string_append (devices, spec->graphics_xml);
   pieces[P_DEVICES].value = g_string_free (g_steal_pointer (&devices), FALSE);
   pieces[P_QEMU].value = g_strdup (spec->qemu_xml ? spec->qemu_xml : "");
+  pieces[P_SYSINFO].value = g_strdup (spec->sysinfo_xml ? spec->sysinfo_xml : "");
 }
 
 static void
@@ -392,6 +395,25 @@ render_template (const char *text, const char *file, const Piece *pieces, GError
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "%s: clone.qemu-args needs {{qemu_commandline}} in the template",
                                 file);
+  /* Without it the clone would boot as its golden, with no name or keys of its own: a template
+   * written before {{sysinfo}} existed gets it after its </os>, where fvm's own layout has it. */
+  if (!seen[P_SYSINFO] && *pieces[P_SYSINFO].value != '\0')
+    {
+      const char *os_end = strstr (out->str, "</os>");
+      gsize at;
+
+      if (os_end == NULL)
+        return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                    "%s: this golden's clones get their identity through fw_cfg: "
+                                    "the template must contain {{sysinfo}} or an <os> element",
+                                    file);
+      at = (gsize) (os_end - out->str) + strlen ("</os>");
+      if (out->str[at] == '\n')
+        at++;
+      else
+        g_string_insert_c (out, (gssize) at++, '\n');
+      g_string_insert (out, (gssize) at, pieces[P_SYSINFO].value);
+    }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -427,6 +449,7 @@ fvm_domain_xml (const FvmDomainSpec *spec, GError **error)
                           "  <vcpu>%s</vcpu>\n",
                           pieces[P_MEMORY_MIB].value, pieces[P_VCPUS].value);
   g_string_append (s, pieces[P_OS].value);
+  g_string_append (s, pieces[P_SYSINFO].value);
   g_string_append (s, "  <features><acpi/><apic/></features>\n");
   g_string_append (s, pieces[P_CPU].value);
   g_string_append (s, "  <clock offset='utc'/>\n"

@@ -74,6 +74,7 @@ typedef struct
   const char *nics_xml;      /* <interface>s after the first (fvm-devices), or NULL */
   const char *graphics_xml;  /* <graphics> and <video>, or NULL */
   const char *qemu_xml;      /* <qemu:commandline>, or NULL */
+  const char *sysinfo_xml;   /* a <sysinfo> element (the identity's fw_cfg entries), or NULL */
   gboolean efi;              /* UEFI firmware (OVMF) */
   const char *template;      /* a user's domain XML template, or NULL for fvm's own */
   const char *template_name; /* its file name, for messages */

@@ -10,6 +10,7 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-guestfs.h"
+#include "fvm-identity.h"
 #include "fvm-image-info.h"
 #include "fvm-lock.h"
 #include "fvm-modes.h"
@@ -145,6 +146,10 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
   golden->cloud_init
       = guestfs_is_file_opts (g, "/usr/bin/cloud-init", GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1)
         == 1;
+  /* Without cloud-init, fvm's own reader takes the clone's identity from fw_cfg at boot, so a
+   * clone costs no appliance launch of its own. */
+  if (!golden->cloud_init && !fvm_identity_install_reader (g, &golden->fwcfg_identity, error))
+    return FALSE;
   if (!fvm_sysprep_run (g, selected, FVM_SYSPREP_ON_FILESYSTEMS, golden->sysprep, progress,
                         cancellable, error))
     return FALSE;

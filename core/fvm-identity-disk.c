@@ -1,8 +1,12 @@
-/* fvm-identity-disk: the identity of a clone whose golden has no cloud-init, written into its
- * own disk (the qcow2 overlay) in one libguestfs session: /etc/hostname and the 127.0.1.1 line
- * of /etc/hosts, root's authorized_keys, and a #! user-data script run once at first boot by a
- * systemd unit that disables itself. */
+/* fvm-identity-disk: the identity of a clone whose golden has neither cloud-init nor fvm's
+ * fw_cfg reader (made before it existed), written into its own disk (the qcow2 overlay) in one
+ * libguestfs session: /etc/hostname and the 127.0.1.1 line of /etc/hosts, root's
+ * authorized_keys, and a #! user-data script run once at first boot by a systemd unit that
+ * disables itself. Also the reader's installation into a golden (fvm-golden create). */
+#include <glib/gstdio.h>
+
 #include "fvm-cleanup.h"
+#include "fvm-config.h"
 #include "fvm-error.h"
 #include "fvm-guestfs.h"
 #include "fvm-identity-private.h"
@@ -158,4 +162,63 @@ fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const c
   if (guestfs_umount_all (g) < 0)
     return fvm_throw_guestfs (g, error, "unmounting");
   return fvm_guestfs_shutdown (g, error);
+}
+
+/* What guest/ ships, where it goes in the golden, its mode. */
+static const struct
+{
+  const char *file;
+  const char *path;
+  int mode;
+  const char *wanted_by; /* the target whose .wants/ enables it, or NULL */
+} reader_files[] = {
+  { "fvm-identity", "/usr/lib/fvm/fvm-identity", 0755, NULL },
+  { "fvm-identity.service", "/etc/systemd/system/fvm-identity.service", 0644, "sysinit.target" },
+  { "fvm-first-boot.service", "/etc/systemd/system/fvm-first-boot.service", 0644,
+    "multi-user.target" },
+};
+
+gboolean
+fvm_identity_install_reader (guestfs_h *g, gboolean *out_installed, GError **error)
+{
+  *out_installed = FALSE;
+  /* A guest without systemd has nothing to run the units: its clones keep the disk path. */
+  if (guestfs_is_dir (g, "/etc/systemd/system") != 1
+      || guestfs_is_file_opts (g, "/bin/sh", GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) != 1)
+    return TRUE;
+  if (guestfs_mkdir_p (g, "/usr/lib/fvm") < 0 || guestfs_mkdir_p (g, "/var/lib/fvm") < 0)
+    return fvm_throw_guestfs (g, error, "making fvm's directories in the golden");
+  for (guint i = 0; i < G_N_ELEMENTS (reader_files); i++)
+    {
+      g_autofree char *src = g_build_filename (fvm_datadir (), "guest", reader_files[i].file, NULL);
+      g_autofree char *content = NULL;
+      g_autofree char *wants = NULL;
+      g_autofree char *link = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (!g_file_get_contents (src, &content, NULL, &local_error))
+        return fvm_throw (error, "fvm's first-boot reader: %s", local_error->message);
+      if (!write_file (g, reader_files[i].path, content, reader_files[i].mode, error))
+        return FALSE;
+      if (reader_files[i].wanted_by == NULL)
+        continue;
+      wants = g_strdup_printf ("/etc/systemd/system/%s.wants", reader_files[i].wanted_by);
+      link = g_build_filename (wants, reader_files[i].file, NULL);
+      if (guestfs_mkdir_p (g, wants) < 0 || guestfs_rm_f (g, link) < 0
+          || guestfs_ln_s (g, reader_files[i].path, link) < 0)
+        return fvm_throw_guestfs (g, error, "enabling %s in the golden", reader_files[i].file);
+    }
+  /* The reader gives a clone a machine-id of its own when it still has this one (a golden made
+   * without sysprep's machine-id operation). */
+  if (guestfs_is_file (g, "/etc/machine-id") == 1)
+    {
+      size_t len;
+      g_autofree char *mid = guestfs_read_file (g, "/etc/machine-id", &len);
+      if (mid == NULL)
+        return fvm_throw_guestfs (g, error, "reading /etc/machine-id in the golden");
+      if (len > 0 && !write_file (g, "/var/lib/fvm/golden-machine-id", mid, 0644, error))
+        return FALSE;
+    }
+  *out_installed = TRUE;
+  return TRUE;
 }

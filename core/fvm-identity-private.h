@@ -25,6 +25,28 @@ char *fvm_identity_meta_data (const FvmIdentity *identity, const char *clone,
 char *fvm_identity_user_data (const FvmIdentity *identity, const char *clone,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* fw_cfg (fvm-identity-fwcfg.c): the entries' names under FVM_FWCFG_PREFIX, which the guest's
+ * reader (guest/fvm-identity) knows: instance-id, hostname, ssh-keys, user-data. */
+#define FVM_FWCFG_PREFIX "opt/org.fvm/"
+#define FVM_IDENTITY_KEYS_SUFFIX ".keys.fwcfg"
+#define FVM_IDENTITY_USER_DATA_SUFFIX ".user-data.fwcfg"
+
+typedef struct
+{
+  const char *name;  /* under FVM_FWCFG_PREFIX */
+  const char *value; /* an inline string (on QEMU's command line: nothing secret), or NULL */
+  const char *file;  /* a file QEMU reads, or NULL */
+} FvmFwcfgEntry;
+
+/* The <sysinfo type='fwcfg'> element holding ENTRIES, escaped. */
+char *fvm_identity_fwcfg_xml (const FvmFwcfgEntry *entries, guint n);
+/* The ssh-keys entry's content: one authorized_keys line each. */
+char *fvm_identity_fwcfg_keys (const FvmIdentity *identity);
+/* Writes the volumes (keys, user-data) and composes the element into OUT. */
+gboolean fvm_identity_apply_fwcfg (const FvmIdentity *identity, const FvmIdentityTarget *target,
+                                   FvmIdentityResult *out,
+                                   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Host name, keys and a #! user-data script written into DISK_PATH with libguestfs. */
 gboolean fvm_identity_write_disk (FvmConfig *config, const FvmIdentity *identity, const char *clone,
                                   const char *disk_path, GCancellable *cancellable,

@@ -43,6 +43,7 @@ fvm_identity_result_clear (FvmIdentityResult *result)
 {
   g_clear_pointer (&result->seed_volume, g_free);
   g_clear_pointer (&result->disk_xml, g_free);
+  g_clear_pointer (&result->sysinfo_xml, g_free);
   g_clear_pointer (&result->hostname, g_free);
 }
 
@@ -57,6 +58,7 @@ fvm_identity_read_text (const char *what, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
   gsize len = 0;
+  GStatBuf st;
   int saved;
   FILE *f = fopen (path, "re");
 
@@ -71,6 +73,12 @@ fvm_identity_read_text (const char *what, const char *path, GError **error)
   fclose (f);
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS, "%s %s: is a directory", what, path);
+  /* Before reading it: a guest is given no more than this. */
+  if (g_stat (path, &st) == 0 && st.st_size > FVM_IDENTITY_MAX_USER_DATA)
+    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                "%s %s is %" G_GINT64_FORMAT " bytes, more than the %d fvm "
+                                "passes to a guest",
+                                what, path, (gint64) st.st_size, FVM_IDENTITY_MAX_USER_DATA);
   if (!g_file_get_contents (path, &data, &len, NULL))
     return fvm_null_throw (error, "%s %s: cannot be read", what, path);
   if (len == 0)
@@ -143,11 +151,45 @@ fvm_identity_set_user_data_file (FvmIdentity *identity, const char *path, GError
   return TRUE;
 }
 
+/* What a guest is given is bounded, whichever way it goes (a spec's inline documents have not
+ * been through fvm_identity_read_text). */
+static gboolean
+check_bounds (const FvmIdentity *identity, GError **error)
+{
+  gsize keys = 0;
+
+  for (guint i = 0; i < identity->ssh_keys->len; i++)
+    keys += strlen (identity->ssh_keys->pdata[i]) + 1;
+  if (keys > FVM_IDENTITY_MAX_KEYS)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "the SSH keys are %" G_GSIZE_FORMAT " bytes, more than the %d fvm "
+                           "passes to a guest",
+                           keys, FVM_IDENTITY_MAX_KEYS);
+  if (identity->user_data != NULL && strlen (identity->user_data) > FVM_IDENTITY_MAX_USER_DATA)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "the user-data is %" G_GSIZE_FORMAT " bytes, more than the %d fvm "
+                           "passes to a guest",
+                           strlen (identity->user_data), FVM_IDENTITY_MAX_USER_DATA);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *doc = i == 0 ? identity->meta_data : identity->network_config;
+      if (doc != NULL && strlen (doc) > FVM_IDENTITY_MAX_DOCUMENT)
+        return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                               "the %s is %" G_GSIZE_FORMAT " bytes, more than the %d fvm passes "
+                               "to a guest",
+                               i == 0 ? "meta-data" : "network-config", strlen (doc),
+                               FVM_IDENTITY_MAX_DOCUMENT);
+    }
+  return TRUE;
+}
+
 gboolean
 fvm_identity_check (const FvmIdentity *identity, const FvmManifest *golden, GError **error)
 {
   g_autofree char *ref = fvm_manifest_ref (golden);
 
+  if (!check_bounds (identity, error))
+    return FALSE;
   if (golden->cloud_init)
     return TRUE;
   if (identity->user_data != NULL && g_str_has_prefix (identity->user_data, "#cloud-config"))
@@ -417,6 +459,18 @@ fvm_identity_apply (const FvmIdentity *identity, const FvmIdentityTarget *target
       if (!make_seed (target->store, golden, clone, target->instance_id, identity, &result, error))
         return FALSE;
       result.hostname = g_strdup (identity->hostname != NULL ? identity->hostname : clone);
+      result.made_volumes = TRUE;
+    }
+  else if (golden->fwcfg_identity)
+    {
+      /* The result's volumes are removed on failure: its cleanup does not, so do it here. */
+      if (!fvm_identity_apply_fwcfg (identity, target, &result, error))
+        {
+          g_autoptr (GError) local_error = NULL;
+          if (result.made_volumes && !fvm_identity_remove_seed (target->store, clone, &local_error))
+            g_warning ("rollback: %s", local_error->message);
+          return FALSE;
+        }
     }
   else if (!fvm_identity_is_empty (identity))
     {
@@ -438,7 +492,13 @@ fvm_identity_apply (const FvmIdentity *identity, const FvmIdentityTarget *target
 gboolean
 fvm_identity_remove_seed (FvmStore *store, const char *clone, GError **error)
 {
-  g_autofree char *name = fvm_identity_seed_volume_name (clone);
+  const char *const *suffixes = fvm_identity_volume_suffixes ();
 
-  return fvm_store_delete_volume (store, name, error);
+  for (guint i = 0; suffixes[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strconcat (clone, suffixes[i], NULL);
+      if (!fvm_store_delete_volume (store, name, error))
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -161,6 +161,11 @@ fvm_manifest_to_json (const FvmManifest *self)
       json_builder_set_member_name (b, "cloud_init");
       json_builder_add_boolean_value (b, TRUE);
     }
+  if (self->fwcfg_identity)
+    {
+      json_builder_set_member_name (b, "fwcfg_identity");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   if (self->build != NULL)
     {
       json_builder_set_member_name (b, "build");
@@ -372,12 +377,15 @@ parse_object (JsonObject *obj, FvmManifest *self, gboolean from_bundle, GError *
   if (self->firmware != NULL && !g_str_equal (self->firmware, "bios")
       && !g_str_equal (self->firmware, "efi"))
     return fvm_throw (error, "unknown firmware '%s' (expected bios or efi)", self->firmware);
-  node = json_object_get_member (obj, "cloud_init");
-  if (node != NULL)
+  for (guint i = 0; i < 2; i++)
     {
+      const char *member = i == 0 ? "cloud_init" : "fwcfg_identity";
+      node = json_object_get_member (obj, member);
+      if (node == NULL)
+        continue;
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return fvm_throw (error, "member 'cloud_init' must be a boolean");
-      self->cloud_init = json_node_get_boolean (node);
+        return fvm_throw (error, "member '%s' must be a boolean", member);
+      *(i == 0 ? &self->cloud_init : &self->fwcfg_identity) = json_node_get_boolean (node);
     }
   node = from_bundle ? NULL : json_object_get_member (obj, "build");
   if (node != NULL)

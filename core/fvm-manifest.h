@@ -56,6 +56,9 @@ typedef struct
   /* The image has cloud-init: clones get their identity from a NoCloud seed. Written only when
    * true, optional on read. */
   gboolean cloud_init;
+  /* Goldens: fvm-golden create installed fvm's first-boot reader (guest/fvm-identity): clones
+   * get their identity through fw_cfg. Written only when true, optional on read. */
+  gboolean fwcfg_identity;
 } FvmManifest;
 
 /* TRUE when the image boots with UEFI firmware. */

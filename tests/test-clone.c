@@ -28,6 +28,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include <sys/wait.h>
 
 #include "fvm-cleanup.h"
@@ -61,6 +62,7 @@ static const char template_xml[] = "<domain type='test'>\n"
                                    "  <vcpu>{{vcpus}}</vcpu>\n"
                                    "  {{metadata}}\n"
                                    "  <os><type arch='x86_64'>hvm</type></os>\n"
+                                   "{{sysinfo}}"
                                    "  <devices>\n"
                                    "    {{disks}}\n"
                                    "    {{interface}}\n"
@@ -461,6 +463,55 @@ test_seed (Fixture *f, gconstpointer data)
   assert_nothing_left (f, "c-seedfail");
 }
 
+/* A golden with fvm's fw_cfg reader: the domain carries the identity as fw_cfg entries, the
+ * keys and the script as 0640 files that go with the clone (destroy, a failed create). */
+static void
+test_fwcfg (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FvmClone) made = NULL;
+  g_autoptr (FvmClone) failed = NULL;
+  g_autoptr (FvmVirDomain) dom = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *keys = g_build_filename (images, "c-fw.keys.fwcfg", NULL);
+  g_autofree char *script = g_build_filename (images, "c-fw.user-data.fwcfg", NULL);
+  g_autofree char *keys_entry = NULL;
+  g_auto (FvmIdentity) id = { 0 };
+  FvmCloneCreateOptions opts = { .golden = "fw@1", .name = "c-fw", .start = TRUE };
+  GStatBuf st;
+
+  fvm_identity_init (&id);
+  g_ptr_array_add (id.ssh_keys, g_strdup ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk/1W8Vdmy4HxrXKfV/"
+                                          "JtabDeIQkuywkd9sRMhSpDWf t@h"));
+  id.user_data = g_strdup ("#!/bin/sh\necho secret\n");
+  opts.identity = &id;
+  made = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_no_error (error);
+  dom = virDomainLookupByName (f->ts.conn, "c-fw");
+  g_assert_nonnull (dom);
+  xml = virDomainGetXMLDesc (dom, 0);
+  g_assert_nonnull (strstr (xml, "<sysinfo type='fwcfg'>"));
+  g_assert_nonnull (strstr (xml, "<entry name='opt/org.fvm/hostname'>c-fw</entry>"));
+  keys_entry = g_strdup_printf ("<entry name='opt/org.fvm/ssh-keys' file='%s'/>", keys);
+  g_assert_nonnull (strstr (xml, keys_entry));
+  g_assert_cmpint (g_stat (script, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0640);
+  g_assert_cmpint (g_stat (keys, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0640);
+  g_assert_cmpstr (made->meta.hostname, ==, "c-fw");
+  g_assert_true (fvm_clone_destroy (f->ts.store, f->ts.config, "c-fw", NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_nothing_left (f, "c-fw");
+
+  set (f, FVM_SETTING_CLONE_HOOKS, "fail");
+  opts.name = "c-fwfail";
+  opts.number = 12;
+  failed = fvm_clone_create (f->ts.store, f->ts.config, &opts, NULL, &error);
+  g_assert_null (failed);
+  g_assert_nonnull (error);
+  assert_nothing_left (f, "c-fwfail");
+}
+
 /* --- destroy
  * -----------------------------------------------------------------------------
  */
@@ -713,6 +764,20 @@ make_world (virConnectPtr conn)
     g_assert_true (g_file_set_contents (ci_overlay, "QFI\xfb overlay", -1, NULL));
     g_assert_true (g_file_set_contents (ci_json, ci_manifest, -1, NULL));
   }
+  /* fw@1: a golden with fvm's fw_cfg reader. */
+  {
+    g_autoptr (FvmManifest) fw = test_golden_manifest ("fw", 1, 1 << 30, 4, "00fe");
+    g_autofree char *fw_manifest = NULL;
+    g_autofree char *fw_json = g_build_filename (images, "fw@1.json", NULL);
+    g_autofree char *fw_volume = g_build_filename (images, "fw@1.qcow2", NULL);
+    g_autofree char *fw_overlay = g_build_filename (images, "fw@1.template.qcow2", NULL);
+
+    fw->fwcfg_identity = TRUE;
+    fw_manifest = fvm_manifest_to_data (fw);
+    g_assert_true (g_file_set_contents (fw_volume, "QFI\xfb golden", -1, NULL));
+    g_assert_true (g_file_set_contents (fw_overlay, "QFI\xfb overlay", -1, NULL));
+    g_assert_true (g_file_set_contents (fw_json, fw_manifest, -1, NULL));
+  }
   hooks_dir = test_make_dir ("hooks", 0755);
   ok = test_write_file (hooks_dir, "ok", body, 0755);
   fail = test_write_file (hooks_dir, "fail", "#!/bin/sh\necho 'no luck' >&2\nexit 3\n", 0755);
@@ -955,6 +1020,7 @@ main (int argc, char **argv)
   ADD ("/clone-create/extra-devices", test_extra_devices, NULL);
   ADD ("/clone-start/insert-cdrom", test_insert_cdrom, NULL);
   ADD ("/clone-create/disk-hook", test_disk_hook, NULL);
+  ADD ("/clone-create/fwcfg", test_fwcfg, NULL);
   ADD ("/clone-destroy/busy", test_destroy_busy, NULL);
   ADD ("/clone-destroy/disk-only", test_destroy_disk_only, NULL);
   ADD ("/clone-consolidate/offline", test_consolidate, NULL);

@@ -7,9 +7,13 @@
 #include "fvm-devices.h"
 #include "fvm-domain.h"
 #include "fvm-error.h"
+#include "fvm-identity-private.h"
 #include "fvm-subprocess.h"
 
 #include "test-tmpdir.h"
+
+/* The identity's fw_cfg element the samples carry, or NULL. */
+static const char *sample_sysinfo;
 
 static char *
 sample_xml_full (const char *name, const char *note, gboolean virtio, gboolean efi,
@@ -36,6 +40,7 @@ sample_xml_full (const char *name, const char *note, gboolean virtio, gboolean e
                 "<source file='/var/lib/fvm/images/x.clone.qcow2'/>"
                 "<target dev='vda' bus='virtio'/></disk>\n",
     .efi = efi,
+    .sysinfo_xml = sample_sysinfo,
     .template = template,
     .template_name = "t.xml",
     .meta = &meta,
@@ -131,6 +136,64 @@ test_template (void)
                          &error);
   g_assert_null (bad);
   g_assert_nonnull (strstr (error->message, "t.xml:2: '{{' inside a placeholder"));
+}
+
+/* The identity's fw_cfg entries: a top-level <sysinfo type='fwcfg'> libvirt's schema accepts,
+ * inline values escaped, files by path; a template must place it. */
+static void
+test_sysinfo (void)
+{
+  const FvmFwcfgEntry entries[] = {
+    { "instance-id", "6f1c1f57-0fd3-4f53-9f2e-3c3d2b0b8a11", NULL },
+    { "hostname", "web<1>", NULL },
+    { "ssh-keys", NULL, "/var/lib/fvm/images/u1.keys.fwcfg" },
+    { "user-data", NULL, "/var/lib/fvm/images/a'b.user-data.fwcfg" },
+  };
+  g_autofree char *sysinfo = fvm_identity_fwcfg_xml (entries, G_N_ELEMENTS (entries));
+  const char *tmpl = "<domain type='{{domain_type}}'>\n"
+                     "  <name>{{name}}</name>\n"
+                     "{{metadata}}"
+                     "  <memory unit='MiB'>{{memory_mib}}</memory>\n"
+                     "{{os}}{{sysinfo}}"
+                     "  <devices>\n{{disks}}  </devices>\n"
+                     "</domain>\n";
+  g_autoptr (GError) error = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *from_template = NULL;
+  g_autofree char *refused = NULL;
+  const char *at;
+
+  g_assert_cmpstr (sysinfo, ==,
+                   "  <sysinfo type='fwcfg'>\n"
+                   "    <entry name='opt/org.fvm/instance-id'>"
+                   "6f1c1f57-0fd3-4f53-9f2e-3c3d2b0b8a11</entry>\n"
+                   "    <entry name='opt/org.fvm/hostname'>web&lt;1&gt;</entry>\n"
+                   "    <entry name='opt/org.fvm/ssh-keys' "
+                   "file='/var/lib/fvm/images/u1.keys.fwcfg'/>\n"
+                   "    <entry name='opt/org.fvm/user-data' "
+                   "file='/var/lib/fvm/images/a&apos;b.user-data.fwcfg'/>\n"
+                   "  </sysinfo>\n");
+  sample_sysinfo = sysinfo;
+  xml = sample_xml_full ("u1", NULL, TRUE, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  validate (xml);
+  /* At the top level, after <os>, before the devices. */
+  at = strstr (xml, "<sysinfo type='fwcfg'>");
+  g_assert_nonnull (at);
+  g_assert_true (strstr (xml, "</os>") < at && at < strstr (xml, "<devices>"));
+
+  from_template = sample_xml_full ("u2", NULL, TRUE, FALSE, tmpl, &error);
+  g_assert_no_error (error);
+  validate (from_template);
+  g_assert_nonnull (strstr (from_template, "opt/org.fvm/hostname"));
+  refused
+      = sample_xml_full ("u3", NULL, TRUE, FALSE, "<domain>{{metadata}}{{disks}}</domain>", &error);
+  g_assert_null (refused);
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (error->message, "t.xml: this golden's clones get their identity "
+                                            "through fw_cfg: the template must contain "
+                                            "{{sysinfo}}"));
+  sample_sysinfo = NULL;
 }
 
 /* Every fact fvm keeps in the metadata comes back as it went in. */
@@ -367,6 +430,7 @@ main (int argc, char **argv)
   g_test_add_func ("/domain/extra-devices", test_extra_devices);
   g_test_add_func ("/domain/efi", test_efi);
   g_test_add_func ("/domain/template", test_template);
+  g_test_add_func ("/domain/sysinfo", test_sysinfo);
   g_test_add_func ("/domain/meta-roundtrip", test_meta_roundtrip);
   return g_test_run ();
 }

@@ -152,6 +152,71 @@ test_check (Fixture *f, gconstpointer data)
   g_assert_cmpstr (error->message, ==, "golden deb@3 has no cloud-init: network-config needs it");
 }
 
+/* What a guest is given is bounded, whichever way it came (a file, a spec's inline text). */
+static void
+test_bounds (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FvmManifest) plain = fvm_manifest_new (FVM_IMAGE_GOLDEN, "deb", 3);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *big = g_build_filename (f->dir, "big.sh", NULL);
+  g_autofree char *text = g_strnfill (FVM_IDENTITY_MAX_USER_DATA + 1, '#');
+  g_autofree char *expected = NULL;
+
+  memcpy (text, "#!", 2);
+  g_assert_true (g_file_set_contents (big, text, -1, NULL));
+  g_assert_false (fvm_identity_set_user_data_file (&f->id, big, &error));
+  expected = g_strdup_printf ("user-data file %s is 262145 bytes, more than the 262144 fvm passes "
+                              "to a guest",
+                              big);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+  /* Exactly the bound passes. */
+  text[FVM_IDENTITY_MAX_USER_DATA] = '\0';
+  f->id.user_data = g_strdup (text);
+  g_assert_true (fvm_identity_check (&f->id, plain, &error));
+  g_free (f->id.user_data);
+  f->id.user_data = g_strnfill (FVM_IDENTITY_MAX_USER_DATA + 1, '#');
+  memcpy (f->id.user_data, "#!", 2);
+  g_assert_false (fvm_identity_check (&f->id, plain, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "the user-data is 262145 bytes, more than the 262144 fvm passes to a guest");
+  g_clear_error (&error);
+  g_clear_pointer (&f->id.user_data, g_free);
+  for (guint i = 0; i < 800; i++)
+    g_ptr_array_add (f->id.ssh_keys, g_strdup (KEY));
+  g_assert_false (fvm_identity_check (&f->id, plain, &error));
+  g_assert_true (g_str_has_prefix (error->message, "the SSH keys are "));
+  g_assert_nonnull (strstr (error->message, "more than the 65536 fvm passes to a guest"));
+  g_clear_error (&error);
+  g_ptr_array_set_size (f->id.ssh_keys, 0);
+  f->id.meta_data = g_strnfill (FVM_IDENTITY_MAX_DOCUMENT + 1, 'a');
+  g_assert_false (fvm_identity_check (&f->id, plain, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "the meta-data is 65537 bytes, more than the 65536 fvm passes to a guest");
+}
+
+/* fw_cfg: the keys entry, one line each; which store files are a clone's identity volumes. */
+static void
+test_fwcfg (Fixture *f, gconstpointer data)
+{
+  g_autofree char *keys = NULL;
+  const char *const owners[][2] = {
+    { "web-1.seed.iso", "web-1" },    { "web-1.keys.fwcfg", "web-1" },
+    { "123.user-data.fwcfg", "123" }, { ".keys.fwcfg", NULL },
+    { "web-1.clone.qcow2", NULL },    { "deb@1.qcow2", NULL },
+  };
+
+  g_ptr_array_add (f->id.ssh_keys, g_strdup (KEY));
+  g_ptr_array_add (f->id.ssh_keys, g_strdup ("ssh-rsa AAAAB3 x"));
+  keys = fvm_identity_fwcfg_keys (&f->id);
+  g_assert_cmpstr (keys, ==, KEY "\nssh-rsa AAAAB3 x\n");
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_autofree char *owner = fvm_identity_volume_owner (owners[i][0]);
+      g_assert_cmpstr (owner, ==, owners[i][1]);
+    }
+}
+
 static GHashTable *
 read_iso (const char *path)
 {
@@ -455,6 +520,8 @@ main (int argc, char **argv)
   g_test_add ("/identity/user-data-files", Fixture, NULL, fixture_setup, test_user_data_files,
               fixture_teardown);
   g_test_add ("/identity/check", Fixture, NULL, fixture_setup, test_check, fixture_teardown);
+  g_test_add ("/identity/bounds", Fixture, NULL, fixture_setup, test_bounds, fixture_teardown);
+  g_test_add ("/identity/fwcfg", Fixture, NULL, fixture_setup, test_fwcfg, fixture_teardown);
   g_test_add ("/identity/seed-keys-only", Fixture, NULL, fixture_setup, test_seed_keys_only,
               fixture_teardown);
   g_test_add ("/identity/seed-full", Fixture, NULL, fixture_setup, test_seed_full,

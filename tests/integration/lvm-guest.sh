@@ -65,7 +65,7 @@ storage_guest_up() {
 	mkdir -p "$stage/bin" "$stage/share"
 	cp "$build/spawn/fvm-spawn" "$build/consolidate/fvm-consolidate" "$build/golden/fvm-golden" "$stage/bin/" ||
 		{ GUEST_WHY="fvm binaries not found under $build"; return 1; }
-	(cd "$FVM_SOURCE_ROOT" && tar cf - osinfo hooks preseeds kickstarts) | tar xf - -C "$stage/share"
+	(cd "$FVM_SOURCE_ROOT" && tar cf - osinfo hooks preseeds kickstarts guest) | tar xf - -C "$stage/share"
 	out=$(scp_ -r "$stage" "root@$GUEST_IP:/opt/fvm" 2>&1) || { GUEST_WHY="scp into the guest: $out"; return 1; }
 	out=$(ssh_ "$GUEST_IP" 'ldd /opt/fvm/bin/fvm-spawn /opt/fvm/bin/fvm-golden | grep "not found"' 2>&1)
 	[ -z "$out" ] || { GUEST_WHY="fvm's libraries are missing in the guest: $out"; return 1; }
