@@ -32,6 +32,7 @@ lvm_guest_up() {
 	storage_guest_up "$LVM_ORIGINAL" "$LVM_PACKAGES" 6G "" "$LVM_GUEST" LVM \
 		'modprobe dm-thin-pool && lvm version | head -n 1 && test -b /dev/vdb' ||
 		{ LVM_WHY=$GUEST_WHY; return 1; }
+	LVM_IP=$GUEST_IP
 }
 
 # storage_guest_up ORIGINAL PACKAGES SIZE COMPONENTS GUEST WHAT CHECK: the guest of original
