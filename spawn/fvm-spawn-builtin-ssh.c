@@ -85,6 +85,13 @@ fvm_spawn_builtin_ssh (int argc, char **argv, GCancellable *cancellable, GError 
   g_ptr_array_add (args, g_strdup ("-l"));
   g_ptr_array_add (args, g_strdup (user));
   g_ptr_array_add (args, g_strdup (clone->ip));
+  /* GOption keeps a "--" that follows NAME: one is enough (ssh would pass a second to the
+   * remote shell as part of the command). */
+  if (argc > 2 && g_str_equal (argv[2], "--"))
+    {
+      argv++;
+      argc--;
+    }
   if (argc > 2)
     g_ptr_array_add (args, g_strdup ("--"));
   for (int i = 2; i < argc; i++)

@@ -72,7 +72,7 @@ for c in 1 2 3 4 5 6; do
 	# name: the clone's own address in `hostname -I` shows which machine answered.
 	out=$(client fvm-spawn ssh --hosts all "fm-$c" -- hostname -I 2>&1)
 	check "fm-$c answers 'ssh -- hostname -I' through its hypervisor (${host%%\?*}) with its own address" \
-		grep -w -- "$ip" <<<"$out"
+		bash -c 'grep -w -- "$1" <<<"$2" || { echo "$2"; false; }' _ "$ip" "$out"
 done
 out=$(client fvm-spawn list --hosts all 2>&1)
 sed 's/^/# /' <<<"$out"
