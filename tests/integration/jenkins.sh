@@ -2,7 +2,9 @@
 # Integration: the Jenkins example's shell steps (docs/jenkins/steps.sh, exactly what
 # docs/jenkins/Jenkinsfile runs) in a sandbox: spawn makes ci-N-1 … ci-N-COUNT with
 # --count --json and reads their addresses from the JSON, run executes a command in each over
-# fvm-spawn ssh, teardown leaves no clone (also after a run that failed, and twice).
+# fvm-spawn ssh, reset gives every clone its golden's disk again (a file the run wrote is gone)
+# with the same name and address, teardown leaves no clone (also after a run that failed, and
+# twice); spawn gives the clones a --ttl.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -49,6 +51,19 @@ check "each clone answered with its own machine-id" bash -c '
 out=$(cd "$ws" && "$steps" run sh -c 'exit 3' 2>&1)
 rc=$?
 check "steps.sh run fails when the command fails in the clones" test "$rc" -ne 0
+check "spawn gave the clones a --ttl (2h)" bash -c 'fvm-spawn info "$1-1" | grep -q "^TTL: *2h"' _ "$name"
+
+out=$(cd "$ws" && "$steps" run touch /root/dirty 2>&1)
+check "steps.sh run writes a file in each clone" test $? = 0 || note "$out"
+start=$SECONDS
+out=$(cd "$ws" && "$steps" reset 2>"$ws/reset.err")
+rc=$?
+check "steps.sh reset succeeds ($((SECONDS - start)) s)" test "$rc" = 0 || note "$(cat "$ws/reset.err")"
+check "reset printed each clone with an address in the network, and clones.txt says the same" \
+	bash -c '[ "$(awk "{print \$1}" <<<"$1" | tr "\n" " ")" = "$2-1 $2-2 " ] &&
+		[ "$(grep -c " $3\." <<<"$1")" = 2 ] && [ "$1" = "$(cat "$4")" ]' _ "$out" "$name" "$net" "$FVM_CI_STATE/clones.txt"
+out=$(cd "$ws" && "$steps" run test ! -e /root/dirty 2>&1)
+check "after reset the file is gone in every clone, and each answers SSH" test $? = 0 || note "$out"
 
 out=$(cd "$ws" && "$steps" teardown 2>&1)
 rc=$?
