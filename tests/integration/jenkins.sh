@@ -48,7 +48,7 @@ check "steps.sh run executes a command in each clone over ssh ($((SECONDS - star
 check "each clone answered with its own machine-id" bash -c '
 	a=$(tail -n 1 "$1/$2-1.log"); b=$(tail -n 1 "$1/$2-2.log")
 	[[ $a =~ ^[0-9a-f]{32}$ && $b =~ ^[0-9a-f]{32}$ && $a != "$b" ]]' _ "$FVM_CI_STATE" "$name"
-out=$(cd "$ws" && "$steps" run sh -c 'exit 3' 2>&1)
+out=$(cd "$ws" && "$steps" run false 2>&1)
 rc=$?
 check "steps.sh run fails when the command fails in the clones" test "$rc" -ne 0
 check "spawn gave the clones a --ttl (2h)" bash -c 'fvm-spawn info "$1-1" | grep -q "^TTL: *2h"' _ "$name"
