@@ -258,19 +258,21 @@ gc_clones (Gc *gc, GPtrArray *clones, GError **error)
   return TRUE;
 }
 
-/* An identity volume FILE (seed, fw_cfg file) whose clone NAME has no domain, decided under the
- * clone's lock as disks are; all of the clone's go together. */
+/* Whether volume FILE of clone NAME is left over: no domain has NAME and FILE was made before
+ * this gc began, decided under the clone's lock (kept in *OUT_LOCK for the removal) from a fresh
+ * look at libvirt. A clone whose lock another process holds is in use: not left over. */
 static gboolean
-gc_seed (Gc *gc, const char *name, const char *file, GError **error)
+orphan_volume (Gc *gc, const char *name, const char *file, FvmLock **out_lock, gboolean *orphan,
+               GError **error)
 {
-  g_autoptr (FvmLock) lock = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (FvmVirDomain) dom = NULL;
   gboolean exists = FALSE;
   gint64 made = G_MAXINT64;
 
-  lock = fvm_lock_clone (gc->store, name, &local_error);
-  if (lock == NULL)
+  *orphan = FALSE;
+  *out_lock = fvm_lock_clone (gc->store, name, &local_error);
+  if (*out_lock == NULL)
     {
       if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_BUSY))
         return TRUE;
@@ -280,35 +282,36 @@ gc_seed (Gc *gc, const char *name, const char *file, GError **error)
   if (!lookup_domain (fvm_store_get_connection (gc->store), name, &dom, error)
       || !fvm_store_volume_time (gc->store, file, &exists, &made, error))
     return FALSE;
-  if (dom != NULL || !exists || made >= gc->start - FVM_GC_CLOCK_SLACK_US)
+  *orphan = dom == NULL && exists && made < gc->start - FVM_GC_CLOCK_SLACK_US;
+  return TRUE;
+}
+
+/* An identity volume FILE (seed, fw_cfg file) whose clone NAME has no domain; all of the clone's
+ * go together. */
+static gboolean
+gc_seed (Gc *gc, const char *name, const char *file, GError **error)
+{
+  g_autoptr (FvmLock) lock = NULL;
+  gboolean orphan;
+
+  if (!orphan_volume (gc, name, file, &lock, &orphan, error))
+    return FALSE;
+  if (!orphan)
     return TRUE;
   add_item (gc->items, "seed", name, "no domain has it");
   return gc->dry_run || fvm_identity_remove_seed (gc->store, name, error);
 }
 
-/* An extra disk volume (fvm-devices' CLONE.diskN.qcow2) whose clone has no domain, decided under
- * the clone's lock from a fresh look at libvirt, as seeds are. */
+/* An extra disk volume (fvm-devices' CLONE.diskN.qcow2) whose clone NAME has no domain. */
 static gboolean
 gc_extra_disk (Gc *gc, const char *file, const char *name, GError **error)
 {
   g_autoptr (FvmLock) lock = NULL;
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (FvmVirDomain) dom = NULL;
-  gboolean exists = FALSE;
-  gint64 made = G_MAXINT64;
+  gboolean orphan;
 
-  lock = fvm_lock_clone (gc->store, name, &local_error);
-  if (lock == NULL)
-    {
-      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_BUSY))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (!lookup_domain (fvm_store_get_connection (gc->store), name, &dom, error)
-      || !fvm_store_volume_time (gc->store, file, &exists, &made, error))
+  if (!orphan_volume (gc, name, file, &lock, &orphan, error))
     return FALSE;
-  if (dom != NULL || !exists || made >= gc->start - FVM_GC_CLOCK_SLACK_US)
+  if (!orphan)
     return TRUE;
   add_item (gc->items, "extra disk", file, "no domain has its clone");
   return gc->dry_run || fvm_store_delete_volume (gc->store, file, error);
