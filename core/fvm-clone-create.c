@@ -29,6 +29,7 @@
 #include "fvm-reservation.h"
 #include "fvm-store.h"
 #include "fvm-units.h"
+#include "fvm-warm.h"
 
 /* What the clone is made of, decided before anything is made. */
 typedef struct
@@ -319,6 +320,7 @@ typedef struct
   virDomainPtr dom;
   FvmLock *lock;
   gboolean committed;
+  gboolean transient; /* a warm clone not yet defined: destroying it is all there is to undo */
 } CreateTxn;
 
 static void
@@ -330,9 +332,10 @@ create_txn_clear (CreateTxn *t)
     {
       if (virDomainIsActive (t->dom) == 1)
         virDomainDestroy (t->dom);
-      if (virDomainUndefineFlags (t->dom,
-                                  VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM)
-              < 0
+      if (!t->transient
+          && virDomainUndefineFlags (t->dom,
+                                     VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_NVRAM)
+                 < 0
           /* A driver without NVRAM (libvirt's test driver) refuses the flag, as at destroy. */
           && (virGetLastErrorCode () != VIR_ERR_INVALID_ARG
               || virDomainUndefineFlags (t->dom, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0))
@@ -441,6 +444,110 @@ run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions 
                         opts->hook_output_data, cancellable, error);
 }
 
+/* Starts the clone from its golden's warm state as a transient domain (the define that follows
+ * makes it persistent, with its NIC, for every later start). */
+static gboolean
+start_warm (CreateTxn *txn, FvmStore *store, Plan *p, const FvmDomainSpec *spec,
+            const FvmCloneCreateOptions *opts, GCancellable *cancellable, GError **error)
+{
+  FvmDomainSpec live = *spec;
+  const char *nic_model = fvm_device_policy_for (&p->golden->os)->nic_model;
+  g_autofree char *live_xml = NULL;
+  g_autofree char *nic_xml = g_markup_printf_escaped ("<interface type='network'>\n"
+                                                      "  <source network='%s'/>\n"
+                                                      "  <mac address='%s'/>\n"
+                                                      "  <model type='%s'/>\n"
+                                                      "</interface>\n",
+                                                      spec->network, spec->mac, nic_model);
+  FvmWarmIdentity id = { spec->meta->hostname, NULL };
+  gboolean ok;
+
+  live.warm = TRUE;
+  live.sysinfo_xml = NULL;
+  live.qemu_xml = "  <qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+                  "    <qemu:arg value='-incoming'/>\n"
+                  "    <qemu:arg value='defer'/>\n"
+                  "  </qemu:commandline>\n";
+  if (opts->identity != NULL && opts->identity->ssh_keys != NULL)
+    {
+      g_ptr_array_add (opts->identity->ssh_keys, NULL);
+      id.ssh_keys = (const char *const *) opts->identity->ssh_keys->pdata;
+    }
+  live_xml = fvm_domain_xml (&live, error);
+  if (live_xml == NULL)
+    return FALSE;
+  g_debug ("warm clone's live XML:\n%s", live_xml);
+  txn->transient = TRUE;
+  ok = fvm_warm_start (store, fvm_store_get_connection (store), p->golden, live_xml, nic_xml, &id,
+                       &txn->dom, cancellable, error);
+  if (opts->identity != NULL && opts->identity->ssh_keys != NULL)
+    g_ptr_array_remove_index (opts->identity->ssh_keys, opts->identity->ssh_keys->len - 1);
+  if (!ok)
+    return fvm_prefix_error (error, "clone '%s' from warm golden %s", opts->name, p->golden_ref);
+  return TRUE;
+}
+
+/* Whether this clone resumes its golden's warm state (fvm-warm) rather than booting: only a
+ * clone whose guest ABI is the warm domain's, started now, and whose identity the agent can give
+ * (a host name and keys; a seed or user-data needs a boot). A warm golden that cannot be used is
+ * one line on stderr, and the clone boots cold. */
+static gboolean
+plan_warm (Plan *p, FvmStore *store, const FvmCloneCreateOptions *opts)
+{
+  g_autofree char *record = fvm_warm_file (p->golden, "json");
+  g_autofree char *record_path = fvm_store_file_path (store, record);
+  g_autofree char *abi = NULL;
+  g_autofree char *why = NULL;
+  const char *unfit = NULL;
+
+  if (!fvm_store_is_local (store) || !g_file_test (record_path, G_FILE_TEST_EXISTS))
+    return FALSE;
+  if (!opts->start)
+    unfit = "the clone is not started";
+  else if (p->template != NULL)
+    unfit = "a domain template is used";
+  else if (p->nics->len > 0 || p->disks->len > 0 || p->cdrom != NULL || p->qemu_args[0] != NULL
+           || p->graphics != FVM_GRAPHICS_NONE)
+    unfit = "the clone has devices the warm domain has not";
+  else if (p->disk_size > 0)
+    unfit = "the clone's disk is resized";
+  else if (p->disk_hooks->len > 0)
+    unfit = "disk hooks change the disk under the saved state";
+  else if (opts->identity != NULL
+           && (opts->identity->user_data != NULL || opts->identity->meta_data != NULL
+               || opts->identity->network_config != NULL))
+    unfit = "user-data and meta-data are read at boot";
+  if (unfit == NULL)
+    {
+      abi = fvm_warm_abi_key (p->domain_type, &p->golden->os, fvm_manifest_is_efi (p->golden),
+                              p->memory_mib, p->vcpus);
+      if (fvm_warm_check (store, fvm_store_get_connection (store), p->golden, abi, &why))
+        return TRUE;
+    }
+  g_printerr ("fvm-spawn: warning: not resuming warm golden %s (%s); booting cold\n", p->golden_ref,
+              unfit != NULL ? unfit : why);
+  return FALSE;
+}
+
+/* The clone's disk as an overlay on the warm disk rather than on the golden. */
+static gboolean
+warm_disk (FvmStore *store, const FvmManifest *golden, const char *disk_path, GError **error)
+{
+  g_autofree char *warm_name = fvm_warm_file (golden, "qcow2");
+  g_autofree char *warm_path = fvm_store_file_path (store, warm_name);
+  const char *argv[] = { "qemu-img", "create", "-q",      "-f",      "qcow2", "-F",
+                         "qcow2",    "-b",     warm_path, disk_path, NULL };
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &err, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, NULL))
+    return fvm_throw (error, "qemu-img create on %s: %s", warm_name, g_strstrip (err));
+  return TRUE;
+}
+
 FvmClone *
 fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOptions *opts,
                   GCancellable *cancellable, GError **error)
@@ -477,6 +584,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   g_autofree char *qemu_xml = NULL;
   FvmDevicesSpec devices = { 0 };
   gboolean after_define;
+  gboolean warm;
 
   fvm_identity_init (&no_identity);
   if (!fvm_name_check_clone (opts->name, error) || !fvm_clone_check_note (opts->note, error)
@@ -512,6 +620,7 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
     return NULL;
   if (!plan_reservation (&plan, conn, opts, &txn.net, error))
     return NULL;
+  warm = plan_warm (&plan, store, opts);
   txn.store = store;
   txn.backend = fvm_store_get_backend (store);
   txn.name = opts->name;
@@ -544,6 +653,8 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   disk_xml = txn.backend->ops->disk_xml (txn.backend, opts->name,
                                          fvm_device_policy_for (&plan.golden->os));
   disk_path = txn.backend->ops->disk_path (txn.backend, opts->name);
+  if (warm && !warm_disk (store, plan.golden, disk_path, error))
+    return NULL;
   if (plan.disk_size > 0
       && !txn.backend->ops->resize (txn.backend, opts->name, plan.disk_size, error))
     return NULL;
@@ -561,12 +672,17 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
                                 .clone = opts->name,
                                 .instance_id = uuid,
                                 .disk_path = disk_path };
-  if (!fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
-                           &identity, cancellable, error))
+  /* A warm clone gets its name and keys from the agent after the resume, not at a boot. */
+  if (warm)
+    identity.hostname = g_strdup (opts->identity != NULL && opts->identity->hostname != NULL
+                                      ? opts->identity->hostname
+                                      : opts->name);
+  else if (!fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
+                                &identity, cancellable, error))
     return NULL;
   /* Written into the disk only for a golden with neither cloud-init nor fvm's reader: a reset,
    * which gives the clone a new disk, would lose it. */
-  meta.identity_on_disk = !plan.golden->cloud_init && !plan.golden->fwcfg_identity
+  meta.identity_on_disk = !warm && !plan.golden->cloud_init && !plan.golden->fwcfg_identity
                           && opts->identity != NULL && !fvm_identity_is_empty (opts->identity);
   /* Any identity volume (seed, fw_cfg files) goes with a rollback. */
   txn.seed = identity.made_volumes ? g_strdup (opts->name) : NULL;
@@ -634,13 +750,22 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
   /* No VIR_DOMAIN_DEFINE_VALIDATE: the RNG check costs libvirtd ~15 ms per define, more than
    * the rest of a spawn; the generator's output is checked against the schema in the unit
    * tests (virt-xml-validate), and libvirt's parser still rejects what it cannot use. */
-  txn.dom = virDomainDefineXMLFlags (conn, xml, 0);
-  if (txn.dom == NULL)
-    return fvm_null_throw_virt (error, "defining clone '%s'", opts->name);
+  if (warm && !start_warm (&txn, store, &plan, &spec, opts, cancellable, error))
+    return NULL;
+  {
+    /* For a warm clone, the running transient domain becomes persistent: until then a failure
+     * destroys it (txn.transient). */
+    virDomainPtr defined = virDomainDefineXMLFlags (conn, xml, 0);
+    if (defined == NULL)
+      return fvm_null_throw_virt (error, "defining clone '%s'", opts->name);
+    g_clear_pointer (&txn.dom, virDomainFree);
+    txn.dom = defined;
+    txn.transient = FALSE;
+  }
   g_debug ("domain defined");
   if (!fvm_check_cancelled (cancellable, error))
     return NULL;
-  if (opts->start && virDomainCreate (txn.dom) < 0)
+  if (opts->start && !warm && virDomainCreate (txn.dom) < 0)
     {
       g_autoptr (FvmVirNetwork) net = NULL;
       /* The network is only needed here; looked up when starting failed, not on every spawn,

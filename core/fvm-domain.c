@@ -311,8 +311,11 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
                                                       "      <model type='%s'/>\n"
                                                       "    </interface>\n",
                                                       spec->network, spec->mac, nic);
-    /* The first NIC is fvm's (its address, lease and reservation); --nic adds the others. */
-    pieces[P_INTERFACE].value = g_strconcat (first, spec->nics_xml ? spec->nics_xml : "", NULL);
+    /* The first NIC is fvm's (its address, lease and reservation); --nic adds the others. A
+     * warm domain has none: its clones get theirs hot-plugged once they are their own. */
+    pieces[P_INTERFACE].value
+        = spec->warm ? g_strdup ("")
+                     : g_strconcat (first, spec->nics_xml ? spec->nics_xml : "", NULL);
   }
   g_string_append (devices, "    <serial type='pty'><target port='0'/></serial>\n"
                             "    <console type='pty'><target type='serial' port='0'/></console>\n"
@@ -327,6 +330,10 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
                      "    <memballoon model='virtio'/>\n");
   if (spec->graphics_xml != NULL)
     g_string_append (devices, spec->graphics_xml);
+  /* Somewhere to hot-plug the warm clone's NIC: on q35 a PCIe device needs a free root port. */
+  if (spec->warm && g_str_equal (machine, "q35"))
+    g_string_append (devices, "    <controller type='pci' model='pcie-root-port'/>\n"
+                              "    <controller type='pci' model='pcie-root-port'/>\n");
   pieces[P_DEVICES].value = g_string_free (g_steal_pointer (&devices), FALSE);
   pieces[P_QEMU].value = g_strdup (spec->qemu_xml ? spec->qemu_xml : "");
   pieces[P_SYSINFO].value = g_strdup (spec->sysinfo_xml ? spec->sysinfo_xml : "");
@@ -438,7 +445,12 @@ fvm_domain_xml (const FvmDomainSpec *spec, GError **error)
   append_piece (s, &pieces[P_NAME]);
   g_string_append (s, "</name>\n  <uuid>");
   append_piece (s, &pieces[P_UUID]);
-  g_string_append (s, "</uuid>\n  <title>");
+  g_string_append (s, "</uuid>\n");
+  /* A VM generation ID: a warm clone's differs from its golden's, and Linux reseeds its RNG when
+   * it sees the change after the resume. */
+  if (spec->warm)
+    g_string_append (s, "  <genid/>\n");
+  g_string_append (s, "  <title>");
   append_piece (s, &pieces[P_TITLE]);
   g_string_append (s, "</title>\n  <description>");
   append_piece (s, &pieces[P_DESCRIPTION]);

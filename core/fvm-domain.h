@@ -68,14 +68,18 @@ typedef struct
   guint vcpus;
   const char *mac;
   const char *network;
-  const char *disk_xml;      /* from the clone backend */
-  const char *disk_path;     /* for the record */
-  const char *extra_xml;     /* more disks (the seed's CD-ROM, extra disks), or NULL */
-  const char *nics_xml;      /* <interface>s after the first (fvm-devices), or NULL */
-  const char *graphics_xml;  /* <graphics> and <video>, or NULL */
-  const char *qemu_xml;      /* <qemu:commandline>, or NULL */
-  const char *sysinfo_xml;   /* a <sysinfo> element (the identity's fw_cfg entries), or NULL */
-  gboolean efi;              /* UEFI firmware (OVMF) */
+  const char *disk_xml;     /* from the clone backend */
+  const char *disk_path;    /* for the record */
+  const char *extra_xml;    /* more disks (the seed's CD-ROM, extra disks), or NULL */
+  const char *nics_xml;     /* <interface>s after the first (fvm-devices), or NULL */
+  const char *graphics_xml; /* <graphics> and <video>, or NULL */
+  const char *qemu_xml;     /* <qemu:commandline>, or NULL */
+  const char *sysinfo_xml;  /* a <sysinfo> element (the identity's fw_cfg entries), or NULL */
+  gboolean efi;             /* UEFI firmware (OVMF) */
+  /* The shape of a warm golden's domain (fvm-warm): no NIC (one is hot-plugged after the resume,
+   * so no MAC is ever in the saved state), a <genid/>, and spare PCIe root ports to plug it into.
+   * A warm golden and its clones' live definitions are made with it, so their guest ABI is one. */
+  gboolean warm;
   const char *template;      /* a user's domain XML template, or NULL for fvm's own */
   const char *template_name; /* its file name, for messages */
   const FvmCloneMeta *meta;

@@ -1,6 +1,8 @@
 /* fvm-golden: golden creation (copy → sysprep → sparsify) and deletion. */
 #include "fvm-golden.h"
 
+#include "fvm-warm.h"
+
 #include <errno.h>
 #include <libvirt/virterror.h>
 #include <sys/stat.h>
@@ -340,7 +342,7 @@ fvm_golden_delete (FvmStore *store, const char *ref, GError **error)
       return fvm_throw_code (error, FVM_ERROR_BUSY, "golden '%s' is in use by %u clone%s: %s",
                              full_ref, users->len - 1, users->len - 1 == 1 ? "" : "s", list);
     }
-  if (!fvm_store_delete (store, golden, error))
+  if (!fvm_warm_remove (store, golden, error) || !fvm_store_delete (store, golden, error))
     return FALSE;
   /* Every backend removes its copy of the golden, if the manifest records one: the backend
    * that made it need not be today's storage.backend. A manifest naming a copy that is not the

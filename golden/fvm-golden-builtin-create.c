@@ -5,6 +5,7 @@
 #include "fvm-customize.h"
 #include "fvm-error.h"
 #include "fvm-golden-builtins.h"
+#include "fvm-warm.h"
 #include "fvm-golden.h"
 #include "fvm-names.h"
 #include "fvm-sysprep.h"
@@ -15,6 +16,7 @@ static char **opt_hooks;
 static char **opt_install;
 static char *opt_root_password_file;
 static char **opt_ssh_inject;
+static gboolean opt_warm;
 
 static const GOptionEntry options[] = {
   { "operations", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_operations,
@@ -29,6 +31,8 @@ static const GOptionEntry options[] = {
     "Install packages with the guest's package manager (comma list; repeatable)", "PKGS" },
   { "root-password-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_root_password_file,
     "Set root's password from FILE (clear text or a crypt(3) hash)", "FILE" },
+  { "warm", 0, 0, G_OPTION_ARG_NONE, &opt_warm, "Then make it warm (as fvm-golden warm NAME@N)",
+    NULL },
   { "ssh-inject", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_ssh_inject,
     "Add the public keys in FILE to USER's authorized_keys (repeatable)", "USER:FILE" },
   { NULL },
@@ -148,6 +152,9 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   fvm_invocation_progress_done (invocation);
   if (golden == NULL)
     return FALSE;
+  if (opt_warm && !fvm_warm_make (store, config, golden, cancellable, error))
+    return fvm_prefix_error (error, "golden %s@%u was made, but not warm", golden->name,
+                             golden->version);
   fvm_invocation_print_manifest (invocation, golden);
   return TRUE;
 }

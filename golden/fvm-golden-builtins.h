@@ -9,6 +9,7 @@ gboolean fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancell
                                     GError **error);
 gboolean fvm_golden_builtin_list (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GError **error);
+gboolean fvm_golden_builtin_warm (int argc, char **argv, GCancellable *cancellable, GError **error);
 gboolean fvm_golden_builtin_delete (int argc, char **argv, GCancellable *cancellable,
                                     GError **error);
 

@@ -6,6 +6,7 @@ static const FvmCommand commands[] = {
   { "create", fvm_golden_builtin_create, "Make golden NAME@N from an original" },
   { "list", fvm_golden_builtin_list, "List goldens (or originals)" },
   { "info", fvm_golden_builtin_info, "Show a golden's manifest" },
+  { "warm", fvm_golden_builtin_warm, "Save a booted golden's state for clones to resume" },
   { "delete", fvm_golden_builtin_delete, "Delete a golden no clone uses" },
   { "export", fvm_golden_builtin_export,
     "Write a golden to a .fvm bundle (or a virt-builder repo)" },

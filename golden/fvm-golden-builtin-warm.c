@@ -1,0 +1,47 @@
+/* fvm-golden warm NAME@N */
+#include "fvm-cli.h"
+#include "fvm-golden-builtins.h"
+#include "fvm-warm.h"
+
+static gboolean opt_remove;
+
+static const GOptionEntry options[] = {
+  { "remove", 0, 0, G_OPTION_ARG_NONE, &opt_remove, "Remove the golden's warm state instead",
+    NULL },
+  { NULL },
+};
+
+gboolean
+fvm_golden_builtin_warm (int argc, char **argv, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME@N - make a golden warm");
+  g_autoptr (FvmInvocation) invocation = NULL;
+  g_autoptr (FvmManifest) golden = NULL;
+  FvmConfig *config;
+  FvmStore *store;
+
+  g_option_context_set_description (
+      ctx, "Boots NAME@N once without a NIC, waits for its guest agent and sshd, and saves its\n"
+           "memory and device state with the disk it ran on (NAME@N.warm.*). Clones of it then\n"
+           "resume that state instead of booting (docs/design.md, \"Warm clones\").");
+  invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_JSON, error);
+  if (invocation == NULL)
+    return FALSE;
+  if (argc != 2)
+    return fvm_usage_error (ctx, argc < 2 ? "NAME@N must be given" : "too many arguments", error);
+  store = fvm_invocation_get_store (invocation, &config, error);
+  if (store == NULL)
+    return FALSE;
+  golden = fvm_store_load_golden (store, argv[1], error);
+  if (golden == NULL)
+    return FALSE;
+  if (opt_remove)
+    return fvm_warm_remove (store, golden, error);
+  if (!fvm_warm_make (store, config, golden, cancellable, error))
+    return FALSE;
+  {
+    g_autofree char *ref = fvm_manifest_ref (golden);
+    g_print ("%s\n", ref);
+  }
+  return TRUE;
+}
