@@ -533,10 +533,12 @@ plan_warm (Plan *p, FvmStore *store, const FvmCloneCreateOptions *opts)
 static gboolean
 warm_disk (FvmStore *store, const FvmManifest *golden, const char *disk_path, GError **error)
 {
-  g_autofree char *warm_name = fvm_warm_file (golden, "qcow2");
+  g_autofree char *warm_name = fvm_warm_file (golden, "disk");
   g_autofree char *warm_path = fvm_store_file_path (store, warm_name);
-  const char *argv[] = { "qemu-img", "create", "-q",      "-f",      "qcow2", "-F",
-                         "qcow2",    "-b",     warm_path, disk_path, NULL };
+  /* The warm disk has the golden's format. */
+  const char *argv[]
+      = { "qemu-img", "create",  "-q",      "-f", golden->format, "-F", golden->format,
+          "-b",       warm_path, disk_path, NULL };
   g_autofree char *err = NULL;
   int status = 0;
 

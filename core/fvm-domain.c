@@ -330,10 +330,6 @@ make_pieces (const FvmDomainSpec *spec, Piece *pieces)
                      "    <memballoon model='virtio'/>\n");
   if (spec->graphics_xml != NULL)
     g_string_append (devices, spec->graphics_xml);
-  /* Somewhere to hot-plug the warm clone's NIC: on q35 a PCIe device needs a free root port. */
-  if (spec->warm && g_str_equal (machine, "q35"))
-    g_string_append (devices, "    <controller type='pci' model='pcie-root-port'/>\n"
-                              "    <controller type='pci' model='pcie-root-port'/>\n");
   pieces[P_DEVICES].value = g_string_free (g_steal_pointer (&devices), FALSE);
   pieces[P_QEMU].value = g_strdup (spec->qemu_xml ? spec->qemu_xml : "");
   pieces[P_SYSINFO].value = g_strdup (spec->sysinfo_xml ? spec->sysinfo_xml : "");

@@ -77,8 +77,9 @@ typedef struct
   const char *sysinfo_xml;  /* a <sysinfo> element (the identity's fw_cfg entries), or NULL */
   gboolean efi;             /* UEFI firmware (OVMF) */
   /* The shape of a warm golden's domain (fvm-warm): no NIC (one is hot-plugged after the resume,
-   * so no MAC is ever in the saved state), a <genid/>, and spare PCIe root ports to plug it into.
-   * A warm golden and its clones' live definitions are made with it, so their guest ABI is one. */
+   * so no MAC is ever in the saved state), and a <genid/> (libvirt's q35 layout keeps spare PCIe
+   * root ports for the hot-plug). A warm golden and its clones' live definitions are made with it,
+   * so their guest ABI is one. */
   gboolean warm;
   const char *template;      /* a user's domain XML template, or NULL for fvm's own */
   const char *template_name; /* its file name, for messages */

@@ -174,8 +174,8 @@ file_sha256 (const char *path, guint64 *out_size, GError **error)
 gboolean
 fvm_warm_remove (FvmStore *store, const FvmManifest *golden, GError **error)
 {
-  static const char *const order[] = { "json", "state", "qcow2" };
-  g_autofree char *vol = fvm_warm_file (golden, "qcow2");
+  static const char *const order[] = { "json", "state", "disk" };
+  g_autofree char *vol = fvm_warm_file (golden, "disk");
 
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {
@@ -438,8 +438,8 @@ fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
   virConnectPtr conn = fvm_store_get_connection (store);
   const FvmDevicePolicy *policy = fvm_device_policy_for (&golden->os);
   g_autofree char *ref = fvm_manifest_ref (golden);
-  g_autofree char *vol = fvm_warm_file (golden, "qcow2");
-  g_autofree char *vol_path = warm_path (store, golden, "qcow2");
+  g_autofree char *vol = fvm_warm_file (golden, "disk");
+  g_autofree char *vol_path = warm_path (store, golden, "disk");
   g_autofree char *state = warm_path (store, golden, "state");
   g_autofree char *json_path = warm_path (store, golden, "json");
   g_autofree char *state_name = fvm_warm_file (golden, "state");
@@ -457,9 +457,9 @@ fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
   const char *type;
   gboolean ok = FALSE;
 
-  if (!fvm_store_is_local (store))
+  if (!fvm_store_is_local (store) || golden->lv != NULL)
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                           "a warm golden needs the store on this host (the store is remote)");
+                           "a warm golden needs the golden as a file in a store on this host");
   type = fvm_libvirt_domain_type (conn, fvm_config_get_accel (config), error);
   if (type == NULL)
     return FALSE;

@@ -1,7 +1,7 @@
 /* fvm-warm: warm goldens, and clones that resume one instead of booting.
  *
  * A warm golden NAME@N is three files beside the golden in a local store:
- *   NAME@N.warm.qcow2  an overlay on the golden: the disk the saved state was running on
+ *   NAME@N.warm.disk   a qcow2 overlay on the golden: the disk the saved state was running on
  *   NAME@N.warm.state  QEMU's migration stream of the booted golden (RAM and device state)
  *   NAME@N.warm.json   the record: the QEMU version, the guest-ABI key a clone must match, and
  *                      the state's size and SHA-256
@@ -52,7 +52,7 @@ gboolean fvm_warm_matches (const FvmWarmRecord *record, const char *qemu_version
                            char **why);
 
 /* The file names of a golden's warm files. */
-char *fvm_warm_file (const FvmManifest *golden, const char *suffix); /* "qcow2", "state", "json" */
+char *fvm_warm_file (const FvmManifest *golden, const char *suffix); /* "disk", "state", "json" */
 
 /* Boots GOLDEN once (a transient domain without a NIC), waits until its agent answers and sshd
  * is active, saves its state and disk as its warm files. */

@@ -49,7 +49,7 @@ includes() {
 offers "fvm-spawn TAB offers its verbs" \
 	"create list info ip start stop ssh console vnc monitor copy keys note resize reset compact destroy gc watch profiles setup" -- fvm-spawn ""
 offers "fvm-spawn de TAB" "destroy" -- fvm-spawn de
-offers "fvm-golden TAB offers its verbs" "create list info delete export import import-image verify promote resize push pull" -- fvm-golden ""
+offers "fvm-golden TAB offers its verbs" "create list info warm delete export import import-image verify promote resize push pull" -- fvm-golden ""
 offers "fvm-golden import TAB-prefix" "import import-image" -- fvm-golden import
 offers "fvm-spawn create --co" "--connect --count" -- fvm-spawn create --co
 includes "fvm-spawn create -- offers create's options" \

@@ -27,6 +27,8 @@ golden=$(fvm-golden create itdeb wgold 2>&1)
 
 start=$SECONDS
 out=$(fvm-golden warm wgold@1 2>&1)
+rc=$?
+note "fvm-golden warm: exit $rc: $out"
 check "fvm-golden warm wgold@1 ($((SECONDS - start)) s)" test "$out" = wgold@1 || note "$out"
 check "the warm files are read-only and the record names the state's SHA-256 and size" python3 -c '
 import json, os, sys, hashlib
@@ -35,22 +37,22 @@ r = json.load(open(d + "/wgold@1.warm.json"))
 st = d + "/wgold@1.warm.state"
 assert r["state_size"] == os.path.getsize(st), r
 assert r["state_sha256"] == hashlib.sha256(open(st, "rb").read()).hexdigest(), r
-for f in ("state", "qcow2"):
+for f in ("state", "disk"):
     assert os.stat(d + "/wgold@1.warm." + f).st_mode & 0o222 == 0, f
 print(r["abi"])' "$POOL_DIR"
 check "no domain is left of the warm run" test -z "$(virsh_ list --all --name)"
 
 # --- two warm clones at once ---------------------------------------------------------------------
 start=$SECONDS
-for n in w1 w2; do
-	(s=$(date +%s.%N); fvm-spawn create wgold $n --wait ssh >"$tmp/$n.ip" 2>"$tmp/$n.err"
-		echo $? "$(echo "$(date +%s.%N) - $s" | bc)" >"$tmp/$n.rc") &
+for c in w1 w2; do
+	(s=$(date +%s.%N); fvm-spawn create wgold $c --wait ssh >"$tmp/$c.ip" 2>"$tmp/$c.err"
+		echo $? "$(echo "$(date +%s.%N) - $s" | bc)" >"$tmp/$c.rc") &
 done
 wait
-for n in w1 w2; do
-	read -r rc secs <"$tmp/$n.rc"
-	check "warm create $n --wait ssh: exit 0, no warning ($secs s)" test "$rc" = 0 -a ! -s "$tmp/$n.err" ||
-		note "$(cat "$tmp/$n.err")"
+for c in w1 w2; do
+	read -r rc secs <"$tmp/$c.rc"
+	check "warm create $c --wait ssh: exit 0, no warning ($secs s)" test "$rc" = 0 -a ! -s "$tmp/$c.err" ||
+		note "$(cat "$tmp/$c.err")"
 done
 note "two warm clones at once: $((SECONDS - start)) s"
 ip1=$(cat "$tmp/w1.ip") ip2=$(cat "$tmp/w2.ip")
@@ -92,7 +94,7 @@ chmod 0444 "$state"
 fvm-spawn create wgold w3 --no-wait >/dev/null 2>"$tmp/w3.err"
 rc=$?
 check "a tampered state: create warns in one line and boots cold (exit $rc)" \
-	sh -c "test $rc = 0 && test \$(wc -l <'$tmp/w3.err') = 1 && grep -q 'does not match its recorded SHA-256; booting cold' '$tmp/w3.err'" ||
+	sh -c "test $rc = 0 && test \$(wc -l <'$tmp/w3.err') = 1 && grep -q 'does not match its recorded SHA-256); booting cold' '$tmp/w3.err'" ||
 	note "$(cat "$tmp/w3.err")"
 note "$(cat "$tmp/w3.err")"
 check "the cold clone is a normal boot (no -incoming)" sh -c "! virsh -q -c '$FVM_CONNECT' dumpxml w3 | grep -q incoming"
