@@ -463,7 +463,9 @@ start_warm (CreateTxn *txn, FvmStore *store, Plan *p, const FvmDomainSpec *spec,
   gboolean ok;
 
   live.warm = TRUE;
+  /* The saved domain's devices: no seed CD-ROM, no fw_cfg identity (read at boot anyway). */
   live.sysinfo_xml = NULL;
+  live.extra_xml = NULL;
   live.qemu_xml = "  <qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
                   "    <qemu:arg value='-incoming'/>\n"
                   "    <qemu:arg value='defer'/>\n"
@@ -674,14 +676,16 @@ fvm_clone_create (FvmStore *store, FvmConfig *config, const FvmCloneCreateOption
                                 .clone = opts->name,
                                 .instance_id = uuid,
                                 .disk_path = disk_path };
-  /* A warm clone gets its name and keys from the agent after the resume, not at a boot. */
-  if (warm)
+  /* A warm clone gets its name and keys from the agent after the resume; what fw_cfg or a seed
+   * carries is still made, for its later (cold) boots, but never written into its disk. */
+  if ((!warm || plan.golden->cloud_init || plan.golden->fwcfg_identity)
+      && !fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
+                              &identity, cancellable, error))
+    return NULL;
+  if (warm && identity.hostname == NULL)
     identity.hostname = g_strdup (opts->identity != NULL && opts->identity->hostname != NULL
                                       ? opts->identity->hostname
                                       : opts->name);
-  else if (!fvm_identity_apply (opts->identity != NULL ? opts->identity : &no_identity, &target,
-                                &identity, cancellable, error))
-    return NULL;
   /* Written into the disk only for a golden with neither cloud-init nor fvm's reader: a reset,
    * which gives the clone a new disk, would lose it. */
   meta.identity_on_disk = !warm && !plan.golden->cloud_init && !plan.golden->fwcfg_identity

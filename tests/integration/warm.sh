@@ -41,6 +41,8 @@ for f in ("state", "disk"):
     assert os.stat(d + "/wgold@1.warm." + f).st_mode & 0o222 == 0, f
 print(r["abi"])' "$POOL_DIR"
 check "no domain is left of the warm run" test -z "$(virsh_ list --all --name)"
+check "fvm-golden list still shows just the golden, no warning" \
+	test "$(fvm-golden list --names 2>&1)" = wgold@1
 
 # --- two warm clones at once ---------------------------------------------------------------------
 start=$SECONDS
@@ -58,6 +60,8 @@ note "two warm clones at once: $((SECONDS - start)) s"
 ip1=$(cat "$tmp/w1.ip") ip2=$(cat "$tmp/w2.ip")
 check "the live definitions resumed a stream (-incoming), the persistent ones boot normally" \
 	sh -c "virsh -q -c '$FVM_CONNECT' dumpxml w1 | grep -q incoming && ! virsh -q -c '$FVM_CONNECT' dumpxml --inactive w1 | grep -q incoming"
+check "the persistent definition keeps the clone's fw_cfg identity for later cold boots" \
+	sh -c "virsh -q -c '$FVM_CONNECT' dumpxml --inactive w1 | grep -q '<sysinfo' && ! virsh -q -c '$FVM_CONNECT' dumpxml w1 | grep -q '<sysinfo'"
 facts() {
 	ssh_ "$1" 'hostname; cat /etc/machine-id; cut -d" " -f2 /etc/ssh/ssh_host_ed25519_key.pub
 		cat /proc/sys/kernel/random/boot_id; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n"; echo
