@@ -180,6 +180,9 @@ fvm_oci_manifest_from_data (const char *data, gsize len, GError **error)
   if (len > FVM_OCI_JSON_MAX)
     return fvm_null_throw (error, "invalid OCI manifest: %" G_GSIZE_FORMAT " bytes (at most %d)",
                            len, FVM_OCI_JSON_MAX);
+  /* An empty GBytes has no data at all. */
+  if (data == NULL)
+    data = "";
   if (memchr (data, '\0', len) != NULL)
     return fvm_null_throw (error, "invalid OCI manifest: it holds a NUL byte");
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))

@@ -45,6 +45,8 @@ fvm_oci_sign_payload_check (GBytes *payload, const char *manifest_digest, GError
   JsonNode *root;
   JsonObject *o;
 
+  if (data == NULL)
+    data = ""; /* an empty GBytes */
   if (len > FVM_OCI_SIGNATURE_MAX || memchr (data, '\0', len) != NULL
       || !json_parser_load_from_data (parser, data, (gssize) len, NULL)
       || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))

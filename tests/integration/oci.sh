@@ -388,10 +388,26 @@ inb_cache kill env XDG_CONFIG_HOME="$WORK/cfg" fvm-golden pull "oci://$PROXY/fvm
 	>"$WORK/kill.out" 2>&1 &
 kpid=$!
 for _ in $(seq 600); do [ "$(fetched)" -ge 4 ] && break; sleep 0.1; done
-sk=$(pgrep -P "$kpid" | head -n 1)
-kill -9 "$kpid"
-[ -n "$sk" ] && kill -9 -- "-$sk" 2>/dev/null
+# fvm-golden and every process under it (skopeo, and whatever runs it in the sandbox's
+# namespace), all at once, as a crash or an OOM kill of the whole job would.
+descendants() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
+victims="$kpid $(descendants "$kpid")"
+kill -9 $victims 2>/dev/null
 wait "$kpid" 2>/dev/null
+alive() {
+	local p
+	for p in $victims; do
+		[ -r "/proc/$p/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$p/stat" 2>/dev/null && echo "$p"
+	done
+}
+for _ in $(seq 50); do [ -z "$(alive)" ] && break; sleep 0.1; done
+check "fvm-golden and its $(($(wc -w <<<"$victims") - 1)) subprocesses are gone after SIGKILL" test -z "$(alive)" -a "$(wc -w <<<"$victims")" -ge 2
 stop_proxy
 k=$(fetched)
 check "a pull SIGKILLed after $k of ${#lack[@]} chunks (some, not all): nothing registered in B" \
