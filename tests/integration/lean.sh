@@ -65,8 +65,9 @@ check "extlinux's TIMEOUT, grub.cfg's timeout and style, GRUB_TIMEOUT are 0/hidd
 	grep -qx "set timeout=0" <<<"$1" && grep -qx "set timeout_style=hidden" <<<"$1" &&
 	grep -qx "GRUB_TIMEOUT=0" <<<"$1" && grep -qx "GRUB_TIMEOUT_STYLE=hidden" <<<"$1" &&
 	grep -qx "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"" <<<"$1"' _ "$boot" || note "$boot"
-check "the clone made only an Ed25519 host key" bash -c \
-	'[ "$(ssh_ "$1" "ls /etc/ssh/ | grep _host_ | sort | tr \"\n\" \" \"")" = "ssh_host_ed25519_key ssh_host_ed25519_key.pub " ]' _ "$ip"
+keys=$(ssh_ "$ip" 'ls /etc/ssh | grep _host_' 2>&1)
+check "the clone made only an Ed25519 host key" test "$(echo $keys)" = \
+	"ssh_host_ed25519_key ssh_host_ed25519_key.pub" || note "$keys"
 scan=$(fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -T 20 -t rsa,ecdsa,ed25519 "$ip" 2>/dev/null)
 check "sshd offers only the Ed25519 key" bash -c \
 	'[ "$(awk "{print \$2}" <<<"$1" | sort -u)" = ssh-ed25519 ]' _ "$scan" || note "$scan"
