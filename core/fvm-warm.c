@@ -432,8 +432,8 @@ save_state (virDomainPtr dom, const char *path, GCancellable *cancellable, GErro
 }
 
 gboolean
-fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
-               GCancellable *cancellable, GError **error)
+fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden, guint64 memory_mib,
+               guint vcpus, GCancellable *cancellable, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
   const FvmDevicePolicy *policy = fvm_device_policy_for (&golden->os);
@@ -475,8 +475,8 @@ fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
   spec.uuid = uuid;
   spec.domain_type = type;
   spec.os = &golden->os;
-  spec.memory_mib = golden->os.ram_mib;
-  spec.vcpus = golden->os.vcpus;
+  spec.memory_mib = memory_mib > 0 ? memory_mib : golden->os.ram_mib;
+  spec.vcpus = vcpus > 0 ? vcpus : golden->os.vcpus;
   spec.mac = "";
   spec.network = "";
   spec.disk_xml = disk;

@@ -54,10 +54,11 @@ gboolean fvm_warm_matches (const FvmWarmRecord *record, const char *qemu_version
 /* The file names of a golden's warm files. */
 char *fvm_warm_file (const FvmManifest *golden, const char *suffix); /* "disk", "state", "json" */
 
-/* Boots GOLDEN once (a transient domain without a NIC), waits until its agent answers and sshd
- * is active, saves its state and disk as its warm files. */
+/* Boots GOLDEN once (a transient domain without a NIC, MEMORY_MIB and VCPUS, 0 for the golden's
+ * own), waits until its agent answers and sshd is active, saves its state and disk as its warm
+ * files. */
 gboolean fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
-                        GCancellable *cancellable, GError **error);
+                        guint64 memory_mib, guint vcpus, GCancellable *cancellable, GError **error);
 /* Removes a golden's warm files (missing ones are fine). */
 gboolean fvm_warm_remove (FvmStore *store, const FvmManifest *golden, GError **error);
 

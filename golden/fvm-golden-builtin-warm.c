@@ -1,11 +1,18 @@
 /* fvm-golden warm NAME@N */
 #include "fvm-cli.h"
 #include "fvm-golden-builtins.h"
+#include "fvm-units.h"
 #include "fvm-warm.h"
 
 static gboolean opt_remove;
+static char *opt_memory;
+static int opt_vcpus;
 
 static const GOptionEntry options[] = {
+  { "memory", 0, 0, G_OPTION_ARG_STRING, &opt_memory,
+    "The saved domain's memory (default: the golden's); clones must ask for the same", "SIZE" },
+  { "vcpus", 0, 0, G_OPTION_ARG_INT, &opt_vcpus,
+    "The saved domain's vCPUs (default: the golden's); clones must ask for the same", "N" },
   { "remove", 0, 0, G_OPTION_ARG_NONE, &opt_remove, "Remove the golden's warm state instead",
     NULL },
   { NULL },
@@ -17,8 +24,10 @@ fvm_golden_builtin_warm (int argc, char **argv, GCancellable *cancellable, GErro
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME@N - make a golden warm");
   g_autoptr (FvmInvocation) invocation = NULL;
   g_autoptr (FvmManifest) golden = NULL;
+  g_autoptr (GError) local_error = NULL;
   FvmConfig *config;
   FvmStore *store;
+  guint64 memory = 0;
 
   g_option_context_set_description (
       ctx, "Boots NAME@N once without a NIC, waits for its guest agent and sshd, and saves its\n"
@@ -29,6 +38,10 @@ fvm_golden_builtin_warm (int argc, char **argv, GCancellable *cancellable, GErro
     return FALSE;
   if (argc != 2)
     return fvm_usage_error (ctx, argc < 2 ? "NAME@N must be given" : "too many arguments", error);
+  if (opt_memory != NULL && !fvm_parse_size (opt_memory, 1 << 20, &memory, &local_error))
+    return fvm_usage_error (ctx, local_error->message, error);
+  if (opt_vcpus < 0 || opt_vcpus > 1024)
+    return fvm_usage_error (ctx, "--vcpus must be 1 to 1024", error);
   store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
@@ -37,7 +50,7 @@ fvm_golden_builtin_warm (int argc, char **argv, GCancellable *cancellable, GErro
     return FALSE;
   if (opt_remove)
     return fvm_warm_remove (store, golden, error);
-  if (!fvm_warm_make (store, config, golden, cancellable, error))
+  if (!fvm_warm_make (store, config, golden, memory >> 20, (guint) opt_vcpus, cancellable, error))
     return FALSE;
   {
     g_autofree char *ref = fvm_manifest_ref (golden);
