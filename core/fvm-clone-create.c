@@ -502,11 +502,10 @@ plan_warm (Plan *p, FvmStore *store, const FvmCloneCreateOptions *opts)
   g_autofree char *why = NULL;
   const char *unfit = NULL;
 
-  if (!fvm_store_is_local (store) || !g_file_test (record_path, G_FILE_TEST_EXISTS))
+  /* A clone that is only defined boots cold when it starts: nothing to warn of. */
+  if (!opts->start || !fvm_store_is_local (store) || !g_file_test (record_path, G_FILE_TEST_EXISTS))
     return FALSE;
-  if (!opts->start)
-    unfit = "the clone is not started";
-  else if (p->template != NULL)
+  if (p->template != NULL)
     unfit = "a domain template is used";
   else if (p->nics->len > 0 || p->disks->len > 0 || p->cdrom != NULL || p->qemu_args[0] != NULL
            || p->graphics != FVM_GRAPHICS_NONE)
