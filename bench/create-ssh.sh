@@ -32,8 +32,10 @@ flows="peer cold lean"
 # The hook for warm clones: make a warm golden of bench@1 the way fvm-golden's warm verb does
 # and print its reference; the warm flow creates clones of that reference.
 prepare_warm() {
-	# Saved with the memory every flow's clones get: a clone of another size would boot cold.
-	fvm-golden warm --memory 256M bench@1 >/dev/null && echo bench@1
+	# A golden of its own (a warm bench@1 would make the cold flow resume too), saved with the
+	# memory every flow's clones get: a clone of another size would boot cold.
+	fvm-golden create itdeb benchwarm >/dev/null && fvm-golden warm --memory 256M benchwarm@1 >/dev/null &&
+		echo benchwarm@1
 }
 if fvm-golden warm --help >/dev/null 2>&1; then
 	warm_ref=$(prepare_warm) || bail "fvm-golden warm failed"
