@@ -6,8 +6,8 @@
 #include "fvm-error.h"
 
 gboolean
-fvm_osinfo_script_check (const FvmTemplateVars *vars, gboolean mirror_given, const char *os_id,
-                         GError **error)
+fvm_osinfo_script_check (const FvmTemplateVars *vars, gboolean mirror_given,
+                         FvmTemplateFormat format, const char *os_id, GError **error)
 {
   g_autoptr (GPtrArray) refused = g_ptr_array_new ();
 
@@ -17,7 +17,7 @@ fvm_osinfo_script_check (const FvmTemplateVars *vars, gboolean mirror_given, con
     g_ptr_array_add (refused, "--set packages");
   if (vars->proxy != NULL && *vars->proxy != '\0')
     g_ptr_array_add (refused, "--set proxy");
-  if (mirror_given)
+  if (mirror_given && format != FVM_TEMPLATE_PRESEED)
     g_ptr_array_add (refused, "--mirror");
   /* libosinfo takes a clear-text password only, and makes up a random one without it. */
   if (vars->root_password_hash != NULL)
@@ -78,6 +78,30 @@ fvm_osinfo_script_preseed_late_command (const char *preseed)
         }
     }
   return g_steal_pointer (&found);
+}
+
+/* d-i's mirror answers, rendered by fvm's template code (its split of the URL and its checks of
+ * the values), as the shipped preseed has them. */
+static const char mirror_answers[]
+    = "\n# fvm: the mirror, after the script's own answers (the last one counts).\n"
+      "d-i mirror/country string manual\n"
+      "d-i mirror/protocol string {{mirror_scheme}}\n"
+      "d-i mirror/{{mirror_scheme}}/hostname string {{mirror_host}}\n"
+      "d-i mirror/{{mirror_scheme}}/directory string {{mirror_path}}\n";
+
+char *
+fvm_osinfo_script_add_mirror (const char *preseed, const FvmTemplateVars *vars, GError **error)
+{
+  g_autofree char *answers = NULL;
+
+  if (vars->mirror == NULL || *vars->mirror == '\0')
+    return g_strdup (preseed);
+  answers = fvm_template_render (mirror_answers, "libosinfo preseed's mirror", FVM_TEMPLATE_PRESEED,
+                                 vars, error);
+  if (answers == NULL)
+    return NULL;
+  return g_strconcat (preseed, g_str_has_suffix (preseed, "\n") || *preseed == '\0' ? "" : "\n",
+                      answers, NULL);
 }
 
 char *

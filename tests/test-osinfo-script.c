@@ -35,7 +35,7 @@ generate (FvmOsinfo *db, const char *os_id, FvmTemplateFormat want_format)
   else
     g_assert_true (g_str_has_suffix (file, ".ks"));
   script = fvm_osinfo_install_script_generate (db, os_id, "host", "Etc/UTC", "en_US", "us", NULL,
-                                               &error);
+                                               NULL, &error);
   g_assert_no_error (error);
   return script;
 }
@@ -212,31 +212,113 @@ test_refused (void)
   FvmTemplateVars key_only = { .ssh_keys = keys };
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (fvm_osinfo_script_check (&plain, FALSE, "debian10", &error));
+  g_assert_true (fvm_osinfo_script_check (&plain, FALSE, FVM_TEMPLATE_PRESEED, "debian10", &error));
   g_assert_no_error (error);
 
-  g_assert_false (fvm_osinfo_script_check (&key_only, FALSE, "debian10", &error));
+  g_assert_false (
+      fvm_osinfo_script_check (&key_only, FALSE, FVM_TEMPLATE_PRESEED, "debian10", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_assert_cmpstr (error->message, ==,
                    "fvm has no template for 'debian10' and libosinfo's install script for it "
                    "cannot take --ssh-key: leave it out or give --template FILE");
   g_clear_error (&error);
 
-  g_assert_false (fvm_osinfo_script_check (&all, TRUE, "fedora37", &error));
+  g_assert_false (fvm_osinfo_script_check (&all, TRUE, FVM_TEMPLATE_KICKSTART, "fedora37", &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_assert_null (strchr (error->message, '\n'));
   g_assert_nonnull (strstr (error->message, "cannot take --ssh-key, --set packages, --set proxy, "
                                             "--mirror, --root-password-file: leave them out"));
   g_clear_error (&error);
 
-  g_assert_false (fvm_osinfo_script_check (&plain, TRUE, "fedora37", &error));
+  g_assert_false (
+      fvm_osinfo_script_check (&plain, TRUE, FVM_TEMPLATE_KICKSTART, "fedora37", &error));
   g_assert_nonnull (strstr (error->message, "cannot take --mirror:"));
   g_clear_error (&error);
+  /* A preseed takes the mirror (fvm_osinfo_script_add_mirror). */
+  g_assert_true (fvm_osinfo_script_check (&plain, TRUE, FVM_TEMPLATE_PRESEED, "debian10", &error));
+  g_assert_no_error (error);
 
   /* And a format the marker cannot be added to. */
   g_assert_null (
       fvm_osinfo_script_add_marker ("#cloud-config\n", FVM_TEMPLATE_AUTOINSTALL, MARKER, &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+}
+
+/* debconf-set-selections' reading of PRESEED: the value of the last answer to QUESTION. */
+static char *
+last_answer (const char *preseed, const char *question)
+{
+  g_auto (GStrv) lines = g_strsplit (preseed, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("d-i %s ", question);
+  const char *found = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      found = lines[i] + strlen (prefix);
+  if (found == NULL)
+    return NULL;
+  /* "TYPE VALUE" */
+  found = strchr (found, ' ');
+  return g_strdup (found != NULL ? found + 1 : "");
+}
+
+/* libosinfo's Debian preseed names no mirror: given fvm's, its answers come last and win, the
+ * marker is still added after them, and debconf reads the whole. */
+static void
+test_preseed_mirror (void)
+{
+  g_autoptr (FvmOsinfo) db = load_db ();
+  g_autofree char *script = generate (db, "debian10", FVM_TEMPLATE_PRESEED);
+  FvmTemplateVars vars = { .hostname = "h", .mirror = "http://10.0.2.2:8080/debian" };
+  FvmTemplateVars none = { .hostname = "h" };
+  FvmTemplateVars bad = { .hostname = "h", .mirror = "ftp://10.0.2.2/debian" };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *with_mirror = fvm_osinfo_script_add_mirror (script, &vars, &error);
+  g_autofree char *with_marker = NULL;
+  g_autofree char *unchanged = NULL;
+  g_autofree char *host = NULL, *dir = NULL, *country = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (with_mirror, script));
+  host = last_answer (with_mirror, "mirror/http/hostname");
+  dir = last_answer (with_mirror, "mirror/http/directory");
+  country = last_answer (with_mirror, "mirror/country");
+  g_assert_cmpstr (host, ==, "10.0.2.2:8080");
+  g_assert_cmpstr (dir, ==, "/debian");
+  g_assert_cmpstr (country, ==, "manual");
+  with_marker = fvm_osinfo_script_add_marker (with_mirror, FVM_TEMPLATE_PRESEED, MARKER, &error);
+  g_assert_no_error (error);
+  check_debconf_reads (with_marker);
+
+  unchanged = fvm_osinfo_script_add_mirror (script, &none, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (unchanged, ==, script);
+
+  g_assert_null (fvm_osinfo_script_add_mirror (script, &bad, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+/* The Debian preseed sets only console-setup/layoutcode: today's d-i asks the keymap unless the
+ * boot line libosinfo makes for the script answers it. */
+static void
+test_preseed_cmdline (void)
+{
+  g_autoptr (FvmOsinfo) db = load_db ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autofree char *script = fvm_osinfo_install_script_generate (
+      db, "debian10", "host", "Etc/UTC", "en_US", "de", NULL, &cmdline, &error);
+  g_auto (GStrv) words = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (script);
+  g_assert_nonnull (cmdline);
+  words = g_strsplit (cmdline, " ", -1);
+  g_assert_true (
+      g_strv_contains ((const char *const *) words, "keyboard-configuration/xkb-keymap=de"));
+  g_assert_true (g_strv_contains ((const char *const *) words, "debconf/priority=critical"));
+  g_assert_null (strstr (script, "xkb-keymap"));
 }
 
 int
@@ -250,5 +332,7 @@ main (int argc, char **argv)
   g_test_add_func ("/osinfo-script/late-command-reading", test_late_command_reading);
   g_test_add_func ("/osinfo-script/trailing-semicolon", test_trailing_semicolon);
   g_test_add_func ("/osinfo-script/refused", test_refused);
+  g_test_add_func ("/osinfo-script/preseed-mirror", test_preseed_mirror);
+  g_test_add_func ("/osinfo-script/preseed-cmdline", test_preseed_cmdline);
   return g_test_run ();
 }
