@@ -471,7 +471,7 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
       else
         {
           /* No template of fvm's own: libosinfo's script for the OS. What it cannot take is
-           * refused, a preseed is given the mirror, and it is made to print the marker. */
+           * refused, a preseed is given fvm's answers, and it is made to print the marker. */
           g_autofree char *script = NULL;
 
           g_autofree char *with_mirror = NULL;
@@ -483,11 +483,11 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
               NULL, format == FVM_TEMPLATE_PRESEED ? &script_cmdline : NULL, error);
           /* A preseed's script asks for boot arguments too (d-i's keymap: its preseed sets only
            * the old layoutcode); a kickstart's would name its file, which fvm names itself.
-           * A preseed installs from the mirror the shipped template would: --mirror or the
-           * host's. */
+           * A preseed is given fvm's answers: no user account, and the mirror the shipped
+           * template would use (--mirror or the host's). */
           if (script != NULL && format == FVM_TEMPLATE_PRESEED)
             {
-              with_mirror = fvm_osinfo_script_add_mirror (script, &vars, error);
+              with_mirror = fvm_osinfo_script_add_answers (script, &vars, error);
               g_free (script);
               script = g_steal_pointer (&with_mirror);
             }

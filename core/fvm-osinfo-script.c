@@ -80,24 +80,24 @@ fvm_osinfo_script_preseed_late_command (const char *preseed)
   return g_steal_pointer (&found);
 }
 
-/* d-i's mirror answers, rendered by fvm's template code (its split of the URL and its checks of
- * the values), as the shipped preseed has them. */
-static const char mirror_answers[]
-    = "\n# fvm: the mirror, after the script's own answers (the last one counts).\n"
-      "d-i mirror/country string manual\n"
-      "d-i mirror/protocol string {{mirror_scheme}}\n"
-      "d-i mirror/{{mirror_scheme}}/hostname string {{mirror_host}}\n"
-      "d-i mirror/{{mirror_scheme}}/directory string {{mirror_path}}\n";
+/* fvm's answers, rendered by fvm's template code (its split of the URL and its checks of the
+ * values), as the shipped preseed has them. libosinfo writes make-user only when it is given a
+ * user login (an XPath comparison with a missing element is false), so without one Debian
+ * 13's user-setup asks for a full name. */
+static const char fvm_answers[]
+    = "\n# fvm: its answers, after the script's own (the last one counts).\n"
+      "d-i passwd/make-user boolean false\n"
+      "{{?mirror}}d-i mirror/country string manual\n"
+      "{{?mirror}}d-i mirror/protocol string {{mirror_scheme}}\n"
+      "{{?mirror}}d-i mirror/{{mirror_scheme}}/hostname string {{mirror_host}}\n"
+      "{{?mirror}}d-i mirror/{{mirror_scheme}}/directory string {{mirror_path}}\n";
 
 char *
-fvm_osinfo_script_add_mirror (const char *preseed, const FvmTemplateVars *vars, GError **error)
+fvm_osinfo_script_add_answers (const char *preseed, const FvmTemplateVars *vars, GError **error)
 {
-  g_autofree char *answers = NULL;
+  g_autofree char *answers = fvm_template_render (
+      fvm_answers, "fvm's answers for libosinfo's preseed", FVM_TEMPLATE_PRESEED, vars, error);
 
-  if (vars->mirror == NULL || *vars->mirror == '\0')
-    return g_strdup (preseed);
-  answers = fvm_template_render (mirror_answers, "libosinfo preseed's mirror", FVM_TEMPLATE_PRESEED,
-                                 vars, error);
   if (answers == NULL)
     return NULL;
   return g_strconcat (preseed, g_str_has_suffix (preseed, "\n") || *preseed == '\0' ? "" : "\n",

@@ -234,7 +234,7 @@ test_refused (void)
       fvm_osinfo_script_check (&plain, TRUE, FVM_TEMPLATE_KICKSTART, "fedora37", &error));
   g_assert_nonnull (strstr (error->message, "cannot take --mirror:"));
   g_clear_error (&error);
-  /* A preseed takes the mirror (fvm_osinfo_script_add_mirror). */
+  /* A preseed takes the mirror (fvm_osinfo_script_add_answers). */
   g_assert_true (fvm_osinfo_script_check (&plain, TRUE, FVM_TEMPLATE_PRESEED, "debian10", &error));
   g_assert_no_error (error);
 
@@ -262,10 +262,11 @@ last_answer (const char *preseed, const char *question)
   return g_strdup (found != NULL ? found + 1 : "");
 }
 
-/* libosinfo's Debian preseed names no mirror: given fvm's, its answers come last and win, the
- * marker is still added after them, and debconf reads the whole. */
+/* libosinfo's Debian preseed names no mirror and, made without a user login, leaves the user
+ * account's questions open: fvm's answers come last and win, the marker is still added after
+ * them, and debconf reads the whole. */
 static void
-test_preseed_mirror (void)
+test_preseed_answers (void)
 {
   g_autoptr (FvmOsinfo) db = load_db ();
   g_autofree char *script = generate (db, "debian10", FVM_TEMPLATE_PRESEED);
@@ -273,10 +274,10 @@ test_preseed_mirror (void)
   FvmTemplateVars none = { .hostname = "h" };
   FvmTemplateVars bad = { .hostname = "h", .mirror = "ftp://10.0.2.2/debian" };
   g_autoptr (GError) error = NULL;
-  g_autofree char *with_mirror = fvm_osinfo_script_add_mirror (script, &vars, &error);
+  g_autofree char *with_mirror = fvm_osinfo_script_add_answers (script, &vars, &error);
   g_autofree char *with_marker = NULL;
   g_autofree char *unchanged = NULL;
-  g_autofree char *host = NULL, *dir = NULL, *country = NULL;
+  g_autofree char *host = NULL, *dir = NULL, *country = NULL, *make_user = NULL;
 
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (with_mirror, script));
@@ -286,15 +287,23 @@ test_preseed_mirror (void)
   g_assert_cmpstr (host, ==, "10.0.2.2:8080");
   g_assert_cmpstr (dir, ==, "/debian");
   g_assert_cmpstr (country, ==, "manual");
+  /* libosinfo's own script leaves user-setup's questions open without a user login. */
+  g_assert_null (strstr (script, "passwd/make-user"));
+  make_user = last_answer (with_mirror, "passwd/make-user");
+  g_assert_cmpstr (make_user, ==, "false");
   with_marker = fvm_osinfo_script_add_marker (with_mirror, FVM_TEMPLATE_PRESEED, MARKER, &error);
   g_assert_no_error (error);
   check_debconf_reads (with_marker);
 
-  unchanged = fvm_osinfo_script_add_mirror (script, &none, &error);
+  /* Without a mirror: the installer's own default, and still no user account. */
+  unchanged = fvm_osinfo_script_add_answers (script, &none, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (unchanged, ==, script);
+  g_assert_true (g_str_has_prefix (unchanged, script));
+  g_assert_null (strstr (unchanged + strlen (script), "mirror/"));
+  g_assert_nonnull (strstr (unchanged + strlen (script), "d-i passwd/make-user boolean false\n"));
+  check_debconf_reads (unchanged);
 
-  g_assert_null (fvm_osinfo_script_add_mirror (script, &bad, &error));
+  g_assert_null (fvm_osinfo_script_add_answers (script, &bad, &error));
   g_assert_error (error, FVM_ERROR, FVM_ERROR_INVALID_ARGS);
   g_assert_null (strchr (error->message, '\n'));
 }
@@ -332,7 +341,7 @@ main (int argc, char **argv)
   g_test_add_func ("/osinfo-script/late-command-reading", test_late_command_reading);
   g_test_add_func ("/osinfo-script/trailing-semicolon", test_trailing_semicolon);
   g_test_add_func ("/osinfo-script/refused", test_refused);
-  g_test_add_func ("/osinfo-script/preseed-mirror", test_preseed_mirror);
+  g_test_add_func ("/osinfo-script/preseed-answers", test_preseed_answers);
   g_test_add_func ("/osinfo-script/preseed-cmdline", test_preseed_cmdline);
   return g_test_run ();
 }
