@@ -1,6 +1,8 @@
 /* fvm-guestfs: handle creation, launch, cancellation, shutdown. */
 #include "fvm-guestfs.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -176,6 +178,24 @@ count_drives (guestfs_h *g)
   return drives != NULL ? (int) g_strv_length (drives) : -1;
 }
 
+/* A launch killed before qemu connected leaves the direct backend's listening socket in the
+ * handle's private socket directory (libguestfs unlinks it only when it shuts a connected
+ * appliance down), and the next launch's bind() fails with "Address already in use". The
+ * directory is the handle's own (libguestfs made it, mode 0700); only that one name goes. */
+static gboolean
+remove_stale_socket (guestfs_h *g, GError **error)
+{
+  g_autofree char *dir = guestfs_get_sockdir (g);
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return fvm_throw_guestfs (g, error, "the handle's socket directory");
+  path = g_build_filename (dir, "guestfsd.sock", NULL);
+  if (g_unlink (path) < 0 && errno != ENOENT)
+    return fvm_throw_errno_prefix (error, "removing %s", path);
+  return TRUE;
+}
+
 /* Before the launch after a stall: the handle holds N_DRIVES drives again, or FALSE. */
 static gboolean
 restore_drives (guestfs_h *g, int n_drives, GError **error)
@@ -184,7 +204,7 @@ restore_drives (guestfs_h *g, int n_drives, GError **error)
   int now = count_drives (g);
 
   if (now >= 0 && now == n_drives)
-    return TRUE; /* the launch failed before qemu connected: the drives stayed */
+    return remove_stale_socket (g, error); /* the launch failed before qemu connected */
   if (now != 0 || state == NULL || (int) state->drives->len != n_drives)
     return fvm_throw (error, "its drives cannot be added again");
   for (guint i = 0; i < state->drives->len; i++)

@@ -114,6 +114,8 @@ expect 2 "NAME and SIZE must be given" "resize without SIZE" -- fvm-spawn resize
 expect 2 "invalid size 'big'" "resize to a bad size" -- fvm-spawn resize x big
 expect 2 "too many arguments" "note with two texts" -- fvm-spawn note x a b
 expect 2 "NAME must be given" "ssh without NAME" -- fvm-spawn ssh
+expect 2 "several names take a COMMAND after --" "ssh with several names and no command" -- fvm-spawn ssh a b --
+expect 2 "--hosts finds one NAME" "ssh --hosts with several names" -- fvm-spawn ssh --hosts all a b -- true
 expect 2 "NAME must be given" "console without NAME" -- fvm-spawn console
 expect 2 "--timeout must not be negative" "console --timeout -1" -- fvm-spawn console --timeout -1 x
 expect 2 "too many arguments" "gc with an argument" -- fvm-spawn gc x

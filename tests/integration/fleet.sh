@@ -104,6 +104,17 @@ check "and the profile's disk size" bash -c \
 out=$(HOME=$conf fvm-spawn ssh -i "$KEY" ci-1 -- cat /etc/machine-id 2>&1); rc=$?
 check "fvm-spawn ssh runs a command in ci-1" bash -c '[ "$1" = 0 ] && grep -Eqx "[0-9a-f]{32}" <<<"$2"' _ "$rc" "$out"
 check "and writes no known_hosts" test ! -e "$conf/.ssh/known_hosts"
+HOME=$conf fvm-spawn ssh -i "$KEY" ci-1 nosuch ci-2 ci-3 -- cat /etc/machine-id >"$conf/several.out" 2>"$conf/several.err"
+rc=$?
+check "ssh with several names runs the command in each, one heading per clone, the missing name reported and the others run (exit 1)" python3 -c '
+import re, sys
+rc, out, err = sys.argv[1], open(sys.argv[2]).read().splitlines(), open(sys.argv[3]).read().splitlines()
+assert rc == "1", rc
+assert [l for l in out if l.startswith("== ")] == ["== ci-1", "== ci-2", "== ci-3"], out
+ids = [out[i + 1] for i, l in enumerate(out) if l.startswith("== ")]
+assert all(re.fullmatch("[0-9a-f]{32}", i) for i in ids) and len(set(ids)) == 3, ids
+assert err == ["fvm-spawn: error: clone \x27nosuch\x27 not found"], err
+' "$rc" "$conf/several.out" "$conf/several.err"
 con=$( (sleep 2; printf '\n') | fvm-spawn console ci-1 --timeout 20 2>/dev/null)
 check "fvm-spawn console shows the login prompt" grep -aq "login:" <<<"$con"
 
