@@ -179,7 +179,7 @@ if di_mirror_up sandbox; then
 	log=$POOL_DIR/itosi.original.log
 	base=
 	for _ in $(seq 1500); do
-		grep -Eq '^200 [a-z]+ dists/[a-z]+/main/binary-amd64/Packages' "$DI_LOG" 2>/dev/null && { base=1; break; }
+		grep -Eq '^200 [a-z]+ dists/[a-z]+/main/binary-amd64/(Packages|by-hash/)' "$DI_LOG" 2>/dev/null && { base=1; break; }
 		kill -0 $pid 2>/dev/null || break
 		sleep 1
 	done
