@@ -23,6 +23,7 @@ typedef struct
   gboolean require_signature; /* golden.require-signature */
   gboolean allow_unsigned;    /* --allow-unsigned: the user accepts an unverified bundle */
   gboolean plain_http; /* the bundle came over http://, which anyone on the path can change */
+  gboolean no_pin;     /* the source has no --sha256 to suggest (a registry's golden) */
 } FvmBundleTrust;
 
 /* TRUE when a bundle with MANIFEST, whose signed bytes are SIGNED_DATA and whose signature is
@@ -30,6 +31,18 @@ typedef struct
 gboolean fvm_bundle_trust_check (const FvmBundleTrust *trust, const FvmManifest *manifest,
                                  GBytes *signed_data, GBytes *signature,
                                  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The signature rule without a pinned digest, for anything whose signed bytes are SIGNED_DATA
+ * (a bundle's digest lines, a registry golden's signed payload): SIGNATURE (NULL: none) must
+ * verify against the trusted keys when there are any; without keys a signature is not checked
+ * and counts as none, which require_signature refuses; no signature goes by
+ * fvm_bundle_trust_check_unverified. WHAT names it in errors ("bundle", "golden");
+ * *OUT_FINGERPRINT (may be NULL) gets the signing key's fingerprint when one was checked, else
+ * stays NULL. */
+gboolean fvm_bundle_trust_check_signature (const FvmBundleTrust *trust, const char *what,
+                                           GBytes *signed_data, GBytes *signature,
+                                           char **out_fingerprint,
+                                           GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The rule for what carries no signature fvm could check (an unsigned bundle, a disk image for
  * import-image), with no digest pinned: accepted when TRUST allows unverified sources, refused

@@ -12,6 +12,7 @@
 #include "fvm-guestfs.h"
 #include "fvm-identity.h"
 #include "fvm-image-info.h"
+#include "fvm-lean.h"
 #include "fvm-lock.h"
 #include "fvm-modes.h"
 #include "fvm-names.h"
@@ -153,6 +154,13 @@ sysprep_in_appliance (FvmConfig *config, const char *path, const FvmGoldenOption
   if (!fvm_sysprep_run (g, selected, FVM_SYSPREP_ON_FILESYSTEMS, golden->sysprep, progress,
                         cancellable, error))
     return FALSE;
+  /* After sysprep, whose ssh-hostkeys drop-in it narrows to one key. */
+  if (options->lean)
+    {
+      fvm_progress_set_message (progress, "boot-lean changes");
+      if (!fvm_lean_run (g, golden->lean, error))
+        return FALSE;
+    }
   fvm_progress_set_message (progress, "fstrim");
   if (!fvm_sysprep_sparsify (g, error))
     return FALSE;
@@ -220,6 +228,9 @@ golden_create_from (FvmStore *store, FvmConfig *config, const FvmManifest *orig,
   golden->built_from
       = orig->kind == FVM_IMAGE_GOLDEN ? fvm_manifest_ref (orig) : g_strdup (orig->name);
   fvm_os_facts_copy (&golden->os, &orig->os);
+  /* A resized golden's disk still has its source's lean changes. */
+  for (guint i = 0; orig->kind == FVM_IMAGE_GOLDEN && i < orig->lean->len; i++)
+    g_ptr_array_add (golden->lean, g_strdup (orig->lean->pdata[i]));
   golden->firmware = g_strdup (orig->firmware);
   /* The template every local clone is copied from; made by libvirt (qemu-img) once. */
   txn.template = fvm_store_template_name (golden);
@@ -255,7 +266,7 @@ fvm_golden_create (FvmStore *store, FvmConfig *config, const char *original,
                    const FvmGoldenOptions *options, FvmProgress *progress,
                    GCancellable *cancellable, GError **error)
 {
-  static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
+  static const FvmGoldenOptions defaults = { NULL, NULL, NULL, FALSE };
   g_autoptr (FvmManifest) orig = NULL;
   const char *name;
 
@@ -277,7 +288,7 @@ FvmManifest *
 fvm_golden_resize (FvmStore *store, FvmConfig *config, const char *ref, guint64 size,
                    FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
-  static const FvmGoldenOptions defaults = { NULL, NULL, NULL };
+  static const FvmGoldenOptions defaults = { NULL, NULL, NULL, FALSE };
   g_autoptr (FvmManifest) golden = NULL;
   g_autofree char *want = fvm_format_size (size);
   g_autofree char *have = NULL;

@@ -7,7 +7,8 @@
  *
  * In the appliance, in this order: the customize steps (hooks, packages, password, keys: so the
  * logs and caches they make are cleaned too), the file-system sysprep operations, fstrim, then
- * the device operations (lvm-uuids) with the file systems unmounted. */
+ * the boot-lean changes when asked (fvm-lean), then the device operations (lvm-uuids) with the
+ * file systems unmounted. */
 #pragma once
 
 #include <gio/gio.h>
@@ -24,6 +25,7 @@ typedef struct
   const char *name;      /* NULL: the original's name */
   GPtrArray *operations; /* const FvmSysprepOperation *, from fvm_sysprep_select; NULL: defaults */
   FvmCustomize *customize; /* NULL: nothing */
+  gboolean lean;           /* fvm-lean's changes (after the sysprep operations on files) */
 } FvmGoldenOptions;
 
 /* OPTIONS NULL: all defaults. */

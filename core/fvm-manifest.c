@@ -30,6 +30,7 @@ fvm_manifest_new (FvmImageKind kind, const char *name, guint version)
   self->fvm_version = g_strdup (FVM_VERSION);
   self->sysprep = g_ptr_array_new_with_free_func (g_free);
   self->customize = g_ptr_array_new_with_free_func (g_free);
+  self->lean = g_ptr_array_new_with_free_func (g_free);
   return self;
 }
 
@@ -69,6 +70,7 @@ fvm_manifest_free (FvmManifest *self)
   g_clear_pointer (&self->build, json_object_unref);
   g_clear_pointer (&self->sysprep, g_ptr_array_unref);
   g_clear_pointer (&self->customize, g_ptr_array_unref);
+  g_clear_pointer (&self->lean, g_ptr_array_unref);
   g_free (self->firmware);
   g_free (self->lv);
   g_free (self);
@@ -185,6 +187,14 @@ fvm_manifest_to_json (const FvmManifest *self)
       json_builder_begin_array (b);
       for (guint i = 0; i < self->customize->len; i++)
         json_builder_add_string_value (b, self->customize->pdata[i]);
+      json_builder_end_array (b);
+    }
+  if (self->kind == FVM_IMAGE_GOLDEN && self->lean->len > 0)
+    {
+      json_builder_set_member_name (b, "lean");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < self->lean->len; i++)
+        json_builder_add_string_value (b, self->lean->pdata[i]);
       json_builder_end_array (b);
     }
   json_builder_end_object (b);
@@ -398,7 +408,8 @@ parse_object (JsonObject *obj, FvmManifest *self, gboolean from_bundle, GError *
       self->build = json_object_ref (json_node_get_object (node));
     }
   return get_string_list (obj, "sysprep", self->sysprep, error)
-         && get_string_list (obj, "customize", self->customize, error);
+         && get_string_list (obj, "customize", self->customize, error)
+         && get_string_list (obj, "lean", self->lean, error);
 }
 
 /* Errors quote the text they refuse (json-glib its input, parse_object a name or kind), line

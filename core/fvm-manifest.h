@@ -49,6 +49,9 @@ typedef struct
   /* goldens: the customize steps that ran before sysprep ("hook:NAME", "install:PKG,…",
    * "root-password", "ssh-inject:USER"); written only when not empty, optional on read. */
   GPtrArray *customize;
+  /* goldens: what fvm-golden create --lean changed so clones boot sooner (fvm-lean.h names the
+   * entries); written only when not empty, optional on read. */
+  GPtrArray *lean;
   /* "bios" or "efi" (clones of an efi golden boot OVMF); written only when efi, optional on
    * read. Originals and goldens alike. */
   char *firmware;

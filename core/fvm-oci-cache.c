@@ -27,6 +27,28 @@ fvm_oci_cache_free (FvmOciCache *self)
   g_free (self);
 }
 
+/* skopeo writes a blob into an oci: layout as LAYOUT/oci-put-blob* and renames it under its
+ * digest when whole; one a killed pull left is of no use (skopeo does not resume a blob), and
+ * nobody else writes the layout while the lock is held. */
+static gboolean
+remove_partial_blobs (const char *layout, GError **error)
+{
+  g_autoptr (GDir) dir = g_dir_open (layout, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "oci-put-blob"))
+      {
+        g_autofree char *path = g_build_filename (layout, name, NULL);
+        g_info ("chunk cache: removing %s, a blob a killed pull left", name);
+        if (unlink (path) < 0 && errno != ENOENT)
+          return fvm_throw_errno_prefix (error, "removing %s", path);
+      }
+  return TRUE;
+}
+
 FvmOciCache *
 fvm_oci_cache_open (FvmStore *store, GCancellable *cancellable, GError **error)
 {
@@ -64,6 +86,8 @@ fvm_oci_cache_open (FvmStore *store, GCancellable *cancellable, GError **error)
   if (g_mkdir_with_parents (self->scratch, 0700) < 0)
     return fvm_throw_errno_prefix (error, "creating %s", self->scratch), NULL;
   if (!fvm_oci_layout_init (self->layout, error))
+    return NULL;
+  if (!remove_partial_blobs (self->layout, error))
     return NULL;
   return g_steal_pointer (&self);
 }

@@ -49,6 +49,14 @@ fvm_oci_manifest_add_layer (FvmOciManifest *self, const char *media_type, const 
 }
 
 void
+fvm_oci_manifest_set_subject (FvmOciManifest *self, const char *media_type, const char *digest,
+                              guint64 size)
+{
+  descriptor_clear (&self->subject);
+  self->subject = (FvmOciDescriptor){ g_strdup (media_type), g_strdup (digest), size };
+}
+
+void
 fvm_oci_manifest_free (FvmOciManifest *self)
 {
   if (self == NULL)
@@ -56,6 +64,7 @@ fvm_oci_manifest_free (FvmOciManifest *self)
   g_free (self->media_type);
   g_free (self->artifact_type);
   descriptor_clear (&self->config);
+  descriptor_clear (&self->subject);
   g_array_unref (self->layers);
   g_free (self);
 }
@@ -96,6 +105,11 @@ fvm_oci_manifest_to_data (const FvmOciManifest *self)
   for (guint i = 0; i < self->layers->len; i++)
     add_descriptor (b, &g_array_index (self->layers, FvmOciDescriptor, i));
   json_builder_end_array (b);
+  if (self->subject.media_type != NULL)
+    {
+      json_builder_set_member_name (b, "subject");
+      add_descriptor (b, &self->subject);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   return json_to_string (root, FALSE);
@@ -166,6 +180,9 @@ fvm_oci_manifest_from_data (const char *data, gsize len, GError **error)
   if (len > FVM_OCI_JSON_MAX)
     return fvm_null_throw (error, "invalid OCI manifest: %" G_GSIZE_FORMAT " bytes (at most %d)",
                            len, FVM_OCI_JSON_MAX);
+  /* An empty GBytes has no data at all. */
+  if (data == NULL)
+    data = "";
   if (memchr (data, '\0', len) != NULL)
     return fvm_null_throw (error, "invalid OCI manifest: it holds a NUL byte");
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))

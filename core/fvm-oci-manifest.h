@@ -30,12 +30,17 @@ typedef struct
   char *artifact_type; /* may be NULL */
   FvmOciDescriptor config;
   GArray *layers; /* FvmOciDescriptor */
+  /* Written only (the reader ignores it): the manifest this one refers to, OCI 1.1's subject,
+   * which a registry with the referrers API indexes. media_type NULL: none. */
+  FvmOciDescriptor subject;
 } FvmOciManifest;
 
 FvmOciManifest *fvm_oci_manifest_new (const char *artifact_type, const char *config_media_type,
                                       const char *config_digest, guint64 config_size);
 void fvm_oci_manifest_add_layer (FvmOciManifest *self, const char *media_type, const char *digest,
                                  guint64 size);
+void fvm_oci_manifest_set_subject (FvmOciManifest *self, const char *media_type, const char *digest,
+                                   guint64 size);
 void fvm_oci_manifest_free (FvmOciManifest *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmOciManifest, fvm_oci_manifest_free)
 

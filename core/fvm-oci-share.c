@@ -20,6 +20,7 @@
 #include "fvm-oci-layout.h"
 #include "fvm-oci-manifest.h"
 #include "fvm-oci-ref.h"
+#include "fvm-oci-sign.h"
 #include "fvm-skopeo.h"
 #include "fvm-subprocess.h"
 #include "fvm-units.h"
@@ -29,6 +30,8 @@ fvm_oci_result_clear (FvmOciResult *result)
 {
   g_clear_pointer (&result->reference, g_free);
   g_clear_pointer (&result->digest, g_free);
+  g_clear_pointer (&result->signature, g_free);
+  g_clear_pointer (&result->signed_by, g_free);
 }
 
 typedef struct
@@ -138,13 +141,61 @@ layout_ref (const char *kind, const char *oci_ref)
   return g_strdup_printf ("%s-%s", kind, digest);
 }
 
+/* With a key to sign with: the signature of the manifest DIGEST (SIZE bytes) written into the
+ * cache's layout, before anything is uploaded, so a key gpg cannot use fails the push early.
+ * *OUT_LREF: its ref there (NULL when not signing). */
+static gboolean
+sign_prepare (const FvmOciOptions *options, const FvmManifest *golden, const char *oci_ref,
+              FvmOciCache *cache, const char *digest, guint64 size, char **out_lref, GError **error)
+{
+  g_autofree char *lref = NULL;
+  g_autofree char *name = NULL;
+
+  *out_lref = NULL;
+  if (options->sign == NULL)
+    return TRUE;
+  lref = layout_ref ("sig", oci_ref);
+  name = fvm_manifest_ref (golden);
+  if (!fvm_oci_sign_write (cache->layout, lref, options->sign, digest, size, name, error))
+    return fvm_prefix_error (error, "signing %s", name);
+  *out_lref = g_steal_pointer (&lref);
+  return TRUE;
+}
+
+/* The signature LREF prepared for the manifest DIGEST, to its tag beside REF; after the
+ * golden, so the tag never names a manifest the registry lacks. */
+static gboolean
+sign_upload (const FvmOciRef *ref, FvmOciCache *cache, const char *lref, const char *digest,
+             const FvmSkopeoOptions *skopeo, FvmOciResult *result, GCancellable *cancellable,
+             GError **error)
+{
+  g_autofree char *tag = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *dest = NULL;
+  FvmOciRef sig;
+
+  if (lref == NULL)
+    return TRUE;
+  tag = fvm_oci_sign_tag (digest);
+  sig = *ref;
+  sig.tag = tag;
+  src = g_strdup_printf ("oci:%s:%s", cache->layout, lref);
+  dest = fvm_oci_ref_to_skopeo (&sig);
+  if (!fvm_skopeo_copy (src, dest, skopeo, NULL, NULL, cancellable, error))
+    return fvm_prefix_error (error, "pushing the signature (the golden itself was pushed)");
+  result->signature = fvm_oci_ref_to_string (&sig);
+  return TRUE;
+}
+
 /* The containerDisk of GOLDEN, written into the cache's layout and copied to REF. */
 static gboolean
 push_containerdisk (FvmStore *store, const FvmManifest *golden, const FvmOciRef *ref,
-                    const char *oci_ref, const FvmSkopeoOptions *skopeo, FvmOciCache *cache,
-                    FvmOciResult *result, FvmProgress *progress, GCancellable *cancellable,
-                    GError **error)
+                    const char *oci_ref, const FvmOciOptions *options,
+                    const FvmSkopeoOptions *skopeo, FvmOciCache *cache, FvmOciResult *result,
+                    FvmProgress *progress, GCancellable *cancellable, GError **error)
 {
+  g_autofree char *sig_lref = NULL;
+  guint64 manifest_size = 0;
   g_autofree char *disk = fvm_store_file_path (store, golden->volume);
   g_autofree char *lref = layout_ref ("containerdisk", oci_ref);
   g_autofree char *digest = NULL;
@@ -157,10 +208,20 @@ push_containerdisk (FvmStore *store, const FvmManifest *golden, const FvmOciRef 
   if (!fvm_oci_containerdisk_write (golden, disk, cache->layout, cache->scratch, lref, &digest,
                                     &size, progress, cancellable, error))
     return FALSE;
+  if (options->sign != NULL)
+    {
+      g_autofree char *got = NULL;
+      if (!fvm_oci_layout_get_ref (cache->layout, lref, &got, &manifest_size, error)
+          || !sign_prepare (options, golden, oci_ref, cache, digest, manifest_size, &sig_lref,
+                            error))
+        return FALSE;
+    }
   fvm_progress_next_step (progress);
   src = g_strdup_printf ("oci:%s:%s", cache->layout, lref);
   dest = fvm_oci_ref_to_skopeo (ref);
   if (!fvm_skopeo_copy (src, dest, skopeo, NULL, NULL, cancellable, error))
+    return FALSE;
+  if (!sign_upload (ref, cache, sig_lref, digest, skopeo, result, cancellable, error))
     return FALSE;
   fvm_progress_finish (progress);
   result->reference = fvm_oci_ref_to_string (ref);
@@ -191,6 +252,7 @@ fvm_oci_push (FvmStore *store, const char *golden_ref, const char *oci_ref,
   g_autofree char *manifest_data = NULL;
   g_autofree char *manifest_digest = NULL;
   g_autofree char *lref = NULL;
+  g_autofree char *sig_lref = NULL;
   g_autofree char *src = NULL;
   g_autofree char *dest = NULL;
   guint64 chunk_size;
@@ -217,8 +279,8 @@ fvm_oci_push (FvmStore *store, const char *golden_ref, const char *oci_ref,
   if (version_lock == NULL)
     return FALSE;
   if (options->containerdisk)
-    return push_containerdisk (store, golden, ref, oci_ref, &remote.skopeo, cache, result, progress,
-                               cancellable, error);
+    return push_containerdisk (store, golden, ref, oci_ref, options, &remote.skopeo, cache, result,
+                               progress, cancellable, error);
   chunk_size = fvm_oci_chunk_size_for (golden->virtual_size);
   if (chunk_size == 0)
     return fvm_throw (error, "the golden's disk is too large to push");
@@ -252,12 +314,18 @@ fvm_oci_push (FvmStore *store, const char *golden_ref, const char *oci_ref,
   if (!fvm_oci_layout_set_ref (cache->layout, lref, FVM_OCI_MEDIA_MANIFEST, manifest_digest,
                                strlen (manifest_data), error))
     return FALSE;
+  if (!sign_prepare (options, golden, oci_ref, cache, manifest_digest, strlen (manifest_data),
+                     &sig_lref, error))
+    return FALSE;
   fvm_progress_next_step (progress);
 
   x = (Transfer){ .progress = progress, .sizes = sizes, .total = g->chunks->len };
   src = g_strdup_printf ("oci:%s:%s", cache->layout, lref);
   dest = fvm_oci_ref_to_skopeo (ref);
   if (!fvm_skopeo_copy (src, dest, &remote.skopeo, on_blob, &x, cancellable, error))
+    return FALSE;
+  if (!sign_upload (ref, cache, sig_lref, manifest_digest, &remote.skopeo, result, cancellable,
+                    error))
     return FALSE;
   fvm_progress_finish (progress);
 
@@ -347,6 +415,94 @@ assemble (const char *layout, const FvmOciGolden *g, const char *raw, FvmProgres
   return TRUE;
 }
 
+/* The signature of the manifest WANT_DIGEST, if the registry has one, fetched into the cache
+ * and judged by TRUST before any chunk is fetched. *OUT_SIGNER: the key's fingerprint when a
+ * signature was checked. */
+static gboolean
+pull_signature (const FvmOciRef *ref, const char *oci_ref, const char *want_digest,
+                const FvmSkopeoOptions *skopeo, FvmOciCache *cache, const FvmBundleTrust *trust,
+                char **out_signer, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *tag = fvm_oci_sign_tag (want_digest);
+  g_autofree char *src = NULL;
+  g_autofree char *dest = NULL;
+  g_autofree char *lref = NULL;
+  g_autofree char *got = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GBytes) payload = NULL;
+  g_autoptr (GBytes) signature = NULL;
+  g_autoptr (FvmOciManifest) m = NULL;
+  g_autoptr (GError) local_error = NULL;
+  guint64 got_size = 0;
+  FvmOciRef sig = *ref;
+
+  sig.tag = tag;
+  src = fvm_oci_ref_to_skopeo (&sig);
+  raw = fvm_skopeo_inspect_raw (src, skopeo, cancellable, &local_error);
+  if (raw == NULL && !g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return fvm_prefix_error (error, "%s: reading its signature", oci_ref);
+    }
+  if (raw != NULL)
+    {
+      m = fvm_oci_sign_check_manifest (raw, error);
+      if (m == NULL)
+        return fvm_prefix_error (error, "%s", oci_ref);
+      lref = layout_ref ("sig", oci_ref);
+      dest = g_strdup_printf ("oci:%s:%s", cache->layout, lref);
+      if (!fvm_skopeo_copy (src, dest, skopeo, NULL, NULL, cancellable, error))
+        return fvm_prefix_error (error, "%s: fetching its signature", oci_ref);
+      if (!fvm_oci_layout_get_ref (cache->layout, lref, &got, &got_size, error))
+        return FALSE;
+      g_free (src);
+      src = fvm_oci_digest_of (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+      if (!g_str_equal (got, src))
+        return fvm_throw (error, "%s: its signature changed while it was read: try again", oci_ref);
+      payload = fvm_oci_layout_read_blob (cache->layout, m->config.digest, m->config.size,
+                                          FVM_OCI_SIGNATURE_MAX, error);
+      if (payload == NULL)
+        return fvm_prefix_error (error, "%s: its signature", oci_ref);
+      signature = fvm_oci_layout_read_blob (
+          cache->layout, g_array_index (m->layers, FvmOciDescriptor, 0).digest,
+          g_array_index (m->layers, FvmOciDescriptor, 0).size, FVM_OCI_SIGNATURE_MAX, error);
+      if (signature == NULL)
+        return fvm_prefix_error (error, "%s: its signature", oci_ref);
+    }
+  if (!fvm_bundle_trust_check_signature (trust, "golden", payload, signature, out_signer, error))
+    return fvm_prefix_error (error, "%s", oci_ref);
+  /* Only a checked payload means anything; it must name the manifest being pulled. */
+  if (*out_signer != NULL && !fvm_oci_sign_payload_check (payload, want_digest, error))
+    return fvm_prefix_error (error, "%s", oci_ref);
+  return TRUE;
+}
+
+/* Hashes every blob of M the cache holds and removes those that do not match their names (the
+ * layout's reader does), so that skopeo, which trusts a blob it finds, fetches them again. */
+static gboolean
+verify_cached (const char *layout, const FvmOciManifest *m, GCancellable *cancellable,
+               GError **error)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i <= m->layers->len; i++)
+    {
+      const FvmOciDescriptor *d
+          = i < m->layers->len ? &g_array_index (m->layers, FvmOciDescriptor, i) : &m->config;
+      g_autoptr (GBytes) blob = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (!fvm_check_cancelled (cancellable, error))
+        return FALSE;
+      if (!g_hash_table_add (seen, d->digest) || !fvm_oci_layout_has_blob (layout, d->digest))
+        continue;
+      blob = fvm_oci_layout_read_blob (layout, d->digest, d->size, d->size, &local_error);
+      if (blob == NULL)
+        g_info ("chunk cache: %s (fetched again)", local_error->message);
+    }
+  return TRUE;
+}
+
 FvmManifest *
 fvm_oci_pull (FvmStore *store, const char *oci_ref, const char *name, const FvmOciOptions *options,
               FvmOciResult *result, FvmProgress *progress, GCancellable *cancellable,
@@ -373,6 +529,7 @@ fvm_oci_pull (FvmStore *store, const char *oci_ref, const char *name, const FvmO
   guint64 missing_bytes = 0;
   guint64 bytes = 0;
   Transfer x = { 0 };
+  FvmBundleTrust trust;
   struct stat st;
 
   if (ref == NULL)
@@ -392,6 +549,15 @@ fvm_oci_pull (FvmStore *store, const char *oci_ref, const char *name, const FvmO
       = fvm_oci_digest_of (g_bytes_get_data (raw_manifest, NULL), g_bytes_get_size (raw_manifest));
   cache = fvm_oci_cache_open (store, cancellable, error);
   if (cache == NULL)
+    return NULL;
+  trust = options->trust != NULL ? *options->trust : (FvmBundleTrust){ 0 };
+  /* Without TLS to a registry off this host, anyone on the path could answer. */
+  trust.plain_http = trust.plain_http || (options->insecure && !ref->loopback);
+  trust.no_pin = TRUE;
+  if (!pull_signature (ref, oci_ref, want_digest, &remote.skopeo, cache, &trust, &result->signed_by,
+                       cancellable, error))
+    return NULL;
+  if (!verify_cached (cache->layout, m, cancellable, error))
     return NULL;
   sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (guint i = 0; i < m->layers->len; i++)

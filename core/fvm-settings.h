@@ -113,9 +113,11 @@ G_BEGIN_DECLS
   X (BUILD_DISK_SIZE, "build.disk-size", STRING, "4G", NULL, validate_size, GLOBAL, \
      "disk size of a bootstrapped original") \
   X (GOLDEN_TRUSTED_KEYS, "golden.trusted-keys", PATH, "", NULL, validate_optional_path, GLOBAL, \
-     "OpenPGP public keys whose bundle signatures import accepts (a key file or a directory)") \
+     "OpenPGP public keys whose signatures import (bundles) and pull (registry goldens) accept " \
+     "(a key file or a directory)") \
   X (GOLDEN_REQUIRE_SIGNATURE, "golden.require-signature", BOOLEAN, "false", NULL, \
-     validate_boolean, GLOBAL, "import refuses bundles without a good signature by a trusted key")
+     validate_boolean, GLOBAL, \
+     "import and pull refuse bundles and goldens without a good signature by a trusted key")
 /* clang-format on */
 
 typedef enum

@@ -111,6 +111,10 @@ fvm_skopeo_inspect_raw (const char *ref, const FvmSkopeoOptions *options, GCance
         fatal = logrus_message (lines[i], "fatal");
       if (fatal == NULL)
         return fvm_null_throw (error, "skopeo inspect %s failed", ref);
+      /* The distribution spec's error code for a tag or digest the repository lacks, as
+       * containers/image prints it: the one failure a caller may take as an answer. */
+      if (strstr (fatal, "manifest unknown") != NULL)
+        return fvm_null_throw_code (error, FVM_ERROR_NOT_FOUND, "skopeo: %s", fatal);
       return fvm_null_throw (error, "skopeo: %s", fatal);
     }
   if (g_bytes_get_size (out) > INSPECT_MAX)

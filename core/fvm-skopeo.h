@@ -25,7 +25,8 @@ typedef void (*FvmSkopeoBlobFunc) (const char *digest, gboolean skipped, gpointe
 /* $REGISTRY_AUTH_FILE, else ~/.docker/config.json if it exists, else NULL. */
 char *fvm_skopeo_default_authfile (void);
 
-/* The raw manifest REF (docker://…) names. */
+/* The raw manifest REF (docker://…) names; NOT_FOUND when the registry answers that the
+ * repository has no such manifest (MANIFEST_UNKNOWN), any other failure otherwise. */
 GBytes *fvm_skopeo_inspect_raw (const char *ref, const FvmSkopeoOptions *options,
                                 GCancellable *cancellable,
                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;

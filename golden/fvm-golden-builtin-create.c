@@ -1,5 +1,5 @@
 /* fvm-golden create ORIGINAL [NAME] [--operations LIST] [--hook FILE] [--install PKGS]
- *                   [--root-password-file FILE] [--ssh-inject USER:FILE]
+ *                   [--root-password-file FILE] [--ssh-inject USER:FILE] [--lean]
  * fvm-golden create --list-operations (also: fvm-golden --list-operations) */
 #include "fvm-cli.h"
 #include "fvm-customize.h"
@@ -15,6 +15,7 @@ static char **opt_hooks;
 static char **opt_install;
 static char *opt_root_password_file;
 static char **opt_ssh_inject;
+static gboolean opt_lean;
 
 static const GOptionEntry options[] = {
   { "operations", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_operations,
@@ -31,6 +32,10 @@ static const GOptionEntry options[] = {
     "Set root's password from FILE (clear text or a crypt(3) hash)", "FILE" },
   { "ssh-inject", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_ssh_inject,
     "Add the public keys in FILE to USER's authorized_keys (repeatable)", "USER:FILE" },
+  { "lean", 0, 0, G_OPTION_ARG_NONE, &opt_lean,
+    "Boot-lean: an Ed25519 host key only, unneeded timers masked, no boot menu wait, quiet "
+    "kernel (clones reach SSH sooner)",
+    NULL },
   { NULL },
 };
 
@@ -105,12 +110,13 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   g_autoptr (GPtrArray) operations = NULL;
   g_autoptr (FvmCustomize) customize = NULL;
   g_autoptr (GError) local_error = NULL;
-  FvmGoldenOptions opts = { NULL, NULL, NULL };
+  FvmGoldenOptions opts = { NULL, NULL, NULL, FALSE };
 
   g_option_context_set_description (
       ctx, "Copies ORIGINAL to NAME@N (N: the next free version), runs the customize steps\n"
-           "(--hook, --install, --root-password-file, --ssh-inject), the sysprep operations\n"
-           "and fstrim on it in one libguestfs launch, and makes it read-only.");
+           "(--hook, --install, --root-password-file, --ssh-inject), the sysprep operations,\n"
+           "the boot-lean changes (--lean) and fstrim on it in one libguestfs launch, and\n"
+           "makes it read-only.");
   invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
   if (invocation == NULL)
     return FALSE;
@@ -143,6 +149,7 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   opts.name = argc > 2 ? argv[2] : NULL;
   opts.operations = operations;
   opts.customize = fvm_customize_is_empty (customize) ? NULL : customize;
+  opts.lean = opt_lean;
   progress = fvm_invocation_get_progress (invocation);
   golden = fvm_golden_create (store, config, argv[1], &opts, progress, cancellable, error);
   fvm_invocation_progress_done (invocation);

@@ -86,6 +86,13 @@ fvm_golden_builtin_info (int argc, char **argv, GCancellable *cancellable, GErro
       if (users->len == 0)
         g_string_append (clones, " none");
       fvm_cli_print_line ("%s", sysprep->str);
+      if (m->lean->len > 0)
+        {
+          g_autoptr (GString) lean = g_string_new ("Lean:         ");
+          for (guint i = 0; i < m->lean->len; i++)
+            g_string_append_printf (lean, " %s", (char *) m->lean->pdata[i]);
+          fvm_cli_print_line ("%s", lean->str);
+        }
       fvm_cli_print_line ("%s", clones->str);
     }
   fvm_cli_print_line ("fvm version:   %s", m->fvm_version);

@@ -1,5 +1,7 @@
-/* fvm-golden pull oci://REGISTRY/REPOSITORY:TAG [--name NAME] [--insecure] [--authfile FILE]:
- * a golden from an OCI registry into this host's store. */
+/* fvm-golden pull oci://REGISTRY/REPOSITORY:TAG [--name NAME] [--insecure] [--authfile FILE]
+ * [--trusted-keys FILE] [--allow-unsigned]: a golden from an OCI registry into this host's
+ * store, its signature judged as import judges a bundle's. */
+#include "fvm-bundle-trust.h"
 #include "fvm-cli.h"
 #include "fvm-error.h"
 #include "fvm-golden-builtins.h"
@@ -11,6 +13,8 @@
 static char *opt_name;
 static gboolean opt_insecure;
 static char *opt_authfile;
+static char *opt_trusted_keys;
+static gboolean opt_allow_unsigned;
 
 static const GOptionEntry options[] = {
   { "name", 0, 0, G_OPTION_ARG_STRING, &opt_name, "Register as NAME (default: the golden's name)",
@@ -19,6 +23,14 @@ static const GOptionEntry options[] = {
     "Do not verify the registry's TLS certificate (and accept plain http)", NULL },
   { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &opt_authfile,
     "Registry credentials (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json)", "FILE" },
+  { "trusted-keys", 0, 0, G_OPTION_ARG_FILENAME, &opt_trusted_keys,
+    "OpenPGP public keys to check the signature with: a key file or a directory "
+    "(default: golden.trusted-keys)",
+    "FILE" },
+  { "allow-unsigned", 0, 0, G_OPTION_ARG_NONE, &opt_allow_unsigned,
+    "Accept a golden without a checked signature, even with golden.require-signature or "
+    "--insecure",
+    NULL },
   { NULL },
 };
 
@@ -33,6 +45,8 @@ fvm_golden_builtin_pull (int argc, char **argv, GCancellable *cancellable, GErro
   g_autoptr (FvmManifest) golden = NULL;
   g_auto (FvmOciResult) result = { 0 };
   FvmOciOptions oci = { 0 };
+  FvmBundleTrust trust = { 0 };
+  FvmConfig *config;
   FvmStore *store;
 
   g_option_context_set_description (
@@ -40,7 +54,12 @@ fvm_golden_builtin_pull (int argc, char **argv, GCancellable *cancellable, GErro
            "skopeo, into this store's chunk cache: chunks the cache already holds (from an\n"
            "earlier version) are not fetched again. Every chunk's digest is checked before the\n"
            "golden is registered; the version is kept when it is free here.\n"
-           "TLS is verified except for a registry on loopback or with --insecure.");
+           "TLS is verified except for a registry on loopback or with --insecure.\n"
+           "A signature pushed with 'push --sign' (the tag sha256-HEX.fvmsig) is checked\n"
+           "against the trusted keys (golden.trusted-keys or --trusted-keys) before any chunk\n"
+           "is fetched: a bad signature or one by another key is refused. An unsigned golden\n"
+           "is refused when golden.require-signature is true or the registry is reached\n"
+           "without TLS (--insecure, not on loopback), unless --allow-unsigned is given.");
   invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_BACKEND, error);
   if (invocation == NULL)
     return FALSE;
@@ -53,10 +72,25 @@ fvm_golden_builtin_pull (int argc, char **argv, GCancellable *cancellable, GErro
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_name != NULL && !fvm_name_check_image (opt_name, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  store = fvm_invocation_get_store (invocation, NULL, error);
+  if (opt_trusted_keys != NULL && !g_file_test (opt_trusted_keys, G_FILE_TEST_EXISTS))
+    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
+                           opt_trusted_keys);
+  if (!fvm_invocation_set (invocation, FVM_SETTING_GOLDEN_TRUSTED_KEYS, opt_trusted_keys,
+                           "--trusted-keys", error))
+    return FALSE;
+  store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
-  oci = (FvmOciOptions){ .insecure = opt_insecure, .authfile = opt_authfile };
+  trust = (FvmBundleTrust){
+    .trusted_keys = fvm_config_get_string (config, FVM_SETTING_GOLDEN_TRUSTED_KEYS),
+    .require_signature = fvm_config_get_boolean (config, FVM_SETTING_GOLDEN_REQUIRE_SIGNATURE),
+    .allow_unsigned = opt_allow_unsigned,
+  };
+  /* A mistyped path would only show when a signed golden comes: say it now. */
+  if (*trust.trusted_keys != '\0' && !g_file_test (trust.trusted_keys, G_FILE_TEST_EXISTS))
+    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
+                           trust.trusted_keys);
+  oci = (FvmOciOptions){ .insecure = opt_insecure, .authfile = opt_authfile, .trust = &trust };
   golden = fvm_oci_pull (store, argv[1], opt_name, &oci, &result,
                          fvm_invocation_get_progress (invocation), cancellable, error);
   fvm_invocation_progress_done (invocation);

@@ -20,6 +20,7 @@ static char *opt_hosts;
 static gboolean opt_insecure;
 static char *opt_authfile;
 static gboolean opt_containerdisk;
+static char *opt_sign;
 
 static const GOptionEntry options[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_dest, "libvirt URI of the destination (required)",
@@ -36,6 +37,9 @@ static const GOptionEntry options[] = {
   { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &opt_authfile,
     "oci://: registry credentials (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json)",
     "FILE" },
+  { "sign", 0, 0, G_OPTION_ARG_STRING, &opt_sign,
+    "oci://: sign the pushed manifest with GnuPG key KEY (a fingerprint, key id or user id)",
+    "KEY" },
   { NULL },
 };
 
@@ -45,8 +49,10 @@ push_oci (FvmInvocation *invocation, const char *golden_ref, const char *oci_ref
           GCancellable *cancellable, GError **error)
 {
   g_auto (FvmOciResult) result = { 0 };
-  FvmOciOptions oci
-      = { .insecure = opt_insecure, .authfile = opt_authfile, .containerdisk = opt_containerdisk };
+  FvmOciOptions oci = { .insecure = opt_insecure,
+                        .authfile = opt_authfile,
+                        .containerdisk = opt_containerdisk,
+                        .sign = opt_sign };
   g_autoptr (FvmManifest) golden = NULL;
   FvmStore *store;
 
@@ -172,6 +178,8 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
            "With oci://REGISTRY/REPOSITORY:TAG instead of --connect, the golden goes to an OCI\n"
            "registry through skopeo, cut into chunks at fixed guest offsets: chunks an earlier\n"
            "version already put there are not sent again. 'fvm-golden pull' fetches it.\n"
+           "With --sign KEY, a detached OpenPGP signature of the manifest's digest (which names\n"
+           "every chunk) is pushed beside it as the tag sha256-HEX.fvmsig; pull checks it.\n"
            "TLS is verified except for a registry on loopback or with --insecure.");
   invocation = fvm_option_context_parse (ctx, options, &argc, &argv, FVM_CLI_NO_CONNECT, error);
   if (invocation == NULL)
@@ -188,11 +196,13 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
       if (opt_dest != NULL || opt_hosts != NULL)
         return fvm_usage_error (ctx, "--connect and --hosts name libvirt hosts: not with oci://",
                                 error);
+      if (opt_sign != NULL && *opt_sign == '\0')
+        return fvm_usage_error (ctx, "--sign needs a key", error);
       return push_oci (invocation, argv[1], argv[2], cancellable, error);
     }
-  if (opt_insecure || opt_authfile != NULL || opt_containerdisk)
+  if (opt_insecure || opt_authfile != NULL || opt_containerdisk || opt_sign != NULL)
     return fvm_usage_error (ctx,
-                            "--insecure, --authfile and --containerdisk are for oci:// "
+                            "--insecure, --authfile, --containerdisk and --sign are for oci:// "
                             "destinations",
                             error);
   if (opt_dest != NULL && opt_hosts != NULL)

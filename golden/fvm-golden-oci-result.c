@@ -34,6 +34,11 @@ fvm_golden_oci_print_result (FvmInvocation *invocation, const char *verb, const 
       json_builder_add_int_value (b, (gint64) result->bytes);
       json_builder_set_member_name (b, push ? "bytes_sent" : "bytes_fetched");
       json_builder_add_int_value (b, (gint64) result->bytes_moved);
+      json_builder_set_member_name (b, push ? "signature" : "signed_by");
+      if ((push ? result->signature : result->signed_by) != NULL)
+        json_builder_add_string_value (b, push ? result->signature : result->signed_by);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "manifest");
       json_builder_add_value (b, fvm_manifest_to_json (golden));
       json_builder_end_object (b);
@@ -48,6 +53,10 @@ fvm_golden_oci_print_result (FvmInvocation *invocation, const char *verb, const 
                 push ? "sent" : "fetched", result->chunks_moved, moved, total,
                 result->chunks_skipped, push ? "already in the registry" : "already in the cache",
                 result->zero_windows);
+    if (result->signature != NULL)
+      g_printerr ("%s: signed: %s\n", g_get_prgname (), result->signature);
+    if (result->signed_by != NULL)
+      g_printerr ("%s: signature checked: key %s\n", g_get_prgname (), result->signed_by);
   }
   g_print ("%s\n", push ? result->digest : ref);
 }

@@ -318,6 +318,9 @@ expect 2 "invalid image name 'a b'" "pull --name with a space" -- fvm-golden pul
 expect 2 "invalid registry" "push to a registry with a bad port" -- fvm-golden push deb@1 oci://host:99999/x:1
 expect 2 "not with oci://" "push with --connect and oci://" -- fvm-golden push deb@1 oci://host/x:1 --connect test:///default
 expect 2 "are for oci:// destinations" "push --containerdisk over libvirt" -- fvm-golden push deb@1 --connect test:///default --containerdisk
+expect 2 "are for oci:// destinations" "push --sign over libvirt" -- fvm-golden push deb@1 --connect test:///default --sign KEY
+expect 2 "--sign needs a key" "push --sign with an empty key" -- fvm-golden push deb@1 oci://host/x:1 --sign ""
+expect 1 "trusted keys /nonexistent/keys.asc: no such file" "pull --trusted-keys of a missing file" -- fvm-golden pull oci://host/x:1 --trusted-keys /nonexistent/keys.asc
 expect 1 "golden.require-signature.*invalid boolean 'maybe'" "a bad golden.require-signature" -- fvm-golden list
 rm "$XDG_CONFIG_HOME/fvm/fvm.conf"
 expect 2 "Unknown option --backend" "--backend is not taken where clones carry their own backend" -- \

@@ -17,6 +17,9 @@
 #include "fvm-error.h"
 #include "fvm-files.h"
 #include "fvm-image-map.h"
+#include "fvm-oci-config.h"
+#include "fvm-oci-layout.h"
+#include "fvm-oci-sign.h"
 #include "fvm-sign.h"
 
 #include "test-util.h"
@@ -553,6 +556,100 @@ test_bundle_signed_map (void)
   g_assert_false (s.began);
 }
 
+/* --- fvm-oci-sign ----------------------------------------------------------------------- */
+
+/* A registry golden's signature: written into a layout, its manifest read back and checked,
+ * the payload verified by the bundles' rule and bound to exactly one manifest digest. */
+static void
+test_oci_signature (void)
+{
+  const char *want = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+  const char *other = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+  g_autofree char *layout = test_path ("oci-sign-layout");
+  g_autofree char *tag = fvm_oci_sign_tag (want);
+  g_autofree char *digest = NULL;
+  g_autofree char *manifest_data = NULL;
+  g_autofree char *fpr = NULL;
+  g_autofree char *bad_data = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GBytes) bad = NULL;
+  g_autoptr (GBytes) payload = NULL;
+  g_autoptr (GBytes) sig = NULL;
+  g_autoptr (GBytes) forged = NULL;
+  g_autoptr (FvmOciManifest) m = NULL;
+  g_autoptr (GError) error = NULL;
+  FvmBundleTrust t;
+  guint64 size = 0;
+  gsize len = 0;
+
+  g_assert_cmpstr (
+      tag, ==, "sha256-1111111111111111111111111111111111111111111111111111111111111111.fvmsig");
+  g_assert_true (fvm_oci_layout_init (layout, &error));
+  g_assert_false (fvm_oci_sign_write (layout, "s", "nobody@fvm.invalid", want, 100, "g@1", &error));
+  g_clear_error (&error);
+  g_assert_true (fvm_oci_sign_write (layout, "s", key_a, want, 100, "g@1", &error));
+  g_assert_no_error (error);
+  g_assert_true (fvm_oci_layout_get_ref (layout, "s", &digest, &size, &error));
+  raw = fvm_oci_layout_read_blob (layout, digest, size, size, &error);
+  g_assert_nonnull (raw);
+  g_assert_nonnull (g_bytes_get_data (raw, &len));
+  manifest_data = g_strndup (g_bytes_get_data (raw, NULL), len);
+  g_assert_nonnull (strstr (manifest_data, "\"subject\""));
+  g_assert_nonnull (strstr (manifest_data, want));
+  m = fvm_oci_sign_check_manifest (raw, &error);
+  g_assert_no_error (error);
+  payload = fvm_oci_layout_read_blob (layout, m->config.digest, m->config.size,
+                                      FVM_OCI_SIGNATURE_MAX, &error);
+  sig = fvm_oci_layout_read_blob (layout, g_array_index (m->layers, FvmOciDescriptor, 0).digest,
+                                  g_array_index (m->layers, FvmOciDescriptor, 0).size,
+                                  FVM_OCI_SIGNATURE_MAX, &error);
+  g_assert_nonnull (payload);
+  g_assert_nonnull (sig);
+  /* Key A trusted: verified, and the payload names this manifest and no other. */
+  t = (FvmBundleTrust){ .trusted_keys = pub_a, .require_signature = TRUE, .no_pin = TRUE };
+  g_assert_true (fvm_bundle_trust_check_signature (&t, "golden", payload, sig, &fpr, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (fpr);
+  g_assert_true (fvm_oci_sign_payload_check (payload, want, &error));
+  g_assert_false (fvm_oci_sign_payload_check (payload, other, &error));
+  g_assert_nonnull (strstr (error->message, "another manifest"));
+  g_clear_error (&error);
+  /* Only key B trusted: refused. A payload for another manifest under A's signature: refused. */
+  t.trusted_keys = pub_b;
+  g_clear_pointer (&fpr, g_free);
+  g_assert_false (fvm_bundle_trust_check_signature (&t, "golden", payload, sig, &fpr, &error));
+  g_assert_null (fpr);
+  g_clear_error (&error);
+  t.trusted_keys = pub_a;
+  forged = fvm_oci_sign_payload (other, "g@1");
+  g_assert_false (fvm_bundle_trust_check_signature (&t, "golden", forged, sig, &fpr, &error));
+  g_assert_nonnull (strstr (error->message, "golden's signature"));
+  g_clear_error (&error);
+  /* Unsigned under require-signature: refused, no --sha256 suggested. */
+  g_assert_false (fvm_bundle_trust_check_signature (&t, "golden", NULL, NULL, &fpr, &error));
+  g_assert_nonnull (strstr (error->message, "golden is not signed"));
+  g_assert_null (strstr (error->message, "--sha256"));
+  g_clear_error (&error);
+  /* Without TLS off this host: refused unless allowed. */
+  t = (FvmBundleTrust){ .plain_http = TRUE, .no_pin = TRUE };
+  g_assert_false (fvm_bundle_trust_check_signature (&t, "golden", NULL, NULL, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "without TLS"));
+  g_clear_error (&error);
+  t.allow_unsigned = TRUE;
+  g_assert_true (fvm_bundle_trust_check_signature (&t, "golden", NULL, NULL, NULL, &error));
+  /* Something else under the signature tag (a cosign-style manifest) is not fvm's. */
+  bad_data = g_strdup_printf (
+      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+      "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
+      "\"size\":2},\"layers\":[{\"mediaType\":\"application/vnd.dev.cosign.simplesigning.v1+json\","
+      "\"digest\":\"%s\",\"size\":10}]}",
+      want, other);
+  bad = g_bytes_new (bad_data, strlen (bad_data));
+  g_assert_null (fvm_oci_sign_check_manifest (bad, &error));
+  g_assert_nonnull (strstr (error->message, "not fvm's signature") ? error->message : NULL);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -574,5 +671,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sign/trust-policy", test_trust_policy);
   g_test_add_func ("/sign/bundle", test_bundle_signed);
   g_test_add_func ("/sign/bundle-map", test_bundle_signed_map);
+  g_test_add_func ("/sign/oci", test_oci_signature);
   return g_test_run ();
 }

@@ -1,10 +1,12 @@
 /* libFuzzer target: what a registry serves fvm's pull, as JSON: the OCI image manifest
  * (fvm_oci_manifest_from_data) and fvm's config blob with the chunk map
  * (fvm_oci_golden_from_data). What either accepts must write back to something it accepts
- * again with the same content. */
+ * again with the same content. And what a signature tag serves: the signature manifest
+ * (fvm_oci_sign_check_manifest) and a payload (fvm_oci_sign_payload_check). */
 #include "fuzz-util.h"
 #include "fvm-oci-config.h"
 #include "fvm-oci-manifest.h"
+#include "fvm-oci-sign.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
@@ -59,10 +61,28 @@ config (const uint8_t *data, size_t size)
     abort ();
 }
 
+static void
+signature (const uint8_t *data, size_t size)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = g_bytes_new (data, size);
+  g_autoptr (FvmOciManifest) m = fvm_oci_sign_check_manifest (bytes, &error);
+  const char *digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+  if (m == NULL)
+    fuzz_check_refusal (error);
+  else if (m->layers->len != 1 || m->config.size > FVM_OCI_SIGNATURE_MAX)
+    abort ();
+  g_clear_error (&error);
+  if (!fvm_oci_sign_payload_check (bytes, digest, &error))
+    fuzz_check_refusal (error);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   manifest (data, size);
   config (data, size);
+  signature (data, size);
   return 0;
 }

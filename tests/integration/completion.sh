@@ -3,7 +3,8 @@
 # libvirtd in a network namespace of this test's own): a golden made by fvm-golden from an
 # original fvm-build made, a clone of it (defined, not started), then `fvm-spawn create <TAB>`
 # offers the golden, `fvm-spawn destroy <TAB>` the clone, `fvm-golden export <TAB>` the golden
-# and `fvm-golden create <TAB>` the original, through FVM_CONNECT and through --connect.
+# and `fvm-golden create <TAB>` the original, through FVM_CONNECT and through --connect. Also:
+# the sandbox's daemon keeps none of the starting shell's descriptors.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -13,8 +14,17 @@ comp=${FVM_SOURCE_ROOT:?}/completions/fvm
 # The host is busy under TCG: give the binaries time, this is not the no-hang test.
 export FVM_COMPLETION_TIMEOUT=30
 
+# A descriptor this shell holds while the sandbox starts (as "flock LOCK" gives its command):
+# the daemon, which outlives fvm-sandbox, must not keep it.
+held=$(mktemp /var/tmp/fvm-co-held-XXXXXX)
+exec 9>"$held"
 sandbox_up "fvmco-$$"
+exec 9>&-
 note "sandbox: $FVM_CONNECT"
+check "the sandbox's libvirtd keeps none of the descriptors of the shell that started it" \
+	bash -c 'p=$(cat "$1/libvirtd.pid") && fds=$(ls -l "/proc/$p/fd") && [ -n "$fds" ] && ! grep -qF "$2" <<<"$fds"' \
+	_ "$SANDBOX_DIR" "$held"
+rm -f "$held"
 original_from_cache_or_build debian12 itdeb || bail "could not build the debian12 original"
 note "setup: original itdeb of debian12 is in the store ($BUILT_BY)"
 golden=$(fvm-golden create itdeb cogold 2>&1)

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""A loopback HTTP proxy in front of the test's registry that misbehaves on purpose.
+"""The oci suite's fault injector: a loopback HTTP proxy in front of the test's registry that
+misbehaves on purpose.
 
 oci-proxy.py PORT_FILE UPSTREAM MODE: listens on 127.0.0.1 (a free port, written to PORT_FILE),
 forwards to UPSTREAM (http://127.0.0.1:N). MODE 401: every request is refused with 401 and a
 Basic challenge. MODE 500: the first two blob GETs pass, every later one answers 500 (a
-registry failing mid-pull)."""
+registry failing mid-pull). MODE slow: every blob GET waits 1.5 s first (a slow link, so that
+a test can kill a pull half-way)."""
 import http.client
 import http.server
 import sys
+import time
 import urllib.parse
 
 port_file, upstream, mode = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -27,7 +30,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if self.command == "GET" and "/blobs/" in self.path:
+        if self.command == "GET" and "/blobs/" in self.path and mode == "slow":
+            time.sleep(1.5)
+        if self.command == "GET" and "/blobs/" in self.path and mode == "500":
             blob_gets += 1
             if blob_gets > 2:
                 self.send_response(500)

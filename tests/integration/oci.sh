@@ -8,7 +8,13 @@
 # --containerdisk gives a layer with /disk/disk.qcow2 (107:107, 0440, the golden's bytes). Bad input:
 # a wrong layer media type, a 401, a registry answering 500 mid-pull (then the same pull resumes,
 # fetching only the chunks the failed one lacked), a manifest naming a missing blob, a tampered
-# chunk: one line, exit 1, nothing registered.
+# chunk: one line, exit 1, nothing registered. Signatures (keys made by gpg in a GNUPGHOME of the
+# test's own): push --sign writes the tag sha256-HEX.fvmsig, which gpg verifies by hand; under
+# golden.require-signature an unsigned golden, one signed by an untrusted key and a signature of
+# another manifest are refused before any chunk is fetched. A signed pull through a slow fault
+# injector is SIGKILLed (with its skopeo) after a few chunks: nothing registered; a chunk in the
+# cache is then changed on disk; the next pull fetches exactly the chunks the cache lacks plus
+# the changed one, checks the signature and gives the same disk.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -23,6 +29,7 @@ chmod 0755 "$B_DIR"
 REG_PID= PROXY_PID=
 cleanup() {
 	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
+	[ -d "$WORK/gnupg" ] && gpgconf --homedir "$WORK/gnupg" --kill all 2>/dev/null
 	[ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
 	fvm-sandbox down --dir "$B_DIR" --purge >/dev/null 2>&1
 	rm -rf "$WORK"
@@ -206,13 +213,65 @@ with tarfile.open(blob(m["layers"][0]["digest"]), "r:gz") as t:
 PY
 rm -rf "$WORK/cd"
 
+# --- signatures --------------------------------------------------------------------------------
+export GNUPGHOME=$WORK/gnupg
+mkdir -m 0700 "$GNUPGHOME"
+for who in a b; do
+	gpg --batch --passphrase '' --quick-gen-key "fvm oci $who <$who@fvm.invalid>" ed25519 sign never \
+		>/dev/null 2>&1 || bail "gpg --quick-gen-key failed"
+done
+fpr_of() { gpg --batch --with-colons --list-keys "$1" 2>/dev/null | awk -F: '/^fpr/ { print $10; exit }'; }
+KEY_A=$(fpr_of a@fvm.invalid)
+KEY_B=$(fpr_of b@fvm.invalid)
+gpg --batch --armor --export "$KEY_A" >"$WORK/trusted.asc"
+mkdir -p "$WORK/cfg/fvm"
+printf '[golden]\ntrusted-keys=%s\nrequire-signature=true\n' "$WORK/trusted.asc" >"$WORK/cfg/fvm/fvm.conf"
+out=$(fvm-golden push ocig@1 "oci://$REG/fvm/signed:1" --sign nobody@fvm.invalid 2>&1)
+rc=$?
+check "push --sign with an unknown key: exit 1, one line" test $rc -eq 1 -a "$(printf '%s\n' "$out" | wc -l)" -eq 1
+check "push --sign with an unknown key: nothing pushed" \
+	bash -c '! skopeo inspect --tls-verify=false --raw "docker://$1/fvm/signed:1" >/dev/null 2>&1' _ "$REG"
+note "push --sign nobody: $out"
+fvm-golden push ocig@2 "oci://$REG/fvm/signed:2" --sign "$KEY_A" --json >"$WORK/sign2.json" 2>"$WORK/sign2.err"
+rc=$?
+sig_digest=$(json 'd["digest"]' <"$WORK/sign2.json" 2>/dev/null)
+sig_ref=$(json 'd["signature"]' <"$WORK/sign2.json" 2>/dev/null)
+check "push ocig@2 --sign KEY_A: the signature is the tag ${sig_ref##*:}" \
+	test $rc -eq 0 -a "$sig_ref" = "oci://$REG/fvm/signed:sha256-${sig_digest#sha256:}.fvmsig"
+skopeo copy -q --src-tls-verify=false "docker://${sig_ref#oci://}" "oci:$WORK/sig:s" >/dev/null 2>&1
+check "the signature tag: fvm's artifact type, the golden's manifest as subject, a payload naming it" \
+	python3 - "$WORK/sig" "$sig_digest" <<'PY'
+import json, shutil, sys
+d, want = sys.argv[1], sys.argv[2]
+blob = lambda dg: d + "/blobs/sha256/" + dg.split(":")[1]
+m = json.load(open(blob(json.load(open(d + "/index.json"))["manifests"][0]["digest"])))
+assert m["artifactType"] == "application/vnd.fvm.golden.signature.v1", m
+assert m["subject"]["digest"] == want, m["subject"]
+assert [l["mediaType"] for l in m["layers"]] == ["application/pgp-signature"], m["layers"]
+p = json.load(open(blob(m["config"]["digest"])))
+assert p["manifest"] == want and p["golden"] == "ocig@2", p
+shutil.copy(blob(m["config"]["digest"]), d + "/payload")
+shutil.copy(blob(m["layers"][0]["digest"]), d + "/payload.asc")
+PY
+check "gpg --verify (by hand) accepts the pushed signature of the payload, by key A" \
+	bash -c 'gpg --batch --status-fd 1 --verify "$1/payload.asc" "$1/payload" 2>/dev/null | grep -q "VALIDSIG $2"' _ "$WORK/sig" "$KEY_A"
+fvm-golden push ocig@1 "oci://$REG/fvm/byb:1" --sign "$KEY_B" >/dev/null 2>&1 || not_ok "push ocig@1 --sign KEY_B"
+# @1 unsigned beside the signed @2, then @2's signature copied to @1's signature tag.
+d1=$(json 'd["digest"]' <"$WORK/push1.json")
+fvm-golden push ocig@1 "oci://$REG/fvm/signed:1" >/dev/null 2>&1 &&
+	skopeo copy -q --preserve-digests --src-tls-verify=false --dest-tls-verify=false "docker://${sig_ref#oci://}" \
+		"docker://$REG/fvm/signed:sha256-${d1#sha256:}.fvmsig" >/dev/null 2>&1 ||
+	not_ok "set up @1 with @2's signature"
+
 # --- bad input: one line, exit 1, nothing registered -----------------------------------------
 state=$(b_state)
 # bad_pull WHAT CACHE REF PATTERN: a pull through chunk cache CACHE that must fail with one line
 # matching PATTERN.
+# With pull_env set (VAR=VALUE...), the pull runs with it.
+pull_env=()
 bad_pull() {
 	local what=$1 cache=$2 ref=$3 pattern=$4 out rc
-	out=$(inb_cache "$cache" fvm-golden pull "$ref" --name ocibad 2>&1)
+	out=$(inb_cache "$cache" env "${pull_env[@]}" fvm-golden pull "$ref" --name ocibad 2>&1)
 	rc=$?
 	check "$what: exit 1, one line" test $rc -eq 1 -a "$(printf '%s\n' "$out" | wc -l)" -eq 1
 	check "$what: the error says so" grep -Eq "$pattern" <<<"$out"
@@ -292,5 +351,101 @@ printf '\xff' | dd of="$tfile" bs=1 seek=100 conv=notrunc status=none
 cache_without tampered "sha256:$tampered"
 bad_pull "a tampered chunk" tampered "oci://$REG/fvm/ocig:2" "digest|did not match|does not match"
 cp "$WORK/tampered.orig" "$tfile"
+
+# Signatures refused, each before any GET of the golden's blobs (the signature's own are read).
+golden_gets() {
+	python3 -c '
+import json, re, sys
+ds = set()
+for p in sys.argv[2:]:
+    m = json.load(open(p))
+    ds |= {l["digest"] for l in m["layers"]} | {m["config"]["digest"]}
+print(sum(1 for l in open(sys.argv[1], errors="replace")
+          for d in re.findall(r"\"GET /v2/[a-z/]*/blobs/(sha256:[0-9a-f]+)", l) if d in ds))' \
+		"$WORK/registry.log" "$WORK/m1.json" "$WORK/m2.json"
+}
+pull_env=(XDG_CONFIG_HOME="$WORK/cfg")
+g0=$(golden_gets)
+bad_pull "an unsigned golden under golden.require-signature" empty "oci://$REG/fvm/ocig:2" "golden is not signed"
+bad_pull "a golden signed by an untrusted key" empty "oci://$REG/fvm/byb:1" "signature"
+bad_pull "a signature of another manifest copied to this one's tag" empty "oci://$REG/fvm/signed:1" "another manifest"
+check "the refused signatures: none of the golden's chunks or config fetched" test "$(golden_gets)" -eq "$g0"
+pull_env=()
+
+# --- a pull killed half-way, then resumed -------------------------------------------------------
+# Twelve chunks to fetch through the slow fault injector; SIGKILL to fvm-golden and its skopeo
+# after four of them.
+read -r -a lack < <(python3 -c 'import json,sys; print(" ".join(list(dict.fromkeys(l["digest"] for l in json.load(open(sys.argv[1]))["layers"]))[3:15]))' "$WORK/m2.json")
+cache_without kill "${lack[@]}"
+layout_kill=$(echo "$WORK"/cache-kill/fvm/oci/*/layout)
+fetched() {
+	local n=0 d
+	for d in "${lack[@]}"; do [ -e "$layout_kill/blobs/sha256/${d#sha256:}" ] && n=$((n + 1)); done
+	echo $n
+}
+start_proxy slow
+inb_cache kill env XDG_CONFIG_HOME="$WORK/cfg" fvm-golden pull "oci://$PROXY/fvm/signed:2" --name ocisigned \
+	>"$WORK/kill.out" 2>&1 &
+kpid=$!
+for _ in $(seq 600); do [ "$(fetched)" -ge 4 ] && break; sleep 0.1; done
+# fvm-golden and every process under it (skopeo, and whatever runs it in the sandbox's
+# namespace), all at once, as a crash or an OOM kill of the whole job would.
+descendants() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
+victims="$kpid $(descendants "$kpid")"
+kill -9 $victims 2>/dev/null
+wait "$kpid" 2>/dev/null
+alive() {
+	local p
+	for p in $victims; do
+		[ -r "/proc/$p/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$p/stat" 2>/dev/null && echo "$p"
+	done
+}
+for _ in $(seq 50); do [ -z "$(alive)" ] && break; sleep 0.1; done
+check "fvm-golden and its $(($(wc -w <<<"$victims") - 1)) subprocesses are gone after SIGKILL" test -z "$(alive)" -a "$(wc -w <<<"$victims")" -ge 2
+stop_proxy
+k=$(fetched)
+check "a pull SIGKILLed after $k of ${#lack[@]} chunks (some, not all): nothing registered in B" \
+	test "$k" -ge 4 -a "$k" -lt "${#lack[@]}" -a "$(b_state)" = "$state"
+# A chunk the cache holds, changed on disk (a new file: the cache's blobs are hard links).
+tc=$(python3 -c 'import json,sys; print(list(dict.fromkeys(l["digest"] for l in json.load(open(sys.argv[1]))["layers"]))[20])' "$WORK/m2.json")
+tpath=$layout_kill/blobs/sha256/${tc#sha256:}
+cp "$tpath" "$tpath.new" && printf '\xff' | dd of="$tpath.new" bs=1 seek=50 conv=notrunc status=none && mv "$tpath.new" "$tpath"
+# What the next pull must fetch: @2's chunks the cache lacks, and the changed one (skopeo also
+# reads the config, cached or not, which is not counted here).
+absent=$(python3 -c '
+import json, os, sys
+m = json.load(open(sys.argv[1]))
+ds = dict.fromkeys(l["digest"] for l in m["layers"])
+print(sum(1 for d in ds if not os.path.exists(sys.argv[2] + "/blobs/sha256/" + d[7:])))' "$WORK/m2.json" "$layout_kill")
+logline=$(wc -l <"$WORK/registry.log")
+inb_cache kill env XDG_CONFIG_HOME="$WORK/cfg" fvm-golden pull "oci://$REG/fvm/signed:2" --name ocisigned --json \
+	>"$WORK/signed.json" 2>"$WORK/signed.err"
+rc=$?
+tail -n +$((logline + 1)) "$WORK/registry.log" | grep -a -o '"GET /v2/fvm/signed/blobs/sha256:[0-9a-f]*' | sed 's/.*blobs.//' | sort -u >"$WORK/resume.gets"
+gets=$(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+ds = set(l["digest"] for l in m["layers"])
+print(sum(1 for l in open(sys.argv[2]) if l.strip() in ds))' "$WORK/m2.json" "$WORK/resume.gets")
+check "the pull after the kill, under golden.require-signature, registers ocisigned@2" \
+	test $rc -eq 0 -a "$(json 'd["golden"]' <"$WORK/signed.json" 2>/dev/null)" = ocisigned@2
+check "it fetched exactly the $absent chunks the killed pull left missing + the changed one: $gets chunk GETs" \
+	test "$gets" -eq $((absent + 1))
+check "the changed chunk was among them" grep -qx "$tc" "$WORK/resume.gets"
+check "it reports chunks_fetched $(json 'd["chunks_fetched"]' <"$WORK/signed.json" 2>/dev/null) = $gets" \
+	test "$(json 'd["chunks_fetched"]' <"$WORK/signed.json" 2>/dev/null)" = "$gets"
+check "it checked the signature: signed_by is key A" \
+	test "$(json 'd["signed_by"]' <"$WORK/signed.json" 2>/dev/null)" = "$KEY_A"
+check "the resumed, signed pull is the same disk as A's @2" \
+	qemu-img compare "$A_POOL/ocig@2.qcow2" "$B_POOL/ocisigned@2.qcow2"
+check "no partial blob of the killed skopeo is left in the cache" \
+	bash -c '! ls "$1"/oci-put-blob* >/dev/null 2>&1' _ "$layout_kill"
+note "the killed pull: $k of ${#lack[@]} chunks before SIGKILL; the next one: $gets chunk GETs ($absent missing + 1 changed)"
 
 finish
