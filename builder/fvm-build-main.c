@@ -320,6 +320,7 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
   g_autofree char *template_path = NULL;
   g_autofree char *template_text = NULL;
   g_autofree char *answer = NULL;
+  g_autofree char *script_cmdline = NULL;
   g_autofree char *password_hash = NULL;
   g_autofree char *mirror = NULL;
   g_autofree char *security = NULL;
@@ -470,14 +471,26 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
       else
         {
           /* No template of fvm's own: libosinfo's script for the OS. What it cannot take is
-           * refused, and it is made to print the marker. */
+           * refused, a preseed is given fvm's answers, and it is made to print the marker. */
           g_autofree char *script = NULL;
 
-          if (!fvm_osinfo_script_check (&vars, opt_mirror != NULL, os.id, error))
+          g_autofree char *with_mirror = NULL;
+
+          if (!fvm_osinfo_script_check (&vars, opt_mirror != NULL, format, os.id, error))
             return FALSE;
-          script = fvm_osinfo_install_script_generate (db, os.id, settings.hostname,
-                                                       settings.timezone, settings.locale,
-                                                       settings.keyboard, NULL, error);
+          script = fvm_osinfo_install_script_generate (
+              db, os.id, settings.hostname, settings.timezone, settings.locale, settings.keyboard,
+              NULL, format == FVM_TEMPLATE_PRESEED ? &script_cmdline : NULL, error);
+          /* A preseed's script asks for boot arguments too (d-i's keymap: its preseed sets only
+           * the old layoutcode); a kickstart's would name its file, which fvm names itself.
+           * A preseed is given fvm's answers: no user account, and the mirror the shipped
+           * template would use (--mirror or the host's). */
+          if (script != NULL && format == FVM_TEMPLATE_PRESEED)
+            {
+              with_mirror = fvm_osinfo_script_add_answers (script, &vars, error);
+              g_free (script);
+              script = g_steal_pointer (&with_mirror);
+            }
           answer = script != NULL ? fvm_osinfo_script_add_marker (script, format, marker, error)
                                   : NULL;
         }
@@ -488,6 +501,7 @@ build (int argc, char **argv, GCancellable *cancellable, GError **error)
       spec.db = db;
       spec.format = format;
       spec.answer = answer;
+      spec.script_cmdline = script_cmdline;
       spec.template_id = template_path != NULL ? template_path : "libosinfo";
       spec.media = opt_iso ? FVM_MEDIA_ISO
                    : opt_location

@@ -129,6 +129,8 @@ fvm_install_cmdline (const FvmInstallSpec *spec, const char *iso_volume_id)
       g_string_append (s, "autoinstall ds=nocloud");
       break;
     }
+  if (spec->script_cmdline != NULL && *spec->script_cmdline != '\0')
+    g_string_append_printf (s, " %s", spec->script_cmdline);
   g_string_append (s, " console=ttyS0,115200n8");
   return g_string_free (g_steal_pointer (&s), FALSE);
 }

@@ -36,8 +36,9 @@ typedef struct
   const FvmOsFacts *os;
   FvmOsinfo *db;
   FvmTemplateFormat format;
-  const char *answer;      /* the rendered answer file */
-  const char *template_id; /* what rendered it (a path or "libosinfo:ID"), for the record */
+  const char *answer;         /* the rendered answer file */
+  const char *script_cmdline; /* boot arguments the answer file asks for (libosinfo's), or NULL */
+  const char *template_id;    /* what rendered it (a path or "libosinfo:ID"), for the record */
   FvmMediaKind media;
   const char *location; /* ISO path, tree directory or URL; NULL for netboot */
   guint64 disk_size;

@@ -6,8 +6,8 @@
 #include "fvm-error.h"
 
 gboolean
-fvm_osinfo_script_check (const FvmTemplateVars *vars, gboolean mirror_given, const char *os_id,
-                         GError **error)
+fvm_osinfo_script_check (const FvmTemplateVars *vars, gboolean mirror_given,
+                         FvmTemplateFormat format, const char *os_id, GError **error)
 {
   g_autoptr (GPtrArray) refused = g_ptr_array_new ();
 
@@ -17,7 +17,7 @@ fvm_osinfo_script_check (const FvmTemplateVars *vars, gboolean mirror_given, con
     g_ptr_array_add (refused, "--set packages");
   if (vars->proxy != NULL && *vars->proxy != '\0')
     g_ptr_array_add (refused, "--set proxy");
-  if (mirror_given)
+  if (mirror_given && format != FVM_TEMPLATE_PRESEED)
     g_ptr_array_add (refused, "--mirror");
   /* libosinfo takes a clear-text password only, and makes up a random one without it. */
   if (vars->root_password_hash != NULL)
@@ -78,6 +78,30 @@ fvm_osinfo_script_preseed_late_command (const char *preseed)
         }
     }
   return g_steal_pointer (&found);
+}
+
+/* fvm's answers, rendered by fvm's template code (its split of the URL and its checks of the
+ * values), as the shipped preseed has them. libosinfo writes make-user only when it is given a
+ * user login (an XPath comparison with a missing element is false), so without one Debian
+ * 13's user-setup asks for a full name. */
+static const char fvm_answers[]
+    = "\n# fvm: its answers, after the script's own (the last one counts).\n"
+      "d-i passwd/make-user boolean false\n"
+      "{{?mirror}}d-i mirror/country string manual\n"
+      "{{?mirror}}d-i mirror/protocol string {{mirror_scheme}}\n"
+      "{{?mirror}}d-i mirror/{{mirror_scheme}}/hostname string {{mirror_host}}\n"
+      "{{?mirror}}d-i mirror/{{mirror_scheme}}/directory string {{mirror_path}}\n";
+
+char *
+fvm_osinfo_script_add_answers (const char *preseed, const FvmTemplateVars *vars, GError **error)
+{
+  g_autofree char *answers = fvm_template_render (
+      fvm_answers, "fvm's answers for libosinfo's preseed", FVM_TEMPLATE_PRESEED, vars, error);
+
+  if (answers == NULL)
+    return NULL;
+  return g_strconcat (preseed, g_str_has_suffix (preseed, "\n") || *preseed == '\0' ? "" : "\n",
+                      answers, NULL);
 }
 
 char *

@@ -271,7 +271,8 @@ fvm_osinfo_install_script_file (FvmOsinfo *self, const char *short_id)
 char *
 fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id, const char *hostname,
                                     const char *time_zone, const char *language,
-                                    const char *keyboard, const char *password, GError **error)
+                                    const char *keyboard, const char *password, char **out_cmdline,
+                                    GError **error)
 {
   g_autoptr (OsinfoOs) os = find_os (self, short_id);
   g_autoptr (OsinfoInstallScript) script = os != NULL ? jeos_script (os) : NULL;
@@ -294,6 +295,14 @@ fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id, const
   text = osinfo_install_script_generate (script, os, config, NULL, error);
   if (text == NULL)
     return fvm_null_prefix_error (error, "libosinfo's install script for '%s'", short_id);
+  if (out_cmdline != NULL)
+    {
+      char *cmdline = osinfo_install_script_generate_command_line (script, os, config);
+
+      if (cmdline != NULL && *g_strstrip (cmdline) == '\0')
+        g_clear_pointer (&cmdline, g_free);
+      *out_cmdline = cmdline;
+    }
   return text;
 }
 

@@ -44,10 +44,12 @@ gboolean fvm_osinfo_tree_paths_at (FvmOsinfo *self, const char *short_id, const 
  * "ks.cfg"), when osinfo-db has one fvm can inject into the initrd; NULL otherwise. */
 char *fvm_osinfo_install_script_file (FvmOsinfo *self, const char *short_id);
 
-/* Generates that script. PASSWORD is clear text (libosinfo's scripts take no hash) or NULL. */
+/* Generates that script. PASSWORD is clear text (libosinfo's scripts take no hash) or NULL.
+ * OUT_CMDLINE (may be NULL): the boot arguments the script's own data asks for beside it
+ * (debian-installer's keymap and priority for a preseed), or NULL when it asks for none. */
 char *fvm_osinfo_install_script_generate (FvmOsinfo *self, const char *short_id,
                                           const char *hostname, const char *time_zone,
                                           const char *language, const char *keyboard,
-                                          const char *password, GError **error);
+                                          const char *password, char **out_cmdline, GError **error);
 
 G_END_DECLS

@@ -238,6 +238,16 @@ test_cmdline (void)
   words = g_strsplit (preseed, " ", -1);
   g_assert_true (g_strv_contains ((const char *const *) words, "preseed/file=/preseed.cfg"));
   g_assert_true (g_strv_contains ((const char *const *) words, "priority=critical"));
+  {
+    /* A libosinfo script's own boot arguments come before the console's. */
+    FvmInstallSpec with = spec;
+    g_autofree char *line = NULL;
+
+    with.script_cmdline = "keyboard-configuration/xkb-keymap=us debconf/priority=critical";
+    line = fvm_install_cmdline (&with, NULL);
+    g_assert_true (g_str_has_suffix (line, " keyboard-configuration/xkb-keymap=us "
+                                           "debconf/priority=critical console=ttyS0,115200n8"));
+  }
   g_assert_true (g_strv_contains ((const char *const *) words, "auto=true"));
   g_assert_true (g_str_has_suffix (preseed, " console=ttyS0,115200n8"));
 

@@ -8,7 +8,9 @@
 # from --location DIR it fetches its udebs and reaches partitioning, where the template's
 # partman early command powers it off (an answer file without the marker completes by that
 # power-off); from a netinst-like ISO made with xorriso, --iso boots it to the preseed.
-# The whole install needs an hour of TCG: that is the slow suite.
+# libosinfo's own preseed (debian10, no fvm template) drives the same installer through
+# partitioning to the base system's install; the inactivity guard and --timeout then end it in one
+# line. The whole installs (fvm's template and libosinfo's) need ~35 min of TCG each: the slow suite.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -66,6 +68,18 @@ out=$(fvm-build --method install --timeout 20 --keep-failed debian12 itkeep 2>&1
 check "--keep-failed keeps the disk and the console log, and says where" \
 	bash -c '[ "$1" = 1 ] && grep -q "kept .*itkeep.original.qcow2 and the console log .*itkeep.original.log" <<<"$2" && test -s "$3/itkeep.original.log" && test -f "$3/itkeep.original.qcow2"' _ "$rc" "$out" "$POOL_DIR"
 rm -f "$POOL_DIR"/itkeep.original.*
+
+# --- libosinfo's script: what it cannot take is refused before anything is made -------------
+# debian10 has no template of fvm's; osinfo-db's jeos preseed takes no key, package or proxy.
+refused() {
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$(fvm-build --method install "$@" debian10 "$name" 2>&1 </dev/null); rc=$?
+	[ "$rc" = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "^fvm-build: error: fvm has no template for 'debian10' and libosinfo's install script for it cannot take $want" <<<"$out" && nothing_of "$name" || { echo "exit $rc: $out"; return 1; }
+}
+check "libosinfo's script: --ssh-key refused in one line, exit 1, nothing made" refused itref1 "--ssh-key: leave it out" --ssh-key "$KEY.pub"
+check "libosinfo's script: --set packages and --set proxy refused in one line, exit 1, nothing made" \
+	refused itref2 "--set packages, --set proxy: leave them out" --set packages=tree --set proxy=http://127.0.0.1:3128
 
 # --- Debian 13 through the mirror fixture: --location DIR reaches partitioning ------------------
 # tests/di-mirror.py (lib.sh: di_mirror_up) serves the host's mirror with the installer index
@@ -145,6 +159,54 @@ if di_mirror_up sandbox; then
 	check "without a marker, an installer ended from outside is a failure: one line, exit 1 ($err)" \
 		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "stopped without powering off" <<<"$2"' _ "$rc" "$err"
 	check "and leaves nothing" nothing_of itiso
+
+	# --- libosinfo's own install script drives the real installer ------------------------------
+	# debian10: osinfo-db has its jeos preseed and fvm no template for it, so fvm-build has
+	# libosinfo generate it and adds only the mirror (--mirror: the fixture) and its completion
+	# marker; the preseed is otherwise libosinfo's, unedited by the test. The tree's Debian 13
+	# installer reads it (osinfo-db's Debian 10 tree is laid out like it; the installer installs
+	# its own suite). What this proves in minutes: the script answers every question up to
+	# partitioning, the installer fetches its udebs through the fixture, partman writes the disk
+	# and the base system's install starts (its package index fetched through the fixture). Then
+	# the guest is suspended (a hung installer: no console output, no disk writes) and the
+	# inactivity guard ends the build in one line, leaving nothing. The whole install, to the
+	# marker, takes ~35 min: that is the slow suite's osinfo-install.
+	: >"$DI_LOG"
+	start=$SECONDS
+	fvm-build --method install --location "$DI_TREE" --mirror "$DI_MIRROR" --inactivity 120 \
+		debian10 itosi >/dev/null 2>"$SANDBOX_DIR/osi.err" &
+	pid=$!
+	log=$POOL_DIR/itosi.original.log
+	base=
+	for _ in $(seq 1500); do
+		grep -Eq '^200 [a-z]+ dists/[a-z]+/main/binary-amd64/(Packages|by-hash/)' "$DI_LOG" 2>/dev/null && { base=1; break; }
+		kill -0 $pid 2>/dev/null || break
+		sleep 1
+	done
+	disk=$(virsh_ domblklist fvm-build-itosi 2>/dev/null | awk '$1 == "vda" { print $2 }')
+	used=$(du -k "$disk" 2>/dev/null | cut -f1)
+	note "libosinfo run: $((SECONDS - start)) s; fetched through the fixture: $(di_mirror_stats | tr '\n' ';')"
+	if [ -n "$base" ]; then
+		ok "libosinfo's debian10 preseed drove the installer through partitioning to the base system's install ($((SECONDS - start)) s)"
+	else
+		not_ok "libosinfo's debian10 preseed drove the installer through partitioning to the base system's install" \
+			"$(cat "$SANDBOX_DIR/osi.err")" "$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 20)"
+	fi
+	check "its udebs came through the fixture, the preseed's mirror" \
+		grep -Eq '^200 [a-z]+ pool/main/.*\.udeb$' "$DI_LOG"
+	# A new disk is under 1 MiB (qcow2 metadata); the label and lazily initialised ext4 ~4.5 MiB.
+	check "partman wrote the disk (${used:-?} KiB allocated)" test "${used:-0}" -gt 2048
+	virsh_ suspend fvm-build-itosi >/dev/null 2>&1
+	t0=$SECONDS
+	wait $pid; rc=$?
+	err=$(cat "$SANDBOX_DIR/osi.err")
+	check "a hung installer: the inactivity guard ends it after 120 s in one line, exit 1 ($((SECONDS - t0)) s: $err)" \
+		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && [ "$2" = "fvm-build: error: install stalled: no console output and no disk writes for 120 s" ] && [ "$3" -ge 110 ] && [ "$3" -le 200 ]' _ "$rc" "$err" "$((SECONDS - t0))"
+	check "and leaves nothing" nothing_of itosi
+	out=$(fvm-build --method install --location "$DI_TREE" --mirror "$DI_MIRROR" --timeout 20 debian10 itosi2 2>&1); rc=$?
+	check "libosinfo's script past --timeout: one line, exit 1, nothing left" \
+		bash -c '[ "$1" = 1 ] && [ "$2" = "fvm-build: error: install did not finish within --timeout 20 s" ]' _ "$rc" "$out"
+	check "and leaves nothing (--timeout)" nothing_of itosi2
 	di_mirror_down
 else
 	not_ok "the Debian 13 installer fixture (tests/di-mirror.py) starts"
