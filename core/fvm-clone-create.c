@@ -28,6 +28,7 @@
 #include "fvm-names.h"
 #include "fvm-reservation.h"
 #include "fvm-store.h"
+#include "fvm-subprocess.h"
 #include "fvm-units.h"
 #include "fvm-warm.h"
 
@@ -537,18 +538,11 @@ warm_disk (FvmStore *store, const FvmManifest *golden, const char *disk_path, GE
   g_autofree char *warm_name = fvm_warm_file (golden, "disk");
   g_autofree char *warm_path = fvm_store_file_path (store, warm_name);
   /* The warm disk has the golden's format. */
-  const char *argv[]
+  const char *const argv[]
       = { "qemu-img", "create",  "-q",      "-f", golden->format, "-F", golden->format,
           "-b",       warm_path, disk_path, NULL };
-  g_autofree char *err = NULL;
-  int status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, NULL))
-    return fvm_throw (error, "qemu-img create on %s: %s", warm_name, g_strstrip (err));
-  return TRUE;
+  return fvm_subprocess_run (argv, NULL, NULL, error);
 }
 
 FvmClone *
