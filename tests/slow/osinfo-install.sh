@@ -45,8 +45,8 @@ assert b["completion"] == "marker", b' "$work/slowosi.original.json"
 disk=$work/slowosi.original.qcow2
 export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
 check "libosinfo's own late command ran before the marker (/root/osinfo-install-successful)" \
-	virt-ls -a "$disk" -i /root/osinfo-install-successful
-version=$(virt-cat -a "$disk" -i /etc/debian_version 2>&1)
+	bash -c 'virt-ls -a "$1" /root | grep -qx osinfo-install-successful' _ "$disk"
+version=$(virt-cat -a "$disk" /etc/debian_version 2>&1)
 check "the installed system is the installer's own suite, Debian 13 (/etc/debian_version: $version)" \
 	grep -Eq '^13(\.|$)' <<<"$version"
 finish
