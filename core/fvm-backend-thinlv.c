@@ -112,7 +112,6 @@ thinlv_create (FvmBackend *self, const FvmManifest *golden, const char *clone,
 {
   const char *vg = vg_of (self);
   g_autofree char *lv = lv_name (clone);
-  g_autofree char *ref = fvm_manifest_ref (golden);
   g_autofree char *what = NULL;
   g_autofree char *origin = NULL;
   g_auto (GStrv) argv = NULL;

@@ -192,7 +192,6 @@ check_bridge (const char *name, GError **error)
 FvmNic *
 fvm_devices_parse_nic (const char *text, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   FvmNic *nic;
 
   if (text == NULL)
