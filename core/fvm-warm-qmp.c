@@ -93,7 +93,18 @@ fvm_warm_wait_migration (virDomainPtr dom, const char *what, GCancellable *cance
     }
 }
 
-/* Runs SCRIPT with /bin/sh in the guest (its stdin), waits for it; its output on failure. */
+/* The guest's text in an error: at most 200 bytes of it, valid UTF-8. */
+static char *
+guest_text (const guchar *data, gsize len)
+{
+  g_autofree char *s = g_strndup ((const char *) data, MIN (len, 200));
+
+  return g_strstrip (g_utf8_make_valid (s, -1));
+}
+
+/* Runs SCRIPT with /bin/sh in the guest (its stdin), waits for it; its output on failure.
+ * The agent's answers are the guest's: a reply that is not an object, or has no pid, is an
+ * error; what the guest printed is shown bounded. */
 gboolean
 fvm_warm_guest_sh (virDomainPtr dom, const char *script, char **out_stdout, guint timeout_s,
                    GError **error)
@@ -109,7 +120,11 @@ fvm_warm_guest_sh (virDomainPtr dom, const char *script, char **out_stdout, guin
 
   if (started == NULL)
     return FALSE;
-  pid = json_object_get_int_member_with_default (json_node_get_object (started), "pid", -1);
+  pid = JSON_NODE_HOLDS_OBJECT (started)
+            ? json_object_get_int_member_with_default (json_node_get_object (started), "pid", -1)
+            : -1;
+  if (pid < 0)
+    return fvm_throw (error, "guest agent: guest-exec answered without a pid");
   for (;;)
     {
       g_autofree char *q = g_strdup_printf (
@@ -119,6 +134,8 @@ fvm_warm_guest_sh (virDomainPtr dom, const char *script, char **out_stdout, guin
 
       if (st == NULL)
         return FALSE;
+      if (!JSON_NODE_HOLDS_OBJECT (st))
+        return fvm_throw (error, "guest agent: guest-exec-status answered no object");
       o = json_node_get_object (st);
       if (json_object_get_boolean_member_with_default (o, "exited", FALSE))
         {
@@ -127,13 +144,14 @@ fvm_warm_guest_sh (virDomainPtr dom, const char *script, char **out_stdout, guin
           const char *err = json_object_get_string_member_with_default (o, "err-data", "");
           gsize len = 0;
           g_autofree guchar *text = g_base64_decode (code == 0 ? out : err, &len);
-          g_autofree char *s = g_strndup ((const char *) text, len);
 
           if (code != 0)
-            return fvm_throw (error, "in the guest: exit %" G_GINT64_FORMAT ": %s", code,
-                              g_strstrip (s));
+            {
+              g_autofree char *shown = guest_text (text, len);
+              return fvm_throw (error, "in the guest: exit %" G_GINT64_FORMAT ": %s", code, shown);
+            }
           if (out_stdout != NULL)
-            *out_stdout = g_steal_pointer (&s);
+            *out_stdout = g_strndup ((const char *) text, len);
           return TRUE;
         }
       if (g_get_monotonic_time () > deadline)
