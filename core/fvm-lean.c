@@ -30,6 +30,15 @@ has_word (const char *line, const char *word)
   return FALSE;
 }
 
+/* LINE, its trailing blanks dropped, with " WORD" after it. */
+static char *
+with_word (const char *line, const char *word)
+{
+  g_autofree char *trimmed = g_strchomp (g_strdup (line));
+
+  return g_strconcat (trimmed, " ", word, NULL);
+}
+
 /* Calls EDIT on each line of TEXT (without its newline); NULL when no line changed. */
 typedef char *(*LineEdit) (const char *line, FvmLeanEdit *edits);
 
@@ -82,7 +91,7 @@ grub_cfg_line (const char *line, FvmLeanEdit *edits)
       && !has_word (s, "quiet"))
     {
       *edits |= FVM_LEAN_QUIET;
-      return g_strconcat (g_strchomp (g_strdup (line)), " quiet", NULL);
+      return with_word (line, "quiet");
     }
   return NULL;
 }
@@ -113,7 +122,7 @@ extlinux_line (const char *line, FvmLeanEdit *edits)
       && !has_word (s, "quiet"))
     {
       *edits |= FVM_LEAN_QUIET;
-      return g_strconcat (g_strchomp (g_strdup (line)), " quiet", NULL);
+      return with_word (line, "quiet");
     }
   return NULL;
 }
