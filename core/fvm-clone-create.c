@@ -460,7 +460,8 @@ start_warm (CreateTxn *txn, FvmStore *store, Plan *p, const FvmDomainSpec *spec,
                                                       "  <model type='%s'/>\n"
                                                       "</interface>\n",
                                                       spec->network, spec->mac, nic_model);
-  FvmWarmIdentity id = { spec->meta->hostname, NULL };
+  FvmWarmIdentity id
+      = { spec->meta->hostname, opts->identity != NULL ? opts->identity->ssh_keys : NULL };
   gboolean ok;
 
   live.warm = TRUE;
@@ -471,11 +472,6 @@ start_warm (CreateTxn *txn, FvmStore *store, Plan *p, const FvmDomainSpec *spec,
                   "    <qemu:arg value='-incoming'/>\n"
                   "    <qemu:arg value='defer'/>\n"
                   "  </qemu:commandline>\n";
-  if (opts->identity != NULL && opts->identity->ssh_keys != NULL)
-    {
-      g_ptr_array_add (opts->identity->ssh_keys, NULL);
-      id.ssh_keys = (const char *const *) opts->identity->ssh_keys->pdata;
-    }
   live_xml = fvm_domain_xml (&live, error);
   if (live_xml == NULL)
     return FALSE;
@@ -483,8 +479,6 @@ start_warm (CreateTxn *txn, FvmStore *store, Plan *p, const FvmDomainSpec *spec,
   txn->transient = TRUE;
   ok = fvm_warm_start (store, fvm_store_get_connection (store), p->golden, live_xml, nic_xml, &id,
                        &txn->dom, cancellable, error);
-  if (opts->identity != NULL && opts->identity->ssh_keys != NULL)
-    g_ptr_array_remove_index (opts->identity->ssh_keys, opts->identity->ssh_keys->len - 1);
   if (!ok)
     return fvm_prefix_error (error, "clone '%s' from warm golden %s", opts->name, p->golden_ref);
   return TRUE;

@@ -8,6 +8,7 @@
 #include "fvm-error.h"
 #include "fvm-libvirt.h"
 #include "fvm-subprocess.h"
+#include "fvm-validate.h"
 
 static gboolean
 keygen (const char *dir, const char *type, char **out_private, char **out_public, GError **error)
@@ -22,15 +23,6 @@ keygen (const char *dir, const char *type, char **out_private, char **out_public
          && g_file_get_contents (pub, out_public, NULL, error);
 }
 
-static gboolean
-sh_safe (const char *s)
-{
-  for (; *s; s++)
-    if (!g_ascii_isalnum (*s) && *s != '-' && *s != '.')
-      return FALSE;
-  return TRUE;
-}
-
 /* The script that makes the resumed guest its own machine; SSH host keys made here on the host
  * (under TCG the guest takes seconds for an RSA key). */
 static char *
@@ -38,15 +30,17 @@ identity_script (const FvmWarmIdentity *id, GError **error)
 {
   static const char *const types[] = { "ed25519", "ecdsa", "rsa" };
   g_autoptr (GString) s = g_string_new ("set -e\numask 022\n");
-  g_autofree char *dir = g_dir_make_tmp ("fvm-warm-XXXXXX", error);
+  g_autofree char *dir = NULL;
   g_autofree char *machine_id = NULL;
   g_autofree char *uuid = g_uuid_string_random ();
   gboolean ok = TRUE;
 
+  /* A DNS label: nothing the shell would read as more than a word. */
+  if (!fvm_validate_hostname (id->hostname, error))
+    return NULL;
+  dir = g_dir_make_tmp ("fvm-warm-XXXXXX", error);
   if (dir == NULL)
     return NULL;
-  if (!sh_safe (id->hostname))
-    return fvm_null_throw (error, "host name '%s' is not a DNS label", id->hostname);
   {
     /* 32 hex digits: the UUID without its dashes. */
     GString *m = g_string_new (NULL);
@@ -83,15 +77,16 @@ identity_script (const FvmWarmIdentity *id, GError **error)
   rmdir (dir);
   if (!ok)
     return NULL;
-  if (id->ssh_keys != NULL && id->ssh_keys[0] != NULL)
+  if (id->ssh_keys != NULL && id->ssh_keys->len > 0)
     {
       g_string_append (s, "mkdir -p -m 700 /root/.ssh\n"
                           "cat >> /root/.ssh/authorized_keys <<'FVM_EOF'\n");
-      for (guint i = 0; id->ssh_keys[i] != NULL; i++)
+      for (guint i = 0; i < id->ssh_keys->len; i++)
         {
-          if (strstr (id->ssh_keys[i], "FVM_EOF") != NULL)
+          const char *key = id->ssh_keys->pdata[i];
+          if (strstr (key, "FVM_EOF") != NULL)
             return fvm_null_throw (error, "an SSH key holds 'FVM_EOF'");
-          g_string_append_printf (s, "%s\n", id->ssh_keys[i]);
+          g_string_append_printf (s, "%s\n", key);
         }
       g_string_append (s, "FVM_EOF\nchmod 600 /root/.ssh/authorized_keys\n");
     }

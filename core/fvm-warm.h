@@ -73,7 +73,7 @@ gboolean fvm_warm_check (FvmStore *store, virConnectPtr conn, const FvmManifest 
 typedef struct
 {
   const char *hostname;
-  const char *const *ssh_keys; /* authorized_keys lines for root, or NULL */
+  const GPtrArray *ssh_keys; /* authorized_keys lines for root (char *), or NULL */
 } FvmWarmIdentity;
 
 /* Starts the clone whose live definition is LIVE_XML (fvm_domain_xml with spec->warm) from
