@@ -4,6 +4,7 @@
 #include "fvm-cli.h"
 #include "fvm-error.h"
 #include "fvm-golden-builtins.h"
+#include "fvm-golden-trust.h"
 #include "fvm-golden-share.h"
 #include "fvm-names.h"
 
@@ -64,25 +65,14 @@ fvm_golden_builtin_import (int argc, char **argv, GCancellable *cancellable, GEr
     return fvm_usage_error (ctx, local_error->message, error);
   if (opt_sha256 != NULL && !fvm_bundle_trust_check_digest (opt_sha256, &local_error))
     return fvm_usage_error (ctx, local_error->message, error);
-  if (opt_trusted_keys != NULL && !g_file_test (opt_trusted_keys, G_FILE_TEST_EXISTS))
-    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
-                           opt_trusted_keys);
-  if (!fvm_invocation_set (invocation, FVM_SETTING_GOLDEN_TRUSTED_KEYS, opt_trusted_keys,
-                           "--trusted-keys", error))
+  if (!fvm_golden_trust_option (invocation, opt_trusted_keys, error))
     return FALSE;
   store = fvm_invocation_get_store (invocation, &config, error);
   if (store == NULL)
     return FALSE;
-  trust = (FvmBundleTrust){
-    .trusted_keys = fvm_config_get_string (config, FVM_SETTING_GOLDEN_TRUSTED_KEYS),
-    .sha256 = opt_sha256,
-    .require_signature = fvm_config_get_boolean (config, FVM_SETTING_GOLDEN_REQUIRE_SIGNATURE),
-    .allow_unsigned = opt_allow_unsigned,
-  };
-  /* A mistyped path would only show when a signed bundle comes: say it now. */
-  if (*trust.trusted_keys != '\0' && !g_file_test (trust.trusted_keys, G_FILE_TEST_EXISTS))
-    return fvm_throw_code (error, FVM_ERROR_NOT_FOUND, "trusted keys %s: no such file or directory",
-                           trust.trusted_keys);
+  if (!fvm_golden_trust_from_config (config, opt_allow_unsigned, &trust, error))
+    return FALSE;
+  trust.sha256 = opt_sha256;
   progress = fvm_invocation_get_progress (invocation);
   golden = fvm_golden_import (store, argv[1], opt_name, &trust, &bundle_version, progress,
                               cancellable, error);
