@@ -88,6 +88,17 @@ status=$(cat "$SANDBOX_DIR"/lib/libvirt/dnsmasq/*.status 2>/dev/null || cat "$SA
 macs=$(grep -o '"mac-address": *"[^"]*"' <<<"$status" | cut -d'"' -f4 | sort | tr '\n' ' ')
 want=$(printf '%s\n' "$mac1" "$mac2" | sort | tr '\n' ' ')
 check "the lease file holds exactly the two clones' MACs ($macs)" test "$macs" = "$want"
+# Their disks are backed by wgold@1.warm.disk: warming the golden again, or removing its warm
+# state, must not take it from under them.
+before=$(ls -l --time-style=+%s.%N "$POOL_DIR" | grep warm)
+for args in "wgold@1" "--remove wgold@1"; do
+	# shellcheck disable=SC2086 # two words on purpose
+	out=$(fvm-golden warm $args 2>&1)
+	rc=$?
+	check "fvm-golden warm $args while w1 and w2 run on its warm disk: refused in one line (exit $rc: $out)" \
+		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-golden: error: the warm state of wgold@1 may be in use by 2 clones: " <<<"$2"' _ "$rc" "$out"
+done
+check "and its warm files are untouched" test "$(ls -l --time-style=+%s.%N "$POOL_DIR" | grep warm)" = "$before"
 fvm-spawn destroy w1 w2 >/dev/null 2>&1 || fvm-spawn destroy w1 >/dev/null 2>&1
 
 # --- a tampered state ----------------------------------------------------------------------------
