@@ -74,12 +74,14 @@ typedef struct
 {
   const char *hostname;
   const GPtrArray *ssh_keys; /* authorized_keys lines for root (char *), or NULL */
+  const char *mac;           /* the NIC's, as 52:54:00:xx:xx:xx */
 } FvmWarmIdentity;
 
 /* Starts the clone whose live definition is LIVE_XML (fvm_domain_xml with spec->warm) from
- * GOLDEN's warm state, makes it its own machine (host name, machine-id, SSH host keys, clock),
- * then hot-plugs NIC_XML. *OUT_DOM is set as soon as the domain exists, so a caller can destroy
- * it on failure. */
+ * GOLDEN's warm state and hot-plugs NIC_XML (one <interface>, whose MAC is IDENTITY's) with its
+ * link down; makes it its own machine (host name, machine-id, SSH host keys, clock); then brings
+ * the link up and has the guest ask for an address on it at once. *OUT_DOM is set as soon as the
+ * domain exists, so a caller can destroy it on failure. */
 gboolean fvm_warm_start (FvmStore *store, virConnectPtr conn, const FvmManifest *golden,
                          const char *live_xml, const char *nic_xml, const FvmWarmIdentity *identity,
                          virDomainPtr *out_dom, GCancellable *cancellable, GError **error);
