@@ -90,7 +90,11 @@ identity_script (const FvmWarmIdentity *id, GError **error)
         }
       g_string_append (s, "FVM_EOF\nchmod 600 /root/.ssh/authorized_keys\n");
     }
-  g_string_append (s, "systemctl restart ssh\n");
+  /* SIGHUP makes the running sshd close its sockets and execute itself again, reading the new
+   * keys (0.1 s under TCG, against 0.75 s for a restart through systemd with its config test);
+   * no connection can reach the old one meanwhile, the NIC is not up yet. */
+  g_string_append (s, "if [ -s /run/sshd.pid ] && kill -HUP \"$(cat /run/sshd.pid)\"; then :\n"
+                      "else systemctl restart ssh\nfi\n");
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 

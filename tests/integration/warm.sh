@@ -82,6 +82,9 @@ check "different MACs ($mac1, $mac2)" test -n "$mac1" -a "$mac1" != "$mac2"
 check "host names are the clones' names" test "$(line 1 1)" = w1 -a "$(line 2 1)" = w2
 check "different machine-ids" test -n "$(line 1 2)" -a "$(line 1 2)" != "$(line 2 2)"
 check "different SSH host keys" test -n "$(line 1 3)" -a "$(line 1 3)" != "$(line 2 3)"
+# What sshd serves, not only what is on disk: the running sshd took the new keys.
+served() { fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -T 20 -t ed25519 "$1" 2>/dev/null | awk '{print $3}'; }
+check "each sshd serves its clone's new host key" test "$(served "$ip1") $(served "$ip2")" = "$(line 1 3) $(line 2 3)"
 check "different 32 bytes of /dev/urandom" test -n "$(line 1 5)" -a "$(line 1 5)" != "$(line 2 5)"
 check "each kernel reseeded its RNG on the new VM generation ID" test "$(line 1 6)" -ge 1 -a "$(line 2 6)" -ge 1
 # fvm restarts ifupdown's unit when its first DHCP request went out before the carrier: the
