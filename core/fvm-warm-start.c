@@ -168,12 +168,10 @@ fvm_warm_start (FvmStore *store, virConnectPtr conn, const FvmManifest *golden,
   g_autofree char *state = fvm_warm_path (store, golden, "state");
   g_autofree char *network = network_script (identity->mac, error);
   g_autofree char *script = network != NULL ? identity_script (identity, error) : NULL;
-  g_autofree char *set_time = NULL;
   g_autofree char *nic_down = NULL;
   g_autofree char *nic_up = NULL;
   g_auto (FvmFd) fd = -1;
   g_autoptr (JsonNode) ret = NULL;
-  g_autoptr (JsonNode) time_ret = NULL;
   gint64 deadline;
 
   if (script == NULL)
@@ -222,13 +220,17 @@ fvm_warm_start (FvmStore *store, virConnectPtr conn, const FvmManifest *golden,
                           local_error->message);
       g_usleep (50 * 1000);
     }
-  /* Its clock stood still since the golden was saved. */
-  set_time = g_strdup_printf (
-      "{\"execute\":\"guest-set-time\",\"arguments\":{\"time\":%" G_GINT64_FORMAT "}}",
-      g_get_real_time () * 1000);
-  time_ret = fvm_warm_agent (*out_dom, set_time, 10, error);
-  if (time_ret == NULL || !fvm_warm_guest_sh (*out_dom, script, NULL, 120, error))
-    return fvm_prefix_error (error, "making the warm clone its own machine");
+  {
+    /* Its clock stood still since the golden was saved: stepped first, by the script rather
+     * than guest-set-time, whose 'hwclock -w' waits for the RTC's next second (QEMU's RTC
+     * follows the host's clock anyway). */
+    gint64 now = g_get_real_time ();
+    g_autofree char *timed
+        = g_strdup_printf ("set -e\ndate -u -s @%" G_GINT64_FORMAT ".%06d >/dev/null\n%s",
+                           now / G_USEC_PER_SEC, (int) (now % G_USEC_PER_SEC), script);
+    if (!fvm_warm_guest_sh (*out_dom, timed, NULL, 120, error))
+      return fvm_prefix_error (error, "making the warm clone its own machine");
+  }
   g_debug ("the warm clone is its own machine");
   /* Only now on the network, as itself. */
   if (virDomainUpdateDeviceFlags (*out_dom, nic_up, VIR_DOMAIN_AFFECT_LIVE) < 0)

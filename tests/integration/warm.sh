@@ -126,6 +126,11 @@ for i in 1 2; do
 		ssh -i "$tmp/k2" -o BatchMode=yes -o ConnectTimeout=20 -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "root@$ip" hostname)" = "wk-$i"
 	check "wk-$i: the key it had already logs in too" test "$(ssh_ "$ip" hostname)" = "wk-$i"
+	# The saved kernel's clock stood still from the save (over 20 s ago by now, so a clock not
+	# stepped would be that far behind) to the resume.
+	guest=$(ssh_ "$ip" 'date +%s') now=$(date +%s) saved=$(stat -c %Y "$POOL_DIR/wgold@1.warm.state")
+	check "wk-$i: its clock was stepped to the host's (guest $guest, host $now, state saved at $saved)" \
+		test $((now - saved)) -gt 20 -a $((now - guest)) -le 10 -a $((guest - now)) -le 10
 done
 fvm-spawn destroy wk-1 wk-2 >/dev/null 2>&1
 
