@@ -16,7 +16,8 @@
 # Every clone gets a fresh name (and MAC); each is destroyed, outside the clock, after its run.
 # The rounds rotate which flow goes first. Prints each flow's median and runs and its ratio to
 # the peer's median (issue 16's goals under TCG: lean <= 0.6, warm <= 0.1).
-# COUNT > 1 adds `fvm-spawn create --count COUNT --wait ssh`, cold against lean, ROUNDS times each.
+# COUNT > 1 adds `fvm-spawn create --count COUNT --wait ssh`, cold, lean and warm, ROUNDS times
+# each, the order rotating by round.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 rounds=${1:-3}
@@ -114,11 +115,16 @@ for r in $(seq "$rounds"); do
 done
 
 if [ "$count" -gt 1 ]; then
-	: >"$SANDBOX_DIR/count-cold.ns"
-	: >"$SANDBOX_DIR/count-lean.ns"
+	cflows="cold lean"
+	[ -z "${warm_ref:-}" ] || cflows="$cflows warm"
+	for f in $cflows; do : >"$SANDBOX_DIR/count-$f.ns"; done
+	set -- $cflows
 	for r in $(seq "$rounds"); do
-		for f in $([ $((r % 2)) = 1 ] && echo "cold lean" || echo "lean cold"); do
-			g=$([ "$f" = cold ] && echo bench@1 || echo benchlean@1)
+		order=$(for i in $(seq 0 $(($# - 1))); do
+			eval echo "\${$(((i + r - 1) % $# + 1))}"
+		done)
+		for f in $order; do
+			case $f in cold) g=bench@1 ;; lean) g=benchlean@1 ;; warm) g=$warm_ref ;; esac
 			t0=$(now)
 			fvm-spawn create --count "$count" --memory 256M --wait ssh "$g" "n$f$r" >/dev/null
 			t1=$(now)
@@ -141,8 +147,10 @@ for f in flows:
     m = statistics.median(runs[f])
     print(f"{label[f]:48} median {m:6.2f} s  ratio to peer {m / peer:4.2f}  runs {' '.join(f'{x:.2f}' for x in runs[f])}")
 if count > 1:
-    c = {f: [int(x) / 1e9 for x in open(f"{d}/count-{f}.ns")] for f in ("cold", "lean")}
-    for f in ("cold", "lean"):
-        print(f"fvm-spawn create --count {count} --wait ssh ({f}){'':12} median {statistics.median(c[f]):6.2f} s  runs {' '.join(f'{x:.2f}' for x in c[f])}")
-    print(f"ratio lean / cold, --count {count} (median): {statistics.median(c['lean']) / statistics.median(c['cold']):.2f}")
+    cf = [f for f in ("cold", "lean", "warm") if os.path.exists(f"{d}/count-{f}.ns")]
+    c = {f: [int(x) / 1e9 for x in open(f"{d}/count-{f}.ns")] for f in cf}
+    cold = statistics.median(c["cold"])
+    for f in cf:
+        m = statistics.median(c[f])
+        print(f"fvm-spawn create --count {count} --wait ssh ({f}){'':12} median {m:6.2f} s  ratio to cold {m / cold:4.2f}  runs {' '.join(f'{x:.2f}' for x in c[f])}")
 PY

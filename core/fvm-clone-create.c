@@ -460,8 +460,8 @@ start_warm (CreateTxn *txn, FvmStore *store, Plan *p, const FvmDomainSpec *spec,
                                                       "  <model type='%s'/>\n"
                                                       "</interface>\n",
                                                       spec->network, spec->mac, nic_model);
-  FvmWarmIdentity id
-      = { spec->meta->hostname, opts->identity != NULL ? opts->identity->ssh_keys : NULL };
+  FvmWarmIdentity id = { spec->meta->hostname,
+                         opts->identity != NULL ? opts->identity->ssh_keys : NULL, spec->mac };
   gboolean ok;
 
   live.warm = TRUE;
@@ -518,7 +518,10 @@ plan_warm (Plan *p, FvmStore *store, const FvmCloneCreateOptions *opts)
       abi = fvm_warm_abi_key (p->domain_type, &p->golden->os, fvm_manifest_is_efi (p->golden),
                               p->memory_mib, p->vcpus);
       if (fvm_warm_check (store, fvm_store_get_connection (store), p->golden, abi, &why))
-        return TRUE;
+        {
+          g_debug ("warm state checked");
+          return TRUE;
+        }
     }
   g_printerr ("fvm-spawn: warning: not resuming warm golden %s (%s); booting cold\n", p->golden_ref,
               unfit != NULL ? unfit : why);

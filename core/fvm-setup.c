@@ -152,9 +152,16 @@ network_xml (const char *name, const char *subnet, char **out_xml, GError **erro
   inet_ntop (AF_INET, &a, end, sizeof end);
   a.s_addr = htonl (mask);
   inet_ntop (AF_INET, &a, nm, sizeof nm);
+  /* No STP: with it on, the kernel holds every new port listening then learning for its minimum
+   * forward delay (2 s each, whatever libvirt's delay='0' asks), dropping a resumed clone's
+   * first DHCP requests; a NAT bridge of fvm's own has no second path to a loop. No ping
+   * before an offer: dnsmasq otherwise waits seconds for an echo on every new lease, to guard
+   * against hosts it did not configure, and on fvm's own NAT network it hands out every address. */
   *out_xml = g_markup_printf_escaped (
-      "<network><name>%s</name><forward mode='nat'/><bridge stp='on' delay='0'/>"
-      "<ip address='%s' netmask='%s'><dhcp><range start='%s' end='%s'/></dhcp></ip></network>",
+      "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>"
+      "<name>%s</name><forward mode='nat'/><bridge stp='off'/>"
+      "<ip address='%s' netmask='%s'><dhcp><range start='%s' end='%s'/></dhcp></ip>"
+      "<dnsmasq:options><dnsmasq:option value='no-ping'/></dnsmasq:options></network>",
       name, gw, nm, start, end);
   return TRUE;
 }

@@ -151,6 +151,15 @@ fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden, gu
       fvm_throw_errno_prefix (error, "renaming %s", tmp);
       goto out;
     }
+  {
+    struct stat st;
+    if (stat (state, &st) < 0)
+      {
+        fvm_throw_errno_prefix (error, "%s", state);
+        goto out;
+      }
+    record.state_stamp = fvm_warm_file_stamp (&st);
+  }
   data = fvm_warm_record_to_data (&record);
   /* The commit point. */
   if (!g_file_set_contents (json_path, data, -1, error))

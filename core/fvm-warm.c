@@ -19,6 +19,16 @@ fvm_warm_record_clear (FvmWarmRecord *record)
   g_clear_pointer (&record->abi, g_free);
   g_clear_pointer (&record->sha256, g_free);
   g_clear_pointer (&record->created, g_free);
+  g_clear_pointer (&record->state_stamp, g_free);
+}
+
+char *
+fvm_warm_file_stamp (const struct stat *st)
+{
+  return g_strdup_printf ("dev=%ju ino=%ju size=%jd mtime=%jd.%09ld ctime=%jd.%09ld",
+                          (uintmax_t) st->st_dev, (uintmax_t) st->st_ino, (intmax_t) st->st_size,
+                          (intmax_t) st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+                          (intmax_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
 }
 
 char *
@@ -41,6 +51,11 @@ fvm_warm_record_to_data (const FvmWarmRecord *record)
   json_builder_add_int_value (b, (gint64) record->state_size);
   json_builder_set_member_name (b, "created");
   json_builder_add_string_value (b, record->created ? record->created : "");
+  if (record->state_stamp != NULL)
+    {
+      json_builder_set_member_name (b, "state_stamp");
+      json_builder_add_string_value (b, record->state_stamp);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
@@ -78,6 +93,7 @@ fvm_warm_record_parse (const char *data, FvmWarmRecord *out, GError **error)
   out->abi = member_string (o, "abi");
   out->sha256 = member_string (o, "state_sha256");
   out->created = member_string (o, "created");
+  out->state_stamp = member_string (o, "state_stamp");
   size = json_object_get_member (o, "state_size");
   if (size != NULL && json_node_get_value_type (size) == G_TYPE_INT64
       && json_node_get_int (size) > 0)
@@ -225,6 +241,14 @@ fvm_warm_check (FvmStore *store, virConnectPtr conn, const FvmManifest *golden, 
       *why = g_strdup_printf ("%s is missing or not the size recorded", state);
       return FALSE;
     }
+  {
+    g_autofree char *stamp = fvm_warm_file_stamp (&st);
+    if (record.state_stamp != NULL && g_str_equal (stamp, record.state_stamp))
+      {
+        g_debug ("%s: unchanged since it was hashed (%s)", state, stamp);
+        return TRUE;
+      }
+  }
   sum = fvm_warm_file_sha256 (state, &size, &local_error);
   if (sum == NULL || size != record.state_size || !g_str_equal (sum, record.sha256))
     {

@@ -21,6 +21,8 @@
 #include "fvm-manifest.h"
 #include "fvm-store.h"
 
+#include <sys/stat.h>
+
 G_BEGIN_DECLS
 
 #define FVM_WARM_RECORD_VERSION 1
@@ -32,12 +34,18 @@ typedef struct
   char *sha256;       /* of the state file */
   guint64 state_size;
   char *created;
+  /* fvm_warm_file_stamp of the state once read-only and in place, or NULL (a record from an
+   * earlier fvm): while the file's stamp is still this, its SHA-256 is not computed again. */
+  char *state_stamp;
 } FvmWarmRecord;
 
 void fvm_warm_record_clear (FvmWarmRecord *record);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FvmWarmRecord, fvm_warm_record_clear)
 
 char *fvm_warm_record_to_data (const FvmWarmRecord *record);
+/* What changes when a file is replaced or written in place: its device, inode, size, and
+ * modification and status-change times (ns). Only root can set a ctime back (by the clock). */
+char *fvm_warm_file_stamp (const struct stat *st);
 gboolean fvm_warm_record_parse (const char *data, FvmWarmRecord *out, GError **error);
 
 /* The settings that make a guest's ABI, as one canonical line: domain type, the machine and the
@@ -63,7 +71,8 @@ gboolean fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *g
 gboolean fvm_warm_remove (FvmStore *store, const FvmManifest *golden, GError **error);
 
 /* TRUE when GOLDEN has a warm state a clone with ABI key ABI may resume on CONN: the record
- * parses, QEMU and the ABI match, and the state file's size and SHA-256 are the recorded ones.
+ * parses, QEMU and the ABI match, and the state file's size and SHA-256 are the recorded ones
+ * (the SHA-256 computed again only when the file's stamp is not the recorded one).
  * FALSE with *WHY (one line) when it has warm files that cannot be used; FALSE with *WHY NULL
  * when the golden is simply not warm. */
 gboolean fvm_warm_check (FvmStore *store, virConnectPtr conn, const FvmManifest *golden,
@@ -74,12 +83,14 @@ typedef struct
 {
   const char *hostname;
   const GPtrArray *ssh_keys; /* authorized_keys lines for root (char *), or NULL */
+  const char *mac;           /* the NIC's, as 52:54:00:xx:xx:xx */
 } FvmWarmIdentity;
 
 /* Starts the clone whose live definition is LIVE_XML (fvm_domain_xml with spec->warm) from
- * GOLDEN's warm state, makes it its own machine (host name, machine-id, SSH host keys, clock),
- * then hot-plugs NIC_XML. *OUT_DOM is set as soon as the domain exists, so a caller can destroy
- * it on failure. */
+ * GOLDEN's warm state and hot-plugs NIC_XML (one <interface>, whose MAC is IDENTITY's) with its
+ * link down; makes it its own machine (host name, machine-id, SSH host keys, clock); then brings
+ * the link up and has the guest ask for an address on it at once. *OUT_DOM is set as soon as the
+ * domain exists, so a caller can destroy it on failure. */
 gboolean fvm_warm_start (FvmStore *store, virConnectPtr conn, const FvmManifest *golden,
                          const char *live_xml, const char *nic_xml, const FvmWarmIdentity *identity,
                          virDomainPtr *out_dom, GCancellable *cancellable, GError **error);

@@ -46,7 +46,12 @@ test_record (void)
                       .sha256 = (char *) "0123456789abcdef0123456789abcdef"
                                          "0123456789abcdef0123456789abcdef",
                       .state_size = 316695754,
-                      .created = (char *) "2026-12-06T00:00:00Z" };
+                      .created = (char *) "2026-12-06T00:00:00Z",
+                      .state_stamp = (char *) "dev=2049 ino=12 size=316695754 mtime=1.000000002 "
+                                              "ctime=3.000000004" };
+  FvmWarmRecord old = r;
+  g_autofree char *old_data = NULL;
+  g_auto (FvmWarmRecord) old_back = { 0 };
   g_autofree char *data = fvm_warm_record_to_data (&r);
   g_auto (FvmWarmRecord) back = { 0 };
   g_autoptr (GError) error = NULL;
@@ -69,6 +74,13 @@ test_record (void)
   g_assert_cmpstr (back.abi, ==, r.abi);
   g_assert_cmpstr (back.sha256, ==, r.sha256);
   g_assert_cmpuint (back.state_size, ==, r.state_size);
+  g_assert_cmpstr (back.state_stamp, ==, r.state_stamp);
+  /* An earlier fvm's record has no stamp: it parses, and its state is hashed at each check. */
+  old.state_stamp = NULL;
+  old_data = fvm_warm_record_to_data (&old);
+  g_assert_null (strstr (old_data, "state_stamp"));
+  g_assert_true (fvm_warm_record_parse (old_data, &old_back, &error));
+  g_assert_null (old_back.state_stamp);
   for (guint i = 0; bad[i] != NULL; i++)
     {
       g_auto (FvmWarmRecord) x = { 0 };

@@ -27,6 +27,10 @@ check "the pool directory is 0750 in qemu's group ($qgid)" \
 	test "$(stat -c '%a %g' "$SANDBOX_DIR/itpool")" = "750 $qgid"
 check "the network is NAT on 10.250.7.1 with DHCP from .128" \
 	bash -c 'x=$(virsh -q -c "$FVM_CONNECT" net-dumpxml itnet) && grep -q "<forward mode=.nat." <<<"$x" && grep -q "address=.10.250.7.1." <<<"$x" && grep -q "start=.10.250.7.128." <<<"$x"'
+# A new port forwards at once and a new lease is offered without dnsmasq's echo wait (docs/design.md,
+# Warm clones): the running bridge has STP off, the network gives dnsmasq no-ping.
+check "its bridge runs without STP and its dnsmasq without the ping before an offer" \
+	bash -c 'x=$(virsh -q -c "$FVM_CONNECT" net-dumpxml itnet) && br=$(sed -n "s/.*<bridge name=.\([^\x27]*\).*/\1/p" <<<"$x") && [ -n "$br" ] && grep -q "<dnsmasq:option value=.no-ping./>" <<<"$x" && [ "$(fvm-sandbox exec --dir "$1" -- cat "/sys/class/net/$br/bridge/stp_state")" = 0 ]' _ "$SANDBOX_DIR"
 virsh_ net-destroy itnet >/dev/null; virsh_ net-undefine itnet >/dev/null
 virsh_ pool-destroy itpool >/dev/null; virsh_ pool-undefine itpool >/dev/null
 rm -rf "$conf" "$SANDBOX_DIR/itpool"

@@ -7,7 +7,9 @@
 #   reseeded its RNG on the VM generation ID change, both answer SSH, and the network's lease
 #   file holds only their two MACs; /proc/sys/kernel/random/boot_id is the SAME in both (Linux
 #   sets it once per kernel life: shown here, said in docs/design.md); a tampered state file
-#   makes create warn in one line and boot cold, and destroy leaves nothing.
+#   makes create warn in one line and boot cold, and destroy leaves nothing. Each clone's ifupdown
+#   unit is active with its DHCP client after fvm's address request; --count 2 with --ssh-key
+#   resumes both, and the user's key and the one the golden had both log in.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -65,7 +67,8 @@ check "the persistent definition keeps the clone's fw_cfg identity for later col
 facts() {
 	ssh_ "$1" 'hostname; cat /etc/machine-id; cut -d" " -f2 /etc/ssh/ssh_host_ed25519_key.pub
 		cat /proc/sys/kernel/random/boot_id; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n"; echo
-		dmesg | grep -c "crng reseeded due to virtual machine fork"'
+		dmesg | grep -c "crng reseeded due to virtual machine fork"
+		systemctl is-active ifup@eth0; ps -C dhclient -o pid= | wc -l'
 }
 facts "$ip1" >"$tmp/f1"
 facts "$ip2" >"$tmp/f2"
@@ -79,8 +82,15 @@ check "different MACs ($mac1, $mac2)" test -n "$mac1" -a "$mac1" != "$mac2"
 check "host names are the clones' names" test "$(line 1 1)" = w1 -a "$(line 2 1)" = w2
 check "different machine-ids" test -n "$(line 1 2)" -a "$(line 1 2)" != "$(line 2 2)"
 check "different SSH host keys" test -n "$(line 1 3)" -a "$(line 1 3)" != "$(line 2 3)"
+# What sshd serves, not only what is on disk: the running sshd took the new keys.
+served() { fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -T 20 -t ed25519 "$1" 2>/dev/null | awk '{print $3}'; }
+check "each sshd serves its clone's new host key" test "$(served "$ip1") $(served "$ip2")" = "$(line 1 3) $(line 2 3)"
 check "different 32 bytes of /dev/urandom" test -n "$(line 1 5)" -a "$(line 1 5)" != "$(line 2 5)"
 check "each kernel reseeded its RNG on the new VM generation ID" test "$(line 1 6)" -ge 1 -a "$(line 2 6)" -ge 1
+# fvm restarts ifupdown's unit when its first DHCP request went out before the carrier: the
+# clone's networking must be left as a boot leaves it (the unit active, one dhclient to renew).
+check "each clone's ifup@eth0 is active with one DHCP client running (renewals)" \
+	test "$(line 1 7) $(line 1 8) $(line 2 7) $(line 2 8)" = "active 1 active 1"
 # Linux sets boot_id once per kernel life and it is read-only: a resumed kernel keeps the saved one.
 check "boot_id is the SAME in both (the saved kernel's; cannot change without a boot)" \
 	test -n "$(line 1 4)" -a "$(line 1 4)" = "$(line 2 4)"
@@ -100,6 +110,24 @@ for args in "wgold@1" "--remove wgold@1"; do
 done
 check "and its warm files are untouched" test "$(ls -l --time-style=+%s.%N "$POOL_DIR" | grep warm)" = "$before"
 fvm-spawn destroy w1 w2 >/dev/null 2>&1 || fvm-spawn destroy w1 >/dev/null 2>&1
+
+# --- --count and --ssh-key on a warm golden ------------------------------------------------------
+# The fleet path (one process, clone.parallel at a time) and a user's key given through the agent.
+ssh-keygen -q -t ed25519 -N '' -C warm-user -f "$tmp/k2"
+start=$SECONDS
+fvm-spawn create wgold wk --count 2 --ssh-key "$tmp/k2.pub" --wait ssh --json >"$tmp/wk.json" 2>"$tmp/wk.err"
+rc=$?
+check "create wgold wk --count 2 --ssh-key --wait ssh: exit 0, no warning ($((SECONDS - start)) s)" \
+	test "$rc" = 0 -a ! -s "$tmp/wk.err" || note "$(cat "$tmp/wk.err")"
+for i in 1 2; do
+	ip=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["clones"][int(sys.argv[2])]["ip"])' "$tmp/wk.json" $((i - 1)) 2>/dev/null)
+	check "wk-$i resumed the warm state (-incoming)" sh -c "virsh -q -c '$FVM_CONNECT' dumpxml wk-$i | grep -q incoming"
+	check "wk-$i: the --ssh-key key logs in, and the host name is wk-$i ($ip)" test "$(fvm-sandbox exec --dir "$SANDBOX_DIR" -- \
+		ssh -i "$tmp/k2" -o BatchMode=yes -o ConnectTimeout=20 -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "root@$ip" hostname)" = "wk-$i"
+	check "wk-$i: the key it had already logs in too" test "$(ssh_ "$ip" hostname)" = "wk-$i"
+done
+fvm-spawn destroy wk-1 wk-2 >/dev/null 2>&1
 
 # --- a tampered state ----------------------------------------------------------------------------
 state=$POOL_DIR/wgold@1.warm.state
