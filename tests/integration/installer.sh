@@ -32,7 +32,9 @@ pid=$!
 # this boot rather than after it.
 fvm-build --method install --timeout 20 debian12 itslow >"$SANDBOX_DIR/slow.out" 2>&1 &
 slow_pid=$!
-fvm-build --method install --timeout 20 --keep-failed debian12 itkeep >"$SANDBOX_DIR/keep.out" 2>&1 &
+# --keep-failed wants a console log with something in it: 40 s (still inside the first boot's
+# time) so that four guests starting at once on a loaded host do not leave it empty.
+fvm-build --method install --timeout 40 --keep-failed debian12 itkeep >"$SANDBOX_DIR/keep.out" 2>&1 &
 keep_pid=$!
 
 # --- Ctrl-C while the installer boots --------------------------------------------------------------
@@ -79,7 +81,7 @@ check "and leaves nothing" nothing_of itslow
 wait $keep_pid; rc=$?
 out=$(cat "$SANDBOX_DIR/keep.out")
 check "--keep-failed keeps the disk and the console log, and says where" \
-	bash -c '[ "$1" = 1 ] && grep -q "kept .*itkeep.original.qcow2 and the console log .*itkeep.original.log" <<<"$2" && test -s "$3/itkeep.original.log" && test -f "$3/itkeep.original.qcow2"' _ "$rc" "$out" "$POOL_DIR"
+	bash -c '[ "$1" = 1 ] && grep -q "kept .*itkeep.original.qcow2 and the console log .*itkeep.original.log" <<<"$2" && test -s "$3/itkeep.original.log" && test -f "$3/itkeep.original.qcow2" || { echo "$2"; ls -l "$3"/itkeep.original.*; exit 1; }' _ "$rc" "$out" "$POOL_DIR"
 rm -f "$POOL_DIR"/itkeep.original.*
 
 # --- libosinfo's script: what it cannot take is refused before anything is made -------------
