@@ -3,14 +3,17 @@
 # package) under TCG, in a private sandbox: the preseed injected into the initrd is loaded
 # (its early command prints a marker on the serial console); the installer's error (the mirror
 # is out of reach in the sandbox) is recognised on the console; Ctrl-C and --timeout end an
-# install with a clear result; nothing is left behind but what --keep-failed keeps.
+# install with a clear result; nothing is left behind but what --keep-failed keeps. (Those short
+# runs go beside the first boot: each is bounded by the clock, not by the installer.)
 # Then Debian 13 through the installer fixture (tests/di-mirror.py, relayed into the sandbox):
 # from --location DIR it fetches its udebs and reaches partitioning, where the template's
 # partman early command powers it off (an answer file without the marker completes by that
 # power-off); from a netinst-like ISO made with xorriso, --iso boots it to the preseed.
-# libosinfo's own preseed (debian10, no fvm template) drives the same installer through
-# partitioning to the base system's install; the inactivity guard and --timeout then end it in one
-# line. The whole installs (fvm's template and libosinfo's) need ~35 min of TCG each: the slow suite.
+# libosinfo's own preseed (debian10, no fvm template) drives the same installer past its last
+# question, partman's "write the changes to disks?", until partman formats the disk; the guest
+# is then suspended and the inactivity guard (a 75 s window) ends that run in one line, while
+# the --iso run and another libosinfo run past --timeout go beside its wait. The whole installs
+# (fvm's template and libosinfo's) need ~35 min of TCG each: the slow suite.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -25,6 +28,29 @@ nothing_of() { test -z "$(ls "$POOL_DIR" | grep "^$1\.")" && ! virsh_ dominfo "f
 start=$SECONDS
 fvm-build --method install --ssh-key "$KEY.pub" debian12 itinst >/dev/null 2>"$SANDBOX_DIR/inst.err" &
 pid=$!
+# The short runs below (--timeout, --keep-failed, Ctrl-C) are wall-clock bounded: they run beside
+# this boot rather than after it.
+fvm-build --method install --timeout 20 debian12 itslow >"$SANDBOX_DIR/slow.out" 2>&1 &
+slow_pid=$!
+# --keep-failed wants a console log with something in it: 40 s (still inside the first boot's
+# time) so that four guests starting at once on a loaded host do not leave it empty.
+fvm-build --method install --timeout 40 --keep-failed debian12 itkeep >"$SANDBOX_DIR/keep.out" 2>&1 &
+keep_pid=$!
+
+# --- Ctrl-C while the installer boots --------------------------------------------------------------
+fvm-build --method install debian12 itint >/dev/null 2>&1 &
+int_pid=$!
+for _ in $(seq 100); do [ "$(virsh_ domstate fvm-build-itint 2>/dev/null)" = running ] && break; sleep 0.3; done
+sleep 5
+# Its own scratch directory (other builds on the machine have theirs): where its kernel is.
+tmpdir=$(virsh_ dumpxml fvm-build-itint 2>/dev/null | sed -n 's|.*<kernel>\(.*\)/vmlinuz</kernel>.*|\1|p')
+kill -INT $int_pid
+wait $int_pid; rc=$?
+check "Ctrl-C during the install exits 130" test "$rc" = 130
+check "and leaves no domain, volume or log" nothing_of itint
+check "and no temporary directory ($tmpdir)" bash -c '[ -n "$1" ] && [ ! -e "$1" ]' _ "$tmpdir"
+
+# --- back to the first boot: the preseed, then the installer's error ------------------------
 log=$POOL_DIR/itinst.original.log
 seen=
 for _ in $(seq 400); do
@@ -46,27 +72,16 @@ check "an installer error on the console ends the build: one line, exit 1" \
 	bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "^fvm-build: error: install failed: debian-installer stopped on an error (console: .*Bad archive mirror" <<<"$2"' _ "$rc" "$err"
 check "and leaves no domain, volume or log" nothing_of itinst
 
-# --- Ctrl-C while the installer boots --------------------------------------------------------------
-fvm-build --method install debian12 itint >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ "$(virsh_ domstate fvm-build-itint 2>/dev/null)" = running ] && break; sleep 0.3; done
-sleep 5
-# Its own scratch directory (other builds on the machine have theirs): where its kernel is.
-tmpdir=$(virsh_ dumpxml fvm-build-itint 2>/dev/null | sed -n 's|.*<kernel>\(.*\)/vmlinuz</kernel>.*|\1|p')
-kill -INT $pid
-wait $pid; rc=$?
-check "Ctrl-C during the install exits 130" test "$rc" = 130
-check "and leaves no domain, volume or log" nothing_of itint
-check "and no temporary directory ($tmpdir)" bash -c '[ -n "$1" ] && [ ! -e "$1" ]' _ "$tmpdir"
-
-# --- a timeout is a clear error ------------------------------------------------------------------
-out=$(fvm-build --method install --timeout 20 debian12 itslow 2>&1); rc=$?
+# --- a timeout is a clear error (the two runs started beside the first boot) -------------------
+wait $slow_pid; rc=$?
+out=$(cat "$SANDBOX_DIR/slow.out")
 check "--timeout ends the install with one line, exit 1" \
 	test "$rc" = 1 -a "$out" = "fvm-build: error: install did not finish within --timeout 20 s"
 check "and leaves nothing" nothing_of itslow
-out=$(fvm-build --method install --timeout 20 --keep-failed debian12 itkeep 2>&1); rc=$?
+wait $keep_pid; rc=$?
+out=$(cat "$SANDBOX_DIR/keep.out")
 check "--keep-failed keeps the disk and the console log, and says where" \
-	bash -c '[ "$1" = 1 ] && grep -q "kept .*itkeep.original.qcow2 and the console log .*itkeep.original.log" <<<"$2" && test -s "$3/itkeep.original.log" && test -f "$3/itkeep.original.qcow2"' _ "$rc" "$out" "$POOL_DIR"
+	bash -c '[ "$1" = 1 ] && grep -q "kept .*itkeep.original.qcow2 and the console log .*itkeep.original.log" <<<"$2" && test -s "$3/itkeep.original.log" && test -f "$3/itkeep.original.qcow2" || { echo "$2"; ls -l "$3"/itkeep.original.*; exit 1; }' _ "$rc" "$out" "$POOL_DIR"
 rm -f "$POOL_DIR"/itkeep.original.*
 
 # --- libosinfo's script: what it cannot take is refused before anything is made -------------
@@ -133,80 +148,99 @@ if di_mirror_up sandbox; then
 	virsh_ pool-refresh fvm >/dev/null
 
 	# --- --iso: a netinst-like ISO made here from the same kernel and initrd ---------------------
-	mkdir -p "$SANDBOX_DIR/iso/install.amd"
-	cp "$DI_TREE/current/images/netboot/debian-installer/amd64/linux" "$SANDBOX_DIR/iso/install.amd/vmlinuz"
-	cp "$DI_TREE/current/images/netboot/debian-installer/amd64/initrd.gz" "$SANDBOX_DIR/iso/install.amd/initrd.gz"
-	xorriso -as mkisofs -quiet -R -J -V "Debian 13.0.0 amd64 n" -o "$SANDBOX_DIR/netinst.iso" \
-		"$SANDBOX_DIR/iso" 2>"$SANDBOX_DIR/xorriso.err" || bail "xorriso: $(cat "$SANDBOX_DIR/xorriso.err")"
-	chmod 0644 "$SANDBOX_DIR/netinst.iso"
-	start=$SECONDS
-	fvm-build --method install --template "$tmpl" --iso "$SANDBOX_DIR/netinst.iso" \
-		--mirror "$DI_MIRROR" debian13 itiso >/dev/null 2>"$SANDBOX_DIR/iso.err" &
-	pid=$!
-	log=$POOL_DIR/itiso.original.log
-	if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
-		ok "--iso: libosinfo found the kernel and initrd in a netinst-like ISO and its installer loaded the preseed ($((SECONDS - start)) s)"
-	else
-		not_ok "--iso: the installer from a netinst-like ISO loaded the preseed" \
-			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/iso.err")"
-	fi
-	check "the ISO is attached as a CD-ROM" \
-		bash -c 'virsh -q -c "$FVM_CONNECT" dumpxml fvm-build-itiso | grep -q "netinst.iso"'
-	# Without a marker, a stop that is not the guest's own power-off is a failure.
-	virsh_ destroy fvm-build-itiso >/dev/null 2>&1
-	wait $pid; rc=$?
-	err=$(cat "$SANDBOX_DIR/iso.err")
-	check "without a marker, an installer ended from outside is a failure: one line, exit 1 ($err)" \
-		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "stopped without powering off" <<<"$2"' _ "$rc" "$err"
-	check "and leaves nothing" nothing_of itiso
+	# Run below, while the inactivity guard waits on a suspended guest (an idle core otherwise).
+	iso_checks() {
+		mkdir -p "$SANDBOX_DIR/iso/install.amd"
+		cp "$DI_TREE/current/images/netboot/debian-installer/amd64/linux" "$SANDBOX_DIR/iso/install.amd/vmlinuz"
+		cp "$DI_TREE/current/images/netboot/debian-installer/amd64/initrd.gz" "$SANDBOX_DIR/iso/install.amd/initrd.gz"
+		xorriso -as mkisofs -quiet -R -J -V "Debian 13.0.0 amd64 n" -o "$SANDBOX_DIR/netinst.iso" \
+			"$SANDBOX_DIR/iso" 2>"$SANDBOX_DIR/xorriso.err" || bail "xorriso: $(cat "$SANDBOX_DIR/xorriso.err")"
+		chmod 0644 "$SANDBOX_DIR/netinst.iso"
+		local start=$SECONDS pid log rc err
+		fvm-build --method install --template "$tmpl" --iso "$SANDBOX_DIR/netinst.iso" \
+			--mirror "$DI_MIRROR" debian13 itiso >/dev/null 2>"$SANDBOX_DIR/iso.err" &
+		pid=$!
+		log=$POOL_DIR/itiso.original.log
+		if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
+			ok "--iso: libosinfo found the kernel and initrd in a netinst-like ISO and its installer loaded the preseed ($((SECONDS - start)) s)"
+		else
+			not_ok "--iso: the installer from a netinst-like ISO loaded the preseed" \
+				"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/iso.err")"
+		fi
+		check "the ISO is attached as a CD-ROM" \
+			bash -c 'virsh -q -c "$FVM_CONNECT" dumpxml fvm-build-itiso | grep -q "netinst.iso"'
+		# Without a marker, a stop that is not the guest's own power-off is a failure.
+		virsh_ destroy fvm-build-itiso >/dev/null 2>&1
+		wait $pid; rc=$?
+		err=$(cat "$SANDBOX_DIR/iso.err")
+		check "without a marker, an installer ended from outside is a failure: one line, exit 1 ($err)" \
+			bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && grep -q "stopped without powering off" <<<"$2"' _ "$rc" "$err"
+		check "and leaves nothing" nothing_of itiso
+	}
 
 	# --- libosinfo's own install script drives the real installer ------------------------------
 	# debian10: osinfo-db has its jeos preseed and fvm no template for it, so fvm-build has
-	# libosinfo generate it and adds only the mirror (--mirror: the fixture) and its completion
-	# marker; the preseed is otherwise libosinfo's, unedited by the test. The tree's Debian 13
-	# installer reads it (osinfo-db's Debian 10 tree is laid out like it; the installer installs
-	# its own suite). What this proves in minutes: the script answers every question up to
-	# partitioning, the installer fetches its udebs through the fixture, partman writes the disk
-	# and the base system's install starts (its package index fetched through the fixture). Then
+	# libosinfo generate it and adds only its answers (the mirror: the fixture; make-user false),
+	# libosinfo's boot arguments and its completion marker; the preseed is otherwise libosinfo's,
+	# unedited by the test. The tree's Debian 13 installer reads it (osinfo-db's Debian 10 tree is
+	# laid out like it; the installer installs its own suite). The run goes as far as proves the
+	# script asks nothing: every question d-i stops on before the disk is written (locale,
+	# keyboard, network, mirror, root password and user, time zone, partman's recipe and its
+	# "write the changes to disks?") comes before partman's "Partitions formatting", the first
+	# thing the installer prints once that last question was answered; an unanswered one would
+	# sit there as a prompt. Its udebs come through the fixture and partman writes the disk. Then
 	# the guest is suspended (a hung installer: no console output, no disk writes) and the
-	# inactivity guard ends the build in one line, leaving nothing. The whole install, to the
-	# marker, takes ~35 min: that is the slow suite's osinfo-install.
+	# inactivity guard ends the build in one line, leaving nothing; meanwhile the --iso run and a
+	# second libosinfo run, ended at --timeout, use the idle core. The whole install, to the marker, takes ~35 min: the slow suite's osinfo-install.
+	# The window: a live installer is never silent for a minute (its screen redraws the clock in
+	# the status line every minute; progress bars more often), so 75 s cannot end it early.
 	: >"$DI_LOG"
+	idle=75
 	start=$SECONDS
-	fvm-build --method install --location "$DI_TREE" --mirror "$DI_MIRROR" --inactivity 120 \
-		debian10 itosi >/dev/null 2>"$SANDBOX_DIR/osi.err" &
+	# The subshell notes when fvm-build ended: the guard's time, whatever runs beside its wait.
+	(
+		fvm-build --method install --location "$DI_TREE" --mirror "$DI_MIRROR" --inactivity $idle \
+			debian10 itosi >/dev/null 2>"$SANDBOX_DIR/osi.err"
+		rc=$?
+		date +%s >"$SANDBOX_DIR/osi.end"
+		exit $rc
+	) &
 	pid=$!
 	log=$POOL_DIR/itosi.original.log
-	base=
-	for _ in $(seq 1500); do
-		grep -Eq '^200 [a-z]+ dists/[a-z]+/main/binary-amd64/(Packages|by-hash/)' "$DI_LOG" 2>/dev/null && { base=1; break; }
+	if watch_install "$log" $pid "Partitions formatting" 900; then
+		ok "libosinfo's debian10 preseed answered every question up to partman's write to the disk ($((SECONDS - start)) s)"
+	else
+		not_ok "libosinfo's debian10 preseed answered every question up to partman's write to the disk" \
+			"$(cat "$SANDBOX_DIR/osi.err")" "$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 20)"
+	fi
+	# A new disk is under 1 MiB (qcow2 metadata); the label and lazily initialised ext4 ~4.5 MiB.
+	disk=$(virsh_ domblklist fvm-build-itosi 2>/dev/null | awk '$1 == "vda" { print $2 }')
+	used=
+	for _ in $(seq 120); do
+		used=$(du -k "$disk" 2>/dev/null | cut -f1)
+		[ "${used:-0}" -gt 2048 ] && break
 		kill -0 $pid 2>/dev/null || break
 		sleep 1
 	done
-	disk=$(virsh_ domblklist fvm-build-itosi 2>/dev/null | awk '$1 == "vda" { print $2 }')
-	used=$(du -k "$disk" 2>/dev/null | cut -f1)
+	virsh_ suspend fvm-build-itosi >/dev/null 2>&1
+	t0=$(date +%s)
 	note "libosinfo run: $((SECONDS - start)) s; fetched through the fixture: $(di_mirror_stats | tr '\n' ';')"
-	if [ -n "$base" ]; then
-		ok "libosinfo's debian10 preseed drove the installer through partitioning to the base system's install ($((SECONDS - start)) s)"
-	else
-		not_ok "libosinfo's debian10 preseed drove the installer through partitioning to the base system's install" \
-			"$(cat "$SANDBOX_DIR/osi.err")" "$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 20)"
-	fi
 	check "its udebs came through the fixture, the preseed's mirror" \
 		grep -Eq '^200 [a-z]+ pool/main/.*\.udeb$' "$DI_LOG"
-	# A new disk is under 1 MiB (qcow2 metadata); the label and lazily initialised ext4 ~4.5 MiB.
 	check "partman wrote the disk (${used:-?} KiB allocated)" test "${used:-0}" -gt 2048
-	virsh_ suspend fvm-build-itosi >/dev/null 2>&1
-	t0=$SECONDS
-	wait $pid; rc=$?
-	err=$(cat "$SANDBOX_DIR/osi.err")
-	check "a hung installer: the inactivity guard ends it after 120 s in one line, exit 1 ($((SECONDS - t0)) s: $err)" \
-		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && [ "$2" = "fvm-build: error: install stalled: no console output and no disk writes for 120 s" ] && [ "$3" -ge 110 ] && [ "$3" -le 200 ]' _ "$rc" "$err" "$((SECONDS - t0))"
-	check "and leaves nothing" nothing_of itosi
+	# While the guard waits on the suspended guest: --iso (above), then libosinfo's script past
+	# --timeout.
+	iso_checks
 	out=$(fvm-build --method install --location "$DI_TREE" --mirror "$DI_MIRROR" --timeout 20 debian10 itosi2 2>&1); rc=$?
 	check "libosinfo's script past --timeout: one line, exit 1, nothing left" \
 		bash -c '[ "$1" = 1 ] && [ "$2" = "fvm-build: error: install did not finish within --timeout 20 s" ]' _ "$rc" "$out"
 	check "and leaves nothing (--timeout)" nothing_of itosi2
+	wait $pid; rc=$?
+	err=$(cat "$SANDBOX_DIR/osi.err")
+	took=$(($(cat "$SANDBOX_DIR/osi.end" 2>/dev/null || echo 0) - t0))
+	check "a hung installer: the inactivity guard ends it after $idle s in one line, exit 1 ($took s: $err)" \
+		bash -c '[ "$1" = 1 ] && [ "$(wc -l <<<"$2")" = 1 ] && [ "$2" = "fvm-build: error: install stalled: no console output and no disk writes for $4 s" ] && [ "$3" -ge $(($4 - 10)) ] && [ "$3" -le $(($4 + 60)) ]' _ "$rc" "$err" "$took" "$idle"
+	check "and leaves nothing" nothing_of itosi
 	di_mirror_down
 else
 	not_ok "the Debian 13 installer fixture (tests/di-mirror.py) starts"

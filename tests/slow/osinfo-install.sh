@@ -6,7 +6,7 @@
 # runs it under the host's libvirtd with user-mode networking (its only traffic the fixture's on
 # loopback) and installs its own suite. The install must end with the marker after the script's
 # own late command; the original's files are read with libguestfs. CI (the installer suite)
-# runs the same build up to the base system's install.
+# runs the same build until partman formats the disk.
 #   flock /tmp/fvm-long.lock nice -n 10 meson test -C build --suite slow --timeout-multiplier 4
 here=$(dirname "$(readlink -f "$0")")
 . "$here/../integration/lib.sh"
