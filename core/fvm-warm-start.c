@@ -98,8 +98,9 @@ identity_script (const FvmWarmIdentity *id, GError **error)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-/* The script run once the NIC is plugged in. ifupdown starts its DHCP client as soon as the
- * hot-plugged interface appears, before the driver reports a carrier: the kernel drops its first
+/* The script run once the NIC's link is up. ifupdown starts its DHCP client as soon as the
+ * hot-plugged interface appears, before it has a carrier (here its link is still down, and a
+ * cold hot-plug is no better: the driver reports the carrier later): the kernel drops its first
  * request, and dhclient asks again only ~10 s later. So: wait (at most 10 s) for the interface
  * with MAC to be up (its operstate: the kernel sends on it only from then, not from the
  * carrier, which comes first); if ifupdown's unit for it is still waiting for a lease, end that
