@@ -445,6 +445,16 @@ run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions 
                         opts->hook_output_data, cancellable, error);
 }
 
+/* Whether fvm-golden create --lean left the golden's sshd an Ed25519 host key only. */
+static gboolean
+lean_ed25519_only (const FvmManifest *golden)
+{
+  for (guint i = 0; golden->lean != NULL && i < golden->lean->len; i++)
+    if (g_str_equal (golden->lean->pdata[i], "ssh-hostkeys:ed25519"))
+      return TRUE;
+  return FALSE;
+}
+
 /* Starts the clone from its golden's warm state as a transient domain (the define that follows
  * makes it persistent, with its NIC, for every later start). */
 static gboolean
@@ -460,8 +470,9 @@ start_warm (CreateTxn *txn, FvmStore *store, Plan *p, const FvmDomainSpec *spec,
                                                       "  <model type='%s'/>\n"
                                                       "</interface>\n",
                                                       spec->network, spec->mac, nic_model);
-  FvmWarmIdentity id = { spec->meta->hostname,
-                         opts->identity != NULL ? opts->identity->ssh_keys : NULL, spec->mac };
+  FvmWarmIdentity id
+      = { spec->meta->hostname, opts->identity != NULL ? opts->identity->ssh_keys : NULL, spec->mac,
+          lean_ed25519_only (p->golden) };
   gboolean ok;
 
   live.warm = TRUE;

@@ -29,6 +29,8 @@ static char *
 identity_script (const FvmWarmIdentity *id, GError **error)
 {
   static const char *const types[] = { "ed25519", "ecdsa", "rsa" };
+  /* A --lean golden's sshd has the Ed25519 key only: its clones too, and no RSA key to make. */
+  guint n_types = id->ed25519_only ? 1 : G_N_ELEMENTS (types);
   g_autoptr (GString) s = g_string_new ("set -e\numask 022\n");
   g_autofree char *dir = NULL;
   g_autofree char *machine_id = NULL;
@@ -55,7 +57,7 @@ identity_script (const FvmWarmIdentity *id, GError **error)
                           "echo %s > /etc/machine-id\n"
                           "rm -f /etc/ssh/ssh_host_*\n",
                           id->hostname, id->hostname, id->hostname, machine_id);
-  for (guint i = 0; ok && i < G_N_ELEMENTS (types); i++)
+  for (guint i = 0; ok && i < n_types; i++)
     {
       g_autofree char *priv = NULL;
       g_autofree char *pub = NULL;
@@ -67,7 +69,7 @@ identity_script (const FvmWarmIdentity *id, GError **error)
                                 "chmod 600 /etc/ssh/ssh_host_%s_key\n",
                                 types[i], priv, types[i], pub, types[i]);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+  for (guint i = 0; i < n_types; i++)
     {
       g_autofree char *f = g_strdup_printf ("%s/ssh_host_%s_key", dir, types[i]);
       g_autofree char *p = g_strconcat (f, ".pub", NULL);

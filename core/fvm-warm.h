@@ -84,6 +84,7 @@ typedef struct
   const char *hostname;
   const GPtrArray *ssh_keys; /* authorized_keys lines for root (char *), or NULL */
   const char *mac;           /* the NIC's, as 52:54:00:xx:xx:xx */
+  gboolean ed25519_only;     /* the golden's sshd has an Ed25519 host key only (--lean) */
 } FvmWarmIdentity;
 
 /* Starts the clone whose live definition is LIVE_XML (fvm_domain_xml with spec->warm) from

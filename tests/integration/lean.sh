@@ -6,7 +6,8 @@
 # 'fvm-golden info' list the changes; one clone boots to SSH with them in effect: the timers and
 # e2scrub_reap masked, the boot loader's wait 0, 'quiet' on the kernel command line, sshd
 # offering only an Ed25519 host key; and it is still its own machine (host name = clone name)
-# with sshd, networking, the guest agent and fvm's identity unit running.
+# with sshd, networking, the guest agent and fvm's identity unit running. Then the lean golden
+# made warm: its warm clone resumes and still has (and serves) the Ed25519 host key only.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
@@ -73,4 +74,20 @@ check "sshd offers only the Ed25519 key" bash -c \
 	'[ "$(awk "{print \$2}" <<<"$1" | sort -u)" = ssh-ed25519 ]' _ "$scan" || note "$scan"
 note "$(ssh_ "$ip" 'systemd-analyze; systemd-analyze blame | head -5' 2>&1)"
 fvm-spawn destroy --yes leanc1 >/dev/null
+
+# --- a warm clone of the lean golden keeps the lean host keys --------------------------------
+# fvm makes a warm clone's host keys on the host: for a lean golden, the Ed25519 key only.
+out=$(fvm-golden warm --memory 256M lean@1 2>&1)
+check "fvm-golden warm of the lean golden" test "$out" = lean@1 || note "$out"
+ip=$(fvm-spawn create lean@1 leanw1 --memory 256M --wait ssh 2>"$tmp/w1.err")
+check "its warm clone answers SSH, resumed (-incoming), no warning" \
+	sh -c "test -n '$ip' && ! test -s '$tmp/w1.err' && virsh -q -c '$FVM_CONNECT' dumpxml leanw1 | grep -q incoming" ||
+	note "$(cat "$tmp/w1.err")"
+keys=$(ssh_ "$ip" 'hostname; ls /etc/ssh | grep _host_' 2>&1)
+check "the warm clone is leanw1 with only an Ed25519 host key" test "$(echo $keys)" = \
+	"leanw1 ssh_host_ed25519_key ssh_host_ed25519_key.pub" || note "$keys"
+scan=$(fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -T 20 -t rsa,ecdsa,ed25519 "$ip" 2>/dev/null)
+check "its sshd offers only the Ed25519 key" bash -c \
+	'[ "$(awk "{print \$2}" <<<"$1" | sort -u)" = ssh-ed25519 ]' _ "$scan" || note "$scan"
+fvm-spawn destroy --yes leanw1 >/dev/null
 finish
