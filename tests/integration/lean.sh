@@ -66,12 +66,17 @@ check "extlinux's TIMEOUT, grub.cfg's timeout and style, GRUB_TIMEOUT are 0/hidd
 	grep -qx "set timeout=0" <<<"$1" && grep -qx "set timeout_style=hidden" <<<"$1" &&
 	grep -qx "GRUB_TIMEOUT=0" <<<"$1" && grep -qx "GRUB_TIMEOUT_STYLE=hidden" <<<"$1" &&
 	grep -qx "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"" <<<"$1"' _ "$boot" || note "$boot"
-keys=$(ssh_ "$ip" 'ls /etc/ssh | grep _host_' 2>&1)
-check "the clone made only an Ed25519 host key" test "$(echo $keys)" = \
-	"ssh_host_ed25519_key ssh_host_ed25519_key.pub" || note "$keys"
-scan=$(fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -T 20 -t rsa,ecdsa,ed25519 "$ip" 2>/dev/null)
-check "sshd offers only the Ed25519 key" bash -c \
-	'[ "$(awk "{print \$2}" <<<"$1" | sort -u)" = ssh-ed25519 ]' _ "$scan" || note "$scan"
+# ed25519_only WHO IP: /etc/ssh holds the Ed25519 pair only, and sshd offers only that key.
+ed25519_only() {
+	local keys scan
+	keys=$(ssh_ "$2" 'ls /etc/ssh | grep _host_' 2>&1)
+	check "$1 has only an Ed25519 host key" test "$(echo $keys)" = \
+		"ssh_host_ed25519_key ssh_host_ed25519_key.pub" || note "$keys"
+	scan=$(fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -T 20 -t rsa,ecdsa,ed25519 "$2" 2>/dev/null)
+	check "$1's sshd offers only the Ed25519 key" bash -c \
+		'[ "$(awk "{print \$2}" <<<"$1" | sort -u)" = ssh-ed25519 ]' _ "$scan" || note "$scan"
+}
+ed25519_only "the clone" "$ip"
 note "$(ssh_ "$ip" 'systemd-analyze; systemd-analyze blame | head -5' 2>&1)"
 fvm-spawn destroy --yes leanc1 >/dev/null
 
@@ -83,11 +88,7 @@ ip=$(fvm-spawn create lean@1 leanw1 --memory 256M --wait ssh 2>"$tmp/w1.err")
 check "its warm clone answers SSH, resumed (-incoming), no warning" \
 	sh -c "test -n '$ip' && ! test -s '$tmp/w1.err' && virsh -q -c '$FVM_CONNECT' dumpxml leanw1 | grep -q incoming" ||
 	note "$(cat "$tmp/w1.err")"
-keys=$(ssh_ "$ip" 'hostname; ls /etc/ssh | grep _host_' 2>&1)
-check "the warm clone is leanw1 with only an Ed25519 host key" test "$(echo $keys)" = \
-	"leanw1 ssh_host_ed25519_key ssh_host_ed25519_key.pub" || note "$keys"
-scan=$(fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh-keyscan -T 20 -t rsa,ecdsa,ed25519 "$ip" 2>/dev/null)
-check "its sshd offers only the Ed25519 key" bash -c \
-	'[ "$(awk "{print \$2}" <<<"$1" | sort -u)" = ssh-ed25519 ]' _ "$scan" || note "$scan"
+check "the warm clone is its own machine: hostname prints leanw1" test "$(ssh_ "$ip" hostname 2>&1)" = leanw1
+ed25519_only "the warm clone" "$ip"
 fvm-spawn destroy --yes leanw1 >/dev/null
 finish
