@@ -27,6 +27,8 @@ gboolean fvm_warm_pass_fd (virDomainPtr dom, int fd, GError **error);
 /* Waits until query-migrate says completed (WHAT names the direction in errors). */
 gboolean fvm_warm_wait_migration (virDomainPtr dom, const char *what, GCancellable *cancellable,
                                   GError **error);
+/* The guest's text for an error or a log line: at most 200 bytes of it, valid UTF-8, stripped. */
+char *fvm_warm_guest_text (const guchar *data, gsize len);
 /* Runs SCRIPT with /bin/sh in the guest (its stdin), waits for it; its output on failure. */
 gboolean fvm_warm_guest_sh (virDomainPtr dom, const char *script, char **out_stdout,
                             guint timeout_s, GError **error);

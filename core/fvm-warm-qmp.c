@@ -93,9 +93,8 @@ fvm_warm_wait_migration (virDomainPtr dom, const char *what, GCancellable *cance
     }
 }
 
-/* The guest's text in an error: at most 200 bytes of it, valid UTF-8. */
-static char *
-guest_text (const guchar *data, gsize len)
+char *
+fvm_warm_guest_text (const guchar *data, gsize len)
 {
   g_autofree char *s = g_strndup ((const char *) data, MIN (len, 200));
 
@@ -147,7 +146,7 @@ fvm_warm_guest_sh (virDomainPtr dom, const char *script, char **out_stdout, guin
 
           if (code != 0)
             {
-              g_autofree char *shown = guest_text (text, len);
+              g_autofree char *shown = fvm_warm_guest_text (text, len);
               return fvm_throw (error, "in the guest: exit %" G_GINT64_FORMAT ": %s", code, shown);
             }
           if (out_stdout != NULL)

@@ -245,7 +245,11 @@ fvm_warm_start (FvmStore *store, virConnectPtr conn, const FvmManifest *golden,
     if (!fvm_warm_guest_sh (*out_dom, network, &said, 30, &local_error))
       g_debug ("asking for an address at once: %s", local_error->message);
     else
-      g_debug ("asking for an address at once: %s", g_strstrip (said));
+      {
+        /* The guest's words: bounded like its errors. */
+        g_autofree char *shown = fvm_warm_guest_text ((const guchar *) said, strlen (said));
+        g_debug ("asking for an address at once: %s", shown);
+      }
   }
   g_debug ("link up");
   return TRUE;
