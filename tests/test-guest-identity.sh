@@ -23,8 +23,11 @@ fresh() {
 	echo 0123456789abcdef0123456789abcdef >"$work/root/etc/machine-id"
 	echo 0123456789abcdef0123456789abcdef >"$work/root/var/lib/fvm/golden-machine-id"
 }
-# put NAME VALUE: an fw_cfg entry.
-put() { mkdir -p "$work/fw/$1" && printf '%s' "$2" >"$work/fw/$1/raw"; }
+# put NAME VALUE: an fw_cfg entry, with the size attribute the kernel puts beside raw.
+put() {
+	mkdir -p "$work/fw/$1" && printf '%s' "$2" >"$work/fw/$1/raw" &&
+		printf '%s\n' "$(wc -c <"$work/fw/$1/raw")" >"$work/fw/$1/size"
+}
 run() { FVM_ROOT=$work/root FVM_FWCFG=$work/fw "$reader" "$@" 2>"$work/log"; }
 
 fresh
@@ -103,6 +106,33 @@ run apply
 check "oversize user-data is not queued" test ! -e "$work/root/var/lib/fvm/user-data"
 check "oversize keys are not written" test ! -s "$work/root/root/.ssh/authorized_keys"
 check "both logged" bash -c 'grep -q "user-data: .* more than 262144" "$1" && grep -q "ssh-keys: .* more than 65536" "$1"' _ "$work/log"
+
+fresh
+put instance-id "${ID1^^}"
+put hostname $'web1\nx;reboot'
+put ssh-keys "$KEY1 a"$'\t'"tab"$'\n'"$KEY2"
+printf '127.0.0.1\tlocalhost\n127.0.1.1 golden' >"$work/root/etc/hosts"
+run apply
+check "an upper-case instance-id is a UUID: the machine-id is its lower-case hex" \
+	test "$(cat "$work/root/etc/machine-id")" = "${ID1//-/}"
+check "a host name entry of two lines is not set" test "$(cat "$work/root/etc/hostname")" = golden
+check "and says why" grep -q "hostname: more than one line" "$work/log"
+check "a key whose comment has a control character is skipped" \
+	test "$(cat "$work/root/root/.ssh/authorized_keys")" = "$KEY2"
+
+fresh
+printf '127.0.0.1\tlocalhost\n127.0.1.1 golden' >"$work/root/etc/hosts"
+put instance-id "$ID1"
+put hostname web1
+rm "$work/fw/hostname/size"
+run apply
+check "no size attribute (counted instead), and /etc/hosts whose last line has no newline" \
+	test "$(cat "$work/root/etc/hosts")" = "$(printf '127.0.0.1\tlocalhost\n127.0.1.1\tweb1')"
+mkdir -p "$work/fw/ssh-keys" && : >"$work/fw/ssh-keys/raw" && echo 99999 >"$work/fw/ssh-keys/size"
+put instance-id "$ID2"
+run apply
+check "the size attribute bounds an entry: 99999 bytes of keys are refused" \
+	grep -q "ssh-keys: 99999 bytes, more than 65536" "$work/log"
 
 out=$("$reader" 2>&1)
 check "no verb: usage, exit 2" test "$?:$out" = "2:usage: fvm-identity apply|user-data"
