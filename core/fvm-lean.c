@@ -19,24 +19,57 @@ fvm_lean_masked_units (void)
   return masked_units;
 }
 
+/* The words lean puts on the kernel command line. A KEY=VALUE word is not added when the line
+ * sets KEY already (a golden whose maker chose fsck.mode=force keeps it). */
+static const struct
+{
+  const char *word;
+  FvmLeanEdit edit;
+} kernel_words[] = {
+  { "quiet", FVM_LEAN_QUIET },
+  { "fsck.mode=skip", FVM_LEAN_NO_FSCK },
+};
+
 static gboolean
 has_word (const char *line, const char *word)
 {
   g_auto (GStrv) words = g_strsplit_set (line, " \t\"'", -1);
+  const char *eq = strchr (word, '=');
+  gsize key_len = eq != NULL ? (gsize) (eq - word + 1) : 0;
 
   for (guint i = 0; words[i] != NULL; i++)
-    if (g_str_equal (words[i], word))
+    if (g_str_equal (words[i], word) || (key_len > 0 && strncmp (words[i], word, key_len) == 0))
       return TRUE;
   return FALSE;
 }
 
-/* LINE, its trailing blanks dropped, with " WORD" after it. */
+/* The kernel words LINE lacks, each after a space ("" when none), their edits in *edits. */
 static char *
-with_word (const char *line, const char *word)
+missing_kernel_words (const char *line, FvmLeanEdit *edits)
 {
-  g_autofree char *trimmed = g_strchomp (g_strdup (line));
+  GString *out = g_string_new (NULL);
 
-  return g_strconcat (trimmed, " ", word, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (kernel_words); i++)
+    if (!has_word (line, kernel_words[i].word))
+      {
+        g_string_append_printf (out, " %s", kernel_words[i].word);
+        *edits |= kernel_words[i].edit;
+      }
+  return g_string_free (out, FALSE);
+}
+
+/* LINE, its trailing blanks dropped, with the kernel words it lacks after it; NULL when it
+ * lacks none. */
+static char *
+with_kernel_words (const char *line, FvmLeanEdit *edits)
+{
+  g_autofree char *missing = missing_kernel_words (line, edits);
+  g_autofree char *trimmed = NULL;
+
+  if (*missing == '\0')
+    return NULL;
+  trimmed = g_strchomp (g_strdup (line));
+  return g_strconcat (trimmed, missing, NULL);
 }
 
 /* Calls EDIT on each line of TEXT (without its newline); NULL when no line changed. */
@@ -86,13 +119,9 @@ grub_cfg_line (const char *line, FvmLeanEdit *edits)
       *edits |= FVM_LEAN_TIMEOUT;
       return g_strconcat (indent, "set timeout_style=hidden", NULL);
     }
-  if ((g_str_has_prefix (s, "linux ") || g_str_has_prefix (s, "linux\t")
-       || g_str_has_prefix (s, "linuxefi ") || g_str_has_prefix (s, "linux16 "))
-      && !has_word (s, "quiet"))
-    {
-      *edits |= FVM_LEAN_QUIET;
-      return with_word (line, "quiet");
-    }
+  if (g_str_has_prefix (s, "linux ") || g_str_has_prefix (s, "linux\t")
+      || g_str_has_prefix (s, "linuxefi ") || g_str_has_prefix (s, "linux16 "))
+    return with_kernel_words (line, edits);
   return NULL;
 }
 
@@ -118,12 +147,8 @@ extlinux_line (const char *line, FvmLeanEdit *edits)
         }
       return NULL;
     }
-  if (g_ascii_strncasecmp (s, "append", 6) == 0 && (s[6] == ' ' || s[6] == '\t')
-      && !has_word (s, "quiet"))
-    {
-      *edits |= FVM_LEAN_QUIET;
-      return with_word (line, "quiet");
-    }
+  if (g_ascii_strncasecmp (s, "append", 6) == 0 && (s[6] == ' ' || s[6] == '\t'))
+    return with_kernel_words (line, edits);
   return NULL;
 }
 
@@ -149,18 +174,21 @@ grub_default_line (const char *line, FvmLeanEdit *edits)
       *edits |= FVM_LEAN_TIMEOUT;
       return g_strdup ("GRUB_TIMEOUT_STYLE=hidden");
     }
-  if (g_str_has_prefix (line, "GRUB_CMDLINE_LINUX_DEFAULT=\"") && !has_word (line, "quiet"))
+  if (g_str_has_prefix (line, "GRUB_CMDLINE_LINUX_DEFAULT=\""))
     {
       const char *value = line + strlen ("GRUB_CMDLINE_LINUX_DEFAULT=\"");
       const char *end = strchr (value, '"');
       g_autofree char *words = NULL;
+      g_autofree char *missing = NULL;
 
       if (end == NULL)
         return NULL;
       words = g_strstrip (g_strndup (value, (gsize) (end - value)));
-      *edits |= FVM_LEAN_QUIET;
-      return g_strdup_printf ("GRUB_CMDLINE_LINUX_DEFAULT=\"%s%squiet\"%s", words,
-                              *words != '\0' ? " " : "", end + 1);
+      missing = missing_kernel_words (words, edits);
+      if (*missing == '\0')
+        return NULL;
+      return g_strdup_printf ("GRUB_CMDLINE_LINUX_DEFAULT=\"%s%s\"%s", words,
+                              *words != '\0' ? missing : missing + 1, end + 1);
     }
   return NULL;
 }
@@ -217,6 +245,8 @@ edit_file (guestfs_h *g, const char *file, char *(*edit) (const char *, FvmLeanE
     g_ptr_array_add (out_changes, g_strconcat ("boot-timeout:", file, NULL));
   if (edits & FVM_LEAN_QUIET)
     g_ptr_array_add (out_changes, g_strconcat ("kernel-quiet:", file, NULL));
+  if (edits & FVM_LEAN_NO_FSCK)
+    g_ptr_array_add (out_changes, g_strconcat ("kernel-fsck-skip:", file, NULL));
   return TRUE;
 }
 

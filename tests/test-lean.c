@@ -24,7 +24,7 @@ test_grub_cfg (void)
   g_autofree char *again = NULL;
 
   g_assert_nonnull (out);
-  g_assert_cmpint (edits, ==, FVM_LEAN_TIMEOUT | FVM_LEAN_QUIET);
+  g_assert_cmpint (edits, ==, FVM_LEAN_TIMEOUT | FVM_LEAN_QUIET | FVM_LEAN_NO_FSCK);
   g_assert_cmpstr (out, ==,
                    "if [ x$feature_timeout_style = xy ] ; then\n"
                    "  set timeout_style=hidden\n"
@@ -33,7 +33,7 @@ test_grub_cfg (void)
                    "  set timeout=0\n"
                    "fi\n"
                    "menuentry 'Debian GNU/Linux' {\n"
-                   "\tlinux\t/boot/vmlinuz-6.1.0-50-amd64 root=UUID=x ro quiet\n"
+                   "\tlinux\t/boot/vmlinuz-6.1.0-50-amd64 root=UUID=x ro quiet fsck.mode=skip\n"
                    "\tinitrd\t/boot/initrd.img-6.1.0-50-amd64\n"
                    "}\n");
   /* Lean already: nothing to write. */
@@ -51,21 +51,30 @@ test_grub_default (void)
   g_autofree char *quiet = NULL;
   g_autofree char *again = NULL;
 
-  g_assert_cmpint (edits, ==, FVM_LEAN_TIMEOUT | FVM_LEAN_QUIET);
+  g_assert_cmpint (edits, ==, FVM_LEAN_TIMEOUT | FVM_LEAN_QUIET | FVM_LEAN_NO_FSCK);
   /* GRUB_TIMEOUT_STYLE was missing: appended. */
   g_assert_cmpstr (out, ==,
-                   "GRUB_DEFAULT=0\nGRUB_TIMEOUT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"splash quiet\"\n"
+                   "GRUB_DEFAULT=0\nGRUB_TIMEOUT=0\n"
+                   "GRUB_CMDLINE_LINUX_DEFAULT=\"splash quiet fsck.mode=skip\"\n"
                    "GRUB_TIMEOUT_STYLE=hidden\n");
   again = fvm_lean_grub_default (out, &edits);
   g_assert_null (again);
   g_assert_cmpint (edits, ==, 0);
-  /* Debian's default already says quiet; an empty value gets it alone. */
+  /* An empty value gets the words alone. */
   quiet = fvm_lean_grub_default ("GRUB_TIMEOUT=0\nGRUB_TIMEOUT_STYLE=hidden\n"
                                  "GRUB_CMDLINE_LINUX_DEFAULT=\"\"",
                                  &edits);
-  g_assert_cmpint (edits, ==, FVM_LEAN_QUIET);
-  g_assert_cmpstr (
-      quiet, ==, "GRUB_TIMEOUT=0\nGRUB_TIMEOUT_STYLE=hidden\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"");
+  g_assert_cmpint (edits, ==, FVM_LEAN_QUIET | FVM_LEAN_NO_FSCK);
+  g_assert_cmpstr (quiet, ==,
+                   "GRUB_TIMEOUT=0\nGRUB_TIMEOUT_STYLE=hidden\n"
+                   "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet fsck.mode=skip\"");
+  g_free (quiet);
+  /* Debian's default says quiet already; a maker's own fsck.mode is kept. */
+  quiet = fvm_lean_grub_default ("GRUB_TIMEOUT=0\nGRUB_TIMEOUT_STYLE=hidden\n"
+                                 "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet fsck.mode=force\"\n",
+                                 &edits);
+  g_assert_null (quiet);
+  g_assert_cmpint (edits, ==, 0);
 }
 
 static void
@@ -77,17 +86,18 @@ test_extlinux (void)
                                             &edits);
   g_autofree char *none = NULL;
 
-  g_assert_cmpint (edits, ==, FVM_LEAN_TIMEOUT | FVM_LEAN_QUIET);
+  g_assert_cmpint (edits, ==, FVM_LEAN_TIMEOUT | FVM_LEAN_QUIET | FVM_LEAN_NO_FSCK);
   g_assert_cmpstr (out, ==,
                    "DEFAULT linux\nTIMEOUT 0\n\nLABEL linux\n"
-                   "  APPEND root=UUID=x ro console=ttyS0,115200n8 quiet\n");
+                   "  APPEND root=UUID=x ro console=ttyS0,115200n8 quiet fsck.mode=skip\n");
   /* fvm-build's own: TIMEOUT 0 already; 'quiet' as a word, not 'quietly'. */
-  none = fvm_lean_extlinux ("TIMEOUT 0\nTIMEOUTS 9\n  APPEND ro quiet\n", &edits);
+  none = fvm_lean_extlinux ("TIMEOUT 0\nTIMEOUTS 9\n  APPEND ro quiet fsck.mode=skip\n", &edits);
   g_assert_null (none);
   g_assert_cmpint (edits, ==, 0);
   g_free (none);
-  none = fvm_lean_extlinux ("  APPEND ro quietly\n", &edits);
-  g_assert_cmpstr (none, ==, "  APPEND ro quietly quiet\n");
+  none = fvm_lean_extlinux ("  APPEND ro quietly fsck.mode=auto\n", &edits);
+  g_assert_cmpstr (none, ==, "  APPEND ro quietly fsck.mode=auto quiet\n");
+  g_assert_cmpint (edits, ==, FVM_LEAN_QUIET);
 }
 
 static void

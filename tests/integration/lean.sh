@@ -4,7 +4,8 @@
 # original fvm-build made). One lean golden (a hook first gives it a 5 s extlinux menu and a
 # GRUB configuration, so the boot loader changes have something to change); its manifest and
 # 'fvm-golden info' list the changes; one clone boots to SSH with them in effect: the timers and
-# e2scrub_reap masked, the boot loader's wait 0, 'quiet' on the kernel command line, sshd
+# e2scrub_reap masked, the boot loader's wait 0, 'quiet' and 'fsck.mode=skip' on the kernel
+# command line (no file system check at boot), sshd
 # offering only an Ed25519 host key; and it is still its own machine (host name = clone name)
 # with sshd, networking, the guest agent and fvm's identity unit running. Then the lean golden
 # made warm: its warm clone resumes and still has (and serves) the Ed25519 host key only.
@@ -38,12 +39,14 @@ lean = json.load(open(sys.argv[1]))["lean"]
 want = ["ssh-hostkeys:ed25519", "mask:apt-daily.timer", "mask:apt-daily-upgrade.timer",
         "mask:dpkg-db-backup.timer", "mask:e2scrub_all.timer", "mask:e2scrub_reap.service",
         "mask:fstrim.timer", "boot-timeout:/etc/default/grub", "kernel-quiet:/etc/default/grub",
-        "boot-timeout:/boot/grub/grub.cfg", "kernel-quiet:/boot/grub/grub.cfg",
-        "boot-timeout:/boot/extlinux/extlinux.conf", "kernel-quiet:/boot/extlinux/extlinux.conf"]
+        "kernel-fsck-skip:/etc/default/grub", "boot-timeout:/boot/grub/grub.cfg",
+        "kernel-quiet:/boot/grub/grub.cfg", "kernel-fsck-skip:/boot/grub/grub.cfg",
+        "boot-timeout:/boot/extlinux/extlinux.conf", "kernel-quiet:/boot/extlinux/extlinux.conf",
+        "kernel-fsck-skip:/boot/extlinux/extlinux.conf"]
 assert lean == want, lean' "$POOL_DIR/lean@1.json"
 info=$(fvm-golden info lean@1 2>&1)
 check "fvm-golden info shows the lean changes" bash -c \
-	'grep -q "^Lean: .*ssh-hostkeys:ed25519 mask:apt-daily.timer.* kernel-quiet:/boot/extlinux/extlinux.conf$" <<<"$1"' _ "$info" ||
+	'grep -q "^Lean: .*ssh-hostkeys:ed25519 mask:apt-daily.timer.* kernel-fsck-skip:/boot/extlinux/extlinux.conf$" <<<"$1"' _ "$info" ||
 	note "$info"
 check "fvm-golden info --json has the lean member" bash -c \
 	'fvm-golden info --json lean@1 | python3 -c "import json,sys; assert \"mask:fstrim.timer\" in json.load(sys.stdin)[\"lean\"]"'
@@ -59,13 +62,21 @@ check "the timers and e2scrub_reap are masked in the clone" bash -c \
 	'[ "$(grep -c " masked$" <<<"$1")" = 6 ]' _ "$states" || note "$states"
 check "sshd, networking, the guest agent and fvm-identity are active" ssh_ "$ip" \
 	'systemctl is-active ssh networking qemu-guest-agent fvm-identity'
-check "the kernel command line has quiet" ssh_ "$ip" 'grep -qw quiet /proc/cmdline'
+check "the kernel command line has quiet and fsck.mode=skip" ssh_ "$ip" \
+	'grep -qw quiet /proc/cmdline && grep -qw fsck.mode=skip /proc/cmdline'
+fsck=$(ssh_ "$ip" 'systemctl show -p LoadState -p ActiveState systemd-fsck-root.service
+	journalctl -b -o cat -t systemd-fsck | sed "s/^/fsck: /"
+	journalctl -b -o cat -u ssh.service | grep -c . | sed "s/^/ssh lines: /"' 2>&1)
+# systemd-fsck-root runs and returns at once; without the word it logs fsck's "root: clean, ...".
+check "no file system check at boot: systemd-fsck-root ran, fsck logged nothing" \
+	bash -c 'grep -qx LoadState=loaded <<<"$1" && grep -qx ActiveState=active <<<"$1" &&
+		! grep -q "^fsck: " <<<"$1" && ! grep -qx "ssh lines: 0" <<<"$1"' _ "$fsck" || note "$fsck"
 boot=$(ssh_ "$ip" 'cat /boot/extlinux/extlinux.conf /boot/grub/grub.cfg /etc/default/grub' 2>&1)
 check "extlinux's TIMEOUT, grub.cfg's timeout and style, GRUB_TIMEOUT are 0/hidden" bash -c '
 	grep -qx "TIMEOUT 0" <<<"$1" && ! grep -q "TIMEOUT 50" <<<"$1" &&
 	grep -qx "set timeout=0" <<<"$1" && grep -qx "set timeout_style=hidden" <<<"$1" &&
 	grep -qx "GRUB_TIMEOUT=0" <<<"$1" && grep -qx "GRUB_TIMEOUT_STYLE=hidden" <<<"$1" &&
-	grep -qx "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"" <<<"$1"' _ "$boot" || note "$boot"
+	grep -qx "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet fsck.mode=skip\"" <<<"$1"' _ "$boot" || note "$boot"
 # ed25519_only WHO IP: /etc/ssh holds the Ed25519 pair only, and sshd offers only that key.
 ed25519_only() {
 	local keys scan
