@@ -126,6 +126,13 @@ for i in 1 2; do
 		ssh -i "$tmp/k2" -o BatchMode=yes -o ConnectTimeout=20 -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "root@$ip" hostname)" = "wk-$i"
 	check "wk-$i: the key it had already logs in too" test "$(ssh_ "$ip" hostname)" = "wk-$i"
+	modes=$(ssh_ "$ip" 'stat -c "%a %n" /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub /root/.ssh/authorized_keys
+		grep "^127\.0\.1\.1[[:space:]]" /etc/hosts' 2>&1)
+	check "wk-$i: private host keys and authorized_keys 600, public keys 644, /etc/hosts names only wk-$i" \
+		bash -c '[ "$(grep -c "^600 /etc/ssh/ssh_host_.*_key$" <<<"$1")" = 3 ] &&
+			[ "$(grep -c "^644 /etc/ssh/ssh_host_.*_key.pub$" <<<"$1")" = 3 ] &&
+			grep -qx "600 /root/.ssh/authorized_keys" <<<"$1" &&
+			! grep "^127\.0\.1\.1" <<<"$1" | grep -vq "[[:space:]]$2$"' _ "$modes" "wk-$i" || note "$modes"
 	# The saved kernel's clock stood still from the save (over 20 s ago by now, so a clock not
 	# stepped would be that far behind) to the resume.
 	guest=$(ssh_ "$ip" 'date +%s') now=$(date +%s) saved=$(stat -c %Y "$POOL_DIR/wgold@1.warm.state")
