@@ -111,6 +111,15 @@ watch_install() {
 	done
 	return 1
 }
+# preseed_loaded WHAT LOG PID ERR START: ok when the installer of fvm-build PID printed the
+# preseed's marker to LOG; otherwise not ok with LOG's end and fvm-build's errors (ERR).
+preseed_loaded() {
+	if watch_install "$2" "$3" "FVM-PRESEED-LOADED" 400; then
+		ok "$1 ($((SECONDS - $5)) s)"
+	else
+		not_ok "$1" "$(tr -cd '[:print:]\n' <"$2" 2>/dev/null | tail -n 15)" "$(cat "$4")"
+	fi
+}
 if di_mirror_up sandbox; then
 	note "fixture: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["netboot"])' "$DI_STATE/report.json")"
 	# The shipped preseed without its marker, ending in partman's early command instead: it
@@ -124,12 +133,8 @@ if di_mirror_up sandbox; then
 		debian13 ittree >/dev/null 2>"$SANDBOX_DIR/tree.err" &
 	pid=$!
 	log=$POOL_DIR/ittree.original.log
-	if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
-		ok "--location DIR: debian13's installer from a tree loaded the injected preseed ($((SECONDS - start)) s)"
-	else
-		not_ok "--location DIR: debian13's installer from a tree loaded the injected preseed" \
-			"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/tree.err")"
-	fi
+	preseed_loaded "--location DIR: debian13's installer from a tree loaded the injected preseed" \
+		"$log" $pid "$SANDBOX_DIR/tree.err" $start
 	wait $pid; rc=$?
 	note "fetched through the fixture (count, suite, source, status): $(di_mirror_stats | tr '\n' ';')"
 	log=$POOL_DIR/ittree.original.log
@@ -161,12 +166,8 @@ if di_mirror_up sandbox; then
 			--mirror "$DI_MIRROR" debian13 itiso >/dev/null 2>"$SANDBOX_DIR/iso.err" &
 		pid=$!
 		log=$POOL_DIR/itiso.original.log
-		if watch_install "$log" $pid "FVM-PRESEED-LOADED" 400; then
-			ok "--iso: libosinfo found the kernel and initrd in a netinst-like ISO and its installer loaded the preseed ($((SECONDS - start)) s)"
-		else
-			not_ok "--iso: the installer from a netinst-like ISO loaded the preseed" \
-				"$(tr -cd '[:print:]\n' <"$log" 2>/dev/null | tail -n 15)" "$(cat "$SANDBOX_DIR/iso.err")"
-		fi
+		preseed_loaded "--iso: libosinfo found the kernel and initrd in a netinst-like ISO and its installer loaded the preseed" \
+			"$log" $pid "$SANDBOX_DIR/iso.err" $start
 		check "the ISO is attached as a CD-ROM" \
 			bash -c 'virsh -q -c "$FVM_CONNECT" dumpxml fvm-build-itiso | grep -q "netinst.iso"'
 		# Without a marker, a stop that is not the guest's own power-off is a failure.
