@@ -23,6 +23,7 @@
 #include "fvm-error.h"
 #include "fvm-hook-facts.h"
 #include "fvm-hooks.h"
+#include "fvm-lean.h"
 #include "fvm-libvirt.h"
 #include "fvm-lock.h"
 #include "fvm-names.h"
@@ -449,10 +450,9 @@ run_create_hooks (const Plan *p, FvmConfig *config, const FvmCloneCreateOptions 
 static gboolean
 lean_ed25519_only (const FvmManifest *golden)
 {
-  for (guint i = 0; golden->lean != NULL && i < golden->lean->len; i++)
-    if (g_str_equal (golden->lean->pdata[i], "ssh-hostkeys:ed25519"))
-      return TRUE;
-  return FALSE;
+  return golden->lean != NULL
+         && g_ptr_array_find_with_equal_func (golden->lean, FVM_LEAN_ED25519_ONLY, g_str_equal,
+                                              NULL);
 }
 
 /* Starts the clone from its golden's warm state as a transient domain (the define that follows

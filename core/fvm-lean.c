@@ -277,7 +277,7 @@ lean_hostkeys (guestfs_h *g, GPtrArray *out_changes, GError **error)
                         sizeof hostkey_config - 1)
              < 0)
     return fvm_throw_guestfs (g, error, "installing the Ed25519-only host key configuration");
-  g_ptr_array_add (out_changes, g_strdup ("ssh-hostkeys:ed25519"));
+  g_ptr_array_add (out_changes, g_strdup (FVM_LEAN_ED25519_ONLY));
   return TRUE;
 }
 

@@ -26,6 +26,10 @@
 
 G_BEGIN_DECLS
 
+/* The manifest's "lean" entry of a golden whose sshd has an Ed25519 host key only; its warm
+ * clones get that key only too (fvm-warm). */
+#define FVM_LEAN_ED25519_ONLY "ssh-hostkeys:ed25519"
+
 typedef enum
 {
   FVM_LEAN_TIMEOUT = 1 << 0, /* the menu wait became 0 */

@@ -87,14 +87,15 @@ identity_script (const FvmWarmIdentity *id, GError **error)
     return NULL;
   if (id->ssh_keys != NULL && id->ssh_keys->len > 0)
     {
-      /* Added to what the golden has; a file made here is 0600 by the umask. */
+      /* Added to what the golden has; the file 0600 whatever mode it had (as the first-boot
+       * reader leaves it). */
       g_string_append (s, "[ -d /root/.ssh ] || mkdir -m 700 /root/.ssh\numask 077\n");
       for (guint i = 0; i < id->ssh_keys->len; i++)
         {
           g_autofree char *quoted = g_shell_quote (id->ssh_keys->pdata[i]);
           g_string_append_printf (s, "printf '%%s\\n' %s >>/root/.ssh/authorized_keys\n", quoted);
         }
-      g_string_append (s, "umask 022\n");
+      g_string_append (s, "chmod 600 /root/.ssh/authorized_keys\numask 022\n");
     }
   /* SIGHUP makes the running sshd close its sockets and execute itself again, reading the new
    * keys (0.1 s under TCG, against 0.75 s for a restart through systemd with its config test);
