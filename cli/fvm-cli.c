@@ -269,6 +269,11 @@ setup (int argc, char **argv)
   g_set_prgname (base);
   g_log_set_writer_func (log_writer, NULL, NULL);
   main_cancellable = g_cancellable_new ();
+  /* GLib makes its C locale on the first g_ascii_strto* call, under a once-lock; taken while
+   * another thread holds that lock, the lock's futex wait leaves EAGAIN in errno, which
+   * g_ascii_string_to_unsigned then reads as a parse failure ("invalid number '2'", 1 run in
+   * ~1500 here). Made now, before the signal thread exists. */
+  (void) g_ascii_strtoull ("0", NULL, 10);
   /* g_unix_signal_source_new blocks nothing: the signals are delivered through a wakeup
    * pipe to whichever context watches them, here a thread of our own, so builtins can stay
    * synchronous. */

@@ -9,6 +9,10 @@
 #include "fvm-units.h"
 
 #define NAME_MAX_LEN 200
+/* After the last close of a zvol (qemu stopped, a copy pivoted), udev's watch rule probes the
+ * device and holds it open for a moment: zfs then says the dataset is busy. A destroy waits this
+ * long for the device to be let go. */
+#define RELEASE_TIMEOUT_MS 5000
 
 void
 fvm_zfs_dataset_free (FvmZfsDataset *ds)
@@ -289,6 +293,19 @@ fvm_zfs_lookup_own (const char *root, const char *name, const char *kind, GCance
   return g_steal_pointer (&ds);
 }
 
+/* Waits for udev's event queue to drain (no udevadm: nothing to wait for). */
+static void
+settle_udev (guint timeout_s)
+{
+  g_autofree char *timeout = g_strdup_printf ("--timeout=%u", timeout_s);
+  const char *settle[] = { "udevadm", "settle", timeout, NULL };
+  g_autoptr (GError) settle_error = NULL;
+  g_autofree char *udevadm = g_find_program_in_path ("udevadm");
+
+  if (udevadm != NULL && !fvm_subprocess_run (settle, NULL, NULL, &settle_error))
+    g_debug ("%s", settle_error->message);
+}
+
 gboolean
 fvm_zfs_destroy_own (const char *root, const char *name, const char *kind, GError **error)
 {
@@ -296,6 +313,7 @@ fvm_zfs_destroy_own (const char *root, const char *name, const char *kind, GErro
   g_autoptr (GError) local_error = NULL;
   g_autofree char *what = g_strdup_printf ("destroying %s", name);
   gboolean golden = g_str_equal (kind, FVM_ZFS_KIND_GOLDEN);
+  gint64 end;
   const char *argv[]
       = { FVM_ZFS_COMMAND, "destroy", golden ? "-r" : name, golden ? name : NULL, NULL };
 
@@ -307,7 +325,23 @@ fvm_zfs_destroy_own (const char *root, const char *name, const char *kind, GErro
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  return fvm_zfs_run (argv, what, NULL, error);
+  end = g_get_monotonic_time () + RELEASE_TIMEOUT_MS * 1000;
+  while (!fvm_zfs_run (argv, what, NULL, &local_error))
+    {
+      /* "dependent clones" is busy too, and final: only an open device is waited for. */
+      if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_BUSY)
+          || strstr (local_error->message, "dataset is busy") == NULL
+          || g_get_monotonic_time () > end)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s: waiting for the device to be closed", local_error->message);
+      g_clear_error (&local_error);
+      settle_udev (1);
+      g_usleep (100 * 1000);
+    }
+  return TRUE;
 }
 
 gboolean
@@ -352,15 +386,7 @@ fvm_zfs_wait_device (const char *name, guint timeout_ms, GError **error)
   /* udev makes the link once the kernel announces the zvol: after zfs create, clone or rename
    * returned. Its queue is drained first, so that a link a rename moves away is not taken for
    * the new zvol's. */
-  {
-    g_autofree char *timeout = g_strdup_printf ("--timeout=%u", MAX (timeout_ms / 1000, 1));
-    const char *settle[] = { "udevadm", "settle", timeout, NULL };
-    g_autoptr (GError) settle_error = NULL;
-    g_autofree char *udevadm = g_find_program_in_path ("udevadm");
-
-    if (udevadm != NULL && !fvm_subprocess_run (settle, NULL, NULL, &settle_error))
-      g_debug ("%s", settle_error->message);
-  }
+  settle_udev (MAX (timeout_ms / 1000, 1));
   while (access (dev, F_OK) != 0)
     {
       if (g_get_monotonic_time () > end)

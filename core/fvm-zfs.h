@@ -101,7 +101,8 @@ FvmZfsDataset *fvm_zfs_lookup_own (const char *root, const char *name, const cha
                                    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* `zfs destroy [-r] NAME` (-r only for a golden: its own snapshot goes with it; never -R, so a
  * dependent clone makes it fail) once fvm_zfs_lookup_own says it is fvm's; TRUE when it is gone
- * already. */
+ * already. A zvol still open ("dataset is busy": udev probes a device its last user just closed)
+ * is tried again for up to 5 s before BUSY. */
 gboolean fvm_zfs_destroy_own (const char *root, const char *name, const char *kind,
                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* `zfs set PROP=VALUE NAME` once fvm_zfs_lookup_own says it is fvm's. */

@@ -7,7 +7,7 @@
 # into a zvol (from its file, and through a bundle's disk map as it streams) and snapshotted;
 # two clones as zfs clones (--no-start), one running; a write into one is invisible in the other;
 # consolidate offline and live; SIGKILLed import and consolidates put right by gc; delete
-# refused while clones use the golden; names outside the dataset refused; `zfs list -t all`
+# refused while clones use the golden; destroy waiting for a zvol held open a moment; names outside the dataset refused; `zfs list -t all`
 # before and after. Where the guest cannot boot or ZFS cannot run in it, the test fails saying
 # so: ZFS is never faked.
 here=$(dirname "$(readlink -f "$0")")
@@ -168,6 +168,22 @@ check "destroy refuses a zvol fvm did not mark ($out)" grep -q "is not fvm's" <<
 gssh "zfs destroy $D/clone-notours" >/dev/null 2>&1
 note "zfs list -t all with the clones:" "$(zlist)"
 
+# A zvol still open when destroy runs (udev's probe holds one its last user just closed, for a
+# moment) is waited for; one held open longer is refused in one line, and a second destroy once
+# it is closed finishes the job.
+check "clones zh and zheld are made (--no-start)" \
+	gssh "$Z fvm-spawn create tiny zh --no-start >/dev/null && $Z fvm-spawn create tiny zheld --no-start >/dev/null"
+out=$(gssh "exec 3</dev/zvol/$D/clone-zh; sleep 2 & exec 3<&-; $Z fvm-spawn destroy --yes zh 2>&1; echo rc=\$?" 2>&1)
+check "destroy waits for a zvol held open for 2 s ($out)" grep -qx rc=0 <<<"$out"
+check "and destroys it" gssh "! zfs list $D/clone-zh >/dev/null 2>&1"
+out=$(gssh "exec 3</dev/zvol/$D/clone-zheld; sleep 60 & s=\$!; exec 3<&-
+	$Z fvm-spawn destroy --yes zheld >/root/held.out 2>&1; echo rc=\$? >>/root/held.out
+	{ kill \$s; wait \$s; } 2>/dev/null; cat /root/held.out" 2>&1)
+check "a zvol held open longer is refused in one line ($out)" \
+	bash -c '[ "$(grep -c . <<<"$1")" = 2 ] && grep -q "dataset is busy" <<<"$1" && grep -qx rc=1 <<<"$1"' _ "$out"
+check "and kept" gssh "zfs list $D/clone-zheld >/dev/null"
+check "a second destroy once it is closed removes it" \
+	gssh "$Z fvm-spawn destroy --yes zheld >/dev/null 2>&1; ! zfs list $D/clone-zheld >/dev/null 2>&1"
 check "fvm-spawn destroy --yes z-1 z-2 zk" gssh "$Z fvm-spawn destroy --yes z-1 z-2 zk"
 check "the clones' zvols are gone" gssh "! zfs list -H -o name -r $D | grep -q clone-"
 check "fvm-golden delete tiny@1 now destroys its zvol and snapshot" \
