@@ -1,8 +1,8 @@
 #!/bin/bash
 # Integration, run first and alone: the originals the other suites share (itdeb for most,
-# itci with cloud-init for identity, the LVM guest's for thinlv, the ZFS guest's for zfs, whose
-# ZFS module DKMS compiles here, natively, while the image is made), built by fvm-build into the
-# test cache (lib.sh) two at a time, each in a sandbox of its own, or found there already. The
+# itci with cloud-init for identity, the storage guest's for thinlv and zfs, whose ZFS module
+# DKMS compiles here, natively, while the image is made), built by fvm-build into the test cache
+# (lib.sh) two at a time, each in a sandbox of its own, or found there already. The
 # suites after it then run side by side without building the same image twice at once. A suite
 # run on its own builds what it needs itself, through the same cache.
 here=$(dirname "$(readlink -f "$0")")
@@ -33,19 +33,20 @@ build_into_cache() {
 	)
 }
 
-build_into_cache deb debian12 itdeb &
-build_into_cache ci debian12 itci cloud-init &
-wait -n
-build_into_cache lvm debian12 "$LVM_ORIGINAL" "$LVM_PACKAGES" 6G &
-wait -n
-build_into_cache zfs debian12 "$ZFS_ORIGINAL" "$ZFS_PACKAGES" "$ZFS_DISK" "$ZFS_COMPONENTS" &
+# The storage original (zfs-dkms compiles on both cores) is the longest: it goes first, itdeb
+# and itci one after the other beside it.
+build_into_cache storage debian12 "$STORAGE_ORIGINAL" "$STORAGE_PACKAGES" "$STORAGE_DISK" \
+	"$STORAGE_COMPONENTS" &
+{
+	build_into_cache deb debian12 itdeb
+	build_into_cache ci debian12 itci cloud-init
+} &
 wait
-for tag in deb ci lvm zfs; do
+for tag in deb ci storage; do
 	case $tag in
 		deb) what="original itdeb of debian12" ;;
 		ci) what="original itci of debian12 with cloud-init" ;;
-		lvm) what="the LVM guest's original $LVM_ORIGINAL" ;;
-		zfs) what="the ZFS guest's original $ZFS_ORIGINAL (zfs-dkms built for its kernel)" ;;
+		storage) what="the LVM and ZFS guests' original $STORAGE_ORIGINAL (zfs-dkms built for its kernel)" ;;
 	esac
 	if [ -s "$results/$tag.out" ]; then
 		ok "$what is in the test cache ($(cat "$results/$tag.out"))"

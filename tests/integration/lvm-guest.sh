@@ -1,7 +1,7 @@
-# Sourced after lib.sh by tests and benches that need real LVM (this host's kernel has no
-# device-mapper): a Debian 12 guest built by fvm-build (bootstrap, with lvm2, libvirt and fvm's
-# runtime libraries), booted under TCG in the sandbox with a second disk for a volume group, the
-# fvm binaries just built copied in over the sandbox's namespace.
+# Sourced after lib.sh by tests and benches that need real LVM or ZFS (this host's kernel has
+# neither device-mapper nor ZFS): a Debian 12 guest built by fvm-build (bootstrap, with lvm2,
+# libvirt, fvm's runtime libraries and ZFS), booted under TCG in the sandbox with a second disk
+# for a volume group or a pool, the fvm binaries just built copied in over the sandbox's namespace.
 #
 # lvm_guest_up: sets LVM_IP, or returns 1 with LVM_WHY saying what failed. (storage_guest_up
 # below does the work; zfs-guest.sh brings its guest up with it too.)
@@ -20,8 +20,20 @@ lvm_runtime_packages() {
 	done | sort -u | paste -sd, -
 }
 LVM_PACKAGES=lvm2,thin-provisioning-tools,qemu-utils,libvirt-daemon-system,libvirt-daemon-driver-qemu,libvirt-clients,qemu-system-x86,dnsmasq-base,iptables,osinfo-db,curl,$(lvm_runtime_packages)
-LVM_ORIGINAL=lvmhost
 LVM_GUEST=lvmhost1
+# One original serves the LVM guest and the ZFS guest: LVM's packages plus zfs-dkms,
+# zfsutils-linux and the kernel's headers from contrib, so a fresh machine builds one storage
+# image, not two. mmdebstrap installs them on the host, natively, so DKMS compiles the module for
+# the guest's kernel while the image is made, not under TCG; it is cached like every original
+# (images.sh builds it).
+STORAGE_PACKAGES=$LVM_PACKAGES,linux-headers-amd64,zfs-dkms,zfsutils-linux
+STORAGE_COMPONENTS=main,contrib
+STORAGE_ORIGINAL=storagehost
+STORAGE_DISK=8G
+# zfsutils-linux's boot units import pools after systemd-udev-settle, which under TCG can hold
+# local-fs.target (and so libvirtd's start) for minutes; the guest has no pool to import at boot
+# (the zfs test makes one), so their queued start jobs are stopped before libvirtd starts.
+STORAGE_BOOT_UNITS="zfs-import-cache.service zfs-import-scan.service zfs-mount.service systemd-udev-settle.service"
 
 scp_() {
 	fvm-sandbox exec --dir "$SANDBOX_DIR" -- scp -q -i "$KEY" -o BatchMode=yes -o ConnectTimeout=20 \
@@ -29,22 +41,23 @@ scp_() {
 }
 
 lvm_guest_up() {
-	storage_guest_up "$LVM_ORIGINAL" "$LVM_PACKAGES" 6G "" "$LVM_GUEST" LVM \
+	storage_guest_up "$LVM_GUEST" LVM \
 		'modprobe dm-thin-pool && lvm version | head -n 1 && test -b /dev/vdb' ||
 		{ LVM_WHY=$GUEST_WHY; return 1; }
 	LVM_IP=$GUEST_IP
 }
 
-# storage_guest_up ORIGINAL PACKAGES SIZE COMPONENTS GUEST WHAT CHECK: the guest of original
-# ORIGINAL (built with PACKAGES from COMPONENTS on a SIZE disk, or from the cache) as clone GUEST
-# with a second disk (vdb), booted to SSH; CHECK (a shell string run in it) proves WHAT storage
-# can run there; fvm's binaries copied in and libvirtd started. Sets GUEST_IP, or returns 1 with
-# GUEST_WHY saying what failed. Shared with zfs-guest.sh.
+# storage_guest_up GUEST WHAT CHECK: the storage original (built or from the cache) as clone
+# GUEST with a second disk (vdb), booted to SSH; the ZFS boot units' queued jobs stopped, CHECK
+# (a shell string run in it) proves WHAT storage can run there; fvm's binaries copied in and
+# libvirtd started. Sets GUEST_IP, or returns 1 with GUEST_WHY saying what failed. Shared with
+# zfs-guest.sh.
 storage_guest_up() {
-	local original=$1 pkgs=$2 size=$3 areas=$4 guest=$5 what=$6 check=$7
+	local original=$STORAGE_ORIGINAL guest=$1 what=$2 check=$3
 	local out build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build}
 	GUEST_WHY=
-	original_from_cache_or_build debian12 "$original" "$pkgs" "$size" "$areas" >"$SANDBOX_DIR/$original-original.out" 2>&1 ||
+	original_from_cache_or_build debian12 "$original" "$STORAGE_PACKAGES" "$STORAGE_DISK" \
+		"$STORAGE_COMPONENTS" >"$SANDBOX_DIR/$original-original.out" 2>&1 ||
 		{ GUEST_WHY="fvm-build of the $what guest failed: $(tail -n 3 "$SANDBOX_DIR/$original-original.out")"; return 1; }
 	note "$what guest original: $BUILT_BY"
 	out=$(fvm-golden create "$original" "${original}gold" 2>&1) || { GUEST_WHY="fvm-golden create ${original}gold: $out"; return 1; }
@@ -58,7 +71,7 @@ storage_guest_up() {
 	GUEST_IP=$(fvm-spawn start "$guest" --wait ssh 2>&1) ||
 		{ GUEST_WHY="the $what guest did not boot to SSH under TCG: $GUEST_IP"; return 1; }
 	note "$what guest $guest at $GUEST_IP answered SSH after $((SECONDS - start)) s"
-	out=$(ssh_ "$GUEST_IP" "$check" 2>&1) ||
+	out=$(ssh_ "$GUEST_IP" "systemctl stop --no-block $STORAGE_BOOT_UNITS; $check" 2>&1) ||
 		{ GUEST_WHY="$what cannot run in the guest: $out"; return 1; }
 	note "$out"
 	# The binaries just built (same Debian release: the same libraries) and the data they read.

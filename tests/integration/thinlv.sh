@@ -1,7 +1,7 @@
 #!/bin/bash
 # Integration: the thinlv backend on real LVM. This host's kernel has no device-mapper, so the
 # scenario runs inside a Debian 12 guest built by fvm-build (lvm2, thin-provisioning-tools,
-# libvirtd, fvm's runtime libraries), booted under TCG in this test's sandbox with a second disk
+# libvirtd, fvm's runtime libraries; ZFS too: the zfs test's original), booted under TCG in this test's sandbox with a second disk
 # for the volume group; the fvm binaries just built are copied in (same Debian release, same
 # libraries). There: a thin pool, a tiny golden imported into a read-only thin LV, 3 clones as
 # thin snapshots (--no-start), a write into one clone leaves the golden and the others untouched,
