@@ -1,10 +1,11 @@
-/* fvm-oci-ref: parsing and checking oci://REGISTRY/REPOSITORY:TAG. */
+/* fvm-oci-ref: parsing and checking oci://REGISTRY/REPOSITORY[:TAG][@DIGEST]. */
 #include "fvm-oci-ref.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "fvm-error.h"
+#include "fvm-oci-config.h"
 
 #define REGISTRY_MAX 255
 #define REPOSITORY_MAX 255
@@ -24,6 +25,7 @@ fvm_oci_ref_free (FvmOciRef *self)
   g_free (self->registry);
   g_free (self->repository);
   g_free (self->tag);
+  g_free (self->digest);
   g_free (self);
 }
 
@@ -208,6 +210,7 @@ fvm_oci_ref_parse (const char *s, GError **error)
   const char *rest;
   const char *slash;
   const char *colon;
+  char *at;
   g_autofree char *path = NULL;
 
   if (!fvm_oci_ref_is_oci (s))
@@ -225,23 +228,29 @@ fvm_oci_ref_parse (const char *s, GError **error)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "OCI reference '%s': invalid registry '%s'", s, ref->registry);
   path = g_strdup (slash + 1);
-  if (strchr (path, '@') != NULL)
-    return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
-                                "OCI reference '%s': references by digest are not supported; "
-                                "name a tag",
-                                s);
+  at = strchr (path, '@');
+  if (at != NULL)
+    {
+      *at = '\0';
+      if (!fvm_oci_digest_is_valid (at + 1))
+        return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                                    "OCI reference '%s': invalid digest '%s' (sha256: and 64 "
+                                    "lower-case hex digits)",
+                                    s, at + 1);
+      ref->digest = g_strdup (at + 1);
+    }
   colon = strrchr (path, ':');
-  if (colon == NULL)
+  if (colon == NULL && ref->digest == NULL)
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "OCI reference '%s' has no tag (oci://REGISTRY/REPOSITORY:TAG)", s);
-  ref->repository = g_strndup (path, (gsize) (colon - path));
-  ref->tag = g_strdup (colon + 1);
+  ref->repository = colon != NULL ? g_strndup (path, (gsize) (colon - path)) : g_strdup (path);
+  ref->tag = colon != NULL ? g_strdup (colon + 1) : NULL;
   if (!repository_ok (ref->repository))
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "OCI reference '%s': invalid repository '%s' (lower-case letters, "
                                 "digits and . _ - between them, components joined by /)",
                                 s, ref->repository);
-  if (!tag_ok (ref->tag))
+  if (ref->tag != NULL && !tag_ok (ref->tag))
     return fvm_null_throw_code (error, FVM_ERROR_INVALID_ARGS,
                                 "OCI reference '%s': invalid tag '%s'", s, ref->tag);
   return g_steal_pointer (&ref);
@@ -250,11 +259,16 @@ fvm_oci_ref_parse (const char *s, GError **error)
 char *
 fvm_oci_ref_to_string (const FvmOciRef *self)
 {
-  return g_strdup_printf (FVM_OCI_SCHEME "%s/%s:%s", self->registry, self->repository, self->tag);
+  return g_strdup_printf (FVM_OCI_SCHEME "%s/%s%s%s%s%s", self->registry, self->repository,
+                          self->tag != NULL ? ":" : "", self->tag != NULL ? self->tag : "",
+                          self->digest != NULL ? "@" : "",
+                          self->digest != NULL ? self->digest : "");
 }
 
 char *
 fvm_oci_ref_to_skopeo (const FvmOciRef *self)
 {
+  if (self->digest != NULL)
+    return g_strdup_printf ("docker://%s/%s@%s", self->registry, self->repository, self->digest);
   return g_strdup_printf ("docker://%s/%s:%s", self->registry, self->repository, self->tag);
 }

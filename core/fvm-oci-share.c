@@ -179,6 +179,7 @@ sign_upload (const FvmOciRef *ref, FvmOciCache *cache, const char *lref, const c
   tag = fvm_oci_sign_tag (digest);
   sig = *ref;
   sig.tag = tag;
+  sig.digest = NULL;
   src = g_strdup_printf ("oci:%s:%s", cache->layout, lref);
   dest = fvm_oci_ref_to_skopeo (&sig);
   if (!fvm_skopeo_copy (src, dest, skopeo, NULL, NULL, cancellable, error))
@@ -261,6 +262,9 @@ fvm_oci_push (FvmStore *store, const char *golden_ref, const char *oci_ref,
 
   if (ref == NULL)
     return FALSE;
+  if (ref->digest != NULL)
+    return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
+                           "OCI reference '%s': a push names a tag, not a digest", oci_ref);
   if (!fvm_store_is_local (store))
     return fvm_throw_code (error, FVM_ERROR_INVALID_ARGS,
                            "push reads the golden's file: run it on the host of the store");
@@ -437,6 +441,7 @@ pull_signature (const FvmOciRef *ref, const char *oci_ref, const char *want_dige
   FvmOciRef sig = *ref;
 
   sig.tag = tag;
+  sig.digest = NULL;
   src = fvm_oci_ref_to_skopeo (&sig);
   raw = fvm_skopeo_inspect_raw (src, skopeo, cancellable, &local_error);
   if (raw == NULL && !g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
@@ -547,6 +552,10 @@ fvm_oci_pull (FvmStore *store, const char *oci_ref, const char *name, const FvmO
     return NULL;
   want_digest
       = fvm_oci_digest_of (g_bytes_get_data (raw_manifest, NULL), g_bytes_get_size (raw_manifest));
+  /* Pinned: the manifest the registry sent must be that one, before anything else is read. */
+  if (ref->digest != NULL && !g_str_equal (want_digest, ref->digest))
+    return fvm_null_throw (error, "%s: the registry sent manifest %s, not the one pinned", oci_ref,
+                           want_digest);
   cache = fvm_oci_cache_open (store, cancellable, error);
   if (cache == NULL)
     return NULL;

@@ -39,7 +39,8 @@ gboolean
 fvm_golden_builtin_pull (int argc, char **argv, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GOptionContext) ctx
-      = g_option_context_new ("oci://REGISTRY/REPOSITORY:TAG - fetch a golden from a registry");
+      = g_option_context_new ("oci://REGISTRY/REPOSITORY:TAG|@sha256:HEX - fetch a golden from a "
+                              "registry");
   g_autoptr (FvmInvocation) invocation = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (FvmOciRef) ref = NULL;
@@ -65,7 +66,8 @@ fvm_golden_builtin_pull (int argc, char **argv, GCancellable *cancellable, GErro
   if (invocation == NULL)
     return FALSE;
   if (argc < 2)
-    return fvm_usage_error (ctx, "oci://REGISTRY/REPOSITORY:TAG must be given", error);
+    return fvm_usage_error (ctx, "oci://REGISTRY/REPOSITORY:TAG (or @sha256:HEX) must be given",
+                            error);
   if (argc > 2)
     return fvm_usage_error (ctx, "too many arguments", error);
   ref = fvm_oci_ref_parse (argv[1], &local_error);

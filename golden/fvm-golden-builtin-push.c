@@ -193,6 +193,9 @@ fvm_golden_builtin_push (int argc, char **argv, GCancellable *cancellable, GErro
       g_autoptr (FvmOciRef) ref = fvm_oci_ref_parse (argv[2], &local_error);
       if (ref == NULL)
         return fvm_usage_error (ctx, local_error->message, error);
+      if (ref->digest != NULL)
+        return fvm_usage_error (
+            ctx, "a push names a tag (oci://REGISTRY/REPOSITORY:TAG), not a digest", error);
       if (opt_dest != NULL || opt_hosts != NULL)
         return fvm_usage_error (ctx, "--connect and --hosts name libvirt hosts: not with oci://",
                                 error);

@@ -309,11 +309,13 @@ expect 1 "trusted keys /nonexistent/keys.asc: no such file" "import --trusted-ke
 mkdir -p "$XDG_CONFIG_HOME/fvm"
 printf '[golden]\nrequire-signature=maybe\n' >"$XDG_CONFIG_HOME/fvm/fvm.conf"
 # goldens through OCI registries: references checked before anything runs
-expect 2 "oci://REGISTRY/REPOSITORY:TAG must be given" "fvm-golden pull without a reference" -- fvm-golden pull
+expect 2 "oci://REGISTRY/REPOSITORY:TAG \\(or @sha256:HEX\\) must be given" "fvm-golden pull without a reference" -- fvm-golden pull
 expect 2 "has no tag" "fvm-golden pull of a reference without a tag" -- fvm-golden pull oci://127.0.0.1:5000/fvm/deb
 expect 2 "invalid repository 'Fvm/deb'" "an upper-case repository" -- fvm-golden pull oci://127.0.0.1:5000/Fvm/deb:1
 expect 2 "not an OCI reference" "pull of a docker:// reference" -- fvm-golden pull docker://host/x:1
-expect 2 "references by digest are not supported" "pull by digest" -- fvm-golden pull oci://host/x@sha256:00
+expect 2 "invalid digest 'sha256:00'" "pull by a digest that is not sha256 and 64 hex digits" -- fvm-golden pull oci://host/x@sha256:00
+expect 2 "a push names a tag .* not a digest" "push to a digest" -- \
+	fvm-golden push deb@1 "oci://host/x@sha256:$(printf '%064d' 0)"
 expect 2 "invalid image name 'a b'" "pull --name with a space" -- fvm-golden pull --name "a b" oci://host/x:1
 expect 2 "invalid registry" "push to a registry with a bad port" -- fvm-golden push deb@1 oci://host:99999/x:1
 expect 2 "not with oci://" "push with --connect and oci://" -- fvm-golden push deb@1 oci://host/x:1 --connect test:///default

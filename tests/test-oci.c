@@ -28,11 +28,15 @@ test_ref (void)
 {
   const char *good[]
       = { "oci://127.0.0.1:5000/fvm/deb:1", "oci://registry.example.org/team/sub/deb12:v1.2-rc_3",
-          "oci://localhost/a__b/c-d.e:latest", "oci://[::1]:5000/x:y", "OCI://host/x:y" };
+          "oci://localhost/a__b/c-d.e:latest", "oci://[::1]:5000/x:y", "OCI://host/x:y",
+          "oci://host:5000/x@" D1, "oci://host/x/y:v1@" D2 };
   const char *bad[]
       = { "docker://host/x:y",    "oci://host/x",    "oci://host:x",      "oci://host/X:y",
           "oci://host/x:",        "oci://host/x:-y", "oci://ho_st/x:y",   "oci://host:0/x:y",
           "oci://host:70000/x:y", "oci://host/x/:y", "oci://host/x..y:z", "oci://host/x@sha256:ab",
+          "oci://host/x@" D1 "0", "oci://host/x:y@sha512:ab", "oci://host/x@SHA256:11",
+          "oci://host/x@", "oci://host/x:@" D1, "oci://host/x@" D1 "@" D2,
+          "oci://host/x@" D1 ":y",
           "oci:///x:y",           "oci://-host/x:y", "oci://host/x:y z",  "oci://host/x:y/../z",
           "oci://[zz]/x:y",       "oci://host//x:y" };
 
@@ -64,6 +68,25 @@ test_ref (void)
     g_assert_cmpstr (skopeo, ==, "docker://127.0.0.1:5000/fvm/deb:1");
     g_assert_cmpstr (a->repository, ==, "fvm/deb");
     g_assert_cmpstr (a->tag, ==, "1");
+    g_assert_null (a->digest);
+  }
+  /* Pinned: skopeo gets the digest alone (it takes a tag or a digest, not both); the string
+   * form keeps what was given. */
+  {
+    g_autoptr (FvmOciRef) p = fvm_oci_ref_parse ("oci://127.0.0.1:5000/fvm/deb:1@" D1, NULL);
+    g_autoptr (FvmOciRef) q = fvm_oci_ref_parse ("oci://127.0.0.1:5000/fvm/deb@" D2, NULL);
+    g_autofree char *p_skopeo = fvm_oci_ref_to_skopeo (p);
+    g_autofree char *p_string = fvm_oci_ref_to_string (p);
+    g_autofree char *q_skopeo = fvm_oci_ref_to_skopeo (q);
+    g_autofree char *q_string = fvm_oci_ref_to_string (q);
+    g_assert_cmpstr (p->repository, ==, "fvm/deb");
+    g_assert_cmpstr (p->tag, ==, "1");
+    g_assert_cmpstr (p->digest, ==, D1);
+    g_assert_cmpstr (p_skopeo, ==, "docker://127.0.0.1:5000/fvm/deb@" D1);
+    g_assert_cmpstr (p_string, ==, "oci://127.0.0.1:5000/fvm/deb:1@" D1);
+    g_assert_null (q->tag);
+    g_assert_cmpstr (q_skopeo, ==, "docker://127.0.0.1:5000/fvm/deb@" D2);
+    g_assert_cmpstr (q_string, ==, "oci://127.0.0.1:5000/fvm/deb@" D2);
   }
 }
 

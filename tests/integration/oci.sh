@@ -172,6 +172,17 @@ check "the pulled @2 is the same disk as A's (qemu-img compare)" \
 check "the pulled golden is read-only (0440) with its template" \
 	bash -c '[ "$(stat -c %a "$1")" = 440 ] && [ -e "$2" ]' _ "$B_POOL/ocig@2.qcow2" "$B_POOL/ocig@2.template.qcow2"
 check "fvm-golden verify accepts the pulled golden" inb fvm-golden verify ocig@2
+# Pinned by digest (what push printed): that manifest, whatever the tags say; a tag beside it
+# only names.
+d1=$(json 'd["digest"]' <"$WORK/push1.json")
+d2=$(json 'd["digest"]' <"$WORK/push2.json")
+inb fvm-golden pull "oci://$REG/fvm/ocig:2@$d1" --name ocipin --json >"$WORK/pin.json" 2>"$WORK/pin.err"
+rc=$?
+check "pull by digest (@1's, beside tag 2) registers ocipin@1 ($(cat "$WORK/pin.err"))" \
+	test $rc -eq 0 -a "$(json 'd["golden"]' <"$WORK/pin.json" 2>/dev/null)" = ocipin@1
+check "it is @1's disk (qemu-img compare with A's ocig@1)" \
+	qemu-img compare "$A_POOL/ocig@1.qcow2" "$B_POOL/ocipin@1.qcow2"
+inb fvm-golden delete ocipin@1 >/dev/null 2>&1
 start=$SECONDS
 ip=$(inb fvm-spawn create ocig@2 c1 --wait ssh 2>"$WORK/spawn.err")
 rc=$?
@@ -257,7 +268,6 @@ check "gpg --verify (by hand) accepts the pushed signature of the payload, by ke
 	bash -c 'gpg --batch --status-fd 1 --verify "$1/payload.asc" "$1/payload" 2>/dev/null | grep -q "VALIDSIG $2"' _ "$WORK/sig" "$KEY_A"
 fvm-golden push ocig@1 "oci://$REG/fvm/byb:1" --sign "$KEY_B" >/dev/null 2>&1 || not_ok "push ocig@1 --sign KEY_B"
 # @1 unsigned beside the signed @2, then @2's signature copied to @1's signature tag.
-d1=$(json 'd["digest"]' <"$WORK/push1.json")
 fvm-golden push ocig@1 "oci://$REG/fvm/signed:1" >/dev/null 2>&1 &&
 	skopeo copy -q --preserve-digests --src-tls-verify=false --dest-tls-verify=false "docker://${sig_ref#oci://}" \
 		"docker://$REG/fvm/signed:sha256-${d1#sha256:}.fvmsig" >/dev/null 2>&1 ||
@@ -309,12 +319,22 @@ check "a layer of another media type: refused before any blob was fetched" test 
 
 start_proxy() {
 	rm -f "$WORK/proxy.port"
-	python3 "$here/oci-proxy.py" "$WORK/proxy.port" "http://$REG" "$1" &
+	python3 "$here/oci-proxy.py" "$WORK/proxy.port" "http://$REG" "$@" &
 	PROXY_PID=$!
 	for _ in $(seq 50); do [ -s "$WORK/proxy.port" ] && break; sleep 0.1; done
 	PROXY=127.0.0.1:$(cat "$WORK/proxy.port")
 }
 stop_proxy() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
+# The registry (or whatever is on the way to it) answers the pin with another manifest: refused
+# before any blob.
+start_proxy swap "$d1" "$d2"
+g0=$(blob_gets fvm/ocig)
+bad_pull "a pinned pull answered with another manifest" empty "oci://$PROXY/fvm/ocig@$d1" \
+	"sent manifest sha256:[0-9a-f]{64}, not the one pinned"
+check "a pinned pull answered with another manifest: no blob fetched" test "$(blob_gets fvm/ocig)" -eq "$g0"
+stop_proxy
+bad_pull "a pin to a manifest the registry lacks" empty "oci://$REG/fvm/ocig@sha256:$(printf '%064d' 0)" \
+	"manifest unknown|not found|404"
 start_proxy 401
 bad_pull "a registry answering 401" empty "oci://$PROXY/fvm/ocig:2" "unauthorized|authentication|401"
 stop_proxy
