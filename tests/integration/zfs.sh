@@ -6,7 +6,7 @@
 # copied in. There: fvm-spawn setup makes the dataset (compression on); a tiny golden imported
 # into a zvol (from its file, and through a bundle's disk map as it streams) and snapshotted;
 # two clones as zfs clones (--no-start), one running; a write into one is invisible in the other;
-# consolidate offline and live; SIGKILLed import and consolidates put right by gc; delete
+# consolidate offline and live; SIGKILLed import, create and consolidates put right by gc; delete
 # refused while clones use the golden; destroy waiting for a zvol held open a moment; names outside the dataset refused; `zfs list -t all`
 # before and after. Where the guest cannot boot or ZFS cannot run in it, the test fails saying
 # so: ZFS is never faked.
@@ -124,7 +124,7 @@ zk_sum=$(gssh "head -c 16M /dev/zvol/$D/clone-zk | sha256sum" | cut -c1-64)
 kill_when() {
 	gssh "$Z $2 </dev/null >/root/killed.out 2>&1 & p=\$!
 	for i in \$(seq 1200); do $1 && break; sleep 0.05; done
-	kill -9 \$p; wait \$p; cat /root/killed.out; zfs list -H -o name,origin,org.fvm:state -r $D | grep clone-zk"
+	kill -9 \$p; wait \$p; cat /root/killed.out; zfs list -H -o name,origin,org.fvm:state -r $D | grep clone-"
 }
 zk_ok() {
 	gssh "test \"\$(head -c 16M /dev/zvol/$D/clone-zk | sha256sum | cut -c1-64)\" = $zk_sum &&
@@ -155,6 +155,18 @@ note "$out"
 out=$(gssh "$Z fvm-spawn list" 2>&1)
 check "fvm-spawn list shows the dataset's usage" grep -Eq "^ZFS dataset $D: used" <<<"$out"
 note "$out"
+
+# A create SIGKILLed as soon as its zvol exists (before its domain is defined, or just after):
+# after gc the clone is whole (domain and zvol) or gone (neither), never one without the other,
+# and the name can be made again.
+left=$(kill_when "zfs list $D/clone-zc >/dev/null 2>&1" 'fvm-spawn create tiny zc --no-start')
+note "a create killed once its zvol existed left:" "$left"
+out=$(gssh "$Z fvm-spawn gc --yes" 2>&1)
+zc=$(gssh "zfs list $D/clone-zc >/dev/null 2>&1 && echo zvol; virsh dominfo zc >/dev/null 2>&1 && echo domain" | paste -sd ' ')
+check "after gc, the killed create's clone zc is whole or gone (${zc:-neither}; gc: $out)" \
+	test "$zc" = "zvol domain" -o -z "$zc"
+check "zc can be made again (destroyed first if it was whole)" \
+	gssh "$Z fvm-spawn destroy --yes zc >/dev/null 2>&1; $Z fvm-spawn create tiny zc --no-start >/dev/null && $Z fvm-spawn destroy --yes zc >/dev/null && ! zfs list $D/clone-zc >/dev/null 2>&1"
 
 # gc after a killed create: a clone zvol with no domain; and volumes fvm did not make.
 check "an orphan clone zvol (no domain) and an unmarked one are made by hand" \
