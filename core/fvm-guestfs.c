@@ -179,9 +179,11 @@ count_drives (guestfs_h *g)
 }
 
 /* A launch killed before qemu connected leaves the direct backend's listening socket in the
- * handle's private socket directory (libguestfs unlinks it only when it shuts a connected
- * appliance down), and the next launch's bind() fails with "Address already in use". The
- * directory is the handle's own (libguestfs made it, mode 0700); only that one name goes. */
+ * handle's private socket directory, and the next launch's bind() fails with "Address already
+ * in use". libguestfs unlinks it when it shuts an appliance down, but not always: in one CI run
+ * of the golden suite the handle had dropped its drives (it shut down) and the socket was still
+ * there. So it goes before every launch after a stall. The directory is the handle's own
+ * (libguestfs made it, mode 0700); only that one name goes. */
 static gboolean
 remove_stale_socket (guestfs_h *g, GError **error)
 {
@@ -210,7 +212,7 @@ restore_drives (guestfs_h *g, int n_drives, GError **error)
   for (guint i = 0; i < state->drives->len; i++)
     if (!add_drive (g, state->drives->pdata[i], error))
       return FALSE;
-  return TRUE;
+  return remove_stale_socket (g, error);
 }
 
 typedef struct
