@@ -5,9 +5,8 @@
  * path components ([a-z0-9]+ joined by '.', '_', '__' or dashes); TAG is
  * [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}; DIGEST is sha256: and 64 lower-case hex digits (the only
  * algorithm fvm checks). With a digest the tag only names; the digest chooses what is read. A
- * registry on loopback (localhost,
- * 127.0.0.0/8, [::1]) is marked as such: the only registries fvm speaks to without TLS
- * unasked, as Docker treats 127.0.0.0/8. */
+ * registry on loopback (localhost, 127.0.0.0/8, [::1]) is marked as such: the only registries
+ * fvm speaks to without TLS unasked, as Docker treats 127.0.0.0/8. */
 #pragma once
 
 #include <glib.h>

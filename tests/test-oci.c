@@ -26,19 +26,26 @@
 static void
 test_ref (void)
 {
-  const char *good[]
-      = { "oci://127.0.0.1:5000/fvm/deb:1", "oci://registry.example.org/team/sub/deb12:v1.2-rc_3",
-          "oci://localhost/a__b/c-d.e:latest", "oci://[::1]:5000/x:y", "OCI://host/x:y",
-          "oci://host:5000/x@" D1, "oci://host/x/y:v1@" D2 };
-  const char *bad[]
-      = { "docker://host/x:y",    "oci://host/x",    "oci://host:x",      "oci://host/X:y",
-          "oci://host/x:",        "oci://host/x:-y", "oci://ho_st/x:y",   "oci://host:0/x:y",
-          "oci://host:70000/x:y", "oci://host/x/:y", "oci://host/x..y:z", "oci://host/x@sha256:ab",
-          "oci://host/x@" D1 "0", "oci://host/x:y@sha512:ab", "oci://host/x@SHA256:11",
-          "oci://host/x@", "oci://host/x:@" D1, "oci://host/x@" D1 "@" D2,
-          "oci://host/x@" D1 ":y",
-          "oci:///x:y",           "oci://-host/x:y", "oci://host/x:y z",  "oci://host/x:y/../z",
-          "oci://[zz]/x:y",       "oci://host//x:y" };
+  const char *good[] = { "oci://127.0.0.1:5000/fvm/deb:1",
+                         "oci://registry.example.org/team/sub/deb12:v1.2-rc_3",
+                         "oci://localhost/a__b/c-d.e:latest",
+                         "oci://[::1]:5000/x:y",
+                         "OCI://host/x:y",
+                         "oci://host:5000/x@" D1,
+                         "oci://host/x/y:v1@" D2 };
+  const char *bad[] = { "docker://host/x:y",      "oci://host/x",
+                        "oci://host:x",           "oci://host/X:y",
+                        "oci://host/x:",          "oci://host/x:-y",
+                        "oci://ho_st/x:y",        "oci://host:0/x:y",
+                        "oci://host:70000/x:y",   "oci://host/x/:y",
+                        "oci://host/x..y:z",      "oci://host/x@sha256:ab",
+                        "oci://host/x@" D1 "0",   "oci://host/x:y@sha512:ab",
+                        "oci://host/x@SHA256:11", "oci://host/x@",
+                        "oci://host/x:@" D1,      "oci://host/x@" D1 "@" D2,
+                        "oci://host/x@" D1 ":y",  "oci:///x:y",
+                        "oci://-host/x:y",        "oci://host/x:y z",
+                        "oci://host/x:y/../z",    "oci://[zz]/x:y",
+                        "oci://host//x:y" };
 
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
     {
