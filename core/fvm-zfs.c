@@ -317,17 +317,21 @@ fvm_zfs_destroy_own (const char *root, const char *name, const char *kind, GErro
   const char *argv[]
       = { FVM_ZFS_COMMAND, "destroy", golden ? "-r" : name, golden ? name : NULL, NULL };
 
-  ds = fvm_zfs_lookup_own (root, name, kind, NULL, &local_error);
-  if (ds == NULL)
-    {
-      if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
   end = g_get_monotonic_time () + RELEASE_TIMEOUT_MS * 1000;
-  while (!fvm_zfs_run (argv, what, NULL, &local_error))
+  for (;;)
     {
+      /* Asked again before each try: what is destroyed is fvm's as zfs lists it now. */
+      g_clear_pointer (&ds, fvm_zfs_dataset_free);
+      ds = fvm_zfs_lookup_own (root, name, kind, NULL, &local_error);
+      if (ds == NULL)
+        {
+          if (g_error_matches (local_error, FVM_ERROR, FVM_ERROR_NOT_FOUND))
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (fvm_zfs_run (argv, what, NULL, &local_error))
+        break;
       /* "dependent clones" is busy too, and final: only an open device is waited for. */
       if (!g_error_matches (local_error, FVM_ERROR, FVM_ERROR_BUSY)
           || strstr (local_error->message, "dataset is busy") == NULL
