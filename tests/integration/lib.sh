@@ -42,7 +42,9 @@ mkdir -p "$CACHE"
 ssh_() {
 	local ip=$1
 	shift
+	# A guest that stops answering ends the command (exit 255) within 3 minutes, not after TCP's.
 	fvm-sandbox exec --dir "$SANDBOX_DIR" -- ssh -i "$KEY" -o BatchMode=yes -o ConnectTimeout=20 \
+		-o ServerAliveInterval=30 -o ServerAliveCountMax=6 \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
 		"root@$ip" "$@"
 }

@@ -52,27 +52,49 @@ lvm_guest_up() {
 # (a shell string run in it) proves WHAT storage can run there; fvm's binaries copied in and
 # libvirtd started. Sets GUEST_IP, or returns 1 with GUEST_WHY saying what failed. Shared with
 # zfs-guest.sh.
+#
+# The guest is the scenario's host, not what it tests: when it fails once it has booted (CI saw
+# its SSH session end, once, while libvirtd probed qemu), the failure is noted with the guest's
+# state and console, and the guest is made once more from the golden.
 storage_guest_up() {
-	local original=$STORAGE_ORIGINAL guest=$1 what=$2 check=$3
-	local out build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build}
+	local original=$STORAGE_ORIGINAL guest=$1 what=$2 check=$3 out
 	GUEST_WHY=
 	original_from_cache_or_build debian12 "$original" "$STORAGE_PACKAGES" "$STORAGE_DISK" \
 		"$STORAGE_COMPONENTS" >"$SANDBOX_DIR/$original-original.out" 2>&1 ||
 		{ GUEST_WHY="fvm-build of the $what guest failed: $(tail -n 3 "$SANDBOX_DIR/$original-original.out")"; return 1; }
 	note "$what guest original: $BUILT_BY"
 	out=$(fvm-golden create "$original" "${original}gold" 2>&1) || { GUEST_WHY="fvm-golden create ${original}gold: $out"; return 1; }
+	GUEST_BOOTED=
+	storage_clone_up "$guest" "$what" "$check" && return 0
+	[ -n "$GUEST_BOOTED" ] || return 1
+	note "the $what guest failed once booted, so it is made again: $GUEST_WHY"
+	out=$(fvm-spawn destroy --yes "$guest" 2>&1) || { GUEST_WHY="fvm-spawn destroy $guest: $out"; return 1; }
+	storage_clone_up "$guest" "$what" "$check"
+}
+
+# storage_clone_up GUEST WHAT CHECK: storage_guest_up's clone of the golden; sets GUEST_BOOTED
+# once it answers SSH.
+storage_clone_up() {
+	local original=$STORAGE_ORIGINAL guest=$1 what=$2 check=$3
+	local out build=${FVM_BUILD_ROOT:-$FVM_SOURCE_ROOT/build}
 	out=$(fvm-spawn create "${original}gold" "$guest" --memory 1536M --vcpus 2 --no-start 2>&1) ||
 		{ GUEST_WHY="fvm-spawn create $guest: $out"; return 1; }
 	# The storage's disk: a plain qcow2 in the sandbox, a second virtio disk.
 	qemu-img create -q -f qcow2 "$SANDBOX_DIR/vg.qcow2" 4G || { GUEST_WHY="qemu-img create"; return 1; }
 	out=$(virsh_ attach-disk "$guest" "$SANDBOX_DIR/vg.qcow2" vdb --subdriver qcow2 --config 2>&1) ||
 		{ GUEST_WHY="attach-disk: $out"; return 1; }
+	# Its serial console also goes to a file, so a guest that hangs or dies says why.
+	GUEST_CONSOLE=$SANDBOX_DIR/$guest-console.log
+	virsh_ dumpxml --inactive "$guest" | sed "s|<serial type='pty'>|&<log file='$GUEST_CONSOLE'/>|" \
+		>"$SANDBOX_DIR/$guest.xml" && out=$(virsh_ define "$SANDBOX_DIR/$guest.xml" 2>&1) ||
+		{ GUEST_WHY="logging $guest's console: $out"; return 1; }
 	local start=$SECONDS
 	GUEST_IP=$(fvm-spawn start "$guest" --wait ssh 2>&1) ||
-		{ GUEST_WHY="the $what guest did not boot to SSH under TCG: $GUEST_IP"; return 1; }
+		{ GUEST_WHY="the $what guest did not boot to SSH under TCG: $GUEST_IP$(guest_state "$guest")"; return 1; }
+	GUEST_BOOTED=1
 	note "$what guest $guest at $GUEST_IP answered SSH after $((SECONDS - start)) s"
 	out=$(ssh_ "$GUEST_IP" "systemctl stop --no-block $STORAGE_BOOT_UNITS; $check" 2>&1) ||
-		{ GUEST_WHY="$what cannot run in the guest: $out"; return 1; }
+		{ GUEST_WHY="$what cannot run in the guest: $out$(guest_state "$guest")"; return 1; }
 	note "$out"
 	# The binaries just built (same Debian release: the same libraries) and the data they read.
 	local stage=$SANDBOX_DIR/fvm-stage
@@ -84,11 +106,20 @@ storage_guest_up() {
 	out=$(ssh_ "$GUEST_IP" 'ldd /opt/fvm/bin/fvm-spawn /opt/fvm/bin/fvm-golden | grep "not found"' 2>&1)
 	[ -z "$out" ] || { GUEST_WHY="fvm's libraries are missing in the guest: $out"; return 1; }
 	# Bounded: a start job queued behind a boot job that hangs would otherwise never return; the
-	# pending jobs then say which.
+	# pending jobs then say which. (ssh's exit 255: the connection to the guest was lost.)
+	local rc=0
 	out=$(ssh_ "$GUEST_IP" 'timeout 600 systemctl start libvirtd && virsh -q -c qemu:///system version ||
-		{ systemctl list-jobs --no-pager | head -n 15; exit 1; }' 2>&1) ||
-		{ GUEST_WHY="libvirtd does not start in the guest: $out"; return 1; }
+		{ systemctl list-jobs --no-pager | head -n 15; exit 1; }' 2>&1) || rc=$?
+	[ $rc -eq 0 ] ||
+		{ GUEST_WHY="libvirtd does not start in the guest (exit $rc): $out$(guest_state "$guest")"; return 1; }
 	return 0
+}
+
+# guest_state GUEST: what a failure message adds about GUEST: its domain's state and reason, and
+# the last lines of its console (GUEST_CONSOLE), each on a line of its own.
+guest_state() {
+	printf '\n%s state: %s' "$1" "$(virsh_ domstate --reason "$1" 2>&1)"
+	[ -s "$GUEST_CONSOLE" ] && printf '\n%s console: %s' "$1" "$(tail -n 25 "$GUEST_CONSOLE" | sed 's/\x1b\[[0-9;]*m//g' | tr -d '\r')"
 }
 
 # gssh CMD: runs CMD (a shell string, on the guest) with fvm's binaries first in PATH.
