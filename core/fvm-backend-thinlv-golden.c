@@ -1,17 +1,13 @@
 /* fvm-backend-thinlv-golden: the thinlv backend's goldens, as read-only thin LVs. */
 #include "fvm-backend-thinlv-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fvm-error.h"
-#include "fvm-files.h"
 #include "fvm-image-info.h"
-#include "fvm-image-map.h"
 #include "fvm-lock.h"
 #include "fvm-lvm.h"
+#include "fvm-map-writer.h"
 #include "fvm-store.h"
 #include "fvm-subprocess.h"
 
@@ -138,21 +134,10 @@ struct _FvmThinlvGoldenStream
 {
   char *vg;
   char *target; /* VG/LV, removed when the stream is freed unfinished */
-  char *dev;
   guint version;
-  int fd;
-  GArray *map;       /* guest order, as the bundle gave it */
-  GArray *by_offset; /* file order, for translating */
-  guint cursor;
-  guint8 *pending; /* guest data not yet written: PENDING_MAX bytes, contiguous from pending_at */
-  guint64 pending_at;
-  gsize pending_len;
+  FvmMapWriter *writer;
   gboolean finished;
 };
-
-/* The stream's chunks are small (the tar reader's blocks): written one by one, a system call
- * each, they took twice as long as qemu-img convert's large requests under TCG. */
-#define PENDING_MAX (8 << 20)
 
 static void stream_free (FvmThinlvGoldenStream *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FvmThinlvGoldenStream, stream_free)
@@ -163,65 +148,20 @@ stream_new (FvmBackend *backend, const FvmManifest *golden, GArray *map, GCancel
 {
   g_autoptr (FvmThinlvGoldenStream) self = g_new0 (FvmThinlvGoldenStream, 1);
   g_autofree char *lv = fvm_thinlv_golden_lv_name (golden);
+  g_autofree char *dev = NULL;
 
-  self->fd = -1;
-  self->pending = g_malloc (PENDING_MAX);
   self->vg = g_strdup (fvm_backend_thinlv_vg (backend));
   self->version = golden->version;
-  self->map = g_array_ref (map);
-  self->by_offset = fvm_image_map_by_offset (map);
   self->target = create_lv (backend, golden, cancellable, error);
   if (self->target == NULL)
     return NULL;
-  self->dev = fvm_lvm_device (self->vg, lv);
-  self->fd = open (self->dev, O_WRONLY | O_CLOEXEC);
-  if (self->fd < 0)
-    return fvm_throw_errno_prefix (error, "opening %s", self->dev), NULL;
+  dev = fvm_lvm_device (self->vg, lv);
+  self->writer = fvm_map_writer_new (dev, map, error);
+  if (self->writer == NULL)
+    return NULL;
   g_info ("writing golden %s@%u into %s as the bundle streams", golden->name, golden->version,
           self->target);
   return g_steal_pointer (&self);
-}
-
-static gboolean
-flush_pending (FvmThinlvGoldenStream *self, GError **error)
-{
-  if (self->pending_len > 0
-      && !fvm_pwrite_all (self->fd, self->pending, self->pending_len, self->pending_at, self->dev,
-                          error))
-    return FALSE;
-  self->pending_len = 0;
-  return TRUE;
-}
-
-/* Gathers guest data that follows on into one large write. */
-static gboolean
-write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_data, GError **error)
-{
-  FvmThinlvGoldenStream *self = user_data;
-
-  if (self->pending_len > 0 && guest_offset == self->pending_at + self->pending_len
-      && len <= PENDING_MAX - self->pending_len)
-    {
-      memcpy (self->pending + self->pending_len, buf, len);
-      self->pending_len += len;
-      return TRUE;
-    }
-  if (!flush_pending (self, error))
-    return FALSE;
-  if (len >= PENDING_MAX)
-    return fvm_pwrite_all (self->fd, buf, len, guest_offset, self->dev, error);
-  memcpy (self->pending, buf, len);
-  self->pending_at = guest_offset;
-  self->pending_len = len;
-  return TRUE;
-}
-
-static gboolean
-stream_write (FvmThinlvGoldenStream *self, guint64 offset, const void *buf, gsize len,
-              GError **error)
-{
-  return fvm_image_map_translate (self->by_offset, &self->cursor, offset, buf, len, write_guest,
-                                  self, error);
 }
 
 static gboolean
@@ -240,8 +180,10 @@ stream_set_version (FvmThinlvGoldenStream *self, const FvmManifest *golden, GErr
     return FALSE;
   g_free (self->target);
   self->target = g_steal_pointer (&target);
-  g_free (self->dev);
-  self->dev = fvm_lvm_device (self->vg, lv);
+  {
+    g_autofree char *dev = fvm_lvm_device (self->vg, lv);
+    fvm_map_writer_set_device (self->writer, dev);
+  }
   self->version = golden->version;
   g_free (what);
   what = g_strdup_printf ("tagging %s", self->target);
@@ -254,24 +196,9 @@ stream_finish (FvmThinlvGoldenStream *self, FvmBackend *backend, FvmManifest *go
                GCancellable *cancellable, GError **error)
 {
   g_autofree char *src = fvm_store_file_path (backend->store, golden->volume);
-  g_autoptr (GArray) actual = NULL;
-  g_autofree char *why_none = NULL;
 
-  if (!flush_pending (self, error))
-    return FALSE;
-  if (fsync (self->fd) < 0 || close (g_steal_fd (&self->fd)) < 0)
-    return fvm_throw_errno_prefix (error, "writing %s", self->dev);
-  /* The file is verified by its digest; the map that placed its data in the LV must be qemu's
-   * own reading of that file, or the LV is not the golden. */
-  if (!fvm_image_map_read (src, &actual, &why_none, cancellable, error))
-    return fvm_prefix_error (error, "checking the disk map");
-  if (actual == NULL)
-    return fvm_throw (error, "invalid bundle: it has a disk map, but its disk has none (%s)",
-                      why_none);
-  if (!fvm_image_map_equal (actual, self->map))
-    return fvm_throw (error, "invalid bundle: its disk map does not match its disk "
-                             "(qemu-img map places the data otherwise)");
-  if (!make_read_only (self->target, cancellable, error))
+  if (!fvm_map_writer_finish (self->writer, src, cancellable, error)
+      || !make_read_only (self->target, cancellable, error))
     return FALSE;
   self->finished = TRUE;
   g_free (golden->lv);
@@ -282,16 +209,12 @@ stream_finish (FvmThinlvGoldenStream *self, FvmBackend *backend, FvmManifest *go
 static void
 stream_free (FvmThinlvGoldenStream *self)
 {
-  if (self->fd >= 0)
-    close (self->fd);
+  /* The device is closed before its LV is removed. */
+  g_clear_pointer (&self->writer, fvm_map_writer_free);
   if (!self->finished && self->target != NULL)
     remove_quietly (self->target);
-  g_clear_pointer (&self->map, g_array_unref);
-  g_clear_pointer (&self->by_offset, g_array_unref);
-  g_free (self->pending);
   g_free (self->vg);
   g_free (self->target);
-  g_free (self->dev);
   g_free (self);
 }
 
@@ -307,7 +230,9 @@ gboolean
 fvm_thinlv_golden_sink_write (FvmBackendSink *sink, guint64 offset, const void *buf, gsize len,
                               GError **error)
 {
-  return stream_write (sink->data, offset, buf, len, error);
+  FvmThinlvGoldenStream *self = sink->data;
+
+  return fvm_map_writer_write (self->writer, offset, buf, len, error);
 }
 
 gboolean

@@ -1,15 +1,12 @@
 /* fvm-backend-zfs-golden: the zfs backend's goldens, as a zvol written once and snapshotted. */
 #include "fvm-backend-zfs-private.h"
 
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fvm-error.h"
-#include "fvm-files.h"
 #include "fvm-image-info.h"
-#include "fvm-image-map.h"
 #include "fvm-lock.h"
+#include "fvm-map-writer.h"
 #include "fvm-store.h"
 #include "fvm-zfs.h"
 
@@ -135,31 +132,18 @@ typedef struct
 {
   FvmBackend *backend;
   char *name; /* destroyed when the stream is freed unfinished */
-  char *dev;
-  int fd;
-  GArray *map;
-  GArray *by_offset;
-  guint cursor;
-  guint8 *pending; /* contiguous guest data from pending_at, written in large requests */
-  guint64 pending_at;
-  gsize pending_len;
+  FvmMapWriter *writer;
   gboolean finished;
 } Stream;
-
-#define PENDING_MAX (8 << 20)
 
 static void
 stream_free (Stream *self)
 {
-  if (self->fd >= 0)
-    close (self->fd);
+  /* The device is closed before its zvol is destroyed. */
+  g_clear_pointer (&self->writer, fvm_map_writer_free);
   if (!self->finished && self->name != NULL)
     destroy_quietly (self->backend, self->name);
-  g_clear_pointer (&self->map, g_array_unref);
-  g_clear_pointer (&self->by_offset, g_array_unref);
-  g_free (self->pending);
   g_free (self->name);
-  g_free (self->dev);
   g_free (self);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Stream, stream_free)
@@ -169,55 +153,19 @@ fvm_zfs_golden_sink_begin (FvmBackend *backend, FvmBackendSink *sink, const FvmM
                            GArray *map, GCancellable *cancellable, GError **error)
 {
   g_autoptr (Stream) self = g_new0 (Stream, 1);
+  g_autofree char *dev = NULL;
 
   self->backend = backend;
-  self->fd = -1;
-  self->pending = g_malloc (PENDING_MAX);
-  self->map = g_array_ref (map);
-  self->by_offset = fvm_image_map_by_offset (map);
   self->name = create_zvol (backend, golden, cancellable, error);
   if (self->name == NULL)
     return FALSE;
-  self->dev = fvm_zfs_device (self->name);
-  self->fd = open (self->dev, O_WRONLY | O_CLOEXEC);
-  if (self->fd < 0)
-    return fvm_throw_errno_prefix (error, "opening %s", self->dev);
+  dev = fvm_zfs_device (self->name);
+  self->writer = fvm_map_writer_new (dev, map, error);
+  if (self->writer == NULL)
+    return FALSE;
   g_info ("writing golden %s@%u into %s as the bundle streams", golden->name, golden->version,
           self->name);
   sink->data = g_steal_pointer (&self);
-  return TRUE;
-}
-
-static gboolean
-flush_pending (Stream *self, GError **error)
-{
-  if (self->pending_len > 0
-      && !fvm_pwrite_all (self->fd, self->pending, self->pending_len, self->pending_at, self->dev,
-                          error))
-    return FALSE;
-  self->pending_len = 0;
-  return TRUE;
-}
-
-static gboolean
-write_guest (guint64 guest_offset, const void *buf, gsize len, gpointer user_data, GError **error)
-{
-  Stream *self = user_data;
-
-  if (self->pending_len > 0 && guest_offset == self->pending_at + self->pending_len
-      && len <= PENDING_MAX - self->pending_len)
-    {
-      memcpy (self->pending + self->pending_len, buf, len);
-      self->pending_len += len;
-      return TRUE;
-    }
-  if (!flush_pending (self, error))
-    return FALSE;
-  if (len >= PENDING_MAX)
-    return fvm_pwrite_all (self->fd, buf, len, guest_offset, self->dev, error);
-  memcpy (self->pending, buf, len);
-  self->pending_at = guest_offset;
-  self->pending_len = len;
   return TRUE;
 }
 
@@ -227,8 +175,7 @@ fvm_zfs_golden_sink_write (FvmBackendSink *sink, guint64 offset, const void *buf
 {
   Stream *self = sink->data;
 
-  return fvm_image_map_translate (self->by_offset, &self->cursor, offset, buf, len, write_guest,
-                                  self, error);
+  return fvm_map_writer_write (self->writer, offset, buf, len, error);
 }
 
 gboolean
@@ -248,8 +195,10 @@ fvm_zfs_golden_sink_set_version (FvmBackendSink *sink, const FvmManifest *golden
     return FALSE;
   g_free (self->name);
   self->name = g_steal_pointer (&name);
-  g_free (self->dev);
-  self->dev = fvm_zfs_device (self->name);
+  {
+    g_autofree char *dev = fvm_zfs_device (self->name);
+    fvm_map_writer_set_device (self->writer, dev);
+  }
   ref = g_strdup_printf ("%s@%u", golden->name, golden->version);
   return fvm_zfs_set_own (root, self->name, FVM_ZFS_KIND_GOLDEN, FVM_ZFS_PROP_GOLDEN, ref, error);
 }
@@ -260,23 +209,9 @@ fvm_zfs_golden_sink_finish (FvmBackendSink *sink, FvmManifest *golden, GCancella
 {
   Stream *self = sink->data;
   g_autofree char *src = fvm_store_file_path (self->backend->store, golden->volume);
-  g_autoptr (GArray) actual = NULL;
-  g_autofree char *why_none = NULL;
 
-  if (!flush_pending (self, error))
-    return FALSE;
-  if (fsync (self->fd) < 0 || close (g_steal_fd (&self->fd)) < 0)
-    return fvm_throw_errno_prefix (error, "writing %s", self->dev);
-  /* The map that placed the data in the zvol must be qemu's own reading of the verified file. */
-  if (!fvm_image_map_read (src, &actual, &why_none, cancellable, error))
-    return fvm_prefix_error (error, "checking the disk map");
-  if (actual == NULL)
-    return fvm_throw (error, "invalid bundle: it has a disk map, but its disk has none (%s)",
-                      why_none);
-  if (!fvm_image_map_equal (actual, self->map))
-    return fvm_throw (error, "invalid bundle: its disk map does not match its disk "
-                             "(qemu-img map places the data otherwise)");
-  if (!seal (self->backend, self->name, cancellable, error))
+  if (!fvm_map_writer_finish (self->writer, src, cancellable, error)
+      || !seal (self->backend, self->name, cancellable, error))
     return FALSE;
   self->finished = TRUE;
   return TRUE;

@@ -1,0 +1,180 @@
+/* Unit: the map writer (what puts a streaming bundle's disk into a thin LV or a zvol), on a
+ * plain file standing in for the block device: a real qcow2 made here with qemu-img, streamed
+ * in chunks of several sizes, must rebuild the raw disk byte for byte; a map that is well-formed
+ * but wrong, and an image that has no map, are refused at the end; a device that cannot be
+ * opened is one error. */
+#include <string.h>
+
+#include "fvm-error.h"
+#include "fvm-image-map.h"
+#include "fvm-map-writer.h"
+
+#include "test-util.h"
+
+#define MIB (1 << 20)
+#define DISK_SIZE (40 * MIB)
+
+static void
+run (const char *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+}
+
+/* A 40 MiB raw disk: random data at 1 MiB (12 MiB, more than one gathered write), text at
+ * 17 MiB (2 MiB + 5 bytes), random at 30 MiB (1 MiB); the rest zeros. Returns its bytes. */
+static guint8 *
+make_raw (const char *path)
+{
+  guint8 *disk = g_malloc0 (DISK_SIZE);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+
+  for (gsize i = 0; i < 12 * MIB; i++)
+    disk[MIB + i] = (guint8) g_rand_int (rand);
+  for (gsize i = 0; i < 2 * MIB + 5; i++)
+    disk[17 * MIB + i] = "golden image text "[i % 18];
+  for (gsize i = 0; i < MIB; i++)
+    disk[30 * MIB + i] = (guint8) g_rand_int (rand);
+  g_assert_true (g_file_set_contents (path, (const char *) disk, DISK_SIZE, NULL));
+  return disk;
+}
+
+/* A zeroed "device" of the disk's size. */
+static char *
+make_device (const char *name)
+{
+  g_autofree char *zeros = g_malloc0 (DISK_SIZE);
+  char *path = test_path (name);
+
+  g_assert_true (g_file_set_contents (path, zeros, DISK_SIZE, NULL));
+  return path;
+}
+
+/* Streams FILE into a writer of DEV through MAP in chunks of CHUNK bytes; the writer's finish. */
+static gboolean
+stream (const char *file, const char *dev, GArray *map, gsize chunk, GError **error)
+{
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  g_autoptr (FvmMapWriter) writer = fvm_map_writer_new (dev, map, error);
+
+  if (writer == NULL)
+    return FALSE;
+  g_assert_true (g_file_get_contents (file, &bytes, &len, NULL));
+  for (gsize at = 0; at < len; at += chunk)
+    if (!fvm_map_writer_write (writer, at, bytes + at, MIN (chunk, len - at), error))
+      return FALSE;
+  return fvm_map_writer_finish (writer, file, NULL, error);
+}
+
+static void
+test_rebuild (void)
+{
+  g_autofree char *raw = test_path ("disk.raw");
+  g_autofree char *qcow2 = test_path ("disk.qcow2");
+  g_autofree guint8 *disk = make_raw (raw);
+  g_autoptr (GArray) map = NULL;
+  g_autofree char *why_none = NULL;
+  g_autoptr (GError) error = NULL;
+  const gsize chunks[] = { 512, 10240, 65536 + 7, 3 * MIB, 9 * MIB };
+
+  run ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, qcow2,
+                         NULL });
+  g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (map);
+  for (gsize i = 0; i < G_N_ELEMENTS (chunks); i++)
+    {
+      g_autofree char *dev = make_device ("dev");
+      g_autofree char *got = NULL;
+      gsize got_len = 0;
+
+      g_test_message ("chunks of %zu bytes", chunks[i]);
+      g_assert_true (stream (qcow2, dev, map, chunks[i], &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (dev, &got, &got_len, NULL));
+      g_assert_cmpuint (got_len, ==, DISK_SIZE);
+      g_assert_true (memcmp (got, disk, DISK_SIZE) == 0);
+    }
+}
+
+static void
+test_wrong_map (void)
+{
+  g_autofree char *raw = test_path ("wrong.raw");
+  g_autofree char *qcow2 = test_path ("wrong.qcow2");
+  g_autofree char *dev = make_device ("wrong-dev");
+  g_autofree guint8 *disk = make_raw (raw);
+  g_autoptr (GArray) map = NULL;
+  g_autofree char *why_none = NULL;
+  g_autoptr (GError) error = NULL;
+  FvmImageExtent *last;
+
+  run ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, qcow2,
+                         NULL });
+  g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, NULL));
+  /* Well-formed (in order, within the disk), but the last extent placed 1 MiB further in. */
+  last = &g_array_index (map, FvmImageExtent, map->len - 1);
+  last->start += MIB;
+  g_assert_false (stream (qcow2, dev, map, 65536, &error));
+  g_assert_error (error, FVM_ERROR, FVM_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==,
+                   "invalid bundle: its disk map does not match its disk "
+                   "(qemu-img map places the data otherwise)");
+}
+
+static void
+test_no_map (void)
+{
+  g_autofree char *raw = test_path ("none.raw");
+  g_autofree char *qcow2 = test_path ("plain.qcow2");
+  g_autofree char *compressed = test_path ("compressed.qcow2");
+  g_autofree char *dev = make_device ("none-dev");
+  g_autofree guint8 *disk = make_raw (raw);
+  g_autoptr (GArray) map = NULL;
+  g_autofree char *why_none = NULL;
+  g_autoptr (GError) error = NULL;
+
+  run ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, qcow2,
+                         NULL });
+  run ((const char *[]){ "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", raw,
+                         compressed, NULL });
+  /* The plain image's map, claimed for a compressed disk (which has none). */
+  g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, NULL));
+  g_assert_false (stream (compressed, dev, map, 65536, &error));
+  g_assert_nonnull (strstr (error->message, "invalid bundle: it has a disk map, but its disk has "
+                                            "none ("));
+}
+
+static void
+test_bad_device (void)
+{
+  g_autofree char *missing = test_path ("no-such-dir/dev");
+  g_autoptr (GArray) map = g_array_new (FALSE, TRUE, sizeof (FvmImageExtent));
+  g_autoptr (FvmMapWriter) writer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *want = g_strdup_printf ("opening %s: No such file or directory", missing);
+
+  writer = fvm_map_writer_new (missing, map, &error);
+  g_assert_null (writer);
+  g_assert_cmpstr (error->message, ==, want);
+}
+
+int
+main (int argc, char **argv)
+{
+  test_tmpdir_init ("map-writer");
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/map-writer/rebuild", test_rebuild);
+  g_test_add_func ("/map-writer/wrong-map", test_wrong_map);
+  g_test_add_func ("/map-writer/no-map", test_no_map);
+  g_test_add_func ("/map-writer/bad-device", test_bad_device);
+  return g_test_run ();
+}
