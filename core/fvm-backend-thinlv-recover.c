@@ -10,14 +10,12 @@
  *   runs on it (CLONE open, -old not), when only the tag and -old go.
  *
  * The clone's lock, which a running consolidate holds, keeps gc away from one in progress. */
-#include <libvirt/virterror.h>
 
 #include "fvm-backend-thinlv-private.h"
-#include "fvm-cleanup.h"
 #include "fvm-error.h"
 #include "fvm-lock.h"
 #include "fvm-lvm.h"
-#include "fvm-store.h"
+#include "fvm-stale-copy.h"
 
 #define CLONE_PREFIX "fvm-clone-"
 
@@ -35,33 +33,6 @@ find_lv (GPtrArray *lvs, const char *vg, const char *name)
   return NULL;
 }
 
-/* A block copy a killed live consolidate left running: aborted without a pivot. */
-static gboolean
-abort_copy (FvmBackend *self, const char *clone, GError **error)
-{
-  g_autoptr (FvmVirDomain) dom
-      = virDomainLookupByName (fvm_store_get_connection (self->store), clone);
-  virDomainBlockJobInfo info = { 0 };
-  g_autofree char *lv = g_strconcat (CLONE_PREFIX, clone, NULL);
-  /* The disk by its source path, whatever target the OS's device policy gave it. */
-  g_autofree char *disk = fvm_lvm_device (fvm_backend_thinlv_vg (self), lv);
-
-  if (dom == NULL || virDomainIsActive (dom) != 1)
-    {
-      virResetLastError ();
-      return TRUE;
-    }
-  if (virDomainGetBlockJobInfo (dom, disk, &info, 0) <= 0
-      || info.type != VIR_DOMAIN_BLOCK_JOB_TYPE_COPY)
-    {
-      virResetLastError ();
-      return TRUE;
-    }
-  if (virDomainBlockJobAbort (dom, disk, 0) < 0)
-    return fvm_throw_virt (error, "aborting the block copy of '%s'", clone);
-  return TRUE;
-}
-
 static gboolean
 recover_one (FvmBackend *self, const char *clone, GError **error)
 {
@@ -73,9 +44,11 @@ recover_one (FvmBackend *self, const char *clone, GError **error)
   g_autofree char *old_target = g_strconcat (vg, "/", old, NULL);
   g_autofree char *flat_target = g_strconcat (vg, "/", flat, NULL);
   g_autoptr (GPtrArray) lvs = NULL;
+  /* The disk by its source path, whatever target the OS's device policy gave it. */
+  g_autofree char *disk = fvm_lvm_device (vg, lv);
   FvmLvmLv *cur, *old_lv;
 
-  if (!abort_copy (self, clone, error))
+  if (!fvm_stale_copy_abort (self->store, clone, disk, error))
     return FALSE;
   lvs = fvm_lvm_list (vg, NULL, NULL, error);
   if (lvs == NULL)

@@ -9,16 +9,15 @@
  * golden would then hang off the clone). Live, libvirt's block copy fills the new zvol under the
  * running guest. The ':' in the temporary names (':flat', ':old') is in no clone name, so they
  * never collide with one; what a kill leaves of them, gc's recover puts right. */
-#include <libvirt/virterror.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fvm-backend-zfs-private.h"
-#include "fvm-cleanup.h"
 #include "fvm-config.h"
 #include "fvm-error.h"
 #include "fvm-image-info.h"
 #include "fvm-lock.h"
+#include "fvm-stale-copy.h"
 #include "fvm-store.h"
 #include "fvm-subprocess.h"
 #include "fvm-units.h"
@@ -547,30 +546,6 @@ find (GPtrArray *list, const char *name)
   return NULL;
 }
 
-/* A block copy a killed live consolidate left running: aborted without a pivot. */
-static gboolean
-abort_copy (FvmBackend *self, const char *clone, const char *dev, GError **error)
-{
-  g_autoptr (FvmVirDomain) dom
-      = virDomainLookupByName (fvm_store_get_connection (self->store), clone);
-  virDomainBlockJobInfo info = { 0 };
-
-  if (dom == NULL || virDomainIsActive (dom) != 1)
-    {
-      virResetLastError ();
-      return TRUE;
-    }
-  if (virDomainGetBlockJobInfo (dom, dev, &info, 0) <= 0
-      || info.type != VIR_DOMAIN_BLOCK_JOB_TYPE_COPY)
-    {
-      virResetLastError ();
-      return TRUE;
-    }
-  if (virDomainBlockJobAbort (dom, dev, 0) < 0)
-    return fvm_throw_virt (error, "aborting the block copy of '%s'", clone);
-  return TRUE;
-}
-
 /* Offline: :flat partial is an unfinished copy (removed); :flat complete with no clone means the
  * swap was cut (it goes in). Live: a partial clone beside :old is an unfinished copy (removed, :old
  * back), unless qemu runs on it already (zfs refuses to destroy it: busy), when it is marked
@@ -590,7 +565,7 @@ recover_one (FvmBackend *self, const char *clone, GError **error)
   if (name == NULL || flat == NULL || old == NULL)
     return FALSE;
   dev = fvm_zfs_device (name);
-  if (!abort_copy (self, clone, dev, error))
+  if (!fvm_stale_copy_abort (self->store, clone, dev, error))
     return FALSE;
   list = fvm_zfs_list (root, "volume", NULL, error);
   if (list == NULL)
