@@ -15,36 +15,12 @@
 #define MIB (1 << 20)
 #define DISK_SIZE (24 * MIB)
 
-static void
-run (const char *const *argv)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-}
-
-/* A 24 MiB raw disk: random data at 1 MiB (3 MiB), text at 9 MiB (2 MiB + 5 bytes, so its end
- * is no cluster's), random at 20 MiB (1 MiB); the rest zeros. Returns its bytes. */
+/* A 24 MiB raw disk: random data at 1 MiB (3 MiB), text at 9 MiB (2 MiB + 5 bytes), random at
+ * 20 MiB (1 MiB); the rest zeros. Returns its bytes. */
 static guint8 *
 make_raw (const char *path)
 {
-  guint8 *disk = g_malloc0 (DISK_SIZE);
-  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
-
-  for (gsize i = 0; i < 3 * MIB; i++)
-    disk[MIB + i] = (guint8) g_rand_int (rand);
-  for (gsize i = 0; i < 2 * MIB + 5; i++)
-    disk[9 * MIB + i] = "golden image text "[i % 18];
-  for (gsize i = 0; i < MIB; i++)
-    disk[20 * MIB + i] = (guint8) g_rand_int (rand);
-  g_assert_true (g_file_set_contents (path, (const char *) disk, DISK_SIZE, NULL));
-  return disk;
+  return test_make_raw_disk (path, DISK_SIZE, 3 * MIB);
 }
 
 typedef struct
@@ -98,7 +74,7 @@ test_read (void)
   const gsize chunks[] = { 1, 4096, 65536 + 17, MIB, 64 * MIB };
   guint64 mapped = 0;
 
-  run (convert);
+  test_run_ok (convert);
   g_assert_true (fvm_image_map_read (qcow2, &map, &why, NULL, &error));
   g_assert_no_error (error);
   g_assert_null (why);
@@ -142,9 +118,9 @@ test_none (void)
   } cases[]
       = { { compressed, "it has compressed clusters" }, { overlay, "it has a backing file" } };
 
-  run (compress);
-  run (plain);
-  run (layer);
+  test_run_ok (compress);
+  test_run_ok (plain);
+  test_run_ok (layer);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (GArray) map = NULL;

@@ -14,36 +14,12 @@
 #define MIB (1 << 20)
 #define DISK_SIZE (40 * MIB)
 
-static void
-run (const char *const *argv)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-}
-
 /* A 40 MiB raw disk: random data at 1 MiB (12 MiB, more than one gathered write), text at
- * 17 MiB (2 MiB + 5 bytes), random at 30 MiB (1 MiB); the rest zeros. Returns its bytes. */
+ * 18 MiB, random at 36 MiB; the rest zeros. Returns its bytes. */
 static guint8 *
 make_raw (const char *path)
 {
-  guint8 *disk = g_malloc0 (DISK_SIZE);
-  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
-
-  for (gsize i = 0; i < 12 * MIB; i++)
-    disk[MIB + i] = (guint8) g_rand_int (rand);
-  for (gsize i = 0; i < 2 * MIB + 5; i++)
-    disk[17 * MIB + i] = "golden image text "[i % 18];
-  for (gsize i = 0; i < MIB; i++)
-    disk[30 * MIB + i] = (guint8) g_rand_int (rand);
-  g_assert_true (g_file_set_contents (path, (const char *) disk, DISK_SIZE, NULL));
-  return disk;
+  return test_make_raw_disk (path, DISK_SIZE, 12 * MIB);
 }
 
 /* A zeroed "device" of the disk's size. */
@@ -85,8 +61,8 @@ test_rebuild (void)
   g_autoptr (GError) error = NULL;
   const gsize chunks[] = { 512, 10240, 65536 + 7, 3 * MIB, 9 * MIB };
 
-  run ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, qcow2,
-                         NULL });
+  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,
+                                 qcow2, NULL });
   g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, &error));
   g_assert_no_error (error);
   g_assert_nonnull (map);
@@ -117,8 +93,8 @@ test_wrong_map (void)
   g_autoptr (GError) error = NULL;
   FvmImageExtent *last;
 
-  run ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, qcow2,
-                         NULL });
+  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,
+                                 qcow2, NULL });
   g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, NULL));
   /* Well-formed (in order, within the disk), but the last extent placed 1 MiB further in. */
   last = &g_array_index (map, FvmImageExtent, map->len - 1);
@@ -142,10 +118,10 @@ test_no_map (void)
   g_autofree char *why_none = NULL;
   g_autoptr (GError) error = NULL;
 
-  run ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, qcow2,
-                         NULL });
-  run ((const char *[]){ "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", raw,
-                         compressed, NULL });
+  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,
+                                 qcow2, NULL });
+  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", raw,
+                                 compressed, NULL });
   /* The plain image's map, claimed for a compressed disk (which has none). */
   g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, NULL));
   g_assert_false (stream (compressed, dev, map, 65536, &error));

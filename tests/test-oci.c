@@ -343,20 +343,6 @@ test_layout (void)
   g_assert_false (fvm_oci_layout_has_blob (dir, digest));
 }
 
-static void
-run (const char *const *argv)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                               &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-}
-
 typedef struct
 {
   guint8 *rebuilt;
@@ -412,14 +398,14 @@ test_read_disk (void)
           /* -S 0: the zero window 4 is written as data, so the reader must find it zero. */
           const char *argv[]
               = { "qemu-img", "convert", "-S", "0", "-f", "raw", "-O", "qcow2", raw, qcow2, NULL };
-          run (argv);
+          test_run_ok (argv);
         }
       else
         {
           /* Compressed clusters: no plain map, read through a raw copy. */
           const char *argv[]
               = { "qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2", raw, qcow2c, NULL };
-          run (argv);
+          test_run_ok (argv);
         }
       g_assert_true (fvm_oci_chunks_read (v < 2 ? qcow2 : qcow2c, size, 4 * MIB, scratch, collect,
                                           &c, NULL, &error));

@@ -37,6 +37,38 @@ test_write_file (const char *dir, const char *name, const char *body, int mode)
   return path;
 }
 
+void
+test_run_ok (const char *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+}
+
+guint8 *
+test_make_raw_disk (const char *path, gsize size, gsize random_len)
+{
+  const gsize mib = 1 << 20, text_at = mib + random_len + 5 * mib, text_len = 2 * mib + 5;
+  guint8 *disk = g_malloc0 (size);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+
+  g_assert_cmpuint (text_at + text_len, <=, size - 4 * mib);
+  for (gsize i = 0; i < random_len; i++)
+    disk[mib + i] = (guint8) g_rand_int (rand);
+  for (gsize i = 0; i < text_len; i++)
+    disk[text_at + i] = "golden image text "[i % 18];
+  for (gsize i = 0; i < mib; i++)
+    disk[size - 4 * mib + i] = (guint8) g_rand_int (rand);
+  g_assert_true (g_file_set_contents (path, (const char *) disk, (gssize) size, NULL));
+  return disk;
+}
+
 int
 test_run_as (uid_t uid, int (*func) (gpointer data), gpointer data)
 {

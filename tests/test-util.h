@@ -23,6 +23,12 @@ char *test_path (const char *name);
 char *test_make_dir (const char *name, int mode);
 /* DIR/NAME with BODY and MODE (whatever the umask); its path. */
 char *test_write_file (const char *dir, const char *name, const char *body, int mode);
+/* Runs ARGV (searched in PATH) and fails the test unless it exits 0; its stderr then says why. */
+void test_run_ok (const char *const *argv);
+/* A raw disk of SIZE bytes at PATH, mostly zeros: RANDOM_LEN random bytes at 1 MiB, text from
+ * 5 MiB after them (2 MiB + 5 bytes, so its end is no cluster's), 1 MiB random 4 MiB before the
+ * end. Returns its bytes. */
+guint8 *test_make_raw_disk (const char *path, gsize size, gsize random_len);
 
 /* Runs FUNC (DATA) in a child process as UID (and gid UID); returns its exit status, 90 when
  * it could not become UID. Needs root. */
