@@ -33,6 +33,33 @@ make_device (const char *name)
   return path;
 }
 
+/* NAME.raw (make_raw, whose bytes go to *OUT_DISK when asked) and NAME.qcow2 made of it with
+ * qemu-img (compressed when COMPRESS, then it has no map); the qcow2's path. *OUT_MAP: the plain
+ * qcow2's map, as qemu-img map reads it. */
+static char *
+make_qcow2 (const char *name, gboolean compress, guint8 **out_disk, GArray **out_map)
+{
+  g_autofree char *raw = g_strdup_printf ("%s/%s.raw", test_tmpdir, name);
+  g_autofree char *plain = g_strdup_printf ("%s/%s.qcow2", test_tmpdir, name);
+  g_autofree char *packed = g_strdup_printf ("%s/%s-compressed.qcow2", test_tmpdir, name);
+  g_autofree guint8 *disk = make_raw (raw);
+  g_autofree char *why_none = NULL;
+  g_autoptr (GError) error = NULL;
+
+  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,
+                                 plain, NULL });
+  g_assert_true (fvm_image_map_read (plain, out_map, &why_none, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (*out_map);
+  if (out_disk != NULL)
+    *out_disk = g_steal_pointer (&disk);
+  if (!compress)
+    return g_steal_pointer (&plain);
+  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", raw,
+                                 packed, NULL });
+  return g_steal_pointer (&packed);
+}
+
 /* Streams FILE into a writer of DEV through MAP in chunks of CHUNK bytes; the writer's finish. */
 static gboolean
 stream (const char *file, const char *dev, GArray *map, gsize chunk, GError **error)
@@ -53,24 +80,17 @@ stream (const char *file, const char *dev, GArray *map, gsize chunk, GError **er
 static void
 test_rebuild (void)
 {
-  g_autofree char *raw = test_path ("disk.raw");
-  g_autofree char *qcow2 = test_path ("disk.qcow2");
-  g_autofree guint8 *disk = make_raw (raw);
+  g_autofree guint8 *disk = NULL;
   g_autoptr (GArray) map = NULL;
-  g_autofree char *why_none = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autofree char *qcow2 = make_qcow2 ("disk", FALSE, &disk, &map);
   const gsize chunks[] = { 512, 10240, 65536 + 7, 3 * MIB, 9 * MIB };
 
-  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,
-                                 qcow2, NULL });
-  g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (map);
   for (gsize i = 0; i < G_N_ELEMENTS (chunks); i++)
     {
       g_autofree char *dev = make_device ("dev");
       g_autofree char *got = NULL;
       gsize got_len = 0;
+      g_autoptr (GError) error = NULL;
 
       g_test_message ("chunks of %zu bytes", chunks[i]);
       g_assert_true (stream (qcow2, dev, map, chunks[i], &error));
@@ -84,18 +104,12 @@ test_rebuild (void)
 static void
 test_wrong_map (void)
 {
-  g_autofree char *raw = test_path ("wrong.raw");
-  g_autofree char *qcow2 = test_path ("wrong.qcow2");
-  g_autofree char *dev = make_device ("wrong-dev");
-  g_autofree guint8 *disk = make_raw (raw);
   g_autoptr (GArray) map = NULL;
-  g_autofree char *why_none = NULL;
+  g_autofree char *qcow2 = make_qcow2 ("wrong", FALSE, NULL, &map);
+  g_autofree char *dev = make_device ("wrong-dev");
   g_autoptr (GError) error = NULL;
   FvmImageExtent *last;
 
-  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,
-                                 qcow2, NULL });
-  g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, NULL));
   /* Well-formed (in order, within the disk), but the last extent placed 1 MiB further in. */
   last = &g_array_index (map, FvmImageExtent, map->len - 1);
   last->start += MIB;
@@ -109,21 +123,12 @@ test_wrong_map (void)
 static void
 test_no_map (void)
 {
-  g_autofree char *raw = test_path ("none.raw");
-  g_autofree char *qcow2 = test_path ("plain.qcow2");
-  g_autofree char *compressed = test_path ("compressed.qcow2");
-  g_autofree char *dev = make_device ("none-dev");
-  g_autofree guint8 *disk = make_raw (raw);
   g_autoptr (GArray) map = NULL;
-  g_autofree char *why_none = NULL;
+  /* The plain image's map, claimed for its compressed copy (which has none). */
+  g_autofree char *compressed = make_qcow2 ("none", TRUE, NULL, &map);
+  g_autofree char *dev = make_device ("none-dev");
   g_autoptr (GError) error = NULL;
 
-  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw,
-                                 qcow2, NULL });
-  test_run_ok ((const char *[]){ "qemu-img", "convert", "-q", "-c", "-f", "raw", "-O", "qcow2", raw,
-                                 compressed, NULL });
-  /* The plain image's map, claimed for a compressed disk (which has none). */
-  g_assert_true (fvm_image_map_read (qcow2, &map, &why_none, NULL, NULL));
   g_assert_false (stream (compressed, dev, map, 65536, &error));
   g_assert_nonnull (strstr (error->message, "invalid bundle: it has a disk map, but its disk has "
                                             "none ("));
