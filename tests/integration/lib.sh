@@ -10,6 +10,24 @@ set -u
 export FVM_ACCEL=tcg LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
 [ "$(id -u)" -eq 0 ] || bail "integration tests need root (libvirtd, network namespaces)"
 
+# meson ends a test it times out (and every test on Ctrl-C) with SIGTERM to the test's process
+# group, then SIGKILL 0.5 s later unless the script has exited by then. So on those signals the
+# EXIT trap's cleanup (sandbox_down and the suite's own) runs in a background subshell that
+# ignores them, and the script exits at once: the sandbox's guests, daemons and namespace go.
+on_signal() {
+	local code=$1 cmd
+	eval "set -- $(trap -p EXIT)"
+	cmd=${3:-}
+	trap - EXIT
+	[ -n "$cmd" ] && (
+		trap '' TERM INT HUP
+		eval "$cmd"
+	) </dev/null >/dev/null 2>&1 &
+	exit "$code"
+}
+trap 'on_signal 143' TERM
+trap 'on_signal 130' INT
+
 SANDBOX_DIR=
 # sandbox_up NAME [GROUP]: GROUP's members may use its daemon too (tests of several users).
 sandbox_up() {
