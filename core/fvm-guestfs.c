@@ -5,6 +5,8 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fvm-cleanup.h"
@@ -178,41 +180,65 @@ count_drives (guestfs_h *g)
   return drives != NULL ? (int) g_strv_length (drives) : -1;
 }
 
-/* A launch killed before qemu connected leaves the direct backend's listening socket in the
- * handle's private socket directory, and the next launch's bind() fails with "Address already
- * in use". libguestfs unlinks it when it shuts an appliance down, but not always: in one CI run
- * of the golden suite the handle had dropped its drives (it shut down) and the socket was still
- * there. So it goes before every launch after a stall. The directory is the handle's own
- * (libguestfs made it, mode 0700); only that one name goes. */
+/* A launch killed before qemu connected leaves the direct backend's listening socket
+ * (guestfsd.sock in the handle's private directory, /tmp/libguestfsXXXXXX for root), and the next
+ * launch's bind() fails with "Address already in use" (seen in CI's golden suite). libguestfs
+ * does not say where that directory is: its path is read from the killed qemu's command line
+ * (appliance_socket), and the socket goes before the launch after a stall only when it is what
+ * that handle made: a socket in a directory named libguestfs* under the handle's socket
+ * directory (libguestfs makes it 0755, for qemu), both ours and the directory writable by us
+ * alone. */
 static gboolean
-remove_stale_socket (guestfs_h *g, GError **error)
+remove_stale_socket (guestfs_h *g, const char *path, GError **error)
 {
-  g_autofree char *dir = guestfs_get_sockdir (g);
-  g_autofree char *path = NULL;
+  g_autofree char *base = guestfs_get_sockdir (g);
+  g_autofree char *dir = NULL;
+  g_autofree char *dir_parent = NULL;
+  g_autofree char *dir_name = NULL;
+  GStatBuf dir_st, sock_st;
 
-  if (dir == NULL)
+  if (path == NULL)
+    return TRUE;
+  if (base == NULL)
     return fvm_throw_guestfs (g, error, "the handle's socket directory");
-  path = g_build_filename (dir, "guestfsd.sock", NULL);
+  dir = g_path_get_dirname (path);
+  dir_parent = g_path_get_dirname (dir);
+  dir_name = g_path_get_basename (dir);
+  if (!g_path_is_absolute (path) || !g_str_equal (dir_parent, base)
+      || !g_str_has_prefix (dir_name, "libguestfs") || g_lstat (dir, &dir_st) < 0
+      || !S_ISDIR (dir_st.st_mode) || dir_st.st_uid != geteuid () || (dir_st.st_mode & 022) != 0)
+    return fvm_throw (error, "%s is not the appliance's socket", path);
+  if (g_lstat (path, &sock_st) < 0)
+    {
+      if (errno != ENOENT)
+        return fvm_throw_errno_prefix (error, "%s", path);
+      g_info ("the killed launch's socket %s: gone already", path);
+      return TRUE;
+    }
+  if (!S_ISSOCK (sock_st.st_mode) || sock_st.st_uid != geteuid ())
+    return fvm_throw (error, "%s is not the appliance's socket", path);
   if (g_unlink (path) < 0 && errno != ENOENT)
     return fvm_throw_errno_prefix (error, "removing %s", path);
+  g_info ("the killed launch's socket %s: removed", path);
   return TRUE;
 }
 
-/* Before the launch after a stall: the handle holds N_DRIVES drives again, or FALSE. */
+/* Before the launch after a stall: the handle holds N_DRIVES drives again and the killed
+ * launch's socket (SOCKET, when known) is gone, or FALSE. */
 static gboolean
-restore_drives (guestfs_h *g, int n_drives, GError **error)
+restore_drives (guestfs_h *g, int n_drives, const char *socket, GError **error)
 {
   HandleState *state = guestfs_get_private (g, STATE_KEY);
   int now = count_drives (g);
 
   if (now >= 0 && now == n_drives)
-    return remove_stale_socket (g, error); /* the launch failed before qemu connected */
+    return remove_stale_socket (g, socket, error); /* the launch failed before qemu connected */
   if (now != 0 || state == NULL || (int) state->drives->len != n_drives)
     return fvm_throw (error, "its drives cannot be added again");
   for (guint i = 0; i < state->drives->len; i++)
     if (!add_drive (g, state->drives->pdata[i], error))
       return FALSE;
-  return remove_stale_socket (g, error);
+  return remove_stale_socket (g, socket, error);
 }
 
 typedef struct
@@ -264,6 +290,45 @@ kill_appliance (GHashTable *ignored)
   return killed;
 }
 
+/* The daemon socket's path on the command line of the appliance's qemu (a child of this
+ * process, not in IGNORED): "-chardev socket,path=DIR/guestfsd.sock,id=…". NULL when none. */
+static char *
+appliance_socket (GHashTable *ignored)
+{
+  g_autoptr (GArray) children = appliance_children (ignored);
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      FvmProcStat *child = &g_array_index (children, FvmProcStat, i);
+      g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", (int) child->pid);
+      g_autofree char *args = NULL;
+      gsize len = 0;
+
+      if (!g_str_has_prefix (child->comm, "qemu-system")
+          || !g_file_get_contents (path, &args, &len, NULL))
+        continue;
+      for (gsize at = 0; at < len; at += strlen (args + at) + 1)
+        {
+          const char *arg = args + at;
+          const char *start = strstr (arg, "path=");
+          const char *end;
+
+          if (start == NULL)
+            continue;
+          start += strlen ("path=");
+          end = strchr (start, ',');
+          if (end == NULL)
+            end = start + strlen (start);
+          if (end - start > (gssize) strlen ("/guestfsd.sock")
+              && strncmp (end - strlen ("/guestfsd.sock"), "/guestfsd.sock",
+                          strlen ("/guestfsd.sock"))
+                     == 0)
+            return g_strndup (start, (gsize) (end - start));
+        }
+    }
+  return NULL;
+}
+
 /* The call in progress fails at once when the appliance dies, and the caller unwinds. */
 static void
 on_cancelled (GCancellable *cancellable, gpointer user_data)
@@ -299,6 +364,7 @@ typedef struct
   GHashTable *ticks;   /* pid → CPU ticks last read (watchdog thread only) */
   gint64 cpu_ticks;    /* the appliance's CPU, summed over its processes (watchdog thread only) */
   FvmConsoleTail *console; /* launching thread only */
+  char *socket;            /* the killed appliance's daemon socket (appliance_socket) */
 } Watchdog;
 
 #define WATCHDOG_CONSOLE_LINES 40
@@ -384,9 +450,14 @@ watchdog_thread (gpointer data)
           guint killed;
 
           /* Each second until the launch returns. */
+          g_autofree char *socket = NULL;
+
           g_mutex_unlock (&w->lock);
+          socket = appliance_socket (w->ignored);
           killed = kill_appliance (w->ignored);
           g_mutex_lock (&w->lock);
+          if (w->socket == NULL)
+            w->socket = g_steal_pointer (&socket);
           w->fired |= killed > 0;
         }
     }
@@ -394,9 +465,11 @@ watchdog_thread (gpointer data)
   return NULL;
 }
 
-/* One guestfs_launch under the watchdog: its result, and whether the watchdog killed it. */
+/* One guestfs_launch under the watchdog: its result, whether the watchdog killed it, and then
+ * the killed appliance's daemon socket (or NULL). */
 static int
-launch_watched (guestfs_h *g, guint stall_seconds, FvmConsoleTail *console, gboolean *out_stalled)
+launch_watched (guestfs_h *g, guint stall_seconds, FvmConsoleTail *console, gboolean *out_stalled,
+                char **out_socket)
 {
   Watchdog w = { .console = console };
   g_autoptr (GArray) before = appliance_children (NULL);
@@ -425,6 +498,7 @@ launch_watched (guestfs_h *g, guint stall_seconds, FvmConsoleTail *console, gboo
   if (handle >= 0)
     guestfs_delete_event_callback (g, handle);
   *out_stalled = w.fired;
+  *out_socket = g_steal_pointer (&w.socket);
   g_hash_table_unref (w.ignored);
   g_hash_table_unref (w.ticks);
   g_cond_clear (&w.cond);
@@ -477,13 +551,14 @@ fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
     {
       g_autoptr (FvmConsoleTail) console = fvm_console_tail_new (WATCHDOG_CONSOLE_LINES);
       g_autoptr (GError) local_error = NULL;
+      g_autofree char *socket = NULL;
       gboolean stalled = FALSE;
       int r;
 
       g_debug ("launching the libguestfs appliance (backend %s, attempt %u)", backend, attempt);
       /* Other backends (libvirt) run qemu elsewhere: it cannot be watched or killed from here. */
       if (g_str_has_prefix (backend, "direct"))
-        r = launch_watched (g, stall_seconds, console, &stalled);
+        r = launch_watched (g, stall_seconds, console, &stalled, &socket);
       else
         r = guestfs_launch (g);
       if (attempt > 1 && guestfs_set_verbose (g, verbose) < 0)
@@ -501,7 +576,7 @@ fvm_guestfs_launch (guestfs_h *g, GCancellable *cancellable, GError **error)
                                "console output and under 1%% of a CPU for %u s each time; -v "
                                "shows its console's last lines)",
                                stall_seconds);
-      if (!restore_drives (g, n_drives, &local_error))
+      if (!restore_drives (g, n_drives, socket, &local_error))
         return fvm_throw_code (error, FVM_ERROR_TIMEOUT,
                                "the libguestfs appliance stalled while launching (no console "
                                "output and under 1%% of a CPU for %u s) and %s; -v shows its "

@@ -219,7 +219,7 @@ wait_for_appliance() {
 }
 pool_before=$(ls "$POOL_DIR" | sort)
 start=$SECONDS
-FVM_APPLIANCE_STALL_TIMEOUT=15 fvm-golden create itdeb gswd >"$work/wd.out" 2>"$work/wd.err" &
+FVM_APPLIANCE_STALL_TIMEOUT=15 fvm-golden -v create itdeb gswd >"$work/wd.out" 2>"$work/wd.err" &
 pid=$!
 first=$(wait_for_appliance "$pid") && kill -STOP "$first"
 wait "$pid"
@@ -227,7 +227,11 @@ rc=$?
 check "an appliance stopped during its launch is killed and launched once more: the create succeeds ($((SECONDS - start)) s)" \
 	bash -c '[ "$1" = 0 ] && [ -n "$2" ] && [ "$(cat "$3")" = gswd@1 ] && ! kill -0 "$2" 2>/dev/null && grep -q "^fvm-golden: warning: the libguestfs appliance stalled while launching .*launching it once more" "$4"' \
 	_ "$rc" "$first" "$work/wd.out" "$work/wd.err"
-note "stderr: $(cat "$work/wd.err")"
+note "stderr: $(grep -E '^fvm-golden: (warning|error):' "$work/wd.err")"
+# The socket a launch killed before qemu connected leaves made the next launch's bind() fail in
+# CI: fvm finds it on the killed qemu's command line and removes it (or finds it gone).
+check "the killed launch's socket, read from its qemu's command line, is removed before the next" \
+	grep -Eq "the killed launch's socket /tmp/libguestfs[^/]+/guestfsd\.sock: (removed|gone already)" "$work/wd.err"
 start=$SECONDS
 FVM_APPLIANCE_STALL_TIMEOUT=15 fvm-golden -v create itdeb gswdbad >"$work/wd.out" 2>"$work/wd.err" &
 pid=$!
