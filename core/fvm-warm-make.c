@@ -9,6 +9,7 @@
 #include "fvm-device-policy.h"
 #include "fvm-error.h"
 #include "fvm-libvirt.h"
+#include "fvm-warm-boot-id.h"
 
 static char *
 disk_xml (const char *path, const FvmDevicePolicy *p)
@@ -50,8 +51,12 @@ wait_ready (virDomainPtr dom, guint timeout_s, GCancellable *cancellable, GError
     }
 }
 
+/* Saves DOM's state to PATH. With BOOT_ID (located while it ran), the paused guest's boot_id is
+ * cleared first, so that each clone's kernel makes its own; *BOOT_ID_WHY says why not when that
+ * fails (the save goes on: the clones then share the golden's boot_id). */
 static gboolean
-save_state (virDomainPtr dom, const char *path, GCancellable *cancellable, GError **error)
+save_state (virDomainPtr dom, const char *path, const FvmWarmBootId *boot_id, char **boot_id_why,
+            GCancellable *cancellable, GError **error)
 {
   g_auto (FvmFd) fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   g_autoptr (JsonNode) ret = NULL;
@@ -61,6 +66,12 @@ save_state (virDomainPtr dom, const char *path, GCancellable *cancellable, GErro
   /* Paused first: the disk and the memory are then one moment's. */
   if (virDomainSuspend (dom) < 0)
     return fvm_throw_virt (error, "pausing the golden");
+  if (boot_id != NULL)
+    {
+      g_autoptr (GError) local_error = NULL;
+      if (!fvm_warm_boot_id_clear (dom, boot_id, &local_error))
+        *boot_id_why = g_strdup (local_error->message);
+    }
   if (!fvm_warm_pass_fd (dom, fd, error))
     return FALSE;
   ret = fvm_warm_monitor (
@@ -70,7 +81,7 @@ save_state (virDomainPtr dom, const char *path, GCancellable *cancellable, GErro
 
 gboolean
 fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden, guint64 memory_mib,
-               guint vcpus, GCancellable *cancellable, GError **error)
+               guint vcpus, char **out_warning, GCancellable *cancellable, GError **error)
 {
   virConnectPtr conn = fvm_store_get_connection (store);
   const FvmDevicePolicy *policy = fvm_device_policy_for (&golden->os);
@@ -89,6 +100,8 @@ fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden, gu
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr (FvmVirDomain) dom = NULL;
   g_auto (FvmWarmRecord) record = { 0 };
+  g_autofree char *boot_id_why = NULL;
+  FvmWarmBootId boot_id = { 0 };
   FvmCloneMeta meta = { 0 };
   FvmDomainSpec spec = { 0 };
   const char *type;
@@ -133,9 +146,17 @@ fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden, gu
       goto out;
     }
   if (!wait_ready (dom, (guint) fvm_config_get_uint (config, FVM_SETTING_CLONE_SSH_TIMEOUT),
-                   cancellable, error)
-      || !save_state (dom, tmp, cancellable, error))
+                   cancellable, error))
     goto out;
+  {
+    g_autoptr (GError) local_error = NULL;
+    if (!fvm_warm_boot_id_locate (dom, &boot_id, &local_error))
+      boot_id_why = g_strdup (local_error->message);
+  }
+  if (!save_state (dom, tmp, boot_id_why == NULL ? &boot_id : NULL, &boot_id_why, cancellable,
+                   error))
+    goto out;
+  record.boot_id_per_clone = boot_id_why == NULL;
   virDomainDestroy (dom);
   record.sha256 = fvm_warm_file_sha256 (tmp, &record.state_size, error);
   if (record.sha256 == NULL)
@@ -165,6 +186,9 @@ fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden, gu
   if (!g_file_set_contents (json_path, data, -1, error))
     goto out;
   ok = TRUE;
+  if (boot_id_why != NULL && out_warning != NULL)
+    *out_warning
+        = g_strdup_printf ("the clones of %s will share its boot_id: %s", ref, boot_id_why);
 out:
   if (!ok)
     {

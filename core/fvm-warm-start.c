@@ -51,6 +51,22 @@ identity_script (const FvmWarmIdentity *id, GError **error)
         g_string_append_c (m, *c);
     machine_id = g_string_free (m, FALSE);
   }
+  /* The boot_id first: a warm golden's saved kernel had it cleared (fvm-warm-boot-id), and the
+   * first read makes a new one from the RNG, which must have been reseeded on the clone's new
+   * VM generation ID by then, or every clone would make the same. A kernel with the driver
+   * bound says so in its log, at once after the resume. */
+  g_string_append (s,
+                   "set -- /sys/bus/acpi/drivers/vmgenid/*:*\n"
+                   "if [ -e \"$1\" ]; then\n"
+                   "  n=0\n"
+                   "  until dmesg | grep -q 'crng reseeded due to virtual machine fork'; do\n"
+                   "    n=$((n + 1))\n"
+                   "    [ $n -lt 50 ] || { echo 'the kernel did not reseed its RNG on the new VM "
+                   "generation ID within 5 s' >&2; exit 1; }\n"
+                   "    sleep 0.1\n"
+                   "  done\n"
+                   "fi\n"
+                   "read -r boot_id </proc/sys/kernel/random/boot_id\n");
   /* The shell's built-ins where they do (printf, read, kill, umask): under TCG each program
    * the guest runs costs tens of ms while the clone is not yet reachable. */
   g_string_append_printf (s,
@@ -103,6 +119,12 @@ identity_script (const FvmWarmIdentity *id, GError **error)
   g_string_append (s,
                    "if [ -s /run/sshd.pid ] && read -r pid </run/sshd.pid && kill -HUP \"$pid\"; "
                    "then :\nelse systemctl restart ssh\nfi\n");
+  /* journald stamps each entry with the boot_id and machine-id it read when it started: the
+   * golden's. Restarted (in the background: not waited for), it takes the clone's, and
+   * `journalctl -b` shows the clone's own entries. */
+  g_string_append (s, "if command -v systemctl >/dev/null; then\n"
+                      "  systemctl restart --no-block systemd-journald.service || :\n"
+                      "fi\n");
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 

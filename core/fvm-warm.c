@@ -56,6 +56,8 @@ fvm_warm_record_to_data (const FvmWarmRecord *record)
       json_builder_set_member_name (b, "state_stamp");
       json_builder_add_string_value (b, record->state_stamp);
     }
+  json_builder_set_member_name (b, "boot_id_per_clone");
+  json_builder_add_boolean_value (b, record->boot_id_per_clone);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
@@ -94,6 +96,8 @@ fvm_warm_record_parse (const char *data, FvmWarmRecord *out, GError **error)
   out->sha256 = member_string (o, "state_sha256");
   out->created = member_string (o, "created");
   out->state_stamp = member_string (o, "state_stamp");
+  out->boot_id_per_clone
+      = json_object_get_boolean_member_with_default (o, "boot_id_per_clone", FALSE);
   size = json_object_get_member (o, "state_size");
   if (size != NULL && json_node_get_value_type (size) == G_TYPE_INT64
       && json_node_get_int (size) > 0)

@@ -37,6 +37,9 @@ typedef struct
   /* fvm_warm_file_stamp of the state once read-only and in place, or NULL (a record from an
    * earlier fvm): while the file's stamp is still this, its SHA-256 is not computed again. */
   char *state_stamp;
+  /* The saved kernel's boot_id was cleared (fvm-warm-boot-id): each clone makes its own. FALSE
+   * in a record from an earlier fvm. */
+  gboolean boot_id_per_clone;
 } FvmWarmRecord;
 
 void fvm_warm_record_clear (FvmWarmRecord *record);
@@ -63,10 +66,12 @@ gboolean fvm_warm_matches (const FvmWarmRecord *record, const char *qemu_version
 char *fvm_warm_file (const FvmManifest *golden, const char *suffix); /* "disk", "state", "json" */
 
 /* Boots GOLDEN once (a transient domain without a NIC, MEMORY_MIB and VCPUS, 0 for the golden's
- * own), waits until its agent answers and sshd is active, saves its state and disk as its warm
- * files. */
+ * own), waits until its agent answers and sshd is active, clears its kernel's boot_id
+ * (fvm-warm-boot-id), saves its state and disk as its warm files. When the boot_id could not be
+ * cleared the warm golden is made all the same and *OUT_WARNING (one line) says so. */
 gboolean fvm_warm_make (FvmStore *store, FvmConfig *config, const FvmManifest *golden,
-                        guint64 memory_mib, guint vcpus, GCancellable *cancellable, GError **error);
+                        guint64 memory_mib, guint vcpus, char **out_warning,
+                        GCancellable *cancellable, GError **error);
 /* Removes a golden's warm files (missing ones are fine). */
 gboolean fvm_warm_remove (FvmStore *store, const FvmManifest *golden, GError **error);
 

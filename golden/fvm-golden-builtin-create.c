@@ -111,6 +111,7 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   FvmStore *store;
   FvmProgress *progress;
   g_autoptr (FvmManifest) golden = NULL;
+  g_autofree char *warning = NULL;
   g_autoptr (GPtrArray) operations = NULL;
   g_autoptr (FvmCustomize) customize = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -159,9 +160,11 @@ fvm_golden_builtin_create (int argc, char **argv, GCancellable *cancellable, GEr
   fvm_invocation_progress_done (invocation);
   if (golden == NULL)
     return FALSE;
-  if (opt_warm && !fvm_warm_make (store, config, golden, 0, 0, cancellable, error))
+  if (opt_warm && !fvm_warm_make (store, config, golden, 0, 0, &warning, cancellable, error))
     return fvm_prefix_error (error, "golden %s@%u was made, but not warm", golden->name,
                              golden->version);
+  if (warning != NULL)
+    g_printerr ("%s: warning: %s\n", g_get_prgname (), warning);
   fvm_invocation_print_manifest (invocation, golden);
   return TRUE;
 }

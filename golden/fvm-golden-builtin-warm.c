@@ -63,6 +63,7 @@ fvm_golden_builtin_warm (int argc, char **argv, GCancellable *cancellable, GErro
   g_autoptr (FvmManifest) golden = NULL;
   g_autoptr (FvmLock) name_lock = NULL;
   g_autofree char *ref = NULL;
+  g_autofree char *warning = NULL;
   g_autoptr (GError) local_error = NULL;
   FvmConfig *config;
   FvmStore *store;
@@ -99,8 +100,11 @@ fvm_golden_builtin_warm (int argc, char **argv, GCancellable *cancellable, GErro
     return FALSE;
   if (opt_remove)
     return TRUE;
-  if (!fvm_warm_make (store, config, golden, memory >> 20, (guint) opt_vcpus, cancellable, error))
+  if (!fvm_warm_make (store, config, golden, memory >> 20, (guint) opt_vcpus, &warning, cancellable,
+                      error))
     return FALSE;
+  if (warning != NULL)
+    g_printerr ("%s: warning: %s\n", g_get_prgname (), warning);
   g_print ("%s\n", ref);
   return TRUE;
 }

@@ -48,7 +48,8 @@ test_record (void)
                       .state_size = 316695754,
                       .created = (char *) "2026-12-06T00:00:00Z",
                       .state_stamp = (char *) "dev=2049 ino=12 size=316695754 mtime=1.000000002 "
-                                              "ctime=3.000000004" };
+                                              "ctime=3.000000004",
+                      .boot_id_per_clone = TRUE };
   FvmWarmRecord old = r;
   g_autofree char *old_data = NULL;
   g_auto (FvmWarmRecord) old_back = { 0 };
@@ -75,12 +76,22 @@ test_record (void)
   g_assert_cmpstr (back.sha256, ==, r.sha256);
   g_assert_cmpuint (back.state_size, ==, r.state_size);
   g_assert_cmpstr (back.state_stamp, ==, r.state_stamp);
-  /* An earlier fvm's record has no stamp: it parses, and its state is hashed at each check. */
+  g_assert_true (back.boot_id_per_clone);
+  /* An earlier fvm's record has no stamp and no boot_id member: it parses, its state is hashed
+   * at each check, and its clones share the saved boot_id. */
   old.state_stamp = NULL;
   old_data = fvm_warm_record_to_data (&old);
   g_assert_null (strstr (old_data, "state_stamp"));
+  {
+    g_autoptr (GRegex) re = g_regex_new (",\\s*\"boot_id_per_clone\"[^,}]*", 0, 0, NULL);
+    g_autofree char *older = g_regex_replace_literal (re, old_data, -1, 0, "", 0, NULL);
+    g_assert_null (strstr (older, "boot_id"));
+    g_free (old_data);
+    old_data = g_steal_pointer (&older);
+  }
   g_assert_true (fvm_warm_record_parse (old_data, &old_back, &error));
   g_assert_null (old_back.state_stamp);
+  g_assert_false (old_back.boot_id_per_clone);
   for (guint i = 0; bad[i] != NULL; i++)
     {
       g_auto (FvmWarmRecord) x = { 0 };

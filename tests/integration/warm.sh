@@ -5,8 +5,9 @@
 #   two warm clones of it, created at once, resume it and are each their own machine: different
 #   MACs, addresses, host names, machine-ids, SSH host keys and /dev/urandom output, the kernel
 #   reseeded its RNG on the VM generation ID change, both answer SSH, and the network's lease
-#   file holds only their two MACs; /proc/sys/kernel/random/boot_id is the SAME in both (Linux
-#   sets it once per kernel life: shown here, said in docs/design.md); a tampered state file
+#   file holds only their two MACs; /proc/sys/kernel/random/boot_id differs in both (the saved
+#   kernel's was cleared, so each clone's kernel made its own after the RNG reseed) and journald
+#   stamps the clone's entries with it (`journalctl -b` shows them); a tampered state file
 #   makes create warn in one line and boot cold, and destroy leaves nothing. Each clone's ifupdown
 #   unit is active with its DHCP client after fvm's address request; --count 2 with --ssh-key
 #   resumes both, and the user's key and the one the golden had both log in.
@@ -41,6 +42,7 @@ assert r["state_size"] == os.path.getsize(st), r
 assert r["state_sha256"] == hashlib.sha256(open(st, "rb").read()).hexdigest(), r
 for f in ("state", "disk"):
     assert os.stat(d + "/wgold@1.warm." + f).st_mode & 0o222 == 0, f
+assert r["boot_id_per_clone"] is True, r
 print(r["abi"])' "$POOL_DIR"
 check "no domain is left of the warm run" test -z "$(virsh_ list --all --name)"
 check "fvm-golden list still shows just the golden, no warning" \
@@ -68,7 +70,9 @@ facts() {
 	ssh_ "$1" 'hostname; cat /etc/machine-id; cut -d" " -f2 /etc/ssh/ssh_host_ed25519_key.pub
 		cat /proc/sys/kernel/random/boot_id; head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n"; echo
 		dmesg | grep -c "crng reseeded due to virtual machine fork"
-		systemctl is-active ifup@eth0; ps -C dhclient -o pid= | wc -l'
+		systemctl is-active ifup@eth0; ps -C dhclient -o pid= | wc -l
+		journalctl -q --no-pager --list-boots | tail -n 1 | tr -s " " "\n" | grep -Ex "[0-9a-f]{32}"
+		journalctl -q --no-pager -b -o cat | grep -c "Journal started"'
 }
 facts "$ip1" >"$tmp/f1"
 facts "$ip2" >"$tmp/f2"
@@ -91,9 +95,12 @@ check "each kernel reseeded its RNG on the new VM generation ID" test "$(line 1 
 # clone's networking must be left as a boot leaves it (the unit active, one dhclient to renew).
 check "each clone's ifup@eth0 is active with one DHCP client running (renewals)" \
 	test "$(line 1 7) $(line 1 8) $(line 2 7) $(line 2 8)" = "active 1 active 1"
-# Linux sets boot_id once per kernel life and it is read-only: a resumed kernel keeps the saved one.
-check "boot_id is the SAME in both (the saved kernel's; cannot change without a boot)" \
-	test -n "$(line 1 4)" -a "$(line 1 4)" = "$(line 2 4)"
+# The saved kernel's boot_id was cleared (fvm-warm-boot-id): each clone's kernel made its own.
+check "different boot_ids" \
+	test -n "$(line 1 4)" -a -n "$(line 2 4)" -a "$(line 1 4)" != "$(line 2 4)"
+# journald, restarted, stamps the clone's entries with its boot_id: `journalctl -b` shows them.
+check "each clone's journal is on its own boot_id, and journalctl -b shows its entries" \
+	test "$(line 1 9) $(line 2 9)" = "$(line 1 4 | tr -d -) $(line 2 4 | tr -d -)" -a "$(line 1 10)" -ge 1 -a "$(line 2 10)" -ge 1
 status=$(cat "$SANDBOX_DIR"/lib/libvirt/dnsmasq/*.status 2>/dev/null || cat "$SANDBOX_DIR"/lib/dnsmasq/*.status)
 macs=$(grep -o '"mac-address": *"[^"]*"' <<<"$status" | cut -d'"' -f4 | sort | tr '\n' ' ')
 want=$(printf '%s\n' "$mac1" "$mac2" | sort | tr '\n' ' ')
