@@ -14,14 +14,17 @@
 #   bail WHY                stop the whole test: "Bail out! WHY", exit 1
 #   skip_all WHY            the whole test cannot run here: "1..0 # SKIP WHY", exit 0
 #   finish                  the plan; the test's status (fails if any check failed)
+# With FVM_TAP_TIMES set, each result is followed by "# t=S", the script's seconds so far: where
+# a suite's time goes, check by check.
 n=0
 failed=0
 # A description is one TAP line: output quoted in it has its newlines folded.
-ok() { n=$((n + 1)); echo "ok $n - ${1//$'\n'/ | }"; }
+ok() { n=$((n + 1)); echo "ok $n - ${1//$'\n'/ | }"; tap_time; }
+tap_time() { [ -z "${FVM_TAP_TIMES:-}" ] || echo "# t=$SECONDS"; }
 not_ok() {
 	n=$((n + 1)); failed=$((failed + 1))
 	local desc=${1//$'\n'/ | }
-	echo "not ok $n - $desc"; echo "not ok $n - $desc" >&2; shift
+	echo "not ok $n - $desc"; echo "not ok $n - $desc" >&2; tap_time; shift
 	[ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /' | tee /dev/stderr
 }
 skip() { ok "# SKIP $1"; }

@@ -9,6 +9,8 @@
 #include "fvm-error.h"
 #include "fvm-zfs.h"
 
+#include "test-tmpdir.h"
+
 static void
 test_validate_dataset (void)
 {
@@ -195,7 +197,7 @@ fake_zfs (const char *dir, const char *list_out)
 static void
 test_ownership (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("fvm-zfs-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (test_tmpdir, "ownership", NULL);
   g_autofree char *calls = NULL;
   g_autofree char *log = NULL;
   g_autoptr (GError) error = NULL;
@@ -241,6 +243,8 @@ test_ownership (void)
 int
 main (int argc, char **argv)
 {
+  /* Its fake zfs's directories go under the test's own directory, removed at exit. */
+  test_tmpdir_init ("zfs-cmd");
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/zfs/validate-dataset", test_validate_dataset);
   g_test_add_func ("/zfs/child", test_child);
