@@ -311,19 +311,15 @@ appliance_socket (GHashTable *ignored)
         {
           const char *arg = args + at;
           const char *start = strstr (arg, "path=");
-          const char *end;
+          g_autofree char *value = NULL;
 
           if (start == NULL)
             continue;
           start += strlen ("path=");
-          end = strchr (start, ',');
-          if (end == NULL)
-            end = start + strlen (start);
-          if (end - start > (gssize) strlen ("/guestfsd.sock")
-              && strncmp (end - strlen ("/guestfsd.sock"), "/guestfsd.sock",
-                          strlen ("/guestfsd.sock"))
-                     == 0)
-            return g_strndup (start, (gsize) (end - start));
+          value = g_strndup (start, strcspn (start, ","));
+          if (strlen (value) > strlen ("/guestfsd.sock")
+              && g_str_has_suffix (value, "/guestfsd.sock"))
+            return g_steal_pointer (&value);
         }
     }
   return NULL;
