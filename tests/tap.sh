@@ -24,8 +24,9 @@ tap_time() { [ -z "${FVM_TAP_TIMES:-}" ] || echo "# t=$SECONDS"; }
 not_ok() {
 	n=$((n + 1)); failed=$((failed + 1))
 	local desc=${1//$'\n'/ | }
-	echo "not ok $n - $desc"; echo "not ok $n - $desc" >&2; tap_time; shift
+	echo "not ok $n - $desc"; echo "not ok $n - $desc" >&2; shift
 	[ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /' | tee /dev/stderr
+	tap_time
 }
 skip() { ok "# SKIP $1"; }
 note() { printf '%s\n' "$@" | sed 's/^/# /'; }

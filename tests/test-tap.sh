@@ -2,13 +2,14 @@
 # Unit (tests): tests/tap.sh, the TAP library every shell test sources, keeps the output meson
 # parses and the exits CI relies on: a failed check makes finish fail; bail stops with
 # "Bail out!" and exit 1; skip_all is "1..0 # SKIP" alone; descriptions stay one line; check
-# returns its command's status. Each case runs in a bash of its own.
+# returns its command's status; with FVM_TAP_TIMES set, each result is followed by "# t=S". Each
+# case runs in a bash of its own, without FVM_TAP_TIMES unless the case sets it.
 set -u
 here=${BASH_SOURCE[0]%/*}
 . "$here/tap.sh"
 
 # run_case SCRIPT: stdout, then "rc=N", of SCRIPT run after sourcing tap.sh (stderr dropped).
-run_case() { bash -c ". '$here/tap.sh'; $1" 2>/dev/null; echo "rc=$?"; }
+run_case() { env -u FVM_TAP_TIMES bash -c ". '$here/tap.sh'; $1" 2>/dev/null; echo "rc=$?"; }
 
 expect() { # DESC WANT SCRIPT
 	local got
@@ -33,7 +34,10 @@ expect "check: ok with the output as a comment, returns 0" \
 	"$(printf 'ok 1 - c\n# said\nstatus 0\n1..1\nrc=0')" 'check c echo said; echo "status $?"; finish'
 expect "check: a failing command is 'not ok' with its exit code, returns it" \
 	"$(printf 'not ok 1 - c\n# exit 3\n# \nstatus 3\n1..1\nrc=1')" 'check c sh -c "exit 3"; echo "status $?"; finish'
-out=$(bash -c ". '$here/tap.sh'; not_ok bad evidence" 2>&1 >/dev/null)
+expect "FVM_TAP_TIMES: each result is followed by the script's seconds so far" \
+	"$(printf 'ok 1 - a\n# t=0\nnot ok 2 - b\n# why\n# t=2\n1..2\nrc=1')" \
+	'export FVM_TAP_TIMES=1; ok a; SECONDS=2; not_ok b why; finish'
+out=$(env -u FVM_TAP_TIMES bash -c ". '$here/tap.sh'; not_ok bad evidence" 2>&1 >/dev/null)
 [ "$out" = "$(printf 'not ok 1 - bad\n# evidence')" ] && ok "not_ok also goes to stderr (meson's --print-errorlogs)" ||
 	not_ok "not_ok also goes to stderr" "got: $out"
 
