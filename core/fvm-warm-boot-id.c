@@ -28,19 +28,11 @@ static const char locate_script[]
       "  case $l in *' : Kernel code') echo \"code ${l%%-*}\" ;; esac\n"
       "done </proc/iomem\n";
 
-/* A hexadecimal number of 1 to 16 digits, nothing else. */
+/* A hexadecimal number that fits 64 bits, nothing else (no sign, prefix or space). */
 static gboolean
 parse_hex (const char *s, guint64 *out)
 {
-  gsize n = strlen (s);
-
-  if (n == 0 || n > 16)
-    return FALSE;
-  for (gsize i = 0; i < n; i++)
-    if (!g_ascii_isxdigit (s[i]))
-      return FALSE;
-  *out = g_ascii_strtoull (s, NULL, 16);
-  return TRUE;
+  return g_ascii_string_to_unsigned (s, 16, 0, G_MAXUINT64, out, NULL);
 }
 
 static gboolean
