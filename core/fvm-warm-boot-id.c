@@ -182,8 +182,9 @@ fvm_warm_boot_id_clear (virDomainPtr dom, const FvmWarmBootId *loc, GError **err
   mem = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/mem", tid);
   fd = open (mem, O_RDWR | O_CLOEXEC);
   if (fd < 0)
-    return fvm_throw_errno_prefix (error, "%s (QEMU's memory%s)", mem,
-                                   errno == EACCES || errno == EPERM ? ": root only" : "");
+    return fvm_throw_errno_prefix (
+        error, "%s (QEMU's memory%s)", mem,
+        errno == EACCES || errno == EPERM ? ": writing it needs root's right to trace QEMU" : "");
   /* The same descriptor reads and writes: the same process's memory both times. */
   if (pread (fd, seen, sizeof seen, (off_t) hva) != (ssize_t) sizeof seen)
     return fvm_throw_errno_prefix (error, "reading %s", mem);

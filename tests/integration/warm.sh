@@ -7,7 +7,9 @@
 #   reseeded its RNG on the VM generation ID change, both answer SSH, and the network's lease
 #   file holds only their two MACs; /proc/sys/kernel/random/boot_id differs in both (the saved
 #   kernel's was cleared, so each clone's kernel made its own after the RNG reseed) and journald
-#   stamps the clone's entries with it (`journalctl -b` shows them); a tampered state file
+#   stamps the clone's entries with it (`journalctl -b` shows them); warmed by a root without
+#   CAP_SYS_PTRACE the golden is warm all the same, with one warning line and the record saying
+#   its clones share its boot_id; a tampered state file
 #   makes create warn in one line and boot cold, and destroy leaves nothing. Each clone's ifupdown
 #   unit is active with its DHCP client after fvm's address request; --count 2 with --ssh-key
 #   resumes both, and the user's key and the one the golden had both log in.
@@ -162,6 +164,16 @@ note "$(cat "$tmp/w3.err")"
 check "the cold clone is a normal boot (no -incoming)" sh -c "! virsh -q -c '$FVM_CONNECT' dumpxml w3 | grep -q incoming"
 fvm-spawn destroy w3 >/dev/null 2>&1
 check "nothing is left after destroy" test -z "$(virsh_ list --all --name)" -a -z "$(ls "$POOL_DIR" | grep 'clone')"
+# --- without the right to write QEMU's memory: warm all the same, one warning, record says so ----
+# QEMU runs as another user (libvirt-qemu): root without CAP_SYS_PTRACE cannot open its memory.
+fvm-golden warm --remove wgold@1 >/dev/null 2>&1
+out=$(setpriv --bounding-set -sys_ptrace --inh-caps -sys_ptrace fvm-golden warm wgold@1 2>"$tmp/np.err")
+rc=$?
+check "warm without CAP_SYS_PTRACE: exit 0 and one warning that its clones will share its boot_id ($(cat "$tmp/np.err"))" \
+	bash -c '[ "$1" = 0 ] && [ "$2" = wgold@1 ] && [ "$(wc -l <"$3")" = 1 ] && grep -q "^fvm-golden: warning: the clones of wgold@1 will share its boot_id: /proc/[0-9]*/mem" "$3"' _ "$rc" "$out" "$tmp/np.err"
+check "and its record says boot_id_per_clone false" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["boot_id_per_clone"] is False' "$POOL_DIR/wgold@1.warm.json"
 out=$(fvm-golden delete wgold@1 2>&1)
 check "deleting the golden removes its warm files" test -z "$(ls "$POOL_DIR" | grep warm)" || note "$out"
 finish
