@@ -277,16 +277,79 @@ appliance_children (GHashTable *ignored)
   return g_steal_pointer (&found);
 }
 
-/* Returns how many processes it killed. */
+/* Whether NAME is QEMU's temporary file name: "vl." and six characters (get_tmp_filename). */
+static gboolean
+is_qemu_temp_name (const char *name)
+{
+  if (strlen (name) != strlen ("vl.XXXXXX") || !g_str_has_prefix (name, "vl."))
+    return FALSE;
+  for (const char *c = name + strlen ("vl."); *c; c++)
+    if (!g_ascii_isalnum (*c))
+      return FALSE;
+  return TRUE;
+}
+
+/* The temporary overlays the appliance's qemu (a child of this process, not in IGNORED) holds
+ * open and has not unlinked yet. libguestfs opens the appliance's root with snapshot=on, for
+ * which QEMU makes "$TMPDIR/vl.XXXXXX" (/var/tmp, or /tmp in later versions, without TMPDIR)
+ * and unlinks it once it is open: a qemu stopped in between and killed leaves it behind (seen
+ * after the watchdog's kills). Only such names, directly in one of those directories, that the
+ * qemu had open ("(deleted)" ones are not such names). */
+static GPtrArray *
+appliance_temp_files (GHashTable *ignored)
+{
+  g_autoptr (GArray) children = appliance_children (ignored);
+  g_autofree char *tmpdir = g_canonicalize_filename (
+      g_getenv ("TMPDIR") != NULL ? g_getenv ("TMPDIR") : "/var/tmp", "/");
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < children->len; i++)
+    {
+      FvmProcStat *child = &g_array_index (children, FvmProcStat, i);
+      g_autofree char *fds = g_strdup_printf ("/proc/%d/fd", (int) child->pid);
+      g_autoptr (GDir) dir = NULL;
+      const char *fd;
+
+      if (!g_str_has_prefix (child->comm, "qemu-system"))
+        continue;
+      dir = g_dir_open (fds, 0, NULL);
+      while (dir != NULL && (fd = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *link = g_build_filename (fds, fd, NULL);
+          g_autofree char *target = g_file_read_link (link, NULL);
+          g_autofree char *parent = target != NULL ? g_path_get_dirname (target) : NULL;
+          g_autofree char *base = target != NULL ? g_path_get_basename (target) : NULL;
+
+          if (target != NULL && is_qemu_temp_name (base)
+              && (g_str_equal (parent, tmpdir) || g_str_equal (parent, "/var/tmp")
+                  || g_str_equal (parent, "/tmp")))
+            g_ptr_array_add (files, g_steal_pointer (&target));
+        }
+    }
+  return files;
+}
+
+/* Returns how many processes it killed. Then removes the temporary overlays they held
+ * (appliance_temp_files) that are still there, regular files of ours. */
 static guint
 kill_appliance (GHashTable *ignored)
 {
   g_autoptr (GArray) children = appliance_children (ignored);
+  g_autoptr (GPtrArray) temps = appliance_temp_files (ignored);
   guint killed = 0;
 
   for (guint i = 0; i < children->len; i++)
     if (kill (g_array_index (children, FvmProcStat, i).pid, SIGKILL) == 0)
       killed++;
+  for (guint i = 0; killed > 0 && i < temps->len; i++)
+    {
+      const char *path = temps->pdata[i];
+      struct stat st;
+
+      if (lstat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == geteuid ()
+          && unlink (path) == 0)
+        g_debug ("the killed appliance's temporary overlay %s: removed", path);
+    }
   return killed;
 }
 
