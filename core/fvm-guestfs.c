@@ -289,16 +289,15 @@ is_qemu_temp_name (const char *name)
   return TRUE;
 }
 
-/* The temporary overlays the appliance's qemu (a child of this process, not in IGNORED) holds
- * open and has not unlinked yet. libguestfs opens the appliance's root with snapshot=on, for
+/* The temporary overlays the appliance's qemu (among CHILDREN, appliance_children) holds open
+ * and has not unlinked yet. libguestfs opens the appliance's root with snapshot=on, for
  * which QEMU makes "$TMPDIR/vl.XXXXXX" (/var/tmp, or /tmp in later versions, without TMPDIR)
  * and unlinks it once it is open: a qemu stopped in between and killed leaves it behind (seen
  * after the watchdog's kills). Only such names, directly in one of those directories, that the
  * qemu had open ("(deleted)" ones are not such names). */
 static GPtrArray *
-appliance_temp_files (GHashTable *ignored)
+appliance_temp_files (GArray *children)
 {
-  g_autoptr (GArray) children = appliance_children (ignored);
   g_autofree char *tmpdir = g_canonicalize_filename (
       g_getenv ("TMPDIR") != NULL ? g_getenv ("TMPDIR") : "/var/tmp", "/");
   GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
@@ -329,13 +328,13 @@ appliance_temp_files (GHashTable *ignored)
   return files;
 }
 
-/* Returns how many processes it killed. Then removes the temporary overlays they held
- * (appliance_temp_files) that are still there, regular files of ours. */
+/* Kills CHILDREN (appliance_children) and returns how many it killed. Then removes the
+ * temporary overlays they held (appliance_temp_files) that are still there, regular files of
+ * ours. */
 static guint
-kill_appliance (GHashTable *ignored)
+kill_children (GArray *children)
 {
-  g_autoptr (GArray) children = appliance_children (ignored);
-  g_autoptr (GPtrArray) temps = appliance_temp_files (ignored);
+  g_autoptr (GPtrArray) temps = appliance_temp_files (children);
   guint killed = 0;
 
   for (guint i = 0; i < children->len; i++)
@@ -353,13 +352,20 @@ kill_appliance (GHashTable *ignored)
   return killed;
 }
 
-/* The daemon socket's path on the command line of the appliance's qemu (a child of this
- * process, not in IGNORED): "-chardev socket,path=DIR/guestfsd.sock,id=…". NULL when none. */
-static char *
-appliance_socket (GHashTable *ignored)
+/* Kills the appliance: the children of this process not in IGNORED. */
+static guint
+kill_appliance (GHashTable *ignored)
 {
   g_autoptr (GArray) children = appliance_children (ignored);
 
+  return kill_children (children);
+}
+
+/* The daemon socket's path on the command line of the appliance's qemu (among CHILDREN,
+ * appliance_children): "-chardev socket,path=DIR/guestfsd.sock,id=…". NULL when none. */
+static char *
+appliance_socket (GArray *children)
+{
   for (guint i = 0; i < children->len; i++)
     {
       FvmProcStat *child = &g_array_index (children, FvmProcStat, i);
@@ -510,10 +516,13 @@ watchdog_thread (gpointer data)
 
           /* Each second until the launch returns. */
           g_autofree char *socket = NULL;
+          g_autoptr (GArray) children = NULL;
 
           g_mutex_unlock (&w->lock);
-          socket = appliance_socket (w->ignored);
-          killed = kill_appliance (w->ignored);
+          /* One look at the processes: the socket read and the kill are the same appliance's. */
+          children = appliance_children (w->ignored);
+          socket = appliance_socket (children);
+          killed = kill_children (children);
           g_mutex_lock (&w->lock);
           if (w->socket == NULL)
             w->socket = g_steal_pointer (&socket);
